@@ -1,0 +1,107 @@
+import { orders } from "./orders";
+import { DatasetDefinition, FieldDefinition } from "./types";
+
+export * from "./types";
+export { orders } from "./orders";
+
+/** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
+export const datasets: readonly DatasetDefinition[] = [orders];
+
+export class DatasetDefinitionError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "DatasetDefinitionError";
+    }
+}
+
+const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * Checks that a definition is internally consistent: names are valid identifiers everywhere they
+ * are used, the key and event-time fields exist with the right types, and every rule points at a
+ * real field. Throws a `DatasetDefinitionError` naming the dataset, the field and the fix.
+ */
+export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefinition {
+    const where = `dataset '${dataset.name}'`;
+    if (!namePattern.test(dataset.name)) {
+        throw new DatasetDefinitionError(`${where}: name must be lower snake case (${namePattern}); rename it`);
+    }
+    const byName = new Map<string, FieldDefinition>();
+    for (const field of dataset.fields) {
+        if (!namePattern.test(field.name)) {
+            throw new DatasetDefinitionError(`${where}: field '${field.name}' must be lower snake case; rename it`);
+        }
+        if (byName.has(field.name)) {
+            throw new DatasetDefinitionError(`${where}: field '${field.name}' is declared twice; remove one`);
+        }
+        if (field.type === "decimal" && (field.precision === undefined || field.scale === undefined)) {
+            throw new DatasetDefinitionError(`${where}: decimal field '${field.name}' needs precision and scale`);
+        }
+        byName.set(field.name, field);
+    }
+    const requireField = (name: string, role: string) => {
+        const field = byName.get(name);
+        if (!field) {
+            throw new DatasetDefinitionError(`${where}: ${role} names field '${name}', which is not declared; declare it or fix the name`);
+        }
+        return field;
+    };
+    if (dataset.key.length === 0) {
+        throw new DatasetDefinitionError(`${where}: key must name at least one field`);
+    }
+    for (const column of dataset.key) {
+        const field = requireField(column, "key");
+        if (!field.required || field.type === "array") {
+            throw new DatasetDefinitionError(`${where}: key field '${column}' must be a required scalar field`);
+        }
+    }
+    const eventTime = requireField(dataset.eventTimeField, "eventTimeField");
+    if (eventTime.type !== "timestamp" || !eventTime.required) {
+        throw new DatasetDefinitionError(`${where}: eventTimeField '${dataset.eventTimeField}' must be a required timestamp field`);
+    }
+    for (const rule of dataset.crossFieldRules) {
+        switch (rule.kind) {
+            case "sumOfProducts": {
+                requireField(rule.field, `rule '${rule.name}'`);
+                const array = requireField(rule.array, `rule '${rule.name}'`);
+                if (array.type !== "array" || !rule.factors.every((f) => array.items.some((item) => item.name === f))) {
+                    throw new DatasetDefinitionError(`${where}: rule '${rule.name}' needs array '${rule.array}' with items ${rule.factors.join(", ")}`);
+                }
+                break;
+            }
+            case "notAfter":
+                requireField(rule.earlier, `rule '${rule.name}'`);
+                requireField(rule.later, `rule '${rule.name}'`);
+                break;
+            case "requiredWhen":
+                requireField(rule.field, `rule '${rule.name}'`);
+                requireField(rule.then, `rule '${rule.name}'`);
+                break;
+        }
+    }
+    for (const check of dataset.quality) {
+        const columns = check.kind === "uniqueness" ? check.columns : check.kind === "rowCount" ? [] : [check.column];
+        columns.forEach((column) => requireField(column, `quality check '${check.name}'`));
+        if ("mostly" in check && (check.mostly < 0 || check.mostly > 1)) {
+            throw new DatasetDefinitionError(`${where}: quality check '${check.name}' has mostly=${check.mostly}; use a fraction between 0 and 1`);
+        }
+    }
+    if (dataset.warehouse.distStyle === "KEY") {
+        requireField(dataset.warehouse.distKey ?? "", "warehouse.distKey");
+    }
+    dataset.warehouse.sortKeys.forEach((column) => requireField(column, "warehouse.sortKeys"));
+    for (const aggregate of dataset.aggregates) {
+        aggregate.groupBy.forEach((column) => requireField(column, `aggregate '${aggregate.name}'`));
+        aggregate.measures.forEach((measure) => requireField(measure.column, `aggregate '${aggregate.name}'`));
+    }
+    return dataset;
+}
+
+/** Looks a dataset up by name, with the list of known names in the error. */
+export function getDataset(name: string, from: readonly DatasetDefinition[] = datasets): DatasetDefinition {
+    const found = from.find((dataset) => dataset.name === name);
+    if (!found) {
+        throw new DatasetDefinitionError(`unknown dataset '${name}'; expected one of: ${from.map((d) => d.name).join(", ")}`);
+    }
+    return found;
+}

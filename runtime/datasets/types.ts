@@ -1,0 +1,157 @@
+/**
+ * The one definition of a dataset. Everything that needs a dataset's shape reads it from here:
+ * the ingest validator, the Glue table columns, the Redshift DDL, the Spark job's schema and the
+ * batch-level quality checks. Adding a dataset means writing one `DatasetDefinition`; no code
+ * elsewhere changes.
+ *
+ * Definitions are plain data (no functions) so they serialize into Lambda closures, into the
+ * JSON schema file the Spark job reads, and into test fixtures unchanged.
+ */
+
+/** Scalar types a field can have. `timestamp` values travel as ISO-8601 strings with a zone. */
+export type ScalarType = "string" | "int" | "long" | "double" | "decimal" | "boolean" | "date" | "timestamp";
+
+/** Row-level rules on one scalar value. Every rule is optional; all given rules must hold. */
+export interface ScalarRules {
+    /** Allowed values (after normalisation). */
+    readonly allowed?: readonly string[];
+    /** A regular expression (JavaScript and Java/Python compatible) the whole value must match. */
+    readonly pattern?: string;
+    /** Inclusive numeric bounds. */
+    readonly min?: number;
+    readonly max?: number;
+    /** Inclusive string length bounds. */
+    readonly minLength?: number;
+    readonly maxLength?: number;
+    /**
+     * For timestamps: how far in the future (seconds, relative to processing time) a value may be.
+     * Catches producer clock skew. Defaults to no limit.
+     */
+    readonly maxFutureSkewSeconds?: number;
+}
+
+/** Normalisations applied before validation, in this order: trim, then case. */
+export interface Normalisation {
+    readonly trim?: boolean;
+    readonly case?: "upper" | "lower";
+}
+
+export interface ScalarField {
+    readonly name: string;
+    readonly type: ScalarType;
+    readonly description: string;
+    /** A missing or null value is a `required` violation. Defaults to false. */
+    readonly required?: boolean;
+    /** Only for `decimal`: total digits and digits after the point. */
+    readonly precision?: number;
+    readonly scale?: number;
+    readonly rules?: ScalarRules;
+    readonly normalise?: Normalisation;
+}
+
+/** An array of structs (for example an order's line items). */
+export interface ArrayOfStructField {
+    readonly name: string;
+    readonly type: "array";
+    readonly description: string;
+    readonly required?: boolean;
+    /** Bounds on the number of elements. */
+    readonly minItems?: number;
+    readonly maxItems?: number;
+    readonly items: readonly ScalarField[];
+}
+
+export type FieldDefinition = ScalarField | ArrayOfStructField;
+
+/**
+ * Rules that relate several fields of one record. Declarative so the same rule can be explained
+ * in a reject reason and documented without reading code.
+ */
+export type CrossFieldRule =
+    | {
+          /** `field` must equal the sum over `array` of `quantity × price`, within `tolerance`. */
+          readonly kind: "sumOfProducts";
+          readonly name: string;
+          readonly field: string;
+          readonly array: string;
+          readonly factors: readonly [string, string];
+          readonly tolerance: number;
+      }
+    | {
+          /** Timestamp `earlier` must not be after timestamp `later` (when both are present). */
+          readonly kind: "notAfter";
+          readonly name: string;
+          readonly earlier: string;
+          readonly later: string;
+      }
+    | {
+          /** When `field` has one of `values`, `then` is required. */
+          readonly kind: "requiredWhen";
+          readonly name: string;
+          readonly field: string;
+          readonly values: readonly string[];
+          readonly then: string;
+      };
+
+/** Batch-level data quality checks (evaluated after the Spark job and after the warehouse load). */
+export type QualityCheck =
+    | { readonly kind: "rowCount"; readonly name: string; readonly min: number; readonly max?: number; readonly level: QualityLevel }
+    | { readonly kind: "completeness"; readonly name: string; readonly column: string; readonly mostly: number; readonly level: QualityLevel }
+    | { readonly kind: "uniqueness"; readonly name: string; readonly columns: readonly string[]; readonly mostly: number; readonly level: QualityLevel }
+    | {
+          readonly kind: "range";
+          readonly name: string;
+          readonly column: string;
+          readonly min?: number;
+          readonly max?: number;
+          readonly mostly: number;
+          readonly level: QualityLevel;
+      }
+    | {
+          readonly kind: "freshness";
+          readonly name: string;
+          readonly column: string;
+          /** The newest value must be at most this old relative to the end of the processed range. */
+          readonly maxAgeHours: number;
+          readonly level: QualityLevel;
+      };
+
+export type QualityLevel = "error" | "warn";
+
+/** Redshift physical design for the dataset's target table. */
+export interface WarehouseDesign {
+    /** Distribution: `KEY` on `distKey` co-locates joins on that column; `EVEN`/`AUTO` otherwise. */
+    readonly distStyle: "KEY" | "EVEN" | "AUTO";
+    readonly distKey?: string;
+    /** Compound sort key, most selective range filter first. */
+    readonly sortKeys: readonly string[];
+}
+
+/** A daily aggregate the Spark job writes next to the curated table. */
+export interface DailyAggregate {
+    readonly name: string;
+    /** Columns to group by, besides the event date. */
+    readonly groupBy: readonly string[];
+    readonly measures: readonly { readonly name: string; readonly fn: "sum" | "count" | "countDistinct" | "avg"; readonly column: string }[];
+}
+
+export interface DatasetDefinition {
+    /** Lower snake case; used in S3 prefixes, Glue table names, Redshift table names and topics. */
+    readonly name: string;
+    /** Increases on every incompatible change; lands in every record's metadata. */
+    readonly version: number;
+    readonly description: string;
+    readonly fields: readonly FieldDefinition[];
+    /** Columns that identify a record; duplicates by key are resolved keeping the latest event time. */
+    readonly key: readonly string[];
+    /** The field the partition date and hour are derived from. Must be a required timestamp. */
+    readonly eventTimeField: string;
+    /** Raw-zone partitioning granularity: `hour` gives `dt=YYYY-MM-DD/hour=HH`. */
+    readonly partitioning: "hour";
+    readonly crossFieldRules: readonly CrossFieldRule[];
+    readonly quality: readonly QualityCheck[];
+    readonly warehouse: WarehouseDesign;
+    /** Data classification, applied as a Lake Formation tag on the dataset's tables. */
+    readonly classification: "public" | "internal" | "confidential";
+    readonly aggregates: readonly DailyAggregate[];
+}
