@@ -502,6 +502,9 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         } else if (maxRpu > limits.warehouseMaxRpu) {
             fail("warehouseMaxRpu", `at most ${limits.warehouseMaxRpu} in ${environment}`, maxRpu);
         }
+        if (azCount !== 3) {
+            fail("availabilityZones", "3 with a serverless warehouse (a Redshift Serverless workgroup needs subnets in three AZs)", azCount, "pulumi config set platform:availabilityZones 3, or pulumi config set platform:warehouseMode provisioned");
+        }
         warehouse = { mode: warehouseMode, baseRpu, maxRpu, dailyRpuHours: range("warehouseDailyRpuHours", 1, 24576), adminUser, database };
     } else {
         const nodeType = checkType("warehouseNodeType", redshiftNodeTypes, environment, str("warehouseNodeType"), fail);

@@ -32,3 +32,9 @@ export function readPlatformConfig(): PlatformConfig {
     }
     return parsePlatformConfig({ project: pulumi.getProject(), stack: pulumi.getStack(), values, secretKeys });
 }
+
+/** A secret config value as a secret Output; its plain text never enters the program's code. */
+export function readSecret(fullKey: string): pulumi.Output<string> {
+    const [namespace, name] = fullKey.split(":");
+    return new pulumi.Config(namespace).requireSecret(name);
+}

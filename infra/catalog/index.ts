@@ -1,0 +1,171 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DatasetDefinition } from "../../runtime/datasets";
+import { GlueColumn } from "../../runtime/datasets/schema";
+import { GovernanceConfig } from "../config";
+import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { dataStoreOptions, identifierPrefix } from "../shared/options";
+import { CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./tables";
+
+export type { CatalogGrant } from "./tables";
+
+export interface CatalogArgs {
+    readonly project: string;
+    readonly stack: string;
+    readonly accountId: pulumi.Input<string>;
+    readonly datasets: readonly DatasetDefinition[];
+    readonly rawBucket: aws.s3.Bucket;
+    readonly curatedBucket: aws.s3.Bucket;
+    readonly lakeKeyArn: pulumi.Input<string>;
+    readonly governance: GovernanceConfig;
+    /** Columns the Spark job adds to each curated table, per dataset name. */
+    readonly curatedExtraColumns?: Readonly<Record<string, readonly GlueColumn[]>>;
+    readonly protectData: boolean;
+}
+
+/**
+ * The Glue Data Catalog (a raw and a curated database, a table per dataset in each, generated
+ * from the dataset definition) governed by Lake Formation: both lake locations registered with
+ * a data-access role, LF-tags for zone and classification, no default IAMAllowedPrincipals
+ * access, and explicit grants (never ALL) added with `grant()`.
+ */
+export class Catalog extends pulumi.ComponentResource {
+    readonly rawDatabase: aws.glue.CatalogDatabase;
+    readonly curatedDatabase: aws.glue.CatalogDatabase;
+    readonly rawDatabaseName: string;
+    readonly curatedDatabaseName: string;
+    readonly tables: aws.glue.CatalogTable[] = [];
+    private readonly componentName: string;
+    private readonly dependencies: pulumi.Resource[] = [];
+
+    constructor(name: string, args: CatalogArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:catalog:Catalog", name, {}, opts);
+        this.componentName = name;
+        const prefix = identifierPrefix(args.project, args.stack);
+        this.rawDatabaseName = `${prefix}_raw`;
+        this.curatedDatabaseName = `${prefix}_curated`;
+
+        if (args.governance.manageLakeFormationSettings) {
+            // Per-account singleton: only the stack whose config says it owns the settings declares them.
+            this.dependencies.push(
+                new aws.lakeformation.DataLakeSettings(
+                    `${name}-settings`,
+                    { admins: [...args.governance.lakeFormationAdmins], createDatabaseDefaultPermissions: [], createTableDefaultPermissions: [] },
+                    { parent: this },
+                ),
+            );
+        }
+
+        const dataAccessRole = new aws.iam.Role(
+            `${name}-data-access`,
+            {
+                description: "Lake Formation reads and writes registered lake locations on behalf of granted principals",
+                assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("lakeformation.amazonaws.com", accountId))),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-data-access`,
+            {
+                role: dataAccessRole.name,
+                policy: pulumi.all([args.rawBucket.arn, args.curatedBucket.arn, args.lakeKeyArn]).apply(([raw, curated, key]) =>
+                    JSON.stringify(policyDocument(...s3ReadStatements(raw), ...s3ReadStatements(curated), ...s3WriteStatements(curated, [""], true), kmsUseStatement([key]))),
+                ),
+            },
+            { parent: this },
+        );
+        for (const [zone, bucket] of [["raw", args.rawBucket], ["curated", args.curatedBucket]] as const) {
+            this.dependencies.push(
+                new aws.lakeformation.Resource(`${name}-${zone}-location`, { arn: bucket.arn, roleArn: dataAccessRole.arn, hybridAccessEnabled: false }, { parent: this }),
+            );
+        }
+
+        const tagResources = Object.entries(lfTags).map(
+            ([key, values]) => new aws.lakeformation.LfTag(`${name}-${key}`, { key: `${prefix}_${key}`, values: [...values] }, { parent: this, dependsOn: this.dependencies }),
+        );
+
+        const database = (zone: "raw" | "curated", dbName: string, bucket: aws.s3.Bucket) =>
+            new aws.glue.CatalogDatabase(
+                `${name}-${zone}`,
+                {
+                    name: dbName,
+                    description: `${zone} zone of the ${args.project} ${args.stack} data lake`,
+                    locationUri: pulumi.interpolate`s3://${bucket.bucket}/`,
+                    // Lake Formation permissions only: new tables get no IAMAllowedPrincipals grant.
+                    createTableDefaultPermissions: [],
+                },
+                dataStoreOptions(args.protectData, this, { dependsOn: this.dependencies }),
+            );
+        this.rawDatabase = database("raw", this.rawDatabaseName, args.rawBucket);
+        this.curatedDatabase = database("curated", this.curatedDatabaseName, args.curatedBucket);
+
+        for (const [zone, db] of [["raw", this.rawDatabase], ["curated", this.curatedDatabase]] as const) {
+            new aws.lakeformation.ResourceLfTags(
+                `${name}-${zone}-zone-tag`,
+                { database: { name: db.name }, lfTags: [{ key: `${prefix}_zone`, value: zone }] },
+                { parent: this, dependsOn: tagResources },
+            );
+        }
+
+        for (const dataset of args.datasets) {
+            const raw = pulumi.output(args.rawBucket.bucket).apply((bucket) => rawTable(dataset, bucket));
+            const curated = pulumi.output(args.curatedBucket.bucket).apply((bucket) => curatedTable(dataset, bucket, args.curatedExtraColumns?.[dataset.name] ?? []));
+            for (const [zone, db, spec] of [["raw", this.rawDatabase, raw], ["curated", this.curatedDatabase, curated]] as const) {
+                const table = this.table(`${name}-${zone}-${dataset.name}`, db, dataset.name, spec, zone === "raw" ? "json" : "parquet");
+                this.tables.push(table);
+                new aws.lakeformation.ResourceLfTags(
+                    `${name}-${zone}-${dataset.name}-classification`,
+                    { table: { databaseName: db.name, name: table.name }, lfTags: [{ key: `${prefix}_classification`, value: dataset.classification }] },
+                    { parent: this, dependsOn: tagResources },
+                );
+            }
+        }
+        this.registerOutputs({});
+    }
+
+    private table(logical: string, db: aws.glue.CatalogDatabase, tableName: string, spec: pulumi.Output<TableSpec>, format: "json" | "parquet"): aws.glue.CatalogTable {
+        const formats = storageFormat(format);
+        return new aws.glue.CatalogTable(
+            logical,
+            {
+                name: tableName,
+                databaseName: db.name,
+                description: spec.description,
+                tableType: "EXTERNAL_TABLE",
+                parameters: spec.parameters.apply((p) => ({ EXTERNAL: "TRUE", ...p })),
+                partitionKeys: spec.partitionKeys.apply((keys) => keys.map((k) => ({ ...k }))),
+                storageDescriptor: {
+                    location: spec.location,
+                    inputFormat: formats.inputFormat,
+                    outputFormat: formats.outputFormat,
+                    compressed: format === "json",
+                    serDeInfo: { serializationLibrary: formats.serializationLibrary, parameters: format === "json" ? { "ignore.malformed.json": "FALSE" } : {} },
+                    columns: spec.columns.apply((columns) => columns.map((c) => ({ ...c }))),
+                },
+            },
+            { parent: this },
+        );
+    }
+
+    /**
+     * Grants a principal explicit permissions on every table of one zone (and on its database).
+     * Never `ALL`: the permission types make it impossible to ask for it.
+     */
+    grant(grant: CatalogGrant & { readonly principalArn: pulumi.Input<string> }): void {
+        const db = grant.zone === "raw" ? this.rawDatabase : this.curatedDatabase;
+        const base = `${this.componentName}-${grant.zone}-${grant.name}`;
+        const dependsOn = [...this.dependencies, ...this.tables];
+        if (grant.databasePermissions.length > 0) {
+            new aws.lakeformation.Permissions(
+                `${base}-database`,
+                { principal: grant.principalArn, permissions: [...grant.databasePermissions], database: { name: db.name } },
+                { parent: this, dependsOn },
+            );
+        }
+        new aws.lakeformation.Permissions(
+            `${base}-tables`,
+            { principal: grant.principalArn, permissions: [...grant.tablePermissions], table: { databaseName: db.name, wildcard: true } },
+            { parent: this, dependsOn },
+        );
+    }
+}

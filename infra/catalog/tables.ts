@@ -1,0 +1,90 @@
+import { DatasetDefinition } from "../../runtime/datasets";
+import { curatedPartitionColumns, glueColumns, GlueColumn, rawPartitionColumns } from "../../runtime/datasets/schema";
+
+/** Lake Formation permissions the platform ever grants. `ALL` is deliberately not among them. */
+export type TablePermission = "SELECT" | "DESCRIBE" | "INSERT" | "DELETE" | "ALTER";
+export type DatabasePermission = "DESCRIBE" | "CREATE_TABLE" | "ALTER";
+
+export interface CatalogGrant {
+    /** Logical name suffix for the grant resources, e.g. `warehouse`. */
+    readonly name: string;
+    readonly principalArn: unknown;
+    readonly zone: "raw" | "curated";
+    readonly tablePermissions: readonly TablePermission[];
+    readonly databasePermissions: readonly DatabasePermission[];
+}
+
+export interface TableSpec {
+    readonly name: string;
+    readonly description: string;
+    readonly location: string;
+    readonly columns: readonly GlueColumn[];
+    readonly partitionKeys: readonly GlueColumn[];
+    readonly format: "json" | "parquet";
+    readonly parameters: Readonly<Record<string, string>>;
+}
+
+/**
+ * The raw-zone table of a dataset: gzip NDJSON under `<dataset>/dt=/hour=`, with partition
+ * projection so Athena finds new hours without crawlers or MSCK REPAIR.
+ */
+export function rawTable(dataset: DatasetDefinition, bucket: string): TableSpec {
+    const location = `s3://${bucket}/${dataset.name}/`;
+    return {
+        name: dataset.name,
+        description: `${dataset.description} (raw zone, as landed by the ingest functions)`,
+        location,
+        columns: glueColumns(dataset),
+        partitionKeys: rawPartitionColumns,
+        format: "json",
+        parameters: {
+            classification: "json",
+            compressionType: "gzip",
+            "dataset.version": String(dataset.version),
+            "projection.enabled": "true",
+            "projection.dt.type": "date",
+            "projection.dt.format": "yyyy-MM-dd",
+            "projection.dt.range": "2024-01-01,NOW",
+            "projection.dt.interval": "1",
+            "projection.dt.interval.unit": "DAYS",
+            "projection.hour.type": "integer",
+            "projection.hour.range": "0,23",
+            "projection.hour.digits": "2",
+            "storage.location.template": `${location}dt=\${dt}/hour=\${hour}/`,
+        },
+    };
+}
+
+/** The curated-zone table of a dataset: Parquet partitioned by event date, written by the Spark job. */
+export function curatedTable(dataset: DatasetDefinition, bucket: string, extraColumns: readonly GlueColumn[] = []): TableSpec {
+    return {
+        name: dataset.name,
+        description: `${dataset.description} (curated zone: de-duplicated by key, enriched)`,
+        location: `s3://${bucket}/${dataset.name}/`,
+        columns: [...glueColumns(dataset), ...extraColumns],
+        partitionKeys: curatedPartitionColumns,
+        format: "parquet",
+        parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY" },
+    };
+}
+
+/** Hive storage descriptors of the two formats. */
+export function storageFormat(format: "json" | "parquet"): { inputFormat: string; outputFormat: string; serializationLibrary: string } {
+    return format === "json"
+        ? {
+              inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+              outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+              serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+          }
+        : {
+              inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+              outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+              serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+          };
+}
+
+/** LF-tags of the platform: where data sits, and how sensitive it is (from the dataset definition). */
+export const lfTags: Readonly<Record<string, readonly string[]>> = {
+    zone: ["raw", "curated"],
+    classification: ["public", "internal", "confidential"],
+};

@@ -1,0 +1,136 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { NetworkConfig } from "../config";
+import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { namePrefix } from "../shared/options";
+import { interfaceEndpointServiceNames, subnetSpecs } from "./layout";
+
+export interface NetworkArgs {
+    readonly project: string;
+    readonly stack: string;
+    readonly region: string;
+    readonly accountId: pulumi.Input<string>;
+    readonly network: NetworkConfig;
+    /** Encrypts the flow log group (the observability key). */
+    readonly logsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+}
+
+/**
+ * The VPC: private subnets for every workload, public subnets only for NAT gateways (none when
+ * the NAT strategy is None), an S3 gateway endpoint on the private route tables, the configured
+ * interface endpoints behind a security group that admits HTTPS from the VPC only, flow logs to
+ * an encrypted log group, and the default security group stripped of every rule.
+ */
+export class Network extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    readonly cidr: string;
+    readonly vpc: awsx.ec2.Vpc;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:network:Network", name, {}, opts);
+        const prefix = namePrefix(args.project, args.stack);
+        const network = args.network;
+        this.cidr = network.cidr;
+
+        this.vpc = new awsx.ec2.Vpc(
+            name,
+            {
+                cidrBlock: network.cidr,
+                numberOfAvailabilityZones: network.availabilityZones,
+                natGateways: { strategy: network.natGateways },
+                subnetStrategy: "Auto",
+                subnetSpecs: subnetSpecs(network),
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { Name: prefix },
+            },
+            { parent: this },
+        );
+        this.vpcId = this.vpc.vpcId;
+        this.privateSubnetIds = this.vpc.privateSubnetIds;
+        this.publicSubnetIds = this.vpc.publicSubnetIds;
+
+        new aws.ec2.DefaultSecurityGroup(`${name}-default`, { vpcId: this.vpcId, ingress: [], egress: [], tags: { Name: `${prefix}-default-locked` } }, { parent: this });
+
+        // S3 traffic never crosses a NAT gateway: a gateway endpoint on every private route table.
+        const privateRouteTables = aws.ec2.getRouteTablesOutput(
+            { vpcId: this.vpcId, filters: [{ name: "association.subnet-id", values: this.privateSubnetIds }] },
+            { parent: this },
+        );
+        new aws.ec2.VpcEndpoint(
+            `${name}-s3`,
+            { vpcId: this.vpcId, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: privateRouteTables.ids, tags: { Name: `${prefix}-s3` } },
+            { parent: this },
+        );
+
+        const endpoints = interfaceEndpointServiceNames(args.region, network.interfaceEndpoints);
+        if (endpoints.length > 0) {
+            const endpointSg = new aws.ec2.SecurityGroup(
+                `${name}-endpoints`,
+                {
+                    vpcId: this.vpcId,
+                    description: "Interface VPC endpoints: HTTPS from inside the VPC only",
+                    ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [network.cidr] }],
+                    egress: [],
+                    tags: { Name: `${prefix}-endpoints` },
+                },
+                { parent: this },
+            );
+            for (const endpoint of endpoints) {
+                new aws.ec2.VpcEndpoint(
+                    `${name}-${endpoint.shortName}`,
+                    {
+                        vpcId: this.vpcId,
+                        serviceName: endpoint.serviceName,
+                        vpcEndpointType: "Interface",
+                        privateDnsEnabled: true,
+                        subnetIds: this.privateSubnetIds,
+                        securityGroupIds: [endpointSg.id],
+                        tags: { Name: `${prefix}-${endpoint.shortName}` },
+                    },
+                    { parent: this },
+                );
+            }
+        }
+
+        const flowLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            { name: `/platform/${prefix}/vpc-flow-logs`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn },
+            { parent: this },
+        );
+        const flowLogRole = new aws.iam.Role(
+            `${name}-flow-logs`,
+            {
+                description: "Delivers VPC flow logs to their log group",
+                assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", accountId))),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-flow-logs`,
+            {
+                role: flowLogRole.name,
+                policy: flowLogGroup.arn.apply((arn) =>
+                    JSON.stringify(
+                        policyDocument({
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Resource: [arn, `${arn}:*`],
+                        }),
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        new aws.ec2.FlowLog(
+            `${name}-flow-logs`,
+            { vpcId: this.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: flowLogGroup.arn, iamRoleArn: flowLogRole.arn, maxAggregationInterval: 60 },
+            { parent: this },
+        );
+        this.registerOutputs({ vpcId: this.vpcId });
+    }
+}

@@ -1,0 +1,42 @@
+/**
+ * The stages of the pipeline. Every stage the stack deploys must have at least one alarm wired
+ * to the alarm topic (the policy pack checks it through the `pipeline-stage` tag).
+ */
+export type PipelineStage = "network" | "streaming" | "ingest" | "lake" | "transform" | "batch" | "warehouse" | "orchestration" | "quality";
+
+export const stageTagKey = "pipeline-stage";
+
+export interface AlarmSpec {
+    readonly stage: PipelineStage;
+    /** What the alarm means and what to do first, shown in the notification. */
+    readonly description: string;
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, unknown>>;
+    readonly statistic: "Sum" | "Average" | "Maximum" | "Minimum" | "SampleCount";
+    readonly comparisonOperator: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+    readonly threshold: number;
+    /** Seconds; defaults to 300. */
+    readonly periodSeconds?: number;
+    /** Defaults to 1. */
+    readonly evaluationPeriods?: number;
+    /** Defaults to notBreaching: no data means nothing ran, not that something broke. */
+    readonly treatMissingData?: "breaching" | "notBreaching" | "ignore" | "missing";
+}
+
+/** A dashboard widget per stage listing that stage's alarms, in pipeline order. */
+export function dashboardBody(region: string, title: string, alarmsByStage: ReadonlyMap<PipelineStage, readonly string[]>): string {
+    const order: PipelineStage[] = ["network", "streaming", "ingest", "lake", "transform", "quality", "batch", "warehouse", "orchestration"];
+    const widgets: unknown[] = [{ type: "text", x: 0, y: 0, width: 24, height: 2, properties: { markdown: `# ${title}\nAlarm state per pipeline stage. Each alarm notifies the platform's alarm topic.` } }];
+    let y = 2;
+    for (const stage of order) {
+        const arns = alarmsByStage.get(stage);
+        if (!arns || arns.length === 0) {
+            continue;
+        }
+        const height = 2 + Math.ceil(arns.length / 4) * 2;
+        widgets.push({ type: "alarm", x: 0, y, width: 24, height, properties: { title: `${stage} alarms`, region, alarms: [...arns].sort() } });
+        y += height;
+    }
+    return JSON.stringify({ widgets });
+}

@@ -1,0 +1,44 @@
+import { policyDocument, PolicyDocument, s3ReadStatements, kmsUseStatement } from "../shared/iam";
+
+/** Redshift's port. */
+export const redshiftPort = 5439;
+
+/** Parameters of the provisioned cluster's parameter group and the serverless workgroup. */
+export const warehouseParameters: readonly { name: string; value: string }[] = [
+    { name: "require_ssl", value: "true" },
+    { name: "enable_user_activity_logging", value: "true" },
+];
+
+/** Audit logs exported to CloudWatch Logs. */
+export const auditLogExports: readonly string[] = ["connectionlog", "userlog", "useractivitylog"];
+
+export interface LoadRoleContext {
+    readonly curatedBucketArn: string;
+    readonly artifactsBucketArn: string;
+    readonly lakeKeyArn: string;
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly curatedDatabase: string;
+}
+
+/**
+ * What Redshift may do with its load role: read the curated zone (COPY) and the load manifests
+ * in the artifacts bucket, decrypt them with the lake key, and read the curated database of the
+ * Glue catalog for Spectrum, with data access vended by Lake Formation.
+ */
+export function loadRolePolicy(ctx: LoadRoleContext): PolicyDocument {
+    const catalog = `arn:${ctx.partition}:glue:${ctx.region}:${ctx.accountId}`;
+    return policyDocument(
+        ...s3ReadStatements(ctx.curatedBucketArn),
+        ...s3ReadStatements(ctx.artifactsBucketArn, ["manifests/"]),
+        kmsUseStatement([ctx.lakeKeyArn]),
+        {
+            Sid: "SpectrumReadsCuratedCatalog",
+            Effect: "Allow",
+            Action: ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+            Resource: [`${catalog}:catalog`, `${catalog}:database/${ctx.curatedDatabase}`, `${catalog}:table/${ctx.curatedDatabase}/*`],
+        },
+        { Sid: "LakeFormationVendsDataAccess", Effect: "Allow", Action: "lakeformation:GetDataAccess", Resource: "*" },
+    );
+}

@@ -1,0 +1,62 @@
+/**
+ * A small, strict command-line flag parser for the project's tools: unknown flags, missing values
+ * and wrong types are errors that name the flag, what was expected and the usage line.
+ */
+export type FlagKind = "string" | "boolean" | "number";
+
+export class FlagError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "FlagError";
+    }
+}
+
+export interface Flags {
+    get(name: string): string | undefined;
+    require(name: string): string;
+    bool(name: string): boolean;
+    number(name: string): number | undefined;
+}
+
+export function parseFlags(argv: readonly string[], spec: Readonly<Record<string, FlagKind>>, usage: string): Flags {
+    const values = new Map<string, string | boolean>();
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+        if (!match) {
+            throw new FlagError(`unexpected argument "${arg}": expected --flag [value]. Usage: ${usage}`);
+        }
+        const name = match[1];
+        const kind = spec[name];
+        if (!kind) {
+            throw new FlagError(`unknown flag --${name}: expected one of ${Object.keys(spec).map((f) => `--${f}`).join(", ")}. Usage: ${usage}`);
+        }
+        if (kind === "boolean") {
+            if (match[2] !== undefined && match[2] !== "true" && match[2] !== "false") {
+                throw new FlagError(`--${name}: expected true or false; found "${match[2]}". Usage: ${usage}`);
+            }
+            values.set(name, match[2] === undefined ? true : match[2] === "true");
+            continue;
+        }
+        const value = match[2] ?? argv[++i];
+        if (value === undefined || (match[2] === undefined && value.startsWith("--"))) {
+            throw new FlagError(`--${name}: expected a value; found nothing. Usage: ${usage}`);
+        }
+        if (kind === "number" && !Number.isFinite(Number(value))) {
+            throw new FlagError(`--${name}: expected a number; found "${value}". Usage: ${usage}`);
+        }
+        values.set(name, value);
+    }
+    return {
+        get: (name) => values.get(name) as string | undefined,
+        require: (name) => {
+            const value = values.get(name);
+            if (value === undefined) {
+                throw new FlagError(`--${name} is required. Usage: ${usage}`);
+            }
+            return value as string;
+        },
+        bool: (name) => values.get(name) === true,
+        number: (name) => (values.has(name) ? Number(values.get(name)) : undefined),
+    };
+}
