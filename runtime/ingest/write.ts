@@ -1,0 +1,98 @@
+import { describeError, gzipDeterministic, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
+import { conflictObjectKey } from "./layout";
+import { BatchPlan, PlannedObject } from "./plan";
+
+/**
+ * Landing planned objects: gzip NDJSON, written with a conditional create so that a redelivered
+ * batch never overwrites anything. The S3 user metadata carries the SHA-256 of the uncompressed
+ * NDJSON; when a key is already taken, that hash tells "this exact object already landed" (a
+ * retry: success) from "other content under the same key" (the batch came back with different
+ * boundaries). In the second case the object is written under `conflictObjectKey`, which is
+ * derived from the content, so records are never lost and never overwritten.
+ */
+
+/** User-metadata names set on every object (S3 returns them lower-cased). */
+export const objectMetadataNames = {
+    contentSha256: "ndjson-sha256",
+    recordCount: "record-count",
+    firstPosition: "first-position",
+    lastPosition: "last-position",
+} as const;
+
+/** The content type of raw and rejects objects (gzip-compressed NDJSON). */
+export const objectContentType = "application/gzip";
+
+export interface WriteTargets {
+    readonly store: ObjectStore;
+    readonly rawBucket: string;
+    readonly rejectsBucket: string;
+    /** Objects written at the same time. */
+    readonly concurrency: number;
+}
+
+/**
+ * - `written`: this call created the object under its key.
+ * - `present`: the identical object was already there (a retry after a partial write).
+ * - `conflict`: different content was under the key; this content is now under `finalKey`.
+ * - `failed`: the object may not be there; the batch must be retried.
+ */
+export type ObjectWriteStatus = "written" | "present" | "conflict" | "failed";
+
+export interface ObjectWriteResult {
+    readonly key: string;
+    readonly bucket: string;
+    readonly status: ObjectWriteStatus;
+    /** The key the content is stored under (differs from `key` only for conflicts). */
+    readonly finalKey: string;
+    /** Compressed size in bytes. */
+    readonly bytes: number;
+    readonly error?: string;
+}
+
+/** The uncompressed NDJSON body of a planned object: one line per record, each ending in `\n`. */
+export function renderNdjson(object: Pick<PlannedObject, "lines">): string {
+    return object.lines.length === 0 ? "" : `${object.lines.join("\n")}\n`;
+}
+
+async function writeOne(object: PlannedObject, targets: WriteTargets): Promise<ObjectWriteResult> {
+    const bucket = object.zone === "raw" ? targets.rawBucket : targets.rejectsBucket;
+    const ndjson = renderNdjson(object);
+    const sha = sha256Hex(ndjson);
+    const body = await gzipDeterministic(ndjson);
+    const metadata = {
+        [objectMetadataNames.contentSha256]: sha,
+        [objectMetadataNames.recordCount]: String(object.lines.length),
+        [objectMetadataNames.firstPosition]: object.firstPosition,
+        [objectMetadataNames.lastPosition]: object.lastPosition,
+    };
+    const put = (key: string) => targets.store.putObject({ bucket, key, body, contentType: objectContentType, metadata, ifNoneMatch: true });
+    if ((await put(object.key)) === "created") {
+        return { key: object.key, bucket, status: "written", finalKey: object.key, bytes: body.byteLength };
+    }
+    const head = await targets.store.headObject(bucket, object.key);
+    if (head?.metadata[objectMetadataNames.contentSha256] === sha) {
+        return { key: object.key, bucket, status: "present", finalKey: object.key, bytes: body.byteLength };
+    }
+    if (head === undefined && (await put(object.key)) === "created") {
+        return { key: object.key, bucket, status: "written", finalKey: object.key, bytes: body.byteLength };
+    }
+    const alternative = conflictObjectKey(object.key, sha);
+    await put(alternative);
+    return { key: object.key, bucket, status: "conflict", finalKey: alternative, bytes: body.byteLength };
+}
+
+/**
+ * Writes every object of a plan, at most `concurrency` at a time, and reports each outcome in
+ * plan order. Never throws for a failed write; the failure is in the result.
+ */
+export async function writePlannedObjects(plan: BatchPlan, targets: WriteTargets): Promise<ObjectWriteResult[]> {
+    const settled = await mapSettledWithConcurrency(plan.objects, targets.concurrency, (object) => writeOne(object, targets));
+    return settled.map((result, index) => {
+        if (result.ok) {
+            return result.value;
+        }
+        const object = plan.objects[index] as PlannedObject;
+        const bucket = object.zone === "raw" ? targets.rawBucket : targets.rejectsBucket;
+        return { key: object.key, bucket, status: "failed", finalKey: object.key, bytes: 0, error: describeError(result.error) };
+    });
+}
