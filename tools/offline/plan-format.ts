@@ -14,9 +14,28 @@ export function planDocument(run: OfflineRun): PlanDocument {
     }
     return {
         stack: run.stack,
-        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, ...(r.parent ? { parent: r.parent } : {}), inputs: r.inputs, protect: r.protect })),
+        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, ...(r.parent ? { parent: r.parent } : {}), inputs: maskSecrets(r.inputs, r.secretPaths), protect: r.protect })),
         counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
     };
+}
+
+/** Replaces the values at secret paths by "[secret]", as `pulumi preview --json` shows them. */
+export function maskSecrets(inputs: Record<string, unknown>, secretPaths: readonly string[]): Record<string, unknown> {
+    if (secretPaths.length === 0) {
+        return inputs;
+    }
+    const copy = JSON.parse(JSON.stringify(inputs)) as Record<string, unknown>;
+    for (const path of secretPaths) {
+        const parts = path.split(".");
+        let node: any = copy;
+        for (const part of parts.slice(0, -1)) {
+            node = node?.[part];
+        }
+        if (node && typeof node === "object") {
+            node[parts[parts.length - 1]] = "[secret]";
+        }
+    }
+    return copy;
 }
 
 /** Settings worth seeing in the tree, per resource type: a few inputs that say what the resource is. */
@@ -48,8 +67,9 @@ function pick(inputs: Record<string, unknown>, dotted: string): unknown {
 }
 
 function describe(r: RecordedResource): string {
+    const inputs = maskSecrets(r.inputs, r.secretPaths);
     const settings = (keySettings[r.type] ?? [])
-        .map((k) => [k.split(".").filter((p) => !/^\d+$/.test(p)).pop()!, pick(r.inputs, k)] as const)
+        .map((k) => [k.split(".").filter((p) => !/^\d+$/.test(p)).pop()!, pick(inputs, k)] as const)
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : String(v)}`);
     const flags = [r.protect ? "protected" : undefined, ...settings].filter(Boolean);

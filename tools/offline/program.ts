@@ -21,6 +21,10 @@ export interface RecordedResource {
     readonly parent?: string;
     readonly custom: boolean;
     readonly inputs: Record<string, unknown>;
+    /** Dotted paths of inputs that are secrets (shown as "[secret]" in the plan, like a real preview). */
+    readonly secretPaths: readonly string[];
+    /** What the mocked provider returned: inputs plus computed outputs (ARNs, IDs, endpoints). */
+    readonly state: Record<string, unknown>;
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
@@ -100,6 +104,26 @@ async function settle<T>(value: unknown): Promise<T> {
     return value as T;
 }
 
+/** Pulumi's wire marker for a secret value. */
+const specialSigKey = "4dabf18193072939515e22adb298388d";
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces secret wrappers by their values, collecting the dotted paths where they were. */
+export function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => unwrapSecrets(v, path ? `${path}.${i}` : String(i), secretPaths));
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[specialSigKey] === secretSig) {
+            secretPaths.push(path);
+            return unwrapSecrets(record.value, path, []);
+        }
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, secretPaths)]));
+    }
+    return value;
+}
+
 let running = false;
 
 /** Runs the program for one stack and returns what it declared. Runs are serialized. */
@@ -137,7 +161,8 @@ export async function runOffline(options: RunOptions): Promise<OfflineRun> {
         const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
         const original = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: any, callback: (err: unknown, response: any) => void) => {
-            const inputs = pulumi.runtime.deserializeProperties(req.getObject());
+            const secretPaths: string[] = [];
+            const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()), "", secretPaths) as Record<string, unknown>;
             let done!: () => void;
             pending.push(new Promise<void>((resolve) => (done = resolve)));
             original(req, (err: unknown, response: any) => {
@@ -149,6 +174,8 @@ export async function runOffline(options: RunOptions): Promise<OfflineRun> {
                         parent: req.getParent() || undefined,
                         custom: req.getCustom(),
                         inputs,
+                        secretPaths,
+                        state: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getObject()), "", []) as Record<string, unknown>,
                         protect: req.getProtect() === true,
                         retainOnDelete: req.getRetainondelete() === true,
                         ignoreChanges: req.getIgnorechangesList(),
