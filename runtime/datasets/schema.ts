@@ -121,3 +121,169 @@ export function sparkJobSpec(dataset: DatasetDefinition): Record<string, unknown
         quality: dataset.quality,
     };
 }
+
+/*
+ * Curated zone. The Spark job writes each dataset as Parquet under `<curated>/<dataset>/dt=YYYY-MM-DD/`
+ * with the dataset's fields followed by the columns its reference enrichments add, and each declared
+ * daily aggregate under `<curated>/<dataset>_<aggregate>/dt=YYYY-MM-DD/`. The Glue tables, the Redshift
+ * target table (whose column order must equal the Parquet column order for COPY) and the Spark job all
+ * read these projections.
+ */
+
+/** A daily aggregate as the dataset definition declares it. */
+type DailyAggregateDefinition = DatasetDefinition["aggregates"][number];
+
+/** A dimension joined onto a dataset's records in the curated zone: a left join on one key column. */
+export interface ReferenceEnrichment {
+    /** Lower snake case. The data lives under `<reference-uri>/<name>/` as CSV files with a header row. */
+    readonly name: string;
+    readonly description: string;
+    /** Dataset field matched against the reference column of the same name (the reference's unique key). */
+    readonly key: string;
+    /** Columns the reference adds to each record, in CSV order after the key column. */
+    readonly columns: readonly ScalarField[];
+}
+
+/**
+ * Reference enrichments per dataset name. Declared here, as data, until `DatasetDefinition` carries
+ * them itself; every consumer goes through `enrichmentsOf`.
+ */
+export const referenceEnrichments: Readonly<Record<string, readonly ReferenceEnrichment[]>> = {
+    orders: [
+        {
+            name: "stores",
+            description: "Store dimension: one row per store (WEB for the online shop)",
+            key: "store_id",
+            columns: [
+                { name: "store_name", type: "string", description: "Store display name (from the stores dimension)", rules: { maxLength: 100 } },
+                { name: "country", type: "string", description: "ISO 3166-1 alpha-2 country of the store (from the stores dimension)", rules: { maxLength: 2 } },
+                { name: "opened_date", type: "date", description: "Date the store opened (from the stores dimension)" },
+            ],
+        },
+    ],
+};
+
+/** The reference enrichments of a dataset (none when it declares none). */
+export function enrichmentsOf(dataset: DatasetDefinition): readonly ReferenceEnrichment[] {
+    return referenceEnrichments[dataset.name] ?? [];
+}
+
+/** Name of the curated-zone partition column (the event date, UTC). */
+export const curatedPartitionColumn = "dt";
+
+/**
+ * Columns of the curated table in Parquet column order: the dataset's fields, then each enrichment's
+ * columns. The partition column `dt` is not stored in the files. Throws when an enrichment is
+ * inconsistent with the dataset (unknown or non-scalar key, a column name that is already taken).
+ */
+export function curatedFields(dataset: DatasetDefinition): FieldDefinition[] {
+    const taken = new Map<string, string>(dataset.fields.map((field) => [field.name, "a dataset field"]));
+    taken.set(curatedPartitionColumn, "the curated partition column");
+    const fields: FieldDefinition[] = [...dataset.fields];
+    for (const enrichment of enrichmentsOf(dataset)) {
+        const where = `dataset '${dataset.name}', reference enrichment '${enrichment.name}'`;
+        const key = dataset.fields.find((field) => field.name === enrichment.key);
+        if (!key || key.type === "array") {
+            throw new Error(`${where}: key '${enrichment.key}' must be a scalar field of the dataset; found ${key ? "an array field" : "no such field"}`);
+        }
+        for (const column of enrichment.columns) {
+            const owner = taken.get(column.name);
+            if (owner) {
+                throw new Error(`${where}: column '${column.name}' clashes with ${owner}; rename the reference column`);
+            }
+            taken.set(column.name, `a column of reference '${enrichment.name}'`);
+            fields.push(column);
+        }
+    }
+    return fields;
+}
+
+/** Glue columns of the curated table (partition column excluded; see `curatedPartitionColumns`). */
+export function curatedGlueColumns(dataset: DatasetDefinition): GlueColumn[] {
+    return curatedFields(dataset).map((field) => ({ name: field.name, type: glueType(field), comment: field.description }));
+}
+
+/** Table (and S3 folder) name of a daily aggregate: `<dataset>_<aggregate>`. */
+export function aggregateTableName(dataset: DatasetDefinition, aggregate: DailyAggregateDefinition): string {
+    return `${dataset.name}_${aggregate.name}`;
+}
+
+/**
+ * Typed columns of a daily aggregate (partition column `dt` excluded): the group-by columns with their
+ * curated types, then one column per measure. `count`/`countDistinct` are longs; `sum` of decimal(p,s)
+ * is decimal(min(38,p+10),s) and of int/long a long; `avg` of decimal(p,s) is
+ * decimal(min(38,p+4),min(38,s+4)) and of other numbers a double (Spark's own result types, made
+ * explicit so the Glue table and the files can never disagree).
+ */
+export function aggregateFields(dataset: DatasetDefinition, aggregate: DailyAggregateDefinition): ScalarField[] {
+    const byName = new Map(curatedFields(dataset).map((field) => [field.name, field]));
+    const where = `dataset '${dataset.name}', aggregate '${aggregate.name}'`;
+    const scalar = (name: string, role: string): ScalarField => {
+        const field = byName.get(name);
+        if (!field || field.type === "array") {
+            throw new Error(`${where}: ${role} '${name}' must be a scalar curated column; found ${field ? "an array" : "no such column"}`);
+        }
+        return field;
+    };
+    const groupBy = aggregate.groupBy.map((name) => scalar(name, "group-by column"));
+    const measures = aggregate.measures.map((measure): ScalarField => {
+        const source = scalar(measure.column, `measure '${measure.name}' column`);
+        const description = `${measure.fn}(${measure.column}) per day`;
+        if (measure.fn === "count" || measure.fn === "countDistinct") {
+            return { name: measure.name, type: "long", description };
+        }
+        const numeric = source.type === "decimal" || source.type === "int" || source.type === "long" || source.type === "double";
+        if (!numeric) {
+            throw new Error(`${where}: measure '${measure.name}' applies ${measure.fn} to '${source.name}' of type ${source.type}; use a numeric column`);
+        }
+        if (source.type === "decimal") {
+            const precision = source.precision ?? 18;
+            const scale = source.scale ?? 2;
+            return measure.fn === "sum"
+                ? { name: measure.name, type: "decimal", precision: Math.min(38, precision + 10), scale, description }
+                : { name: measure.name, type: "decimal", precision: Math.min(38, precision + 4), scale: Math.min(38, scale + 4), description };
+        }
+        if (measure.fn === "sum") {
+            return { name: measure.name, type: source.type === "double" ? "double" : "long", description };
+        }
+        return { name: measure.name, type: "double", description };
+    });
+    return [...groupBy, ...measures];
+}
+
+/** Glue columns of a daily aggregate table (partition column excluded). */
+export function aggregateGlueColumns(dataset: DatasetDefinition, aggregate: DailyAggregateDefinition): GlueColumn[] {
+    return aggregateFields(dataset, aggregate).map((field) => ({ name: field.name, type: glueType(field), comment: field.description }));
+}
+
+/**
+ * The document the transform job (`runtime/spark/transform_job.py`) reads: `sparkJobSpec` plus the
+ * curated layout (column order, reference enrichments with their CSV schemas, typed aggregates).
+ */
+export function sparkTransformSpec(dataset: DatasetDefinition): Record<string, unknown> {
+    const ddl = (fields: readonly FieldDefinition[]) => fields.map((field) => `${field.name} ${sparkType(field)}`).join(", ");
+    return {
+        ...sparkJobSpec(dataset),
+        specVersion: 1,
+        partitionColumn: curatedPartitionColumn,
+        curatedColumns: curatedFields(dataset).map((field) => field.name),
+        references: enrichmentsOf(dataset).map((enrichment) => {
+            const key = dataset.fields.find((field) => field.name === enrichment.key) as FieldDefinition;
+            return {
+                name: enrichment.name,
+                key: enrichment.key,
+                columns: enrichment.columns.map((column) => column.name),
+                ddl: ddl([key, ...enrichment.columns]),
+            };
+        }),
+        aggregateTables: dataset.aggregates.map((aggregate) => {
+            const typed = new Map(aggregateFields(dataset, aggregate).map((field) => [field.name, sparkType(field)]));
+            return {
+                name: aggregate.name,
+                table: aggregateTableName(dataset, aggregate),
+                groupBy: aggregate.groupBy,
+                measures: aggregate.measures.map((measure) => ({ ...measure, type: typed.get(measure.name) })),
+            };
+        }),
+    };
+}

@@ -1,0 +1,105 @@
+"""Shared fixtures for the transform job tests: one local SparkSession for the whole run, the orders
+spec rendered from the real dataset definition, and helpers that write raw-zone files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Union
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "runtime" / "spark"))
+
+# Python-side datetimes from collect() follow the process time zone; pin it so expectations are exact.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("transform-job-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        # Tiny data: code generation and adaptive re-planning cost more than they save.
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        # Read partition values back as the strings the Glue tables declare (dt is a string column).
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def spec_file(tmp_path_factory) -> Path:
+    """The orders spec, rendered by tools/spark-spec.ts from runtime/datasets (never a copy)."""
+    out = tmp_path_factory.mktemp("spec") / "orders.spec.json"
+    result = subprocess.run(
+        ["node", "-r", "ts-node/register/transpile-only", "tools/spark-spec.ts", "--dataset", "orders", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"rendering the spec failed (is node_modules installed? run npm ci): {result.stderr}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def spec_document(spec_file) -> Dict[str, Any]:
+    return json.loads(spec_file.read_text())
+
+
+def order(order_id: str, event_time: str, *, customer: str = "CUST-00000001", store: str = "S0001", region: str = "NA",
+          currency: str = "USD", status: str = "placed", amount: str = "10.00", coupon: Union[str, None] = None,
+          shipped_time: Union[str, None] = None, channel: str = "store", offset: int = 0) -> Dict[str, Any]:
+    """A raw-zone orders record: the dataset's fields (normalised) plus the `_meta` object ingest adds."""
+    record: Dict[str, Any] = {
+        "order_id": order_id,
+        "customer_id": customer,
+        "store_id": store,
+        "region": region,
+        "channel": channel,
+        "status": status,
+        "currency": currency,
+        "amount": float(amount),
+        "line_items": [{"sku": "SKU-0001", "quantity": 1, "unit_price": float(amount)}],
+        "event_time": event_time,
+        "_meta": {"source": "kinesis:orders", "partition": "shardId-000", "offset": str(offset), "datasetVersion": 1},
+    }
+    if coupon is not None:
+        record["coupon_code"] = coupon
+    if shipped_time is not None:
+        record["shipped_time"] = shipped_time
+    return record
+
+
+def write_raw(root: Path, dt: str, hour: str, name: str, lines: Iterable[Union[Dict[str, Any], str]]) -> Path:
+    """Writes one raw-zone object: <root>/orders/dt=<dt>/hour=<hour>/<name>.ndjson.gz."""
+    folder = root / "orders" / f"dt={dt}" / f"hour={hour}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ndjson.gz"
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def write_stores(root: Path, rows: List[str]) -> None:
+    folder = root / "stores"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "stores.csv").write_text("store_id,store_name,country,opened_date\n" + "\n".join(rows) + "\n")
