@@ -1,0 +1,82 @@
+import { Environment, getEnumFromEnv, getIntegerFromEnv, getStringFromEnv } from "../common/env";
+import { createIngestHandler } from "../ingest/handler";
+import { KinesisStreamEvent, MskEvent } from "../ingest/types";
+import { startKafkaEventSource } from "./kafkaEventSource";
+import { startKinesisEventSource } from "./kinesisEventSource";
+import { EventSourceRunner } from "./runner";
+
+/**
+ * The ingest pipeline on a laptop: a local event source runner feeding the real ingest handler,
+ * configured through the same environment variables as the Lambda function plus the source:
+ *
+ *   INGEST_ENGINE=kafka|kinesis   KAFKA_BROKERS=127.0.0.1:9092  KAFKA_TOPIC=orders  KAFKA_GROUP_ID=local-ingest
+ *   KINESIS_STREAM=orders  KINESIS_ENDPOINT=http://127.0.0.1:5055
+ *   RAW_BUCKET, REJECTS_BUCKET, DATASET, S3_ENDPOINT=http://127.0.0.1:5055, BATCH_SIZE, BATCHING_WINDOW_MS
+ *
+ * Run it with `npx ts-node --transpile-only runtime/local/pipeline.ts` (buckets are created if missing).
+ */
+
+export interface LocalPipelineOptions {
+    /** The environment the ingest handler and the runner read. Defaults to `process.env`. */
+    readonly env?: Environment;
+}
+
+/** Starts the runner and the handler; the returned runner stops both. */
+export async function startLocalIngestPipeline(options: LocalPipelineOptions = {}): Promise<EventSourceRunner> {
+    const env = options.env ?? process.env;
+    const engine = getEnumFromEnv({ key: "INGEST_ENGINE", env, allowed: ["kafka", "kinesis"] as const });
+    const batchSize = getIntegerFromEnv({ key: "BATCH_SIZE", env, defaultValue: 100, min: 1, max: 10_000 });
+    if (engine === "kafka") {
+        const handler = createIngestHandler({ engine: "kafka", env });
+        return startKafkaEventSource({
+            brokers: getStringFromEnv({ key: "KAFKA_BROKERS", env, defaultValue: "127.0.0.1:9092" }).split(","),
+            topic: getStringFromEnv({ key: "KAFKA_TOPIC", env, defaultValue: "orders" }),
+            groupId: getStringFromEnv({ key: "KAFKA_GROUP_ID", env, defaultValue: "local-ingest" }),
+            batchSize,
+            batchingWindowMs: getIntegerFromEnv({ key: "BATCHING_WINDOW_MS", env, defaultValue: 500, min: 0, max: 300_000 }),
+            handler: (event: MskEvent) => handler(event),
+        });
+    }
+    const handler = createIngestHandler({ engine: "kinesis", env });
+    const endpoint = getStringFromEnv({ key: "KINESIS_ENDPOINT", env, defaultValue: "http://127.0.0.1:5055" });
+    return startKinesisEventSource({
+        streamName: getStringFromEnv({ key: "KINESIS_STREAM", env, defaultValue: "orders" }),
+        endpoint,
+        batchSize,
+        batchingWindowMs: getIntegerFromEnv({ key: "BATCHING_WINDOW_MS", env, defaultValue: 0, min: 0, max: 300_000 }),
+        handler: (event: KinesisStreamEvent) => handler(event),
+    });
+}
+
+async function ensureBuckets(env: Environment): Promise<void> {
+    const sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const endpoint = env.S3_ENDPOINT;
+    const client = new sdk.S3Client({ region: env.AWS_REGION ?? "us-east-1", ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+    for (const bucket of new Set([getStringFromEnv({ key: "RAW_BUCKET", env }), getStringFromEnv({ key: "REJECTS_BUCKET", env })])) {
+        try {
+            await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }));
+        } catch {
+            await client.send(new sdk.CreateBucketCommand({ Bucket: bucket }));
+        }
+    }
+    client.destroy();
+}
+
+async function main(): Promise<void> {
+    await ensureBuckets(process.env);
+    const runner = await startLocalIngestPipeline();
+    process.stdout.write(`local ingest pipeline running (${process.env.INGEST_ENGINE}); Ctrl-C to stop\n`);
+    const shutdown = () => {
+        void runner.stop().then(() => process.stdout.write(`stopped: ${JSON.stringify(runner.stats)}\n`));
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+    await runner.finished;
+}
+
+if (require.main === module) {
+    main().catch((error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });
+}
