@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { datasets } from "../runtime/datasets";
 import { readPlatformConfig, readSecret } from "./config/stack";
 import { Catalog } from "./catalog";
+import { Ingest } from "./ingest";
 import { Keys } from "./keys";
 import { Lake } from "./lake";
 import { Network } from "./network";
@@ -56,6 +57,27 @@ const streaming = new Streaming(
         logsKeyArn: keys.keys.observability.arn,
         logRetentionDays: config.logRetentionDays,
         protectData: config.protectData,
+        observability,
+    },
+    opts,
+);
+
+const ingest = new Ingest(
+    "ingest",
+    {
+        ...base,
+        region: config.region,
+        accountId,
+        engine: streaming.engine,
+        sources: streaming.sources,
+        ingest: config.ingest,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+        lakeKeyArn: keys.keys.lake.arn,
+        streamingKeyArn: keys.keys.streaming.arn,
+        logsKeyArn: keys.keys.observability.arn,
+        logRetentionDays: config.logRetentionDays,
+        vpc: streaming.clientSecurityGroupId ? { subnetIds: network.privateSubnetIds, securityGroupId: streaming.clientSecurityGroupId } : undefined,
         observability,
     },
     opts,
@@ -118,3 +140,4 @@ export const glueDatabases = { raw: catalog.rawDatabaseName, curated: catalog.cu
 export const alarmTopicArn = observability.alarmTopic.arn;
 export const dashboardName = dashboard.dashboardName;
 export const vpcId = network.vpcId;
+export const ingestFunctions = ingest.functions.map((f) => f.name);

@@ -6,14 +6,18 @@ export type PipelineStage = "network" | "streaming" | "ingest" | "lake" | "trans
 
 export const stageTagKey = "pipeline-stage";
 
-export interface AlarmSpec {
-    readonly stage: PipelineStage;
-    /** What the alarm means and what to do first, shown in the notification. */
-    readonly description: string;
+export interface MetricRef {
     readonly namespace: string;
     readonly metricName: string;
     readonly dimensions: Readonly<Record<string, unknown>>;
-    readonly statistic: "Sum" | "Average" | "Maximum" | "Minimum" | "SampleCount";
+}
+
+export type AlarmSpec = SingleMetricAlarm | RatioAlarm;
+
+interface AlarmBase {
+    readonly stage: PipelineStage;
+    /** What the alarm means and what to do first, shown in the notification. */
+    readonly description: string;
     readonly comparisonOperator: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
     readonly threshold: number;
     /** Seconds; defaults to 300. */
@@ -22,6 +26,26 @@ export interface AlarmSpec {
     readonly evaluationPeriods?: number;
     /** Defaults to notBreaching: no data means nothing ran, not that something broke. */
     readonly treatMissingData?: "breaching" | "notBreaching" | "ignore" | "missing";
+}
+
+export interface SingleMetricAlarm extends AlarmBase, MetricRef {
+    readonly statistic: "Sum" | "Average" | "Maximum" | "Minimum" | "SampleCount";
+}
+
+/** Alarms on 100 × sum(numerator) / sum(denominator), a percentage (e.g. the share of records rejected). */
+export interface RatioAlarm extends AlarmBase {
+    readonly ratio: { readonly numerator: MetricRef; readonly denominator: MetricRef };
+}
+
+/** CloudWatch metric queries of a ratio alarm: two sums and the percentage expression that returns data. */
+export function ratioQueries(spec: RatioAlarm): object[] {
+    const period = spec.periodSeconds ?? 300;
+    const metric = (id: string, ref: MetricRef) => ({ id, returnData: false, metric: { namespace: ref.namespace, metricName: ref.metricName, dimensions: ref.dimensions, stat: "Sum", period } });
+    return [
+        metric("numerator", spec.ratio.numerator),
+        metric("denominator", spec.ratio.denominator),
+        { id: "percentage", expression: "IF(denominator > 0, 100 * numerator / denominator, 0)", label: "percentage", returnData: true },
+    ];
 }
 
 /** A dashboard widget per stage listing that stage's alarms, in pipeline order. */

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../shared/iam";
 import { namePrefix } from "../shared/options";
-import { AlarmSpec, dashboardBody, PipelineStage, stageTagKey } from "./alarms";
+import { AlarmSpec, dashboardBody, PipelineStage, ratioQueries, stageTagKey } from "./alarms";
 
 export type { AlarmSpec, PipelineStage } from "./alarms";
 
@@ -107,13 +107,17 @@ export class Observability extends pulumi.ComponentResource {
             {
                 name: `${prefix}-${name}`,
                 alarmDescription: spec.description,
-                namespace: spec.namespace,
-                metricName: spec.metricName,
-                dimensions: spec.dimensions as Record<string, pulumi.Input<string>>,
-                statistic: spec.statistic,
+                ...("ratio" in spec
+                    ? { metricQueries: ratioQueries(spec) as aws.types.input.cloudwatch.MetricAlarmMetricQuery[] }
+                    : {
+                          namespace: spec.namespace,
+                          metricName: spec.metricName,
+                          dimensions: spec.dimensions as Record<string, pulumi.Input<string>>,
+                          statistic: spec.statistic,
+                          period: spec.periodSeconds ?? 300,
+                      }),
                 comparisonOperator: spec.comparisonOperator,
                 threshold: spec.threshold,
-                period: spec.periodSeconds ?? 300,
                 evaluationPeriods: spec.evaluationPeriods ?? 1,
                 treatMissingData: spec.treatMissingData ?? "notBreaching",
                 alarmActions: [this.alarmTopic.arn],

@@ -124,6 +124,31 @@ export function unwrapSecrets(value: unknown, path: string, secretPaths: string[
     return value;
 }
 
+const archiveSig = "0def7320c3a5731c473e5ecbe6d01bc7";
+const assetSig = "c44067f5952c0a294b673a41bacd8c17";
+
+/** A code archive as recorded: each file's text (string assets) or source path (file assets and folders). */
+export interface RecordedArchive {
+    readonly archive: Record<string, { readonly text?: string; readonly path?: string }>;
+}
+
+/**
+ * Mocks deserialize asset archives without their contents, so the recorder keeps them from the
+ * raw request instead: the serialized closure of a CallbackFunction is then in the record.
+ */
+function keepArchives(inputs: Record<string, unknown>, raw: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(raw)) {
+        const record = value as Record<string, unknown> | null;
+        if (record && typeof record === "object" && record[specialSigKey] === archiveSig && record.assets && typeof record.assets === "object") {
+            const archive: RecordedArchive["archive"] = {};
+            for (const [name, asset] of Object.entries(record.assets as Record<string, Record<string, unknown>>)) {
+                archive[name] = asset[specialSigKey] === assetSig && typeof asset.text === "string" ? { text: asset.text } : { path: String(asset.path ?? "") };
+            }
+            inputs[key] = { archive } satisfies RecordedArchive;
+        }
+    }
+}
+
 let running = false;
 
 /** Runs the program for one stack and returns what it declared. Runs are serialized. */
@@ -163,6 +188,7 @@ export async function runOffline(options: RunOptions): Promise<OfflineRun> {
         monitor.registerResource = (req: any, callback: (err: unknown, response: any) => void) => {
             const secretPaths: string[] = [];
             const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()), "", secretPaths) as Record<string, unknown>;
+            keepArchives(inputs, req.getObject().toJavaScript() as Record<string, unknown>);
             let done!: () => void;
             pending.push(new Promise<void>((resolve) => (done = resolve)));
             original(req, (err: unknown, response: any) => {
