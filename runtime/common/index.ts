@@ -9,3 +9,4 @@ export * from "./objectStore";
 export * from "./memoryObjectStore";
 export * from "./concurrency";
 export * from "./encoding";
+export * from "./http";

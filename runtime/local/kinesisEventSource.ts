@@ -1,5 +1,6 @@
 import type { _Record as KinesisSdkRecord, KinesisClient } from "@aws-sdk/client-kinesis";
 import { describeError } from "../common/errors";
+import { createHttp1RequestHandler } from "../common/http";
 import { KinesisStreamEvent } from "../ingest/types";
 import { buildKinesisEvent, judgeKinesisResponse, KinesisBatchVerdict } from "./events";
 import { BatchingOptions, deferred, EventSourceRunner, EventSourceStoppedError, resolveBatching, RunnerStats, sleep } from "./runner";
@@ -41,7 +42,7 @@ export interface KinesisEventSourceOptions extends BatchingOptions {
     readonly checkpoints?: CheckpointStore;
     /** Defaults to `AWS_REGION`, then `us-east-1`. */
     readonly region?: string;
-    /** Custom endpoint such as moto's. */
+    /** Custom endpoint such as moto's (spoken to over HTTP/1.1). Defaults to AWS. */
     readonly endpoint?: string;
     readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
@@ -51,7 +52,12 @@ export async function startKinesisEventSource(options: KinesisEventSourceOptions
     const sdk = require("@aws-sdk/client-kinesis") as typeof import("@aws-sdk/client-kinesis");
     const batching = resolveBatching(options, 0);
     const region = options.region ?? process.env.AWS_REGION ?? "us-east-1";
-    const client: KinesisClient = new sdk.KinesisClient({ region, endpoint: options.endpoint, credentials: options.credentials });
+    const client: KinesisClient = new sdk.KinesisClient({
+        region,
+        endpoint: options.endpoint,
+        credentials: options.credentials,
+        ...(options.endpoint ? { requestHandler: createHttp1RequestHandler() as never } : {}),
+    });
     const checkpoints = options.checkpoints ?? createMemoryCheckpointStore();
     const pollIntervalMs = options.pollIntervalMs ?? 200;
     const stats: RunnerStats = { invocations: 0, records: 0, failedInvocations: 0, partialFailures: 0 };

@@ -105,7 +105,13 @@ export function createKafkaProducer(options: KafkaProducerOptions): RecordProduc
                     compression: kafkajs.CompressionTypes.GZIP,
                 });
             } catch (error) {
-                throw new KafkaProduceError(`sending ${chunk.length} messages to topic '${options.topic}' failed after retries: ${(error as Error).message}`, { cause: error });
+                const unknownTopic = (error as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION";
+                throw new KafkaProduceError(
+                    `sending ${chunk.length} messages to topic '${options.topic}' failed after retries: ${(error as Error).message}${
+                        unknownTopic ? `; create the topic first (ensureKafkaTopic, or --create-topic with the produce CLI)` : ""
+                    }`,
+                    { cause: error },
+                );
             }
             requests += 1;
         }
@@ -121,4 +127,25 @@ export function createKafkaProducer(options: KafkaProducerOptions): RecordProduc
     };
 
     return { send, close };
+}
+
+/**
+ * Creates the topic if it does not exist (with `partitions` partitions and the broker's default
+ * replication factor). Returns true when it was created. For local brokers and tests; on MSK the
+ * streaming infrastructure owns topics.
+ */
+export async function ensureKafkaTopic(options: Pick<KafkaProducerOptions, "brokers" | "topic" | "tls" | "mskIam" | "clientId">, partitions: number): Promise<boolean> {
+    const kafkajs = require("kafkajs") as typeof import("kafkajs");
+    const config = buildKafkaConfig(options);
+    const admin = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN }).admin();
+    await admin.connect();
+    try {
+        const existing = await admin.listTopics();
+        if (existing.includes(options.topic)) {
+            return false;
+        }
+        return await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: partitions }], waitForLeaders: true });
+    } finally {
+        await admin.disconnect();
+    }
 }

@@ -1,6 +1,7 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { ConfigurationError, PlatformError } from "../common/errors";
 import { sha256Hex } from "../common/encoding";
+import { createHttp1RequestHandler } from "../common/http";
 import { ProducerMessage, RecordProducer, SendReport } from "./types";
 
 /**
@@ -34,7 +35,7 @@ export interface KinesisProducerOptions {
     readonly streamName: string;
     /** Defaults to `AWS_REGION`, then `us-east-1`. */
     readonly region?: string;
-    /** Custom endpoint such as moto's. Defaults to AWS. */
+    /** Custom endpoint such as moto's (spoken to over HTTP/1.1). Defaults to AWS. */
     readonly endpoint?: string;
     readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
     /** Attempts per batch for failed entries, including the first. Defaults to 8. */
@@ -159,6 +160,7 @@ export function createKinesisProducer(options: KinesisProducerOptions): RecordPr
                 region: options.region ?? process.env.AWS_REGION ?? "us-east-1",
                 endpoint: options.endpoint,
                 credentials: options.credentials,
+                ...(options.endpoint ? { requestHandler: createHttp1RequestHandler() as never } : {}),
             });
             const response = await client.send(
                 new sdk.PutRecordsCommand({ StreamName: streamName, Records: entries.map((entry) => ({ PartitionKey: entry.partitionKey, Data: entry.data })) }),

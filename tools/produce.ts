@@ -1,0 +1,264 @@
+/**
+ * Produces realistic `orders` records into Kafka or Kinesis.
+ *
+ *   npm run produce -- --engine kafka --count 10000 --rate 2000 --brokers 127.0.0.1:9092 --topic orders --bad-ratio 0.05 --seed 1
+ *   npm run produce -- --engine kinesis --count 1000 --stream orders --endpoint http://127.0.0.1:5055
+ *
+ * Shows a progress bar on a terminal and prints one JSON summary line at the end.
+ */
+import { ConfigurationError } from "../runtime/common/errors";
+import { createKafkaProducer, createKinesisProducer, createOrderGenerator, ensureKafkaTopic, RecordProducer } from "../runtime/producers";
+
+export interface ProduceOptions {
+    readonly engine: "kafka" | "kinesis";
+    readonly count: number;
+    /** Messages per second; 0 sends as fast as the stream accepts. */
+    readonly rate: number;
+    readonly brokers: readonly string[];
+    readonly topic: string;
+    readonly stream: string;
+    readonly endpoint?: string;
+    readonly region: string;
+    readonly badRatio: number;
+    readonly seed: number;
+    readonly batchSize: number;
+    readonly tls: boolean;
+    readonly mskIam: boolean;
+    readonly startTimeMs?: number;
+    readonly progress: boolean;
+    /** Create the Kafka topic with this many partitions when it is missing. */
+    readonly createTopicPartitions?: number;
+}
+
+const usage = `usage: npm run produce -- --engine kafka|kinesis [options]
+
+  --engine kafka|kinesis   where to produce (required)
+  --count N                messages to produce (default 1000)
+  --rate N                 messages per second, 0 = unthrottled (default 0)
+  --brokers H:P[,H:P]      Kafka bootstrap brokers (default $KAFKA_BROKERS or 127.0.0.1:9092)
+  --topic NAME             Kafka topic (default orders)
+  --tls                    Kafka over TLS
+  --msk-iam                Kafka with MSK IAM auth (implies --tls)
+  --create-topic N         create the Kafka topic with N partitions if it is missing
+  --stream NAME            Kinesis stream (default orders)
+  --endpoint URL           Kinesis endpoint, e.g. moto http://127.0.0.1:5055 (default AWS)
+  --region NAME            AWS region (default $AWS_REGION or us-east-1)
+  --bad-ratio R            share of defective records, 0..1 (default 0)
+  --seed N                 generator seed (default 1)
+  --batch-size N           messages per request, 1..500 (default 500)
+  --start-time ISO         event time of the first order (default: now minus the run's length)
+  --no-progress            no progress bar
+
+Kinesis against moto needs any static credentials, e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.
+`;
+
+type FlagKind = "value" | "switch";
+const flags: Readonly<Record<string, FlagKind>> = {
+    "--engine": "value",
+    "--count": "value",
+    "--rate": "value",
+    "--brokers": "value",
+    "--topic": "value",
+    "--stream": "value",
+    "--endpoint": "value",
+    "--region": "value",
+    "--bad-ratio": "value",
+    "--seed": "value",
+    "--batch-size": "value",
+    "--start-time": "value",
+    "--create-topic": "value",
+    "--tls": "switch",
+    "--msk-iam": "switch",
+    "--no-progress": "switch",
+    "--help": "switch",
+};
+
+function flagError(flag: string, expected: string, found: string, fix: string): ConfigurationError {
+    return new ConfigurationError(flag, `${flag}: expected ${expected}, found ${found}; ${fix}`);
+}
+
+function integerFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number, example: string): number {
+    if (text === undefined) {
+        return fallback;
+    }
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+        throw flagError(flag, `an integer from ${min} to ${max}`, `'${text}'`, `pass for example ${flag} ${example}`);
+    }
+    return Number(text);
+}
+
+/** Parses the command line (without `node` and the script). Throws a `ConfigurationError` naming the flag. */
+export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): ProduceOptions | "help" {
+    const values = new Map<string, string>();
+    const switches = new Set<string>();
+    for (let i = 0; i < argv.length; i += 1) {
+        const arg = argv[i] as string;
+        const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const kind = flags[name];
+        if (kind === undefined) {
+            throw flagError(name, `one of ${Object.keys(flags).join(", ")}`, `'${arg}'`, "remove it or fix its spelling (see --help)");
+        }
+        if (kind === "switch") {
+            switches.add(name);
+            continue;
+        }
+        const value = inline ?? argv[i + 1];
+        if (value === undefined || (inline === undefined && value.startsWith("--"))) {
+            throw flagError(name, "a value", "nothing", `write it as ${name} <value>`);
+        }
+        if (inline === undefined) {
+            i += 1;
+        }
+        values.set(name, value);
+    }
+    if (switches.has("--help")) {
+        return "help";
+    }
+    const engine = values.get("--engine");
+    if (engine !== "kafka" && engine !== "kinesis") {
+        throw flagError("--engine", "kafka or kinesis", engine === undefined ? "nothing" : `'${engine}'`, "pass --engine kafka or --engine kinesis");
+    }
+    const rateText = values.get("--rate");
+    const rate = rateText === undefined ? 0 : Number(rateText);
+    if (rateText !== undefined && (!/^\d+(\.\d+)?$/.test(rateText) || !Number.isFinite(rate))) {
+        throw flagError("--rate", "a non-negative number of messages per second", `'${rateText}'`, "pass for example --rate 500 (0 = unthrottled)");
+    }
+    const badText = values.get("--bad-ratio");
+    const badRatio = badText === undefined ? 0 : Number(badText);
+    if (badText !== undefined && (!/^\d*(\.\d+)?$/.test(badText) || !(badRatio >= 0 && badRatio <= 1))) {
+        throw flagError("--bad-ratio", "a number from 0 to 1", `'${badText}'`, "pass for example --bad-ratio 0.05 for 5 % defective records");
+    }
+    const brokersText = values.get("--brokers") ?? env.KAFKA_BROKERS ?? "127.0.0.1:9092";
+    const brokers = brokersText.split(",").map((broker) => broker.trim());
+    if (brokers.some((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker))) {
+        throw flagError("--brokers", "a comma-separated list of host:port", `'${brokersText}'`, "pass for example --brokers 127.0.0.1:9092");
+    }
+    const startText = values.get("--start-time");
+    const startTimeMs = startText === undefined ? undefined : Date.parse(startText);
+    if (startTimeMs !== undefined && !Number.isFinite(startTimeMs)) {
+        throw flagError("--start-time", "an ISO-8601 time such as 2024-05-01T00:00:00Z", `'${startText}'`, "pass a valid time or leave the flag out");
+    }
+    const endpoint = values.get("--endpoint") ?? env.KINESIS_ENDPOINT;
+    if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+        throw flagError("--endpoint", "an http(s) URL", `'${endpoint}'`, "pass for example --endpoint http://127.0.0.1:5055");
+    }
+    if (engine === "kinesis" && (switches.has("--tls") || switches.has("--msk-iam") || values.has("--create-topic"))) {
+        const flag = switches.has("--tls") ? "--tls" : switches.has("--msk-iam") ? "--msk-iam" : "--create-topic";
+        throw flagError(flag, "only with --engine kafka", "--engine kinesis", "remove the flag or produce to Kafka");
+    }
+    const createTopicText = values.get("--create-topic");
+    return {
+        engine,
+        count: integerFlag("--count", values.get("--count"), 1000, 1, 100_000_000, "10000"),
+        rate,
+        brokers,
+        topic: values.get("--topic") ?? "orders",
+        stream: values.get("--stream") ?? "orders",
+        ...(endpoint !== undefined ? { endpoint } : {}),
+        region: values.get("--region") ?? env.AWS_REGION ?? "us-east-1",
+        badRatio,
+        seed: integerFlag("--seed", values.get("--seed"), 1, 0, 4_294_967_295, "42"),
+        batchSize: integerFlag("--batch-size", values.get("--batch-size"), 500, 1, 500, "500"),
+        tls: switches.has("--tls") || switches.has("--msk-iam"),
+        mskIam: switches.has("--msk-iam"),
+        ...(startTimeMs !== undefined ? { startTimeMs } : {}),
+        progress: !switches.has("--no-progress"),
+        ...(createTopicText !== undefined ? { createTopicPartitions: integerFlag("--create-topic", createTopicText, 1, 1, 10_000, "3") } : {}),
+    };
+}
+
+function createProducer(options: ProduceOptions): RecordProducer {
+    if (options.engine === "kafka") {
+        return createKafkaProducer({
+            brokers: options.brokers,
+            topic: options.topic,
+            tls: options.tls,
+            ...(options.mskIam ? { mskIam: { region: options.region } } : {}),
+            maxBatchMessages: options.batchSize,
+        });
+    }
+    return createKinesisProducer({ streamName: options.stream, region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+}
+
+/** Produces `count` orders at `rate`; returns the summary that is printed. */
+export async function produce(options: ProduceOptions, onProgress: (sent: number) => void = () => undefined) {
+    const intervalMs = options.rate > 0 ? 1000 / options.rate : 10;
+    const generator = createOrderGenerator({
+        seed: options.seed,
+        badRatio: options.badRatio,
+        startTimeMs: options.startTimeMs ?? Date.now() - Math.ceil(options.count * intervalMs) - 60_000,
+        intervalMs,
+    });
+    if (options.engine === "kafka" && options.createTopicPartitions !== undefined) {
+        await ensureKafkaTopic({ brokers: options.brokers, topic: options.topic, tls: options.tls, ...(options.mskIam ? { mskIam: { region: options.region } } : {}) }, options.createTopicPartitions);
+    }
+    const producer = createProducer(options);
+    const chunkSize = options.rate > 0 ? Math.max(1, Math.min(options.batchSize, Math.ceil(options.rate / 10))) : options.batchSize;
+    const started = Date.now();
+    let sent = 0;
+    let bad = 0;
+    let requests = 0;
+    let retried = 0;
+    try {
+        while (sent < options.count) {
+            const chunk = generator.take(Math.min(chunkSize, options.count - sent));
+            bad += chunk.filter((message) => message.defect !== null).length;
+            const report = await producer.send(chunk);
+            sent += report.sent;
+            requests += report.requests;
+            retried += report.retried;
+            onProgress(sent);
+            if (options.rate > 0) {
+                const due = started + (sent / options.rate) * 1000;
+                const wait = due - Date.now();
+                if (wait > 0) {
+                    await new Promise((resolve) => setTimeout(resolve, wait));
+                }
+            }
+        }
+    } finally {
+        await producer.close();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    return {
+        engine: options.engine,
+        target: options.engine === "kafka" ? options.topic : options.stream,
+        sent,
+        bad,
+        requests,
+        retried,
+        seconds: Math.round(seconds * 1000) / 1000,
+        messagesPerSecond: Math.round(sent / Math.max(seconds, 0.001)),
+    };
+}
+
+async function main(): Promise<void> {
+    const parsed = parseProduceArgs(process.argv.slice(2));
+    if (parsed === "help") {
+        process.stdout.write(usage);
+        return;
+    }
+    const cliProgress = require("cli-progress") as typeof import("cli-progress");
+    const bar = parsed.progress
+        ? new cliProgress.SingleBar(
+              { format: `producing to ${parsed.engine} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream: process.stderr, hideCursor: true },
+              cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+    bar?.start(parsed.count, 0);
+    try {
+        const summary = await produce(parsed, (sent) => bar?.update(sent));
+        bar?.stop();
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } catch (error) {
+        bar?.stop();
+        throw error;
+    }
+}
+
+if (require.main === module) {
+    main().catch((error: unknown) => {
+        process.stderr.write(`produce: ${error instanceof Error ? error.message : String(error)}\n${error instanceof ConfigurationError ? `\n${usage}` : ""}`);
+        process.exit(error instanceof ConfigurationError ? 2 : 1);
+    });
+}
