@@ -1,0 +1,151 @@
+import { CostInput, CostReport, FreeResource, money, NotPricedResource, PricedResource, totalsOf } from "./model";
+import { InvalidInputError, normalizeInputs, UnknownInputError } from "./inputs";
+import { loadPriceBook, MissingPriceError, pricesDirectory } from "./prices";
+import { coverage, costRules, RuleContext, StackView } from "./rules";
+import { emptyUsage, UsageDocument, UsageFileError, usageFor } from "./usage";
+
+export interface EstimateOptions {
+    /** Stack name shown in the report. */
+    readonly stack: string;
+    /** Region of resources whose provider does not say (the stack's `aws:region`). */
+    readonly region?: string;
+    readonly usage?: UsageDocument;
+    /** Where the usage came from, for the report ("none" when no usage). */
+    readonly usageSource?: string;
+    readonly pricesDirectory?: string;
+}
+
+const providerType = "pulumi:providers:aws";
+
+/** The region each provider resource declares, by provider URN. */
+function providerRegions(resources: readonly CostInput[]): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const r of resources) {
+        if (r.type === providerType && typeof r.inputs.region === "string") {
+            map.set(r.urn, r.inputs.region);
+        }
+    }
+    return map;
+}
+
+/** Provider references are `<provider URN>::<id>`; URNs contain `::` themselves. */
+function regionOf(resource: CostInput, regions: Map<string, string>, fallback: string | undefined): string | undefined {
+    if (resource.provider) {
+        for (const [urn, region] of regions) {
+            if (resource.provider === urn || resource.provider.startsWith(`${urn}::`)) {
+                return region;
+            }
+        }
+    }
+    return fallback;
+}
+
+function stackView(resources: readonly CostInput[]): StackView {
+    return {
+        resources,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        childrenOf: (urn) => resources.filter((r) => r.parent === urn),
+    };
+}
+
+/**
+ * Checks usage against the rules: every type default names a priced type and only its keys,
+ * every per-resource entry only its resource's keys. Entries for resources not in this stack
+ * are warnings (a usage file can serve several stacks).
+ */
+function checkUsage(usage: UsageDocument, resources: readonly CostInput[], source: string): string[] {
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    const checkKeys = (where: string, type: string, values: Readonly<Record<string, number>>) => {
+        const rule = costRules.get(type);
+        if (!rule) {
+            problems.push(`${where}: ${type} has no cost rule with usage (priced types: see cost/README.md)`);
+            return;
+        }
+        for (const key of Object.keys(values)) {
+            if (!(key in rule.usage)) {
+                const known = Object.keys(rule.usage);
+                problems.push(`${where}.${key}: expected one of ${known.length ? known.join(", ") : "(no usage keys)"} for ${type}; found an unknown key`);
+            }
+        }
+    };
+    for (const [type, values] of Object.entries(usage.resourceTypeDefaults)) {
+        checkKeys(`resourceTypeDefaults.${type}`, type, values);
+    }
+    for (const [target, values] of Object.entries(usage.resources)) {
+        const matches = resources.filter((r) => r.urn === target || r.name === target);
+        if (matches.length === 0) {
+            warnings.push(`usage for "${target}" (${source}) matches no resource in this stack`);
+        }
+        for (const r of matches) {
+            checkKeys(`resources.${target}`, r.type, values);
+        }
+    }
+    if (problems.length > 0) {
+        throw new UsageFileError(source, problems);
+    }
+    return warnings;
+}
+
+/**
+ * Prices declared resources with the rules and the region's price file. Every resource ends up
+ * priced, free (with a reason) or not priced (with a reason).
+ */
+export function estimateCost(declared: readonly CostInput[], options: EstimateOptions): CostReport {
+    const resources: CostInput[] = declared.map((r) => ({ ...r, inputs: (normalizeInputs(r.inputs) ?? {}) as Record<string, unknown> }));
+    const usageDoc = options.usage ?? emptyUsage;
+    const usageSource = options.usage ? (options.usageSource ?? "inline") : "none";
+    const warnings = checkUsage(usageDoc, resources, usageSource);
+    const regions = providerRegions(resources);
+    const view = stackView(resources);
+    const priced: PricedResource[] = [];
+    const freeList: FreeResource[] = [];
+    const notPriced: NotPricedResource[] = [];
+    for (const r of resources) {
+        const ref = { urn: r.urn, type: r.type, name: r.name };
+        const cover = coverage(r.type);
+        if (cover.kind === "free") {
+            freeList.push({ ...ref, reason: cover.reason });
+            continue;
+        }
+        if (cover.kind === "none") {
+            notPriced.push({ ...ref, reason: `no cost rule for ${r.type}; add one under cost/rules/ or list it as free with a reason` });
+            continue;
+        }
+        const region = regionOf(r, regions, options.region);
+        if (region === undefined) {
+            throw new Error(`region: expected the region of ${r.urn} from its provider or the stack's aws:region; found neither. Fix: set aws:region on the stack (pulumi config set aws:region us-east-1)`);
+        }
+        const prices = loadPriceBook(region, options.pricesDirectory ?? pricesDirectory);
+        const values = usageFor(usageDoc, r);
+        const ctx: RuleContext = { prices, hours: prices.hoursPerMonth, usage: (key) => values[key], stack: view };
+        try {
+            const outcome = cover.rule.price(r.inputs, r, ctx);
+            if (outcome.kind === "priced") {
+                const monthly = money(outcome.components.reduce((sum, c) => sum + c.monthly, 0));
+                priced.push({ ...ref, monthly, components: outcome.components });
+            } else if (outcome.kind === "free") {
+                freeList.push({ ...ref, reason: outcome.reason });
+            } else {
+                notPriced.push({ ...ref, reason: outcome.reason });
+            }
+        } catch (err) {
+            if (err instanceof UnknownInputError || err instanceof MissingPriceError || err instanceof InvalidInputError) {
+                notPriced.push({ ...ref, reason: err.message });
+            } else {
+                throw err;
+            }
+        }
+    }
+    return {
+        stack: options.stack,
+        currency: "USD",
+        region: options.region ?? [...regions.values()][0] ?? "unknown",
+        usageSource,
+        monthly: totalsOf(priced),
+        resources: priced,
+        free: freeList,
+        notPriced,
+        warnings,
+    };
+}

@@ -1,0 +1,37 @@
+import type * as aws from "@pulumi/aws";
+import { AnyRule, costRule, priced, tiered, usage } from "./rule";
+
+/** S3: storage per class the lake's lifecycle rules use, and requests. */
+export const s3Bucket = costRule<aws.s3.BucketArgs>({
+    type: "aws:s3/bucket:Bucket",
+    usage: {
+        standardStorageGb: { unit: "GB", description: "Average S3 Standard storage (GB-months)." },
+        standardIaStorageGb: { unit: "GB", description: "Average S3 Standard-IA storage (GB-months), after the lifecycle transition." },
+        glacierInstantStorageGb: { unit: "GB", description: "Average S3 Glacier Instant Retrieval storage (GB-months)." },
+        monthlyTier1Requests: { unit: "requests", description: "PUT, COPY, POST and LIST requests per month." },
+        monthlyTier2Requests: { unit: "requests", description: "GET, SELECT and all other requests per month." },
+    },
+    price(_props, _resource, ctx) {
+        const thousands = (key: string) => {
+            const n = ctx.usage(key);
+            return n === undefined ? undefined : n / 1000;
+        };
+        return priced(
+            tiered(ctx, "Storage (Standard)", "s3.standard.storageGb", ctx.usage("standardStorageGb"), true),
+            usage(ctx, "Storage (Standard-IA)", "s3.standardIa.storageGb", ctx.usage("standardIaStorageGb")),
+            usage(ctx, "Storage (Glacier Instant Retrieval)", "s3.glacierInstant.storageGb", ctx.usage("glacierInstantStorageGb")),
+            usage(ctx, "PUT, COPY, POST, LIST requests", "s3.tier1Requests.1k", thousands("monthlyTier1Requests")),
+            usage(ctx, "GET, SELECT, and all other requests", "s3.tier2Requests.1k", thousands("monthlyTier2Requests")),
+        );
+    },
+});
+
+export const ecrRepository = costRule<aws.ecr.RepositoryArgs>({
+    type: "aws:ecr/repository:Repository",
+    usage: { storageGb: { unit: "GB", description: "Image storage (GB-months)." } },
+    price(_props, _resource, ctx) {
+        return priced(usage(ctx, "Storage", "ecr.storageGb", ctx.usage("storageGb")));
+    },
+});
+
+export const storageRules: readonly AnyRule[] = [s3Bucket, ecrRepository];

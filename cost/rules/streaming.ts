@@ -1,0 +1,84 @@
+import type * as aws from "@pulumi/aws";
+import { readNumber, readString } from "../inputs";
+import { AnyRule, costRule, fixed, monthlyHours, notPriced, priced, usage } from "./rule";
+
+/** Kinesis Data Streams: on-demand stream-hours plus GB in and out, or provisioned shard-hours plus PUT units. */
+export const kinesisStream = costRule<aws.kinesis.StreamArgs>({
+    type: "aws:kinesis/stream:Stream",
+    usage: {
+        monthlyDataInGb: { unit: "GB", description: "ON_DEMAND: data written to the stream per month." },
+        monthlyDataOutGb: { unit: "GB", description: "ON_DEMAND: data read by shared-throughput consumers per month." },
+        monthlyPutUnitsMillions: { unit: "1M PUT payload units", description: "PROVISIONED: 25 KB PUT payload units per month, in millions." },
+        extendedRetentionGb: { unit: "GB", description: "ON_DEMAND with retention above 24 h: GB-months stored between 24 h and 7 days." },
+        longTermRetentionGb: { unit: "GB", description: "Retention above 7 days: GB-months stored beyond 7 days." },
+    },
+    price(props, _resource, ctx) {
+        const mode = readString(props.streamModeDetails?.streamMode, "streamModeDetails.streamMode", "PROVISIONED");
+        const retention = readNumber(props.retentionPeriod, "retentionPeriod", 24);
+        const longTerm = retention > 168 ? [usage(ctx, "Long term retention (7D+)", "kinesis.longTermRetentionGb", ctx.usage("longTermRetentionGb"))] : [];
+        if (mode === "ON_DEMAND") {
+            return priced(
+                fixed(ctx, "Stream (on-demand)", "kinesis.onDemand.streamHour", monthlyHours(ctx, 1)),
+                usage(ctx, "Data ingested", "kinesis.onDemand.dataInGb", ctx.usage("monthlyDataInGb")),
+                usage(ctx, "Data retrieval", "kinesis.onDemand.dataOutGb", ctx.usage("monthlyDataOutGb")),
+                retention > 24 ? [usage(ctx, "Extended retention (24H to 7D)", "kinesis.onDemand.extendedRetentionGb", ctx.usage("extendedRetentionGb"))] : [],
+                longTerm,
+            );
+        }
+        if (mode !== "PROVISIONED") {
+            return notPriced(`streamModeDetails.streamMode "${mode}" is not ON_DEMAND or PROVISIONED`);
+        }
+        const shards = readNumber(props.shardCount, "shardCount");
+        return priced(
+            fixed(ctx, `Shards (${shards})`, "kinesis.provisioned.shardHour", monthlyHours(ctx, shards)),
+            usage(ctx, "PUT payload units", "kinesis.provisioned.putUnitsMillion", ctx.usage("monthlyPutUnitsMillions")),
+            retention > 24 ? [fixed(ctx, "Extended retention (24H to 7D)", "kinesis.provisioned.extendedRetentionShardHour", monthlyHours(ctx, shards))] : [],
+            longTerm,
+        );
+    },
+});
+
+/**
+ * MSK provisioned: broker-hours by instance type and EBS storage per broker. With storage
+ * autoscaling, `storageGbPerBroker` gives the size the volumes have grown to.
+ */
+export const mskCluster = costRule<aws.msk.ClusterArgs>({
+    type: "aws:msk/cluster:Cluster",
+    usage: {
+        storageGbPerBroker: { unit: "GB", description: "Average EBS volume per broker over the month when storage autoscaling grows it (at least the declared volumeSize); the declared size when absent." },
+    },
+    price(props, _resource, ctx) {
+        const brokers = readNumber(props.numberOfBrokerNodes, "numberOfBrokerNodes");
+        const instanceType = readString(props.brokerNodeGroupInfo?.instanceType, "brokerNodeGroupInfo.instanceType");
+        const declared = readNumber(props.brokerNodeGroupInfo?.storageInfo?.ebsStorageInfo?.volumeSize, "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize", 1000);
+        const grown = ctx.usage("storageGbPerBroker");
+        const perBroker = grown === undefined ? declared : Math.max(declared, grown);
+        const storage =
+            grown === undefined
+                ? fixed(ctx, `Storage (${brokers} × ${declared} GB)`, "msk.storageGb", brokers * declared)
+                : usage(ctx, `Storage (${brokers} × ${perBroker} GB, autoscaled)`, "msk.storageGb", brokers * perBroker);
+        return priced(fixed(ctx, `Broker instances (${brokers} × ${instanceType})`, `msk.broker.${instanceType}`, monthlyHours(ctx, brokers)), storage);
+    },
+});
+
+export const mskServerlessCluster = costRule<aws.msk.ServerlessClusterArgs>({
+    type: "aws:msk/serverlessCluster:ServerlessCluster",
+    usage: {
+        partitions: { unit: "partitions", description: "Partitions held on the cluster over the month." },
+        monthlyDataInGb: { unit: "GB", description: "Data produced to the cluster per month." },
+        monthlyDataOutGb: { unit: "GB", description: "Data consumed from the cluster per month." },
+        storageGb: { unit: "GB", description: "Average data retained (GB-months)." },
+    },
+    price(_props, _resource, ctx) {
+        const partitions = ctx.usage("partitions");
+        return priced(
+            fixed(ctx, "Cluster", "msk.serverless.clusterHour", monthlyHours(ctx, 1)),
+            usage(ctx, "Partitions", "msk.serverless.partitionHour", partitions === undefined ? undefined : monthlyHours(ctx, partitions)),
+            usage(ctx, "Data in", "msk.serverless.dataInGb", ctx.usage("monthlyDataInGb")),
+            usage(ctx, "Data out", "msk.serverless.dataOutGb", ctx.usage("monthlyDataOutGb")),
+            usage(ctx, "Storage", "msk.serverless.storageGb", ctx.usage("storageGb")),
+        );
+    },
+});
+
+export const streamingRules: readonly AnyRule[] = [kinesisStream, mskCluster, mskServerlessCluster];
