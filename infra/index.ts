@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { datasets } from "../runtime/datasets";
 import { readPlatformConfig, readSecret } from "./config/stack";
+import { Batch } from "./batch";
 import { Catalog } from "./catalog";
 import { Ingest } from "./ingest";
 import { Keys } from "./keys";
@@ -8,6 +9,7 @@ import { Lake } from "./lake";
 import { Network } from "./network";
 import { Observability } from "./observability";
 import { Streaming } from "./streaming";
+import { Transform } from "./transform";
 import { Warehouse } from "./warehouse";
 
 // The program: read and validate the stack config (nothing is declared if it is invalid),
@@ -121,6 +123,51 @@ const warehouse = new Warehouse(
 );
 catalog.grant({ name: "warehouse", principalArn: warehouse.loadRole.arn, zone: "curated", tablePermissions: ["SELECT", "DESCRIBE"], databasePermissions: ["DESCRIBE"] });
 
+const transform = new Transform(
+    "transform",
+    {
+        ...base,
+        region: config.region,
+        accountId,
+        partition,
+        spark: config.spark,
+        datasets,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        rawBucket: lake.buckets.raw,
+        curatedBucket: lake.buckets.curated,
+        artifactsBucket: lake.buckets.artifacts,
+        lakeKeyArn: keys.keys.lake.arn,
+        curatedDatabase: catalog.curatedDatabaseName,
+        observability,
+    },
+    opts,
+);
+catalog.grant({ name: "spark", principalArn: transform.jobRole.arn, zone: "raw", tablePermissions: ["SELECT", "DESCRIBE"], databasePermissions: ["DESCRIBE"] });
+catalog.grant({ name: "spark", principalArn: transform.jobRole.arn, zone: "curated", tablePermissions: ["SELECT", "DESCRIBE", "INSERT", "DELETE", "ALTER"], databasePermissions: ["DESCRIBE"] });
+catalog.grantDataLocation("spark", transform.jobRole.arn, "curated");
+
+const batch = new Batch(
+    "batch",
+    {
+        ...base,
+        region: config.region,
+        accountId,
+        batch: config.batch,
+        datasets: datasets.map((d) => d.name),
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+        lakeKeyArn: keys.keys.lake.arn,
+        logsKeyArn: keys.keys.observability.arn,
+        logRetentionDays: config.logRetentionDays,
+        protectData: config.protectData,
+        observability,
+    },
+    opts,
+);
+
 const dashboard = observability.finish();
 
 export const environment = config.environment;
@@ -141,3 +188,7 @@ export const alarmTopicArn = observability.alarmTopic.arn;
 export const dashboardName = dashboard.dashboardName;
 export const vpcId = network.vpcId;
 export const ingestFunctions = ingest.functions.map((f) => f.name);
+export const sparkApplicationId = transform.applicationId;
+export const sparkClusterId = transform.clusterId;
+export const batchJobQueue = batch.jobQueueArn;
+export const batchJobDefinition = batch.jobDefinitionArn;

@@ -37,6 +37,7 @@ export class Catalog extends pulumi.ComponentResource {
     readonly tables: aws.glue.CatalogTable[] = [];
     private readonly componentName: string;
     private readonly dependencies: pulumi.Resource[] = [];
+    private readonly locations: Partial<Record<"raw" | "curated", pulumi.Output<string>>> = {};
 
     constructor(name: string, args: CatalogArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:catalog:Catalog", name, {}, opts);
@@ -75,6 +76,7 @@ export class Catalog extends pulumi.ComponentResource {
             { parent: this },
         );
         for (const [zone, bucket] of [["raw", args.rawBucket], ["curated", args.curatedBucket]] as const) {
+            this.locations[zone] = bucket.arn;
             this.dependencies.push(
                 new aws.lakeformation.Resource(`${name}-${zone}-location`, { arn: bucket.arn, roleArn: dataAccessRole.arn, hybridAccessEnabled: false }, { parent: this }),
             );
@@ -144,6 +146,15 @@ export class Catalog extends pulumi.ComponentResource {
                 },
             },
             { parent: this },
+        );
+    }
+
+    /** Lets a principal that writes a zone's tables (the Spark job) create data there through Lake Formation. */
+    grantDataLocation(name: string, principalArn: pulumi.Input<string>, zone: "raw" | "curated"): void {
+        new aws.lakeformation.Permissions(
+            `${this.componentName}-${zone}-${name}-location`,
+            { principal: principalArn, permissions: ["DATA_LOCATION_ACCESS"], dataLocation: { arn: this.locations[zone]! } },
+            { parent: this, dependsOn: this.dependencies },
         );
     }
 

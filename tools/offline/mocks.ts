@@ -80,6 +80,25 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region:
             state.url = `https://sqs.${region}.amazonaws.com/${mockAccountId}/${physical}`;
             state.arn = `arn:aws:sqs:${region}:${mockAccountId}:${physical}`;
             break;
+        case "awsx:ecr:Image":
+            state.imageUri = `${mockAccountId}.dkr.ecr.${region}.amazonaws.com/${args.name}@sha256:${createHash("sha256").update(args.name).digest("hex")}`;
+            break;
+        case "aws:ecr/repository:Repository":
+            state.repositoryUrl = `${mockAccountId}.dkr.ecr.${region}.amazonaws.com/${physical}`;
+            break;
+        case "aws:emrserverless/application:Application":
+            id = `00f${shortHash(args.name)}`;
+            state.arn = `arn:aws:emr-serverless:${region}:${mockAccountId}:/applications/${id}`;
+            break;
+        case "aws:emr/cluster:Cluster":
+            id = `j-${shortHash(args.name).toUpperCase()}`;
+            break;
+        case "tls:index/privateKey:PrivateKey":
+            state.privateKeyPem = "-----BEGIN PRIVATE KEY-----\n(offline plan: generated at deploy time)\n-----END PRIVATE KEY-----\n";
+            break;
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            state.certPem = "-----BEGIN CERTIFICATE-----\n(offline plan: generated at deploy time)\n-----END CERTIFICATE-----\n";
+            break;
         case "aws:lambda/function:Function":
             state.arn = `arn:aws:lambda:${region}:${mockAccountId}:function:${physical}`;
             state.invokeArn = `arn:aws:apigateway:${region}:lambda:path/functions/${state.arn}/invocations`;

@@ -1,0 +1,55 @@
+import { BatchConfig } from "../config";
+
+export interface JobContainerContext {
+    readonly image: string;
+    readonly jobRoleArn: string;
+    readonly executionRoleArn: string;
+    readonly logGroup: string;
+    readonly region: string;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly batch: BatchConfig;
+}
+
+/** The command of the replay and compaction job; the submitter appends the subcommand and its flags. */
+export const batchJobCommand: readonly string[] = ["node", "--enable-source-maps", "build/runtime/batch/main.js"];
+
+/**
+ * Container properties of the job definition: Fargate, no public IP, not privileged, a read-only
+ * root file system, a non-root user, resource limits from config, logs to the job's log group.
+ */
+export function containerProperties(ctx: JobContainerContext): Record<string, unknown> {
+    return {
+        image: ctx.image,
+        command: [...batchJobCommand],
+        jobRoleArn: ctx.jobRoleArn,
+        executionRoleArn: ctx.executionRoleArn,
+        resourceRequirements: [
+            { type: "VCPU", value: ctx.batch.jobVcpus },
+            { type: "MEMORY", value: String(ctx.batch.jobMemoryMb) },
+        ],
+        environment: Object.entries(ctx.environment)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => ({ name, value })),
+        networkConfiguration: { assignPublicIp: "DISABLED" },
+        fargatePlatformConfiguration: { platformVersion: "LATEST" },
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        readonlyRootFilesystem: true,
+        privileged: false,
+        user: "1000",
+        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": ctx.logGroup, "awslogs-region": ctx.region, "awslogs-stream-prefix": "job" } },
+    };
+}
+
+/**
+ * Retries: three attempts for infrastructure failures (Spot reclaim, host errors), none for a
+ * job that exited with an error of its own (a bad flag or data problem does not fix itself).
+ */
+export const retryStrategy = {
+    attempts: 3,
+    evaluateOnExits: [
+        { onStatusReason: "Host EC2*", action: "RETRY" },
+        { onReason: "CannotPullContainerError*", action: "RETRY" },
+        { onStatusReason: "Task failed to start*", action: "RETRY" },
+        { onReason: "*", action: "EXIT" },
+    ],
+};

@@ -1,0 +1,242 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { DatasetDefinition } from "../../runtime/datasets";
+import { renderSparkTransformSpec, transformJobScriptPath } from "../../runtime/spark/spec";
+import { SparkConfig } from "../config";
+import { Observability } from "../observability";
+import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { namePrefix } from "../shared/options";
+import { emrSecurityConfiguration, serverlessCapacity, sparkRolePolicy } from "./permissions";
+
+export interface TransformArgs {
+    readonly project: string;
+    readonly stack: string;
+    readonly region: string;
+    readonly accountId: pulumi.Input<string>;
+    readonly partition: pulumi.Input<string>;
+    readonly spark: SparkConfig;
+    readonly datasets: readonly DatasetDefinition[];
+    readonly vpcId: pulumi.Input<string>;
+    readonly privateSubnetIds: pulumi.Input<string[]>;
+    readonly rawBucket: aws.s3.Bucket;
+    readonly curatedBucket: aws.s3.Bucket;
+    readonly artifactsBucket: aws.s3.Bucket;
+    readonly lakeKeyArn: pulumi.Input<string>;
+    readonly curatedDatabase: string;
+    readonly observability: Observability;
+}
+
+/** Where the job's artifacts live in the artifacts bucket. */
+export const sparkScriptKey = "spark/transform_job.py";
+export const sparkSpecKey = (dataset: string) => `spark/specs/${dataset}.json`;
+
+/**
+ * Spark on EMR for the transform step, per stack config: an EMR Serverless application (ARM64,
+ * auto start and stop, capped capacity, private subnets) or an EMR cluster (instance fleets with
+ * Spot task capacity, managed scaling, auto-termination, a security configuration encrypting S3,
+ * local disks, EBS and traffic between nodes, private subnets, logs to S3). The job script and one
+ * spec per dataset are uploaded to the artifacts bucket as assets.
+ */
+export class Transform extends pulumi.ComponentResource {
+    readonly mode: "serverless" | "cluster";
+    /** The role the job runs as (EMR Serverless execution role, or the cluster's instance role). */
+    readonly jobRole: aws.iam.Role;
+    readonly applicationId?: pulumi.Output<string>;
+    readonly applicationArn?: pulumi.Output<string>;
+    readonly clusterId?: pulumi.Output<string>;
+    readonly scriptUri: pulumi.Output<string>;
+    readonly specUris: Readonly<Record<string, pulumi.Output<string>>>;
+
+    constructor(name: string, args: TransformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:transform:Transform", name, {}, opts);
+        const prefix = namePrefix(args.project, args.stack);
+        const spark = args.spark;
+        this.mode = spark.mode;
+
+        const script = new aws.s3.BucketObjectv2(`${name}-script`, { bucket: args.artifactsBucket.id, key: sparkScriptKey, source: new pulumi.asset.FileAsset(transformJobScriptPath), contentType: "text/x-python" }, { parent: this });
+        this.scriptUri = pulumi.interpolate`s3://${script.bucket}/${script.key}`;
+        const specUris: Record<string, pulumi.Output<string>> = {};
+        for (const dataset of args.datasets) {
+            const spec = new aws.s3.BucketObjectv2(
+                `${name}-spec-${dataset.name}`,
+                { bucket: args.artifactsBucket.id, key: sparkSpecKey(dataset.name), content: renderSparkTransformSpec(dataset), contentType: "application/json" },
+                { parent: this },
+            );
+            specUris[dataset.name] = pulumi.interpolate`s3://${spec.bucket}/${spec.key}`;
+        }
+        this.specUris = specUris;
+
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                description: "Spark workers: no inbound, HTTPS out to S3, Glue and KMS",
+                egress: [{ description: "HTTPS to AWS APIs through endpoints or NAT", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+                tags: { Name: `${prefix}-spark` },
+            },
+            { parent: this },
+        );
+
+        const trustService = spark.mode === "serverless" ? "emr-serverless.amazonaws.com" : "ec2.amazonaws.com";
+        this.jobRole = new aws.iam.Role(
+            `${name}-job`,
+            {
+                description: "The Spark transform job: reads raw, replaces curated partitions",
+                assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy(trustService, spark.mode === "serverless" ? accountId : undefined))),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-job`,
+            {
+                role: this.jobRole.name,
+                policy: pulumi
+                    .all([args.partition, args.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, args.lakeKeyArn])
+                    .apply(([partition, accountId, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn]) =>
+                        JSON.stringify(
+                            sparkRolePolicy({ partition, accountId, region: args.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase: args.curatedDatabase, datasets: args.datasets.map((d) => d.name) }),
+                        ),
+                    ),
+            },
+            { parent: this },
+        );
+
+        if (spark.mode === "serverless") {
+            const application = new aws.emrserverless.Application(
+                `${name}-app`,
+                {
+                    name: `${prefix}-transform`,
+                    releaseLabel: spark.releaseLabel,
+                    type: "spark",
+                    architecture: "ARM64",
+                    autoStartConfiguration: { enabled: true },
+                    autoStopConfiguration: { enabled: true, idleTimeoutMinutes: spark.idleTimeoutMinutes },
+                    maximumCapacity: serverlessCapacity(spark.maxVcpu, spark.maxMemoryGb),
+                    networkConfiguration: { subnetIds: args.privateSubnetIds, securityGroupIds: [securityGroup.id] },
+                },
+                { parent: this },
+            );
+            this.applicationId = application.id;
+            this.applicationArn = application.arn;
+            args.observability.addAlarm(this, `${name}-failed-runs`, {
+                stage: "transform",
+                description: "A Spark job run failed on the EMR Serverless application. The pipeline's execution history and the job's logs in the artifacts bucket say why.",
+                namespace: "AWS/EMRServerless",
+                metricName: "FailedJobs",
+                dimensions: { ApplicationId: application.id },
+                statistic: "Sum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+            });
+        } else {
+            this.clusterId = this.cluster(name, prefix, spark, securityGroup, args);
+        }
+        this.registerOutputs({});
+    }
+
+    private cluster(name: string, prefix: string, spark: Extract<SparkConfig, { mode: "cluster" }>, securityGroup: aws.ec2.SecurityGroup, args: TransformArgs): pulumi.Output<string> {
+        // Account-level setting; kept on delete so removing this stack never turns it off.
+        new aws.emr.BlockPublicAccessConfiguration(`${name}-block-public-access`, { blockPublicSecurityGroupRules: true }, { parent: this, retainOnDelete: true });
+
+        // Node-to-node TLS needs certificates in S3: a self-signed CA-less certificate for the VPC's internal DNS names.
+        const key = new tls.PrivateKey(`${name}-tls`, { algorithm: "RSA", rsaBits: 2048 }, { parent: this });
+        const certificate = new tls.SelfSignedCert(
+            `${name}-tls`,
+            {
+                privateKeyPem: key.privateKeyPem,
+                subject: { commonName: `*.ec2.internal`, organization: prefix },
+                dnsNames: [`*.ec2.internal`, `*.${args.region}.compute.internal`],
+                validityPeriodHours: 24 * 365,
+                earlyRenewalHours: 24 * 30,
+                allowedUses: ["key_encipherment", "digital_signature", "server_auth", "client_auth"],
+            },
+            { parent: this },
+        );
+        const pem = new aws.s3.BucketObjectv2(
+            `${name}-tls`,
+            {
+                bucket: args.artifactsBucket.id,
+                key: "emr/tls/certificates.zip",
+                source: pulumi.all([key.privateKeyPem, certificate.certPem]).apply(
+                    ([privateKey, cert]) =>
+                        new pulumi.asset.AssetArchive({
+                            "privateKey.pem": new pulumi.asset.StringAsset(privateKey),
+                            "certificateChain.pem": new pulumi.asset.StringAsset(cert),
+                            "trustedCertificates.pem": new pulumi.asset.StringAsset(cert),
+                        }),
+                ),
+            },
+            { parent: this },
+        );
+        const securityConfiguration = new aws.emr.SecurityConfiguration(
+            `${name}-security`,
+            { name: `${prefix}-transform`, configuration: pulumi.all([args.lakeKeyArn, pem.bucket, pem.key]).apply(([keyArn, bucket, objectKey]) => JSON.stringify(emrSecurityConfiguration(keyArn, `s3://${bucket}/${objectKey}`))) },
+            { parent: this },
+        );
+
+        const serviceRole = new aws.iam.Role(
+            `${name}-service`,
+            { description: "EMR service role of the transform cluster", assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("elasticmapreduce.amazonaws.com", accountId))) },
+            { parent: this },
+        );
+        new aws.iam.RolePolicyAttachment(`${name}-service`, { role: serviceRole.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2` }, { parent: this });
+        new aws.iam.RolePolicy(
+            `${name}-service-pass`,
+            {
+                role: serviceRole.name,
+                policy: this.jobRole.arn.apply((arn) => JSON.stringify(policyDocument({ Effect: "Allow", Action: "iam:PassRole", Resource: arn, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } }))),
+            },
+            { parent: this },
+        );
+        const instanceProfile = new aws.iam.InstanceProfile(`${name}-nodes`, { role: this.jobRole.name }, { parent: this });
+        const fleet = (capacity: number, market: "onDemand" | "spot") => ({
+            instanceTypeConfigs: [{ instanceType: spark.instanceType, weightedCapacity: 1, ebsConfigs: [{ size: 64, type: "gp3", volumesPerInstance: 1 }] }],
+            ...(market === "onDemand" ? { targetOnDemandCapacity: capacity } : { targetSpotCapacity: capacity }),
+        });
+        const cluster = new aws.emr.Cluster(
+            `${name}-cluster`,
+            {
+                name: `${prefix}-transform`,
+                releaseLabel: spark.releaseLabel,
+                applications: ["Spark"],
+                serviceRole: serviceRole.arn,
+                securityConfiguration: securityConfiguration.name,
+                ec2Attributes: { instanceProfile: instanceProfile.arn, subnetIds: args.privateSubnetIds, additionalMasterSecurityGroups: securityGroup.id, additionalSlaveSecurityGroups: securityGroup.id },
+                masterInstanceFleet: { name: "primary", ...fleet(1, "onDemand") },
+                coreInstanceFleet: { name: "core", ...fleet(spark.coreNodes, "onDemand") },
+                autoTerminationPolicy: { idleTimeout: spark.idleTimeoutMinutes * 60 },
+                keepJobFlowAliveWhenNoSteps: true,
+                terminationProtection: false,
+                visibleToAllUsers: true,
+                logUri: pulumi.interpolate`s3://${args.artifactsBucket.bucket}/emr-logs/`,
+                logEncryptionKmsKeyId: args.lakeKeyArn,
+                ebsRootVolumeSize: 32,
+                configurationsJson: JSON.stringify([{ Classification: "spark-hive-site", Properties: { "hive.metastore.client.factory.class": "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory" } }]),
+            },
+            { parent: this },
+        );
+        if (spark.maxTaskNodes > 0) {
+            new aws.emr.InstanceFleet(`${name}-task`, { clusterId: cluster.id, name: "task-spot", ...fleet(0, "spot"), launchSpecifications: { spotSpecifications: [{ allocationStrategy: "price-capacity-optimized", timeoutAction: "SWITCH_TO_ON_DEMAND", timeoutDurationMinutes: 10 }] } }, { parent: this });
+        }
+        new aws.emr.ManagedScalingPolicy(
+            `${name}-scaling`,
+            {
+                clusterId: cluster.id,
+                computeLimits: [{ unitType: "InstanceFleetUnits", minimumCapacityUnits: 1 + spark.coreNodes, maximumCapacityUnits: 1 + spark.coreNodes + spark.maxTaskNodes, maximumOndemandCapacityUnits: 1 + spark.coreNodes, maximumCoreCapacityUnits: spark.coreNodes }],
+            },
+            { parent: this },
+        );
+        args.observability.addAlarm(this, `${name}-failed-runs`, {
+            stage: "transform",
+            description: "A Spark step failed on the transform cluster. Its logs are under emr-logs/ in the artifacts bucket.",
+            namespace: "AWS/ElasticMapReduce",
+            metricName: "AppsFailed",
+            dimensions: { JobFlowId: cluster.id },
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+        });
+        return cluster.id;
+    }
+}
