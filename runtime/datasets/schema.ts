@@ -155,7 +155,7 @@ export const referenceEnrichments: Readonly<Record<string, readonly ReferenceEnr
             description: "Store dimension: one row per store (WEB for the online shop)",
             key: "store_id",
             columns: [
-                { name: "store_name", type: "string", description: "Store display name (from the stores dimension)", rules: { maxLength: 100 } },
+                { name: "store_name", type: "string", description: "Store display name (from the stores dimension)" },
                 { name: "country", type: "string", description: "ISO 3166-1 alpha-2 country of the store (from the stores dimension)", rules: { maxLength: 2 } },
                 { name: "opened_date", type: "date", description: "Date the store opened (from the stores dimension)" },
             ],

@@ -1,0 +1,8 @@
+export * from "./errors";
+export * from "./metrics";
+export * from "./evaluate";
+export * from "./sql";
+export * from "./emf";
+export * from "./summary";
+export { createQualityHandler, handler as qualityHandler, runQuality } from "./handler";
+export type { QualityDeps, QualityEvent, QualityHandlerOptions } from "./handler";

@@ -1,0 +1,81 @@
+/**
+ * Warehouse loader from the command line (laptops, AWS Batch). Settings come from the environment
+ * (see ./config.ts); AWS credentials and region from the usual SDK chain.
+ *
+ *   ts-node --transpile-only runtime/warehouse/cli.ts load --dataset orders
+ *   ts-node --transpile-only runtime/warehouse/cli.ts setup --dataset orders
+ *   ts-node --transpile-only runtime/warehouse/cli.ts sql --dataset orders [--dialect redshift|postgres]
+ *       [--schema analytics] [--spectrum-schema lake --catalog-database <glue db> --role-arn <arn>]
+ */
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { S3Client } from "@aws-sdk/client-s3";
+import { getDataset } from "../datasets";
+import { loaderSettingsFromEnv, warehouseSettingsFromEnv } from "./config";
+import { DataApiExecutor } from "./dataApi";
+import { warehouseSetupStatements } from "./ddl";
+import { ensureWarehouseTables, loadCurated } from "./loader";
+import { spectrumSchemaSql } from "./spectrum";
+import { SqlDialect } from "./sql";
+
+function options(argv: readonly string[]): { command: string; values: Map<string, string> } {
+    const [command, ...rest] = argv;
+    const values = new Map<string, string>();
+    for (let i = 0; i < rest.length; i += 2) {
+        if (!rest[i].startsWith("--") || rest[i + 1] === undefined) {
+            throw new Error(`expected --name value pairs after the command; found '${rest[i]}'`);
+        }
+        values.set(rest[i].slice(2), rest[i + 1]);
+    }
+    return { command: command ?? "", values };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+    const { command, values } = options(argv);
+    const datasetName = values.get("dataset");
+    if (!datasetName) {
+        throw new Error("usage: cli.ts load|setup|sql --dataset <name> [...]");
+    }
+    const dataset = getDataset(datasetName);
+    if (command === "sql") {
+        const dialect: SqlDialect = values.get("dialect") === "postgres"
+            ? { engine: "postgres", stageSourceTable: "curated_files" }
+            : { engine: "redshift", copyRoleArn: values.get("role-arn") ?? "" };
+        const statements = warehouseSetupStatements(dataset, values.get("schema") ?? "analytics", dialect);
+        if (values.has("spectrum-schema")) {
+            statements.push(
+                spectrumSchemaSql({
+                    schema: values.get("spectrum-schema") as string,
+                    catalogDatabase: values.get("catalog-database") ?? "",
+                    iamRoleArns: (values.get("role-arn") ?? "").split(",").filter(Boolean),
+                }),
+            );
+        }
+        process.stdout.write(`${statements.join(";\n\n")};\n`);
+        return;
+    }
+    if (command !== "load" && command !== "setup") {
+        throw new Error(`unknown command '${command}'; use load, setup or sql`);
+    }
+    const settings = command === "load" ? loaderSettingsFromEnv() : { ...warehouseSettingsFromEnv(), copyRoleArn: "", curatedUri: "", manifestUri: "", batchLimits: {} };
+    const warehouse = new DataApiExecutor(new RedshiftDataClient({}), settings.target, { timeoutMs: settings.timeoutMs });
+    const deps = { s3: new S3Client({}), warehouse, log: (message: string, details: Record<string, unknown>) => console.error(JSON.stringify({ message, ...details })) };
+    const config = {
+        dataset,
+        schema: settings.schema,
+        curatedUri: settings.curatedUri,
+        manifestUri: settings.manifestUri,
+        dialect: { engine: "redshift" as const, copyRoleArn: settings.copyRoleArn },
+        batchLimits: settings.batchLimits,
+    };
+    if (command === "setup") {
+        await ensureWarehouseTables(deps, config);
+        process.stdout.write(`${JSON.stringify({ dataset: dataset.name, schema: settings.schema, created: "if missing" })}\n`);
+        return;
+    }
+    process.stdout.write(`${JSON.stringify(await loadCurated(deps, config))}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+    process.stderr.write(`warehouse: ${error.name}: ${error.message}\n`);
+    process.exitCode = 1;
+});

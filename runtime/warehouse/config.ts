@@ -1,0 +1,102 @@
+import { BatchLimits, parseS3Uri } from "./manifest";
+import { WarehouseTarget } from "./dataApi";
+import { WarehouseConfigError } from "./errors";
+import { quoteIdentifier } from "./sql";
+
+/**
+ * Settings of the loader (and of the quality step's warehouse queries), read from environment
+ * variables that infra sets on the Lambda function or Batch job:
+ *
+ * | variable | meaning |
+ * | --- | --- |
+ * | `WAREHOUSE_WORKGROUP_NAME` | Redshift Serverless workgroup (or use `WAREHOUSE_CLUSTER_ID`) |
+ * | `WAREHOUSE_CLUSTER_ID` | provisioned cluster identifier (or use `WAREHOUSE_WORKGROUP_NAME`) |
+ * | `WAREHOUSE_DATABASE` | database name (required) |
+ * | `WAREHOUSE_SECRET_ARN` | Secrets Manager secret with the credentials (optional for Serverless: IAM otherwise) |
+ * | `WAREHOUSE_DB_USER` | cluster only: database user for IAM temporary credentials, instead of a secret |
+ * | `WAREHOUSE_SCHEMA` | schema of the target and ledger tables; defaults to `analytics` |
+ * | `WAREHOUSE_COPY_ROLE_ARN` | IAM role Redshift assumes for COPY (required by the loader) |
+ * | `CURATED_URI` | curated zone root, the Spark job's `--curated-uri` (required by the loader) |
+ * | `MANIFEST_URI` | where manifests go; defaults to `<CURATED_URI>/_manifests` |
+ * | `LOAD_MAX_FILES_PER_BATCH` | files per load transaction; defaults to 500 |
+ * | `STATEMENT_TIMEOUT_SECONDS` | how long to wait for one statement; defaults to 900 |
+ */
+export interface WarehouseSettings {
+    readonly target: WarehouseTarget;
+    readonly schema: string;
+    readonly timeoutMs: number;
+}
+
+export interface LoaderSettings extends WarehouseSettings {
+    readonly copyRoleArn: string;
+    readonly curatedUri: string;
+    readonly manifestUri: string;
+    readonly batchLimits: BatchLimits;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function optional(env: Env, name: string): string | undefined {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+}
+
+function required(env: Env, name: string, meaning: string): string {
+    const value = optional(env, name);
+    if (value === undefined) {
+        throw new WarehouseConfigError(`environment variable ${name} is not set; set it to ${meaning}`);
+    }
+    return value;
+}
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+    const raw = optional(env, name);
+    if (raw === undefined) {
+        return fallback;
+    }
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) {
+        throw new WarehouseConfigError(`environment variable ${name} must be a positive integer; found '${raw}'`);
+    }
+    return value;
+}
+
+/** Target, schema and timeout for running statements. */
+export function warehouseSettingsFromEnv(env: Env = process.env): WarehouseSettings {
+    const workgroupName = optional(env, "WAREHOUSE_WORKGROUP_NAME");
+    const clusterIdentifier = optional(env, "WAREHOUSE_CLUSTER_ID");
+    const database = required(env, "WAREHOUSE_DATABASE", "the Redshift database name");
+    const secretArn = optional(env, "WAREHOUSE_SECRET_ARN");
+    const dbUser = optional(env, "WAREHOUSE_DB_USER");
+    if ((workgroupName === undefined) === (clusterIdentifier === undefined)) {
+        throw new WarehouseConfigError(
+            `set exactly one of WAREHOUSE_WORKGROUP_NAME (Serverless) and WAREHOUSE_CLUSTER_ID (provisioned); found ${workgroupName === undefined ? "neither" : "both"}`,
+        );
+    }
+    if (workgroupName !== undefined && dbUser !== undefined) {
+        throw new WarehouseConfigError("WAREHOUSE_DB_USER applies to provisioned clusters only; unset it or use WAREHOUSE_CLUSTER_ID");
+    }
+    const target: WarehouseTarget =
+        workgroupName !== undefined
+            ? { workgroupName, database, ...(secretArn ? { secretArn } : {}) }
+            : { clusterIdentifier: clusterIdentifier as string, database, ...(secretArn ? { secretArn } : {}), ...(dbUser ? { dbUser } : {}) };
+    const schema = optional(env, "WAREHOUSE_SCHEMA") ?? "analytics";
+    quoteIdentifier(schema);
+    return { target, schema, timeoutMs: positiveInteger(env, "STATEMENT_TIMEOUT_SECONDS", 900) * 1000 };
+}
+
+/** Everything the loader needs. */
+export function loaderSettingsFromEnv(env: Env = process.env): LoaderSettings {
+    const base = warehouseSettingsFromEnv(env);
+    const curatedUri = required(env, "CURATED_URI", "the curated zone root, e.g. s3://<bucket>/curated").replace(/\/+$/, "");
+    parseS3Uri(curatedUri);
+    const manifestUri = (optional(env, "MANIFEST_URI") ?? `${curatedUri}/_manifests`).replace(/\/+$/, "");
+    parseS3Uri(manifestUri);
+    return {
+        ...base,
+        copyRoleArn: required(env, "WAREHOUSE_COPY_ROLE_ARN", "the IAM role ARN Redshift assumes for COPY"),
+        curatedUri,
+        manifestUri,
+        batchLimits: { maxFiles: positiveInteger(env, "LOAD_MAX_FILES_PER_BATCH", 500) },
+    };
+}

@@ -1,0 +1,11 @@
+export * from "./errors";
+export * from "./sql";
+export * from "./ddl";
+export * from "./load";
+export * from "./spectrum";
+export * from "./dataApi";
+export * from "./manifest";
+export * from "./loader";
+export * from "./config";
+export { createLoadHandler, handler as loadHandler } from "./handler";
+export type { LoadEvent, LoadHandlerOptions } from "./handler";
