@@ -8,6 +8,7 @@ import { Keys } from "./keys";
 import { Lake } from "./lake";
 import { Network } from "./network";
 import { Observability } from "./observability";
+import { Orchestration } from "./orchestration";
 import { Streaming } from "./streaming";
 import { Transform } from "./transform";
 import { Warehouse } from "./warehouse";
@@ -168,6 +169,37 @@ const batch = new Batch(
     opts,
 );
 
+const orchestration = new Orchestration(
+    "orchestration",
+    {
+        ...base,
+        environment: config.environment,
+        region: config.region,
+        accountId,
+        partition,
+        schedule: config.orchestration.schedule,
+        datasets,
+        spark: {
+            mode: transform.mode,
+            id: (transform.applicationId ?? transform.clusterId)!,
+            arn: (transform.applicationArn ?? transform.clusterArn)!,
+            jobRoleArn: transform.jobRole.arn,
+            scriptUri: transform.scriptUri,
+            specUris: transform.specUris,
+        },
+        rawBucket: lake.buckets.raw,
+        curatedBucket: lake.buckets.curated,
+        artifactsBucket: lake.buckets.artifacts,
+        lakeKeyArn: keys.keys.lake.arn,
+        warehouseKeyArn: keys.keys.warehouse.arn,
+        observabilityKeyArn: keys.keys.observability.arn,
+        warehouse: { ...warehouse.target, database: warehouse.database, arn: warehouse.arn, adminSecretArn: warehouse.adminSecretArn, loadRoleArn: warehouse.loadRole.arn },
+        logRetentionDays: config.logRetentionDays,
+        observability,
+    },
+    opts,
+);
+
 const dashboard = observability.finish();
 
 export const environment = config.environment;
@@ -192,3 +224,4 @@ export const sparkApplicationId = transform.applicationId;
 export const sparkClusterId = transform.clusterId;
 export const batchJobQueue = batch.jobQueueArn;
 export const batchJobDefinition = batch.jobDefinitionArn;
+export const pipelineStateMachine = orchestration.stateMachineArn;

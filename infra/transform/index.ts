@@ -45,6 +45,7 @@ export class Transform extends pulumi.ComponentResource {
     readonly applicationId?: pulumi.Output<string>;
     readonly applicationArn?: pulumi.Output<string>;
     readonly clusterId?: pulumi.Output<string>;
+    readonly clusterArn?: pulumi.Output<string>;
     readonly scriptUri: pulumi.Output<string>;
     readonly specUris: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -130,12 +131,14 @@ export class Transform extends pulumi.ComponentResource {
                 threshold: 0,
             });
         } else {
-            this.clusterId = this.cluster(name, prefix, spark, securityGroup, args);
+            const cluster = this.cluster(name, prefix, spark, securityGroup, args);
+            this.clusterId = cluster.id;
+            this.clusterArn = cluster.arn;
         }
         this.registerOutputs({});
     }
 
-    private cluster(name: string, prefix: string, spark: Extract<SparkConfig, { mode: "cluster" }>, securityGroup: aws.ec2.SecurityGroup, args: TransformArgs): pulumi.Output<string> {
+    private cluster(name: string, prefix: string, spark: Extract<SparkConfig, { mode: "cluster" }>, securityGroup: aws.ec2.SecurityGroup, args: TransformArgs): aws.emr.Cluster {
         // Account-level setting; kept on delete so removing this stack never turns it off.
         new aws.emr.BlockPublicAccessConfiguration(`${name}-block-public-access`, { blockPublicSecurityGroupRules: true }, { parent: this, retainOnDelete: true });
 
@@ -237,6 +240,6 @@ export class Transform extends pulumi.ComponentResource {
             comparisonOperator: "GreaterThanThreshold",
             threshold: 0,
         });
-        return cluster.id;
+        return cluster;
     }
 }

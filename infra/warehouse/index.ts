@@ -39,6 +39,10 @@ export class Warehouse extends pulumi.ComponentResource {
     /** Serverless workgroup name or provisioned cluster identifier, for the Data API. */
     readonly target: { readonly kind: "serverless" | "provisioned"; readonly name: string };
     readonly database: string;
+    /** Workgroup ARN (serverless) or cluster ARN (provisioned): what Data API callers are granted. */
+    readonly arn: pulumi.Output<string>;
+    /** The admin secret Redshift manages in Secrets Manager; Data API callers use it. */
+    readonly adminSecretArn: pulumi.Output<string>;
 
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:warehouse:Warehouse", name, {}, opts);
@@ -117,6 +121,8 @@ export class Warehouse extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.endpoint = workgroup.endpoints.apply((endpoints) => endpoints?.[0]?.address ?? "");
+            this.arn = workgroup.arn;
+            this.adminSecretArn = namespace.adminPasswordSecretArn;
             this.target = { kind: "serverless", name: prefix };
             args.observability.addAlarm(this, `${name}-capacity-saturated`, {
                 stage: "warehouse",
@@ -169,6 +175,8 @@ export class Warehouse extends pulumi.ComponentResource {
             );
             new aws.redshift.Logging(`${name}-audit`, { clusterIdentifier: cluster.clusterIdentifier, logDestinationType: "cloudwatch", logExports: [...auditLogExports] }, { parent: this });
             this.endpoint = cluster.dnsName;
+            this.arn = cluster.arn;
+            this.adminSecretArn = cluster.masterPasswordSecretArn;
             this.target = { kind: "provisioned", name: prefix };
             args.observability.addAlarm(this, `${name}-health`, {
                 stage: "warehouse",

@@ -67,11 +67,15 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region:
         case "aws:kinesis/stream:Stream":
             state.arn = `arn:aws:kinesis:${region}:${mockAccountId}:stream/${physical}`;
             break;
+        case "aws:redshiftserverless/namespace:Namespace":
+            state.adminPasswordSecretArn = `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:redshift!${physical}-admin-AbCdEf`;
+            break;
         case "aws:redshiftserverless/workgroup:Workgroup":
             state.endpoints = [{ address: `${physical}.${mockAccountId}.${region}.redshift-serverless.amazonaws.com`, port: 5439 }];
             break;
         case "aws:redshift/cluster:Cluster":
             state.dnsName = `${physical}.abc123.${region}.redshift.amazonaws.com`;
+            state.masterPasswordSecretArn = `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:redshift!${physical}-admin-AbCdEf`;
             break;
         case "aws:cloudwatch/dashboard:Dashboard":
             state.dashboardName = inputs.dashboardName;

@@ -1,0 +1,187 @@
+/**
+ * The pipeline as an Amazon States Language document (JSONata): for a UTC hour window, per
+ * dataset, run the Spark transform and wait for it, check the transform's quality, load the
+ * warehouse, check the warehouse's quality; any failure notifies the alarm topic and fails the
+ * execution. A pure function, validated in tests with an ASL validator.
+ */
+
+export type SparkTarget =
+    | { readonly mode: "serverless"; readonly applicationId: string; readonly executionRoleArn: string }
+    | { readonly mode: "cluster"; readonly clusterId: string };
+
+export interface PipelineDataset {
+    readonly name: string;
+    readonly specUri: string;
+}
+
+export interface PipelineContext {
+    readonly datasets: readonly PipelineDataset[];
+    readonly spark: SparkTarget;
+    readonly scriptUri: string;
+    readonly rawUri: string;
+    readonly curatedUri: string;
+    readonly referenceUri: string;
+    readonly logUri: string;
+    readonly qualityFunctionArn: string;
+    readonly loadFunctionArn: string;
+    readonly alarmTopicArn: string;
+    /** Hours processed per run when the execution input does not say (the schedule's period). */
+    readonly defaultWindowHours: number;
+    readonly timeouts: { readonly transformSeconds: number; readonly qualitySeconds: number; readonly loadSeconds: number };
+}
+
+const hourMs = 3_600_000;
+
+/** JSONata: the start of the current hour, minus `hours` hours, as an ISO timestamp. */
+function hourBoundary(hoursBack: string): string {
+    return `$fromMillis(($floor($toMillis($states.context.Execution.StartTime) / ${hourMs}) - ${hoursBack}) * ${hourMs})`;
+}
+
+const lambdaRetry = [
+    { ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 4, JitterStrategy: "FULL" },
+];
+
+function sparkTask(ctx: PipelineContext): Record<string, unknown> {
+    const args = [
+        "--spec", "{% $states.input.specUri %}",
+        "--raw-uri", ctx.rawUri,
+        "--curated-uri", ctx.curatedUri,
+        "--reference-uri", ctx.referenceUri,
+        "--start", "{% $windowStart %}",
+        "--end", "{% $windowEnd %}",
+        "--run-id", "{% $states.context.Execution.Name %}",
+        "--summary-uri", summaryUri(ctx),
+    ];
+    const common = {
+        Type: "Task",
+        TimeoutSeconds: ctx.timeouts.transformSeconds,
+        Retry: [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 120, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: "FULL" }],
+        Output: "{% $states.input %}",
+        Next: "CheckTransformQuality",
+    };
+    if (ctx.spark.mode === "serverless") {
+        return {
+            ...common,
+            Resource: "arn:aws:states:::emr-serverless:startJobRun.sync",
+            Arguments: {
+                ApplicationId: ctx.spark.applicationId,
+                ExecutionRoleArn: ctx.spark.executionRoleArn,
+                Name: "{% 'transform-' & $states.input.dataset & '-' & $windowStart %}",
+                ClientToken: "{% $states.context.Execution.Name & '-' & $states.input.dataset %}",
+                JobDriver: { SparkSubmit: { EntryPoint: ctx.scriptUri, EntryPointArguments: args, SparkSubmitParameters: "--conf spark.sql.sources.partitionOverwriteMode=dynamic" } },
+                ConfigurationOverrides: { MonitoringConfiguration: { S3MonitoringConfiguration: { LogUri: ctx.logUri } } },
+            },
+        };
+    }
+    return {
+        ...common,
+        Resource: "arn:aws:states:::elasticmapreduce:addStep.sync",
+        Arguments: {
+            ClusterId: ctx.spark.clusterId,
+            Step: {
+                Name: "{% 'transform-' & $states.input.dataset & '-' & $windowStart %}",
+                ActionOnFailure: "CONTINUE",
+                HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.sql.sources.partitionOverwriteMode=dynamic", ctx.scriptUri, ...args] },
+            },
+        },
+    };
+}
+
+/** Where the Spark job writes its run summary for this execution: the transform quality check reads it. */
+function summaryUri(ctx: PipelineContext): string {
+    return `{% '${ctx.curatedUri}/_runs/' & $states.input.dataset & '/' & $states.context.Execution.Name & '.json' %}`;
+}
+
+/** The quality step's event (runtime/quality): judged on the run summary, or by querying the warehouse; the gate decides. */
+function qualityTask(ctx: PipelineContext, stage: "transform" | "warehouse", next: string): Record<string, unknown> {
+    const payload =
+        stage === "transform"
+            ? { dataset: "{% $states.input.dataset %}", source: "sparkRun", summaryUri: summaryUri(ctx), failOnError: false }
+            : { dataset: "{% $states.input.dataset %}", source: "warehouse", start: "{% $windowStart %}", end: "{% $windowEnd %}", failOnError: false };
+    return {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Arguments: { FunctionName: ctx.qualityFunctionArn, Payload: payload },
+        TimeoutSeconds: ctx.timeouts.qualitySeconds,
+        Retry: lambdaRetry,
+        Output: "{% $merge([$states.input, { 'quality': $states.result.Payload }]) %}",
+        Next: next,
+    };
+}
+
+function gate(next: string, failure: string): Record<string, unknown> {
+    return { Type: "Choice", Choices: [{ Condition: "{% $states.input.quality.passed = true %}", Next: next }], Default: failure };
+}
+
+export function pipelineDefinition(ctx: PipelineContext): Record<string, unknown> {
+    if (ctx.datasets.length === 0) {
+        throw new Error("pipelineDefinition: at least one dataset is needed");
+    }
+    const startExpression = `{% $exists($states.input.start) ? $states.input.start : ${hourBoundary(`($exists($states.input.windowHours) ? $states.input.windowHours : ${ctx.defaultWindowHours})`)} %}`;
+    const endExpression = `{% $exists($states.input.end) ? $states.input.end : ${hourBoundary("0")} %}`;
+    return {
+        Comment: "Transform and load: Spark on EMR, quality checks, Redshift load, per dataset, for a window of UTC hours",
+        QueryLanguage: "JSONata",
+        StartAt: "DefineWindow",
+        States: {
+            DefineWindow: { Type: "Pass", Assign: { windowStart: startExpression, windowEnd: endExpression }, Next: "PerDataset" },
+            PerDataset: {
+                Type: "Map",
+                Items: ctx.datasets.map((d) => ({ dataset: d.name, specUri: d.specUri })),
+                MaxConcurrency: 2,
+                ItemProcessor: {
+                    ProcessorConfig: { Mode: "INLINE" },
+                    StartAt: "Transform",
+                    States: {
+                        Transform: sparkTask(ctx),
+                        CheckTransformQuality: qualityTask(ctx, "transform", "TransformQualityGate"),
+                        TransformQualityGate: gate("LoadWarehouse", "TransformQualityFailed"),
+                        TransformQualityFailed: { Type: "Fail", Error: "QualityCheckFailed", Cause: "An error-level quality check failed after the transform; nothing was loaded" },
+                        LoadWarehouse: {
+                            Type: "Task",
+                            Resource: "arn:aws:states:::lambda:invoke",
+                            Arguments: { FunctionName: ctx.loadFunctionArn, Payload: { dataset: "{% $states.input.dataset %}" } },
+                            TimeoutSeconds: ctx.timeouts.loadSeconds,
+                            Retry: [...lambdaRetry, { ErrorEquals: ["WarehouseBusyError"], IntervalSeconds: 60, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
+                            Output: "{% $merge([$states.input, { 'load': $states.result.Payload }]) %}",
+                            Next: "CheckWarehouseQuality",
+                        },
+                        CheckWarehouseQuality: qualityTask(ctx, "warehouse", "WarehouseQualityGate"),
+                        WarehouseQualityGate: gate("DatasetDone", "WarehouseQualityFailed"),
+                        WarehouseQualityFailed: { Type: "Fail", Error: "QualityCheckFailed", Cause: "An error-level quality check failed after the warehouse load" },
+                        DatasetDone: { Type: "Succeed" },
+                    },
+                },
+                Catch: [{ ErrorEquals: ["States.ALL"], Output: "{% $states.errorOutput %}", Next: "NotifyFailure" }],
+                Next: "PipelineDone",
+            },
+            NotifyFailure: {
+                Type: "Task",
+                Resource: "arn:aws:states:::sns:publish",
+                Arguments: {
+                    TopicArn: ctx.alarmTopicArn,
+                    Subject: "Data platform pipeline failed",
+                    Message: "{% 'Execution ' & $states.context.Execution.Id & ' failed for window ' & $windowStart & ' to ' & $windowEnd & ': ' & $string($states.input) %}",
+                },
+                Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 3 }],
+                Next: "PipelineFailed",
+            },
+            PipelineFailed: { Type: "Fail", Error: "PipelineFailed", Cause: "A dataset failed; the alarm topic was notified with the error" },
+            PipelineDone: { Type: "Succeed" },
+        },
+    };
+}
+
+/** Hours between two runs of an EventBridge `rate(...)` schedule, used as the default window; cron schedules default to one hour. */
+export function windowHoursOf(schedule: string): number {
+    const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
+    if (!match) {
+        return 1;
+    }
+    const value = Number(match[1]);
+    const unit = match[2];
+    if (unit.startsWith("minute")) {
+        return Math.max(1, Math.ceil(value / 60));
+    }
+    return unit.startsWith("hour") ? value : value * 24;
+}

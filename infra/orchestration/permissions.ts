@@ -1,0 +1,88 @@
+import { kmsUseStatement, policyDocument, PolicyDocument, s3ReadStatements, s3WriteStatements, Statement } from "../shared/iam";
+import { SparkTarget } from "./definition";
+
+export interface WarehouseAccess {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    /** Serverless workgroup ARN or provisioned cluster ARN. */
+    readonly warehouseArn: string;
+    readonly secretArn: string;
+    readonly warehouseKeyArn: string;
+}
+
+/** Running SQL through the Redshift Data API as the managed admin secret. */
+function dataApiStatements(w: WarehouseAccess): Statement[] {
+    return [
+        { Sid: "RunStatementsOnTheWarehouse", Effect: "Allow", Action: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"], Resource: w.warehouseArn },
+        // Statement ids are not resources: DescribeStatement and friends are scoped to the caller's own statements by AWS.
+        { Sid: "ReadOwnStatementResults", Effect: "Allow", Action: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "redshift-data:CancelStatement"], Resource: "*" },
+        { Sid: "UseManagedAdminSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: w.secretArn },
+        { ...kmsUseStatement([w.warehouseKeyArn]), Sid: "DecryptManagedAdminSecret" },
+    ];
+}
+
+export function qualityRolePolicy(w: WarehouseAccess, curatedBucketArn: string, lakeKeyArn: string, logGroupArn: string): PolicyDocument {
+    return policyDocument(
+        { Sid: "ReadRunSummaries", Effect: "Allow", Action: "s3:GetObject", Resource: `${curatedBucketArn}/_runs/*` },
+        { ...kmsUseStatement([lakeKeyArn]), Sid: "DecryptRunSummaries" },
+        ...dataApiStatements(w),
+        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
+        { Sid: "XRayHasNoResourceLevelPermissions", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+    );
+}
+
+export function loadRolePolicy(w: WarehouseAccess, curatedBucketArn: string, lakeKeyArn: string, datasets: readonly string[], logGroupArn: string): PolicyDocument {
+    return policyDocument(
+        ...s3ReadStatements(curatedBucketArn, datasets.map((d) => `${d}/`)),
+        ...s3ReadStatements(curatedBucketArn, ["_manifests/"]),
+        ...s3WriteStatements(curatedBucketArn, ["_manifests/"]),
+        { ...kmsUseStatement([lakeKeyArn]), Sid: "UseLakeKey" },
+        ...dataApiStatements(w),
+        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
+        { Sid: "XRayHasNoResourceLevelPermissions", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+    );
+}
+
+export interface StateMachineAccess {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly spark: SparkTarget & { readonly resourceArn: string; readonly jobRoleArn: string };
+    readonly functionArns: readonly string[];
+    readonly alarmTopicArn: string;
+    readonly observabilityKeyArn: string;
+}
+
+/**
+ * The state machine runs Spark (and passes the job role only to EMR), invokes the quality and load
+ * functions, publishes failures, and manages the EventBridge rule that `.sync` integrations use.
+ */
+export function stateMachinePolicy(a: StateMachineAccess): PolicyDocument {
+    const rule = (name: string) => `arn:${a.partition}:events:${a.region}:${a.accountId}:rule/${name}`;
+    const statements: Statement[] = [
+        { Sid: "InvokePipelineFunctions", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...a.functionArns] },
+        { Sid: "NotifyFailures", Effect: "Allow", Action: "sns:Publish", Resource: a.alarmTopicArn },
+        { Sid: "EncryptNotifications", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: a.observabilityKeyArn },
+        {
+            Sid: "LogDeliveryHasNoResourceLevelPermissions",
+            Effect: "Allow",
+            Action: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+            Resource: "*",
+        },
+        { Sid: "XRayHasNoResourceLevelPermissions", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], Resource: "*" },
+    ];
+    if (a.spark.mode === "serverless") {
+        statements.push(
+            { Sid: "RunSparkJobs", Effect: "Allow", Action: ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:CancelJobRun"], Resource: [a.spark.resourceArn, `${a.spark.resourceArn}/jobruns/*`] },
+            { Sid: "PassJobRoleToEmrServerlessOnly", Effect: "Allow", Action: "iam:PassRole", Resource: a.spark.jobRoleArn, Condition: { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } } },
+            { Sid: "SyncIntegrationRule", Effect: "Allow", Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"], Resource: rule("StepFunctionsGetEventsForEMRServerlessJobRule") },
+        );
+    } else {
+        statements.push(
+            { Sid: "RunSparkSteps", Effect: "Allow", Action: ["elasticmapreduce:AddJobFlowSteps", "elasticmapreduce:DescribeStep", "elasticmapreduce:CancelSteps"], Resource: a.spark.resourceArn },
+            { Sid: "SyncIntegrationRule", Effect: "Allow", Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"], Resource: rule("StepFunctionsGetEventsForEMRAddJobFlowStepsRule") },
+        );
+    }
+    return policyDocument(...statements);
+}
