@@ -4,11 +4,26 @@
  * what was found and how to fix it.
  */
 
-/** Base class of every error the platform's runtime code throws on purpose. */
+/**
+ * Base class of every error the platform's runtime code throws on purpose.
+ *
+ * Pulumi's closure serialization (inline Lambda callbacks) rewrites `super(message)` into
+ * `Error.call(this, message)`, which does not initialise `this`; the constructor therefore sets
+ * `message`, `cause` and the stack itself, so errors keep their text inside a deployed handler.
+ */
 export class PlatformError extends Error {
     constructor(message: string, options?: ErrorOptions) {
         super(message, options);
         this.name = "PlatformError";
+        if (this.message !== message) {
+            this.message = message;
+        }
+        if (options && "cause" in options && this.cause === undefined) {
+            this.cause = options.cause;
+        }
+        if (this.stack === undefined) {
+            Error.captureStackTrace(this, PlatformError);
+        }
     }
 }
 

@@ -1,6 +1,5 @@
-import { comparePositions } from "./decode";
 import { IngestError } from "./errors";
-import { BatchPlan } from "./plan";
+import { BatchPlan, sourceIdOf } from "./plan";
 import { RejectErrorType, SourceEngine } from "./types";
 import { ObjectWriteResult } from "./write";
 
@@ -11,10 +10,16 @@ import { ObjectWriteResult } from "./write";
  *     in = landed + rejected + failed
  *
  * Kafka: a failed object fails its records; the handler then throws so the whole batch is
- * redelivered. Kinesis: per shard, the earliest record of any failed object is the checkpoint;
- * that record and every later record of the shard are reported in `batchItemFailures` (and counted
- * as failed), because the event source mapping resumes the shard from the lowest reported sequence
- * number.
+ * redelivered, and the retry rewrites the same keys (objects already written answer 412 and count
+ * as landed).
+ *
+ * Kinesis: the event source mapping resumes a shard from the lowest sequence number in
+ * `batchItemFailures`. All objects of one shard in a batch are keyed by the batch's first sequence
+ * number in that shard, so resuming from any later record would rename the objects that record
+ * lands in and land again records that were already written. So when any object of a shard fails,
+ * the shard's first record in the batch and every record after it are reported (and counted as
+ * failed): the redelivered batch starts at the same record, targets the same keys, and the
+ * objects that had been written are recognised as present instead of being duplicated.
  */
 
 export interface BatchCounts {
@@ -61,18 +66,9 @@ export function settleBatch(plan: BatchPlan, results: readonly ObjectWriteResult
     const objectFailed = results.map((result) => result.status === "failed");
     const retry = new Array<boolean>(plan.records.length).fill(false);
     if (plan.engine === "kinesis") {
-        const checkpointBySource = new Map<string, string>();
-        plan.objects.forEach((object, index) => {
-            if (objectFailed[index]) {
-                const current = checkpointBySource.get(object.sourceId);
-                if (current === undefined || comparePositions(object.firstPosition, current) < 0) {
-                    checkpointBySource.set(object.sourceId, object.firstPosition);
-                }
-            }
-        });
+        const failedSources = new Set(plan.objects.filter((_, index) => objectFailed[index]).map((object) => object.sourceId));
         plan.records.forEach((record, index) => {
-            const checkpoint = checkpointBySource.get(`${record.coordinates.engine}:${record.coordinates.source}:${record.coordinates.partition}`);
-            retry[index] = checkpoint !== undefined && comparePositions(record.coordinates.position, checkpoint) >= 0;
+            retry[index] = failedSources.has(sourceIdOf(record));
         });
     } else {
         plan.outcomes.forEach((outcome, index) => {
@@ -91,7 +87,7 @@ export function settleBatch(plan: BatchPlan, results: readonly ObjectWriteResult
         if (record === undefined) {
             throw new IngestError(`accounting: outcome ${index} has no record`);
         }
-        const sourceId = `${record.coordinates.engine}:${record.coordinates.source}:${record.coordinates.partition}`;
+        const sourceId = sourceIdOf(record);
         const source = sources.get(sourceId);
         if (source) {
             source.lastPosition = record.coordinates.position;

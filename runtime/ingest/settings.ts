@@ -1,6 +1,6 @@
 import { Environment, getIntegerFromEnv, getOptionalStringFromEnv, getBooleanFromEnv, getStringFromEnv } from "../common/env";
 import { ConfigurationError } from "../common/errors";
-import { checkDatasetDefinition, DatasetDefinitionError, getDataset } from "../datasets";
+import { checkDatasetDefinition, DatasetDefinitionError, datasets as platformDatasets } from "../datasets";
 import { DatasetDefinition } from "../datasets/types";
 import { defaultMetricsNamespace } from "./telemetry";
 
@@ -63,12 +63,20 @@ const lambdaPayloadLimitBytes = 6 * 1024 * 1024;
 export function readIngestSettings(env: Environment, datasets?: readonly DatasetDefinition[]): IngestSettings {
     const names = ingestEnvironmentVariables;
     const datasetName = getStringFromEnv({ key: names.dataset, env, purpose: "the dataset this function ingests" });
+    const known = datasets ?? platformDatasets;
+    const found = known.find((candidate) => candidate.name === datasetName);
+    if (!found) {
+        throw new ConfigurationError(
+            names.dataset,
+            `environment variable ${names.dataset}: unknown dataset '${datasetName}'; expected one of: ${known.map((candidate) => candidate.name).join(", ")}`,
+        );
+    }
     let dataset: DatasetDefinition;
     try {
-        dataset = checkDatasetDefinition(datasets ? getDataset(datasetName, datasets) : getDataset(datasetName));
+        dataset = checkDatasetDefinition(found);
     } catch (error) {
         if (error instanceof DatasetDefinitionError) {
-            throw new ConfigurationError(names.dataset, `environment variable ${names.dataset}: ${error.message}`, { cause: error });
+            throw new ConfigurationError(names.dataset, `environment variable ${names.dataset}: dataset '${datasetName}' is not a valid definition: ${error.message}`, { cause: error });
         }
         throw error;
     }

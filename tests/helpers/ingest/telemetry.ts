@@ -1,0 +1,23 @@
+import { BatchSummary } from "../../../runtime/ingest/accounting";
+import { IngestTelemetry } from "../../../runtime/ingest/telemetry";
+
+/** Telemetry that records what the handler reported. */
+export function createRecordingTelemetry(): IngestTelemetry & { readonly batches: BatchSummary[]; readonly errors: unknown[]; readonly contexts: unknown[] } {
+    const batches: BatchSummary[] = [];
+    const errors: unknown[] = [];
+    const contexts: unknown[] = [];
+    return {
+        batches,
+        errors,
+        contexts,
+        setContext: (context) => {
+            contexts.push(context);
+        },
+        batchProcessed: (summary) => {
+            batches.push(summary);
+        },
+        batchErrored: (error) => {
+            errors.push(error);
+        },
+    };
+}

@@ -1,0 +1,66 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { createKafkaIngestHandler, createKinesisIngestHandler } from "../../../runtime/ingest/handler";
+
+/**
+ * The handler factories must survive Pulumi's closure serialization exactly as
+ * `aws.lambda.CallbackFunction` performs it (`callbackFactory` → `isFactoryFunction: true`) and
+ * load in a fresh Node process. The run against S3 is in tests/integration/ingest/closure.test.ts.
+ */
+async function serializeLikeCallbackFunction(factory: () => unknown): Promise<string> {
+    const serialized = await pulumi.runtime.serializeFunction(factory, { serialize: () => true, exportName: "handler", isFactoryFunction: true, allowSecrets: true });
+    assert.strictEqual(serialized.containsSecrets, false);
+    return serialized.text;
+}
+
+function writeLambdaPackage(text: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ingest-closure-"));
+    fs.writeFileSync(path.join(dir, "__index.js"), text);
+    fs.symlinkSync(path.resolve(__dirname, "../../../node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+}
+
+describe("the ingest handler factories under closure serialization", () => {
+    for (const [engine, factory, event] of [
+        ["kafka", createKafkaIngestHandler, { eventSource: "aws:kafka", records: {} }],
+        ["kinesis", createKinesisIngestHandler, { Records: [] }],
+    ] as const) {
+        it(`serializes the ${engine} factory without capturing the AWS SDK or Powertools, and the module loads and handles an empty batch in a fresh process`, async () => {
+            const text = await serializeLikeCallbackFunction(factory);
+            assert.match(text, /require\("@aws-sdk\/client-s3"\)/);
+            assert.match(text, /require\("@aws-lambda-powertools\/logger"\)/);
+            assert.doesNotMatch(text, /S3Client\.prototype|__awsSdk|new Logger\(\{[^)]*\}\)\s*;\s*var/);
+            const dir = writeLambdaPackage(text);
+            const script = `const m = require(${JSON.stringify(path.join(dir, "__index.js"))});
+                m.handler(${JSON.stringify(event)}, { awsRequestId: "unit" }).then((r) => process.stdout.write("RESULT " + JSON.stringify(r) + "\\n"), (e) => { process.stdout.write("ERROR " + e.message + "\\n"); process.exit(3); });`;
+            const output = execFileSync(process.execPath, ["-e", script], {
+                env: { PATH: process.env.PATH, RAW_BUCKET: "raw", REJECTS_BUCKET: "rejects", DATASET: "orders", AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y" },
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            assert.match(output, /RESULT \{"batchItemFailures":\[\]\}/);
+            const log = output.split("\n").find((line) => line.includes('"ingest batch processed"'));
+            assert.ok(log, `no batch log line in:\n${output}`);
+            assert.deepStrictEqual(JSON.parse(log).accounting, { in: 0, landed: 0, rejected: 0, failed: 0 });
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+    }
+
+    it("fails at load time with the missing variable named, not on the first event", async () => {
+        const dir = writeLambdaPackage(await serializeLikeCallbackFunction(createKafkaIngestHandler));
+        assert.throws(
+            () =>
+                execFileSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(dir, "__index.js"))})`], {
+                    env: { PATH: process.env.PATH, RAW_BUCKET: "raw", DATASET: "orders" },
+                    encoding: "utf8",
+                    stdio: ["ignore", "pipe", "pipe"],
+                }),
+            (error: unknown) => /REJECTS_BUCKET \(the rejects-zone bucket\) is not set/.test(String((error as { stderr?: string }).stderr)),
+        );
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+});

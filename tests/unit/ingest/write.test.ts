@@ -1,0 +1,87 @@
+import * as assert from "assert";
+import { createMemoryObjectStore, gunzip } from "../../../runtime/common";
+import { orders } from "../../../runtime/datasets";
+import { decodeMskEvent } from "../../../runtime/ingest/decode";
+import { planBatch } from "../../../runtime/ingest/plan";
+import { compileValidator } from "../../../runtime/ingest/validate";
+import { objectMetadataNames, renderNdjson, writePlannedObjects } from "../../../runtime/ingest/write";
+import { mskEvent, validOrder } from "../../helpers/ingest/events";
+import { createFaultyStore, readAllRaw } from "../../helpers/ingest/stores";
+
+const validator = compileValidator(orders);
+const plan = (specs: Parameters<typeof mskEvent>[0]) => planBatch("kafka", decodeMskEvent(mskEvent(specs), { maxRecordBytes: 10_000 }), validator);
+const batch = [
+    { offset: 1, value: validOrder() },
+    { offset: 2, value: "not json" },
+    { offset: 3, value: validOrder({ order_id: "ORD-000000000003" }) },
+];
+
+describe("writing planned objects", () => {
+    it("writes each object as gzip NDJSON with its content hash, record count and positions in the metadata", async () => {
+        const store = createMemoryObjectStore();
+        const planned = plan(batch);
+        const results = await writePlannedObjects(planned, { store, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 4 });
+        assert.deepStrictEqual(
+            results.map((r) => [r.bucket, r.status]),
+            [
+                ["raw", "written"],
+                ["rejects", "written"],
+            ],
+        );
+        const raw = store.objects("raw").get(planned.objects[0]!.key)!;
+        assert.strictEqual((await gunzip(raw.body)).toString(), renderNdjson(planned.objects[0]!));
+        assert.strictEqual(raw.contentType, "application/gzip");
+        assert.strictEqual(raw.metadata[objectMetadataNames.recordCount], "2");
+        assert.strictEqual(raw.metadata[objectMetadataNames.firstPosition], "1");
+        assert.strictEqual(raw.metadata[objectMetadataNames.lastPosition], "3");
+        assert.match(raw.metadata[objectMetadataNames.contentSha256] ?? "", /^[0-9a-f]{64}$/);
+    });
+
+    it("recognises an identical object that is already there and leaves it untouched", async () => {
+        const store = createMemoryObjectStore();
+        const targets = { store, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 4 };
+        await writePlannedObjects(plan(batch), targets);
+        const before = await readAllRaw(store, "raw");
+        const again = await writePlannedObjects(plan(batch), targets);
+        assert.deepStrictEqual(
+            again.map((r) => r.status),
+            ["present", "present"],
+        );
+        assert.deepStrictEqual(await readAllRaw(store, "raw"), before);
+    });
+
+    it("stores different content found under the same key under a content-derived key, losing and overwriting nothing", async () => {
+        const store = createMemoryObjectStore();
+        const targets = { store, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 4 };
+        await writePlannedObjects(plan(batch.slice(0, 1)), targets);
+        const results = await writePlannedObjects(plan(batch), targets);
+        const raw = results.find((r) => r.bucket === "raw")!;
+        assert.strictEqual(raw.status, "conflict");
+        assert.match(raw.finalKey, /orders\+0\+00000000000000000001\+[0-9a-f]{16}\.ndjson\.gz$/);
+        assert.deepStrictEqual([...store.objects("raw").keys()].sort(), [raw.key, raw.finalKey].sort());
+        const retried = await writePlannedObjects(plan(batch), targets);
+        assert.deepStrictEqual(retried.find((r) => r.bucket === "raw")?.finalKey, raw.finalKey);
+        assert.strictEqual(store.objects("raw").size, 2);
+    });
+
+    it("reports a failed write in the result, names the error, and still writes the other objects", async () => {
+        const inner = createMemoryObjectStore();
+        const store = createFaultyStore(inner, (input) => (input.bucket === "rejects" ? new Error("SlowDown: please reduce your request rate") : undefined));
+        const results = await writePlannedObjects(plan(batch), { store, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 1 });
+        assert.deepStrictEqual(
+            results.map((r) => r.status),
+            ["written", "failed"],
+        );
+        assert.match(results[1]?.error ?? "", /SlowDown/);
+        assert.strictEqual(inner.objects("raw").size, 1);
+    });
+
+    it("writes the same bytes for the same batch every time", async () => {
+        const first = createMemoryObjectStore();
+        const second = createMemoryObjectStore();
+        await writePlannedObjects(plan(batch), { store: first, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 4 });
+        await writePlannedObjects(plan([...batch].reverse()), { store: second, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 1 });
+        assert.deepStrictEqual(await readAllRaw(first, "raw"), await readAllRaw(second, "raw"));
+        assert.deepStrictEqual(await readAllRaw(first, "rejects"), await readAllRaw(second, "rejects"));
+    });
+});
