@@ -73,12 +73,19 @@ function checkUsage(usage: UsageDocument, resources: readonly CostInput[], sourc
         checkKeys(`resourceTypeDefaults.${type}`, type, values);
     }
     for (const [target, values] of Object.entries(usage.resources)) {
-        const matches = resources.filter((r) => r.urn === target || r.name === target);
+        // A logical name is shared by a resource and its configuration resources (a bucket and its
+        // policy); the entry applies to those with a cost rule.
+        const matches = resources.filter((r) => (r.urn === target || r.name === target) && costRules.has(r.type));
         if (matches.length === 0) {
-            warnings.push(`usage for "${target}" (${source}) matches no resource in this stack`);
+            warnings.push(`usage for "${target}" (${source}) matches no priced resource in this stack`);
+            continue;
         }
-        for (const r of matches) {
-            checkKeys(`resources.${target}`, r.type, values);
+        const known = new Set(matches.flatMap((r) => Object.keys(costRules.get(r.type)!.usage)));
+        for (const key of Object.keys(values)) {
+            if (!known.has(key)) {
+                const types = [...new Set(matches.map((r) => r.type))].join(", ");
+                problems.push(`resources.${target}.${key}: expected one of ${known.size ? [...known].join(", ") : "(no usage keys)"} for ${types}; found an unknown key`);
+            }
         }
     }
     if (problems.length > 0) {

@@ -77,6 +77,7 @@ export const freeTypes: Readonly<Record<string, string>> = {
     "aws:batch/jobQueue:JobQueue": "AWS Batch has no charge; Fargate capacity is priced on the compute environment",
     "aws:batch/jobDefinition:JobDefinition": "AWS Batch has no charge; Fargate capacity is priced on the compute environment",
     "aws:batch/schedulingPolicy:SchedulingPolicy": "AWS Batch has no charge",
+    "awsx:ecr:Image": "an image build and push; its storage is priced on the ECR repository",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "repository configuration has no charge",
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "repository configuration has no charge",
 

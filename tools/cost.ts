@@ -1,0 +1,124 @@
+import * as fs from "fs";
+import {
+    CostReport,
+    estimateCost,
+    estimateRun,
+    inputsFromPlan,
+    loadUsageFile,
+    parsePlanDocument,
+    UsageDocument,
+} from "../cost";
+import { CostDiff, diffReports } from "../cost/diff";
+import { parseJsonReport, toJsonReport } from "../cost/format/json";
+import { formatMarkdown } from "../cost/format/markdown";
+import { formatDiffText, formatTable } from "../cost/format/table";
+import { parsePreviewDocument } from "../cost/preview";
+import { defaultUsagePath } from "../cost/usage";
+import { FlagError, parseFlags } from "./offline/flags";
+import { runOffline } from "./offline/program";
+
+/**
+ * `npm run cost`: the monthly cost of a stack's offline plan, of a saved plan document, or of a
+ * real `pulumi preview --json` document (with the change it makes), as a table, JSON or a
+ * pull-request comment; `--compare` diffs against an earlier JSON report.
+ */
+
+const usage =
+    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]";
+
+const formats = ["table", "json", "markdown"] as const;
+type Format = (typeof formats)[number];
+
+function readJson(flag: string, file: string): unknown {
+    if (!fs.existsSync(file)) {
+        throw new FlagError(`--${flag}: expected a readable JSON file; found no file at "${file}". Fix: check the path.`);
+    }
+    const text = fs.readFileSync(file, "utf8");
+    try {
+        return JSON.parse(text);
+    } catch (err) {
+        throw new FlagError(`--${flag}: expected JSON in "${file}"; found text that does not parse (${(err as Error).message}). Fix: pass the stdout of the command that wrote it, without log lines.`);
+    }
+}
+
+function usageFrom(flag: string | undefined, stack: string): { doc?: UsageDocument; source: string } {
+    if (flag === "none") return { source: "none" };
+    if (flag !== undefined) {
+        if (!fs.existsSync(flag)) {
+            throw new FlagError(`--usage: expected a usage YAML file or "none"; found no file at "${flag}". Fix: pass cost/usage.${stack}.yaml or another file in that format.`);
+        }
+        return { doc: loadUsageFile(flag), source: flag };
+    }
+    const file = defaultUsagePath(stack);
+    return file ? { doc: loadUsageFile(file), source: `cost/usage.${stack}.yaml` } : { source: "none" };
+}
+
+interface Priced {
+    readonly report: CostReport;
+    readonly baseline?: CostReport;
+}
+
+async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
+    const sources = ["stack", "preview-json", "plan-json"].filter((f) => flags.get(f) !== undefined);
+    if (sources.length !== 1) {
+        throw new FlagError(
+            `expected exactly one of --stack, --preview-json, --plan-json; found ${sources.length === 0 ? "none" : sources.map((s) => `--${s}`).join(" and ")}. Fix: e.g. npm run cost -- --stack dev. Usage: ${usage}`,
+        );
+    }
+    const stackFlag = flags.get("stack");
+    if (stackFlag !== undefined) {
+        const run = await runOffline({ stack: stackFlag });
+        const u = usageFrom(flags.get("usage"), run.stack);
+        const report = estimateRun(run, { usage: u.doc ?? "none" });
+        return { report: { ...report, usageSource: u.source } };
+    }
+    const previewFile = flags.get("preview-json");
+    if (previewFile !== undefined) {
+        const preview = parsePreviewDocument(readJson("preview-json", previewFile), previewFile);
+        const u = usageFrom(flags.get("usage"), preview.stack);
+        const options = { stack: preview.stack, region: preview.region, usage: u.doc, usageSource: u.source };
+        const baseline = estimateCost(preview.baseline, options);
+        const report = estimateCost(preview.after, options);
+        return { report: { ...report, warnings: [...preview.warnings, ...report.warnings] }, baseline };
+    }
+    const planFile = flags.require("plan-json");
+    const plan = parsePlanDocument(readJson("plan-json", planFile), planFile);
+    const u = usageFrom(flags.get("usage"), plan.stack);
+    return { report: estimateCost(inputsFromPlan(plan), { stack: plan.stack, usage: u.doc, usageSource: u.source }) };
+}
+
+async function main(argv: string[]): Promise<number> {
+    const flags = parseFlags(argv, { stack: "string", "preview-json": "string", "plan-json": "string", usage: "string", format: "string", compare: "string" }, usage);
+    const format = (flags.get("format") ?? "table") as Format;
+    if (!formats.includes(format)) {
+        throw new FlagError(`--format: expected one of ${formats.join(", ")}; found "${format}". Fix: --format table. Usage: ${usage}`);
+    }
+    const compareFile = flags.get("compare");
+    const compared = compareFile !== undefined ? parseJsonReport(readJson("compare", compareFile), compareFile) : undefined;
+    const { report, baseline } = await price(flags);
+    const change: CostDiff | undefined = baseline ? diffReports(baseline, report) : undefined;
+    const diff: CostDiff | undefined = compared ? diffReports(compared, report) : undefined;
+    switch (format) {
+        case "json":
+            process.stdout.write(JSON.stringify(toJsonReport(report, { baseline, change, diff }), null, 2) + "\n");
+            break;
+        case "markdown":
+            process.stdout.write(formatMarkdown(report, diff ?? change) + "\n");
+            break;
+        case "table": {
+            const heading = baseline ? `Monthly cost of stack ${report.stack} after the previewed change (USD, ${report.region}; usage: ${report.usageSource})` : undefined;
+            const text = formatTable(report, change, heading);
+            process.stdout.write(text + (diff ? `\n\n${formatDiffText(diff)}` : "") + "\n");
+            break;
+        }
+    }
+    return 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(1);
+    },
+);
