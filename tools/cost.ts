@@ -13,6 +13,9 @@ import { parseJsonReport, toJsonReport } from "../cost/format/json";
 import { formatMarkdown } from "../cost/format/markdown";
 import { formatDiffText, formatTable } from "../cost/format/table";
 import { parsePreviewDocument } from "../cost/preview";
+import { compareWithReference, parseReferenceDesign } from "../cost/reference";
+import { inputsFromRun } from "../cost/sources";
+import { usd } from "../cost/format/money";
 import { defaultUsagePath } from "../cost/usage";
 import { FlagError, parseFlags } from "./offline/flags";
 import { runOffline } from "./offline/program";
@@ -24,7 +27,7 @@ import { runOffline } from "./offline/program";
  */
 
 const usage =
-    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]";
+    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --reference <design.json> [--format table|json]";
 
 const formats = ["table", "json", "markdown"] as const;
 type Format = (typeof formats)[number];
@@ -87,11 +90,66 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
     return { report: estimateCost(inputsFromPlan(plan), { stack: plan.stack, usage: u.doc, usageSource: u.source }) };
 }
 
+/**
+ * `--reference <design.json>`: dev and prod monthly totals at their default usage, and prod's ratio
+ * to the reference design swapped into prod, at prod's usage.
+ */
+async function reference(file: string, format: Format): Promise<void> {
+    const design = parseReferenceDesign(readJson("reference", file), file);
+    const totals: Record<string, { monthly: CostReport["monthly"]; usageSource: string; notPriced: number }> = {};
+    let comparison: ReturnType<typeof compareWithReference> | undefined;
+    for (const stack of ["dev", "prod"]) {
+        const run = await runOffline({ stack });
+        const u = usageFrom(undefined, stack);
+        const options = { stack, region: run.config["aws:region"], usage: u.doc, usageSource: u.source };
+        const result = compareWithReference(inputsFromRun(run), design, options);
+        totals[stack] = { monthly: result.stack.monthly, usageSource: u.source, notPriced: result.stack.notPriced.length };
+        if (stack === "prod") comparison = result;
+    }
+    const c = comparison!;
+    if (format === "json") {
+        const doc = {
+            currency: "USD",
+            stacks: totals,
+            reference: { design: file, usageSource: c.reference.usageSource, designOnly: c.designOnly.monthly, prodWithDesign: c.reference.monthly },
+            prodToReferenceRatio: Math.round(c.ratio * 1000) / 1000,
+        };
+        process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+        return;
+    }
+    const lines = ["Monthly totals at default usage (USD):"];
+    for (const [stack, t] of Object.entries(totals)) {
+        lines.push(`  ${stack.padEnd(5)} fixed ${usd(t.monthly.fixed).padStart(10)}  usage ${usd(t.monthly.usage).padStart(10)}  total ${usd(t.monthly.total).padStart(10)}  (${t.usageSource}${t.notPriced ? `; ${t.notPriced} not priced` : ""})`);
+    }
+    lines.push(
+        "",
+        `Reference design ${file}, at prod's usage (${c.reference.usageSource}):`,
+        `  the design's own resources        ${usd(c.designOnly.monthly.total).padStart(10)}`,
+        ...c.designOnly.resources.map((r) => `    ${r.type} ${r.name}  ${usd(r.monthly)}`),
+        `  prod with the design swapped in   ${usd(c.reference.monthly.total).padStart(10)}`,
+        `  prod / reference                  ${c.ratio.toFixed(3)}`,
+    );
+    process.stdout.write(lines.join("\n") + "\n");
+}
+
 async function main(argv: string[]): Promise<number> {
-    const flags = parseFlags(argv, { stack: "string", "preview-json": "string", "plan-json": "string", usage: "string", format: "string", compare: "string" }, usage);
+    const flags = parseFlags(
+        argv,
+        { stack: "string", "preview-json": "string", "plan-json": "string", usage: "string", format: "string", compare: "string", reference: "string" },
+        usage,
+    );
     const format = (flags.get("format") ?? "table") as Format;
     if (!formats.includes(format)) {
         throw new FlagError(`--format: expected one of ${formats.join(", ")}; found "${format}". Fix: --format table. Usage: ${usage}`);
+    }
+    const referenceFile = flags.get("reference");
+    if (referenceFile !== undefined) {
+        const others = ["stack", "preview-json", "plan-json", "usage", "compare"].filter((f) => flags.get(f) !== undefined);
+        if (others.length > 0 || format === "markdown") {
+            throw new FlagError(`--reference: expected alone (with --format table or json); found ${[...others.map((f) => `--${f}`), ...(format === "markdown" ? ["--format markdown"] : [])].join(", ")}. Fix: npm run cost -- --reference ${referenceFile}`);
+        }
+        await reference(referenceFile, format);
+        return 0;
     }
     const compareFile = flags.get("compare");
     const compared = compareFile !== undefined ? parseJsonReport(readJson("compare", compareFile), compareFile) : undefined;
