@@ -242,6 +242,13 @@ class TestRunSummary:
             "orders_fresh": {"kind": "freshness", "latest": "2024-05-02T05:00:00.000Z"},
         }
 
+    def test_matches_the_contract_fixture_the_quality_step_parses(self, lake):
+        """tests/unit/quality/fixtures/orders-run-summary.json is what the TypeScript quality step is
+        tested on; this keeps the job's output and that fixture identical (paths aside)."""
+        fixture = Path(__file__).resolve().parents[1] / "unit" / "quality" / "fixtures" / "orders-run-summary.json"
+        expected = json.loads(fixture.read_text().replace("s3://etl-dev-curated/curated", str(lake["curated"])))
+        assert lake["summary"] == expected
+
     def test_is_written_as_json_next_to_the_curated_zone(self, lake):
         written = lake["curated"] / "_runs" / "orders" / "20240501T10_20240502T02.json"
         assert json.loads(written.read_text()) == lake["summary"]
