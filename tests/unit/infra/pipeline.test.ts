@@ -1,0 +1,213 @@
+import * as assert from "assert";
+import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/definition";
+import { OfflineRun } from "../../../tools/offline/program";
+import { input, json, ofType, one, stackRun, variantRun } from "../../helpers/stacks";
+
+const aslValidator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errorsText(separator?: string): string };
+
+const context = (spark: PipelineContext["spark"]): PipelineContext => ({
+    datasets: [{ name: "orders", specUri: "s3://artifacts/spark/specs/orders.json" }],
+    spark,
+    scriptUri: "s3://artifacts/spark/transform_job.py",
+    rawUri: "s3://raw",
+    curatedUri: "s3://curated",
+    referenceUri: "s3://artifacts/reference",
+    logUri: "s3://artifacts/spark-logs/",
+    qualityFunctionArn: "arn:aws:lambda:us-east-1:111122223333:function:q",
+    loadFunctionArn: "arn:aws:lambda:us-east-1:111122223333:function:l",
+    alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:alarms",
+    defaultWindowHours: 6,
+    timeouts: { transformSeconds: 10800, qualitySeconds: 600, loadSeconds: 900 },
+});
+
+describe("pipeline definition", () => {
+    const serverless = pipelineDefinition(context({ mode: "serverless", applicationId: "00fabc", executionRoleArn: "arn:aws:iam::111122223333:role/spark" }));
+    const cluster = pipelineDefinition(context({ mode: "cluster", clusterId: "j-ABC" }));
+
+    it("is valid Amazon States Language for both Spark modes", () => {
+        for (const definition of [serverless, cluster]) {
+            const result = aslValidator(definition);
+            assert.ok(result.isValid, result.errorsText("\n"));
+        }
+    });
+
+    it("is rejected by the validator when a transition points nowhere (the validator bites)", () => {
+        const broken = JSON.parse(JSON.stringify(serverless));
+        broken.States.PerDataset.ItemProcessor.States.LoadWarehouse.Next = "NoSuchState";
+        assert.strictEqual(aslValidator(broken).isValid, false);
+    });
+
+    it("runs transform, quality gate, load and warehouse quality gate per dataset, and notifies on any failure", () => {
+        const states = (serverless as any).States;
+        const item = states.PerDataset.ItemProcessor.States;
+        const order: string[] = [];
+        for (let name: string | undefined = states.PerDataset.ItemProcessor.StartAt; name; ) {
+            order.push(name);
+            const state = item[name];
+            name = state.Type === "Choice" ? state.Choices[0].Next : state.Next;
+        }
+        assert.deepStrictEqual(order, ["Transform", "CheckTransformQuality", "TransformQualityGate", "LoadWarehouse", "CheckWarehouseQuality", "WarehouseQualityGate", "DatasetDone"]);
+        assert.strictEqual(item.TransformQualityGate.Default, "TransformQualityFailed");
+        assert.deepStrictEqual(states.PerDataset.Catch[0].ErrorEquals, ["States.ALL"]);
+        assert.strictEqual(states.PerDataset.Catch[0].Next, "NotifyFailure");
+        assert.strictEqual(states.NotifyFailure.Resource, "arn:aws:states:::sns:publish");
+    });
+
+    it("bounds every task with a timeout and retries with backoff", () => {
+        const item = (serverless as any).States.PerDataset.ItemProcessor.States;
+        for (const name of ["Transform", "CheckTransformQuality", "LoadWarehouse", "CheckWarehouseQuality"]) {
+            assert.ok(item[name].TimeoutSeconds > 0, name);
+            assert.ok(item[name].Retry.every((r: any) => r.BackoffRate >= 2 && r.MaxAttempts >= 2), name);
+        }
+    });
+
+    it("waits for the Spark job through the .sync integration of the configured mode", () => {
+        assert.strictEqual((serverless as any).States.PerDataset.ItemProcessor.States.Transform.Resource, "arn:aws:states:::emr-serverless:startJobRun.sync");
+        assert.strictEqual((cluster as any).States.PerDataset.ItemProcessor.States.Transform.Resource, "arn:aws:states:::elasticmapreduce:addStep.sync");
+    });
+
+    const windows: [string, number][] = [["rate(1 hour)", 1], ["rate(6 hours)", 6], ["rate(2 days)", 48], ["rate(30 minutes)", 1], ["cron(15 * * * ? *)", 1]];
+    for (const [schedule, hours] of windows) {
+        it(`processes ${hours} hour(s) per run on ${schedule}`, () => assert.strictEqual(windowHoursOf(schedule), hours));
+    }
+});
+
+function stages(run: OfflineRun): string[] {
+    return [...new Set(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => (a.inputs.tags as Record<string, string>)["pipeline-stage"]))].sort();
+}
+
+for (const stack of ["dev", "prod"] as const) {
+    describe(`${stack} pipeline resources`, () => {
+        let run: OfflineRun;
+        before(async () => {
+            run = await stackRun(stack);
+        });
+
+        it("has an alarm on the alarm topic for every pipeline stage", () => {
+            assert.deepStrictEqual(stages(run), ["batch", "ingest", "orchestration", "quality", "streaming", "transform", "warehouse"]);
+        });
+
+        it("deploys the ingest function with an explicit role, Node.js 22, tracing, reserved concurrency and names-only settings", () => {
+            const fn = one(run, "aws:lambda/function:Function", "ingest-orders");
+            assert.strictEqual(fn.inputs.runtime, "nodejs22.x");
+            assert.strictEqual(fn.inputs.role, one(run, "aws:iam/role:Role", "ingest-orders-role").state.arn);
+            assert.deepStrictEqual(fn.inputs.tracingConfig, { mode: "Active" });
+            assert.strictEqual(fn.inputs.reservedConcurrentExecutions, stack === "prod" ? 50 : 5);
+            assert.strictEqual(fn.inputs.memorySize, stack === "prod" ? 1024 : 512);
+            const variables = input(fn, "environment.variables") as Record<string, string>;
+            assert.deepStrictEqual(Object.keys(variables).sort(), ["DATASET", "METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "RAW_BUCKET", "REJECTS_BUCKET"]);
+            assert.deepStrictEqual([variables.RAW_BUCKET, variables.REJECTS_BUCKET, variables.DATASET], [run.outputs.rawBucket, run.outputs.rejectsBucket, "orders"]);
+            assert.strictEqual(input(fn, "loggingConfig.logFormat"), "JSON");
+            assert.strictEqual(fn.secretPaths.length, 0);
+        });
+
+        it("bundles the serialized handler with only the packages it loads", () => {
+            const archive = (one(run, "aws:lambda/function:Function", "ingest-orders").inputs.code as { archive: Record<string, { text?: string }> }).archive;
+            const entries = Object.keys(archive);
+            assert.ok(archive["__index.js"].text!.includes(stack === "prod" ? "createKafkaIngestHandler" : "createKinesisIngestHandler"));
+            assert.ok(entries.includes("node_modules/@aws-sdk/client-s3"));
+            for (const excluded of ["node_modules/kafkajs", "node_modules/pg", "node_modules/@pulumi/pulumi", "node_modules/@pulumi/aws", "node_modules/typescript", "node_modules/mocha"]) {
+                assert.ok(!entries.includes(excluded), excluded);
+            }
+        });
+
+        it("gives the ingest role only what it needs: its dataset's prefixes, its source, its queue, its logs", () => {
+            const policy = json(one(run, "aws:iam/rolePolicy:RolePolicy", "ingest-orders-role"), "policy");
+            const land = policy.Statement.find((s: any) => s.Sid === "LandRecordsOfThisDataset");
+            assert.deepStrictEqual(land.Action, "s3:PutObject");
+            assert.deepStrictEqual(land.Resource, [`arn:aws:s3:::${run.outputs.rawBucket}/orders/*`, `arn:aws:s3:::${run.outputs.rejectsBucket}/orders/*`]);
+            const starred = policy.Statement.filter((s: any) => s.Resource === "*").map((s: any) => s.Sid).sort();
+            assert.deepStrictEqual(starred, stack === "prod" ? ["VpcNetworkInterfacesHaveNoResourceLevelPermissions", "XRayHasNoResourceLevelPermissions"] : ["ListStreamsHasNoResourceLevelPermissions", "XRayHasNoResourceLevelPermissions"]);
+            assert.ok(policy.Statement.every((s: any) => s.Action !== "*" && !(Array.isArray(s.Action) && s.Action.includes("*"))));
+            assert.deepStrictEqual(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("ingest")), []);
+        });
+
+        it("maps the stream to the function with bounded retries, bisecting and an encrypted failure queue", () => {
+            const mapping = one(run, "aws:lambda/eventSourceMapping:EventSourceMapping");
+            assert.deepStrictEqual([mapping.inputs.bisectBatchOnFunctionError, mapping.inputs.maximumRetryAttempts, mapping.inputs.startingPosition], [true, 5, "TRIM_HORIZON"]);
+            assert.strictEqual(input(mapping, "destinationConfig.onFailure.destinationArn"), one(run, "aws:sqs/queue:Queue").state.arn);
+            assert.strictEqual(one(run, "aws:sqs/queue:Queue").inputs.kmsMasterKeyId, one(run, "aws:kms/key:Key", "keys-streaming").state.arn);
+            if (stack === "dev") {
+                assert.deepStrictEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
+                assert.strictEqual(mapping.inputs.parallelizationFactor, 2);
+            } else {
+                assert.deepStrictEqual(mapping.inputs.topics, ["orders.v1"]);
+                assert.deepStrictEqual(mapping.inputs.provisionedPollerConfig, { minimumPollers: 1, maximumPollers: 10 });
+                assert.deepStrictEqual(mapping.inputs.amazonManagedKafkaEventSourceConfig, { consumerGroupId: "platform-prod-ingest-orders" });
+                assert.deepStrictEqual(input(one(run, "aws:lambda/function:Function", "ingest-orders"), "vpcConfig.subnetIds"), ["subnet-private-1", "subnet-private-2", "subnet-private-3"]);
+            }
+        });
+
+        it("runs Spark on an auto-stopping ARM64 EMR Serverless application in the private subnets, with the script and spec uploaded", () => {
+            const app = one(run, "aws:emrserverless/application:Application");
+            assert.deepStrictEqual([app.inputs.releaseLabel, app.inputs.architecture, input(app, "autoStopConfiguration.enabled"), input(app, "autoStopConfiguration.idleTimeoutMinutes")], ["emr-7.5.0", "ARM64", true, 30]);
+            assert.deepStrictEqual(app.inputs.maximumCapacity, stack === "prod" ? { cpu: "64 vCPU", memory: "256 GB", disk: "1280 GB" } : { cpu: "16 vCPU", memory: "64 GB", disk: "320 GB" });
+            assert.deepStrictEqual(input(app, "networkConfiguration.subnetIds"), ["subnet-private-1", "subnet-private-2", "subnet-private-3"]);
+            const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key).sort();
+            assert.deepStrictEqual(objects, ["spark/specs/orders.json", "spark/transform_job.py"]);
+        });
+
+        it("runs batch jobs on Fargate (Spot outside prod), unprivileged, read-only, bounded and retried", () => {
+            const compute = one(run, "aws:batch/computeEnvironment:ComputeEnvironment");
+            assert.strictEqual(input(compute, "computeResources.type"), stack === "prod" ? "FARGATE" : "FARGATE_SPOT");
+            const definition = one(run, "aws:batch/jobDefinition:JobDefinition");
+            const container = json(definition, "containerProperties");
+            assert.deepStrictEqual([container.privileged, container.readonlyRootFilesystem, container.user, container.networkConfiguration.assignPublicIp], [false, true, "1000", "DISABLED"]);
+            assert.deepStrictEqual(input(definition, "timeout.attemptDurationSeconds"), 3600);
+            assert.strictEqual(input(definition, "retryStrategy.attempts"), 3);
+            const repository = one(run, "aws:ecr/repository:Repository");
+            assert.deepStrictEqual([repository.inputs.imageTagMutability, input(repository, "imageScanningConfiguration.scanOnPush")], ["IMMUTABLE", true]);
+            assert.strictEqual(container.image, one(run, "awsx:ecr:Image").state.imageUri);
+        });
+
+        it("orchestrates with a valid, logged, traced, encrypted state machine on the configured schedule", () => {
+            const machine = one(run, "aws:sfn/stateMachine:StateMachine");
+            const result = aslValidator(JSON.parse(machine.inputs.definition as string));
+            assert.ok(result.isValid, result.errorsText("\n"));
+            assert.deepStrictEqual([input(machine, "tracingConfiguration.enabled"), input(machine, "encryptionConfiguration.type"), input(machine, "loggingConfiguration.level")], [true, "CUSTOMER_MANAGED_KMS_KEY", "ERROR"]);
+            const schedule = one(run, "aws:scheduler/schedule:Schedule");
+            assert.strictEqual(schedule.inputs.scheduleExpression, stack === "prod" ? "rate(1 hour)" : "rate(6 hours)");
+            assert.deepStrictEqual(JSON.parse(input(schedule, "target.input") as string), { windowHours: stack === "prod" ? 1 : 6 });
+            const policy = json(one(run, "aws:iam/rolePolicy:RolePolicy", "orchestration-state-machine"), "policy");
+            const pass = policy.Statement.find((s: any) => s.Sid === "PassJobRoleToEmrServerlessOnly");
+            assert.deepStrictEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } });
+        });
+    });
+}
+
+describe("Spark on an EMR cluster (sparkMode cluster)", () => {
+    let run: OfflineRun;
+    before(async () => {
+        run = await variantRun({ stack: "prod", overrides: { "platform:sparkMode": "cluster" } });
+    });
+
+    it("encrypts S3, local disks, EBS and node-to-node traffic through a security configuration", () => {
+        const config = JSON.parse(one(run, "aws:emr/securityConfiguration:SecurityConfiguration").inputs.configuration as string).EncryptionConfiguration;
+        assert.deepStrictEqual([config.EnableAtRestEncryption, config.EnableInTransitEncryption], [true, true]);
+        assert.strictEqual(config.AtRestEncryptionConfiguration.S3EncryptionConfiguration.EncryptionMode, "SSE-KMS");
+        assert.strictEqual(config.AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration.EnableEbsEncryption, true);
+        assert.match(config.InTransitEncryptionConfiguration.TLSCertificateConfiguration.S3Object, /^s3:\/\/.+\/emr\/tls\/certificates\.zip$/);
+    });
+
+    it("terminates when idle, scales Spot task capacity, runs in private subnets and blocks public access", () => {
+        const cluster = one(run, "aws:emr/cluster:Cluster");
+        assert.strictEqual(input(cluster, "autoTerminationPolicy.idleTimeout"), 1800);
+        assert.deepStrictEqual(input(cluster, "ec2Attributes.subnetIds"), ["subnet-private-1", "subnet-private-2", "subnet-private-3"]);
+        assert.strictEqual(input(one(run, "aws:emr/instanceFleet:InstanceFleet"), "targetSpotCapacity"), 0);
+        assert.deepStrictEqual(input(one(run, "aws:emr/managedScalingPolicy:ManagedScalingPolicy"), "computeLimits.0"), {
+            unitType: "InstanceFleetUnits",
+            minimumCapacityUnits: 3,
+            maximumCapacityUnits: 7,
+            maximumOndemandCapacityUnits: 3,
+            maximumCoreCapacityUnits: 2,
+        });
+        const bpa = one(run, "aws:emr/blockPublicAccessConfiguration:BlockPublicAccessConfiguration");
+        assert.deepStrictEqual([bpa.inputs.blockPublicSecurityGroupRules, bpa.retainOnDelete], [true, true]);
+    });
+
+    it("steps the cluster from the state machine instead of EMR Serverless", () => {
+        const definition = JSON.parse(one(run, "aws:sfn/stateMachine:StateMachine").inputs.definition as string);
+        assert.strictEqual(definition.States.PerDataset.ItemProcessor.States.Transform.Resource, "arn:aws:states:::elasticmapreduce:addStep.sync");
+        assert.deepStrictEqual(ofType(run, "aws:emrserverless/application:Application"), []);
+    });
+});
