@@ -46,7 +46,7 @@ export interface CostDiff {
 export type ComparableReport = Pick<CostReport, "stack" | "monthly" | "resources">;
 
 export function percentChange(baseline: number, current: number): number | null {
-    return baseline === 0 ? (current === 0 ? 0 : null) : money(((current - baseline) / baseline) * 100);
+    return baseline === 0 ? (current === 0 ? 0 : null) : Math.round(((current - baseline) / baseline) * 10000) / 100;
 }
 
 /** Component identity: its name without the parenthesised details, plus its position among equal names. */

@@ -18,6 +18,16 @@ export const unknown = Unknown.instance;
 
 /** The sentinel `pulumi preview --json` writes for values computed by the provider. */
 export const previewUnknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** Pulumi's unknown sentinels per value kind (string, boolean, number, array, asset, archive, object). */
+const unknownSentinels = new Set([
+    previewUnknownSentinel,
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58",
+    "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
 /** The signature key Pulumi uses to mark secrets in serialized property values. */
 const secretSignatureKey = "4dabf18193072939515e22adb298388d";
 const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
@@ -44,7 +54,7 @@ export function normalizeInputs(value: unknown, depth = 0): unknown {
     if (depth > 64) {
         return unknown;
     }
-    if (value === previewUnknownSentinel) {
+    if (typeof value === "string" && unknownSentinels.has(value)) {
         return unknown;
     }
     if (value === null || typeof value !== "object") {

@@ -80,7 +80,7 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
         const preview = parsePreviewDocument(readJson("preview-json", previewFile), previewFile);
         const u = usageFrom(flags.get("usage"), preview.stack);
         const options = { stack: preview.stack, region: preview.region, usage: u.doc, usageSource: u.source };
-        const baseline = estimateCost(preview.baseline, options);
+        const baseline = estimateCost(preview.baseline, { ...options, stack: `${preview.stack} (before the change)` });
         const report = estimateCost(preview.after, options);
         return { report: { ...report, warnings: [...preview.warnings, ...report.warnings] }, baseline };
     }

@@ -95,7 +95,7 @@ export function formatDiffText(diff: CostDiff): string {
     for (const r of diff.resources) {
         const mark = r.change === "added" ? "+" : r.change === "removed" ? "-" : "~";
         lines.push(`${mark} ${r.type} ${r.name}  ${signedUsd(r.delta)} (${usd(r.baseline)} → ${usd(r.current)})`);
-        for (const c of r.components) {
+        for (const c of r.components.filter((x) => x.baseline !== 0 || x.current !== 0 || x.baselineName !== undefined)) {
             const name = c.baselineName ? `${c.baselineName} → ${c.name}` : c.name;
             lines.push(`    ${name}  ${signedUsd(c.delta)} (${usd(c.baseline)} → ${usd(c.current)})`);
         }
