@@ -1,4 +1,4 @@
-import { ObjectHead, ObjectStore, PutObjectInput, PutObjectOutcome } from "./objectStore";
+import { MaintenanceObjectStore, ObjectHead, ObjectSummary, PutObjectInput, PutObjectOutcome } from "./objectStore";
 
 /** One stored object of the in-memory store. */
 export interface MemoryObject {
@@ -16,7 +16,7 @@ export interface RequestCounts {
 }
 
 /** The in-memory `ObjectStore`, plus inspection helpers for tests. */
-export interface MemoryObjectStore extends ObjectStore {
+export interface MemoryObjectStore extends MaintenanceObjectStore {
     /** The objects of a bucket by key, in key order. */
     objects(bucket: string): Map<string, MemoryObject>;
     /** Calls served so far. */
@@ -28,8 +28,8 @@ export interface MemoryObjectStore extends ObjectStore {
 /**
  * An `ObjectStore` in memory with S3's semantics for what the runtime relies on: conditional
  * creates report `"exists"` for a taken key and never overwrite it, unconditional writes replace
- * the object, metadata keys are lower-cased, bodies are copied on write and read. Buckets come
- * into existence on first write. For unit tests, benchmarks and local runs.
+ * the object, metadata keys are lower-cased, bodies are copied on write and read, deleting a
+ * missing key succeeds. Buckets come into existence on first write. For unit tests, benchmarks and local runs.
  */
 export function createMemoryObjectStore(): MemoryObjectStore {
     const buckets = new Map<string, Map<string, MemoryObject>>();
@@ -78,6 +78,22 @@ export function createMemoryObjectStore(): MemoryObjectStore {
         return [...(buckets.get(bucket)?.keys() ?? [])].filter((key) => key.startsWith(prefix)).sort();
     };
 
+    const listObjects = async (bucket: string, prefix: string): Promise<ObjectSummary[]> => {
+        requests.list += 1;
+        await Promise.resolve();
+        return [...(buckets.get(bucket)?.entries() ?? [])]
+            .filter(([key]) => key.startsWith(prefix))
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([key, object]) => ({ key, size: object.body.byteLength }));
+    };
+
+    const deleteObjects = async (bucket: string, keys: readonly string[]): Promise<void> => {
+        await Promise.resolve();
+        for (const key of keys) {
+            buckets.get(bucket)?.delete(key);
+        }
+    };
+
     const objects = (bucket: string) => new Map([...(buckets.get(bucket) ?? new Map<string, MemoryObject>()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
     const clear = () => {
@@ -85,5 +101,5 @@ export function createMemoryObjectStore(): MemoryObjectStore {
         requests.put = requests.head = requests.get = requests.list = 0;
     };
 
-    return { putObject, headObject, getObject, listKeys, objects, requests, clear };
+    return { putObject, headObject, getObject, listKeys, listObjects, deleteObjects, objects, requests, clear };
 }

@@ -23,6 +23,27 @@ export interface ObjectStore {
     listKeys(bucket: string, prefix: string): Promise<string[]>;
 }
 
+/** One listed object: its key and size in bytes. */
+export interface ObjectSummary {
+    readonly key: string;
+    readonly size: number;
+}
+
+/**
+ * An `ObjectStore` that can also list with sizes and delete: what the lake maintenance jobs
+ * (replay of rejects, compaction in `runtime/batch`) need. It is a separate interface so code that
+ * only lands data (the ingest function) never depends on deletes.
+ */
+export interface MaintenanceObjectStore extends ObjectStore {
+    /** Every object under a prefix with its size, in lexicographic key order. */
+    listObjects(bucket: string, prefix: string): Promise<ObjectSummary[]>;
+    /**
+     * Deletes objects (S3 `DeleteObjects`, up to 1,000 keys per request). Deleting a key that does
+     * not exist succeeds, so a retried delete is harmless. Throws if any key could not be deleted.
+     */
+    deleteObjects(bucket: string, keys: readonly string[]): Promise<void>;
+}
+
 export interface PutObjectInput {
     readonly bucket: string;
     readonly key: string;
@@ -97,7 +118,7 @@ function isNotFound(error: unknown): boolean {
  * Conditional creates map S3's `412 PreconditionFailed` to `"exists"`. Every operation is bounded
  * by `operationTimeoutMs` through an abort signal, on top of the per-attempt `requestTimeoutMs`.
  */
-export function createS3ObjectStore(options: S3ObjectStoreOptions = {}): ObjectStore {
+export function createS3ObjectStore(options: S3ObjectStoreOptions = {}): MaintenanceObjectStore {
     const sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     const operationTimeoutMs = options.operationTimeoutMs ?? requestTimeoutMs * 3;
@@ -162,8 +183,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions = {}): ObjectS
         }
     };
 
-    const listKeys = async (bucket: string, prefix: string): Promise<string[]> => {
-        const keys: string[] = [];
+    const listObjects = async (bucket: string, prefix: string): Promise<ObjectSummary[]> => {
+        const objects: ObjectSummary[] = [];
         let token: string | undefined;
         try {
             do {
@@ -172,7 +193,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions = {}): ObjectS
                 });
                 for (const item of page.Contents ?? []) {
                     if (item.Key !== undefined) {
-                        keys.push(item.Key);
+                        objects.push({ key: item.Key, size: item.Size ?? 0 });
                     }
                 }
                 token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -182,8 +203,31 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions = {}): ObjectS
                 cause: error,
             });
         }
-        return keys.sort();
+        return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     };
 
-    return { putObject, headObject, getObject, listKeys };
+    const listKeys = async (bucket: string, prefix: string): Promise<string[]> => (await listObjects(bucket, prefix)).map((object) => object.key);
+
+    const deleteObjects = async (bucket: string, keys: readonly string[]): Promise<void> => {
+        for (let start = 0; start < keys.length; start += 1000) {
+            const chunk = keys.slice(start, start + 1000);
+            let failed: string[];
+            try {
+                const response = await client.send(
+                    new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((key) => ({ Key: key })), Quiet: true } }),
+                    { abortSignal: signal() },
+                );
+                failed = (response.Errors ?? []).map((entry) => `${entry.Key ?? "?"} (${entry.Code ?? "error"}: ${entry.Message ?? "no message"})`);
+            } catch (error) {
+                throw new ObjectStoreError("DeleteObjects", bucket, chunk[0] ?? "", `DeleteObjects s3://${bucket} (${chunk.length} keys from ${chunk[0]}) failed: ${describeError(error)}`, {
+                    cause: error,
+                });
+            }
+            if (failed.length > 0) {
+                throw new ObjectStoreError("DeleteObjects", bucket, chunk[0] ?? "", `DeleteObjects s3://${bucket} could not delete ${failed.length} keys: ${failed.slice(0, 5).join("; ")}`);
+            }
+        }
+    };
+
+    return { putObject, headObject, getObject, listKeys, listObjects, deleteObjects };
 }

@@ -34,6 +34,11 @@ function poison(errorType: Violation["errorType"], field: string, message: strin
     return { errorType, rule: errorType === "oversized" ? "maxRecordBytes" : "decode", field, message };
 }
 
+/** The reject reason of a payload larger than the limit (also used when rejects are replayed). */
+export function oversizedViolation(field: string, bytes: number, limit: number): Violation {
+    return poison("oversized", field, `${field} is ${bytes} bytes, more than the limit of ${limit} bytes (MAX_RECORD_BYTES)`);
+}
+
 interface DecodedPayload {
     readonly value: Buffer | null;
     readonly poison?: Violation;
@@ -52,10 +57,7 @@ function decodePayload(raw: unknown, field: string, options: DecodeOptions): Dec
         return { value: null, valueAsReceived: raw, poison: poison("undecodable", field, `${field} is not valid base64 (length ${raw.length})`) };
     }
     if (decoded.byteLength > options.maxRecordBytes) {
-        return {
-            value: decoded,
-            poison: poison("oversized", field, `${field} is ${decoded.byteLength} bytes, more than the limit of ${options.maxRecordBytes} bytes (MAX_RECORD_BYTES)`),
-        };
+        return { value: decoded, poison: oversizedViolation(field, decoded.byteLength, options.maxRecordBytes) };
     }
     return { value: decoded };
 }

@@ -54,7 +54,15 @@ export function renderNdjson(object: Pick<PlannedObject, "lines">): string {
     return object.lines.length === 0 ? "" : `${object.lines.join("\n")}\n`;
 }
 
-async function writeOne(object: PlannedObject, targets: WriteTargets): Promise<ObjectWriteResult> {
+/** What the writer needs of an object: the parts of a `PlannedObject` that decide its key, bytes and metadata. */
+export type WritableObject = Pick<PlannedObject, "zone" | "key" | "lines" | "firstPosition" | "lastPosition">;
+
+/**
+ * Writes one object with the conditional-create and conflict rules described above. Used for each
+ * object of a batch plan, and by the batch job's replay of rejects, which lands objects built the
+ * same way. Throws when the store fails.
+ */
+export async function writeObject(object: WritableObject, targets: WriteTargets): Promise<ObjectWriteResult> {
     const bucket = object.zone === "raw" ? targets.rawBucket : targets.rejectsBucket;
     const ndjson = renderNdjson(object);
     const sha = sha256Hex(ndjson);
@@ -86,7 +94,7 @@ async function writeOne(object: PlannedObject, targets: WriteTargets): Promise<O
  * plan order. Never throws for a failed write; the failure is in the result.
  */
 export async function writePlannedObjects(plan: BatchPlan, targets: WriteTargets): Promise<ObjectWriteResult[]> {
-    const settled = await mapSettledWithConcurrency(plan.objects, targets.concurrency, (object) => writeOne(object, targets));
+    const settled = await mapSettledWithConcurrency(plan.objects, targets.concurrency, (object) => writeObject(object, targets));
     return settled.map((result, index) => {
         if (result.ok) {
             return result.value;
