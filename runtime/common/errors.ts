@@ -7,9 +7,11 @@
 /**
  * Base class of every error the platform's runtime code throws on purpose.
  *
- * Pulumi's closure serialization (inline Lambda callbacks) rewrites `super(message)` into
- * `Error.call(this, message)`, which does not initialise `this`; the constructor therefore sets
- * `message`, `cause` and the stack itself, so errors keep their text inside a deployed handler.
+ * Pulumi's closure serialization (inline Lambda callbacks) turns classes into plain constructor
+ * functions: `super(message)` becomes `Error.call(this, message)`, which does not initialise
+ * `this`, and the class prototypes lose their link to each other and to `Error.prototype`. The
+ * constructor therefore sets `message`, `cause` and the stack itself and re-links the prototype
+ * chain, so inside a deployed handler errors keep their text and `instanceof` still works.
  */
 export class PlatformError extends Error {
     constructor(message: string, options?: ErrorOptions) {
@@ -21,9 +23,27 @@ export class PlatformError extends Error {
         if (options && "cause" in options && this.cause === undefined) {
             this.cause = options.cause;
         }
-        if (this.stack === undefined) {
-            Error.captureStackTrace(this, PlatformError);
+        if (!(this instanceof Error)) {
+            relinkPrototypes(this);
         }
+        if (typeof this.stack !== "string") {
+            Error.captureStackTrace(this, Object.getPrototypeOf(this).constructor);
+        }
+    }
+}
+
+/** Points each class prototype of `instance` at its superclass's prototype, up to `Error`. */
+function relinkPrototypes(instance: object): void {
+    let constructor = (Object.getPrototypeOf(instance) as { constructor?: unknown }).constructor as (new () => unknown) | undefined;
+    while (typeof constructor === "function" && constructor !== Error) {
+        const parent = Object.getPrototypeOf(constructor) as (new () => unknown) | undefined;
+        if (typeof parent !== "function" || parent.prototype === undefined) {
+            return;
+        }
+        if (Object.getPrototypeOf(constructor.prototype) !== parent.prototype) {
+            Object.setPrototypeOf(constructor.prototype, parent.prototype);
+        }
+        constructor = parent;
     }
 }
 
@@ -56,10 +76,11 @@ export class ObjectStoreError extends PlatformError {
     }
 }
 
-/** Renders any thrown value as a one-line message, keeping the error's name when it has one. */
+/** Renders any thrown value as a one-line message, keeping the error's name when it has one (duck-typed: serialized errors may not be `instanceof Error`). */
 export function describeError(error: unknown): string {
-    if (error instanceof Error) {
-        return error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
+    const shape = error as { name?: unknown; message?: unknown } | null | undefined;
+    if (typeof shape === "object" && shape !== null && typeof shape.message === "string") {
+        return typeof shape.name === "string" && shape.name !== "" && shape.name !== "Error" ? `${shape.name}: ${shape.message}` : shape.message;
     }
     return String(error);
 }

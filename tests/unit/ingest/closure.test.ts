@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { PlatformError } from "../../../runtime/common/errors";
+import { IngestError, IngestWriteError } from "../../../runtime/ingest/errors";
 import { createKafkaIngestHandler, createKinesisIngestHandler } from "../../../runtime/ingest/handler";
 
 /**
@@ -49,6 +51,23 @@ describe("the ingest handler factories under closure serialization", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         });
     }
+
+    it("keeps errors real after serialization: message, cause, stack and the instanceof chain up to Error", async () => {
+        const text = await serializeLikeCallbackFunction(() => () => {
+            const error = new IngestWriteError(["k"], "two objects failed", { cause: "S3 said no" });
+            return {
+                message: error.message,
+                name: error.name,
+                cause: error.cause,
+                chain: [error instanceof IngestWriteError, error instanceof IngestError, error instanceof PlatformError, error instanceof Error],
+                stack: typeof error.stack === "string" && error.stack.includes("two objects failed"),
+            };
+        });
+        const dir = writeLambdaPackage(text);
+        const output = execFileSync(process.execPath, ["-e", `process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(dir, "__index.js"))}).handler()))`], { encoding: "utf8" });
+        assert.deepStrictEqual(JSON.parse(output), { message: "two objects failed", name: "IngestWriteError", cause: "S3 said no", chain: [true, true, true, true], stack: true });
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("fails at load time with the missing variable named, not on the first event", async () => {
         const dir = writeLambdaPackage(await serializeLikeCallbackFunction(createKafkaIngestHandler));
