@@ -32,8 +32,8 @@ export interface TransformJobRun {
     readonly end: string;
     /** Where to write the run summary. Defaults to `runSummaryUri(curatedUri, dataset, start, end)`. */
     readonly summaryUri?: string;
-    /** Parquet files per curated partition. Defaults to 1. */
-    readonly filesPerPartition?: number;
+    /** Split a date partition into Parquet files of at most this many rows. Defaults to one file per date. */
+    readonly maxRecordsPerFile?: number;
     /** Identifier recorded in the run summary (for example the EMR job run id). Defaults to none. */
     readonly runId?: string;
 }
@@ -51,11 +51,11 @@ export function transformJobArguments(run: TransformJobRun): string[] {
     if (run.summaryUri !== undefined) {
         args.push("--summary-uri", run.summaryUri);
     }
-    if (run.filesPerPartition !== undefined) {
-        if (!Number.isInteger(run.filesPerPartition) || run.filesPerPartition < 1) {
-            throw new Error(`filesPerPartition must be a positive integer; found ${run.filesPerPartition}`);
+    if (run.maxRecordsPerFile !== undefined) {
+        if (!Number.isInteger(run.maxRecordsPerFile) || run.maxRecordsPerFile < 1) {
+            throw new Error(`maxRecordsPerFile must be a positive integer; found ${run.maxRecordsPerFile}`);
         }
-        args.push("--files-per-partition", String(run.filesPerPartition));
+        args.push("--max-records-per-file", String(run.maxRecordsPerFile));
     }
     if (run.runId !== undefined) {
         args.push("--run-id", run.runId);

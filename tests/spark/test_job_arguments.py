@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import io
+import json
 import re
+import subprocess
 from datetime import datetime, timezone
 
 import pytest
 
 import reference_stores
 import transform_job as job
+from conftest import ROOT
 
 BASE = ["--spec", "s3://a/orders.spec.json", "--raw-uri", "s3://raw/", "--curated-uri", "s3://cur", "--reference-uri", "s3://ref"]
 
@@ -99,3 +102,26 @@ class TestReferenceStores:
     def test_refuses_more_stores_than_four_digit_ids_allow(self):
         with pytest.raises(ValueError, match="count must be between 0 and 9999"):
             reference_stores.store_rows(10000)
+
+
+class TestTypeScriptContract:
+    def test_arguments_built_by_spec_ts_parse_here_and_both_sides_agree_on_the_summary_location(self):
+        """runtime/spark/spec.ts builds the job's arguments for infra; this job must parse them, and
+        both must name the same default run summary location (the quality step reads it)."""
+        script = (
+            'const s = require("./runtime/spark/spec");'
+            'const run = { specUri: "s3://art/spark/orders.spec.json", rawUri: "s3://raw", curatedUri: "s3://cur/curated",'
+            ' referenceUri: "s3://ref/reference", start: "2024-05-01T10:00:00Z", end: "2024-05-02T02:00:00Z", maxRecordsPerFile: 1000000, runId: "00fabc" };'
+            'console.log(JSON.stringify({ args: s.transformJobArguments(run), summary: s.runSummaryUri(run.curatedUri, "orders", run.start, run.end) }));'
+        )
+        result = subprocess.run(["node", "-r", "ts-node/register/transpile-only", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True)
+        contract = json.loads(result.stdout.strip().splitlines()[-1])
+
+        args = job.parse_args(contract["args"])
+
+        assert args == job.JobArgs(
+            spec_uri="s3://art/spark/orders.spec.json", raw_uri="s3://raw", curated_uri="s3://cur/curated", reference_uri="s3://ref/reference",
+            start=datetime(2024, 5, 1, 10, tzinfo=timezone.utc), end=datetime(2024, 5, 2, 2, tzinfo=timezone.utc),
+            summary_uri=None, max_records_per_file=1000000, run_id="00fabc",
+        )
+        assert contract["summary"] == job.default_summary_uri(args.curated_uri, "orders", args.start, args.end) == "s3://cur/curated/_runs/orders/20240501T10_20240502T02.json"
