@@ -1,3 +1,4 @@
+import { PlatformError } from "../common/errors";
 import { orders } from "./orders";
 import { DatasetDefinition, FieldDefinition } from "./types";
 
@@ -7,7 +8,8 @@ export { orders } from "./orders";
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
 export const datasets: readonly DatasetDefinition[] = [orders];
 
-export class DatasetDefinitionError extends Error {
+/** Extends `PlatformError` so the message survives Pulumi's closure serialization in deployed handlers. */
+export class DatasetDefinitionError extends PlatformError {
     constructor(message: string) {
         super(message);
         this.name = "DatasetDefinitionError";

@@ -1,0 +1,48 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import { functionEnvironment, invokeFresh, unpackFunction } from "../../helpers/deployed";
+import { ofType, stackRun } from "../../helpers/stacks";
+
+/**
+ * Every function the program deploys as an inline callback, exactly as the program serialized it,
+ * loads in a fresh Node process and answers a bad event with the runtime's clear error (no AWS
+ * call is needed for that). The integration suite invokes them against local AWS APIs.
+ */
+describe("deployed inline callbacks load and run in a fresh Node process", () => {
+    const dirs: string[] = [];
+    after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+    it("deploys the ingest, quality and load functions as callbacks in each stack", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const names = ofType(await stackRun(stack), "aws:lambda/function:Function").map((f) => f.name).sort();
+            assert.deepStrictEqual(names, ["ingest-orders", "orchestration-load", "orchestration-quality"], stack);
+        }
+    });
+
+    it("the ingest function refuses an event that is neither MSK nor Kinesis, naming the shape it expected", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const fn = ofType(await stackRun(stack), "aws:lambda/function:Function").find((f) => f.name === "ingest-orders")!;
+            const dir = unpackFunction(fn);
+            dirs.push(dir);
+            const invocation = await invokeFresh(dir, { hello: "world" }, { ...functionEnvironment(fn), S3_ENDPOINT: "http://127.0.0.1:9" });
+            assert.ok(invocation.error, `${stack}: expected an error, got ${invocation.stdout}`);
+            assert.strictEqual(invocation.error.name, "EventShapeError", `${stack}: ${invocation.error.message}`);
+        }
+    });
+
+    it("the quality function refuses an unknown dataset by name", async () => {
+        const fn = ofType(await stackRun("dev"), "aws:lambda/function:Function").find((f) => f.name === "orchestration-quality")!;
+        const dir = unpackFunction(fn);
+        dirs.push(dir);
+        const invocation = await invokeFresh(dir, { dataset: "invoices", source: "sparkRun", summaryUri: "s3://b/k.json" }, functionEnvironment(fn));
+        assert.match(invocation.error?.message ?? invocation.stdout, /unknown dataset 'invoices'; expected one of: orders/);
+    });
+
+    it("the load function refuses an event without a dataset, showing the expected shape", async () => {
+        const fn = ofType(await stackRun("prod"), "aws:lambda/function:Function").find((f) => f.name === "orchestration-load")!;
+        const dir = unpackFunction(fn);
+        dirs.push(dir);
+        const invocation = await invokeFresh(dir, {}, functionEnvironment(fn));
+        assert.match(invocation.error?.message ?? invocation.stdout, /load event must name a dataset, e\.g\. \{"dataset":"orders"\}/);
+    });
+});
