@@ -104,6 +104,9 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
     const usageSource = options.usage ? (options.usageSource ?? "inline") : "none";
     const warnings = checkUsage(usageDoc, resources, usageSource);
     const regions = providerRegions(resources);
+    // Component resources carry no provider; with one AWS region among the providers, that is theirs.
+    const distinct = [...new Set(regions.values())];
+    const defaultRegion = options.region ?? (distinct.length === 1 ? distinct[0] : undefined);
     const view = stackView(resources);
     const priced: PricedResource[] = [];
     const freeList: FreeResource[] = [];
@@ -119,7 +122,7 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
             notPriced.push({ ...ref, reason: `no cost rule for ${r.type}; add one under cost/rules/ or list it as free with a reason` });
             continue;
         }
-        const region = regionOf(r, regions, options.region);
+        const region = regionOf(r, regions, defaultRegion);
         if (region === undefined) {
             throw new Error(`region: expected the region of ${r.urn} from its provider or the stack's aws:region; found neither. Fix: set aws:region on the stack (pulumi config set aws:region us-east-1)`);
         }
@@ -147,7 +150,7 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
     return {
         stack: options.stack,
         currency: "USD",
-        region: options.region ?? [...regions.values()][0] ?? "unknown",
+        region: defaultRegion ?? distinct[0] ?? "unknown",
         usageSource,
         monthly: totalsOf(priced),
         resources: priced,

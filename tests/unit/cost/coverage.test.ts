@@ -1,0 +1,63 @@
+import * as assert from "assert";
+import { coverage, estimateRun } from "../../../cost";
+import { OfflineRun, runOffline } from "../../../tools/offline/program";
+
+describe("every resource the stacks declare is priced, free with a reason, or not priced with a reason", function () {
+    this.timeout(120000);
+    const runs: Record<string, OfflineRun> = {};
+
+    before(async () => {
+        runs.dev = await runOffline({ stack: "dev" });
+        runs.prod = await runOffline({ stack: "prod" });
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        describe(stack, () => {
+            it("has a cost rule or a free entry for every declared type", () => {
+                const uncovered = [...new Set(runs[stack].resources.map((r) => r.type))].filter((t) => coverage(t).kind === "none");
+                assert.deepStrictEqual(uncovered, [], `types without a rule or a free reason: add them to cost/rules/`);
+            });
+
+            it("accounts for each resource exactly once", () => {
+                const report = estimateRun(runs[stack]);
+                const seen = [...report.resources, ...report.free, ...report.notPriced].map((r) => r.urn).sort();
+                assert.deepStrictEqual(seen, runs[stack].resources.map((r) => r.urn).sort());
+            });
+
+            it("never prices a resource at a silent $0: every component has a quantity, or shows its unit price for usage", () => {
+                const report = estimateRun(runs[stack]);
+                for (const r of report.resources) {
+                    assert.ok(r.components.length > 0, `${r.urn} has no components`);
+                    for (const c of r.components) {
+                        assert.ok(c.unitPrice > 0, `${r.name} / ${c.name}: unit price ${c.unitPrice}`);
+                        if (c.quantity === null) {
+                            assert.ok(c.usageBased, `${r.name} / ${c.name}: only usage components may lack a quantity`);
+                        }
+                    }
+                }
+            });
+
+            it("gives every free and not-priced resource a reason", () => {
+                const report = estimateRun(runs[stack]);
+                for (const r of [...report.free, ...report.notPriced]) {
+                    assert.ok(r.reason.length > 10, `${r.urn}: reason "${r.reason}"`);
+                }
+            });
+
+            it("uses a usage file whose entries all match and validate", () => {
+                const report = estimateRun(runs[stack]);
+                assert.strictEqual(report.usageSource.endsWith(`cost/usage.${stack}.yaml`), true, report.usageSource);
+                assert.deepStrictEqual(report.warnings, []);
+            });
+        });
+    }
+
+    it("leaves only the provisioned-mode event source mapping not priced in prod", () => {
+        const report = estimateRun(runs.prod);
+        assert.deepStrictEqual(
+            report.notPriced.map((r) => r.type),
+            ["aws:lambda/eventSourceMapping:EventSourceMapping"],
+        );
+        assert.deepStrictEqual(estimateRun(runs.dev).notPriced, []);
+    });
+});
