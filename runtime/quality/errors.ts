@@ -1,6 +1,7 @@
-/** Errors of the data quality step. */
+import { PlatformError } from "../common/errors";
 
-export class QualityError extends Error {
+/** Errors of the data quality step; `PlatformError` keeps their message inside deployed handlers. */
+export class QualityError extends PlatformError {
     constructor(message: string, options?: ErrorOptions) {
         super(message, options);
         this.name = "QualityError";

@@ -1,6 +1,10 @@
-/** Errors of the warehouse loader. Each names what was expected, what was found and the fix. */
+import { PlatformError } from "../common/errors";
 
-export class WarehouseError extends Error {
+/**
+ * Errors of the warehouse loader. Each names what was expected, what was found and the fix. They
+ * extend `PlatformError` so they keep their message inside deployed (serialized) handlers.
+ */
+export class WarehouseError extends PlatformError {
     constructor(message: string, options?: ErrorOptions) {
         super(message, options);
         this.name = "WarehouseError";
