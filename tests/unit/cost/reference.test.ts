@@ -45,7 +45,8 @@ describe("the classic always-on reference design", function () {
             ].join("\n"),
         );
         assert.ok(c.ratio > 0 && Number.isFinite(c.ratio));
-        assertMoney(c.reference.monthly.total - c.stack.monthly.total, c.reference.monthly.total - c.stack.monthly.total);
+        const replaced = c.stack.resources.filter((r) => design.replacesTypes.includes(r.type)).reduce((sum, r) => sum + r.monthly, 0);
+        assertMoney(c.reference.monthly.total, c.stack.monthly.total - replaced + c.designOnly.monthly.total, "prod minus what the design replaces plus the design");
     });
 
     it("refuses a design without the types it replaces", () => {
