@@ -24,7 +24,8 @@ export function parseReferenceDesign(value: unknown, source: string): ReferenceD
 /** The stack with the design's resources in place of the ones it replaces. */
 export function withReferenceDesign(stack: readonly CostInput[], design: ReferenceDesign): CostInput[] {
     const replaced = new Set(design.replacesTypes);
-    return [...stack.filter((r) => !replaced.has(r.type)), ...inputsFromPlan(design)];
+    // The design's own provider only says where it is priced on its own; in the stack, the stack's providers apply.
+    return [...stack.filter((r) => !replaced.has(r.type)), ...inputsFromPlan(design).filter((r) => !r.type.startsWith("pulumi:providers:"))];
 }
 
 export interface ReferenceComparison {

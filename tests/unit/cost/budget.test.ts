@@ -1,8 +1,11 @@
 import * as assert from "assert";
 import { PolicyResource, unknownCheckingProxy } from "@pulumi/policy";
-import { unknownStringValue } from "@pulumi/policy/proxy";
 import { budgetPolicies, budgetPolicyName, checkStackBudget, stackMonthlyBudget } from "../../../policies/budget";
 import { OfflineRun, runOffline } from "../../../tools/offline/program";
+
+// The SDK's sentinel for a string unknown during preview (exported at runtime, not in its typings).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
 
 /**
  * CrossGuard resources as the policy server builds them: props behind the unknown-checking proxy,

@@ -121,6 +121,16 @@ describe("cost report formats and the npm run cost command", function () {
             assert.strictEqual(doc.change.delta.total, 1828.92);
         });
 
+        it("prices a saved plan document (the reference design) with --plan-json", () => {
+            const r = cli("--plan-json", "tests/fixtures/cost/reference-always-on.json", "--format", "json");
+            assert.strictEqual(r.status, 0, r.stderr);
+            const doc = JSON.parse(r.stdout);
+            // no usage file for "reference": NAT 98.55 + 10.95, MSK 609.90, EMR 544.80, Redshift 365.00
+            assert.strictEqual(doc.stack, "reference");
+            assert.strictEqual(doc.usageSource, "none");
+            assert.strictEqual(doc.monthly.total, 1629.2);
+        });
+
         it("prices the dev stack as JSON and diffs it against a saved prod report with --compare", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cost-"));
             const saved = path.join(dir, "prod.json");
