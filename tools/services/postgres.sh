@@ -13,11 +13,20 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 port=${PGPORT:-55432}
 database=${PGDATABASE:-etl_test}
-dir="$root/.local/postgres"
-data="$dir/data"
-log="$dir/postgres.log"
 superuser=postgres
 min_major=15
+dir="$root/.local/postgres"
+# As root the server runs as the postgres user, which must reach the cluster directory. When the
+# checkout sits below a directory it cannot search (e.g. /root), use a fixed per-checkout directory
+# under /var/tmp instead, so start, stop and status always agree on where the cluster is.
+if [ "$(id -u)" -eq 0 ] && id "$superuser" >/dev/null 2>&1; then
+  mkdir -p "$dir"
+  if ! (cd / && runuser -u "$superuser" -- test -x "$dir"); then
+    dir="/var/tmp/etl-platform-postgres-$(printf '%s' "$root" | md5sum | cut -c1-12)"
+  fi
+fi
+data="$dir/data"
+log="$dir/postgres.log"
 
 find_bin() {
   local candidate
@@ -57,7 +66,8 @@ fi
 # Runs a server-side command as the cluster owner: ourselves, or the postgres system user when root.
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u "$superuser" -- "$@"
+    # From / so the postgres user never needs to enter the caller's working directory.
+    (cd / && runuser -u "$superuser" -- "$@")
   else
     "$@"
   fi
@@ -71,7 +81,7 @@ prepare_owner() {
     fi
     chown "$superuser" "$dir"
     if [ -d "$data" ]; then chown -R "$superuser" "$data"; fi
-    if ! runuser -u "$superuser" -- test -w "$dir"; then
+    if ! (cd / && runuser -u "$superuser" -- test -w "$dir"); then
       echo "the '$superuser' user cannot write $dir: every parent directory must be searchable (chmod o+x) by it" >&2
       exit 1
     fi
