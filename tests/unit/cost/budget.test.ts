@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { PolicyResource, unknownCheckingProxy } from "@pulumi/policy";
 import { budgetPolicies, budgetPolicyName, checkStackBudget, stackMonthlyBudget } from "../../../policies/budget";
 import { OfflineRun, runOffline } from "../../../tools/offline/program";
+import { stackRun } from "./helpers";
 
 // The SDK's sentinel for a string unknown during preview (exported at runtime, not in its typings).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,8 +52,8 @@ describe("budget policy (cost-stack-monthly-budget)", function () {
     let prod: OfflineRun;
 
     before(async () => {
-        dev = await runOffline({ stack: "dev" });
-        prod = await runOffline({ stack: "prod" });
+        dev = await stackRun("dev");
+        prod = await stackRun("prod");
     });
 
     it("is exported for the pack as one stack policy with its metadata and config schema", () => {

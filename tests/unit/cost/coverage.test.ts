@@ -1,14 +1,15 @@
 import * as assert from "assert";
 import { coverage, estimateRun } from "../../../cost";
-import { OfflineRun, runOffline } from "../../../tools/offline/program";
+import { OfflineRun } from "../../../tools/offline/program";
+import { stackRun } from "./helpers";
 
 describe("every resource the stacks declare is priced, free with a reason, or not priced with a reason", function () {
     this.timeout(120000);
     const runs: Record<string, OfflineRun> = {};
 
     before(async () => {
-        runs.dev = await runOffline({ stack: "dev" });
-        runs.prod = await runOffline({ stack: "prod" });
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
     });
 
     for (const stack of ["dev", "prod"]) {

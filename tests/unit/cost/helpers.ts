@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { CostInput, CostReport, estimateCost, parseUsageDocument, PricedResource } from "../../../cost";
+import { OfflineRun, runOffline } from "../../../tools/offline/program";
 
 /** Prices resources in us-east-1 with usage given per type (resourceTypeDefaults). */
 export function estimate(resources: CostInput[], usageByType: Record<string, Record<string, number>> = {}): CostReport {
@@ -45,4 +46,16 @@ export function assertComponents(r: PricedResource, expected: Record<string, num
         }
     }
     assertMoney(r.monthly, total, `${r.type} total`);
+}
+
+const runs = new Map<string, Promise<OfflineRun>>();
+
+/** The offline run of a stack as configured, shared by the cost suites (runs are slow and serialized). */
+export function stackRun(stack: "dev" | "prod"): Promise<OfflineRun> {
+    let run = runs.get(stack);
+    if (!run) {
+        run = runOffline({ stack });
+        runs.set(stack, run);
+    }
+    return run;
 }

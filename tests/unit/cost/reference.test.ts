@@ -5,8 +5,7 @@ import { inputsFromRun, loadUsageFile } from "../../../cost";
 import { usd } from "../../../cost/format/money";
 import { compareWithReference, parseReferenceDesign, withReferenceDesign } from "../../../cost/reference";
 import { defaultUsagePath } from "../../../cost/usage";
-import { runOffline } from "../../../tools/offline/program";
-import { assertMoney } from "./helpers";
+import { assertMoney, stackRun } from "./helpers";
 
 const fixture = path.join(__dirname, "..", "..", "fixtures", "cost", "reference-always-on.json");
 
@@ -15,7 +14,7 @@ describe("the classic always-on reference design", function () {
     const design = parseReferenceDesign(JSON.parse(fs.readFileSync(fixture, "utf8")), fixture);
 
     it("prices the design's own resources with the same model, at prod's usage", async () => {
-        const prod = await runOffline({ stack: "prod" });
+        const prod = await stackRun("prod");
         const usage = loadUsageFile(defaultUsagePath("prod")!);
         const c = compareWithReference(inputsFromRun(prod), design, { stack: "prod", region: "us-east-1", usage, usageSource: "cost/usage.prod.yaml" });
         const byName = Object.fromEntries(c.designOnly.resources.map((r) => [r.name, r.monthly]));
@@ -33,7 +32,7 @@ describe("the classic always-on reference design", function () {
         assert.ok(!swapped.some((r) => r.type === "aws:emrserverless/application:Application"), "prod's serverless Spark is replaced");
         assert.strictEqual(swapped.filter((r) => r.type === "aws:msk/cluster:Cluster").length, 1);
 
-        const dev = await runOffline({ stack: "dev" });
+        const dev = await stackRun("dev");
         const devReport = compareWithReference(inputsFromRun(dev), design, { stack: "dev", region: "us-east-1", usage: loadUsageFile(defaultUsagePath("dev")!) }).stack;
         // The figures for the closing note.
         console.log(

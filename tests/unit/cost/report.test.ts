@@ -8,7 +8,8 @@ import { diffReports } from "../../../cost/diff";
 import { parseJsonReport, toJsonReport } from "../../../cost/format/json";
 import { formatMarkdown } from "../../../cost/format/markdown";
 import { formatTable } from "../../../cost/format/table";
-import { OfflineRun, projectRoot, runOffline } from "../../../tools/offline/program";
+import { OfflineRun, projectRoot } from "../../../tools/offline/program";
+import { stackRun } from "./helpers";
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(projectRoot, "tools", "cost.ts"), ...args], { cwd: projectRoot, encoding: "utf8" });
@@ -21,8 +22,8 @@ describe("cost report formats and the npm run cost command", function () {
     let prod: OfflineRun;
 
     before(async () => {
-        dev = await runOffline({ stack: "dev" });
-        prod = await runOffline({ stack: "prod" });
+        dev = await stackRun("dev");
+        prod = await stackRun("prod");
     });
 
     it("writes the JSON document with the fields the issue specifies", () => {
