@@ -1,29 +1,40 @@
 import type * as aws from "@pulumi/aws";
-import { AnyRule, costRule, priced, tiered, usage } from "./rule";
+import { AnyRule, costRule, priced, RuleContext, tiered, usage } from "./rule";
+
+const s3Usage = {
+    standardStorageGb: { unit: "GB", description: "Average S3 Standard storage (GB-months)." },
+    standardIaStorageGb: { unit: "GB", description: "Average S3 Standard-IA storage (GB-months), after the lifecycle transition." },
+    glacierInstantStorageGb: { unit: "GB", description: "Average S3 Glacier Instant Retrieval storage (GB-months)." },
+    monthlyTier1Requests: { unit: "requests", description: "PUT, COPY, POST and LIST requests per month." },
+    monthlyTier2Requests: { unit: "requests", description: "GET, SELECT and all other requests per month." },
+};
+
+function s3Components(ctx: RuleContext) {
+    const thousands = (key: string) => {
+        const n = ctx.usage(key);
+        return n === undefined ? undefined : n / 1000;
+    };
+    return priced(
+        tiered(ctx, "Storage (Standard)", "s3.standard.storageGb", ctx.usage("standardStorageGb"), true),
+        usage(ctx, "Storage (Standard-IA)", "s3.standardIa.storageGb", ctx.usage("standardIaStorageGb")),
+        usage(ctx, "Storage (Glacier Instant Retrieval)", "s3.glacierInstant.storageGb", ctx.usage("glacierInstantStorageGb")),
+        usage(ctx, "PUT, COPY, POST, LIST requests", "s3.tier1Requests.1k", thousands("monthlyTier1Requests")),
+        usage(ctx, "GET, SELECT, and all other requests", "s3.tier2Requests.1k", thousands("monthlyTier2Requests")),
+    );
+}
 
 /** S3: storage per class the lake's lifecycle rules use, and requests. */
 export const s3Bucket = costRule<aws.s3.BucketArgs>({
     type: "aws:s3/bucket:Bucket",
-    usage: {
-        standardStorageGb: { unit: "GB", description: "Average S3 Standard storage (GB-months)." },
-        standardIaStorageGb: { unit: "GB", description: "Average S3 Standard-IA storage (GB-months), after the lifecycle transition." },
-        glacierInstantStorageGb: { unit: "GB", description: "Average S3 Glacier Instant Retrieval storage (GB-months)." },
-        monthlyTier1Requests: { unit: "requests", description: "PUT, COPY, POST and LIST requests per month." },
-        monthlyTier2Requests: { unit: "requests", description: "GET, SELECT and all other requests per month." },
-    },
-    price(_props, _resource, ctx) {
-        const thousands = (key: string) => {
-            const n = ctx.usage(key);
-            return n === undefined ? undefined : n / 1000;
-        };
-        return priced(
-            tiered(ctx, "Storage (Standard)", "s3.standard.storageGb", ctx.usage("standardStorageGb"), true),
-            usage(ctx, "Storage (Standard-IA)", "s3.standardIa.storageGb", ctx.usage("standardIaStorageGb")),
-            usage(ctx, "Storage (Glacier Instant Retrieval)", "s3.glacierInstant.storageGb", ctx.usage("glacierInstantStorageGb")),
-            usage(ctx, "PUT, COPY, POST, LIST requests", "s3.tier1Requests.1k", thousands("monthlyTier1Requests")),
-            usage(ctx, "GET, SELECT, and all other requests", "s3.tier2Requests.1k", thousands("monthlyTier2Requests")),
-        );
-    },
+    usage: s3Usage,
+    price: (_props, _resource, ctx) => s3Components(ctx),
+});
+
+/** The deprecated BucketV2 name of the same resource (pulumi-aws v6 programs). */
+export const s3BucketV2 = costRule<aws.s3.BucketV2Args>({
+    type: "aws:s3/bucketV2:BucketV2",
+    usage: s3Usage,
+    price: (_props, _resource, ctx) => s3Components(ctx),
 });
 
 export const ecrRepository = costRule<aws.ecr.RepositoryArgs>({
@@ -34,4 +45,4 @@ export const ecrRepository = costRule<aws.ecr.RepositoryArgs>({
     },
 });
 
-export const storageRules: readonly AnyRule[] = [s3Bucket, ecrRepository];
+export const storageRules: readonly AnyRule[] = [s3Bucket, s3BucketV2, ecrRepository];

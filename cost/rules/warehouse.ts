@@ -14,8 +14,11 @@ export const redshiftCluster = costRule<aws.redshift.ClusterArgs>({
     price(props, _resource, ctx) {
         const nodeType = readString(props.nodeType, "nodeType");
         const nodes = readNumber(props.numberOfNodes, "numberOfNodes", 1);
+        // A Multi-AZ cluster runs its compute in two AZs and bills both.
+        const copies = props.multiAz === true ? 2 : 1;
+        const label = copies === 2 ? `${nodes} × ${nodeType} in 2 AZs (Multi-AZ)` : `${nodes} × ${nodeType}`;
         return priced(
-            fixed(ctx, `Cluster nodes (${nodes} × ${nodeType}, on-demand)`, `redshift.node.${nodeType}`, monthlyHours(ctx, nodes)),
+            fixed(ctx, `Cluster nodes (${label}, on-demand)`, `redshift.node.${nodeType}`, monthlyHours(ctx, nodes * copies)),
             nodeType.startsWith("ra3.") ? [usage(ctx, `Managed storage (${nodeType})`, "redshift.managedStorageGb", ctx.usage("managedStorageGb"))] : [],
             usage(ctx, "Spectrum", "redshift.spectrumTb", ctx.usage("spectrumScannedTb")),
         );

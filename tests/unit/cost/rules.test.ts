@@ -126,6 +126,10 @@ describe("cost rules (us-east-1 golden values)", () => {
             assertComponents(r, { "Cluster nodes (2 × dc2.large": 365 }, 365);
             assert.ok(!r.components.some((c) => c.name.startsWith("Managed storage")));
         });
+        it("bills a Multi-AZ cluster's nodes twice", () => {
+            // 2 × 2 × 730 × 1.086 = 3,171.12
+            assertComponents(priceOne("aws:redshift/cluster:Cluster", { nodeType: "ra3.xlplus", numberOfNodes: 2, multiAz: true }), { "Cluster nodes (2 × ra3.xlplus in 2 AZs (Multi-AZ)": 3171.12 }, 3171.12);
+        });
         it("prices serverless compute from active hours at the base capacity", () => {
             // 2 h/day × 8 RPU × 730/24 days = 486.67 RPU-hours × 0.375 = 182.50
             assertComponents(priceOne("aws:redshiftserverless/workgroup:Workgroup", { baseCapacity: 8, maxCapacity: 32 }, { activeHoursPerDay: 2 }), { "Compute (base 8 RPU)": 182.5 }, 182.5);
@@ -251,6 +255,9 @@ describe("cost rules (us-east-1 golden values)", () => {
             // 100 × 0.023 = 2.30; 1100 × 0.0125 = 13.75; 6,000 k × 0.005 = 30.00; 6,500 k × 0.0004 = 2.60
             const r = priceOne("aws:s3/bucket:Bucket", {}, { standardStorageGb: 100, standardIaStorageGb: 1100, monthlyTier1Requests: 6e6, monthlyTier2Requests: 6.5e6 });
             assertComponents(r, { "Storage (Standard)": 2.3, "Storage (Standard-IA)": 13.75, "Storage (Glacier": null, "PUT, COPY": 30, "GET, SELECT": 2.6 }, 48.65);
+        });
+        it("prices the deprecated BucketV2 type like Bucket", () => {
+            assertComponents(priceOne("aws:s3/bucketV2:BucketV2", {}, { standardStorageGb: 100 }), { "Storage (Standard)": 2.3 }, 2.3);
         });
         it("splits S3 Standard storage across its tiers", () => {
             // 51,200 × 0.023 = 1,177.60; 8,800 × 0.022 = 193.60
