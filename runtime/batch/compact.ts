@@ -9,6 +9,7 @@ import {
     compactionDatePrefix,
     compactionGroupId,
     compactionManifestKey,
+    isCompactedFileName,
     isDataObjectName,
     parseCompactionControlKey,
     parseZoneKey,
@@ -17,7 +18,7 @@ import {
     replayIdOfFileName,
     replayManifestKey,
 } from "./layout";
-import { acquireLease, releaseQuietly } from "./lease";
+import { acquireLease, clearStaleLease, releaseQuietly } from "./lease";
 import { JobLogger } from "./log";
 import { createNdjsonConcatenation, digestGzipNdjson, NdjsonDigest } from "./ndjson";
 
@@ -27,9 +28,11 @@ import { createNdjsonConcatenation, digestGzipNdjson, NdjsonDigest } from "./ndj
  *
  * Planning: the partition's data objects smaller than `--target-bytes` are sorted by key and packed
  * greedily into groups of at most `--target-bytes` (compressed) each; groups of one object are left
- * alone. Objects written by a replay whose manifest still exists (an unfinished replay, which may
- * rewrite them) are skipped. Each group's output is `compacted-<g>.ndjson.gz` in the same folder,
- * `<g>` derived from the group's sorted input keys, holding the inputs' lines in key order.
+ * alone. Skipped as inputs: compaction outputs (final, so a finished compaction reruns as a no-op
+ * and late objects are compacted among themselves), and objects written by a replay whose manifest
+ * still exists (an unfinished replay may rewrite them). Each group's output is
+ * `compacted-<g>.ndjson.gz` in the same folder, `<g>` derived from the group's sorted input keys,
+ * holding the inputs' lines in key order.
  *
  * Each group, in an order that makes every crash point safe to rerun:
  *
@@ -115,7 +118,8 @@ export interface CompactionPartitionResult {
     readonly partition: HourPartition;
     readonly status: "ok" | "failed";
     readonly groups: readonly CompactionGroupResult[];
-    readonly skipped: { readonly alreadyLarge: number; readonly replayPending: number; readonly alone: number };
+    /** Data objects not compacted: at least the target size, earlier outputs, unfinished replay outputs, alone in their group. */
+    readonly skipped: { readonly alreadyLarge: number; readonly compacted: number; readonly replayPending: number; readonly alone: number };
     /** Manifests of unfinished groups found (dry run) or settled (otherwise). */
     readonly pendingManifests: number;
     readonly error?: string;
@@ -383,26 +387,30 @@ async function inputDigest(body: Uint8Array): Promise<NdjsonDigest> {
 async function eligibleObjects(
     options: CompactionOptions,
     objects: readonly ObjectSummary[],
-): Promise<{ readonly eligible: ObjectSummary[]; readonly alreadyLarge: number; readonly replayPending: number }> {
+): Promise<{ readonly eligible: ObjectSummary[]; readonly skipped: Omit<CompactionPartitionResult["skipped"], "alone"> }> {
     const eligible: ObjectSummary[] = [];
-    let alreadyLarge = 0;
-    let replayPending = 0;
+    const skipped = { alreadyLarge: 0, compacted: 0, replayPending: 0 };
     for (const object of objects) {
-        if (object.size >= options.targetBytes) {
-            alreadyLarge += 1;
+        const fileName = object.key.slice(object.key.lastIndexOf("/") + 1);
+        if (isCompactedFileName(fileName)) {
+            skipped.compacted += 1;
             continue;
         }
-        const id = replayIdOfFileName(object.key.slice(object.key.lastIndexOf("/") + 1));
+        if (object.size >= options.targetBytes) {
+            skipped.alreadyLarge += 1;
+            continue;
+        }
+        const id = replayIdOfFileName(fileName);
         if (id !== undefined && (await options.store.headObject(options.rejectsBucket, replayManifestKey(options.dataset, id))) !== undefined) {
-            replayPending += 1;
+            skipped.replayPending += 1;
             continue;
         }
         eligible.push(object);
     }
-    return { eligible, alreadyLarge, replayPending };
+    return { eligible, skipped };
 }
 
-async function compactPartition(options: CompactionOptions, partition: HourPartition, manifestKeys: readonly string[]): Promise<CompactionPartitionResult> {
+async function compactPartition(options: CompactionOptions, partition: HourPartition, manifestKeys: readonly string[], hasLease: boolean): Promise<CompactionPartitionResult> {
     const { store, rawBucket, dataset } = options;
     const listData = async () =>
         (await store.listObjects(rawBucket, rawPartitionPrefix(dataset, partition))).filter((object) => {
@@ -410,10 +418,10 @@ async function compactPartition(options: CompactionOptions, partition: HourParti
             return location !== undefined && location.errorType === undefined && isDataObjectName(location.fileName);
         });
     const plan = async () => {
-        const { eligible, alreadyLarge, replayPending } = await eligibleObjects(options, await listData());
+        const { eligible, skipped } = await eligibleObjects(options, await listData());
         const groups = packGroups(eligible, options.targetBytes);
         const grouped = groups.reduce((sum, group) => sum + group.length, 0);
-        return { groups, skipped: { alreadyLarge, replayPending, alone: eligible.length - grouped } };
+        return { groups, skipped: { ...skipped, alone: eligible.length - grouped } };
     };
 
     if (options.dryRun) {
@@ -438,7 +446,7 @@ async function compactPartition(options: CompactionOptions, partition: HourParti
         };
     }
 
-    const lease = await acquireLease({
+    const leaseOptions = {
         store,
         bucket: rawBucket,
         dataset,
@@ -447,10 +455,24 @@ async function compactPartition(options: CompactionOptions, partition: HourParti
         ttlMs: options.leaseTtlMs,
         breakLease: options.breakLease,
         now: options.now,
-    });
+    };
+    if (manifestKeys.length === 0) {
+        const preview = await plan();
+        if (preview.groups.length === 0) {
+            // Nothing to settle or merge: finish without taking the lease, so a rerun writes nothing
+            // (beyond removing a lease a dead attempt of this job left).
+            if (hasLease) {
+                await clearStaleLease(leaseOptions);
+            }
+            return { partition, status: "ok", groups: [], skipped: preview.skipped, pendingManifests: 0 };
+        }
+    }
+    const lease = await acquireLease(leaseOptions);
     try {
         const results: CompactionGroupResult[] = [];
-        for (const manifestKey of manifestKeys) {
+        // Listed again under the lease: a job that died after the first listing may have left one.
+        const pending = (await store.listKeys(rawBucket, compactionControlPrefix(dataset, partition))).filter((key) => parseCompactionControlKey(key)?.kind === "manifest");
+        for (const manifestKey of pending) {
             const settled = await settleManifest(options, partition, manifestKey);
             if (settled) {
                 results.push(settled);
@@ -460,7 +482,7 @@ async function compactPartition(options: CompactionOptions, partition: HourParti
         for (const group of groups) {
             results.push(await compactGroup(options, partition, group));
         }
-        return { partition, status: "ok", groups: results, skipped, pendingManifests: manifestKeys.length };
+        return { partition, status: "ok", groups: results, skipped, pendingManifests: pending.length };
     } finally {
         await releaseQuietly(lease, options.logger.warn);
     }
@@ -480,24 +502,30 @@ export async function compactPartitions(options: CompactionOptions): Promise<Com
         }
     }
     const manifestsByHour = new Map<string, string[]>();
+    const leaseHours = new Set<string>();
     for (const key of await store.listKeys(rawBucket, controlPrefix)) {
         const control = parseCompactionControlKey(key);
-        if (control?.kind === "manifest" && control.partition.dt === options.dt) {
+        if (control?.partition.dt !== options.dt) {
+            continue;
+        }
+        if (control.kind === "manifest") {
             hours.add(control.partition.hour);
             manifestsByHour.set(control.partition.hour, [...(manifestsByHour.get(control.partition.hour) ?? []), key]);
+        } else {
+            leaseHours.add(control.partition.hour);
         }
     }
     const partitions: CompactionPartitionResult[] = [];
     for (const hour of [...hours].sort()) {
         const partition = { dt: options.dt, hour };
         try {
-            partitions.push(await compactPartition(options, partition, (manifestsByHour.get(hour) ?? []).sort()));
+            partitions.push(await compactPartition(options, partition, (manifestsByHour.get(hour) ?? []).sort(), leaseHours.has(hour)));
         } catch (error) {
             logger.error("partition could not be compacted; nothing was deleted before its outputs were verified, so a rerun is safe", {
                 partition: partitionName(dataset, partition),
                 error: describeError(error),
             });
-            partitions.push({ partition, status: "failed", groups: [], skipped: { alreadyLarge: 0, replayPending: 0, alone: 0 }, pendingManifests: 0, error: describeError(error) });
+            partitions.push({ partition, status: "failed", groups: [], skipped: { alreadyLarge: 0, compacted: 0, replayPending: 0, alone: 0 }, pendingManifests: 0, error: describeError(error) });
         }
     }
     const groups = partitions.flatMap((partition) => partition.groups);

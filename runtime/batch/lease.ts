@@ -68,14 +68,39 @@ async function readLease(store: MaintenanceObjectStore, bucket: string, key: str
     return { format: leaseFormat, owner: "(unreadable lease)", generation: 0, acquiredAt: new Date(0).toISOString(), expiresAt: new Date(0).toISOString() };
 }
 
+async function listGenerations(options: LeaseOptions): Promise<{ readonly key: string; readonly generation: number }[]> {
+    return (await options.store.listKeys(options.bucket, compactionControlPrefix(options.dataset, options.partition)))
+        .map((key) => ({ key, control: parseCompactionControlKey(key) }))
+        .flatMap(({ key, control }) => (control?.kind === "lease" ? [{ key, generation: control.generation }] : []))
+        .sort((a, b) => a.generation - b.generation);
+}
+
+/**
+ * Removes the lease objects a dead run of the same owner (or any run whose lease expired) left
+ * behind, for runs that find nothing to do and so never take the lease. Returns how many it removed.
+ */
+export async function clearStaleLease(options: LeaseOptions): Promise<number> {
+    const generations = await listGenerations(options);
+    const newest = generations[generations.length - 1];
+    if (!newest) {
+        return 0;
+    }
+    const held = await readLease(options.store, options.bucket, newest.key);
+    if (held !== undefined && held.owner !== options.owner && options.now() < Date.parse(held.expiresAt)) {
+        return 0;
+    }
+    await options.store.deleteObjects(
+        options.bucket,
+        generations.map((generation) => generation.key),
+    );
+    return generations.length;
+}
+
 /** Takes the partition's lease or throws a `LeaseHeldError` naming the holder and the way out. */
 export async function acquireLease(options: LeaseOptions): Promise<Lease> {
     const { store, bucket, dataset, partition, owner } = options;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-        const generations = (await store.listKeys(bucket, compactionControlPrefix(dataset, partition)))
-            .map((key) => ({ key, control: parseCompactionControlKey(key) }))
-            .flatMap(({ key, control }) => (control?.kind === "lease" ? [{ key, generation: control.generation }] : []))
-            .sort((a, b) => a.generation - b.generation);
+        const generations = await listGenerations(options);
         const newest = generations[generations.length - 1];
         if (newest) {
             const held = await readLease(store, bucket, newest.key);
