@@ -73,6 +73,12 @@ export const freeTypes: Readonly<Record<string, string>> = {
 
     // Spark and batch
     "aws:emr/securityConfiguration:SecurityConfiguration": "EMR security configurations have no charge",
+    "aws:emr/blockPublicAccessConfiguration:BlockPublicAccessConfiguration": "an account-level EMR setting; no charge",
+    "tls:index/privateKey:PrivateKey": "generated locally by the TLS provider; no cloud resource",
+    "tls:index/selfSignedCert:SelfSignedCert": "generated locally by the TLS provider; no cloud resource",
+    "tls:index/locallySignedCert:LocallySignedCert": "generated locally by the TLS provider; no cloud resource",
+    "random:index/randomPassword:RandomPassword": "generated locally by the random provider; no cloud resource",
+    "random:index/randomId:RandomId": "generated locally by the random provider; no cloud resource",
     "aws:emr/managedScalingPolicy:ManagedScalingPolicy": "managed scaling has no charge; the task nodes it adds are priced on the task fleet",
     "aws:batch/jobQueue:JobQueue": "AWS Batch has no charge; Fargate capacity is priced on the compute environment",
     "aws:batch/jobDefinition:JobDefinition": "AWS Batch has no charge; Fargate capacity is priced on the compute environment",

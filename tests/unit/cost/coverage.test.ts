@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { coverage, estimateRun } from "../../../cost";
-import { OfflineRun } from "../../../tools/offline/program";
+import { OfflineRun, runOffline } from "../../../tools/offline/program";
 import { stackRun } from "./helpers";
 
 describe("every resource the stacks declare is priced, free with a reason, or not priced with a reason", function () {
@@ -52,6 +52,45 @@ describe("every resource the stacks declare is priced, free with a reason, or no
             });
         });
     }
+
+    describe("the other modes the config can choose", () => {
+        const modes: Record<string, { stack: "dev" | "prod"; overrides: Record<string, string> }> = {
+            "prod with Spark on an EMR cluster and a serverless warehouse": {
+                stack: "prod",
+                overrides: { "platform:sparkMode": "cluster", "platform:warehouseMode": "serverless", "platform:warehouseBaseRpu": "32", "platform:warehouseMaxRpu": "128" },
+            },
+            "dev with MSK, a provisioned warehouse and no NAT gateway": {
+                stack: "dev",
+                overrides: {
+                    "platform:streamingEngine": "msk",
+                    "platform:mskInstanceType": "kafka.t3.small",
+                    "platform:warehouseMode": "provisioned",
+                    "platform:warehouseNodeType": "ra3.large",
+                    "platform:natGateways": "None",
+                    "platform:interfaceEndpoints": '["kms","logs","sts"]',
+                    "platform:batchCompute": "FARGATE",
+                },
+            },
+            "dev with provisioned Kinesis": {
+                stack: "dev",
+                overrides: { "platform:kinesisMode": "PROVISIONED", "platform:kinesisShardCount": "2", "platform:kinesisRetentionHours": "48" },
+            },
+        };
+        for (const [title, mode] of Object.entries(modes)) {
+            it(`covers every type: ${title}`, async () => {
+                const run = await runOffline(mode);
+                const uncovered = [...new Set(run.resources.map((r) => r.type))].filter((t) => coverage(t).kind === "none");
+                assert.deepStrictEqual(uncovered, []);
+                const report = estimateRun(run);
+                assert.deepStrictEqual(
+                    report.notPriced.filter((r) => r.type !== "aws:lambda/eventSourceMapping:EventSourceMapping"),
+                    [],
+                    "only provisioned-mode event pollers lack a price",
+                );
+                assert.ok(report.monthly.fixed > 0);
+            });
+        }
+    });
 
     it("leaves only the provisioned-mode event source mapping not priced in prod", () => {
         const report = estimateRun(runs.prod);
