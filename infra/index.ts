@@ -193,6 +193,7 @@ const orchestration = new Orchestration(
         lakeKeyArn: keys.keys.lake.arn,
         warehouseKeyArn: keys.keys.warehouse.arn,
         observabilityKeyArn: keys.keys.observability.arn,
+        curatedDatabase: catalog.curatedDatabaseName,
         warehouse: { ...warehouse.target, database: warehouse.database, arn: warehouse.arn, adminSecretArn: warehouse.adminSecretArn, loadRoleArn: warehouse.loadRole.arn },
         logRetentionDays: config.logRetentionDays,
         observability,

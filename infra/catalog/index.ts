@@ -1,11 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatasetDefinition } from "../../runtime/datasets";
-import { GlueColumn } from "../../runtime/datasets/schema";
 import { GovernanceConfig } from "../config";
 import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
 import { dataStoreOptions, identifierPrefix } from "../shared/options";
-import { CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./tables";
+import { aggregateTables, CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./tables";
 
 export type { CatalogGrant } from "./tables";
 
@@ -18,8 +17,6 @@ export interface CatalogArgs {
     readonly curatedBucket: aws.s3.Bucket;
     readonly lakeKeyArn: pulumi.Input<string>;
     readonly governance: GovernanceConfig;
-    /** Columns the Spark job adds to each curated table, per dataset name. */
-    readonly curatedExtraColumns?: Readonly<Record<string, readonly GlueColumn[]>>;
     readonly protectData: boolean;
 }
 
@@ -111,12 +108,22 @@ export class Catalog extends pulumi.ComponentResource {
 
         for (const dataset of args.datasets) {
             const raw = pulumi.output(args.rawBucket.bucket).apply((bucket) => rawTable(dataset, bucket));
-            const curated = pulumi.output(args.curatedBucket.bucket).apply((bucket) => curatedTable(dataset, bucket, args.curatedExtraColumns?.[dataset.name] ?? []));
-            for (const [zone, db, spec] of [["raw", this.rawDatabase, raw], ["curated", this.curatedDatabase, curated]] as const) {
-                const table = this.table(`${name}-${zone}-${dataset.name}`, db, dataset.name, spec, zone === "raw" ? "json" : "parquet");
+            const curated = pulumi.output(args.curatedBucket.bucket).apply((bucket) => curatedTable(dataset, bucket));
+            const tables: [string, "raw" | "curated", aws.glue.CatalogDatabase, pulumi.Output<TableSpec>][] = [
+                [dataset.name, "raw", this.rawDatabase, raw],
+                [dataset.name, "curated", this.curatedDatabase, curated],
+                ...dataset.aggregates.map((aggregate, i): [string, "curated", aws.glue.CatalogDatabase, pulumi.Output<TableSpec>] => [
+                    `${dataset.name}-${aggregate.name}`,
+                    "curated",
+                    this.curatedDatabase,
+                    pulumi.output(args.curatedBucket.bucket).apply((bucket) => aggregateTables(dataset, bucket)[i]),
+                ]),
+            ];
+            for (const [logicalName, zone, db, spec] of tables) {
+                const table = this.table(`${name}-${zone}-${logicalName}`, db, spec, zone === "raw" ? "json" : "parquet");
                 this.tables.push(table);
                 new aws.lakeformation.ResourceLfTags(
-                    `${name}-${zone}-${dataset.name}-classification`,
+                    `${name}-${zone}-${logicalName}-classification`,
                     { table: { databaseName: db.name, name: table.name }, lfTags: [{ key: `${prefix}_classification`, value: dataset.classification }] },
                     { parent: this, dependsOn: tagResources },
                 );
@@ -125,12 +132,12 @@ export class Catalog extends pulumi.ComponentResource {
         this.registerOutputs({});
     }
 
-    private table(logical: string, db: aws.glue.CatalogDatabase, tableName: string, spec: pulumi.Output<TableSpec>, format: "json" | "parquet"): aws.glue.CatalogTable {
+    private table(logical: string, db: aws.glue.CatalogDatabase, spec: pulumi.Output<TableSpec>, format: "json" | "parquet"): aws.glue.CatalogTable {
         const formats = storageFormat(format);
         return new aws.glue.CatalogTable(
             logical,
             {
-                name: tableName,
+                name: spec.name,
                 databaseName: db.name,
                 description: spec.description,
                 tableType: "EXTERNAL_TABLE",

@@ -1,5 +1,5 @@
 import { DatasetDefinition } from "../../runtime/datasets";
-import { curatedPartitionColumns, glueColumns, GlueColumn, rawPartitionColumns } from "../../runtime/datasets/schema";
+import { aggregateGlueColumns, aggregateTableName, curatedGlueColumns, curatedPartitionColumns, glueColumns, GlueColumn, rawPartitionColumns } from "../../runtime/datasets/schema";
 
 /** Lake Formation permissions the platform ever grants. `ALL` is deliberately not among them. */
 export type TablePermission = "SELECT" | "DESCRIBE" | "INSERT" | "DELETE" | "ALTER";
@@ -55,17 +55,36 @@ export function rawTable(dataset: DatasetDefinition, bucket: string): TableSpec 
     };
 }
 
-/** The curated-zone table of a dataset: Parquet partitioned by event date, written by the Spark job. */
-export function curatedTable(dataset: DatasetDefinition, bucket: string, extraColumns: readonly GlueColumn[] = []): TableSpec {
+/**
+ * The curated-zone table of a dataset: Parquet partitioned by event date, written by the Spark job,
+ * with the dataset's fields followed by the columns its reference enrichments add.
+ */
+export function curatedTable(dataset: DatasetDefinition, bucket: string): TableSpec {
     return {
         name: dataset.name,
         description: `${dataset.description} (curated zone: de-duplicated by key, enriched)`,
         location: `s3://${bucket}/${dataset.name}/`,
-        columns: [...glueColumns(dataset), ...extraColumns],
+        columns: curatedGlueColumns(dataset),
         partitionKeys: curatedPartitionColumns,
         format: "parquet",
         parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY" },
     };
+}
+
+/** The daily aggregate tables of a dataset, next to its curated table. */
+export function aggregateTables(dataset: DatasetDefinition, bucket: string): TableSpec[] {
+    return dataset.aggregates.map((aggregate) => {
+        const name = aggregateTableName(dataset, aggregate);
+        return {
+            name,
+            description: `Daily ${aggregate.name.replace(/_/g, " ")} of ${dataset.name} (curated zone)`,
+            location: `s3://${bucket}/${name}/`,
+            columns: aggregateGlueColumns(dataset, aggregate),
+            partitionKeys: curatedPartitionColumns,
+            format: "parquet" as const,
+            parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY" },
+        };
+    });
 }
 
 /** Hive storage descriptors of the two formats. */

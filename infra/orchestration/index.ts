@@ -42,6 +42,8 @@ export interface OrchestrationArgs {
         readonly adminSecretArn: pulumi.Output<string>;
         readonly loadRoleArn: pulumi.Output<string>;
     };
+    /** Glue database the loader exposes in Redshift as the Spectrum schema `lake`. */
+    readonly curatedDatabase: string;
     readonly logRetentionDays: number;
     readonly observability: Observability;
 }
@@ -120,7 +122,7 @@ export class Orchestration extends pulumi.ComponentResource {
             "Loads new curated files into Redshift: manifest, COPY, de-duplicated MERGE, load ledger",
             (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, args.datasets.map((d) => d.name), logGroupArn),
             () => createLoadHandler(),
-            { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn },
+            { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn, SPECTRUM_CATALOG_DATABASE: args.curatedDatabase, SPECTRUM_SCHEMA: "lake" },
         );
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${prefix}-pipeline`, retentionInDays: args.logRetentionDays, kmsKeyId: args.observabilityKeyArn }, { parent: this });

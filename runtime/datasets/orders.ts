@@ -153,6 +153,18 @@ export const orders: DatasetDefinition = {
     ],
     warehouse: { distStyle: "KEY", distKey: "customer_id", sortKeys: ["event_time", "region"] },
     classification: "confidential",
+    enrichments: [
+        {
+            name: "stores",
+            description: "Store dimension: one row per store (WEB for the online shop)",
+            key: "store_id",
+            columns: [
+                { name: "store_name", type: "string", description: "Store display name (from the stores dimension)" },
+                { name: "country", type: "string", description: "ISO 3166-1 alpha-2 country of the store (from the stores dimension)", rules: { maxLength: 2 } },
+                { name: "opened_date", type: "date", description: "Date the store opened (from the stores dimension)" },
+            ],
+        },
+    ],
     aggregates: [
         {
             name: "daily_sales_by_region",

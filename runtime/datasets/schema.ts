@@ -1,4 +1,4 @@
-import { DatasetDefinition, FieldDefinition, ScalarField } from "./types";
+import { DatasetDefinition, FieldDefinition, ScalarField, ReferenceEnrichment } from "./types";
 
 /**
  * Projections of a dataset definition into the type systems that store it. Each function is pure
@@ -134,38 +134,9 @@ export function sparkJobSpec(dataset: DatasetDefinition): Record<string, unknown
 type DailyAggregateDefinition = DatasetDefinition["aggregates"][number];
 
 /** A dimension joined onto a dataset's records in the curated zone: a left join on one key column. */
-export interface ReferenceEnrichment {
-    /** Lower snake case. The data lives under `<reference-uri>/<name>/` as CSV files with a header row. */
-    readonly name: string;
-    readonly description: string;
-    /** Dataset field matched against the reference column of the same name (the reference's unique key). */
-    readonly key: string;
-    /** Columns the reference adds to each record, in CSV order after the key column. */
-    readonly columns: readonly ScalarField[];
-}
-
-/**
- * Reference enrichments per dataset name. Declared here, as data, until `DatasetDefinition` carries
- * them itself; every consumer goes through `enrichmentsOf`.
- */
-export const referenceEnrichments: Readonly<Record<string, readonly ReferenceEnrichment[]>> = {
-    orders: [
-        {
-            name: "stores",
-            description: "Store dimension: one row per store (WEB for the online shop)",
-            key: "store_id",
-            columns: [
-                { name: "store_name", type: "string", description: "Store display name (from the stores dimension)" },
-                { name: "country", type: "string", description: "ISO 3166-1 alpha-2 country of the store (from the stores dimension)", rules: { maxLength: 2 } },
-                { name: "opened_date", type: "date", description: "Date the store opened (from the stores dimension)" },
-            ],
-        },
-    ],
-};
-
 /** The reference enrichments of a dataset (none when it declares none). */
 export function enrichmentsOf(dataset: DatasetDefinition): readonly ReferenceEnrichment[] {
-    return referenceEnrichments[dataset.name] ?? [];
+    return dataset.enrichments ?? [];
 }
 
 /** Name of the curated-zone partition column (the event date, UTC). */

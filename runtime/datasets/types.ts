@@ -135,6 +135,20 @@ export interface DailyAggregate {
     readonly measures: readonly { readonly name: string; readonly fn: "sum" | "count" | "countDistinct" | "avg"; readonly column: string }[];
 }
 
+/**
+ * Reference data joined onto the curated table (a dimension such as stores). The data lives under
+ * `<reference-uri>/<name>/` as CSV files with a header row: the key column, then `columns`.
+ */
+export interface ReferenceEnrichment {
+    /** Lower snake case. */
+    readonly name: string;
+    readonly description: string;
+    /** Dataset field matched against the reference column of the same name (the reference's unique key). */
+    readonly key: string;
+    /** Columns the reference adds to each record, in CSV order after the key column. */
+    readonly columns: readonly ScalarField[];
+}
+
 export interface DatasetDefinition {
     /** Lower snake case; used in S3 prefixes, Glue table names, Redshift table names and topics. */
     readonly name: string;
@@ -154,4 +168,6 @@ export interface DatasetDefinition {
     /** Data classification, applied as a Lake Formation tag on the dataset's tables. */
     readonly classification: "public" | "internal" | "confidential";
     readonly aggregates: readonly DailyAggregate[];
+    /** Reference data joined onto the curated table by the transform. Defaults to none. */
+    readonly enrichments?: readonly ReferenceEnrichment[];
 }

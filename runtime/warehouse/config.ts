@@ -20,6 +20,8 @@ import { quoteIdentifier } from "./sql";
  * | `MANIFEST_URI` | where manifests go; defaults to `<CURATED_URI>/_manifests` |
  * | `LOAD_MAX_FILES_PER_BATCH` | files per load transaction; defaults to 500 |
  * | `STATEMENT_TIMEOUT_SECONDS` | how long to wait for one statement; defaults to 900 |
+ * | `SPECTRUM_CATALOG_DATABASE` | Glue database to expose as a Spectrum external schema (optional) |
+ * | `SPECTRUM_SCHEMA` | name of that external schema; defaults to `lake` |
  */
 export interface WarehouseSettings {
     readonly target: WarehouseTarget;
@@ -32,6 +34,8 @@ export interface LoaderSettings extends WarehouseSettings {
     readonly curatedUri: string;
     readonly manifestUri: string;
     readonly batchLimits: BatchLimits;
+    /** Set when SPECTRUM_CATALOG_DATABASE is: the external schema the loader creates with the tables. */
+    readonly spectrum?: { readonly schema: string; readonly catalogDatabase: string; readonly iamRoleArn: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -92,9 +96,12 @@ export function loaderSettingsFromEnv(env: Env = process.env): LoaderSettings {
     parseS3Uri(curatedUri);
     const manifestUri = (optional(env, "MANIFEST_URI") ?? `${curatedUri}/_manifests`).replace(/\/+$/, "");
     parseS3Uri(manifestUri);
+    const copyRoleArn = required(env, "WAREHOUSE_COPY_ROLE_ARN", "the IAM role ARN Redshift assumes for COPY");
+    const catalogDatabase = optional(env, "SPECTRUM_CATALOG_DATABASE");
     return {
         ...base,
-        copyRoleArn: required(env, "WAREHOUSE_COPY_ROLE_ARN", "the IAM role ARN Redshift assumes for COPY"),
+        ...(catalogDatabase ? { spectrum: { schema: optional(env, "SPECTRUM_SCHEMA") ?? "lake", catalogDatabase, iamRoleArn: copyRoleArn } } : {}),
+        copyRoleArn,
         curatedUri,
         manifestUri,
         batchLimits: { maxFiles: positiveInteger(env, "LOAD_MAX_FILES_PER_BATCH", 500) },

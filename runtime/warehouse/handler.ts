@@ -44,6 +44,7 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
                 manifestUri: settings.manifestUri,
                 dialect: { engine: "redshift", copyRoleArn: settings.copyRoleArn },
                 batchLimits: settings.batchLimits,
+                ...(settings.spectrum ? { spectrum: settings.spectrum } : {}),
             },
         );
     };

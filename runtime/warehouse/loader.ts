@@ -4,6 +4,7 @@ import { BatchOutcome, ResultRow } from "./dataApi";
 import { warehouseSetupStatements } from "./ddl";
 import { CuratedFile, LoadBatch, ledgerQuerySql, loadBatchStatements } from "./load";
 import { batchId, BatchLimits, childPrefix, filesToLoad, listCuratedFiles, planBatches, writeManifest } from "./manifest";
+import { spectrumSchemaSql } from "./spectrum";
 import { SqlDialect } from "./sql";
 
 /** What the loader needs to run statements (a `DataApiExecutor`, or a stand-in in tests). */
@@ -25,6 +26,11 @@ export interface LoaderConfig {
     readonly batchLimits?: BatchLimits;
     /** Create the schema, target and ledger tables if missing before loading. Defaults to true. */
     readonly ensureTables?: boolean;
+    /**
+     * Also create the Spectrum external schema over the curated Glue database (with the tables).
+     * Its own statement: Redshift runs external DDL outside the load transaction. Defaults to none.
+     */
+    readonly spectrum?: { readonly schema: string; readonly catalogDatabase: string; readonly iamRoleArn: string };
 }
 
 export interface LoaderDeps {
@@ -62,6 +68,10 @@ export interface LoadResult {
 /** Creates the schema, target table and ledger if they are missing (one idempotent transaction). */
 export async function ensureWarehouseTables(deps: LoaderDeps, config: LoaderConfig): Promise<void> {
     await deps.warehouse.executeBatch(warehouseSetupStatements(config.dataset, config.schema, config.dialect), `${config.dataset.name}: create tables`);
+    if (config.spectrum) {
+        const sql = spectrumSchemaSql({ schema: config.spectrum.schema, catalogDatabase: config.spectrum.catalogDatabase, iamRoleArns: [config.spectrum.iamRoleArn] });
+        await deps.warehouse.executeBatch([sql], `${config.dataset.name}: spectrum schema over ${config.spectrum.catalogDatabase}`);
+    }
 }
 
 /** Lists the curated files, subtracts the ledger and splits the rest into batches with their manifests' URIs. */

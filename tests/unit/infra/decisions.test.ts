@@ -4,7 +4,7 @@ import { lifecycleRules, bucketPolicy } from "../../../infra/lake/zones";
 import { keyPolicy } from "../../../infra/keys/policies";
 import { mskConfigurationName, mskServerProperties, topicConfigs } from "../../../infra/streaming/decisions";
 import { dashboardBody } from "../../../infra/observability/alarms";
-import { rawTable, curatedTable } from "../../../infra/catalog/tables";
+import { aggregateTables, rawTable, curatedTable } from "../../../infra/catalog/tables";
 import { orders } from "../../../runtime/datasets";
 
 describe("network decisions", () => {
@@ -108,10 +108,16 @@ describe("catalog decisions", () => {
         assert.strictEqual(table.parameters["storage.location.template"], "s3://raw-bucket/orders/dt=${dt}/hour=${hour}/");
         assert.strictEqual(table.columns.find((c) => c.name === "line_items")?.type, "array<struct<sku:string,quantity:int,unit_price:decimal(10,2)>>");
     });
-    it("makes the curated table Parquet by date with any columns the transform adds", () => {
-        const table = curatedTable(orders, "curated-bucket", [{ name: "store_name", type: "string", comment: "from the stores dimension" }]);
+    it("makes the curated table Parquet by date: the dataset's fields, then the columns its enrichments add", () => {
+        const table = curatedTable(orders, "curated-bucket");
         assert.strictEqual(table.format, "parquet");
         assert.deepStrictEqual(table.partitionKeys.map((c) => c.name), ["dt"]);
-        assert.strictEqual(table.columns[table.columns.length - 1].name, "store_name");
+        assert.deepStrictEqual(table.columns.slice(-3).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date"]);
+        assert.deepStrictEqual(table.columns.slice(0, orders.fields.length).map((c) => c.name), orders.fields.map((f) => f.name));
+    });
+    it("declares each daily aggregate as its own Parquet table next to the curated one", () => {
+        const [table] = aggregateTables(orders, "curated-bucket");
+        assert.deepStrictEqual([table.name, table.location], ["orders_daily_sales_by_region", "s3://curated-bucket/orders_daily_sales_by_region/"]);
+        assert.deepStrictEqual(table.columns.map((c) => c.name), ["region", "currency", "orders", "customers", "revenue", "average_order_value"]);
     });
 });
