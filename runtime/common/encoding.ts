@@ -1,6 +1,9 @@
+import { isUtf8 as nativeIsUtf8 } from "buffer";
+
 /**
- * Byte-level helpers with deterministic output. Node built-ins are loaded with `require()` inside
- * each function so code that uses them can be captured by Pulumi's closure serialization.
+ * Byte-level helpers with deterministic output. Pulumi's closure serialization turns a module-level
+ * import of a Node built-in (such as `buffer`) into a `require` of it, so built-ins may be imported
+ * normally; zlib and crypto are loaded where used because only the writer needs them.
  */
 
 /** Gzip with fixed settings (level 6, no file name, zero mtime), so equal input gives equal bytes. */
@@ -25,21 +28,22 @@ export function sha256Hex(data: Uint8Array | string): string {
     return crypto.createHash("sha256").update(data).digest("hex");
 }
 
-/** True when the bytes are well-formed UTF-8 (decoding and re-encoding gives the same bytes). */
+/** True when the bytes are well-formed UTF-8 (Node's native check). */
 export function isUtf8(data: Uint8Array): boolean {
-    const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    return Buffer.from(buffer.toString("utf8"), "utf8").equals(buffer);
+    return nativeIsUtf8(data);
 }
 
-const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
- * Decodes canonical, padded base64 (what Lambda puts in event payloads). Node's decoder silently
- * skips invalid characters, so the text is checked first; `undefined` means "not base64".
+ * Decodes padded base64 (what Lambda puts in event payloads); `undefined` means "not base64".
+ * Node's decoder silently skips characters outside the alphabet and stops at inner padding, so
+ * any such text decodes to fewer bytes than its length promises, which is what is checked here
+ * (in constant time, rather than scanning the text with a pattern).
  */
 export function decodeBase64Strict(text: string): Buffer | undefined {
-    if (text.length % 4 !== 0 || !base64Pattern.test(text)) {
+    if (text.length % 4 !== 0) {
         return undefined;
     }
-    return Buffer.from(text, "base64");
+    const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+    const decoded = Buffer.from(text, "base64");
+    return decoded.byteLength === (text.length / 4) * 3 - padding ? decoded : undefined;
 }

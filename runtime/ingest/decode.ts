@@ -210,8 +210,8 @@ export function decodeKinesisEvent(event: KinesisStreamEvent, options: DecodeOpt
 
 /** Compares two decimal position strings (offsets or sequence numbers) numerically. */
 export function comparePositions(left: string, right: string): number {
-    const a = left.replace(/^0+(?=\d)/, "");
-    const b = right.replace(/^0+(?=\d)/, "");
+    const a = left.length > 1 && left.charCodeAt(0) === 48 ? left.replace(/^0+(?=\d)/, "") : left;
+    const b = right.length > 1 && right.charCodeAt(0) === 48 ? right.replace(/^0+(?=\d)/, "") : right;
     if (a.length !== b.length) {
         return a.length - b.length;
     }

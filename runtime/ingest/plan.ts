@@ -2,7 +2,7 @@ import { DatasetDefinition } from "../datasets/types";
 import { describeError, isUtf8 } from "../common";
 import { comparePositions } from "./decode";
 import { rawObjectKey, rejectObjectKey, sourceObjectName, unknownPartitionValue } from "./layout";
-import { formatTimestamp, HourPartition, hourPartition } from "./time";
+import { createTimeFormatter, HourPartition } from "./time";
 import { RejectErrorType, SourceEngine, SourceRecord, Violation } from "./types";
 import { RecordValidator } from "./validate";
 
@@ -129,12 +129,68 @@ export function compareSourceOrder(a: SourceRecord, b: SourceRecord): number {
     return comparePartitions(a, b) || comparePositions(a.coordinates.position, b.coordinates.position);
 }
 
-function rejectPartition(record: SourceRecord): HourPartition {
-    const ms = record.coordinates.streamTimeMs;
-    return ms === null ? { dt: unknownPartitionValue, hour: unknownPartitionValue } : hourPartition(ms);
+/** Memoised time formatting shared by the records of one batch (see `createTimeFormatter`). */
+export type TimeFormatter = ReturnType<typeof createTimeFormatter>;
+
+/**
+ * Per-batch memo for rendering raw lines. The `_ingest` object is rendered from three JSON
+ * fragments that only change with the source partition, the stream time and the event hour, so
+ * most records only stringify their position and key. The result is exactly
+ * `JSON.stringify({ ...record, _ingest: metadata })`.
+ */
+export interface ClassificationContext {
+    readonly time: TimeFormatter;
+    /** `,"_ingest":{"dataset_version":…,"engine":…,"source":…,"partition":…,"position":` */
+    sourceFragment(version: number, coordinates: SourceRecord["coordinates"]): string;
+    /** `,"ingest_time":…,"ingest_time_type":…,"key":` */
+    timeFragment(coordinates: SourceRecord["coordinates"]): string;
+    /** `,"dt":…,"hour":…}}` */
+    partitionFragment(partition: HourPartition): string;
 }
 
-function rejectLine(dataset: DatasetDefinition, record: SourceRecord, violations: readonly Violation[], partition: HourPartition): string {
+/** A fresh memo for one batch. */
+export function createClassificationContext(): ClassificationContext {
+    const time = createTimeFormatter();
+    let sourceOf: SourceRecord["coordinates"] | undefined;
+    let sourceText = "";
+    let timeOf: number | null | undefined;
+    let timeTypeOf = "";
+    let timeText = "";
+    let partitionOf: HourPartition | undefined;
+    let partitionText = "";
+    return {
+        time,
+        sourceFragment: (version, c) => {
+            if (sourceOf === undefined || sourceOf.partition !== c.partition || sourceOf.source !== c.source || sourceOf.engine !== c.engine) {
+                sourceOf = c;
+                sourceText = `,"${ingestMetadataField}":{"dataset_version":${JSON.stringify(version)},"engine":${JSON.stringify(c.engine)},"source":${JSON.stringify(c.source)},"partition":${JSON.stringify(c.partition)},"position":`;
+            }
+            return sourceText;
+        },
+        timeFragment: (c) => {
+            if (timeOf !== c.streamTimeMs || timeTypeOf !== c.streamTimeType) {
+                timeOf = c.streamTimeMs;
+                timeTypeOf = c.streamTimeType;
+                timeText = `,"ingest_time":${c.streamTimeMs === null ? "null" : JSON.stringify(time.timestamp(c.streamTimeMs))},"ingest_time_type":${JSON.stringify(c.streamTimeType)},"key":`;
+            }
+            return timeText;
+        },
+        partitionFragment: (partition) => {
+            if (partitionOf !== partition) {
+                partitionOf = partition;
+                partitionText = `,"dt":${JSON.stringify(partition.dt)},"hour":${JSON.stringify(partition.hour)}}}`;
+            }
+            return partitionText;
+        },
+    };
+}
+
+function rejectPartition(record: SourceRecord, time: TimeFormatter): HourPartition {
+    const ms = record.coordinates.streamTimeMs;
+    return ms === null ? { dt: unknownPartitionValue, hour: unknownPartitionValue } : time.partition(ms);
+}
+
+function rejectLine(dataset: DatasetDefinition, record: SourceRecord, violations: readonly Violation[], partition: HourPartition, time: TimeFormatter): string {
     const first = violations[0] as Violation;
     const c = record.coordinates;
     const payload = record.value;
@@ -150,7 +206,7 @@ function rejectLine(dataset: DatasetDefinition, record: SourceRecord, violations
         source: c.source,
         partition: c.partition,
         position: c.position,
-        ingest_time: c.streamTimeMs === null ? null : formatTimestamp(c.streamTimeMs),
+        ingest_time: c.streamTimeMs === null ? null : time.timestamp(c.streamTimeMs),
         ingest_time_type: c.streamTimeType,
         key_base64: record.key === null ? null : record.key.toString("base64"),
         headers: record.headers.map((h) => ({ key: h.key, value_base64: h.value.toString("base64") })),
@@ -163,9 +219,9 @@ function rejectLine(dataset: DatasetDefinition, record: SourceRecord, violations
     return JSON.stringify(line);
 }
 
-function reject(dataset: DatasetDefinition, record: SourceRecord, violations: readonly Violation[]): Classification {
-    const partition = rejectPartition(record);
-    return { zone: "rejects", errorType: (violations[0] as Violation).errorType, partition, line: rejectLine(dataset, record, violations, partition) };
+function reject(dataset: DatasetDefinition, record: SourceRecord, violations: readonly Violation[], time: TimeFormatter): Classification {
+    const partition = rejectPartition(record, time);
+    return { zone: "rejects", errorType: (violations[0] as Violation).errorType, partition, line: rejectLine(dataset, record, violations, partition, time) };
 }
 
 function parsePayload(record: SourceRecord): { readonly document: unknown } | { readonly violation: Violation } {
@@ -190,43 +246,47 @@ function parsePayload(record: SourceRecord): { readonly document: unknown } | { 
  * Classifies one record: parses and validates it, and renders its raw or reject line. Never
  * throws: an unexpected error becomes a `processing_error` reject that keeps the payload.
  */
-export function classifyRecord(record: SourceRecord, validator: RecordValidator): Classification {
+export function classifyRecord(record: SourceRecord, validator: RecordValidator, context: ClassificationContext = createClassificationContext()): Classification {
     const dataset = validator.dataset;
+    const time = context.time;
     try {
         if (record.poison) {
-            return reject(dataset, record, [record.poison]);
+            return reject(dataset, record, [record.poison], time);
         }
         const parsed = parsePayload(record);
         if ("violation" in parsed) {
-            return reject(dataset, record, [parsed.violation]);
+            return reject(dataset, record, [parsed.violation], time);
         }
         const result = validator.validate(parsed.document, { referenceTimeMs: record.coordinates.streamTimeMs });
         if (!result.ok) {
-            return reject(dataset, record, result.violations);
+            return reject(dataset, record, result.violations, time);
         }
-        const partition = hourPartition(result.eventTimeMs);
+        const partition = time.partition(result.eventTimeMs);
         const c = record.coordinates;
-        const keyIsText = record.key !== null && isUtf8(record.key);
-        const metadata: RawRecordMetadata = {
-            dataset_version: dataset.version,
-            engine: c.engine,
-            source: c.source,
-            partition: c.partition,
-            position: c.position,
-            ingest_time: c.streamTimeMs === null ? null : formatTimestamp(c.streamTimeMs),
-            ingest_time_type: c.streamTimeType,
-            key: record.key !== null && keyIsText ? record.key.toString("utf8") : null,
-            ...(record.key !== null && !keyIsText ? { key_base64: record.key.toString("base64") } : {}),
-            dt: partition.dt,
-            hour: partition.hour,
-        };
-        const output: Record<string, unknown> = result.record;
-        output[ingestMetadataField] = metadata;
-        return { zone: "raw", partition, line: JSON.stringify(output) };
+        const body = JSON.stringify(result.record);
+        let key: string;
+        if (record.key === null) {
+            key = "null";
+        } else if (isUtf8(record.key)) {
+            key = JSON.stringify(record.key.toString("utf8"));
+        } else {
+            key = `null,"key_base64":${JSON.stringify(record.key.toString("base64"))}`;
+        }
+        const line =
+            body.slice(0, -1) +
+            context.sourceFragment(dataset.version, c) +
+            JSON.stringify(c.position) +
+            context.timeFragment(c) +
+            key +
+            context.partitionFragment(partition);
+        return { zone: "raw", partition, line };
     } catch (error) {
-        return reject(dataset, record, [
-            { errorType: "processing_error", rule: "internal", field: "$", message: `$: the record could not be processed (${describeError(error)}); it is kept here for replay` },
-        ]);
+        return reject(
+            dataset,
+            record,
+            [{ errorType: "processing_error", rule: "internal", field: "$", message: `$: the record could not be processed (${describeError(error)}); it is kept here for replay` }],
+            time,
+        );
     }
 }
 
@@ -237,54 +297,108 @@ interface ObjectUnderConstruction extends PlannedObject {
 }
 
 /**
- * Plans a batch: classifies every record and groups them into one object per source partition,
- * zone, error type and output partition. Each object's key carries the batch's first position in
- * that source partition, so all objects of one batch and source partition share that position.
+ * Plans a batch step by step, so the caller can hand each line to its object's encoder as soon as
+ * it is rendered and let compression run on other threads between steps. The plan grows with each
+ * step and is complete once `step` returns 0.
  */
-export function planBatch(engine: SourceEngine, records: readonly SourceRecord[], validator: RecordValidator): BatchPlan {
+export interface BatchPlanner {
+    /** Classifies up to `count` more records; returns how many are left. */
+    step(count: number): number;
+    readonly plan: BatchPlan;
+}
+
+/**
+ * Creates a planner: it classifies every record and groups them into one object per source
+ * partition, zone, error type and output partition. Each object's key carries the batch's first
+ * position in that source partition, so all objects of one batch and source partition share that
+ * position. `onLine` sees every line with the index of the object it belongs to, in order.
+ */
+export function createBatchPlanner(engine: SourceEngine, records: readonly SourceRecord[], validator: RecordValidator, onLine?: (objectIndex: number, line: string) => void): BatchPlanner {
     const dataset = validator.dataset.name;
-    const ordered = [...records].sort(compareSourceOrder);
-    const firstBySource = new Map<string, string>();
+    const ordered = isInSourceOrder(records) ? records : [...records].sort(compareSourceOrder);
     const objectIndexByKey = new Map<string, number>();
     const objects: ObjectUnderConstruction[] = [];
     const outcomes: RecordOutcome[] = [];
-    ordered.forEach((record, index) => {
-        const sourceId = sourceIdOf(record);
-        let first = firstBySource.get(sourceId);
-        if (first === undefined) {
-            first = record.coordinates.position;
-            firstBySource.set(sourceId, first);
+    const context = createClassificationContext();
+    // The source partition and object of the previous record: consecutive records mostly share
+    // both, so names and keys are only built when one of them changes.
+    let previousSource: SourceRecord["coordinates"] | undefined;
+    let sourceId = "";
+    let objectName = "";
+    let previous: { zone: Zone; errorType: RejectErrorType | undefined; partition: HourPartition; objectIndex: number } | undefined;
+    let next = 0;
+
+    const classifyNext = (index: number) => {
+        const record = ordered[index] as SourceRecord;
+        const c = record.coordinates;
+        if (previousSource === undefined || previousSource.partition !== c.partition || previousSource.source !== c.source || previousSource.engine !== c.engine) {
+            sourceId = sourceIdOf(record);
+            objectName = sourceObjectName(c, c.position);
+            previousSource = c;
+            previous = undefined;
         }
-        const objectName = sourceObjectName(record.coordinates, first);
-        const classification = classifyRecord(record, validator);
-        const key =
-            classification.zone === "raw"
-                ? rawObjectKey(dataset, classification.partition, objectName)
-                : rejectObjectKey(dataset, classification.errorType, classification.partition, objectName);
-        let objectIndex = objectIndexByKey.get(key);
-        if (objectIndex === undefined) {
-            objectIndex = objects.length;
-            objectIndexByKey.set(key, objectIndex);
-            objects.push({
-                zone: classification.zone,
-                key,
-                sourceId,
-                ...(classification.zone === "rejects" ? { errorType: classification.errorType } : {}),
-                firstPosition: record.coordinates.position,
-                lastPosition: record.coordinates.position,
-                recordIndexes: [],
-                lines: [],
-            });
+        const classification = classifyRecord(record, validator, context);
+        const errorType = classification.zone === "rejects" ? classification.errorType : undefined;
+        let objectIndex: number;
+        if (previous !== undefined && previous.zone === classification.zone && previous.errorType === errorType && previous.partition === classification.partition) {
+            objectIndex = previous.objectIndex;
+        } else {
+            const key =
+                classification.zone === "raw"
+                    ? rawObjectKey(dataset, classification.partition, objectName)
+                    : rejectObjectKey(dataset, classification.errorType, classification.partition, objectName);
+            let found = objectIndexByKey.get(key);
+            if (found === undefined) {
+                found = objects.length;
+                objectIndexByKey.set(key, found);
+                const object: ObjectUnderConstruction = {
+                    zone: classification.zone,
+                    key,
+                    sourceId,
+                    firstPosition: c.position,
+                    lastPosition: c.position,
+                    recordIndexes: [],
+                    lines: [],
+                };
+                if (errorType !== undefined) {
+                    (object as { errorType?: RejectErrorType }).errorType = errorType;
+                }
+                objects.push(object);
+            }
+            objectIndex = found;
+            previous = { zone: classification.zone, errorType, partition: classification.partition, objectIndex };
         }
         const object = objects[objectIndex] as ObjectUnderConstruction;
         object.recordIndexes.push(index);
         object.lines.push(classification.line);
-        object.lastPosition = record.coordinates.position;
-        outcomes.push({
-            zone: classification.zone,
-            objectIndex,
-            ...(classification.zone === "rejects" ? { errorType: classification.errorType } : {}),
-        });
-    });
-    return { engine, records: ordered, outcomes, objects };
+        object.lastPosition = c.position;
+        outcomes.push(errorType === undefined ? { zone: classification.zone, objectIndex } : { zone: classification.zone, objectIndex, errorType });
+        onLine?.(objectIndex, classification.line);
+    };
+
+    const step = (count: number) => {
+        const end = Math.min(ordered.length, next + count);
+        for (; next < end; next += 1) {
+            classifyNext(next);
+        }
+        return ordered.length - next;
+    };
+
+    return { step, plan: { engine, records: ordered, outcomes, objects } };
+}
+
+/** Plans a whole batch at once (see `createBatchPlanner`). */
+export function planBatch(engine: SourceEngine, records: readonly SourceRecord[], validator: RecordValidator): BatchPlan {
+    const planner = createBatchPlanner(engine, records, validator);
+    planner.step(Number.POSITIVE_INFINITY);
+    return planner.plan;
+}
+
+function isInSourceOrder(records: readonly SourceRecord[]): boolean {
+    for (let i = 1; i < records.length; i += 1) {
+        if (compareSourceOrder(records[i - 1] as SourceRecord, records[i] as SourceRecord) > 0) {
+            return false;
+        }
+    }
+    return true;
 }

@@ -1,9 +1,9 @@
 import { settleBatch, SettledBatch } from "./accounting";
 import { decodeKinesisEvent, decodeMskEvent } from "./decode";
-import { planBatch } from "./plan";
+import { createBatchPlanner } from "./plan";
 import { KinesisStreamEvent, MskEvent, SourceEngine, SourceRecord } from "./types";
 import { RecordValidator } from "./validate";
-import { WriteTargets, writePlannedObjects } from "./write";
+import { createObjectEncoder, EncodedObject, ObjectEncoder, WriteTargets, writePlannedObjects } from "./write";
 
 /** Everything a batch needs besides its records. */
 export interface IngestPipeline {
@@ -18,10 +18,27 @@ export function decodeEvent(engine: SourceEngine, event: MskEvent | KinesisStrea
     return engine === "kafka" ? decodeMskEvent(event as MskEvent, { maxRecordBytes }) : decodeKinesisEvent(event as KinesisStreamEvent, { maxRecordBytes });
 }
 
-/** Plans, writes and settles one batch of decoded records. Write failures are in the result, not thrown. */
+/** Records classified between two yields to the event loop (which let gzip chunks move on). */
+const planningStep = 256;
+
+/**
+ * Plans, writes and settles one batch of decoded records. Write failures are in the result, not
+ * thrown. Each object's lines stream into its gzip encoder while the rest of the batch is being
+ * classified, so compression runs on libuv's threads alongside validation instead of after it.
+ */
 export async function ingestRecords(engine: SourceEngine, records: readonly SourceRecord[], pipeline: IngestPipeline): Promise<SettledBatch> {
-    const plan = planBatch(engine, records, pipeline.validator);
-    const results = plan.objects.length === 0 ? [] : await writePlannedObjects(plan, pipeline.targets);
+    const encoders: ObjectEncoder[] = [];
+    const planner = createBatchPlanner(engine, records, pipeline.validator, (objectIndex, line) => {
+        (encoders[objectIndex] ??= createObjectEncoder()).add(line);
+    });
+    while (planner.step(planningStep) > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const plan = planner.plan;
+    const encoded: Promise<EncodedObject>[] = encoders.map((encoder) => encoder.finish());
+    // A failed encoding surfaces as that object's write failure; do not leave it unhandled meanwhile.
+    encoded.forEach((promise) => promise.catch(() => undefined));
+    const results = plan.objects.length === 0 ? [] : await writePlannedObjects(plan, pipeline.targets, encoded);
     return settleBatch(plan, results, pipeline.validator.dataset);
 }
 

@@ -9,34 +9,74 @@ const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const minEpochMs = -62135596800000;
 const maxEpochMs = 253402300799999;
 
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-    return new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    return month === 2 && leap ? 29 : (monthDays[month - 1] ?? 0);
 }
 
 function validDate(year: number, month: number, day: number): boolean {
     return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+function digits(text: string, start: number, count: number): number {
+    let value = 0;
+    for (let i = start; i < start + count; i += 1) {
+        const code = text.charCodeAt(i) - 48;
+        if (code < 0 || code > 9) {
+            return -1;
+        }
+        value = value * 10 + code;
+    }
+    return value;
+}
+
+function toEpochMs(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number, offsetMinutes: number): number | undefined {
+    if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) {
+        return undefined;
+    }
+    // Date.UTC maps years 0-99 to 1900-1999, so those (rare) years go through setUTCFullYear.
+    let local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    if (year < 100) {
+        const utc = new Date(local);
+        utc.setUTCFullYear(year);
+        local = utc.getTime();
+    }
+    const epochMs = local - offsetMinutes * 60_000;
+    return epochMs >= minEpochMs && epochMs <= maxEpochMs ? epochMs : undefined;
+}
+
 /**
  * Parses an ISO-8601 timestamp that carries a zone (`Z` or `±hh:mm`), returning epoch
  * milliseconds, or `undefined` when the text is not such a timestamp or names an impossible time.
- * Fractions beyond milliseconds are truncated.
+ * Fractions beyond milliseconds are truncated. The common shape (`YYYY-MM-DDTHH:MM:SS[.fff]Z`)
+ * is read directly; everything else goes through the full pattern.
  */
 export function parseTimestamp(text: string): number | undefined {
+    const length = text.length;
+    if ((length === 20 || length === 24) && text.charCodeAt(length - 1) === 90 /* Z */ && text.charCodeAt(10) === 84 /* T */) {
+        const fast =
+            text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58 && (length === 20 || text.charCodeAt(19) === 46);
+        if (fast) {
+            const year = digits(text, 0, 4);
+            const month = digits(text, 5, 2);
+            const day = digits(text, 8, 2);
+            const hour = digits(text, 11, 2);
+            const minute = digits(text, 14, 2);
+            const second = digits(text, 17, 2);
+            const millis = length === 24 ? digits(text, 20, 3) : 0;
+            if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0 && millis >= 0) {
+                return toEpochMs(year, month, day, hour, minute, second, millis, 0);
+            }
+            return undefined;
+        }
+    }
     const match = timestampPattern.exec(text);
     if (!match) {
         return undefined;
     }
     const [, y, mo, d, h, mi, s, fraction, zulu, sign, oh, om] = match;
-    const year = Number(y);
-    const month = Number(mo);
-    const day = Number(d);
-    const hour = Number(h);
-    const minute = Number(mi);
-    const second = s === undefined ? 0 : Number(s);
-    if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) {
-        return undefined;
-    }
     const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"));
     let offsetMinutes = 0;
     if (!zulu) {
@@ -47,17 +87,20 @@ export function parseTimestamp(text: string): number | undefined {
         }
         offsetMinutes = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMins);
     }
-    const utc = new Date(0);
-    utc.setUTCFullYear(year, month - 1, day);
-    utc.setUTCHours(hour, minute, second, millis);
-    const epochMs = utc.getTime() - offsetMinutes * 60_000;
-    return epochMs >= minEpochMs && epochMs <= maxEpochMs ? epochMs : undefined;
+    return toEpochMs(Number(y), Number(mo), Number(d), Number(h), Number(mi), s === undefined ? 0 : Number(s), millis, offsetMinutes);
 }
 
 /** True when the text is a real calendar date written `YYYY-MM-DD`. */
 export function isIsoDate(text: string): boolean {
     const match = datePattern.exec(text);
     return match !== null && validDate(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+const canonicalPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** True when the text already is the canonical form `formatTimestamp` produces (so it can be kept as is). */
+export function isCanonicalTimestamp(text: string): boolean {
+    return text.length === 24 && canonicalPattern.test(text);
 }
 
 /** Epoch milliseconds as the canonical UTC text the raw zone stores. */
@@ -77,4 +120,32 @@ export interface HourPartition {
 export function hourPartition(epochMs: number): HourPartition {
     const text = new Date(epochMs).toISOString();
     return { dt: text.slice(0, 10), hour: text.slice(11, 13) };
+}
+
+/**
+ * `formatTimestamp` and `hourPartition` with a one-entry memo each: the records of a batch mostly
+ * share their stream time and event hour, so a batch formats each only once. Create one per batch.
+ */
+export function createTimeFormatter(): { readonly timestamp: (epochMs: number) => string; readonly partition: (epochMs: number) => HourPartition } {
+    let lastMs = Number.NaN;
+    let lastText = "";
+    let lastHour = Number.NaN;
+    let lastPartition: HourPartition = { dt: "", hour: "" };
+    return {
+        timestamp: (epochMs) => {
+            if (epochMs !== lastMs) {
+                lastMs = epochMs;
+                lastText = formatTimestamp(epochMs);
+            }
+            return lastText;
+        },
+        partition: (epochMs) => {
+            const hourIndex = Math.floor(epochMs / 3_600_000);
+            if (hourIndex !== lastHour) {
+                lastHour = hourIndex;
+                lastPartition = hourPartition(epochMs);
+            }
+            return lastPartition;
+        },
+    };
 }

@@ -1,5 +1,5 @@
 import { ArrayOfStructField, CrossFieldRule, DatasetDefinition, ScalarField } from "../datasets/types";
-import { formatTimestamp, isIsoDate, parseTimestamp } from "./time";
+import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "./time";
 import { Violation } from "./types";
 
 /**
@@ -126,9 +126,16 @@ function createViolationList(): ViolationList {
  * Checks one scalar value. Returns the normalised value, `null` for an absent optional value, or
  * `undefined` after recording a violation.
  */
+function mismatch(field: ScalarField, raw: unknown, path: string, out: ViolationList): undefined {
+    out.add("type_mismatch", "type", path, `expected ${expectedType(field)}, found ${kindOf(raw)} ${show(raw)}`);
+    return undefined;
+}
+
+const noRules: ScalarField["rules"] = {};
+
 function checkScalar(compiled: CompiledScalar, raw: unknown, path: string, context: ValidationContext, out: ViolationList): unknown {
     const field = compiled.field;
-    const rules = field.rules ?? {};
+    const rules = field.rules ?? (noRules as NonNullable<ScalarField["rules"]>);
     let value: unknown = raw;
     if (typeof value === "string" && field.type === "string") {
         if (field.normalise?.trim) {
@@ -150,34 +157,30 @@ function checkScalar(compiled: CompiledScalar, raw: unknown, path: string, conte
         }
         return null;
     }
-    const mismatch = () => {
-        out.add("type_mismatch", "type", path, `expected ${expectedType(field)}, found ${kindOf(raw)} ${show(raw)}`);
-        return undefined;
-    };
     let normalised: string | number | boolean;
     let numeric: number | undefined;
     switch (field.type) {
         case "string":
             if (typeof value !== "string") {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             normalised = value;
             break;
         case "int":
             if (typeof value !== "number" || !Number.isInteger(value) || value < -2147483648 || value > 2147483647) {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             normalised = numeric = value;
             break;
         case "long":
             if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             normalised = numeric = value;
             break;
         case "double":
             if (typeof value !== "number" || !Number.isFinite(value)) {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             normalised = numeric = value;
             break;
@@ -187,7 +190,7 @@ function checkScalar(compiled: CompiledScalar, raw: unknown, path: string, conte
                 return undefined;
             }
             if ("mismatch" in checked) {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             normalised = checked.value;
             numeric = checked.numeric;
@@ -195,20 +198,20 @@ function checkScalar(compiled: CompiledScalar, raw: unknown, path: string, conte
         }
         case "boolean":
             if (typeof value !== "boolean") {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             normalised = value;
             break;
         case "date":
             if (typeof value !== "string" || !isIsoDate(value)) {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             normalised = value;
             break;
         case "timestamp": {
             const epochMs = typeof value === "string" ? parseTimestamp(value) : undefined;
             if (epochMs === undefined) {
-                return mismatch();
+                return mismatch(field, raw, path, out);
             }
             if (rules.maxFutureSkewSeconds !== undefined && context.referenceTimeMs !== null && epochMs > context.referenceTimeMs + rules.maxFutureSkewSeconds * 1000) {
                 out.add(
@@ -219,7 +222,7 @@ function checkScalar(compiled: CompiledScalar, raw: unknown, path: string, conte
                 );
                 return undefined;
             }
-            normalised = formatTimestamp(epochMs);
+            normalised = isCanonicalTimestamp(value as string) ? (value as string) : formatTimestamp(epochMs);
             break;
         }
     }
@@ -278,7 +281,7 @@ function checkDecimal(
         const scaled = Math.abs(value) * 10 ** scale;
         const rounded = Math.round(scaled);
         fractionDigits = Math.abs(scaled - rounded) <= 1e-9 * Math.max(1, scaled) ? 0 : scale + 1;
-        integerDigits = Math.trunc(Math.abs(value)) === 0 ? 0 : String(Math.trunc(Math.abs(value))).length;
+        integerDigits = Math.abs(value) < 10 ** (precision - scale) ? 0 : precision - scale + 1;
     } else if (typeof value === "string") {
         const match = decimalText.exec(value.trim());
         if (!match) {
@@ -349,8 +352,8 @@ function checkArray(compiled: CompiledArray, raw: unknown, context: ValidationCo
             return;
         }
         const source = item as Record<string, unknown>;
-        for (const name of Object.keys(source)) {
-            if (!compiled.itemNames.has(name)) {
+        for (const name in source) {
+            if (Object.prototype.hasOwnProperty.call(source, name) && !compiled.itemNames.has(name)) {
                 out.add("unknown_field", "schema", `${path}.${name}`, `the dataset does not declare this field; expected only ${[...compiled.itemNames].join(", ")}`);
                 ok = false;
             }
@@ -411,7 +414,7 @@ function checkCrossField(rule: CrossFieldRule, record: Record<string, unknown>, 
             if (typeof earlier !== "string" || typeof later !== "string") {
                 return;
             }
-            if (Date.parse(earlier) > Date.parse(later)) {
+            if ((parseTimestamp(earlier) ?? Number.NEGATIVE_INFINITY) > (parseTimestamp(later) ?? Number.POSITIVE_INFINITY)) {
                 out.add("cross_field", rule.name, rule.later, `expected a time at or after ${rule.earlier} (${earlier}), found ${later}`);
             }
             return;
@@ -445,8 +448,8 @@ export function compileValidator(dataset: DatasetDefinition): RecordValidator {
             return { ok: false, violations: out.items };
         }
         const source = document as Record<string, unknown>;
-        for (const name of Object.keys(source)) {
-            if (!declared.has(name)) {
+        for (const name in source) {
+            if (Object.prototype.hasOwnProperty.call(source, name) && !declared.has(name)) {
                 out.add("unknown_field", "schema", name, `dataset '${dataset.name}' does not declare this field; expected only ${declaredList}`);
             }
         }
@@ -467,8 +470,8 @@ export function compileValidator(dataset: DatasetDefinition): RecordValidator {
             return { ok: false, violations: out.items };
         }
         const eventTime = record[eventTimeField];
-        const eventTimeMs = typeof eventTime === "string" ? Date.parse(eventTime) : NaN;
-        if (!Number.isFinite(eventTimeMs)) {
+        const eventTimeMs = typeof eventTime === "string" ? parseTimestamp(eventTime) : undefined;
+        if (eventTimeMs === undefined) {
             return {
                 ok: false,
                 violations: [{ errorType: "missing_required", rule: "eventTimeField", field: eventTimeField, message: `${eventTimeField}: the event time is required to partition the record, found none` }],

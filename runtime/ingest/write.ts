@@ -54,6 +54,70 @@ export function renderNdjson(object: Pick<PlannedObject, "lines">): string {
     return object.lines.length === 0 ? "" : `${object.lines.join("\n")}\n`;
 }
 
+/** An object's body as stored (gzip) and the SHA-256 of its uncompressed NDJSON. */
+export interface EncodedObject {
+    readonly body: Buffer;
+    readonly sha256: string;
+}
+
+/** Streams an object's lines into gzip (on libuv's thread pool) and a running SHA-256 while they are produced. */
+export interface ObjectEncoder {
+    add(line: string): void;
+    finish(): Promise<EncodedObject>;
+}
+
+/** Lines are handed to gzip in chunks of about this many characters. */
+const encoderChunkChars = 128 * 1024;
+
+/**
+ * Creates a streaming encoder. Its output is byte-identical to `encodeObject` of the same lines:
+ * zlib's deflate output does not depend on how the input is split when nothing is flushed.
+ */
+export function createObjectEncoder(): ObjectEncoder {
+    const zlib = require("zlib") as typeof import("zlib");
+    const crypto = require("crypto") as typeof import("crypto");
+    const gzip = zlib.createGzip({ level: 6 });
+    const hash = crypto.createHash("sha256");
+    const output: Buffer[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+        gzip.on("data", (chunk: Buffer) => output.push(chunk));
+        gzip.on("end", resolve);
+        gzip.on("error", reject);
+    });
+    let pending: string[] = [];
+    let pendingChars = 0;
+    const flush = () => {
+        if (pending.length > 0) {
+            const text = `${pending.join("\n")}\n`;
+            hash.update(text);
+            gzip.write(text);
+            pending = [];
+            pendingChars = 0;
+        }
+    };
+    return {
+        add: (line) => {
+            pending.push(line);
+            pendingChars += line.length + 1;
+            if (pendingChars >= encoderChunkChars) {
+                flush();
+            }
+        },
+        finish: async () => {
+            flush();
+            gzip.end();
+            await ended;
+            return { body: Buffer.concat(output), sha256: hash.digest("hex") };
+        },
+    };
+}
+
+/** Encodes an object's lines in one go: gzip of `renderNdjson` and its SHA-256. */
+export async function encodeObject(object: Pick<PlannedObject, "lines">): Promise<EncodedObject> {
+    const ndjson = renderNdjson(object);
+    return { body: await gzipDeterministic(ndjson), sha256: sha256Hex(ndjson) };
+}
+
 /** What the writer needs of an object: the parts of a `PlannedObject` that decide its key, bytes and metadata. */
 export type WritableObject = Pick<PlannedObject, "zone" | "key" | "lines" | "firstPosition" | "lastPosition">;
 
@@ -62,11 +126,9 @@ export type WritableObject = Pick<PlannedObject, "zone" | "key" | "lines" | "fir
  * object of a batch plan, and by the batch job's replay of rejects, which lands objects built the
  * same way. Throws when the store fails.
  */
-export async function writeObject(object: WritableObject, targets: WriteTargets): Promise<ObjectWriteResult> {
+export async function writeObject(object: WritableObject, targets: WriteTargets, encoded?: EncodedObject): Promise<ObjectWriteResult> {
     const bucket = object.zone === "raw" ? targets.rawBucket : targets.rejectsBucket;
-    const ndjson = renderNdjson(object);
-    const sha = sha256Hex(ndjson);
-    const body = await gzipDeterministic(ndjson);
+    const { body, sha256: sha } = encoded ?? (await encodeObject(object));
     const metadata = {
         [objectMetadataNames.contentSha256]: sha,
         [objectMetadataNames.recordCount]: String(object.lines.length),
@@ -91,10 +153,13 @@ export async function writeObject(object: WritableObject, targets: WriteTargets)
 
 /**
  * Writes every object of a plan, at most `concurrency` at a time, and reports each outcome in
- * plan order. Never throws for a failed write; the failure is in the result.
+ * plan order. `encoded` may carry each object's body already encoded (by index); otherwise it is
+ * encoded here. Never throws for a failed write; the failure is in the result.
  */
-export async function writePlannedObjects(plan: BatchPlan, targets: WriteTargets): Promise<ObjectWriteResult[]> {
-    const settled = await mapSettledWithConcurrency(plan.objects, targets.concurrency, (object) => writeObject(object, targets));
+export async function writePlannedObjects(plan: BatchPlan, targets: WriteTargets, encoded?: readonly Promise<EncodedObject>[]): Promise<ObjectWriteResult[]> {
+    const settled = await mapSettledWithConcurrency(plan.objects, targets.concurrency, async (object, index) =>
+        writeObject(object, targets, encoded?.[index] ? await encoded[index] : undefined),
+    );
     return settled.map((result, index) => {
         if (result.ok) {
             return result.value;

@@ -30,6 +30,25 @@ describe("planning a batch", () => {
         assert.strictEqual(line.order_id, "ORD-ABCDEFGHIJ12");
     });
 
+    it("renders the raw line exactly as JSON.stringify of the record with its _ingest object, for text, binary and missing keys", () => {
+        const records = decode(
+            mskEvent([
+                { offset: 1, key: "ORD-1", value: validOrder() },
+                { offset: 2, value: validOrder({ event_time: "2024-05-01T09:59:59.999Z" }) },
+            ]),
+        );
+        const binaryKey = { ...records[0]!, key: Buffer.from([0xff, 0x00]) };
+        for (const record of [...records, binaryKey]) {
+            const classification = classifyRecord(record, validator);
+            assert.strictEqual(classification.zone, "raw");
+            const parsed = JSON.parse(classification.line) as Record<string, unknown>;
+            assert.strictEqual(JSON.stringify(parsed), classification.line);
+        }
+        const binary = JSON.parse(classifyRecord(binaryKey, validator).line)._ingest;
+        assert.deepStrictEqual([binary.key, binary.key_base64], [null, "/wA="]);
+        assert.strictEqual(JSON.parse(classifyRecord(records[1]!, validator).line)._ingest.hour, "09");
+    });
+
     it("rejects a record with the first rule, field, error type, every violation, coordinates and the original payload", () => {
         const [record] = decode(mskEvent([{ offset: 16, key: "k", value: validOrder({ region: "MARS" }), headers: { trace: "t-1" } }]));
         const classification = classifyRecord(record!, validator);
