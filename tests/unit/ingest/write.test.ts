@@ -4,7 +4,7 @@ import { orders } from "../../../runtime/datasets";
 import { decodeMskEvent } from "../../../runtime/ingest/decode";
 import { planBatch } from "../../../runtime/ingest/plan";
 import { compileValidator } from "../../../runtime/ingest/validate";
-import { objectMetadataNames, renderNdjson, writePlannedObjects } from "../../../runtime/ingest/write";
+import { createObjectEncoder, encodeObject, objectMetadataNames, renderNdjson, writePlannedObjects } from "../../../runtime/ingest/write";
 import { mskEvent, validOrder } from "../../helpers/ingest/events";
 import { createFaultyStore, readAllRaw } from "../../helpers/ingest/stores";
 
@@ -74,6 +74,17 @@ describe("writing planned objects", () => {
         );
         assert.match(results[1]?.error ?? "", /SlowDown/);
         assert.strictEqual(inner.objects("raw").size, 1);
+    });
+
+    it("streams lines into gzip with exactly the bytes and hash of encoding them in one go", async () => {
+        const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, text: "x".repeat(i % 300) }));
+        const encoder = createObjectEncoder();
+        lines.forEach((line) => encoder.add(line));
+        const streamed = await encoder.finish();
+        const whole = await encodeObject({ lines });
+        assert.ok(streamed.body.equals(whole.body));
+        assert.strictEqual(streamed.sha256, whole.sha256);
+        assert.strictEqual((await gunzip(streamed.body)).toString(), renderNdjson({ lines }));
     });
 
     it("writes the same bytes for the same batch every time", async () => {
