@@ -7,22 +7,10 @@ import { compileValidator } from "../../../runtime/ingest/validate";
 import { CompactionOptions, compactPartitions, packGroups } from "../../../runtime/batch/compact";
 import { leaseKey, replayManifestKey } from "../../../runtime/batch/layout";
 import { createNdjsonConcatenation } from "../../../runtime/batch/ndjson";
-import { mskEvent, validOrder } from "../../helpers/ingest/events";
+import { expectedCompactedKey, ordersBatchAt, rawBatchKey } from "./fixtures";
 import { capturingLogger, cloneInto, contents, createCrashingStore, recordMultiset, snapshot } from "./helpers";
 
-const streamMs = Date.UTC(2024, 4, 1, 15);
 const now = () => Date.UTC(2024, 4, 2, 6);
-
-/** One MSK batch of valid orders at the given offsets, with event times in `hour`. */
-function batchAt(offsets: readonly number[], hour: number) {
-    return mskEvent(
-        offsets.map((offset) => ({
-            offset,
-            timestamp: streamMs,
-            value: validOrder({ order_id: `ORD-${String(offset).padStart(12, "0")}`, event_time: `2024-05-01T${String(hour).padStart(2, "0")}:${String(offset % 60).padStart(2, "0")}:00Z` }),
-        })),
-    );
-}
 
 /**
  * Hour 13: seven objects of three records; the batch at 41 is a redelivery with other boundaries,
@@ -33,22 +21,17 @@ async function rawZone(): Promise<MemoryObjectStore> {
     const store = createMemoryObjectStore();
     const pipeline = { validator: compileValidator(orders), targets: { store, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 4 }, maxRecordBytes: 1024 * 1024 };
     for (const first of [0, 10, 20, 30, 40, 41, 50]) {
-        await ingestEvent("kafka", batchAt([first, first + 1, first + 2], 13), pipeline);
+        await ingestEvent("kafka", ordersBatchAt([first, first + 1, first + 2], 13), pipeline);
     }
     for (const first of [60, 70]) {
-        await ingestEvent("kafka", batchAt([first, first + 1, first + 2], 14), pipeline);
+        await ingestEvent("kafka", ordersBatchAt([first, first + 1, first + 2], 14), pipeline);
     }
     return store;
 }
 
-const hour13 = [0, 10, 20, 30, 40, 41, 50].map((first) => `orders/dt=2024-05-01/hour=13/orders+0+${String(first).padStart(20, "0")}.ndjson.gz`);
-const hour14 = [60, 70].map((first) => `orders/dt=2024-05-01/hour=14/orders+0+${String(first).padStart(20, "0")}.ndjson.gz`);
-
-/** The output key, computed here independently of the code under test. */
-function outputKey(hour: string, inputs: readonly string[]): string {
-    const id = createHash("sha256").update([...inputs].sort().join("\n")).digest("hex").slice(0, 32);
-    return `orders/dt=2024-05-01/hour=${hour}/compacted-${id}.ndjson.gz`;
-}
+const hour13 = [0, 10, 20, 30, 40, 41, 50].map((first) => rawBatchKey("13", first));
+const hour14 = [60, 70].map((first) => rawBatchKey("14", first));
+const outputKey = expectedCompactedKey;
 
 /** Three times the largest object: every object is more than a quarter of it, so groups hold exactly three. */
 function targetOf(store: MemoryObjectStore): number {

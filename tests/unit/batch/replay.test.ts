@@ -1,54 +1,23 @@
 import * as assert from "assert";
-import { createHash } from "crypto";
 import { createMemoryObjectStore, gzipDeterministic, MemoryObjectStore } from "../../../runtime/common";
 import { orders } from "../../../runtime/datasets";
-import { DatasetDefinition, FieldDefinition } from "../../../runtime/datasets/types";
+import { DatasetDefinition } from "../../../runtime/datasets/types";
 import { ingestEvent, IngestPipeline } from "../../../runtime/ingest/process";
 import { KinesisStreamEvent, MskEvent } from "../../../runtime/ingest/types";
 import { compileValidator } from "../../../runtime/ingest/validate";
 import { rejectErrorTypes } from "../../../runtime/batch/layout";
 import { ReplayOptions, replayRejects, sourceRecordOfRejectLine } from "../../../runtime/batch/replay";
 import { kinesisEvent, mskEvent, sequenceNumber, validOrder } from "../../helpers/ingest/events";
+import { expectedReplayId, ordersBeforeFix, replayBatch, replayBatchName, replayRejectKeys } from "./fixtures";
 import { capturingLogger, cloneInto, contents, createCrashingStore, CrashPlan, snapshot } from "./helpers";
-
-/** `orders` as it was before the fix: BRL and MXN not yet accepted, coupon codes of at most 8 characters. */
-const ordersBeforeFix: DatasetDefinition = {
-    ...orders,
-    fields: orders.fields.map((field): FieldDefinition => {
-        if (field.name === "currency" && field.type !== "array") {
-            return { ...field, rules: { ...field.rules, allowed: ["USD", "EUR", "GBP", "JPY", "AUD", "CAD"] } };
-        }
-        if (field.name === "coupon_code" && field.type !== "array") {
-            return { ...field, rules: { ...field.rules, maxLength: 8 } };
-        }
-        return field;
-    }),
-};
 
 const day = { fromMs: Date.UTC(2024, 4, 1, 0), toMs: Date.UTC(2024, 4, 2, 0) };
 
-/** One MSK batch, offsets 100 to 106, stream time 2024-05-01T10:16Z. */
-const batch: MskEvent = mskEvent([
-    { offset: 100, key: "A", value: validOrder({ order_id: "ORD-AAAAAAAAAAA1", currency: "BRL" }) },
-    { offset: 101, key: "B", value: validOrder({ order_id: "ORD-BBBBBBBBBBB1", currency: "MXN", amount: 99 }) },
-    { offset: 102, key: "C", value: validOrder({ order_id: "ORD-CCCCCCCCCCC1", coupon_code: "SPRING2024SALE", event_time: "2024-05-01T09:40:00Z" }) },
-    { offset: 103, key: "D", value: validOrder({ order_id: "ORD-DDDDDDDDDDD1", region: "MARS" }) },
-    { offset: 104, key: "E", value: "{oops" },
-    { offset: 105, key: "F", value: null },
-    { offset: 106, key: "G", value: validOrder({ order_id: "ORD-GGGGGGGGGGG1" }) },
-]);
-
-const name = "orders+0+00000000000000000100";
-const rejectKeys = {
-    notAllowed: `orders/error_type=not_allowed/dt=2024-05-01/hour=10/${name}.ndjson.gz`,
-    length: `orders/error_type=length_out_of_range/dt=2024-05-01/hour=10/${name}.ndjson.gz`,
-    notJson: `orders/error_type=not_json/dt=2024-05-01/hour=10/${name}.ndjson.gz`,
-    undecodable: `orders/error_type=undecodable/dt=2024-05-01/hour=10/${name}.ndjson.gz`,
-};
+const batch = replayBatch;
+const name = replayBatchName;
+const rejectKeys = replayRejectKeys;
 const rawIngestKey = `orders/dt=2024-05-01/hour=10/${name}.ndjson.gz`;
-
-/** The replay id, computed here independently of the code under test. */
-const id = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 24);
+const id = expectedReplayId;
 
 function pipeline(dataset: DatasetDefinition, store: MemoryObjectStore, maxRecordBytes = 1024 * 1024): IngestPipeline {
     return { validator: compileValidator(dataset), targets: { store, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 4 }, maxRecordBytes };
