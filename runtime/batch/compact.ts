@@ -271,7 +271,7 @@ async function compactGroup(options: CompactionOptions, partition: HourPartition
         }
     }
     await verifyOutput(options, manifest);
-    await deleteInBatches(options, inputKeys);
+    await store.deleteObjects(rawBucket, inputKeys);
     await store.deleteObjects(rawBucket, [manifestKey]);
     const result: CompactionGroupResult = {
         groupId,
@@ -309,12 +309,6 @@ async function verifyOutput(options: CompactionOptions, manifest: CompactionMani
         );
     }
     return body.byteLength;
-}
-
-async function deleteInBatches(options: CompactionOptions, keys: readonly string[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += 1000) {
-        await options.store.deleteObjects(options.rawBucket, keys.slice(start, start + 1000));
-    }
 }
 
 /** Settles the manifest of a group an earlier run left behind (see the module comment). */
@@ -360,7 +354,9 @@ async function settleManifest(options: CompactionOptions, partition: HourPartiti
             logger.warn("an object under a compacted input's key holds other records than the compacted one; it was kept", { key: input.key, manifest: manifestKey });
         }
     }
-    await deleteInBatches(options, toDelete);
+    if (toDelete.length > 0) {
+        await store.deleteObjects(rawBucket, toDelete);
+    }
     await store.deleteObjects(rawBucket, [manifestKey]);
     const result: CompactionGroupResult = {
         groupId: manifest.groupId,
