@@ -173,8 +173,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
+// Exit only once stdout has flushed: a large JSON report into a pipe would otherwise be cut short.
 main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err: Error) => {
         process.stderr.write(`${err.message}\n`);
         process.exit(1);

@@ -1,3 +1,5 @@
+import * as path from "path";
+import { costSummary } from "../cost";
 import { planDocument, planTree } from "./offline/plan-format";
 import { runOffline } from "./offline/program";
 import { parseFlags } from "./offline/flags";
@@ -6,19 +8,25 @@ import { parseFlags } from "./offline/flags";
  * `npm run plan -- --stack <dev|prod> [--json]`: what a stack would create, from its real config,
  * without credentials or the Pulumi CLI. Exits 1 with the config error when the config is invalid.
  */
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<string> {
     const flags = parseFlags(argv, { stack: "string", json: "boolean" }, "npm run plan -- --stack <dev|prod> [--json]");
     const run = await runOffline({ stack: flags.require("stack") });
+    const cost = costSummary(run);
     if (flags.bool("json")) {
-        process.stdout.write(JSON.stringify(planDocument(run), null, 2) + "\n");
-    } else {
-        process.stdout.write(planTree(run) + "\n");
+        return JSON.stringify({ ...planDocument(run), cost }, null, 2) + "\n";
     }
-    return 0;
+    const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    const usage = path.relative(process.cwd(), cost.usageSource) || cost.usageSource;
+    return (
+        planTree(run) +
+        `\n\nMonthly cost at the usage in ${usage}: ${usd(cost.total)} = ${usd(cost.fixed)} fixed + ${usd(cost.usage)} usage` +
+        `${cost.notPriced > 0 ? `; ${cost.notPriced} resource(s) not priced (npm run cost -- --stack ${run.stack} lists them)` : ""}\n`
+    );
 }
 
+// Exit only once stdout has flushed: a large --json document into a pipe would otherwise be cut short.
 main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (output) => process.stdout.write(output, () => process.exit(0)),
     (err: Error) => {
         process.stderr.write(`${err.message}\n`);
         process.exit(1);

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { OfflineRun, RecordedResource } from "./program";
 
 /** The `--json` document of `npm run plan`: what other tools (policy, cost) read. */
@@ -14,9 +15,32 @@ export function planDocument(run: OfflineRun): PlanDocument {
     }
     return {
         stack: run.stack,
-        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, ...(r.parent ? { parent: r.parent } : {}), inputs: maskSecrets(r.inputs, r.secretPaths), protect: r.protect })),
+        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, ...(r.parent ? { parent: r.parent } : {}), inputs: summarizeArchives(maskSecrets(r.inputs, r.secretPaths)), protect: r.protect })),
         counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
     };
+}
+
+/**
+ * Code archives (a CallbackFunction's serialized closure and bundled packages) appear in the plan
+ * document by size and digest, not by content: the text is for the deployment, not for review.
+ */
+export function summarizeArchives(inputs: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(inputs)) {
+        const archive = (value as { archive?: Record<string, { text?: string; path?: string }> } | null)?.archive;
+        if (archive && typeof archive === "object") {
+            out[key] = {
+                archive: Object.fromEntries(
+                    Object.entries(archive).map(([name, asset]) =>
+                        asset.text !== undefined ? [name, { bytes: Buffer.byteLength(asset.text), sha256: createHash("sha256").update(asset.text).digest("hex") }] : [name, { path: asset.path }],
+                    ),
+                ),
+            };
+        } else {
+            out[key] = value;
+        }
+    }
+    return out;
 }
 
 /** Replaces the values at secret paths by "[secret]", as `pulumi preview --json` shows them. */

@@ -44,6 +44,7 @@ const payments: DatasetDefinition = {
     crossFieldRules: [],
     quality: [],
     aggregates: [],
+    enrichments: [],
     warehouse: { distStyle: "EVEN", sortKeys: [] },
 };
 
