@@ -159,12 +159,16 @@ export class Ingest extends pulumi.ComponentResource {
             );
             this.functions.push(fn);
 
+            // Bisecting is for Kinesis only: its handler reports failed records instead of throwing, so a
+            // bisect happens only on an unexpected crash and isolates the record that caused it. The
+            // Kafka handler throws when a write fails, and the whole batch must come back with the same
+            // boundaries so the retry rewrites exactly the same objects (exactly once by key).
             const common = {
                 functionName: fn.arn,
                 batchSize: cfg.batchSize,
                 maximumBatchingWindowInSeconds: cfg.batchingWindowSeconds,
                 startingPosition: "TRIM_HORIZON",
-                bisectBatchOnFunctionError: true,
+                bisectBatchOnFunctionError: args.engine === "kinesis",
                 maximumRetryAttempts: cfg.maxRetries,
                 maximumRecordAgeInSeconds: cfg.maxRecordAgeSeconds,
                 destinationConfig: { onFailure: { destinationArn: queue.arn } },

@@ -23,7 +23,8 @@ export function mskResourceArn(clusterArn: string, kind: "topic" | "group", name
 
 /**
  * The ingest function's permissions, and nothing else: write its dataset's prefix in the raw and
- * rejects buckets (no read, no delete: conditional puts need neither), encrypt with the lake key,
+ * rejects buckets, and read back there (a conditional put that finds the key taken compares the
+ * stored object's content hash); never delete. Use the lake key for those objects;
  * read its one source, send failed batches' metadata to its own queue, write its own log group.
  * Two statements need `*` because the services have no resource-level permissions for them:
  * X-Ray trace upload, and the ENI calls Lambda makes to place a function in a VPC (MSK only).
@@ -33,10 +34,10 @@ export function ingestRolePolicy(ctx: IngestRoleContext): PolicyDocument {
         {
             Sid: "LandRecordsOfThisDataset",
             Effect: "Allow",
-            Action: "s3:PutObject",
+            Action: ["s3:PutObject", "s3:GetObject"],
             Resource: [`${ctx.rawBucketArn}/${ctx.dataset}/*`, `${ctx.rejectsBucketArn}/${ctx.dataset}/*`],
         },
-        { Sid: "EncryptLandedObjects", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: ctx.lakeKeyArn },
+        { Sid: "EncryptLandedObjects", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: ctx.lakeKeyArn },
         { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${ctx.logGroupArn}:*` },
         { Sid: "ReportFailedBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: ctx.failureQueueArn },
         { ...kmsUseStatement([ctx.streamingKeyArn]), Sid: "ReadEncryptedSourceAndQueue" },
