@@ -55,6 +55,19 @@ export function rawTable(dataset: DatasetDefinition, bucket: string): TableSpec 
     };
 }
 
+/** Partition projection over the curated `dt` partitions, so Athena sees new dates without registration. */
+function datePartitionProjection(location: string): Record<string, string> {
+    return {
+        "projection.enabled": "true",
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy-MM-dd",
+        "projection.dt.range": "2024-01-01,NOW",
+        "projection.dt.interval": "1",
+        "projection.dt.interval.unit": "DAYS",
+        "storage.location.template": `${location}dt=\${dt}/`,
+    };
+}
+
 /**
  * The curated-zone table of a dataset: Parquet partitioned by event date, written by the Spark job,
  * with the dataset's fields followed by the columns its reference enrichments add.
@@ -67,7 +80,7 @@ export function curatedTable(dataset: DatasetDefinition, bucket: string): TableS
         columns: curatedGlueColumns(dataset),
         partitionKeys: curatedPartitionColumns,
         format: "parquet",
-        parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY" },
+        parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY", ...datePartitionProjection(`s3://${bucket}/${dataset.name}/`) },
     };
 }
 
@@ -82,7 +95,7 @@ export function aggregateTables(dataset: DatasetDefinition, bucket: string): Tab
             columns: aggregateGlueColumns(dataset, aggregate),
             partitionKeys: curatedPartitionColumns,
             format: "parquet" as const,
-            parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY" },
+            parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY", ...datePartitionProjection(`s3://${bucket}/${name}/`) },
         };
     });
 }

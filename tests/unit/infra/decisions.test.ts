@@ -114,6 +114,7 @@ describe("catalog decisions", () => {
         assert.deepStrictEqual(table.partitionKeys.map((c) => c.name), ["dt"]);
         assert.deepStrictEqual(table.columns.slice(-3).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date"]);
         assert.deepStrictEqual(table.columns.slice(0, orders.fields.length).map((c) => c.name), orders.fields.map((f) => f.name));
+        assert.strictEqual(table.parameters["storage.location.template"], "s3://curated-bucket/orders/dt=${dt}/");
     });
     it("declares each daily aggregate as its own Parquet table next to the curated one", () => {
         const [table] = aggregateTables(orders, "curated-bucket");
