@@ -148,7 +148,23 @@ export class Batch extends pulumi.ComponentResource {
                 containerProperties: pulumi
                     .all([image.imageUri, jobRole.arn, executionRole.arn, logGroup.name, args.rawBucket.bucket, args.rejectsBucket.bucket])
                     .apply(([imageUri, jobRoleArn, executionRoleArn, logGroupName, rawBucket, rejectsBucket]) =>
-                        JSON.stringify(containerProperties({ image: imageUri, jobRoleArn, executionRoleArn, logGroup: logGroupName, region: args.region, batch: cfg, environment: { RAW_BUCKET: rawBucket, REJECTS_BUCKET: rejectsBucket, AWS_REGION: args.region } })),
+                        JSON.stringify(
+                            containerProperties({
+                                image: imageUri,
+                                jobRoleArn,
+                                executionRoleArn,
+                                logGroup: logGroupName,
+                                region: args.region,
+                                batch: cfg,
+                                environment: {
+                                    RAW_BUCKET: rawBucket,
+                                    REJECTS_BUCKET: rejectsBucket,
+                                    AWS_REGION: args.region,
+                                    // A crashed attempt's compaction lease expires when the attempt would have timed out.
+                                    LEASE_TTL_SECONDS: String(cfg.jobTimeoutMinutes * 60),
+                                },
+                            }),
+                        ),
                     ),
             },
             { parent: this },

@@ -11,7 +11,7 @@ What one run does, for the UTC hours [start, end):
    affected date is rebuilt from *all* of its raw hour partitions; reading only part of a day
    would drop the rest of it on overwrite. Dates without any raw input are left untouched.
 2. Reads only those ``<raw>/<dataset>/dt=D/hour=HH/*.ndjson.gz`` folders, with the dataset's
-   schema (DDL from the spec); the raw ``_meta`` object is not carried over.
+   schema (DDL from the spec); the raw ``_ingest`` metadata object is not carried over.
 3. Drops malformed lines and rows missing a required field, counting both (per field too).
 4. Deduplicates by the dataset key keeping the latest event time. Ties are broken by the raw
    file path, then by the record's JSON text, both descending, so a rerun picks the same row.

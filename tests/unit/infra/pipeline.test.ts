@@ -159,6 +159,7 @@ for (const stack of ["dev", "prod"] as const) {
             const repository = one(run, "aws:ecr/repository:Repository");
             assert.deepStrictEqual([repository.inputs.imageTagMutability, input(repository, "imageScanningConfiguration.scanOnPush")], ["IMMUTABLE", true]);
             assert.strictEqual(container.image, one(run, "awsx:ecr:Image").state.imageUri);
+            assert.deepStrictEqual(container.environment.find((e: { name: string }) => e.name === "LEASE_TTL_SECONDS"), { name: "LEASE_TTL_SECONDS", value: "3600" });
         });
 
         it("orchestrates with a valid, logged, traced, encrypted state machine on the configured schedule", () => {
