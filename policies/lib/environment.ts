@@ -1,5 +1,5 @@
 import { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { effectiveTags, environmentTagKey, providerDefaultTags } from "./tags";
+import { effectiveTags, environmentTagKey } from "./tags";
 import { isKnown } from "./values";
 
 /**
@@ -15,26 +15,22 @@ export function resourceEnvironment(args: ResourceValidationArgs, override?: str
 }
 
 /**
- * The stack's environment: the configured override, else the `environment` default tag of the
- * stack's AWS providers, else the tag most resources carry. `undefined` when nothing says.
+ * The stack's environment: the configured override, else the `environment` tag most of its
+ * resources carry (own tags or their provider's default tags). Providers no resource uses do not
+ * count. `undefined` when nothing says.
  */
 export function stackEnvironment(args: StackValidationArgs, override?: string): string | undefined {
     if (override) {
         return override;
     }
     const counts = new Map<string, number>();
-    const count = (value: string | undefined, weight: number) => {
-        if (value) {
-            counts.set(value, (counts.get(value) ?? 0) + weight);
-        }
-    };
     for (const resource of args.resources) {
-        if (resource.type.startsWith("pulumi:providers:aws")) {
-            const tags = providerDefaultTags({ type: resource.type, props: resource.props, urn: resource.urn, name: resource.name });
-            count(isKnown(tags) ? tags[environmentTagKey] : undefined, 1000);
-        } else {
-            const tags = effectiveTags(resource.props, resource.provider);
-            count(isKnown(tags) ? tags[environmentTagKey] : undefined, 1);
+        if (resource.type.startsWith("pulumi:providers:")) {
+            continue;
+        }
+        const value = stackResourceEnvironment(resource);
+        if (value) {
+            counts.set(value, (counts.get(value) ?? 0) + 1);
         }
     }
     let best: string | undefined;

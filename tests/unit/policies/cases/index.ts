@@ -1,0 +1,32 @@
+import { batchCases } from "./batch";
+import { catalogCases } from "./catalog";
+import { ec2Cases } from "./ec2";
+import { emrCases } from "./emr";
+import { governanceCases } from "./governance";
+import { iamCases } from "./iam";
+import { kinesisCases } from "./kinesis";
+import { kmsCases } from "./kms";
+import { lambdaCases } from "./lambda";
+import { messagingCases } from "./messaging";
+import { mskCases } from "./msk";
+import { observabilityCases } from "./observability";
+import { redshiftCases } from "./redshift";
+import { s3Cases } from "./s3";
+import { PolicyCase } from "./types";
+
+export const allCases: PolicyCase[] = [
+    ...batchCases,
+    ...catalogCases,
+    ...ec2Cases,
+    ...emrCases,
+    ...governanceCases,
+    ...iamCases,
+    ...kinesisCases,
+    ...kmsCases,
+    ...lambdaCases,
+    ...messagingCases,
+    ...mskCases,
+    ...observabilityCases,
+    ...redshiftCases,
+    ...s3Cases,
+];
