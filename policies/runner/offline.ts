@@ -127,19 +127,26 @@ function toViolation(d: Diagnostic): Violation {
 
 /** Runs the policy pack against an offline run of a stack. */
 export async function checkOfflineRun(run: OfflineRun, options: CheckOptions = {}): Promise<PolicyRunResult> {
+    return checkEngineResources(run.stack, engineResources(run), options);
+}
+
+/** Runs the policy pack against resources in the engine's shape (an offline run's, possibly altered). */
+export async function checkEngineResources(stack: string, resources: readonly EngineResource[], options: CheckOptions = {}): Promise<PolicyRunResult> {
     // Loaded lazily: the pack's modules import the whole AWS SDK and the budget policy's cost model.
     const pack = options.policies ? undefined : await import("../pack");
     const engine = new PolicyEngine(options.policies ?? pack!.policies, {
-        config: options.config ?? loadPackConfig(run.stack),
+        config: options.config ?? loadPackConfig(stack),
         packEnforcementLevel: options.packEnforcementLevel ?? pack?.packEnforcementLevel ?? "advisory",
         stackTags: stackTagsFor(),
     });
-    const report = await engine.analyze(engineResources(run));
-    const violations = report.diagnostics.map(toViolation).sort((a, b) => a.level.localeCompare(b.level) || a.policy.localeCompare(b.policy) || (a.urn ?? "").localeCompare(b.urn ?? ""));
+    const report = await engine.analyze(resources);
+    const violations = report.diagnostics
+        .map(toViolation)
+        .sort((a, b) => b.level.localeCompare(a.level) || a.policy.localeCompare(b.policy) || (a.urn ?? "").localeCompare(b.urn ?? "") || a.message.localeCompare(b.message));
     return {
-        stack: run.stack,
+        stack,
         policies: report.policies,
-        resources: run.resources.length,
+        resources: resources.length,
         violations,
         mandatory: violations.filter((v) => v.level === "mandatory").length,
         advisory: violations.filter((v) => v.level === "advisory").length,
