@@ -3,7 +3,7 @@ import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, valida
 import { policyConfig } from "./lib/config";
 import { checkov } from "./lib/metadata";
 import { collectStrings, dependsOn, label, ofType, prop, typeToken } from "./lib/stack";
-import { asList, isKnown, isObject, knownOr, show } from "./lib/values";
+import { asList, isKnown, isObject, knownOr, plain, probe, show } from "./lib/values";
 
 type Report = (message: string) => void;
 
@@ -18,8 +18,22 @@ interface InlineRule {
 
 const anywhere = ["0.0.0.0/0", "::/0"];
 
+/** The "anywhere" CIDR a rule names; `undefined` when none (or when its CIDRs are unknown during preview). */
 function ruleTarget(rule: { cidrBlocks?: string[]; ipv6CidrBlocks?: string[] }): string | undefined {
-    return [...asList(rule.cidrBlocks), ...asList(rule.ipv6CidrBlocks)].find((c) => anywhere.includes(c));
+    const cidrs = probe(() => [...asList(rule.cidrBlocks), ...asList(rule.ipv6CidrBlocks)].map(String));
+    return isKnown(cidrs) ? cidrs.find((c) => anywhere.includes(c)) : undefined;
+}
+
+/** The "anywhere" CIDR of a standalone VPC rule (cidrIpv4 / cidrIpv6). */
+function standaloneTarget(rule: { cidrIpv4?: string; cidrIpv6?: string }): string | undefined {
+    const cidrs = probe(() => [rule.cidrIpv4, rule.cidrIpv6]);
+    return isKnown(cidrs) ? cidrs.find((c): c is string => c !== undefined && anywhere.includes(c)) : undefined;
+}
+
+/** Inline rules of a security group, read as plain data; none while they are unknown during preview. */
+function rulesOf(read: () => InlineRule[] | undefined): InlineRule[] {
+    const rules = probe(() => plain(asList(read())) as InlineRule[]);
+    return isKnown(rules) ? rules : [];
 }
 
 function ports(rule: { protocol?: string; fromPort?: number; toPort?: number }): string {
@@ -47,12 +61,12 @@ export const ec2SecurityGroupDescriptions: ResourceValidationPolicy = {
             if (!group.description || group.description === "Managed by Pulumi") {
                 report(`The security group must have a description of its purpose; found ${show(group.description ?? "Managed by Pulumi (the default)")}.`);
             }
-            checkInlineDescriptions(asList(group.ingress), "ingress", report);
-            checkInlineDescriptions(asList(group.egress), "egress", report);
+            checkInlineDescriptions(rulesOf(() => group.ingress), "ingress", report);
+            checkInlineDescriptions(rulesOf(() => group.egress), "egress", report);
         }),
         validateResourceOfType(aws.ec2.DefaultSecurityGroup, (group, _args, report) => {
-            checkInlineDescriptions(asList(group.ingress), "ingress", report);
-            checkInlineDescriptions(asList(group.egress), "egress", report);
+            checkInlineDescriptions(rulesOf(() => group.ingress), "ingress", report);
+            checkInlineDescriptions(rulesOf(() => group.egress), "egress", report);
         }),
         validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _args, report) => {
             if (!rule.description) {
@@ -94,7 +108,7 @@ export const ec2SecurityGroupNoPublicIngress: ResourceValidationPolicy = {
     remediationSteps: "Admit traffic from the VPC CIDR or a referenced security group instead of 0.0.0.0/0; reach instances through Session Manager.",
     validateResource: [
         validateResourceOfType(aws.ec2.SecurityGroup, (group, _args, report) => {
-            for (const rule of asList(group.ingress)) {
+            for (const rule of rulesOf(() => group.ingress)) {
                 const source = ruleTarget(rule);
                 if (source) {
                     report(`An ingress rule admits ${source} on ${ports(rule)}; admit the VPC CIDR or a security group instead.`);
@@ -102,7 +116,7 @@ export const ec2SecurityGroupNoPublicIngress: ResourceValidationPolicy = {
             }
         }),
         validateResourceOfType(aws.ec2.DefaultSecurityGroup, (group, _args, report) => {
-            for (const rule of asList(group.ingress)) {
+            for (const rule of rulesOf(() => group.ingress)) {
                 const source = ruleTarget(rule);
                 if (source) {
                     report(`An ingress rule admits ${source} on ${ports(rule)}.`);
@@ -116,7 +130,7 @@ export const ec2SecurityGroupNoPublicIngress: ResourceValidationPolicy = {
             }
         }),
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _args, report) => {
-            const source = [rule.cidrIpv4, rule.cidrIpv6].find((c) => c !== undefined && anywhere.includes(c));
+            const source = standaloneTarget(rule);
             if (source) {
                 report(`The ingress rule admits ${source} on ${ports({ protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort })}; admit the VPC CIDR or a security group instead.`);
             }
@@ -135,7 +149,7 @@ export const ec2SecurityGroupNoUnrestrictedEgress: ResourceValidationPolicy = {
     remediationSteps: "Allow the ports the workload uses (e.g. TCP 443 to AWS APIs) instead of all traffic.",
     validateResource: [
         validateResourceOfType(aws.ec2.SecurityGroup, (group, _args, report) => {
-            for (const rule of asList(group.egress)) {
+            for (const rule of rulesOf(() => group.egress)) {
                 const target = ruleTarget(rule);
                 if (target && allPorts(rule)) {
                     report(`An egress rule allows all traffic to ${target}; allow named ports (e.g. TCP 443) instead.`);
@@ -149,7 +163,7 @@ export const ec2SecurityGroupNoUnrestrictedEgress: ResourceValidationPolicy = {
             }
         }),
         validateResourceOfType(aws.vpc.SecurityGroupEgressRule, (rule, _args, report) => {
-            const target = [rule.cidrIpv4, rule.cidrIpv6].find((c) => c !== undefined && anywhere.includes(c));
+            const target = standaloneTarget(rule);
             if (target && allPorts({ protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort })) {
                 report(`The egress rule allows all traffic to ${target}; allow named ports instead.`);
             }

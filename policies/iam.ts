@@ -3,25 +3,29 @@ import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfTyp
 import { documentedActionsProperty, policyConfig } from "./lib/config";
 import { coversAllResources, grantsAction, parseDocument, publicAllowStatements, Statement, statementLabel, wildcardMatches } from "./lib/documents";
 import { checkov } from "./lib/metadata";
-import { asList, isKnown, probe } from "./lib/values";
+import { asList, isKnown, plain, probe } from "./lib/values";
 
 type Report = (message: string) => void;
 
-/** One identity policy document a resource carries, with a label for messages. */
+/** One identity policy document a resource carries, with a label for messages; read lazily (it may be unknown). */
 interface LabeledDocument {
     readonly where: string;
-    readonly document: unknown;
+    readonly read: () => unknown;
 }
 
 /**
  * Runs `check` on the statements of every identity policy document of the resource: inline role,
  * user and group policies, managed policies and a role's inline policies. A document that is
- * unknown during preview is skipped (the check runs again at `up`).
+ * unknown during preview (built with apply from ARNs) is skipped: `pulumi up` checks it again.
  */
 function identityPolicyValidations(check: (statements: Statement[], where: string, args: ResourceValidationArgs, report: Report) => void) {
-    const run = (documents: LabeledDocument[], args: ResourceValidationArgs, report: Report) => {
-        for (const { where, document } of documents) {
-            const parsed = probe(() => parseDocument(document));
+    const run = (documents: LabeledDocument[] | (() => LabeledDocument[]), args: ResourceValidationArgs, report: Report) => {
+        const list = probe(() => (typeof documents === "function" ? documents() : documents));
+        if (!isKnown(list)) {
+            return;
+        }
+        for (const { where, read } of list) {
+            const parsed = probe(() => parseDocument(read()));
             if (!isKnown(parsed) || parsed === undefined) {
                 continue;
             }
@@ -33,13 +37,13 @@ function identityPolicyValidations(check: (statements: Statement[], where: strin
         }
     };
     return [
-        validateResourceOfType(aws.iam.RolePolicy, (p, args, report) => run([{ where: "The role policy", document: p.policy }], args, report)),
-        validateResourceOfType(aws.iam.Policy, (p, args, report) => run([{ where: "The managed policy", document: p.policy }], args, report)),
-        validateResourceOfType(aws.iam.UserPolicy, (p, args, report) => run([{ where: "The user policy", document: p.policy }], args, report)),
-        validateResourceOfType(aws.iam.GroupPolicy, (p, args, report) => run([{ where: "The group policy", document: p.policy }], args, report)),
+        validateResourceOfType(aws.iam.RolePolicy, (p, args, report) => run([{ where: "The role policy", read: () => p.policy }], args, report)),
+        validateResourceOfType(aws.iam.Policy, (p, args, report) => run([{ where: "The managed policy", read: () => p.policy }], args, report)),
+        validateResourceOfType(aws.iam.UserPolicy, (p, args, report) => run([{ where: "The user policy", read: () => p.policy }], args, report)),
+        validateResourceOfType(aws.iam.GroupPolicy, (p, args, report) => run([{ where: "The group policy", read: () => p.policy }], args, report)),
         validateResourceOfType(aws.iam.Role, (role, args, report) =>
             run(
-                asList(role.inlinePolicies).map((p, i) => ({ where: `Inline policy ${p.name ? `"${p.name}"` : i + 1}`, document: p.policy })),
+                () => asList(role.inlinePolicies).map((p, i) => ({ where: `Inline policy ${typeof p.name === "string" && p.name ? `"${p.name}"` : i + 1}`, read: () => p.policy })),
                 args,
                 report,
             ),
@@ -106,6 +110,12 @@ function unscopedActions(s: Statement, documented: readonly DocumentedAction[]):
     return s.actions.filter((a) => !isDocumented(a, documented));
 }
 
+/** A role's trust policy read lazily; `undefined` when absent or unknown during preview. */
+function trustPolicy(read: () => unknown): ReturnType<typeof parseDocument> {
+    const parsed = probe(() => parseDocument(read()));
+    return isKnown(parsed) ? parsed : undefined;
+}
+
 /** @severity critical */
 export const iamRoleTrustNoPublicPrincipal: ResourceValidationPolicy = {
     name: "iam-role-trust-no-public-principal",
@@ -116,7 +126,7 @@ export const iamRoleTrustNoPublicPrincipal: ResourceValidationPolicy = {
     tags: ["security", "iam"],
     remediationSteps: 'Replace Principal "*" (or {"AWS": "*"}) in the trust policy with the service or role that assumes the role.',
     validateResource: validateResourceOfType(aws.iam.Role, (role, _args, reportViolation) => {
-        const parsed = parseDocument(role.assumeRolePolicy);
+        const parsed = trustPolicy(() => role.assumeRolePolicy);
         if (!parsed || "invalid" in parsed) {
             if (parsed) {
                 reportViolation(`The trust policy must be a valid policy document; it is ${parsed.invalid}.`);
@@ -143,7 +153,7 @@ export const iamRoleTrustNoAccountRoot: ResourceValidationPolicy = {
     tags: ["security", "iam"],
     remediationSteps: "Trust the specific role ARNs that need the role, or add an aws:PrincipalArn condition to the account-root statement.",
     validateResource: validateResourceOfType(aws.iam.Role, (role, _args, reportViolation) => {
-        const parsed = parseDocument(role.assumeRolePolicy);
+        const parsed = trustPolicy(() => role.assumeRolePolicy);
         if (!parsed || "invalid" in parsed) {
             return;
         }
@@ -170,7 +180,7 @@ export const iamRoleGithubOidcTrustScoped: ResourceValidationPolicy = {
     tags: ["security", "iam"],
     remediationSteps: 'Add Condition StringEquals (or StringLike) "token.actions.githubusercontent.com:sub": "repo:<owner>/<repo>:<ref or environment>" with no wildcard in owner or repository, and "token.actions.githubusercontent.com:aud": "sts.amazonaws.com".',
     validateResource: validateResourceOfType(aws.iam.Role, (role, _args, reportViolation) => {
-        const parsed = parseDocument(role.assumeRolePolicy);
+        const parsed = trustPolicy(() => role.assumeRolePolicy);
         if (!parsed || "invalid" in parsed) {
             return;
         }
@@ -541,7 +551,8 @@ export function forbiddenAwsManagedPolicy(arn: unknown, patterns: readonly strin
 
 function checkAttachment(attachment: { policyArn: string }, args: ResourceValidationArgs, report: Report): void {
     const { forbiddenPolicies } = policyConfig<{ forbiddenPolicies: string[] }>(args, managedPolicySchema);
-    const name = forbiddenAwsManagedPolicy(attachment.policyArn, forbiddenPolicies);
+    const arn = probe(() => attachment.policyArn);
+    const name = isKnown(arn) ? forbiddenAwsManagedPolicy(arn, forbiddenPolicies) : undefined;
     if (name) {
         report(`The AWS-managed policy ${name} must not be attached; give the principal least-privilege inline statements instead.`);
     }
@@ -561,7 +572,8 @@ export const iamRoleNoManagedFullAccess: ResourceValidationPolicy = {
     validateResource: [
         validateResourceOfType(aws.iam.Role, (role, args, report) => {
             const { forbiddenPolicies } = policyConfig<{ forbiddenPolicies: string[] }>(args, managedPolicySchema);
-            for (const arn of asList(role.managedPolicyArns)) {
+            const arns = probe(() => asList(plain(role.managedPolicyArns) as string[] | undefined));
+            for (const arn of isKnown(arns) ? arns : []) {
                 const name = forbiddenAwsManagedPolicy(arn, forbiddenPolicies);
                 if (name) {
                     report(`The role must not carry the AWS-managed policy ${name}; remove it from managedPolicyArns and grant least-privilege inline statements.`);

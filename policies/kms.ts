@@ -49,8 +49,8 @@ export const kmsKeyPolicyNoPublicPrincipal: ResourceValidationPolicy = {
     tags: ["security", "kms"],
     remediationSteps: "Name the account root or roles in the key policy's Allow statements, or add a kms:CallerAccount / aws:SourceAccount condition.",
     validateResource: validateResourceOfType(aws.kms.Key, (key, _args, reportViolation) => {
-        const parsed = parseDocument(key.policy);
-        if (!parsed) {
+        const parsed = probe(() => parseDocument(key.policy));
+        if (!isKnown(parsed) || !parsed) {
             return;
         }
         if ("invalid" in parsed) {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { bucketName, bucketNames, label, ofType, prop } from "./lib/stack";
-import { asList, isKnown, show } from "./lib/values";
+import { asList, isKnown, probe, show } from "./lib/values";
 
 const broadPermissions = ["ALL", "SUPER"];
 
@@ -58,7 +58,8 @@ export const lakeformationIamAllowedPrincipalsRemoved: ResourceValidationPolicy 
             }
         }),
         validateResourceOfType(aws.lakeformation.Permissions, (grant, _args, reportViolation) => {
-            if (grant.principal === iamAllowedPrincipals) {
+            const principal = probe(() => grant.principal);
+            if (isKnown(principal) && principal === iamAllowedPrincipals) {
                 reportViolation("Grants must name a principal, not IAM_ALLOWED_PRINCIPALS (which hands control back to IAM policies).");
             }
         }),

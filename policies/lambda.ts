@@ -97,7 +97,10 @@ export const lambdaFunctionEnvironmentNoSecrets: ResourceValidationPolicy = {
     tags: ["security", "lambda"],
     remediationSteps: "Keep the secret in Secrets Manager (or SSM SecureString), pass its ARN in the environment and grant the role secretsmanager:GetSecretValue on that ARN.",
     validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, reportViolation) => {
-        const variables = fn.environment?.variables ?? {};
+        const variables = probe(() => fn.environment?.variables ?? {});
+        if (!isKnown(variables)) {
+            return;
+        }
         for (const key of Object.keys(variables)) {
             const value = probe(() => variables[key]);
             if (!isKnown(value) || typeof value !== "string" || value === "") {
@@ -122,9 +125,9 @@ export const lambdaFunctionEnvironmentEncryption: ResourceValidationPolicy = {
     tags: ["security", "encryption", "lambda"],
     remediationSteps: "Set kmsKeyArn to a customer-managed key and allow the role kms:Decrypt on it.",
     validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, reportViolation) => {
-        const count = Object.keys(fn.environment?.variables ?? {}).length;
+        const count = probe(() => Object.keys(fn.environment?.variables ?? {}).length);
         const key = probe(() => fn.kmsKeyArn);
-        if (count > 0 && isKnown(key) && !key) {
+        if (isKnown(count) && count > 0 && isKnown(key) && !key) {
             reportViolation(`The function has ${count} environment variables, so kmsKeyArn must name a customer-managed key; none is set.`);
         }
     }),
@@ -414,7 +417,8 @@ export const lambdaPermissionNotPublic: ResourceValidationPolicy = {
     tags: ["security", "lambda"],
     remediationSteps: "Set principal to the service or account that invokes the function (e.g. events.amazonaws.com) with sourceArn.",
     validateResource: validateResourceOfType(aws.lambda.Permission, (permission, _args, reportViolation) => {
-        if (permission.principal === "*" && !permission.principalOrgId && !permission.sourceAccount && !permission.sourceArn) {
+        const open = probe(() => permission.principal === "*" && !permission.principalOrgId && !permission.sourceAccount && !permission.sourceArn);
+        if (isKnown(open) && open) {
             reportViolation('principal must name a service or account; found "*" with no sourceArn, sourceAccount or principalOrgId.');
         }
     }),
@@ -430,8 +434,9 @@ export const lambdaPermissionSourceRestricted: ResourceValidationPolicy = {
     tags: ["security", "lambda"],
     remediationSteps: "Set sourceArn (the rule, bucket or topic that invokes the function) or sourceAccount.",
     validateResource: validateResourceOfType(aws.lambda.Permission, (permission, _args, reportViolation) => {
-        const principal = permission.principal;
-        if (typeof principal === "string" && principal.endsWith(".amazonaws.com") && !permission.sourceArn && !permission.sourceAccount) {
+        const principal = probe(() => permission.principal);
+        const unrestricted = probe(() => !permission.sourceArn && !permission.sourceAccount);
+        if (isKnown(principal) && typeof principal === "string" && principal.endsWith(".amazonaws.com") && isKnown(unrestricted) && unrestricted) {
             reportViolation(`The permission for ${principal} must set sourceArn or sourceAccount; neither is set.`);
         }
     }),

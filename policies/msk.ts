@@ -228,7 +228,11 @@ export const mskConfigurationDurability: ResourceValidationPolicy = {
     configSchema: durabilitySchema,
     validateResource: validateResourceOfType(aws.msk.Configuration, (configuration, args, reportViolation) => {
         const config = policyConfig<{ minimumReplicationFactor: number; minimumInSyncReplicas: number }>(args, durabilitySchema);
-        const props = parseProperties(configuration.serverProperties ?? "");
+        const text = probe(() => configuration.serverProperties);
+        if (!isKnown(text)) {
+            return;
+        }
+        const props = parseProperties(text ?? "");
         const replication = Number(props.get("default.replication.factor"));
         const isr = Number(props.get("min.insync.replicas"));
         if (!props.has("default.replication.factor") || !(replication >= config.minimumReplicationFactor)) {
@@ -262,7 +266,10 @@ export const mskTopicDurability: ResourceValidationPolicy = {
         if (topic.replicationFactor < config.minimumReplicationFactor) {
             reportViolation(`replicationFactor must be at least ${config.minimumReplicationFactor}; found ${topic.replicationFactor}.`);
         }
-        const parsed = parseJsonInput(topic.configs);
+        const parsed = probe(() => parseJsonInput(topic.configs));
+        if (!isKnown(parsed)) {
+            return;
+        }
         const configs = parsed && "value" in parsed && parsed.value !== null && typeof parsed.value === "object" ? (parsed.value as Record<string, unknown>) : {};
         if (configs["min.insync.replicas"] !== undefined) {
             const isr = Number(configs["min.insync.replicas"]);

@@ -5,7 +5,7 @@ import { isPublicPrincipal, parseDocument, publicAllowStatements, Statement, sta
 import { requireEnvironmentIn, resourceEnvironment } from "./lib/environment";
 import { checkov } from "./lib/metadata";
 import { bucketNames, configuresBucket, label, ofType, prop, TypeRef } from "./lib/stack";
-import { asList, isKnown, isObject, isTrue, probe, show } from "./lib/values";
+import { asList, isKnown, isObject, isTrue, plain, probe, show } from "./lib/values";
 
 const bucketTypes = [aws.s3.Bucket, aws.s3.BucketV2];
 const loggingTypes = [aws.s3.BucketLogging, aws.s3.BucketLoggingV2];
@@ -146,7 +146,10 @@ export const s3EncryptionConfigurationCmk: ResourceValidationPolicy = {
     validateResource: encryptionTypes.map((type) =>
         validateResourceOfType(type, (config, args, reportViolation) => {
             const { requireBucketKey } = policyConfig<{ requireBucketKey: boolean }>(args, encryptionConfigSchema);
-            const rules = asList(config.rules);
+            const rules = probe(() => asList(plain(config.rules) as (typeof config.rules & object)[number][]));
+            if (!isKnown(rules)) {
+                return;
+            }
             if (rules.length === 0) {
                 reportViolation("The encryption configuration must have a rule with applyServerSideEncryptionByDefault; it has none.");
             }
@@ -330,7 +333,11 @@ export const s3LifecycleAbortIncompleteUploads: ResourceValidationPolicy = {
     validateResource: [aws.s3.BucketLifecycleConfiguration, aws.s3.BucketLifecycleConfigurationV2].map((type) =>
         validateResourceOfType(type, (config, args, reportViolation) => {
             const { maximumDays } = policyConfig<{ maximumDays: number }>(args, abortSchema);
-            const ok = asList(config.rules).some((rule) => {
+            const rules = probe(() => asList(plain(config.rules) as (typeof config.rules & object)[number][]));
+            if (!isKnown(rules)) {
+                return;
+            }
+            const ok = rules.some((rule) => {
                 const days = rule.abortIncompleteMultipartUpload?.daysAfterInitiation;
                 return rule.status === "Enabled" && coversWholeBucket(rule) && typeof days === "number" && days <= maximumDays;
             });
@@ -362,9 +369,10 @@ export const s3BucketAclsDisabled: StackValidationPolicy = {
     },
 };
 
-function bucketPolicyStatements(policy: unknown, reportViolation: (message: string) => void): Statement[] | undefined {
-    const parsed = parseDocument(policy);
-    if (!parsed) {
+/** The statements of a bucket policy read lazily; `undefined` when absent or unknown during preview. */
+function bucketPolicyStatements(read: () => unknown, reportViolation: (message: string) => void): Statement[] | undefined {
+    const parsed = probe(() => parseDocument(read()));
+    if (!isKnown(parsed) || !parsed) {
         return undefined;
     }
     if ("invalid" in parsed) {
@@ -375,7 +383,7 @@ function bucketPolicyStatements(policy: unknown, reportViolation: (message: stri
 }
 
 function checkInlineBucketPolicy(bucket: { policy?: unknown }, _args: unknown, reportViolation: (message: string) => void): void {
-    for (const s of publicAllowStatements(bucketPolicyStatements(bucket.policy, reportViolation) ?? [])) {
+    for (const s of publicAllowStatements(bucketPolicyStatements(() => bucket.policy, reportViolation) ?? [])) {
         reportViolation(`${statementLabel(s)} of the bucket's inline policy allows ${s.actions.join(", ")} to every principal; it must name principals or carry a condition.`);
     }
 }
@@ -391,7 +399,7 @@ export const s3BucketPolicyNoPublicAccess: ResourceValidationPolicy = {
     remediationSteps: "Name the principals (roles, services) in Allow statements, or add a condition such as aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID.",
     validateResource: [
         validateResourceOfType(aws.s3.BucketPolicy, (policy, _args, reportViolation) => {
-            for (const s of publicAllowStatements(bucketPolicyStatements(policy.policy, reportViolation) ?? [])) {
+            for (const s of publicAllowStatements(bucketPolicyStatements(() => policy.policy, reportViolation) ?? [])) {
                 reportViolation(`${statementLabel(s)} allows ${s.actions.join(", ") || "NotAction"} to every principal; it must name principals or carry a condition that pins the caller.`);
             }
         }),
@@ -410,7 +418,7 @@ export const s3BucketPolicyNoLockout: ResourceValidationPolicy = {
     tags: ["reliability", "s3"],
     remediationSteps: "Give broad Deny statements a condition (e.g. aws:SecureTransport false) or name the principals they deny.",
     validateResource: validateResourceOfType(aws.s3.BucketPolicy, (policy, _args, reportViolation) => {
-        for (const s of bucketPolicyStatements(policy.policy, reportViolation) ?? []) {
+        for (const s of bucketPolicyStatements(() => policy.policy, reportViolation) ?? []) {
             const allActions = s.notActions !== undefined || s.actions.some((a) => a === "*" || a.toLowerCase() === "s3:*");
             if (s.effect === "Deny" && isPublicPrincipal(s) && allActions && !s.condition) {
                 reportViolation(`${statementLabel(s)} denies every action to every principal without a condition; add a condition or name principals.`);

@@ -40,8 +40,8 @@ export const sqsQueueCmk: ResourceValidationPolicy = {
 };
 
 function queuePolicyValidations(check: (statements: Statement[], report: (message: string) => void) => void) {
-    const run = (document: unknown, report: (message: string) => void) => {
-        const parsed = probe(() => parseDocument(document));
+    const run = (read: () => unknown, report: (message: string) => void) => {
+        const parsed = probe(() => parseDocument(read()));
         if (!isKnown(parsed) || !parsed) {
             return;
         }
@@ -51,7 +51,7 @@ function queuePolicyValidations(check: (statements: Statement[], report: (messag
         }
         check(parsed.statements, report);
     };
-    return [validateResourceOfType(aws.sqs.QueuePolicy, (p, _args, report) => run(p.policy, report)), validateResourceOfType(aws.sqs.Queue, (q, _args, report) => run(q.policy, report))];
+    return [validateResourceOfType(aws.sqs.QueuePolicy, (p, _args, report) => run(() => p.policy, report)), validateResourceOfType(aws.sqs.Queue, (q, _args, report) => run(() => q.policy, report))];
 }
 
 /** @severity high */

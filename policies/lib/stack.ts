@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { Resource } from "@pulumi/pulumi";
-import { isKnown, isObject, probe, Unknown, unknown } from "./values";
+import { isKnown, isObject, plain, probe, Unknown, unknown } from "./values";
 
 /**
  * Helpers for stack policies, which see every resource's outputs (inputs propagated to outputs
@@ -26,9 +26,12 @@ export function ofType(resources: readonly PolicyResource[], ...refs: TypeRef[])
     return resources.filter((r) => tokens.has(r.type));
 }
 
-/** Reads a property of a resource; `unknown` when it is unknown during preview. */
+/**
+ * Reads a property of a resource as plain data; `unknown` when it, or anything inside it, is
+ * unknown during preview (so callers never touch the engine's proxy afterwards).
+ */
 export function prop<T = unknown>(resource: PolicyResource, read: (props: Record<string, any>) => T): T | Unknown {
-    return probe(() => read(resource.props));
+    return probe(() => plain(read(resource.props)) as T);
 }
 
 /** Output properties that identify a resource when another resource refers to it. */
