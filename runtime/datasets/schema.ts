@@ -6,26 +6,32 @@ import { DatasetDefinition, FieldDefinition, ScalarField, ReferenceEnrichment } 
  * can never drift from the validator.
  */
 
+type TypeSystem = "glue" | "redshift" | "spark";
+
+/**
+ * Scalar type names per storage system. `decimal` is completed with its precision and scale;
+ * Redshift strings take their length from the field's `maxLength` rule (256 when it has none).
+ */
+const scalarTypeNames: Readonly<Record<TypeSystem, Readonly<Record<Exclude<ScalarField["type"], "decimal" | "string">, string>> & { readonly string: string; readonly decimal: string }>> = {
+    glue: { string: "string", int: "int", long: "bigint", double: "double", decimal: "decimal", boolean: "boolean", date: "date", timestamp: "timestamp" },
+    redshift: { string: "VARCHAR", int: "INTEGER", long: "BIGINT", double: "DOUBLE PRECISION", decimal: "DECIMAL", boolean: "BOOLEAN", date: "DATE", timestamp: "TIMESTAMPTZ" },
+    spark: { string: "STRING", int: "INT", long: "BIGINT", double: "DOUBLE", decimal: "DECIMAL", boolean: "BOOLEAN", date: "DATE", timestamp: "TIMESTAMP" },
+};
+
+function scalarType(system: TypeSystem, field: ScalarField): string {
+    const names = scalarTypeNames[system];
+    if (field.type === "decimal") {
+        return `${names.decimal}(${field.precision ?? 18},${field.scale ?? 2})`;
+    }
+    if (field.type === "string" && system === "redshift") {
+        return `${names.string}(${Math.max(field.rules?.maxLength ?? 256, 1)})`;
+    }
+    return names[field.type];
+}
+
 /** Glue/Hive column type of a scalar field. */
 export function glueScalarType(field: ScalarField): string {
-    switch (field.type) {
-        case "string":
-            return "string";
-        case "int":
-            return "int";
-        case "long":
-            return "bigint";
-        case "double":
-            return "double";
-        case "decimal":
-            return `decimal(${field.precision ?? 18},${field.scale ?? 2})`;
-        case "boolean":
-            return "boolean";
-        case "date":
-            return "date";
-        case "timestamp":
-            return "timestamp";
-    }
+    return scalarType("glue", field);
 }
 
 /** Glue/Hive column type of any field (arrays of structs become `array<struct<...>>`). */
@@ -59,27 +65,7 @@ export const curatedPartitionColumns: readonly GlueColumn[] = [{ name: "dt", typ
 
 /** Redshift column type of any field. Arrays land as SUPER so line items stay queryable with PartiQL. */
 export function redshiftType(field: FieldDefinition): string {
-    if (field.type === "array") {
-        return "SUPER";
-    }
-    switch (field.type) {
-        case "string":
-            return `VARCHAR(${Math.max(field.rules?.maxLength ?? 256, 1)})`;
-        case "int":
-            return "INTEGER";
-        case "long":
-            return "BIGINT";
-        case "double":
-            return "DOUBLE PRECISION";
-        case "decimal":
-            return `DECIMAL(${field.precision ?? 18},${field.scale ?? 2})`;
-        case "boolean":
-            return "BOOLEAN";
-        case "date":
-            return "DATE";
-        case "timestamp":
-            return "TIMESTAMPTZ";
-    }
+    return field.type === "array" ? "SUPER" : scalarType("redshift", field);
 }
 
 /** Spark SQL (DDL-string) type of any field, as `StructType.fromDDL` accepts it. */
@@ -88,24 +74,7 @@ export function sparkType(field: FieldDefinition): string {
         const members = field.items.map((item) => `${item.name}: ${sparkType(item)}`).join(", ");
         return `ARRAY<STRUCT<${members}>>`;
     }
-    switch (field.type) {
-        case "string":
-            return "STRING";
-        case "int":
-            return "INT";
-        case "long":
-            return "BIGINT";
-        case "double":
-            return "DOUBLE";
-        case "decimal":
-            return `DECIMAL(${field.precision ?? 18},${field.scale ?? 2})`;
-        case "boolean":
-            return "BOOLEAN";
-        case "date":
-            return "DATE";
-        case "timestamp":
-            return "TIMESTAMP";
-    }
+    return scalarType("spark", field);
 }
 
 /** The document the Spark job reads: the dataset definition plus its Spark DDL schema. */
