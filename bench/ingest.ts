@@ -17,23 +17,26 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { createMemoryObjectStore, createS3ObjectStore, gzipDeterministic, ObjectStore } from "../runtime/common";
 import { createIngestHandler, IngestTelemetry, MskEvent, MskRecord } from "../runtime/ingest";
 import { createOrderGenerator } from "../runtime/producers";
+import { FlagError, parseFlags } from "../tools/offline/flags";
 
 const motoEndpoint = process.env.MOTO_ENDPOINT ?? "http://127.0.0.1:5055";
 const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
 
+const flags = parseFlags(process.argv.slice(2), { "batches": "number", "batch-size": "number", "naive-records": "number", "rounds": "number" }, "npm run bench:ingest -- [--batches N] [--batch-size N] [--naive-records N] [--rounds N]");
+
+/** A positive whole-number flag, or its default. */
 function flag(name: string, fallback: number): number {
-    const index = process.argv.indexOf(name);
-    const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+    const value = flags.number(name) ?? fallback;
     if (!Number.isInteger(value) || value < 1) {
-        throw new Error(`${name} must be a positive integer, found '${process.argv[index + 1]}'`);
+        throw new FlagError(`--${name}: expected a positive whole number; found ${value}. Usage: npm run bench:ingest -- [--batches N] [--batch-size N] [--naive-records N] [--rounds N]`);
     }
     return value;
 }
 
-const batches = flag("--batches", 8);
-const batchSize = flag("--batch-size", 5000);
-const naiveRecords = flag("--naive-records", 1000);
-const rounds = flag("--rounds", 3);
+const batches = flag("batches", 8);
+const batchSize = flag("batch-size", 5000);
+const naiveRecords = flag("naive-records", 1000);
+const rounds = flag("rounds", 3);
 const badRatioIndex = process.argv.indexOf("--bad-ratio");
 const badRatio = badRatioIndex >= 0 ? Number(process.argv[badRatioIndex + 1]) : 0.05;
 if (!(badRatio >= 0 && badRatio <= 1)) {

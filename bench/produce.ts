@@ -9,20 +9,23 @@
 import * as os from "os";
 import { createKafkaProducer, createOrderGenerator, ensureKafkaTopic, ProducerMessage } from "../runtime/producers";
 import { buildKafkaConfig } from "../runtime/producers/kafka";
+import { FlagError, parseFlags } from "../tools/offline/flags";
 
 const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
+const flags = parseFlags(process.argv.slice(2), { "messages": "number", "baseline-messages": "number" }, "npm run bench:produce -- [--messages N] [--baseline-messages N]");
+
+/** A positive whole-number flag, or its default. */
 function flag(name: string, fallback: number): number {
-    const index = process.argv.indexOf(name);
-    const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+    const value = flags.number(name) ?? fallback;
     if (!Number.isInteger(value) || value < 1) {
-        throw new Error(`${name} must be a positive integer, found '${process.argv[index + 1]}'`);
+        throw new FlagError(`--${name}: expected a positive whole number; found ${value}. Usage: npm run bench:produce -- [--messages N] [--baseline-messages N]`);
     }
     return value;
 }
 
-const messagesCount = flag("--messages", 50_000);
-const baselineCount = flag("--baseline-messages", 2_000);
+const messagesCount = flag("messages", 50_000);
+const baselineCount = flag("baseline-messages", 2_000);
 
 /** One message per `send` call, awaited in turn: what naive producer code does. */
 async function baseline(topic: string, messages: readonly ProducerMessage[]): Promise<number> {
