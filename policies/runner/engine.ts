@@ -254,7 +254,7 @@ function resourceOptions(r: EngineResource): PolicyResourceOptions {
 
 export interface RunOptions {
     readonly config?: PackConfigFile;
-    /** The pack's default level (`new PolicyPack(..., { enforcementLevel })`); defaults to advisory. */
+    /** The pack's default level (the `enforcementLevel` the entry point gives the pack); defaults to advisory. */
     readonly packEnforcementLevel?: EnforcementLevel;
     readonly stackTags?: Readonly<Record<string, string>>;
 }
