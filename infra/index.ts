@@ -42,7 +42,7 @@ const observability = new Observability(
 
 const network = new Network(
     "network",
-    { ...base, region: config.region, accountId, network: config.network, logsKeyArn: keys.keys.observability.arn, logRetentionDays: config.logRetentionDays },
+    { ...base, region: config.region, accountId, network: config.network, logsKeyArn: keys.keys.observability.arn, logRetentionDays: config.logRetentionDays, observability },
     opts,
 );
 

@@ -256,6 +256,27 @@ export class Ingest extends pulumi.ComponentResource {
             threshold: 0,
         });
         const metricDims = { service: names.serviceName, dataset, engine: args.engine === "kinesis" ? "kinesis" : "kafka" };
+        o.addAlarm(this, `${base}-lake-writes`, {
+            stage: "lake",
+            description: `Writes of ${dataset} objects to the raw or rejects zone failed (S3 errors or timeouts); the batches are retried. Check S3 and KMS access of ${names.functionName}.`,
+            namespace: defaultMetricsNamespace,
+            metricName: ingestMetricNames.objectWriteFailures,
+            dimensions: metricDims,
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            evaluationPeriods: 2,
+        });
+        o.addAlarm(this, `${base}-lake-key-conflicts`, {
+            stage: "lake",
+            description: `A ${dataset} batch came back with other boundaries and found its object key taken by different content; it landed under a suffixed key, and downstream de-duplication by key applies. Look for changed event source mapping settings.`,
+            namespace: defaultMetricsNamespace,
+            metricName: ingestMetricNames.objectKeyConflicts,
+            dimensions: metricDims,
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+        });
         o.addAlarm(this, `${base}-rejects-rate`, {
             stage: "ingest",
             description: `More than 5% of ${dataset} records were rejected in 15 minutes. Look at the rejects zone by error_type.`,

@@ -3,6 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkConfig } from "../config";
 import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { Observability } from "../observability";
 import { namePrefix } from "../shared/options";
 import { interfaceEndpointServiceNames, subnetSpecs } from "./layout";
 
@@ -15,6 +16,7 @@ export interface NetworkArgs {
     /** Encrypts the flow log group (the observability key). */
     readonly logsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    readonly observability: Observability;
 }
 
 /**
@@ -131,6 +133,30 @@ export class Network extends pulumi.ComponentResource {
             { vpcId: this.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: flowLogGroup.arn, iamRoleArn: flowLogRole.arn, maxAggregationInterval: 60 },
             { parent: this },
         );
+
+        // Rejected flows (default flow log format, field 13 = action) as a metric: a burst means a
+        // security group or route is blocking platform traffic, or something is probing the VPC.
+        const namespace = `Platform/${prefix}/Network`;
+        new aws.cloudwatch.LogMetricFilter(
+            `${name}-rejected-flows`,
+            {
+                logGroupName: flowLogGroup.name,
+                pattern: "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, windowstart, windowend, action=\"REJECT\", flowlogstatus]",
+                metricTransformation: { name: "RejectedFlows", namespace, value: "1", defaultValue: "0", unit: "Count" },
+            },
+            { parent: this },
+        );
+        args.observability.addAlarm(this, `${name}-rejected-flows`, {
+            stage: "network",
+            description: "More than 500 flows were rejected in 5 minutes for 3 periods: a security group or route blocks platform traffic, or something probes the VPC. Query the flow log group for action REJECT.",
+            namespace,
+            metricName: "RejectedFlows",
+            dimensions: {},
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 500,
+            evaluationPeriods: 3,
+        });
         this.registerOutputs({ vpcId: this.vpcId });
     }
 }

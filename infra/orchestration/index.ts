@@ -200,9 +200,36 @@ export class Orchestration extends pulumi.ComponentResource {
             { description: "Starts the pipeline on its schedule", assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("scheduler.amazonaws.com", accountId))) },
             { parent: this },
         );
+        // Start attempts that still fail after the schedule's retries land here instead of vanishing.
+        const deadLetters = new aws.sqs.Queue(
+            `${name}-schedule-failed`,
+            { name: `${prefix}-pipeline-schedule-failed`, kmsMasterKeyId: args.observabilityKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-schedule-failed`,
+            {
+                queueUrl: deadLetters.url,
+                policy: deadLetters.arn.apply((arn) =>
+                    JSON.stringify(policyDocument({ Sid: "TlsOnly", Effect: "Deny", Principal: { AWS: "*" }, Action: "sqs:*", Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } })),
+                ),
+            },
+            { parent: this },
+        );
         new aws.iam.RolePolicy(
             `${name}-scheduler`,
-            { role: schedulerRole.name, policy: stateMachine.arn.apply((arn) => JSON.stringify(policyDocument({ Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: arn }))) },
+            {
+                role: schedulerRole.name,
+                policy: pulumi.all([stateMachine.arn, deadLetters.arn, args.observabilityKeyArn]).apply(([machineArn, queueArn, keyArn]) =>
+                    JSON.stringify(
+                        policyDocument(
+                            { Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: machineArn },
+                            { Sid: "RecordFailedStarts", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
+                            { Sid: "EncryptFailedStarts", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
+                        ),
+                    ),
+                ),
+            },
             { parent: this },
         );
         new aws.scheduler.Schedule(
@@ -214,7 +241,13 @@ export class Orchestration extends pulumi.ComponentResource {
                 scheduleExpressionTimezone: "UTC",
                 flexibleTimeWindow: { mode: "OFF" },
                 kmsKeyArn: args.observabilityKeyArn,
-                target: { arn: stateMachine.arn, roleArn: schedulerRole.arn, input: JSON.stringify({ windowHours: windowHoursOf(args.schedule) }), retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } },
+                target: {
+                    arn: stateMachine.arn,
+                    roleArn: schedulerRole.arn,
+                    input: JSON.stringify({ windowHours: windowHoursOf(args.schedule) }),
+                    retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+                    deadLetterConfig: { arn: deadLetters.arn },
+                },
             },
             { parent: this },
         );
@@ -232,6 +265,16 @@ export class Orchestration extends pulumi.ComponentResource {
                 threshold: 0,
             });
         }
+        o.addAlarm(this, `${name}-schedule-failed`, {
+            stage: "orchestration",
+            description: "The schedule could not start the pipeline after its retries; the attempts are in the dead-letter queue. Check the scheduler role and the state machine.",
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: deadLetters.name },
+            statistic: "Maximum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+        });
         for (const dataset of args.datasets) {
             o.addAlarm(this, `${name}-${dataset.name}-quality`, {
                 stage: "quality",

@@ -83,8 +83,14 @@ for (const stack of ["dev", "prod"] as const) {
             run = await stackRun(stack);
         });
 
+        it("counts rejected VPC flows from the flow logs and alarms on bursts", () => {
+            const filter = one(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "network-rejected-flows");
+            assert.match(filter.inputs.pattern as string, /action="REJECT"/);
+            assert.strictEqual(one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "network-rejected-flows").inputs.metricName, "RejectedFlows");
+        });
+
         it("has an alarm on the alarm topic for every pipeline stage", () => {
-            assert.deepStrictEqual(stages(run), ["batch", "ingest", "orchestration", "quality", "streaming", "transform", "warehouse"]);
+            assert.deepStrictEqual(stages(run), ["batch", "ingest", "lake", "network", "orchestration", "quality", "streaming", "transform", "warehouse"]);
         });
 
         it("deploys the ingest function with an explicit role, Node.js 22, tracing, reserved concurrency and names-only settings", () => {
@@ -126,8 +132,8 @@ for (const stack of ["dev", "prod"] as const) {
         it("maps the stream to the function with bounded retries, bisecting and an encrypted failure queue", () => {
             const mapping = one(run, "aws:lambda/eventSourceMapping:EventSourceMapping");
             assert.deepStrictEqual([mapping.inputs.bisectBatchOnFunctionError, mapping.inputs.maximumRetryAttempts, mapping.inputs.startingPosition], [stack === "dev", 5, "TRIM_HORIZON"]);
-            assert.strictEqual(input(mapping, "destinationConfig.onFailure.destinationArn"), one(run, "aws:sqs/queue:Queue").state.arn);
-            assert.strictEqual(one(run, "aws:sqs/queue:Queue").inputs.kmsMasterKeyId, one(run, "aws:kms/key:Key", "keys-streaming").state.arn);
+            assert.strictEqual(input(mapping, "destinationConfig.onFailure.destinationArn"), one(run, "aws:sqs/queue:Queue", "ingest-orders-failed").state.arn);
+            assert.strictEqual(one(run, "aws:sqs/queue:Queue", "ingest-orders-failed").inputs.kmsMasterKeyId, one(run, "aws:kms/key:Key", "keys-streaming").state.arn);
             if (stack === "dev") {
                 assert.deepStrictEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
                 assert.strictEqual(mapping.inputs.parallelizationFactor, 2);
@@ -170,6 +176,7 @@ for (const stack of ["dev", "prod"] as const) {
             const schedule = one(run, "aws:scheduler/schedule:Schedule");
             assert.strictEqual(schedule.inputs.scheduleExpression, stack === "prod" ? "rate(1 hour)" : "rate(6 hours)");
             assert.deepStrictEqual(JSON.parse(input(schedule, "target.input") as string), { windowHours: stack === "prod" ? 1 : 6 });
+            assert.strictEqual(input(schedule, "target.deadLetterConfig.arn"), one(run, "aws:sqs/queue:Queue", "orchestration-schedule-failed").state.arn);
             const policy = json(one(run, "aws:iam/rolePolicy:RolePolicy", "orchestration-state-machine"), "policy");
             const pass = policy.Statement.find((s: any) => s.Sid === "PassJobRoleToEmrServerlessOnly");
             assert.deepStrictEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } });
