@@ -77,6 +77,7 @@ export const untaggableTypes: readonly string[] = [
     untagged(aws.appautoscaling.Policy),
     untagged(aws.cloudwatch.Dashboard),
     untagged(aws.cloudwatch.EventTarget),
+    untagged(aws.cloudwatch.LogMetricFilter),
     untagged(aws.ec2.Route),
     untagged(aws.ec2.RouteTableAssociation),
     untagged(aws.ecr.LifecyclePolicy),
