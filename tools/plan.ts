@@ -1,5 +1,6 @@
 import * as path from "path";
 import { costSummary } from "../cost";
+import { policySummary } from "../policies/runner/offline";
 import { planDocument, planTree } from "./offline/plan-format";
 import { runOffline } from "./offline/program";
 import { parseFlags } from "./offline/flags";
@@ -12,15 +13,18 @@ async function main(argv: string[]): Promise<string> {
     const flags = parseFlags(argv, { stack: "string", json: "boolean" }, "npm run plan -- --stack <dev|prod> [--json]");
     const run = await runOffline({ stack: flags.require("stack") });
     const cost = costSummary(run);
+    const policy = await policySummary(run);
     if (flags.bool("json")) {
-        return JSON.stringify({ ...planDocument(run), cost }, null, 2) + "\n";
+        return JSON.stringify({ ...planDocument(run), cost, policy }, null, 2) + "\n";
     }
     const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
     const usage = path.relative(process.cwd(), cost.usageSource) || cost.usageSource;
     return (
         planTree(run) +
         `\n\nMonthly cost at the usage in ${usage}: ${usd(cost.total)} = ${usd(cost.fixed)} fixed + ${usd(cost.usage)} usage` +
-        `${cost.notPriced > 0 ? `; ${cost.notPriced} resource(s) not priced (npm run cost -- --stack ${run.stack} lists them)` : ""}\n`
+        `${cost.notPriced > 0 ? `; ${cost.notPriced} resource(s) not priced (npm run cost -- --stack ${run.stack} lists them)` : ""}\n` +
+        `Policy pack (${policy.policies} policies, ${run.stack} enforcement): ${policy.mandatory} mandatory and ${policy.advisory} advisory violations` +
+        `${policy.mandatory + policy.advisory > 0 ? ` (npm run policy -- --stack ${run.stack} lists them)` : ""}\n`
     );
 }
 

@@ -26,6 +26,8 @@ describe("npm run plan", () => {
         assert.strictEqual(doc.resources.length, Object.values(doc.counts as Record<string, number>).reduce((a, b) => a + b, 0));
         assert.strictEqual(doc.counts["aws:kinesis/stream:Stream"], 1);
         assert.ok(doc.cost.total > 0 && Math.abs(doc.cost.total - doc.cost.fixed - doc.cost.usage) < 1e-6);
+        assert.strictEqual(doc.policy.mandatory, 0);
+        assert.ok(doc.policy.policies > 50);
         const ingest = doc.resources.find((r: any) => r.type === "aws:lambda/function:Function" && r.name === "ingest-orders");
         assert.match(ingest.inputs.code.archive["__index.js"].sha256, /^[0-9a-f]{64}$/);
     });
