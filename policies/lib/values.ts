@@ -46,13 +46,7 @@ export function knownOr<T>(value: T | Unknown): T | undefined {
     return value === unknown ? undefined : (value as T);
 }
 
-/** Present and not `null`. */
-export function isSet<T>(value: T | null | undefined): value is T {
-    return value !== undefined && value !== null;
-}
-
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
 
 export function isObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -103,10 +97,6 @@ export function plain(value: unknown): unknown {
 /** `true` or the string `"true"` (some bridged inputs, e.g. Redshift's `encrypted`, are strings). */
 export function isTrue(value: unknown): boolean {
     return value === true || (typeof value === "string" && value.toLowerCase() === "true");
-}
-
-export function isFalse(value: unknown): boolean {
-    return value === false || (typeof value === "string" && value.toLowerCase() === "false");
 }
 
 /** Formats a value for a violation message. */
