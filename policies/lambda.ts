@@ -191,7 +191,11 @@ export const lambdaFunctionFailureDestination: StackValidationPolicy = {
                 continue;
             }
             const invokeConfigs = targeting(args.resources, aws.lambda.FunctionEventInvokeConfig, fn);
-            if (invokeConfigs.some((c) => { const d = prop(c, (p) => p.destinationConfig?.onFailure?.destination as string | undefined); return !isKnown(d) || !!d; })) {
+            const asyncDestination = invokeConfigs.some((c) => {
+                const destination = prop(c, (p) => p.destinationConfig?.onFailure?.destination as string | undefined);
+                return !isKnown(destination) || !!destination;
+            });
+            if (asyncDestination) {
                 continue;
             }
             const mappings = targeting(args.resources, aws.lambda.EventSourceMapping, fn);

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { Unwrap } from "@pulumi/pulumi";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { environmentOverrideProperty, environmentsProperty, policyConfig } from "./lib/config";
 import { isPublicPrincipal, parseDocument, publicAllowStatements, Statement, statementLabel } from "./lib/documents";
@@ -128,6 +129,9 @@ export const s3BucketHasPublicAccessBlock: StackValidationPolicy = {
     },
 };
 
+type EncryptionRule = NonNullable<Unwrap<aws.s3.BucketServerSideEncryptionConfigurationArgs>["rules"]>[number];
+type LifecycleRule = NonNullable<Unwrap<aws.s3.BucketLifecycleConfigurationArgs>["rules"]>[number];
+
 const encryptionConfigSchema = {
     properties: {
         requireBucketKey: { type: "boolean" as const, default: true, description: "SSE-KMS rules must enable S3 Bucket Keys (cuts KMS request cost by up to 99%). Defaults to true." },
@@ -146,7 +150,7 @@ export const s3EncryptionConfigurationCmk: ResourceValidationPolicy = {
     validateResource: encryptionTypes.map((type) =>
         validateResourceOfType(type, (config, args, reportViolation) => {
             const { requireBucketKey } = policyConfig<{ requireBucketKey: boolean }>(args, encryptionConfigSchema);
-            const rules = probe(() => asList(plain(config.rules) as (typeof config.rules & object)[number][]));
+            const rules = probe(() => plain(asList(config.rules)) as EncryptionRule[]);
             if (!isKnown(rules)) {
                 return;
             }
@@ -333,7 +337,7 @@ export const s3LifecycleAbortIncompleteUploads: ResourceValidationPolicy = {
     validateResource: [aws.s3.BucketLifecycleConfiguration, aws.s3.BucketLifecycleConfigurationV2].map((type) =>
         validateResourceOfType(type, (config, args, reportViolation) => {
             const { maximumDays } = policyConfig<{ maximumDays: number }>(args, abortSchema);
-            const rules = probe(() => asList(plain(config.rules) as (typeof config.rules & object)[number][]));
+            const rules = probe(() => plain(asList(config.rules)) as LifecycleRule[]);
             if (!isKnown(rules)) {
                 return;
             }

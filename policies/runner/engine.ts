@@ -308,6 +308,18 @@ export class PolicyEngine {
         return <T extends object>() => ({ ...this.config.get(p.name)!.properties }) as T;
     }
 
+    private readonly indexes = new WeakMap<readonly EngineResource[], ReadonlyMap<string, EngineResource>>();
+
+    /** Resources by URN, built once per resource list. */
+    private index(all: readonly EngineResource[]): ReadonlyMap<string, EngineResource> {
+        let byUrn = this.indexes.get(all);
+        if (!byUrn) {
+            byUrn = new Map(all.map((r) => [r.urn, r]));
+            this.indexes.set(all, byUrn);
+        }
+        return byUrn;
+    }
+
     private providerOf(r: EngineResource, byUrn: ReadonlyMap<string, EngineResource>): PolicyProviderResource | undefined {
         const provider = r.provider ? byUrn.get(r.provider) : undefined;
         if (!provider) {
@@ -318,7 +330,7 @@ export class PolicyEngine {
 
     /** Runs every resource policy on one resource's inputs (the engine's `Analyze` call). */
     async analyzeResource(resource: EngineResource, all: readonly EngineResource[] = [resource]): Promise<{ diagnostics: Diagnostic[]; notApplicable: NotApplicable[] }> {
-        const byUrn = new Map(all.map((r) => [r.urn, r]));
+        const byUrn = this.index(all);
         const diagnostics: Diagnostic[] = [];
         const notApplicable: NotApplicable[] = [];
         for (const p of this.policies) {
@@ -378,7 +390,7 @@ export class PolicyEngine {
 
     /** Runs every stack policy on all resources' outputs (the engine's `AnalyzeStack` call). */
     async analyzeStack(resources: readonly EngineResource[]): Promise<{ diagnostics: Diagnostic[]; notApplicable: NotApplicable[] }> {
-        const byUrn = new Map(resources.map((r) => [r.urn, r]));
+        const byUrn = this.index(resources);
         const diagnostics: Diagnostic[] = [];
         const notApplicable: NotApplicable[] = [];
         for (const p of this.policies) {
