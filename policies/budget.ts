@@ -152,6 +152,8 @@ export const stackMonthlyBudget: StackValidationPolicy = {
         "Checks whether the stack's estimated monthly cost (cost model in cost/, usage from cost/usage.<stack>.yaml) stays within the stack's monthly budget: the limitAmount of its aws:budgets Budget, set from platform:budgetMonthlyUsd.",
     enforcementLevel: "advisory",
     severity: "high",
+    remediationSteps:
+        "Run `npm run cost -- --stack <stack>` to see which resources drive the total. Shrink them (fewer or smaller brokers, nodes, RPUs or endpoints in the stack config), correct the usage file if its traffic assumptions are wrong, or raise the budget on purpose with `pulumi config set platform:budgetMonthlyUsd <usd>` (the same number AWS Budgets alerts on).",
     configSchema: {
         properties: {
             usageFile: {
