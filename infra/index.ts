@@ -201,6 +201,9 @@ const orchestration = new Orchestration(
     opts,
 );
 
+// The load function registers curated date partitions in Glue (for Spectrum) through Lake Formation.
+catalog.grant({ name: "load", principalArn: orchestration.loadFunction.role, zone: "curated", tablePermissions: ["DESCRIBE", "ALTER"], databasePermissions: ["DESCRIBE"] });
+
 const dashboard = observability.finish();
 
 export const environment = config.environment;

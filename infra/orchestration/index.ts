@@ -49,7 +49,7 @@ export interface OrchestrationArgs {
 }
 
 /** Packages the quality and load closures never load. */
-const excludedFromBundle = ["@pulumi/awsx", "@pulumi/policy", "@aws-sdk/client-emr-serverless", "@aws-sdk/client-glue", "@aws-sdk/client-kinesis", "@aws-sdk/client-sqs", "aws-msk-iam-sasl-signer-js", "cli-progress", "js-yaml", "kafkajs", "pg", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
+const excludedFromBundle = ["@pulumi/awsx", "@pulumi/policy", "@aws-sdk/client-emr-serverless", "@aws-sdk/client-kinesis", "@aws-sdk/client-sqs", "aws-msk-iam-sasl-signer-js", "cli-progress", "js-yaml", "kafkajs", "pg", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
 
 /**
  * The transform-and-load pipeline: the quality and load functions (inline callbacks from
@@ -120,9 +120,9 @@ export class Orchestration extends pulumi.ComponentResource {
         this.loadFunction = fn(
             "load",
             "Loads new curated files into Redshift: manifest, COPY, de-duplicated MERGE, load ledger",
-            (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, args.datasets.map((d) => d.name), logGroupArn),
+            (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, args.datasets.map((d) => d.name), logGroupArn, args.curatedDatabase),
             () => createLoadHandler(),
-            { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn, SPECTRUM_CATALOG_DATABASE: args.curatedDatabase, SPECTRUM_SCHEMA: "lake" },
+            { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn, SPECTRUM_CATALOG_DATABASE: args.curatedDatabase, SPECTRUM_SCHEMA: "lake", GLUE_CURATED_DATABASE: args.curatedDatabase },
         );
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${prefix}-pipeline`, retentionInDays: args.logRetentionDays, kmsKeyId: args.observabilityKeyArn }, { parent: this });

@@ -32,13 +32,25 @@ export function qualityRolePolicy(w: WarehouseAccess, curatedBucketArn: string, 
     );
 }
 
-export function loadRolePolicy(w: WarehouseAccess, curatedBucketArn: string, lakeKeyArn: string, datasets: readonly string[], logGroupArn: string): PolicyDocument {
+/**
+ * The load function: read the curated files of its datasets (and list their aggregates' date
+ * folders), write manifests, run the load through the Data API, and register the curated date
+ * partitions in the Glue catalog so Spectrum sees them.
+ */
+export function loadRolePolicy(w: WarehouseAccess, curatedBucketArn: string, lakeKeyArn: string, datasets: readonly string[], logGroupArn: string, curatedDatabase: string): PolicyDocument {
+    const catalog = `arn:${w.partition}:glue:${w.region}:${w.accountId}`;
     return policyDocument(
-        ...s3ReadStatements(curatedBucketArn, datasets.map((d) => `${d}/`)),
+        ...s3ReadStatements(curatedBucketArn, datasets),
         ...s3ReadStatements(curatedBucketArn, ["_manifests/"]),
         ...s3WriteStatements(curatedBucketArn, ["_manifests/"]),
         { ...kmsUseStatement([lakeKeyArn]), Sid: "UseLakeKey" },
         ...dataApiStatements(w),
+        {
+            Sid: "RegisterCuratedPartitions",
+            Effect: "Allow",
+            Action: ["glue:GetTable", "glue:BatchCreatePartition"],
+            Resource: [`${catalog}:catalog`, `${catalog}:database/${curatedDatabase}`, `${catalog}:table/${curatedDatabase}/*`],
+        },
         { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
         { Sid: "XRayHasNoResourceLevelPermissions", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
     );

@@ -22,6 +22,7 @@ import { quoteIdentifier } from "./sql";
  * | `STATEMENT_TIMEOUT_SECONDS` | how long to wait for one statement; defaults to 900 |
  * | `SPECTRUM_CATALOG_DATABASE` | Glue database to expose as a Spectrum external schema (optional) |
  * | `SPECTRUM_SCHEMA` | name of that external schema; defaults to `lake` |
+ * | `GLUE_CURATED_DATABASE` | Glue database whose curated tables get their `dt` partitions registered after each load (optional) |
  */
 export interface WarehouseSettings {
     readonly target: WarehouseTarget;
@@ -34,6 +35,8 @@ export interface LoaderSettings extends WarehouseSettings {
     readonly curatedUri: string;
     readonly manifestUri: string;
     readonly batchLimits: BatchLimits;
+    /** Set when GLUE_CURATED_DATABASE is: where the loader registers the curated date partitions. */
+    readonly glueDatabase?: string;
     /** Set when SPECTRUM_CATALOG_DATABASE is: the external schema the loader creates with the tables. */
     readonly spectrum?: { readonly schema: string; readonly catalogDatabase: string; readonly iamRoleArn: string };
 }
@@ -98,8 +101,10 @@ export function loaderSettingsFromEnv(env: Env = process.env): LoaderSettings {
     parseS3Uri(manifestUri);
     const copyRoleArn = required(env, "WAREHOUSE_COPY_ROLE_ARN", "the IAM role ARN Redshift assumes for COPY");
     const catalogDatabase = optional(env, "SPECTRUM_CATALOG_DATABASE");
+    const glueDatabase = optional(env, "GLUE_CURATED_DATABASE");
     return {
         ...base,
+        ...(glueDatabase ? { glueDatabase } : {}),
         ...(catalogDatabase ? { spectrum: { schema: optional(env, "SPECTRUM_SCHEMA") ?? "lake", catalogDatabase, iamRoleArn: copyRoleArn } } : {}),
         copyRoleArn,
         curatedUri,

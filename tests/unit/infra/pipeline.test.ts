@@ -168,6 +168,18 @@ for (const stack of ["dev", "prod"] as const) {
             assert.deepStrictEqual(container.environment.find((e: { name: string }) => e.name === "LEASE_TTL_SECONDS"), { name: "LEASE_TTL_SECONDS", value: "3600" });
         });
 
+        it("lets the load function register curated partitions for Spectrum: Glue on the curated database and an ALTER grant, nothing more", () => {
+            const policy = json(one(run, "aws:iam/rolePolicy:RolePolicy", "orchestration-load"), "policy");
+            const register = policy.Statement.find((s: any) => s.Sid === "RegisterCuratedPartitions");
+            assert.deepStrictEqual(register.Action, ["glue:GetTable", "glue:BatchCreatePartition"]);
+            assert.deepStrictEqual(register.Resource.slice(1), [`arn:aws:glue:us-east-1:123456789012:database/platform_${stack}_curated`, `arn:aws:glue:us-east-1:123456789012:table/platform_${stack}_curated/*`]);
+            const grant = one(run, "aws:lakeformation/permissions:Permissions", "catalog-curated-load-tables");
+            assert.deepStrictEqual(grant.inputs.permissions, ["DESCRIBE", "ALTER"]);
+            assert.strictEqual(grant.inputs.principal, one(run, "aws:iam/role:Role", "orchestration-load").state.arn);
+            const env = input(one(run, "aws:lambda/function:Function", "orchestration-load"), "environment.variables") as Record<string, string>;
+            assert.deepStrictEqual([env.GLUE_CURATED_DATABASE, env.SPECTRUM_CATALOG_DATABASE, env.SPECTRUM_SCHEMA], [`platform_${stack}_curated`, `platform_${stack}_curated`, "lake"]);
+        });
+
         it("orchestrates with a valid, logged, traced, encrypted state machine on the configured schedule", () => {
             const machine = one(run, "aws:sfn/stateMachine:StateMachine");
             const result = aslValidator(JSON.parse(machine.inputs.definition as string));
