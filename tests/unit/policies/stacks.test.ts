@@ -239,7 +239,8 @@ const breaks: Break[] = [
         expect: ["tagging-resource-cost-tags"],
     },
     {
-        stack: "dev",
+        // prod only: in dev the budget policy is advisory on purpose (tests/unit/policies/budget-enforcement.test.ts).
+        stack: "prod",
         what: "a $10 budget",
         change: (rs) => alter(rs, "aws:budgets/budget:Budget", "observability-monthly", (p) => (p.limitAmount = "10.00")),
         expect: ["cost-stack-monthly-budget"],
