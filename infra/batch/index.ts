@@ -4,7 +4,8 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { BatchConfig } from "../config";
 import { Observability } from "../observability";
-import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements } from "../shared/iam";
+import { serviceRole } from "../shared/role";
 import { namePrefix } from "../shared/options";
 import { containerProperties, retryStrategy } from "./definition";
 
@@ -69,44 +70,37 @@ export class Batch extends pulumi.ComponentResource {
         this.imageUri = image.imageUri;
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/batch/${prefix}-jobs`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn }, { parent: this });
-        const trust = pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("ecs-tasks.amazonaws.com", accountId)));
-        const executionRole = new aws.iam.Role(`${name}-execution`, { description: "Pulls the batch job image and writes its logs", assumeRolePolicy: trust }, { parent: this });
-        new aws.iam.RolePolicy(
+        const { role: executionRole } = serviceRole(
             `${name}-execution`,
             {
-                role: executionRole.name,
+                service: "ecs-tasks.amazonaws.com",
+                description: "Pulls the batch job image and writes its logs",
+                accountId: args.accountId,
                 policy: pulumi.all([repository.arn, logGroup.arn, args.lakeKeyArn]).apply(([repositoryArn, logGroupArn, lakeKeyArn]) =>
-                    JSON.stringify(
-                        policyDocument(
-                            { Sid: "PullJobImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: repositoryArn },
-                            { Sid: "EcrAuthHasNoResourceLevelPermissions", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-                            { Sid: "DecryptImageLayers", Effect: "Allow", Action: ["kms:Decrypt"], Resource: lakeKeyArn },
-                            { Sid: "WriteJobLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
-                        ),
+                    policyDocument(
+                        { Sid: "PullJobImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: repositoryArn },
+                        { Sid: "EcrAuthHasNoResourceLevelPermissions", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                        { Sid: "DecryptImageLayers", Effect: "Allow", Action: ["kms:Decrypt"], Resource: lakeKeyArn },
+                        { Sid: "WriteJobLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
                     ),
                 ),
             },
-            { parent: this },
+            this,
         );
-        const jobRole = new aws.iam.Role(`${name}-job`, { description: "Replays rejects and compacts raw objects of the platform's datasets", assumeRolePolicy: trust }, { parent: this });
-        new aws.iam.RolePolicy(
+        const prefixes = args.datasets.map((d) => `${d}/`);
+        const { role: jobRole } = serviceRole(
             `${name}-job`,
             {
-                role: jobRole.name,
-                policy: pulumi.all([args.rawBucket.arn, args.rejectsBucket.arn, args.lakeKeyArn]).apply(([raw, rejects, key]) => {
-                    const prefixes = args.datasets.map((d) => `${d}/`);
-                    return JSON.stringify(
-                        policyDocument(
-                            ...s3ReadStatements(raw, prefixes),
-                            ...s3WriteStatements(raw, prefixes, true),
-                            ...s3ReadStatements(rejects, prefixes),
-                            ...s3WriteStatements(rejects, prefixes, true),
-                            kmsUseStatement([key]),
-                        ),
-                    );
-                }),
+                service: "ecs-tasks.amazonaws.com",
+                description: "Replays rejects and compacts raw objects of the platform's datasets",
+                accountId: args.accountId,
+                policy: pulumi
+                    .all([args.rawBucket.arn, args.rejectsBucket.arn, args.lakeKeyArn])
+                    .apply(([raw, rejects, key]) =>
+                        policyDocument(...s3ReadStatements(raw, prefixes), ...s3WriteStatements(raw, prefixes, true), ...s3ReadStatements(rejects, prefixes), ...s3WriteStatements(rejects, prefixes, true), kmsUseStatement([key])),
+                    ),
             },
-            { parent: this },
+            this,
         );
 
         const securityGroup = new aws.ec2.SecurityGroup(

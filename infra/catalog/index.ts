@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatasetDefinition } from "../../runtime/datasets";
 import { GovernanceConfig } from "../config";
-import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements } from "../shared/iam";
+import { serviceRole } from "../shared/role";
 import { dataStoreOptions, identifierPrefix } from "../shared/options";
 import { aggregateTables, CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./tables";
 
@@ -54,23 +55,17 @@ export class Catalog extends pulumi.ComponentResource {
             );
         }
 
-        const dataAccessRole = new aws.iam.Role(
+        const { role: dataAccessRole } = serviceRole(
             `${name}-data-access`,
             {
+                service: "lakeformation.amazonaws.com",
                 description: "Lake Formation reads and writes registered lake locations on behalf of granted principals",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("lakeformation.amazonaws.com", accountId))),
+                accountId: args.accountId,
+                policy: pulumi
+                    .all([args.rawBucket.arn, args.curatedBucket.arn, args.lakeKeyArn])
+                    .apply(([raw, curated, key]) => policyDocument(...s3ReadStatements(raw), ...s3ReadStatements(curated), ...s3WriteStatements(curated, [""], true), kmsUseStatement([key]))),
             },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-data-access`,
-            {
-                role: dataAccessRole.name,
-                policy: pulumi.all([args.rawBucket.arn, args.curatedBucket.arn, args.lakeKeyArn]).apply(([raw, curated, key]) =>
-                    JSON.stringify(policyDocument(...s3ReadStatements(raw), ...s3ReadStatements(curated), ...s3WriteStatements(curated, [""], true), kmsUseStatement([key]))),
-                ),
-            },
-            { parent: this },
+            this,
         );
         for (const [zone, bucket] of [["raw", args.rawBucket], ["curated", args.curatedBucket]] as const) {
             this.locations[zone] = bucket.arn;

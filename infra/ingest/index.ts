@@ -6,7 +6,7 @@ import { defaultMetricsNamespace, ingestMetricNames } from "../../runtime/ingest
 import { BatchItemFailuresResponse } from "../../runtime/ingest/types";
 import { IngestConfig } from "../config";
 import { Observability } from "../observability";
-import { serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { serviceRole } from "../shared/role";
 import { namePrefix } from "../shared/options";
 import { DatasetSource } from "../streaming";
 import { ingestNames, ingestRolePolicy } from "./permissions";
@@ -92,39 +92,31 @@ export class Ingest extends pulumi.ComponentResource {
                 { name: `/aws/lambda/${names.functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn },
                 { parent: this },
             );
-            const role = new aws.iam.Role(
+            const { role, policy: rolePolicy } = serviceRole(
                 `${base}-role`,
                 {
+                    service: "lambda.amazonaws.com",
                     description: `Ingest function of ${dataset}: least privilege, no managed policies`,
-                    assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("lambda.amazonaws.com", accountId))),
-                },
-                { parent: this },
-            );
-            const rolePolicy = new aws.iam.RolePolicy(
-                `${base}-role`,
-                {
-                    role: role.name,
+                    accountId: args.accountId,
                     policy: pulumi
                         .all([args.rawBucket.arn, args.rejectsBucket.arn, args.lakeKeyArn, args.streamingKeyArn, logGroup.arn, queue.arn, source.sourceArn])
                         .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn, sourceArn]) =>
-                            JSON.stringify(
-                                ingestRolePolicy({
-                                    engine: args.engine,
-                                    dataset,
-                                    rawBucketArn,
-                                    rejectsBucketArn,
-                                    lakeKeyArn,
-                                    streamingKeyArn,
-                                    logGroupArn,
-                                    failureQueueArn,
-                                    sourceArn,
-                                    topic: source.name,
-                                    consumerGroup: names.consumerGroup,
-                                }),
-                            ),
+                            ingestRolePolicy({
+                                engine: args.engine,
+                                dataset,
+                                rawBucketArn,
+                                rejectsBucketArn,
+                                lakeKeyArn,
+                                streamingKeyArn,
+                                logGroupArn,
+                                failureQueueArn,
+                                sourceArn,
+                                topic: source.name,
+                                consumerGroup: names.consumerGroup,
+                            }),
                         ),
                 },
-                { parent: this },
+                this,
             );
 
             // The event type differs per engine; the mapping below guarantees which one arrives.

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkConfig } from "../config";
-import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { policyDocument } from "../shared/iam";
+import { serviceRole } from "../shared/role";
 import { Observability } from "../observability";
 import { namePrefix } from "../shared/options";
 import { interfaceEndpointServiceNames, subnetSpecs } from "./layout";
@@ -104,29 +105,17 @@ export class Network extends pulumi.ComponentResource {
             { name: `/platform/${prefix}/vpc-flow-logs`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn },
             { parent: this },
         );
-        const flowLogRole = new aws.iam.Role(
+        const { role: flowLogRole } = serviceRole(
             `${name}-flow-logs`,
             {
+                service: "vpc-flow-logs.amazonaws.com",
                 description: "Delivers VPC flow logs to their log group",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", accountId))),
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-flow-logs`,
-            {
-                role: flowLogRole.name,
+                accountId: args.accountId,
                 policy: flowLogGroup.arn.apply((arn) =>
-                    JSON.stringify(
-                        policyDocument({
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                            Resource: [arn, `${arn}:*`],
-                        }),
-                    ),
+                    policyDocument({ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] }),
                 ),
             },
-            { parent: this },
+            this,
         );
         new aws.ec2.FlowLog(
             `${name}-flow-logs`,

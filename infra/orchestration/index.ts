@@ -4,7 +4,8 @@ import { DatasetDefinition } from "../../runtime/datasets";
 import { createQualityHandler } from "../../runtime/quality/handler";
 import { createLoadHandler } from "../../runtime/warehouse/handler";
 import { Observability } from "../observability";
-import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { policyDocument, PolicyDocument } from "../shared/iam";
+import { serviceRole } from "../shared/role";
 import { namePrefix } from "../shared/options";
 import { pipelineDefinition, SparkTarget, windowHoursOf } from "./definition";
 import { loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./permissions";
@@ -66,7 +67,6 @@ export class Orchestration extends pulumi.ComponentResource {
         super("platform:orchestration:Orchestration", name, {}, opts);
         const prefix = namePrefix(args.project, args.stack);
         const curatedUri = pulumi.interpolate`s3://${args.curatedBucket.bucket}`;
-        const lambdaTrust = pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("lambda.amazonaws.com", accountId)));
         const warehouseAccess = pulumi.all([args.partition, args.accountId, args.warehouse.arn, args.warehouse.adminSecretArn, args.warehouseKeyArn]).apply(
             ([partition, accountId, warehouseArn, secretArn, warehouseKeyArn]): WarehouseAccess => ({ partition, accountId, region: args.region, warehouseArn, secretArn, warehouseKeyArn }),
         );
@@ -77,17 +77,18 @@ export class Orchestration extends pulumi.ComponentResource {
             WAREHOUSE_SCHEMA: "analytics",
         };
 
-        const fn = (kind: "quality" | "load", description: string, policy: (logGroupArn: string, access: WarehouseAccess, curated: string, lakeKey: string) => object, factory: () => (event: any) => Promise<unknown>, env: Record<string, pulumi.Input<string>>) => {
+        const fn = (kind: "quality" | "load", description: string, policy: (logGroupArn: string, access: WarehouseAccess, curated: string, lakeKey: string) => PolicyDocument, factory: () => (event: any) => Promise<unknown>, env: Record<string, pulumi.Input<string>>) => {
             const functionName = `${prefix}-${kind}`;
             const logGroup = new aws.cloudwatch.LogGroup(`${name}-${kind}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.observabilityKeyArn }, { parent: this });
-            const role = new aws.iam.Role(`${name}-${kind}`, { description, assumeRolePolicy: lambdaTrust }, { parent: this });
-            const rolePolicy = new aws.iam.RolePolicy(
+            const { role, policy: rolePolicy } = serviceRole(
                 `${name}-${kind}`,
                 {
-                    role: role.name,
-                    policy: pulumi.all([logGroup.arn, warehouseAccess, args.curatedBucket.arn, args.lakeKeyArn]).apply(([logGroupArn, access, curated, lakeKey]) => JSON.stringify(policy(logGroupArn, access, curated, lakeKey))),
+                    service: "lambda.amazonaws.com",
+                    description,
+                    accountId: args.accountId,
+                    policy: pulumi.all([logGroup.arn, warehouseAccess, args.curatedBucket.arn, args.lakeKeyArn]).apply(([logGroupArn, access, curated, lakeKey]) => policy(logGroupArn, access, curated, lakeKey)),
                 },
-                { parent: this },
+                this,
             );
             return new aws.lambda.CallbackFunction(
                 `${name}-${kind}`,
@@ -126,32 +127,27 @@ export class Orchestration extends pulumi.ComponentResource {
         );
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${prefix}-pipeline`, retentionInDays: args.logRetentionDays, kmsKeyId: args.observabilityKeyArn }, { parent: this });
-        const role = new aws.iam.Role(
-            `${name}-state-machine`,
-            { description: "Runs the transform-and-load pipeline", assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("states.amazonaws.com", accountId))) },
-            { parent: this },
-        );
-        const rolePolicy = new aws.iam.RolePolicy(
+        const { role, policy: rolePolicy } = serviceRole(
             `${name}-state-machine`,
             {
-                role: role.name,
+                service: "states.amazonaws.com",
+                description: "Runs the transform-and-load pipeline",
+                accountId: args.accountId,
                 policy: pulumi
                     .all([args.partition, args.accountId, pulumi.all([args.spark.arn, args.spark.id, args.spark.jobRoleArn]), this.qualityFunction.arn, this.loadFunction.arn, args.observability.alarmTopic.arn, args.observabilityKeyArn])
                     .apply(([partition, accountId, [sparkArn, sparkId, jobRoleArn], qualityArn, loadArn, topicArn, keyArn]) =>
-                        JSON.stringify(
-                            stateMachinePolicy({
-                                partition,
-                                accountId,
-                                region: args.region,
-                                spark: args.spark.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster", clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
-                                functionArns: [qualityArn, loadArn],
-                                alarmTopicArn: topicArn,
-                                observabilityKeyArn: keyArn,
-                            }),
-                        ),
+                        stateMachinePolicy({
+                            partition,
+                            accountId,
+                            region: args.region,
+                            spark: args.spark.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster", clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
+                            functionArns: [qualityArn, loadArn],
+                            alarmTopicArn: topicArn,
+                            observabilityKeyArn: keyArn,
+                        }),
                     ),
             },
-            { parent: this },
+            this,
         );
 
         const specUris = pulumi.all(args.datasets.map((d) => args.spark.specUris[d.name]));
@@ -195,11 +191,6 @@ export class Orchestration extends pulumi.ComponentResource {
         );
         this.stateMachineArn = stateMachine.arn;
 
-        const schedulerRole = new aws.iam.Role(
-            `${name}-scheduler`,
-            { description: "Starts the pipeline on its schedule", assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("scheduler.amazonaws.com", accountId))) },
-            { parent: this },
-        );
         // Start attempts that still fail after the schedule's retries land here instead of vanishing.
         const deadLetters = new aws.sqs.Queue(
             `${name}-schedule-failed`,
@@ -216,21 +207,21 @@ export class Orchestration extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicy(
+        const { role: schedulerRole } = serviceRole(
             `${name}-scheduler`,
             {
-                role: schedulerRole.name,
+                service: "scheduler.amazonaws.com",
+                description: "Starts the pipeline on its schedule",
+                accountId: args.accountId,
                 policy: pulumi.all([stateMachine.arn, deadLetters.arn, args.observabilityKeyArn]).apply(([machineArn, queueArn, keyArn]) =>
-                    JSON.stringify(
-                        policyDocument(
-                            { Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: machineArn },
-                            { Sid: "RecordFailedStarts", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
-                            { Sid: "EncryptFailedStarts", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
-                        ),
+                    policyDocument(
+                        { Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: machineArn },
+                        { Sid: "RecordFailedStarts", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
+                        { Sid: "EncryptFailedStarts", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
                     ),
                 ),
             },
-            { parent: this },
+            this,
         );
         new aws.scheduler.Schedule(
             `${name}-schedule`,

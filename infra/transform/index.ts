@@ -7,6 +7,7 @@ import { SparkConfig } from "../config";
 import { Observability } from "../observability";
 import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
 import { namePrefix } from "../shared/options";
+import { serviceRole } from "../shared/role";
 import { emrSecurityConfiguration, serverlessCapacity, sparkRolePolicy } from "./permissions";
 
 export interface TransformArgs {
@@ -79,29 +80,21 @@ export class Transform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const trustService = spark.mode === "serverless" ? "emr-serverless.amazonaws.com" : "ec2.amazonaws.com";
-        this.jobRole = new aws.iam.Role(
+        // EMR Serverless assumes the role for this account's jobs; on a cluster, EC2 instances assume it (no source account).
+        this.jobRole = serviceRole(
             `${name}-job`,
             {
+                service: spark.mode === "serverless" ? "emr-serverless.amazonaws.com" : "ec2.amazonaws.com",
                 description: "The Spark transform job: reads raw, replaces curated partitions",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy(trustService, spark.mode === "serverless" ? accountId : undefined))),
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-job`,
-            {
-                role: this.jobRole.name,
+                ...(spark.mode === "serverless" ? { accountId: args.accountId } : {}),
                 policy: pulumi
                     .all([args.partition, args.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, args.lakeKeyArn])
                     .apply(([partition, accountId, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn]) =>
-                        JSON.stringify(
-                            sparkRolePolicy({ partition, accountId, region: args.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase: args.curatedDatabase, datasets: args.datasets.map((d) => d.name) }),
-                        ),
+                        sparkRolePolicy({ partition, accountId, region: args.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase: args.curatedDatabase, datasets: args.datasets.map((d) => d.name) }),
                     ),
             },
-            { parent: this },
-        );
+            this,
+        ).role;
 
         if (spark.mode === "serverless") {
             const application = new aws.emrserverless.Application(
@@ -178,16 +171,16 @@ export class Transform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const serviceRole = new aws.iam.Role(
+        const emrServiceRole = new aws.iam.Role(
             `${name}-service`,
             { description: "EMR service role of the transform cluster", assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("elasticmapreduce.amazonaws.com", accountId))) },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(`${name}-service`, { role: serviceRole.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2` }, { parent: this });
+        new aws.iam.RolePolicyAttachment(`${name}-service`, { role: emrServiceRole.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2` }, { parent: this });
         new aws.iam.RolePolicy(
             `${name}-service-pass`,
             {
-                role: serviceRole.name,
+                role: emrServiceRole.name,
                 policy: this.jobRole.arn.apply((arn) => JSON.stringify(policyDocument({ Effect: "Allow", Action: "iam:PassRole", Resource: arn, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } }))),
             },
             { parent: this },
@@ -203,7 +196,7 @@ export class Transform extends pulumi.ComponentResource {
                 name: `${prefix}-transform`,
                 releaseLabel: spark.releaseLabel,
                 applications: ["Spark"],
-                serviceRole: serviceRole.arn,
+                serviceRole: emrServiceRole.arn,
                 securityConfiguration: securityConfiguration.name,
                 ec2Attributes: { instanceProfile: instanceProfile.arn, subnetIds: args.privateSubnetIds, additionalMasterSecurityGroups: securityGroup.id, additionalSlaveSecurityGroups: securityGroup.id },
                 masterInstanceFleet: { name: "primary", ...fleet(1, "onDemand") },

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WarehouseConfig } from "../config";
 import { Observability } from "../observability";
-import { serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
+import { serviceRole } from "../shared/role";
 import { dataStoreOptions, namePrefix } from "../shared/options";
 import { auditLogExports, loadRolePolicy, redshiftPort, warehouseParameters } from "./decisions";
 
@@ -62,26 +62,20 @@ export class Warehouse extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.loadRole = new aws.iam.Role(
+        this.loadRole = serviceRole(
             `${name}-load`,
             {
+                service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"],
                 description: "Redshift COPY from the curated zone and Spectrum over the curated catalog",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy(["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"], accountId))),
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-load`,
-            {
-                role: this.loadRole.name,
+                accountId: args.accountId,
                 policy: pulumi
                     .all([args.curatedBucketArn, args.artifactsBucketArn, args.lakeKeyArn, args.partition, args.accountId])
                     .apply(([curatedBucketArn, artifactsBucketArn, lakeKeyArn, partition, accountId]) =>
-                        JSON.stringify(loadRolePolicy({ curatedBucketArn, artifactsBucketArn, lakeKeyArn, partition, accountId, region: args.region, curatedDatabase: args.curatedDatabase })),
+                        loadRolePolicy({ curatedBucketArn, artifactsBucketArn, lakeKeyArn, partition, accountId, region: args.region, curatedDatabase: args.curatedDatabase }),
                     ),
             },
-            { parent: this },
-        );
+            this,
+        ).role;
 
         if (wh.mode === "serverless") {
             const namespace = new aws.redshiftserverless.Namespace(
