@@ -109,11 +109,3 @@ export const configKeys: readonly ConfigKey[] = [
     { name: "alertEmails", type: "array", default: [], example: '["data-oncall@example.com"]', description: "E-mail addresses subscribed to the alarm topic and to budget notifications." },
     { name: "pagerDutyEndpoint", type: "string", default: "", secret: true, example: "https://events.pagerduty.com/integration/<key>/enqueue", description: "Optional HTTPS endpoint (with its integration key) subscribed to the alarm topic. A secret: set it with `pulumi config set --secret`." },
 ];
-
-export function configKey(name: string): ConfigKey {
-    const key = configKeys.find((k) => k.name === name);
-    if (!key) {
-        throw new Error(`internal: config key '${name}' is not declared in infra/config/keys.ts`);
-    }
-    return key;
-}

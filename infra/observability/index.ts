@@ -146,9 +146,4 @@ export class Observability extends pulumi.ComponentResource {
         this.dashboard = new aws.cloudwatch.Dashboard(`${this.componentName}-dashboard`, { dashboardName: `${prefix}-platform`, dashboardBody: body }, { parent: this });
         return this.dashboard;
     }
-
-    /** Stages that have at least one alarm. */
-    stagesWithAlarms(): PipelineStage[] {
-        return [...this.alarms.keys()];
-    }
 }
