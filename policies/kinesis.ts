@@ -4,7 +4,7 @@ import { capacityLimits, environments } from "../infra/config/catalog";
 import { environmentOverrideProperty, policyConfig } from "./lib/config";
 import { resourceEnvironment } from "./lib/environment";
 import { checkov } from "./lib/metadata";
-import { isKnown, probe, show } from "./lib/values";
+import { isKnown, probe, show, isCustomerManagedKey } from "./lib/values";
 
 /** @severity high */
 export const kinesisStreamEncryption: ResourceValidationPolicy = {
@@ -33,7 +33,7 @@ export const kinesisStreamCmk: ResourceValidationPolicy = {
     remediationSteps: "Set kmsKeyId to the ARN of the streaming domain's customer-managed key (not alias/aws/kinesis).",
     validateResource: validateResourceOfType(aws.kinesis.Stream, (stream, _args, reportViolation) => {
         const key = probe(() => stream.kmsKeyId);
-        if (isKnown(key) && (!key || /alias\/aws\/kinesis$/.test(key))) {
+        if (isKnown(key) && !isCustomerManagedKey(key, "kinesis")) {
             reportViolation(`kmsKeyId must name a customer-managed key; found ${show(key)}.`);
         }
     }),

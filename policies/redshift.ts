@@ -4,7 +4,7 @@ import { environmentOverrideProperty, environmentsProperty, policyConfig } from 
 import { requireEnvironmentIn, resourceEnvironment } from "./lib/environment";
 import { checkov } from "./lib/metadata";
 import { label, ofType, prop, referencedBy } from "./lib/stack";
-import { asList, isKnown, isTrue, probe, show } from "./lib/values";
+import { asList, isKnown, isTrue, probe, show, isCustomerManagedKey } from "./lib/values";
 
 type Report = (message: string) => void;
 
@@ -29,7 +29,7 @@ export const redshiftWarehouseEncryptionCmk: ResourceValidationPolicy = {
         }),
         validateResourceOfType(aws.redshiftserverless.Namespace, (namespace, _args, reportViolation) => {
             const key = probe(() => namespace.kmsKeyId);
-            if (isKnown(key) && (!key || /alias\/aws\/redshift$/.test(key))) {
+            if (isKnown(key) && !isCustomerManagedKey(key, "redshift")) {
                 reportViolation(`kmsKeyId must name a customer-managed key; found ${show(key)}.`);
             }
         }),

@@ -6,7 +6,7 @@ import { isPublicPrincipal, parseDocument, publicAllowStatements, Statement, sta
 import { requireEnvironmentIn, resourceEnvironment } from "./lib/environment";
 import { checkov } from "./lib/metadata";
 import { bucketNames, configuresBucket, label, ofType, prop, TypeRef } from "./lib/stack";
-import { asList, isKnown, isObject, isTrue, plain, probe, show } from "./lib/values";
+import { asList, isKnown, isObject, isTrue, plain, probe, show, isCustomerManagedKey } from "./lib/values";
 
 const bucketTypes = [aws.s3.Bucket, aws.s3.BucketV2];
 const loggingTypes = [aws.s3.BucketLogging, aws.s3.BucketLoggingV2];
@@ -161,7 +161,7 @@ export const s3EncryptionConfigurationCmk: ResourceValidationPolicy = {
                 const algorithm = rule.applyServerSideEncryptionByDefault?.sseAlgorithm;
                 if (algorithm === "aws:kms" || algorithm === "aws:kms:dsse") {
                     const key = probe(() => rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId);
-                    if (isKnown(key) && (!key || /alias\/aws\/s3$/.test(key))) {
+                    if (isKnown(key) && !isCustomerManagedKey(key, "s3")) {
                         reportViolation(`Rule ${i + 1} uses ${algorithm} and must name a customer-managed key in kmsMasterKeyId; found ${show(key)}.`);
                     }
                     if (requireBucketKey && rule.bucketKeyEnabled !== true) {
@@ -225,7 +225,7 @@ export const s3BucketDefaultEncryption: StackValidationPolicy = {
                 if (encryption.algorithm !== "AES256") {
                     reportViolation(`${label(bucket)} receives S3 server access logs, which S3 can only deliver to SSE-S3 buckets: its default encryption must be AES256; found ${show(encryption.algorithm)}.`, bucket.urn);
                 }
-            } else if (!encryption.algorithm?.startsWith("aws:kms") || !encryption.key || /alias\/aws\/s3$/.test(encryption.key)) {
+            } else if (!encryption.algorithm?.startsWith("aws:kms") || !isCustomerManagedKey(encryption.key, "s3")) {
                 reportViolation(`${label(bucket)} must be encrypted by default with SSE-KMS and a customer-managed key; found ${show(encryption.algorithm)} with key ${show(encryption.key)}.`, bucket.urn);
             }
         }
@@ -513,7 +513,7 @@ export const s3ObjectEncryptionCmk: StackValidationPolicy = {
             if (!isKnown(key)) {
                 continue;
             }
-            if (key && !/alias\/aws\/s3$/.test(key)) {
+            if (isCustomerManagedKey(key, "s3")) {
                 continue;
             }
             const bucket = buckets.find((b) => configuresBucket(object, b));
@@ -521,7 +521,7 @@ export const s3ObjectEncryptionCmk: StackValidationPolicy = {
             if (encryption === "unknown") {
                 continue;
             }
-            if (encryption && encryption.algorithm?.startsWith("aws:kms") && encryption.key && !/alias\/aws\/s3$/.test(encryption.key)) {
+            if (encryption && encryption.algorithm?.startsWith("aws:kms") && isCustomerManagedKey(encryption.key, "s3")) {
                 continue;
             }
             reportViolation(

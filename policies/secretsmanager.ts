@@ -3,7 +3,7 @@ import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType
 import { policyConfig } from "./lib/config";
 import { checkov } from "./lib/metadata";
 import { label, ofType, prop, referencedBy } from "./lib/stack";
-import { isKnown, probe, show } from "./lib/values";
+import { isKnown, probe, show, isCustomerManagedKey } from "./lib/values";
 
 /** @severity medium */
 export const secretsmanagerSecretCmk: ResourceValidationPolicy = {
@@ -16,7 +16,7 @@ export const secretsmanagerSecretCmk: ResourceValidationPolicy = {
     remediationSteps: "Set kmsKeyId to a customer-managed key (not aws/secretsmanager).",
     validateResource: validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, reportViolation) => {
         const key = probe(() => secret.kmsKeyId);
-        if (isKnown(key) && (!key || /alias\/aws\/secretsmanager$/.test(key))) {
+        if (isKnown(key) && !isCustomerManagedKey(key, "secretsmanager")) {
             reportViolation(`kmsKeyId must name a customer-managed key; found ${show(key)}.`);
         }
     }),

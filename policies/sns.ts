@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { parseDocument, publicAllowStatements, statementLabel } from "./lib/documents";
-import { isKnown, probe, show } from "./lib/values";
+import { isKnown, probe, show, isCustomerManagedKey } from "./lib/values";
 
 /** @severity medium */
 export const snsTopicCmk: ResourceValidationPolicy = {
@@ -13,7 +13,7 @@ export const snsTopicCmk: ResourceValidationPolicy = {
     remediationSteps: "Set kmsMasterKeyId to a customer-managed key whose policy lets the publishing services (CloudWatch, EventBridge, Budgets) use it.",
     validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, reportViolation) => {
         const key = probe(() => topic.kmsMasterKeyId);
-        if (isKnown(key) && (!key || /alias\/aws\/sns$/.test(key))) {
+        if (isKnown(key) && !isCustomerManagedKey(key, "sns")) {
             reportViolation(`kmsMasterKeyId must name a customer-managed key; found ${show(key)}.`);
         }
     }),

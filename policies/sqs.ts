@@ -3,7 +3,7 @@ import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy
 import { policyConfig } from "./lib/config";
 import { parseDocument, publicAllowStatements, Statement, statementLabel } from "./lib/documents";
 import { checkov } from "./lib/metadata";
-import { isKnown, probe, show } from "./lib/values";
+import { isKnown, probe, show, isCustomerManagedKey } from "./lib/values";
 
 /** @severity high */
 export const sqsQueueEncryption: ResourceValidationPolicy = {
@@ -33,7 +33,7 @@ export const sqsQueueCmk: ResourceValidationPolicy = {
     remediationSteps: "Set kmsMasterKeyId to the ARN of a customer-managed key (not alias/aws/sqs) and let producers and consumers use it.",
     validateResource: validateResourceOfType(aws.sqs.Queue, (queue, _args, reportViolation) => {
         const key = probe(() => queue.kmsMasterKeyId);
-        if (isKnown(key) && (!key || /alias\/aws\/sqs$/.test(key))) {
+        if (isKnown(key) && !isCustomerManagedKey(key, "sqs")) {
             reportViolation(`kmsMasterKeyId must name a customer-managed key; found ${show(key)}.`);
         }
     }),

@@ -106,3 +106,11 @@ export function show(value: unknown): string {
     }
     return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
 }
+
+/**
+ * True when `key` names a customer-managed KMS key: set, and not the AWS-managed key of the
+ * service (`alias/aws/<service>`), which the account cannot rotate, restrict or audit on its own.
+ */
+export function isCustomerManagedKey(key: unknown, service: string): boolean {
+    return Boolean(key) && !String(key).endsWith(`alias/aws/${service}`);
+}
