@@ -1,7 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import { CostComponent } from "../model";
 import { readNumber, readString } from "../inputs";
-import { AnyRule, costRule, free, notPriced, priced, RuleContext, tiered, usage } from "./rule";
+import { AnyRule, costRule, free, millions, notPriced, priced, RuleContext, tiered, usage } from "./rule";
 
 /** Lambda: requests and GB-seconds (x86 or arm64 tiers), plus ephemeral storage above the free 512 MB. */
 export const lambdaFunction = costRule<aws.lambda.FunctionArgs>({
@@ -20,7 +20,7 @@ export const lambdaFunction = costRule<aws.lambda.FunctionArgs>({
         const gbSeconds = seconds === undefined ? undefined : seconds * (memoryMb / 1024);
         const ephemeralMb = readNumber(props.ephemeralStorage?.size, "ephemeralStorage.size", 512);
         return priced(
-            usage(ctx, "Requests", "lambda.requestsMillion", requests === undefined ? undefined : requests / 1e6),
+            usage(ctx, "Requests", "lambda.requestsMillion", millions(requests)),
             tiered(ctx, `Duration (${memoryMb} MB, ${arm ? "arm64" : "x86_64"})`, arm ? "lambda.arm.gbSecond" : "lambda.x86.gbSecond", gbSeconds, true),
             ephemeralMb > 512
                 ? [usage(ctx, `Ephemeral storage (${ephemeralMb - 512} MB above the free 512 MB)`, "lambda.ephemeralStorageGbSecond", seconds === undefined ? undefined : seconds * ((ephemeralMb - 512) / 1024))]

@@ -1,10 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import { readString } from "../inputs";
-import { AnyRule, costRule, priced, RuleContext, tiered, usage } from "./rule";
-
-function millions(n: number | undefined): number | undefined {
-    return n === undefined ? undefined : n / 1e6;
-}
+import { AnyRule, costRule, millions, priced, RuleContext, tiered, usage } from "./rule";
 
 /** SQS: requests, each 64 KB chunk of a message billed as one request. */
 export const sqsQueue = costRule<aws.sqs.QueueArgs>({
