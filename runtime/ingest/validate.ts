@@ -1,4 +1,4 @@
-import { ArrayOfStructField, CrossFieldRule, DatasetDefinition, ScalarField } from "../datasets/types";
+import { ArrayOfStructField, CrossFieldRule, DatasetDefinition, FieldDefinition, ScalarField } from "../datasets/types";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "./time";
 import { Violation } from "./types";
 
@@ -16,6 +16,17 @@ import { Violation } from "./types";
  * - timestamps must carry a zone and are stored as UTC ISO text with milliseconds;
  * - every declared field is present in the output, absent optional fields as null, in the
  *   definition's order, so equal input always gives equal output text.
+ *
+ * How it is compiled: `validatorSource` turns the definition into the source of one JavaScript
+ * function with every field's checks written out in definition order (the way JSON-schema
+ * compilers such as Ajv do), and `compileValidator` instantiates it. The per-record path then
+ * reads no definition objects, builds the normalised record as one object literal (one hidden
+ * class, so `JSON.stringify` takes its fast path) and builds paths and messages only when a rule
+ * fails. Only constants derived from the definition are written into the source: names and
+ * literals are escaped with `JSON.stringify`, and patterns and allowed sets are passed in as
+ * objects, so a definition cannot inject code. Failure messages come from the helper functions
+ * below, shared by every field. `tests/unit/ingest/validate-equivalence.test.ts` checks the
+ * compiled function against a plain interpreter of the same rules on generated documents.
  */
 
 /** What the validator needs to know besides the document. */
@@ -47,21 +58,11 @@ export interface RecordValidator {
 /** At most this many violations are reported per record; the first one decides the error type. */
 export const maxViolationsPerRecord = 25;
 
-interface CompiledScalar {
-    readonly field: ScalarField;
-    readonly allowed?: ReadonlySet<string>;
-    readonly pattern?: RegExp;
-}
+// ---------------------------------------------------------------------------------------------
+// Failure reporting: called by the compiled function only when a rule fails.
+// ---------------------------------------------------------------------------------------------
 
-interface CompiledArray {
-    readonly field: ArrayOfStructField;
-    readonly items: readonly CompiledScalar[];
-    readonly itemNames: ReadonlySet<string>;
-}
-
-type Compiled = CompiledScalar | CompiledArray;
-
-const decimalText = /^[+-]?(\d+)(?:\.(\d+))?$/;
+type ErrorType = Violation["errorType"];
 
 function show(value: unknown): string {
     let text: string;
@@ -75,15 +76,6 @@ function show(value: unknown): string {
 
 function kindOf(value: unknown): string {
     return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-function compileScalar(field: ScalarField): CompiledScalar {
-    const rules = field.rules ?? {};
-    return {
-        field,
-        ...(rules.allowed ? { allowed: new Set(rules.allowed) } : {}),
-        ...(rules.pattern !== undefined ? { pattern: new RegExp(`^(?:${rules.pattern})$`) } : {}),
-    };
 }
 
 function expectedType(field: ScalarField): string {
@@ -107,208 +99,76 @@ function expectedType(field: ScalarField): string {
     }
 }
 
-interface ViolationList {
-    readonly items: Violation[];
-    add(errorType: Violation["errorType"], rule: string, field: string, message: string): void;
+/** Adds a violation unless the record already has `maxViolationsPerRecord`. */
+function add(out: Violation[], errorType: ErrorType, rule: string, field: string, message: string): void {
+    if (out.length < maxViolationsPerRecord) {
+        out.push({ errorType, rule, field, message: `${field}: ${message}` });
+    }
 }
 
-function createViolationList(): ViolationList {
-    const items: Violation[] = [];
-    const add = (errorType: Violation["errorType"], rule: string, field: string, message: string) => {
-        if (items.length < maxViolationsPerRecord) {
-            items.push({ errorType, rule, field, message: `${field}: ${message}` });
-        }
-    };
-    return { items, add };
+/** The rules of a scalar field, never undefined. */
+function rulesOf(field: ScalarField): NonNullable<ScalarField["rules"]> {
+    return field.rules ?? {};
 }
 
-/**
- * Checks one scalar value. Returns the normalised value, `null` for an absent optional value, or
- * `undefined` after recording a violation.
- */
-function mismatch(field: ScalarField, raw: unknown, path: string, out: ViolationList): undefined {
-    out.add("type_mismatch", "type", path, `expected ${expectedType(field)}, found ${kindOf(raw)} ${show(raw)}`);
-    return undefined;
-}
+/** The failure reporters, by what failed. `path` is the field's name or `array[index].member`. */
+const report = {
+    notAnObject: (document: unknown): ValidationResult => {
+        const out: Violation[] = [];
+        add(out, "type_mismatch", "type", "$", `expected a JSON object, found ${kindOf(document)}`);
+        return { ok: false, violations: out };
+    },
+    unknownField: (out: Violation[], dataset: DatasetDefinition, name: string) =>
+        add(out, "unknown_field", "schema", name, `dataset '${dataset.name}' does not declare this field; expected only ${dataset.fields.map((f) => f.name).join(", ")}`),
+    unknownItemField: (out: Violation[], field: ArrayOfStructField, index: number, name: string) =>
+        add(out, "unknown_field", "schema", `${field.name}[${index}].${name}`, `the dataset does not declare this field; expected only ${field.items.map((item) => item.name).join(", ")}`),
+    missing: (out: Violation[], path: string, raw: unknown) =>
+        add(out, "missing_required", "required", path, raw === "" || typeof raw === "string" ? "a value is required, found an empty string" : "a value is required, found none (missing or null)"),
+    missingArray: (out: Violation[], field: ArrayOfStructField) => add(out, "missing_required", "required", field.name, "a value is required, found none (missing or null)"),
+    mismatch: (out: Violation[], field: ScalarField, path: string, raw: unknown) =>
+        add(out, "type_mismatch", "type", path, `expected ${expectedType(field)}, found ${kindOf(raw)} ${show(raw)}`),
+    notAnArray: (out: Violation[], field: ArrayOfStructField, raw: unknown) => add(out, "type_mismatch", "type", field.name, `expected an array of objects, found ${kindOf(raw)} ${show(raw)}`),
+    itemNotAnObject: (out: Violation[], field: ArrayOfStructField, index: number, item: unknown) =>
+        add(out, "type_mismatch", "type", `${field.name}[${index}]`, `expected an object, found ${kindOf(item)} ${show(item)}`),
+    minItems: (out: Violation[], field: ArrayOfStructField, count: number) => add(out, "item_count", "minItems", field.name, `expected at least ${field.minItems} items, found ${count}`),
+    maxItems: (out: Violation[], field: ArrayOfStructField, count: number) => add(out, "item_count", "maxItems", field.name, `expected at most ${field.maxItems} items, found ${count}`),
+    min: (out: Violation[], field: ScalarField, path: string, raw: unknown) => add(out, "out_of_range", "min", path, `expected a value >= ${rulesOf(field).min}, found ${show(raw)}`),
+    max: (out: Violation[], field: ScalarField, path: string, raw: unknown) => add(out, "out_of_range", "max", path, `expected a value <= ${rulesOf(field).max}, found ${show(raw)}`),
+    minLength: (out: Violation[], field: ScalarField, path: string, raw: unknown, length: number) =>
+        add(out, "length_out_of_range", "minLength", path, `expected at least ${rulesOf(field).minLength} characters, found ${length} in ${show(raw)}`),
+    maxLength: (out: Violation[], field: ScalarField, path: string, raw: unknown, length: number) =>
+        add(out, "length_out_of_range", "maxLength", path, `expected at most ${rulesOf(field).maxLength} characters, found ${length} in ${show(raw)}`),
+    pattern: (out: Violation[], field: ScalarField, path: string, raw: unknown) => add(out, "pattern_mismatch", "pattern", path, `expected a value matching ${rulesOf(field).pattern}, found ${show(raw)}`),
+    allowed: (out: Violation[], field: ScalarField, path: string, raw: unknown) => add(out, "not_allowed", "allowed", path, `expected one of ${(rulesOf(field).allowed ?? []).join(", ")}, found ${show(raw)}`),
+    scale: (out: Violation[], field: ScalarField, path: string, value: unknown) => add(out, "decimal_precision", "scale", path, `expected at most ${field.scale ?? 2} digits after the point, found ${show(value)}`),
+    precision: (out: Violation[], field: ScalarField, path: string, value: unknown) => {
+        const precision = field.precision ?? 18;
+        const scale = field.scale ?? 2;
+        add(out, "decimal_precision", "precision", path, `expected at most ${precision - scale} digits before the point (decimal(${precision},${scale})), found ${show(value)}`);
+    },
+    future: (out: Violation[], field: ScalarField, path: string, raw: unknown, epochMs: number, referenceTimeMs: number) => {
+        const skew = rulesOf(field).maxFutureSkewSeconds;
+        add(
+            out,
+            "future_timestamp",
+            "maxFutureSkewSeconds",
+            path,
+            `expected at most ${skew} s after the stream time ${formatTimestamp(referenceTimeMs)}, found ${show(raw)} (${Math.round((epochMs - referenceTimeMs) / 1000)} s ahead); check the producer's clock`,
+        );
+    },
+    noEventTime: (dataset: DatasetDefinition): ValidationResult => ({
+        ok: false,
+        violations: [
+            { errorType: "missing_required", rule: "eventTimeField", field: dataset.eventTimeField, message: `${dataset.eventTimeField}: the event time is required to partition the record, found none` },
+        ],
+    }),
+};
 
-const noRules: ScalarField["rules"] = {};
+// ---------------------------------------------------------------------------------------------
+// Checks too involved to write out per field: called by the compiled function on every record.
+// ---------------------------------------------------------------------------------------------
 
-function checkScalar(compiled: CompiledScalar, raw: unknown, path: string, context: ValidationContext, out: ViolationList): unknown {
-    const field = compiled.field;
-    const rules = field.rules ?? (noRules as NonNullable<ScalarField["rules"]>);
-    let value: unknown = raw;
-    if (typeof value === "string" && field.type === "string") {
-        if (field.normalise?.trim) {
-            value = (value as string).trim();
-        }
-        if (field.normalise?.case === "upper") {
-            value = (value as string).toUpperCase();
-        } else if (field.normalise?.case === "lower") {
-            value = (value as string).toLowerCase();
-        }
-        if (value === "") {
-            value = null;
-        }
-    }
-    if (value === undefined || value === null) {
-        if (field.required) {
-            out.add("missing_required", "required", path, raw === "" || typeof raw === "string" ? "a value is required, found an empty string" : "a value is required, found none (missing or null)");
-            return undefined;
-        }
-        return null;
-    }
-    let normalised: string | number | boolean;
-    let numeric: number | undefined;
-    switch (field.type) {
-        case "string":
-            if (typeof value !== "string") {
-                return mismatch(field, raw, path, out);
-            }
-            normalised = value;
-            break;
-        case "int":
-            if (typeof value !== "number" || !Number.isInteger(value) || value < -2147483648 || value > 2147483647) {
-                return mismatch(field, raw, path, out);
-            }
-            normalised = numeric = value;
-            break;
-        case "long":
-            if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-                return mismatch(field, raw, path, out);
-            }
-            normalised = numeric = value;
-            break;
-        case "double":
-            if (typeof value !== "number" || !Number.isFinite(value)) {
-                return mismatch(field, raw, path, out);
-            }
-            normalised = numeric = value;
-            break;
-        case "decimal": {
-            const checked = checkDecimal(field, value, path, out);
-            if (checked === undefined) {
-                return undefined;
-            }
-            if ("mismatch" in checked) {
-                return mismatch(field, raw, path, out);
-            }
-            normalised = checked.value;
-            numeric = checked.numeric;
-            break;
-        }
-        case "boolean":
-            if (typeof value !== "boolean") {
-                return mismatch(field, raw, path, out);
-            }
-            normalised = value;
-            break;
-        case "date":
-            if (typeof value !== "string" || !isIsoDate(value)) {
-                return mismatch(field, raw, path, out);
-            }
-            normalised = value;
-            break;
-        case "timestamp": {
-            const epochMs = typeof value === "string" ? parseTimestamp(value) : undefined;
-            if (epochMs === undefined) {
-                return mismatch(field, raw, path, out);
-            }
-            if (rules.maxFutureSkewSeconds !== undefined && context.referenceTimeMs !== null && epochMs > context.referenceTimeMs + rules.maxFutureSkewSeconds * 1000) {
-                out.add(
-                    "future_timestamp",
-                    "maxFutureSkewSeconds",
-                    path,
-                    `expected at most ${rules.maxFutureSkewSeconds} s after the stream time ${formatTimestamp(context.referenceTimeMs)}, found ${show(raw)} (${Math.round((epochMs - context.referenceTimeMs) / 1000)} s ahead); check the producer's clock`,
-                );
-                return undefined;
-            }
-            normalised = isCanonicalTimestamp(value as string) ? (value as string) : formatTimestamp(epochMs);
-            break;
-        }
-    }
-    let ok = true;
-    if (numeric !== undefined) {
-        if (rules.min !== undefined && numeric < rules.min) {
-            out.add("out_of_range", "min", path, `expected a value >= ${rules.min}, found ${show(raw)}`);
-            ok = false;
-        }
-        if (rules.max !== undefined && numeric > rules.max) {
-            out.add("out_of_range", "max", path, `expected a value <= ${rules.max}, found ${show(raw)}`);
-            ok = false;
-        }
-    }
-    if (typeof normalised === "string" && field.type === "string") {
-        if (rules.minLength !== undefined && normalised.length < rules.minLength) {
-            out.add("length_out_of_range", "minLength", path, `expected at least ${rules.minLength} characters, found ${normalised.length} in ${show(raw)}`);
-            ok = false;
-        }
-        if (rules.maxLength !== undefined && normalised.length > rules.maxLength) {
-            out.add("length_out_of_range", "maxLength", path, `expected at most ${rules.maxLength} characters, found ${normalised.length} in ${show(raw)}`);
-            ok = false;
-        }
-        if (compiled.pattern && !compiled.pattern.test(normalised)) {
-            out.add("pattern_mismatch", "pattern", path, `expected a value matching ${rules.pattern}, found ${show(raw)}`);
-            ok = false;
-        }
-    }
-    if (compiled.allowed && !compiled.allowed.has(String(normalised))) {
-        out.add("not_allowed", "allowed", path, `expected one of ${[...compiled.allowed].join(", ")}, found ${show(raw)}`);
-        ok = false;
-    }
-    return ok ? normalised : undefined;
-}
-
-const mismatchMarker = { mismatch: true } as const;
-
-/** Decimal checks: type, then precision/scale. Returns the stored value and its numeric value. */
-function checkDecimal(
-    field: ScalarField,
-    value: unknown,
-    path: string,
-    out: ViolationList,
-): { readonly value: number | string; readonly numeric: number } | typeof mismatchMarker | undefined {
-    const precision = field.precision ?? 18;
-    const scale = field.scale ?? 2;
-    let integerDigits: number;
-    let fractionDigits: number;
-    let numeric: number;
-    let text: string | undefined;
-    if (typeof value === "number") {
-        if (!Number.isFinite(value)) {
-            return mismatchMarker;
-        }
-        numeric = value;
-        const scaled = Math.abs(value) * 10 ** scale;
-        const rounded = Math.round(scaled);
-        fractionDigits = Math.abs(scaled - rounded) <= 1e-9 * Math.max(1, scaled) ? 0 : scale + 1;
-        integerDigits = Math.abs(value) < 10 ** (precision - scale) ? 0 : precision - scale + 1;
-    } else if (typeof value === "string") {
-        const match = decimalText.exec(value.trim());
-        if (!match) {
-            return mismatchMarker;
-        }
-        text = value.trim();
-        numeric = Number(text);
-        integerDigits = (match[1] ?? "").replace(/^0+/, "").length;
-        fractionDigits = (match[2] ?? "").replace(/0+$/, "").length;
-    } else {
-        return mismatchMarker;
-    }
-    if (fractionDigits > scale) {
-        out.add("decimal_precision", "scale", path, `expected at most ${scale} digits after the point, found ${show(value)}`);
-        return undefined;
-    }
-    if (integerDigits > precision - scale) {
-        out.add("decimal_precision", "precision", path, `expected at most ${precision - scale} digits before the point (decimal(${precision},${scale})), found ${show(value)}`);
-        return undefined;
-    }
-    const factor = 10 ** scale;
-    const roundedNumber = Math.round(numeric * factor) / factor;
-    if (precision > 15 && text !== undefined) {
-        return { value: canonicalDecimal(text), numeric };
-    }
-    return { value: Object.is(roundedNumber, -0) ? 0 : roundedNumber, numeric };
-}
+const decimalText = /^[+-]?(\d+)(?:\.(\d+))?$/;
 
 /** `+007.50` → `7.5`, `-0.0` → `0`. */
 function canonicalDecimal(text: string): string {
@@ -321,61 +181,43 @@ function canonicalDecimal(text: string): string {
     return negative && body !== "0" ? `-${body}` : body;
 }
 
-function checkArray(compiled: CompiledArray, raw: unknown, context: ValidationContext, out: ViolationList): unknown {
-    const field = compiled.field;
-    if (raw === undefined || raw === null) {
-        if (field.required) {
-            out.add("missing_required", "required", field.name, "a value is required, found none (missing or null)");
-            return undefined;
-        }
-        return null;
+/** The outcome of a decimal given as text: the stored value and its number, or why it failed. */
+type DecimalTextResult = { readonly value: number | string; readonly numeric: number } | "mismatch" | "reported";
+
+/** A decimal given as a string: shape, then scale, then precision. Numbers are checked in the compiled code. */
+function checkDecimalText(out: Violation[], field: ScalarField, path: string, value: string): DecimalTextResult {
+    const precision = field.precision ?? 18;
+    const scale = field.scale ?? 2;
+    const text = value.trim();
+    const match = decimalText.exec(text);
+    if (!match) {
+        return "mismatch";
     }
-    if (!Array.isArray(raw)) {
-        out.add("type_mismatch", "type", field.name, `expected an array of objects, found ${kindOf(raw)} ${show(raw)}`);
-        return undefined;
+    const numeric = Number(text);
+    const integerDigits = (match[1] ?? "").replace(/^0+/, "").length;
+    const fractionDigits = (match[2] ?? "").replace(/0+$/, "").length;
+    if (fractionDigits > scale) {
+        report.scale(out, field, path, value);
+        return "reported";
     }
-    let ok = true;
-    if (field.minItems !== undefined && raw.length < field.minItems) {
-        out.add("item_count", "minItems", field.name, `expected at least ${field.minItems} items, found ${raw.length}`);
-        ok = false;
+    if (integerDigits > precision - scale) {
+        report.precision(out, field, path, value);
+        return "reported";
     }
-    if (field.maxItems !== undefined && raw.length > field.maxItems) {
-        out.add("item_count", "maxItems", field.name, `expected at most ${field.maxItems} items, found ${raw.length}`);
-        ok = false;
+    if (precision > 15) {
+        return { value: canonicalDecimal(text), numeric };
     }
-    const items: Record<string, unknown>[] = [];
-    raw.forEach((item: unknown, index: number) => {
-        const path = `${field.name}[${index}]`;
-        if (typeof item !== "object" || item === null || Array.isArray(item)) {
-            out.add("type_mismatch", "type", path, `expected an object, found ${kindOf(item)} ${show(item)}`);
-            ok = false;
-            return;
-        }
-        const source = item as Record<string, unknown>;
-        for (const name in source) {
-            if (Object.prototype.hasOwnProperty.call(source, name) && !compiled.itemNames.has(name)) {
-                out.add("unknown_field", "schema", `${path}.${name}`, `the dataset does not declare this field; expected only ${[...compiled.itemNames].join(", ")}`);
-                ok = false;
-            }
-        }
-        const normalised: Record<string, unknown> = {};
-        for (const member of compiled.items) {
-            const value = checkScalar(member, source[member.field.name], `${path}.${member.field.name}`, context, out);
-            if (value === undefined) {
-                ok = false;
-            }
-            normalised[member.field.name] = value ?? null;
-        }
-        items.push(normalised);
-    });
-    return ok ? items : undefined;
+    const factor = 10 ** scale;
+    const rounded = Math.round(numeric * factor) / factor;
+    return { value: Object.is(rounded, -0) ? 0 : rounded, numeric };
 }
 
 function asNumber(value: unknown): number | undefined {
     return typeof value === "number" ? value : typeof value === "string" && value !== "" && Number.isFinite(Number(value)) ? Number(value) : undefined;
 }
 
-function checkCrossField(rule: CrossFieldRule, record: Record<string, unknown>, invalid: ReadonlySet<string>, out: ViolationList): void {
+/** One cross-field rule over the normalised record; rules over fields that already failed are skipped. */
+function checkCrossField(out: Violation[], rule: CrossFieldRule, record: Record<string, unknown>, invalid: ReadonlySet<string>): void {
     switch (rule.kind) {
         case "sumOfProducts": {
             if (invalid.has(rule.field) || invalid.has(rule.array)) {
@@ -396,7 +238,8 @@ function checkCrossField(rule: CrossFieldRule, record: Record<string, unknown>, 
                 sum += a * b;
             }
             if (Math.abs(total - sum) > rule.tolerance + 1e-9) {
-                out.add(
+                add(
+                    out,
                     "cross_field",
                     rule.name,
                     rule.field,
@@ -415,7 +258,7 @@ function checkCrossField(rule: CrossFieldRule, record: Record<string, unknown>, 
                 return;
             }
             if ((parseTimestamp(earlier) ?? Number.NEGATIVE_INFINITY) > (parseTimestamp(later) ?? Number.POSITIVE_INFINITY)) {
-                out.add("cross_field", rule.name, rule.later, `expected a time at or after ${rule.earlier} (${earlier}), found ${later}`);
+                add(out, "cross_field", rule.name, rule.later, `expected a time at or after ${rule.earlier} (${earlier}), found ${later}`);
             }
             return;
         }
@@ -425,60 +268,366 @@ function checkCrossField(rule: CrossFieldRule, record: Record<string, unknown>, 
             }
             const trigger = record[rule.field];
             if (trigger !== null && trigger !== undefined && rule.values.includes(String(trigger)) && (record[rule.then] === null || record[rule.then] === undefined)) {
-                out.add("cross_field", rule.name, rule.then, `a value is required when ${rule.field} is ${rule.values.join(" or ")}, found none`);
+                add(out, "cross_field", rule.name, rule.then, `a value is required when ${rule.field} is ${rule.values.join(" or ")}, found none`);
             }
             return;
         }
     }
 }
 
-/** Compiles a dataset definition into a validator. Call once per dataset (for example in a Lambda factory). */
-export function compileValidator(dataset: DatasetDefinition): RecordValidator {
-    const compiled: Compiled[] = dataset.fields.map((field) =>
-        field.type === "array" ? { field, items: field.items.map(compileScalar), itemNames: new Set(field.items.map((item) => item.name)) } : compileScalar(field),
-    );
-    const declared = new Set(dataset.fields.map((field) => field.name));
-    const declaredList = dataset.fields.map((field) => field.name).join(", ");
-    const eventTimeField = dataset.eventTimeField;
+/** Everything the compiled function calls, passed in as its only argument. */
+const helpers = {
+    add,
+    report,
+    checkDecimalText,
+    checkCrossField,
+    parseTimestamp,
+    isCanonicalTimestamp,
+    formatTimestamp,
+    isIsoDate,
+    noneInvalid: new Set<string>() as ReadonlySet<string>,
+    /** The names of the fields whose checked value is `undefined` (failed), given in definition order. */
+    invalidFields: (dataset: DatasetDefinition, values: readonly unknown[]): ReadonlySet<string> =>
+        new Set(dataset.fields.filter((_, i) => values[i] === undefined).map((field) => field.name)),
+};
 
-    const validate = (document: unknown, context: ValidationContext): ValidationResult => {
-        const out = createViolationList();
-        if (typeof document !== "object" || document === null || Array.isArray(document)) {
-            out.add("type_mismatch", "type", "$", `expected a JSON object, found ${kindOf(document)}`);
-            return { ok: false, violations: out.items };
+/** Objects the compiled function refers to by index: field definitions, patterns, allowed sets. */
+interface Constants {
+    readonly dataset: DatasetDefinition;
+    readonly fields: FieldDefinition[];
+    readonly patterns: RegExp[];
+    readonly allowed: ReadonlySet<string>[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code generation
+// ---------------------------------------------------------------------------------------------
+
+const identifierName = /^[a-z][a-z0-9_]*$/;
+
+/** A JavaScript literal for a constant string or number. */
+function literal(value: string | number): string {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+        throw new Error(`validator: expected a finite number in the dataset definition, found ${value}`);
+    }
+    return JSON.stringify(value);
+}
+
+/** Source lines with indentation, so the generated function can be read when debugging. */
+interface Source {
+    line(text: string): void;
+    /** `head {`, the body one level deeper, `}`. */
+    block(head: string, body: () => void): void;
+    text(): string;
+}
+
+/** A plain-object builder rather than a class: Pulumi's closure serializer loses class fields. */
+function createSource(): Source {
+    const lines: string[] = [];
+    let depth = 1;
+    const line = (text: string) => {
+        lines.push(`${"    ".repeat(depth)}${text}`);
+    };
+    return {
+        line,
+        block: (head, body) => {
+            line(`${head} {`);
+            depth += 1;
+            body();
+            depth -= 1;
+            line("}");
+        },
+        text: () => lines.join("\n"),
+    };
+}
+
+/**
+ * Writes the checks of one scalar value. `raw` names a variable holding the value as found,
+ * `path` is an expression for the field path (evaluated only when a rule fails), and the code
+ * assigns `target`: the normalised value, `null` for an absent optional value, or `undefined`
+ * after reporting a violation. `epoch`, for timestamps, receives the epoch milliseconds.
+ */
+function writeScalar(src: Source, constants: Constants, field: ScalarField, raw: string, path: string, target: string, epoch?: string): void {
+    const rules = rulesOf(field);
+    constants.fields.push(field);
+    const f = `F[${constants.fields.length - 1}]`;
+    let patternRef: string | undefined;
+    if (rules.pattern !== undefined) {
+        constants.patterns.push(new RegExp(`^(?:${rules.pattern})$`));
+        patternRef = `P[${constants.patterns.length - 1}]`;
+    }
+    let allowedRef: string | undefined;
+    if (rules.allowed) {
+        constants.allowed.push(new Set(rules.allowed));
+        allowedRef = `A[${constants.allowed.length - 1}]`;
+    }
+
+    src.line(`let value = ${raw};`);
+    if (field.type === "string") {
+        src.block(`if (typeof value === "string")`, () => {
+            if (field.normalise?.trim) {
+                src.line("value = value.trim();");
+            }
+            if (field.normalise?.case === "upper") {
+                src.line("value = value.toUpperCase();");
+            } else if (field.normalise?.case === "lower") {
+                src.line("value = value.toLowerCase();");
+            }
+            src.line(`if (value === "") value = null;`);
+        });
+    }
+    src.block("if (value === undefined || value === null)", () => {
+        if (field.required) {
+            src.line(`h.report.missing(out, ${path}, ${raw});`);
+            src.line(`${target} = undefined;`);
+        } else {
+            src.line(`${target} = null;`);
         }
-        const source = document as Record<string, unknown>;
-        for (const name in source) {
-            if (Object.prototype.hasOwnProperty.call(source, name) && !declared.has(name)) {
-                out.add("unknown_field", "schema", name, `dataset '${dataset.name}' does not declare this field; expected only ${declaredList}`);
+    });
+    const mismatch = `h.report.mismatch(out, ${f}, ${path}, ${raw}); ${target} = undefined;`;
+    /** Writes the rules that follow a type check; `normalised` names the value to store, `numeric` its number. */
+    const writeRules = (normalised: string, numeric?: string) => {
+        src.line("let ok = true;");
+        if (numeric !== undefined && rules.min !== undefined) {
+            src.line(`if (${numeric} < ${literal(rules.min)}) { h.report.min(out, ${f}, ${path}, ${raw}); ok = false; }`);
+        }
+        if (numeric !== undefined && rules.max !== undefined) {
+            src.line(`if (${numeric} > ${literal(rules.max)}) { h.report.max(out, ${f}, ${path}, ${raw}); ok = false; }`);
+        }
+        if (field.type === "string") {
+            if (rules.minLength !== undefined) {
+                src.line(`if (${normalised}.length < ${literal(rules.minLength)}) { h.report.minLength(out, ${f}, ${path}, ${raw}, ${normalised}.length); ok = false; }`);
+            }
+            if (rules.maxLength !== undefined) {
+                src.line(`if (${normalised}.length > ${literal(rules.maxLength)}) { h.report.maxLength(out, ${f}, ${path}, ${raw}, ${normalised}.length); ok = false; }`);
+            }
+            if (patternRef !== undefined) {
+                src.line(`if (!${patternRef}.test(${normalised})) { h.report.pattern(out, ${f}, ${path}, ${raw}); ok = false; }`);
             }
         }
-        const record: Record<string, unknown> = {};
-        const invalid = new Set<string>();
-        for (const entry of compiled) {
-            const name = entry.field.name;
-            const value = "items" in entry ? checkArray(entry, source[name], context, out) : checkScalar(entry, source[name], name, context, out);
-            if (value === undefined) {
-                invalid.add(name);
-            }
-            record[name] = value ?? null;
+        if (allowedRef !== undefined) {
+            const text = field.type === "string" || field.type === "date" ? normalised : `String(${normalised})`;
+            src.line(`if (!${allowedRef}.has(${text})) { h.report.allowed(out, ${f}, ${path}, ${raw}); ok = false; }`);
         }
-        for (const rule of dataset.crossFieldRules) {
-            checkCrossField(rule, record, invalid, out);
-        }
-        if (out.items.length > 0) {
-            return { ok: false, violations: out.items };
-        }
-        const eventTime = record[eventTimeField];
-        const eventTimeMs = typeof eventTime === "string" ? parseTimestamp(eventTime) : undefined;
-        if (eventTimeMs === undefined) {
-            return {
-                ok: false,
-                violations: [{ errorType: "missing_required", rule: "eventTimeField", field: eventTimeField, message: `${eventTimeField}: the event time is required to partition the record, found none` }],
-            };
-        }
-        return { ok: true, record, eventTimeMs };
+        src.line(`${target} = ok ? ${normalised} : undefined;`);
+    };
+    /** `else if (<not this type>) mismatch; else { rules }`. */
+    const typed = (wrongType: string, body: () => void) => {
+        src.block(`else if (${wrongType})`, () => src.line(mismatch));
+        src.block("else", body);
     };
 
+    switch (field.type) {
+        case "string":
+            typed(`typeof value !== "string"`, () => writeRules("value"));
+            break;
+        case "int":
+            typed(`typeof value !== "number" || !Number.isInteger(value) || value < -2147483648 || value > 2147483647`, () => writeRules("value", "value"));
+            break;
+        case "long":
+            typed(`typeof value !== "number" || !Number.isSafeInteger(value)`, () => writeRules("value", "value"));
+            break;
+        case "double":
+            typed(`typeof value !== "number" || !Number.isFinite(value)`, () => writeRules("value", "value"));
+            break;
+        case "boolean":
+            typed(`typeof value !== "boolean"`, () => writeRules("value"));
+            break;
+        case "date":
+            typed(`typeof value !== "string" || !h.isIsoDate(value)`, () => writeRules("value"));
+            break;
+        case "decimal": {
+            const precision = field.precision ?? 18;
+            const scale = field.scale ?? 2;
+            const factor = literal(10 ** scale);
+            src.block(`else if (typeof value === "number")`, () => {
+                src.block("if (!Number.isFinite(value))", () => src.line(mismatch));
+                src.block("else", () => {
+                    // More digits after the point than the scale allows, then before the point than the precision allows.
+                    src.line(`const scaled = Math.abs(value) * ${factor};`);
+                    // Written as !(a <= b), not a > b: when scaling overflows to Infinity the difference is NaN, a scale violation.
+                    src.block("if (!(Math.abs(scaled - Math.round(scaled)) <= 1e-9 * Math.max(1, scaled)))", () => {
+                        src.line(`h.report.scale(out, ${f}, ${path}, value); ${target} = undefined;`);
+                    });
+                    src.block(`else if (!(Math.abs(value) < ${literal(10 ** (precision - scale))}))`, () => {
+                        src.line(`h.report.precision(out, ${f}, ${path}, value); ${target} = undefined;`);
+                    });
+                    src.block("else", () => {
+                        src.line(`let stored = Math.round(value * ${factor}) / ${factor};`);
+                        src.line("if (Object.is(stored, -0)) stored = 0;");
+                        writeRules("stored", "value");
+                    });
+                });
+            });
+            src.block(`else if (typeof value === "string")`, () => {
+                src.line(`const checked = h.checkDecimalText(out, ${f}, ${path}, value);`);
+                src.block(`if (checked === "mismatch")`, () => src.line(mismatch));
+                src.block(`else if (checked === "reported")`, () => src.line(`${target} = undefined;`));
+                src.block("else", () => {
+                    src.line("const stored = checked.value;");
+                    writeRules("stored", "checked.numeric");
+                });
+            });
+            src.block("else", () => src.line(mismatch));
+            break;
+        }
+        case "timestamp": {
+            src.line(`else if (typeof value !== "string") { ${mismatch} }`);
+            src.block("else", () => {
+                src.line("const epochMs = h.parseTimestamp(value);");
+                src.block("if (epochMs === undefined)", () => src.line(mismatch));
+                const skew = rules.maxFutureSkewSeconds;
+                if (skew !== undefined) {
+                    src.block(`else if (context.referenceTimeMs !== null && epochMs > context.referenceTimeMs + ${literal(skew * 1000)})`, () => {
+                        src.line(`h.report.future(out, ${f}, ${path}, ${raw}, epochMs, context.referenceTimeMs); ${target} = undefined;`);
+                    });
+                }
+                src.block("else", () => {
+                    if (epoch !== undefined) {
+                        src.line(`${epoch} = epochMs;`);
+                    }
+                    src.line("const stored = h.isCanonicalTimestamp(value) ? value : h.formatTimestamp(epochMs);");
+                    writeRules("stored");
+                });
+            });
+            break;
+        }
+    }
+}
+
+/** Writes the checks of an array-of-structs field; assigns `target` like `writeScalar`. */
+function writeArray(src: Source, constants: Constants, field: ArrayOfStructField, raw: string, target: string): void {
+    constants.fields.push(field);
+    const f = `F[${constants.fields.length - 1}]`;
+    src.block(`if (${raw} === undefined || ${raw} === null)`, () => {
+        src.line(field.required ? `h.report.missingArray(out, ${f}); ${target} = undefined;` : `${target} = null;`);
+    });
+    src.block(`else if (!Array.isArray(${raw}))`, () => src.line(`h.report.notAnArray(out, ${f}, ${raw}); ${target} = undefined;`));
+    src.block("else", () => {
+        src.line("let itemsOk = true;");
+        if (field.minItems !== undefined) {
+            src.line(`if (${raw}.length < ${literal(field.minItems)}) { h.report.minItems(out, ${f}, ${raw}.length); itemsOk = false; }`);
+        }
+        if (field.maxItems !== undefined) {
+            src.line(`if (${raw}.length > ${literal(field.maxItems)}) { h.report.maxItems(out, ${f}, ${raw}.length); itemsOk = false; }`);
+        }
+        src.line("const items = [];");
+        src.block(`for (let index = 0; index < ${raw}.length; index += 1)`, () => {
+            // Holes in a sparse array are skipped, as Array.prototype.forEach does.
+            src.line(`if (!(index in ${raw})) continue;`);
+            src.line(`const item = ${raw}[index];`);
+            src.block(`if (typeof item !== "object" || item === null || Array.isArray(item))`, () => {
+                src.line(`h.report.itemNotAnObject(out, ${f}, index, item); itemsOk = false; continue;`);
+            });
+            src.block("for (const name in item)", () => {
+                src.block("if (hasOwn.call(item, name))", () => {
+                    src.block("switch (name)", () => {
+                        src.line(`${field.items.map((member) => `case ${literal(member.name)}:`).join(" ")} break;`);
+                        src.line(`default: h.report.unknownItemField(out, ${f}, index, name); itemsOk = false;`);
+                    });
+                });
+            });
+            const members = field.items.map((_, i) => `m${i}`);
+            src.line(`let ${members.join(", ")};`);
+            field.items.forEach((member, i) => {
+                src.block(`/* ${member.name} */`, () => {
+                    src.line(`const found = item[${literal(member.name)}];`);
+                    writeScalar(src, constants, member, "found", `${literal(`${field.name}[`)} + index + ${literal(`].${member.name}`)}`, `m${i}`);
+                });
+            });
+            src.line(`if (${members.map((m) => `${m} === undefined`).join(" || ")}) itemsOk = false;`);
+            src.line(`items.push({ ${field.items.map((member, i) => `${literal(member.name)}: m${i} ?? null`).join(", ")} });`);
+        });
+        src.line(`${target} = itemsOk ? items : undefined;`);
+    });
+}
+
+/**
+ * The source of the validation function for a dataset: the body of a function of
+ * `(h, F, P, A, dataset)` (helpers, field definitions, patterns, allowed sets, the definition)
+ * that returns `validate(document, context)`.
+ */
+export function validatorSource(dataset: DatasetDefinition): string {
+    return generate(dataset).source;
+}
+
+function generate(dataset: DatasetDefinition): { readonly source: string; readonly constants: Constants } {
+    for (const field of dataset.fields) {
+        const names = field.type === "array" ? [field.name, ...field.items.map((item) => item.name)] : [field.name];
+        const bad = names.find((name) => !identifierName.test(name));
+        if (bad !== undefined) {
+            throw new Error(`dataset '${dataset.name}': field name ${JSON.stringify(bad)} must be lower snake case (${identifierName}); rename it`);
+        }
+    }
+    const constants: Constants = { dataset, fields: [], patterns: [], allowed: [] };
+    const src = createSource();
+    const values = dataset.fields.map((_, i) => `v${i}`);
+    const eventIndex = dataset.fields.findIndex((field) => field.name === dataset.eventTimeField);
+    const eventField = dataset.fields[eventIndex];
+    const eventFromCheck = eventField !== undefined && eventField.type === "timestamp";
+
+    src.block(`if (typeof document !== "object" || document === null || Array.isArray(document))`, () => src.line("return h.report.notAnObject(document);"));
+    src.line("const out = [];");
+    src.block("for (const name in document)", () => {
+        src.block("if (hasOwn.call(document, name))", () => {
+            src.block("switch (name)", () => {
+                src.line(`${dataset.fields.map((field) => `case ${literal(field.name)}:`).join(" ")} break;`);
+                src.line("default: h.report.unknownField(out, dataset, name);");
+            });
+        });
+    });
+    src.line(`let ${values.join(", ")};`);
+    if (eventFromCheck) {
+        src.line("let eventTimeMs;");
+    }
+    dataset.fields.forEach((field, i) => {
+        src.block(`/* ${field.name} */`, () => {
+            src.line(`const raw = document[${literal(field.name)}];`);
+            if (field.type === "array") {
+                writeArray(src, constants, field, "raw", `v${i}`);
+            } else {
+                writeScalar(src, constants, field, "raw", literal(field.name), `v${i}`, eventFromCheck && i === eventIndex ? "eventTimeMs" : undefined);
+            }
+        });
+    });
+    src.line(`const record = { ${dataset.fields.map((field, i) => `${literal(field.name)}: v${i} ?? null`).join(", ")} };`);
+    if (dataset.crossFieldRules.length > 0) {
+        // With no violation so far no field failed; otherwise the failed fields are collected (rare).
+        src.line(
+            `const invalid = out.length === 0 ? h.noneInvalid : h.invalidFields(dataset, [${values.join(", ")}]);`,
+        );
+        dataset.crossFieldRules.forEach((_, i) => src.line(`h.checkCrossField(out, dataset.crossFieldRules[${i}], record, invalid);`));
+    }
+    src.line("if (out.length > 0) return { ok: false, violations: out };");
+    if (eventFromCheck) {
+        src.line("if (record[" + literal(dataset.eventTimeField) + "] === null) return h.report.noEventTime(dataset);");
+    } else {
+        src.line(`const eventTime = record[${literal(dataset.eventTimeField)}];`);
+        src.line(`const eventTimeMs = typeof eventTime === "string" ? h.parseTimestamp(eventTime) : undefined;`);
+        src.line("if (eventTimeMs === undefined) return h.report.noEventTime(dataset);");
+    }
+    src.line("return { ok: true, record, eventTimeMs };");
+
+    const source = [
+        `"use strict";`,
+        "const hasOwn = Object.prototype.hasOwnProperty;",
+        `return function validate_${dataset.name.replace(/[^a-z0-9_]/g, "_")}(document, context) {`,
+        src.text(),
+        "};",
+    ].join("\n");
+    return { source, constants };
+}
+
+/** Compiles a dataset definition into a validator. Call once per dataset (for example in a Lambda factory). */
+export function compileValidator(dataset: DatasetDefinition): RecordValidator {
+    const { source, constants } = generate(dataset);
+    const build = new Function("h", "F", "P", "A", "dataset", source) as (
+        h: typeof helpers,
+        fields: readonly FieldDefinition[],
+        patterns: readonly RegExp[],
+        allowed: readonly ReadonlySet<string>[],
+        dataset: DatasetDefinition,
+    ) => RecordValidator["validate"];
+    const validate = build(helpers, constants.fields, constants.patterns, constants.allowed, dataset);
     return { dataset, validate };
 }
