@@ -79,6 +79,7 @@ export interface PlannedObject {
     readonly lastPosition: string;
     /** Indexes into `BatchPlan.records`, in source order. */
     readonly recordIndexes: readonly number[];
+    /** The NDJSON lines, one per record; empty when the planner handed them to `onLine` instead. */
     readonly lines: readonly string[];
 }
 
@@ -311,7 +312,9 @@ export interface BatchPlanner {
  * Creates a planner: it classifies every record and groups them into one object per source
  * partition, zone, error type and output partition. Each object's key carries the batch's first
  * position in that source partition, so all objects of one batch and source partition share that
- * position. `onLine` sees every line with the index of the object it belongs to, in order.
+ * position. `onLine`, when given, receives every line with the index of the object it belongs to,
+ * in order, and the plan does not keep the lines (objects' `lines` stay empty): a streaming caller
+ * encodes them as they come, so the batch's text is never held in memory twice.
  */
 export function createBatchPlanner(engine: SourceEngine, records: readonly SourceRecord[], validator: RecordValidator, onLine?: (objectIndex: number, line: string) => void): BatchPlanner {
     const dataset = validator.dataset.name;
@@ -370,10 +373,13 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
         }
         const object = objects[objectIndex] as ObjectUnderConstruction;
         object.recordIndexes.push(index);
-        object.lines.push(classification.line);
+        if (onLine === undefined) {
+            object.lines.push(classification.line);
+        } else {
+            onLine(objectIndex, classification.line);
+        }
         object.lastPosition = c.position;
         outcomes.push(errorType === undefined ? { zone: classification.zone, objectIndex } : { zone: classification.zone, objectIndex, errorType });
-        onLine?.(objectIndex, classification.line);
     };
 
     const step = (count: number) => {

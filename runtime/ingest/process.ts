@@ -18,8 +18,13 @@ export function decodeEvent(engine: SourceEngine, event: MskEvent | KinesisStrea
     return engine === "kafka" ? decodeMskEvent(event as MskEvent, { maxRecordBytes }) : decodeKinesisEvent(event as KinesisStreamEvent, { maxRecordBytes });
 }
 
-/** Records classified between two yields to the event loop (which let gzip chunks move on). */
-const planningStep = 256;
+/**
+ * Records classified between two yields to the event loop. Each gzip stream needs a turn of the
+ * event loop for every block of output it fills, so frequent yields keep compression (on another
+ * thread) close behind classification and leave little to compress once the batch is planned.
+ * 64 records (about 45 KB of NDJSON for the shipped dataset) measured best against 16 to 1,024.
+ */
+const planningStep = 64;
 
 /**
  * Plans, writes and settles one batch of decoded records. Write failures are in the result, not

@@ -54,10 +54,11 @@ export function renderNdjson(object: Pick<PlannedObject, "lines">): string {
     return object.lines.length === 0 ? "" : `${object.lines.join("\n")}\n`;
 }
 
-/** An object's body as stored (gzip) and the SHA-256 of its uncompressed NDJSON. */
+/** An object's body as stored (gzip), the SHA-256 of its uncompressed NDJSON and its number of lines (records). */
 export interface EncodedObject {
     readonly body: Buffer;
     readonly sha256: string;
+    readonly lineCount: number;
 }
 
 /** Streams an object's lines into gzip (on libuv's thread pool) and a running SHA-256 while they are produced. */
@@ -66,7 +67,7 @@ export interface ObjectEncoder {
     finish(): Promise<EncodedObject>;
 }
 
-/** Lines are handed to gzip in chunks of about this many characters. */
+/** Lines are handed to gzip and the hash in chunks of about this many characters. */
 const encoderChunkChars = 128 * 1024;
 
 /**
@@ -86,17 +87,20 @@ export function createObjectEncoder(): ObjectEncoder {
     });
     let pending: string[] = [];
     let pendingChars = 0;
+    let lineCount = 0;
     const flush = () => {
         if (pending.length > 0) {
-            const text = `${pending.join("\n")}\n`;
-            hash.update(text);
-            gzip.write(text);
+            // Encoded once: the hash and gzip would each convert the string to UTF-8 otherwise.
+            const bytes = Buffer.from(`${pending.join("\n")}\n`, "utf8");
+            hash.update(bytes);
+            gzip.write(bytes);
             pending = [];
             pendingChars = 0;
         }
     };
     return {
         add: (line) => {
+            lineCount += 1;
             pending.push(line);
             pendingChars += line.length + 1;
             if (pendingChars >= encoderChunkChars) {
@@ -107,7 +111,7 @@ export function createObjectEncoder(): ObjectEncoder {
             flush();
             gzip.end();
             await ended;
-            return { body: Buffer.concat(output), sha256: hash.digest("hex") };
+            return { body: Buffer.concat(output), sha256: hash.digest("hex"), lineCount };
         },
     };
 }
@@ -115,7 +119,7 @@ export function createObjectEncoder(): ObjectEncoder {
 /** Encodes an object's lines in one go: gzip of `renderNdjson` and its SHA-256. */
 export async function encodeObject(object: Pick<PlannedObject, "lines">): Promise<EncodedObject> {
     const ndjson = renderNdjson(object);
-    return { body: await gzipDeterministic(ndjson), sha256: sha256Hex(ndjson) };
+    return { body: await gzipDeterministic(ndjson), sha256: sha256Hex(ndjson), lineCount: object.lines.length };
 }
 
 /** What the writer needs of an object: the parts of a `PlannedObject` that decide its key, bytes and metadata. */
@@ -128,10 +132,10 @@ export type WritableObject = Pick<PlannedObject, "zone" | "key" | "lines" | "fir
  */
 export async function writeObject(object: WritableObject, targets: WriteTargets, encoded?: EncodedObject): Promise<ObjectWriteResult> {
     const bucket = object.zone === "raw" ? targets.rawBucket : targets.rejectsBucket;
-    const { body, sha256: sha } = encoded ?? (await encodeObject(object));
+    const { body, sha256: sha, lineCount } = encoded ?? (await encodeObject(object));
     const metadata = {
         [objectMetadataNames.contentSha256]: sha,
-        [objectMetadataNames.recordCount]: String(object.lines.length),
+        [objectMetadataNames.recordCount]: String(lineCount),
         [objectMetadataNames.firstPosition]: object.firstPosition,
         [objectMetadataNames.lastPosition]: object.lastPosition,
     };
