@@ -10,7 +10,7 @@
  * Needs moto (tools/services/moto.sh start); MOTO_ENDPOINT overrides http://127.0.0.1:5055.
  * Batches default to 5,000 records (a high-throughput event source mapping setting that stays under
  * Lambda's 6 MB payload) from two partitions, 5 % of them defective.
- * Usage: npm run bench:ingest [-- --batches 8 --batch-size 5000 --bad-ratio 0.05 --rounds 3 --naive-records 1000]
+ * Usage: npm run bench:ingest [-- --batches 8 --batch-size 5000 --bad-ratio 0.05 --rounds 5 --naive-records 1000]
  */
 import * as os from "os";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -22,26 +22,26 @@ import { FlagError, parseFlags } from "../tools/offline/flags";
 const motoEndpoint = process.env.MOTO_ENDPOINT ?? "http://127.0.0.1:5055";
 const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
 
-const flags = parseFlags(process.argv.slice(2), { "batches": "number", "batch-size": "number", "naive-records": "number", "rounds": "number" }, "npm run bench:ingest -- [--batches N] [--batch-size N] [--naive-records N] [--rounds N]");
+const usage = "npm run bench:ingest -- [--batches N] [--batch-size N] [--bad-ratio R] [--naive-records N] [--rounds N]";
 
-/** A positive whole-number flag, or its default. */
-function flag(name: string, fallback: number): number {
-    const value = flags.number(name) ?? fallback;
-    if (!Number.isInteger(value) || value < 1) {
-        throw new FlagError(`--${name}: expected a positive whole number; found ${value}. Usage: npm run bench:ingest -- [--batches N] [--batch-size N] [--naive-records N] [--rounds N]`);
+/** The flags, or a one-line error naming the flag, what was expected and what was found. */
+function readFlags(): { batches: number; batchSize: number; badRatio: number; naiveRecords: number; rounds: number } {
+    const flags = parseFlags(process.argv.slice(2), { "batches": "number", "batch-size": "number", "bad-ratio": "number", "naive-records": "number", "rounds": "number" }, usage);
+    const badRatio = flags.number("bad-ratio") ?? 0.05;
+    if (!(badRatio >= 0 && badRatio <= 1)) {
+        throw new FlagError(`--bad-ratio: expected a share between 0 and 1, such as 0.05; found ${badRatio}. Usage: ${usage}`);
     }
-    return value;
+    return { batches: flags.count("batches", 8), batchSize: flags.count("batch-size", 5000), badRatio, naiveRecords: flags.count("naive-records", 1000), rounds: flags.count("rounds", 5) };
 }
 
-const batches = flag("batches", 8);
-const batchSize = flag("batch-size", 5000);
-const naiveRecords = flag("naive-records", 1000);
-const rounds = flag("rounds", 3);
-const badRatioIndex = process.argv.indexOf("--bad-ratio");
-const badRatio = badRatioIndex >= 0 ? Number(process.argv[badRatioIndex + 1]) : 0.05;
-if (!(badRatio >= 0 && badRatio <= 1)) {
-    throw new Error(`--bad-ratio must be between 0 and 1, found '${process.argv[badRatioIndex + 1]}'`);
+let settings: ReturnType<typeof readFlags>;
+try {
+    settings = readFlags();
+} catch (error) {
+    process.stderr.write(`bench:ingest: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
 }
+const { batches, batchSize, badRatio, naiveRecords, rounds } = settings;
 
 function makeBatches(): MskEvent[] {
     const now = Date.now();

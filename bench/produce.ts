@@ -9,23 +9,25 @@
 import * as os from "os";
 import { createKafkaProducer, createOrderGenerator, ensureKafkaTopic, ProducerMessage } from "../runtime/producers";
 import { buildKafkaConfig } from "../runtime/producers/kafka";
-import { FlagError, parseFlags } from "../tools/offline/flags";
+import { parseFlags } from "../tools/offline/flags";
 
 const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
-const flags = parseFlags(process.argv.slice(2), { "messages": "number", "baseline-messages": "number" }, "npm run bench:produce -- [--messages N] [--baseline-messages N]");
+const usage = "npm run bench:produce -- [--messages N] [--baseline-messages N]";
 
-/** A positive whole-number flag, or its default. */
-function flag(name: string, fallback: number): number {
-    const value = flags.number(name) ?? fallback;
-    if (!Number.isInteger(value) || value < 1) {
-        throw new FlagError(`--${name}: expected a positive whole number; found ${value}. Usage: npm run bench:produce -- [--messages N] [--baseline-messages N]`);
-    }
-    return value;
+function readFlags(): { readonly messagesCount: number; readonly baselineCount: number } {
+    const flags = parseFlags(process.argv.slice(2), { "messages": "number", "baseline-messages": "number" }, usage);
+    return { messagesCount: flags.count("messages", 50_000), baselineCount: flags.count("baseline-messages", 2_000) };
 }
 
-const messagesCount = flag("messages", 50_000);
-const baselineCount = flag("baseline-messages", 2_000);
+let settings: ReturnType<typeof readFlags>;
+try {
+    settings = readFlags();
+} catch (error) {
+    process.stderr.write(`bench:produce: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+}
+const { messagesCount, baselineCount } = settings;
 
 /** One message per `send` call, awaited in turn: what naive producer code does. */
 async function baseline(topic: string, messages: readonly ProducerMessage[]): Promise<number> {

@@ -16,6 +16,8 @@ export interface Flags {
     require(name: string): string;
     bool(name: string): boolean;
     number(name: string): number | undefined;
+    /** A positive whole-number flag (a count), or `fallback` when it is absent. */
+    count(name: string, fallback: number): number;
 }
 
 export function parseFlags(argv: readonly string[], spec: Readonly<Record<string, FlagKind>>, usage: string): Flags {
@@ -58,5 +60,12 @@ export function parseFlags(argv: readonly string[], spec: Readonly<Record<string
         },
         bool: (name) => values.get(name) === true,
         number: (name) => (values.has(name) ? Number(values.get(name)) : undefined),
+        count: (name, fallback) => {
+            const value = values.has(name) ? Number(values.get(name)) : fallback;
+            if (!Number.isInteger(value) || value < 1) {
+                throw new FlagError(`--${name}: expected a positive whole number; found ${value}. Usage: ${usage}`);
+            }
+            return value;
+        },
     };
 }
