@@ -275,21 +275,27 @@ function checkCrossField(out: Violation[], rule: CrossFieldRule, record: Record<
     }
 }
 
-/** Everything the compiled function calls, passed in as its only argument. */
-const helpers = {
-    add,
-    report,
-    checkDecimalText,
-    checkCrossField,
-    parseTimestamp,
-    isCanonicalTimestamp,
-    formatTimestamp,
-    isIsoDate,
-    noneInvalid: new Set<string>() as ReadonlySet<string>,
-    /** The names of the fields whose checked value is `undefined` (failed), given in definition order. */
-    invalidFields: (dataset: DatasetDefinition, values: readonly unknown[]): ReadonlySet<string> =>
-        new Set(dataset.fields.filter((_, i) => values[i] === undefined).map((field) => field.name)),
-};
+/**
+ * Everything the compiled function calls. Built when a validator is compiled, not at module level:
+ * Pulumi's closure serialization copies captured module values, and a copied `Set` loses its
+ * contents and its methods' receiver checks fail (`tests/unit/ingest/closure.test.ts`).
+ */
+function createHelpers() {
+    return {
+        add,
+        report,
+        checkDecimalText,
+        checkCrossField,
+        parseTimestamp,
+        isCanonicalTimestamp,
+        formatTimestamp,
+        isIsoDate,
+        noneInvalid: new Set<string>() as ReadonlySet<string>,
+        /** The names of the fields whose checked value is `undefined` (failed), given in definition order. */
+        invalidFields: (dataset: DatasetDefinition, values: readonly unknown[]): ReadonlySet<string> =>
+            new Set(dataset.fields.filter((_, i) => values[i] === undefined).map((field) => field.name)),
+    };
+}
 
 /** Objects the compiled function refers to by index: field definitions, patterns, allowed sets. */
 interface Constants {
@@ -622,12 +628,12 @@ function generate(dataset: DatasetDefinition): { readonly source: string; readon
 export function compileValidator(dataset: DatasetDefinition): RecordValidator {
     const { source, constants } = generate(dataset);
     const build = new Function("h", "F", "P", "A", "dataset", source) as (
-        h: typeof helpers,
+        h: ReturnType<typeof createHelpers>,
         fields: readonly FieldDefinition[],
         patterns: readonly RegExp[],
         allowed: readonly ReadonlySet<string>[],
         dataset: DatasetDefinition,
     ) => RecordValidator["validate"];
-    const validate = build(helpers, constants.fields, constants.patterns, constants.allowed, dataset);
+    const validate = build(createHelpers(), constants.fields, constants.patterns, constants.allowed, dataset);
     return { dataset, validate };
 }

@@ -6,7 +6,12 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformError } from "../../../runtime/common/errors";
 import { IngestError, IngestWriteError } from "../../../runtime/ingest/errors";
-import { createKafkaIngestHandler, createKinesisIngestHandler } from "../../../runtime/ingest/handler";
+import { createMemoryObjectStore, gunzip } from "../../../runtime/common";
+import { createIngestHandler, createKafkaIngestHandler, createKinesisIngestHandler } from "../../../runtime/ingest/handler";
+import { IngestTelemetry } from "../../../runtime/ingest/telemetry";
+import { MskEvent } from "../../../runtime/ingest/types";
+import { createOrderGenerator } from "../../../runtime/producers/orders";
+import { mskEvent } from "../../helpers/ingest/events";
 
 /**
  * The handler factories must survive Pulumi's closure serialization exactly as
@@ -51,6 +56,39 @@ describe("the ingest handler factories under closure serialization", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         });
     }
+
+    it("plans, validates and encodes a real batch after serialization exactly as in process: the same objects, byte for byte", async () => {
+        const messages = createOrderGenerator({ seed: 5, badRatio: 0.3, startTimeMs: Date.UTC(2024, 4, 1, 8) }).take(400);
+        const event = mskEvent(messages.map((m, i) => ({ partition: i % 2, offset: 10 + i, key: m.key, value: m.value, timestamp: Date.UTC(2024, 4, 1, 8, 30) })));
+        // The same pipeline the deployed factory builds, with the in-memory store instead of S3 so no service is needed.
+        const factory = () => {
+            const silent: IngestTelemetry = { setContext: () => undefined, batchProcessed: () => undefined, batchErrored: () => undefined };
+            return async (input: MskEvent) => {
+                const store = createMemoryObjectStore();
+                const handler = createIngestHandler({ engine: "kafka", env: { RAW_BUCKET: "raw", REJECTS_BUCKET: "rejects", DATASET: "orders" }, store, telemetry: silent });
+                await handler(input);
+                const objects: Record<string, string> = {};
+                for (const bucket of ["raw", "rejects"]) {
+                    for (const key of await store.listKeys(bucket, "")) {
+                        objects[`${bucket}/${key}`] = Buffer.from((await store.getObject(bucket, key)) ?? new Uint8Array()).toString("base64");
+                    }
+                }
+                return objects;
+            };
+        };
+        const inProcess = await factory()(event);
+        const dir = writeLambdaPackage(await serializeLikeCallbackFunction(factory));
+        fs.writeFileSync(path.join(dir, "event.json"), JSON.stringify(event));
+        const script = `require(${JSON.stringify(path.join(dir, "__index.js"))}).handler(JSON.parse(require("fs").readFileSync(${JSON.stringify(path.join(dir, "event.json"))}, "utf8"))).then((r) => process.stdout.write(JSON.stringify(r)))`;
+        const serialized = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })) as Record<string, string>;
+        assert.deepStrictEqual(serialized, inProcess);
+        const raw = Object.keys(inProcess).filter((key) => key.startsWith("raw/"));
+        const rejects = Object.keys(inProcess).filter((key) => key.startsWith("rejects/"));
+        assert.ok(raw.length >= 2 && rejects.length >= 5, `expected raw and rejects objects, found ${Object.keys(inProcess).join(", ")}`);
+        const rejectText = (await Promise.all(rejects.map(async (key) => (await gunzip(Buffer.from(inProcess[key] as string, "base64"))).toString("utf8")))).join("");
+        assert.doesNotMatch(rejectText, /processing_error/, "a record failed inside the pipeline instead of being classified");
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("keeps errors real after serialization: message, cause, stack and the instanceof chain up to Error", async () => {
         const text = await serializeLikeCallbackFunction(() => () => {
