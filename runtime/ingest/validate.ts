@@ -277,8 +277,9 @@ function checkCrossField(out: Violation[], rule: CrossFieldRule, record: Record<
 
 /**
  * Everything the compiled function calls. Built when a validator is compiled, not at module level:
- * Pulumi's closure serialization copies captured module values, and a copied `Set` loses its
- * contents and its methods' receiver checks fail (`tests/unit/ingest/closure.test.ts`).
+ * Pulumi's closure serialization copies captured module values property by property, so a
+ * captured `Set` arrives without its internal slots and `has` throws (the same family as
+ * pulumi/pulumi#1314; caught by `tests/unit/ingest/closure.test.ts`).
  */
 function createHelpers() {
     return {
