@@ -4,8 +4,9 @@ import { DatasetDefinition } from "../../runtime/datasets";
 import { createQualityHandler } from "../../runtime/quality/handler";
 import { createLoadHandler } from "../../runtime/warehouse/handler";
 import { Observability } from "../observability";
-import { policyDocument, PolicyDocument } from "../shared/iam";
+import { PolicyDocument, Statement } from "../shared/iam";
 import { serviceRole } from "../shared/role";
+import { scheduledStarts } from "../shared/schedule";
 import { namePrefix } from "../shared/options";
 import { pipelineDefinition, SparkTarget, windowHoursOf } from "./definition";
 import { loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./permissions";
@@ -191,58 +192,6 @@ export class Orchestration extends pulumi.ComponentResource {
         );
         this.stateMachineArn = stateMachine.arn;
 
-        // Start attempts that still fail after the schedule's retries land here instead of vanishing.
-        const deadLetters = new aws.sqs.Queue(
-            `${name}-schedule-failed`,
-            { name: `${prefix}-pipeline-schedule-failed`, kmsMasterKeyId: args.observabilityKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
-            { parent: this },
-        );
-        new aws.sqs.QueuePolicy(
-            `${name}-schedule-failed`,
-            {
-                queueUrl: deadLetters.url,
-                policy: deadLetters.arn.apply((arn) =>
-                    JSON.stringify(policyDocument({ Sid: "TlsOnly", Effect: "Deny", Principal: { AWS: "*" }, Action: "sqs:*", Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } })),
-                ),
-            },
-            { parent: this },
-        );
-        const { role: schedulerRole } = serviceRole(
-            `${name}-scheduler`,
-            {
-                service: "scheduler.amazonaws.com",
-                description: "Starts the pipeline on its schedule",
-                accountId: args.accountId,
-                policy: pulumi.all([stateMachine.arn, deadLetters.arn, args.observabilityKeyArn]).apply(([machineArn, queueArn, keyArn]) =>
-                    policyDocument(
-                        { Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: machineArn },
-                        { Sid: "RecordFailedStarts", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
-                        { Sid: "EncryptFailedStarts", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
-                    ),
-                ),
-            },
-            this,
-        );
-        new aws.scheduler.Schedule(
-            `${name}-schedule`,
-            {
-                name: `${prefix}-pipeline`,
-                description: "Starts the transform-and-load pipeline for the hours since the previous run",
-                scheduleExpression: args.schedule,
-                scheduleExpressionTimezone: "UTC",
-                flexibleTimeWindow: { mode: "OFF" },
-                kmsKeyArn: args.observabilityKeyArn,
-                target: {
-                    arn: stateMachine.arn,
-                    roleArn: schedulerRole.arn,
-                    input: JSON.stringify({ windowHours: windowHoursOf(args.schedule) }),
-                    retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-                    deadLetterConfig: { arn: deadLetters.arn },
-                },
-            },
-            { parent: this },
-        );
-
         const o = args.observability;
         for (const [metric, what] of [["ExecutionsFailed", "failed"], ["ExecutionsTimedOut", "timed out"]] as const) {
             o.addAlarm(this, `${name}-${metric === "ExecutionsFailed" ? "failed" : "timed-out"}`, {
@@ -256,15 +205,28 @@ export class Orchestration extends pulumi.ComponentResource {
                 threshold: 0,
             });
         }
-        o.addAlarm(this, `${name}-schedule-failed`, {
-            stage: "orchestration",
-            description: "The schedule could not start the pipeline after its retries; the attempts are in the dead-letter queue. Check the scheduler role and the state machine.",
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: deadLetters.name },
-            statistic: "Maximum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
+        // Start attempts that still fail after the schedule's retries land in a dead-letter queue instead of vanishing.
+        scheduledStarts(name, this, {
+            deadLetterQueueName: `${prefix}-pipeline-schedule-failed`,
+            expression: args.schedule,
+            targetArn: stateMachine.arn,
+            permissions: stateMachine.arn.apply((machineArn): Statement[] => [{ Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: machineArn }]),
+            roleDescription: "Starts the pipeline on its schedule",
+            keyArn: args.observabilityKeyArn,
+            accountId: args.accountId,
+            schedules: [
+                {
+                    resourceName: `${name}-schedule`,
+                    scheduleName: `${prefix}-pipeline`,
+                    description: "Starts the transform-and-load pipeline for the hours since the previous run",
+                    input: JSON.stringify({ windowHours: windowHoursOf(args.schedule) }),
+                },
+            ],
+            observability: o,
+            alarm: {
+                stage: "orchestration",
+                description: "The schedule could not start the pipeline after its retries; the attempts are in the dead-letter queue. Check the scheduler role and the state machine.",
+            },
         });
         for (const dataset of args.datasets) {
             o.addAlarm(this, `${name}-${dataset.name}-quality`, {

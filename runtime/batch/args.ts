@@ -1,6 +1,6 @@
 import { datasets as platformDatasets, getDataset } from "../datasets";
 import { DatasetDefinition } from "../datasets/types";
-import { isIsoDate } from "../ingest/time";
+import { formatTimestamp, isIsoDate, parseTimestamp } from "../ingest/time";
 import { RejectErrorType } from "../ingest/types";
 import { UsageError } from "./errors";
 import { isRejectErrorType, rejectErrorTypes } from "./layout";
@@ -60,7 +60,8 @@ const commands: Readonly<Record<"replay-rejects" | "compact", readonly FlagSpec[
     ],
     compact: [
         { name: "--dataset", kind: "value", required: true },
-        { name: "--dt", kind: "value", required: true },
+        { name: "--dt", kind: "value" },
+        { name: "--day-before", kind: "value" },
         { name: "--hour", kind: "value" },
         { name: "--target-bytes", kind: "value" },
         { name: "--dry-run", kind: "switch" },
@@ -84,7 +85,9 @@ Commands:
   compact         Merge the small raw objects of a date (or one hour) into objects of up to
                   --target-bytes, verifying counts and SHA-256 before deleting the inputs.
       --dataset NAME            dataset to compact (required)
-      --dt YYYY-MM-DD           UTC date (required)
+      --dt YYYY-MM-DD           UTC date (this or --day-before is required)
+      --day-before TIMESTAMP    the UTC date before this ISO-8601 time, such as a schedule's
+                                invocation time (the nightly schedule passes its own)
       --hour HH                 only this hour (00-23); default: every hour of the date
       --target-bytes N          compressed size of a merged object, ${minTargetBytes} to ${maxTargetBytes}; default ${defaultTargetBytes}
       --dry-run                 report the planned groups; write and delete nothing
@@ -240,12 +243,32 @@ function parseReplay(flags: RawFlags, available: readonly DatasetDefinition[]): 
     };
 }
 
-function parseCompact(flags: RawFlags, available: readonly DatasetDefinition[]): CompactCommand {
-    const dataset = datasetFlag(flags, available);
-    const dt = one(flags, "--dt") as string;
+/** `--dt`, or the UTC date before `--day-before`: exactly one of them. */
+function dateFlag(flags: RawFlags): string {
+    const dt = one(flags, "--dt");
+    const before = one(flags, "--day-before");
+    if (dt !== undefined && before !== undefined) {
+        throw new UsageError("--day-before", "either --dt or --day-before, not both", `--dt ${show(dt)} and --day-before ${show(before)}`, "keep one of them");
+    }
+    if (before !== undefined) {
+        const ms = parseTimestamp(before);
+        if (ms === undefined) {
+            throw new UsageError("--day-before", "an ISO-8601 time with a zone, such as 2024-05-02T02:30:00Z", show(before), "pass --day-before 2024-05-02T02:30:00Z to compact 2024-05-01");
+        }
+        return formatTimestamp(ms - 86_400_000).slice(0, 10);
+    }
+    if (dt === undefined) {
+        throw new UsageError("--dt", "the flag (compact requires --dt or --day-before)", "nothing", `add --dt ${exampleOf("--dt")}`);
+    }
     if (!isIsoDate(dt)) {
         throw new UsageError("--dt", "a UTC date written YYYY-MM-DD (a real calendar date)", show(dt), "pass --dt 2024-05-01");
     }
+    return dt;
+}
+
+function parseCompact(flags: RawFlags, available: readonly DatasetDefinition[]): CompactCommand {
+    const dataset = datasetFlag(flags, available);
+    const dt = dateFlag(flags);
     const hourText = one(flags, "--hour");
     let hour: string | undefined;
     if (hourText !== undefined) {

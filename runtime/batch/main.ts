@@ -16,7 +16,7 @@ import { BatchSettings, readBatchSettings } from "./settings";
  * The container's entry point, `node build/runtime/batch/main.js <command> [flags]`:
  *
  *   replay-rejects --dataset orders --from 2024-05-01T00 --to 2024-05-02T00 [--error-type T[,T]] [--include-unknown-time] [--dry-run]
- *   compact --dataset orders --dt 2024-05-01 [--hour 13] [--target-bytes 134217728] [--dry-run] [--break-lease]
+ *   compact --dataset orders (--dt 2024-05-01 | --day-before 2024-05-02T02:30:00Z) [--hour 13] [--target-bytes 134217728] [--dry-run] [--break-lease]
  *
  * Settings come from the environment (`batchEnvironmentVariables`). Logs are JSON lines on stdout;
  * the last line is the run's report. Exit codes: 0 success, 1 failure (a rerun is safe and

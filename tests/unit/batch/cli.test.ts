@@ -65,6 +65,13 @@ describe("batch job: command line", () => {
             });
         });
 
+        it("reads --day-before as the UTC date before a schedule's invocation time, whatever its zone", () => {
+            const dtOf = (time: string) => (parseCommandLine(["compact", "--dataset", "orders", "--day-before", time]) as { dt: string }).dt;
+            assert.strictEqual(dtOf("2024-05-02T02:30:00Z"), "2024-05-01");
+            assert.strictEqual(dtOf("2024-03-01T00:00:00Z"), "2024-02-29");
+            assert.strictEqual(dtOf("2025-01-01T00:10:00+01:00"), "2024-12-30");
+        });
+
         it("recognises --help anywhere", () => {
             assert.deepStrictEqual(parseCommandLine(["--help"]), { kind: "help" });
             assert.deepStrictEqual(parseCommandLine(["compact", "--help"]), { kind: "help" });
@@ -89,6 +96,9 @@ describe("batch job: command line", () => {
             ["a range over 366 days", ["replay-rejects", "--dataset", "orders", "--from", "2023-01-01T00", "--to", "2024-01-03T00"], { flag: "--to", fix: "split the replay into several jobs of at most 366 days each" }],
             ["an unknown error type", [...replay, "--error-type", "not_allowed,schema"], { flag: "--error-type", found: "'schema'" }],
             ["a bad date", ["compact", "--dataset", "orders", "--dt", "2024-5-1"], { flag: "--dt", expected: "a UTC date written YYYY-MM-DD (a real calendar date)", found: "'2024-5-1'" }],
+            ["a compaction without a date", ["compact", "--dataset", "orders"], { flag: "--dt", expected: "the flag (compact requires --dt or --day-before)", found: "nothing", fix: "add --dt 2024-05-01" }],
+            ["both --dt and --day-before", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--day-before", "2024-05-02T02:30:00Z"], { flag: "--day-before", expected: "either --dt or --day-before, not both" }],
+            ["a --day-before without a zone", ["compact", "--dataset", "orders", "--day-before", "2024-05-02T02:30:00"], { flag: "--day-before", expected: "an ISO-8601 time with a zone, such as 2024-05-02T02:30:00Z", found: "'2024-05-02T02:30:00'" }],
             ["a bad hour", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--hour", "25"], { flag: "--hour", expected: "an hour from 00 to 23", found: "'25'" }],
             ["a target that is not a number", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--target-bytes", "128MiB"], { flag: "--target-bytes", found: "'128MiB'" }],
             ["a target that is too small", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--target-bytes", "1000"], { flag: "--target-bytes", expected: "an integer number of bytes from 1024 to 1073741824" }],
