@@ -53,3 +53,19 @@ export const retryStrategy = {
         { onReason: "*", action: "EXIT" },
     ],
 };
+
+/** The Scheduler's placeholder for the time it invokes a target (EventBridge Scheduler context attributes). */
+export const scheduledTimeAttribute = "<aws.scheduler.scheduled-time>";
+
+/**
+ * The `SubmitJob` request (field names as the Scheduler's universal target expects them) of the
+ * nightly compaction of one dataset: the day before the scheduled time, every hour of it.
+ */
+export function compactionJobRequest(dataset: string, jobQueueArn: string, jobDefinitionArn: string): Record<string, unknown> {
+    return {
+        JobName: `compact-${dataset}`,
+        JobQueue: jobQueueArn,
+        JobDefinition: jobDefinitionArn,
+        ContainerOverrides: { Command: [...batchJobCommand, "compact", "--dataset", dataset, "--day-before", scheduledTimeAttribute] },
+    };
+}

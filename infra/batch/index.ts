@@ -4,10 +4,11 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { BatchConfig } from "../config";
 import { Observability } from "../observability";
-import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements } from "../shared/iam";
+import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements, Statement } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { namePrefix } from "../shared/options";
-import { containerProperties, retryStrategy } from "./definition";
+import { scheduledStarts } from "../shared/schedule";
+import { compactionJobRequest, containerProperties, retryStrategy } from "./definition";
 
 export interface BatchArgs {
     readonly project: string;
@@ -164,6 +165,32 @@ export class Batch extends pulumi.ComponentResource {
             { parent: this },
         );
         this.jobDefinitionArn = definition.arn;
+
+        // Every night, each dataset's previous UTC day is compacted: the Scheduler passes its own
+        // invocation time, and the job works out the day before it (so a late retry still compacts
+        // the intended day). Reruns are safe (see runtime/batch/compact.ts).
+        scheduledStarts(`${name}-compaction`, this, {
+            deadLetterQueueName: `${prefix}-compaction-schedule-failed`,
+            expression: cfg.compactionSchedule,
+            targetArn: "arn:aws:scheduler:::aws-sdk:batch:submitJob",
+            permissions: pulumi.all([queue.arn, definition.arn]).apply(([queueArn, definitionArn]): Statement[] => [
+                { Sid: "SubmitCompactionJobs", Effect: "Allow", Action: "batch:SubmitJob", Resource: [queueArn, definitionArn] },
+            ]),
+            roleDescription: "Submits the nightly compaction job of each dataset",
+            keyArn: args.logsKeyArn,
+            accountId: args.accountId,
+            schedules: args.datasets.map((dataset) => ({
+                resourceName: `${name}-compaction-${dataset}`,
+                scheduleName: `${prefix}-compaction-${dataset}`,
+                description: `Compacts the raw objects of ${dataset} for the previous UTC day`,
+                input: pulumi.all([queue.arn, definition.arn]).apply(([queueArn, definitionArn]) => JSON.stringify(compactionJobRequest(dataset, queueArn, definitionArn))),
+            })),
+            observability: args.observability,
+            alarm: {
+                stage: "batch",
+                description: "The scheduler could not submit a nightly compaction job after its retries; the attempts are in the dead-letter queue. Check the scheduler role, the job queue and the job definition.",
+            },
+        });
 
         // Batch publishes no failure metric; a rule on failed-job events gives one (its invocation count).
         const failedJobs = new aws.cloudwatch.EventRule(

@@ -113,6 +113,8 @@ export interface BatchConfig {
     readonly jobVcpus: string;
     readonly jobMemoryMb: number;
     readonly jobTimeoutMinutes: number;
+    /** EventBridge schedule of the nightly compaction of the previous UTC day. */
+    readonly compactionSchedule: string;
 }
 
 export type WarehouseConfig =
@@ -291,6 +293,14 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         const value = int(name);
         if (value < min || value > max) {
             fail(name, `an integer from ${min} to ${max}`, value);
+        }
+        return value;
+    };
+    /** An EventBridge Scheduler expression: `rate(N unit)` or a six-field `cron(...)`. */
+    const scheduleExpression = (name: string, example: string) => {
+        const value = str(name);
+        if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/.test(value)) {
+            fail(name, `an EventBridge schedule such as rate(1 hour) or ${example}`, value, `pulumi config set platform:${name} '${example}'`);
         }
         return value;
     };
@@ -478,7 +488,14 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     if (batchMaxVcpus > limits.batchMaxVcpus) {
         fail("batchMaxVcpus", `at most ${limits.batchMaxVcpus} in ${environment}`, batchMaxVcpus);
     }
-    const batch: BatchConfig = { compute: batchCompute, maxVcpus: batchMaxVcpus, jobVcpus, jobMemoryMb, jobTimeoutMinutes: range("batchJobTimeoutMinutes", 1, 1440) };
+    const batch: BatchConfig = {
+        compute: batchCompute,
+        maxVcpus: batchMaxVcpus,
+        jobVcpus,
+        jobMemoryMb,
+        jobTimeoutMinutes: range("batchJobTimeoutMinutes", 1, 1440),
+        compactionSchedule: scheduleExpression("batchCompactionSchedule", "cron(30 4 * * ? *)"),
+    };
 
     // Warehouse
     const warehouseMode = oneOf("warehouseMode", ["serverless", "provisioned"] as const);
@@ -521,10 +538,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         warehouse = { mode: warehouseMode, nodeType, nodeCount, snapshotRetentionDays: range("warehouseSnapshotRetentionDays", 1, 35), adminUser, database };
     }
 
-    const schedule = str("pipelineSchedule");
-    if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/.test(schedule)) {
-        fail("pipelineSchedule", "an EventBridge schedule such as rate(1 hour) or cron(15 * * * ? *)", schedule);
-    }
+    const schedule = scheduleExpression("pipelineSchedule", "cron(15 * * * ? *)");
 
     // Budget and alerting: the budget has no default on purpose; every stack states its own.
     const budgetText = raw.values[`${configNamespace}:budgetMonthlyUsd`];

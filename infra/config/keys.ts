@@ -100,6 +100,7 @@ export const configKeys: readonly ConfigKey[] = [
     { name: "batchJobVcpus", type: "string", default: "1", example: "2", description: "vCPUs per replay or compaction job: a Fargate value (0.25, 0.5, 1, 2, 4, 8, 16)." },
     { name: "batchJobMemoryMb", type: "integer", default: 2048, example: "4096", description: "Memory per job in MiB, valid for the chosen vCPUs on Fargate." },
     { name: "batchJobTimeoutMinutes", type: "integer", default: 60, example: "120", description: "Timeout of one job attempt in minutes (1 to 1440)." },
+    { name: "batchCompactionSchedule", type: "string", default: "cron(30 4 * * ? *)", example: "cron(0 6 * * ? *)", description: "EventBridge schedule of the nightly compaction of the previous UTC day's raw objects (one Batch job per dataset). Runs after the last pipeline run of that day has had time to finish." },
 
     // Orchestration
     { name: "pipelineSchedule", type: "string", default: "rate(1 hour)", example: "cron(15 * * * ? *)", description: "EventBridge schedule expression that starts the transform-and-load pipeline." },

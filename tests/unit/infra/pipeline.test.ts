@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/definition";
+import { parseCommandLine } from "../../../runtime/batch/args";
 import { OfflineRun } from "../../../tools/offline/program";
 import { input, json, ofType, one, stackRun, variantRun } from "../../helpers/stacks";
 
@@ -168,6 +169,35 @@ for (const stack of ["dev", "prod"] as const) {
             assert.deepStrictEqual(container.environment.find((e: { name: string }) => e.name === "LEASE_TTL_SECONDS"), { name: "LEASE_TTL_SECONDS", value: "3600" });
         });
 
+        it("compacts each dataset's previous UTC day nightly: a SubmitJob universal target whose command names the day by the schedule's own time", () => {
+            const schedule = one(run, "aws:scheduler/schedule:Schedule", "batch-compaction-orders");
+            assert.deepStrictEqual([schedule.inputs.name, schedule.inputs.scheduleExpression, schedule.inputs.scheduleExpressionTimezone], [`platform-${stack}-compaction-orders`, "cron(30 4 * * ? *)", "UTC"]);
+            assert.strictEqual(input(schedule, "target.arn"), "arn:aws:scheduler:::aws-sdk:batch:submitJob");
+            const queue = one(run, "aws:batch/jobQueue:JobQueue").state.arn;
+            const definition = one(run, "aws:batch/jobDefinition:JobDefinition").state.arn;
+            assert.deepStrictEqual(JSON.parse(input(schedule, "target.input") as string), {
+                JobName: "compact-orders",
+                JobQueue: queue,
+                JobDefinition: definition,
+                ContainerOverrides: { Command: ["node", "--enable-source-maps", "build/runtime/batch/main.js", "compact", "--dataset", "orders", "--day-before", "<aws.scheduler.scheduled-time>"] },
+            });
+            const deadLetters = one(run, "aws:sqs/queue:Queue", "batch-compaction-schedule-failed");
+            assert.deepStrictEqual([input(schedule, "target.deadLetterConfig.arn"), input(schedule, "target.retryPolicy.maximumRetryAttempts")], [deadLetters.state.arn, 3]);
+            assert.strictEqual(input(schedule, "target.roleArn"), one(run, "aws:iam/role:Role", "batch-compaction-scheduler").state.arn);
+            const policy = json(one(run, "aws:iam/rolePolicy:RolePolicy", "batch-compaction-scheduler"), "policy");
+            assert.deepStrictEqual(
+                policy.Statement.map((s: any) => [s.Sid, s.Action, s.Resource]),
+                [
+                    ["SubmitCompactionJobs", "batch:SubmitJob", [queue, definition]],
+                    ["RecordFailedStarts", "sqs:SendMessage", deadLetters.state.arn],
+                    ["EncryptFailedStarts", ["kms:GenerateDataKey", "kms:Decrypt"], schedule.inputs.kmsKeyArn],
+                ],
+            );
+            // What the job does with that time: compacts the UTC day before it.
+            const command = JSON.parse(input(schedule, "target.input") as string).ContainerOverrides.Command.slice(3).map((arg: string) => (arg === "<aws.scheduler.scheduled-time>" ? "2024-05-02T04:30:00Z" : arg));
+            assert.strictEqual((parseCommandLine(command) as { dt: string }).dt, "2024-05-01");
+        });
+
         it("lets the load function register curated partitions for Spectrum: Glue on the curated database and an ALTER grant, nothing more", () => {
             const policy = json(one(run, "aws:iam/rolePolicy:RolePolicy", "orchestration-load"), "policy");
             const register = policy.Statement.find((s: any) => s.Sid === "RegisterCuratedPartitions");
@@ -185,7 +215,7 @@ for (const stack of ["dev", "prod"] as const) {
             const result = aslValidator(JSON.parse(machine.inputs.definition as string));
             assert.ok(result.isValid, result.errorsText("\n"));
             assert.deepStrictEqual([input(machine, "tracingConfiguration.enabled"), input(machine, "encryptionConfiguration.type"), input(machine, "loggingConfiguration.level")], [true, "CUSTOMER_MANAGED_KMS_KEY", "ERROR"]);
-            const schedule = one(run, "aws:scheduler/schedule:Schedule");
+            const schedule = one(run, "aws:scheduler/schedule:Schedule", "orchestration-schedule");
             assert.strictEqual(schedule.inputs.scheduleExpression, stack === "prod" ? "rate(1 hour)" : "rate(6 hours)");
             assert.deepStrictEqual(JSON.parse(input(schedule, "target.input") as string), { windowHours: stack === "prod" ? 1 : 6 });
             assert.strictEqual(input(schedule, "target.deadLetterConfig.arn"), one(run, "aws:sqs/queue:Queue", "orchestration-schedule-failed").state.arn);
