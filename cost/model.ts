@@ -89,7 +89,10 @@ export function totalsOf(resources: readonly PricedResource[]): MonthlyTotals {
             }
         }
     }
-    return { fixed: money(fixed), usage: money(usage), total: money(fixed + usage) };
+    // The total is the sum of the rounded parts, so a report's fixed + usage always equals its total.
+    const roundedFixed = money(fixed);
+    const roundedUsage = money(usage);
+    return { fixed: roundedFixed, usage: roundedUsage, total: money(roundedFixed + roundedUsage) };
 }
 
 /**

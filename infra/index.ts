@@ -178,6 +178,7 @@ const orchestration = new Orchestration(
         accountId,
         partition,
         schedule: config.orchestration.schedule,
+        sweep: config.orchestration.sweep,
         datasets,
         spark: {
             mode: transform.mode,

@@ -171,7 +171,6 @@ export class Batch extends pulumi.ComponentResource {
         // the intended day). Reruns are safe (see runtime/batch/compact.ts).
         scheduledStarts(`${name}-compaction`, this, {
             deadLetterQueueName: `${prefix}-compaction-schedule-failed`,
-            expression: cfg.compactionSchedule,
             targetArn: "arn:aws:scheduler:::aws-sdk:batch:submitJob",
             permissions: pulumi.all([queue.arn, definition.arn]).apply(([queueArn, definitionArn]): Statement[] => [
                 { Sid: "SubmitCompactionJobs", Effect: "Allow", Action: "batch:SubmitJob", Resource: [queueArn, definitionArn] },
@@ -183,6 +182,7 @@ export class Batch extends pulumi.ComponentResource {
                 resourceName: `${name}-compaction-${dataset}`,
                 scheduleName: `${prefix}-compaction-${dataset}`,
                 description: `Compacts the raw objects of ${dataset} for the previous UTC day`,
+                expression: cfg.compactionSchedule,
                 input: pulumi.all([queue.arn, definition.arn]).apply(([queueArn, definitionArn]) => JSON.stringify(compactionJobRequest(dataset, queueArn, definitionArn))),
             })),
             observability: args.observability,

@@ -37,7 +37,11 @@ export interface PlatformConfig {
     readonly spark: SparkConfig;
     readonly batch: BatchConfig;
     readonly warehouse: WarehouseConfig;
-    readonly orchestration: { readonly schedule: string };
+    readonly orchestration: {
+        readonly schedule: string;
+        /** The daily rebuild of the previous `days` UTC days that takes in late records (0: none). */
+        readonly sweep: { readonly schedule: string; readonly days: number };
+    };
     readonly budget: { readonly monthlyUsd: number };
     readonly alerting: AlertingConfig;
 }
@@ -539,6 +543,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     }
 
     const schedule = scheduleExpression("pipelineSchedule", "cron(15 * * * ? *)");
+    const sweep = { schedule: scheduleExpression("pipelineSweepSchedule", "cron(30 2 * * ? *)"), days: range("pipelineSweepDays", 0, 7) };
 
     // Budget and alerting: the budget has no default on purpose; every stack states its own.
     const budgetText = raw.values[`${configNamespace}:budgetMonthlyUsd`];
@@ -581,7 +586,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         spark,
         batch,
         warehouse,
-        orchestration: { schedule },
+        orchestration: { schedule, sweep },
         budget: { monthlyUsd: budget },
         alerting: { emails, ...(pagerDuty !== "" ? { pagerDutyEndpointKey: pagerDutyKey } : {}) },
     };

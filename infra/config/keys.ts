@@ -104,6 +104,8 @@ export const configKeys: readonly ConfigKey[] = [
 
     // Orchestration
     { name: "pipelineSchedule", type: "string", default: "rate(1 hour)", example: "cron(15 * * * ? *)", description: "EventBridge schedule expression that starts the transform-and-load pipeline." },
+    { name: "pipelineSweepSchedule", type: "string", default: "cron(30 2 * * ? *)", example: "cron(0 5 * * ? *)", description: "EventBridge schedule of the late-data sweep, which reruns the pipeline over the previous pipelineSweepDays UTC days so records that arrived after a day's last run reach curated and the warehouse." },
+    { name: "pipelineSweepDays", type: "integer", default: 1, example: "2", description: "UTC days before today that the late-data sweep rebuilds (0 to 7; 0 turns the sweep off)." },
 
     // Budget and alerting
     { name: "budgetMonthlyUsd", type: "integer", example: "150", description: "Required, no default: the monthly budget in USD, used by the AWS Budgets budget and by the cost policy (one number)." },

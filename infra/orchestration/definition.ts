@@ -31,10 +31,11 @@ export interface PipelineContext {
 }
 
 const hourMs = 3_600_000;
+const dayMs = 86_400_000;
 
-/** JSONata: the start of the current hour, minus `hours` hours, as an ISO timestamp. */
-function hourBoundary(hoursBack: string): string {
-    return `$fromMillis(($floor($toMillis($states.context.Execution.StartTime) / ${hourMs}) - ${hoursBack}) * ${hourMs})`;
+/** JSONata: the start of the execution's hour (`unitMs` 1 h) or UTC day (24 h), minus `back` of those units, as an ISO timestamp. */
+function boundary(unitMs: number, back: string): string {
+    return `$fromMillis(($floor($toMillis($states.context.Execution.StartTime) / ${unitMs}) - ${back}) * ${unitMs})`;
 }
 
 const lambdaRetry = [
@@ -117,8 +118,14 @@ export function pipelineDefinition(ctx: PipelineContext): Record<string, unknown
     if (ctx.datasets.length === 0) {
         throw new Error("pipelineDefinition: at least one dataset is needed");
     }
-    const startExpression = `{% $exists($states.input.start) ? $states.input.start : ${hourBoundary(`($exists($states.input.windowHours) ? $states.input.windowHours : ${ctx.defaultWindowHours})`)} %}`;
-    const endExpression = `{% $exists($states.input.end) ? $states.input.end : ${hourBoundary("0")} %}`;
+    // The window, by what the input says: {start, end} as given; {previousDays: N} the N whole UTC
+    // days before today (the late-data sweep); otherwise {windowHours: N} or the schedule's period
+    // of whole hours up to the current hour.
+    const startExpression =
+        "{% $exists($states.input.start) ? $states.input.start : " +
+        `($exists($states.input.previousDays) ? ${boundary(dayMs, "$states.input.previousDays")} : ` +
+        `${boundary(hourMs, `($exists($states.input.windowHours) ? $states.input.windowHours : ${ctx.defaultWindowHours})`)}) %}`;
+    const endExpression = `{% $exists($states.input.end) ? $states.input.end : ($exists($states.input.previousDays) ? ${boundary(dayMs, "0")} : ${boundary(hourMs, "0")}) %}`;
     return {
         Comment: "Transform and load: Spark on EMR, quality checks, Redshift load, per dataset, for a window of UTC hours",
         QueryLanguage: "JSONata",

@@ -19,6 +19,8 @@ export interface OrchestrationArgs {
     readonly accountId: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
     readonly schedule: string;
+    /** The late-data sweep: every `schedule`, rebuild the previous `days` UTC days (0: no sweep). */
+    readonly sweep: { readonly schedule: string; readonly days: number };
     readonly datasets: readonly DatasetDefinition[];
     readonly spark: {
         readonly mode: "serverless" | "cluster";
@@ -208,7 +210,6 @@ export class Orchestration extends pulumi.ComponentResource {
         // Start attempts that still fail after the schedule's retries land in a dead-letter queue instead of vanishing.
         scheduledStarts(name, this, {
             deadLetterQueueName: `${prefix}-pipeline-schedule-failed`,
-            expression: args.schedule,
             targetArn: stateMachine.arn,
             permissions: stateMachine.arn.apply((machineArn): Statement[] => [{ Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: machineArn }]),
             roleDescription: "Starts the pipeline on its schedule",
@@ -219,8 +220,22 @@ export class Orchestration extends pulumi.ComponentResource {
                     resourceName: `${name}-schedule`,
                     scheduleName: `${prefix}-pipeline`,
                     description: "Starts the transform-and-load pipeline for the hours since the previous run",
+                    expression: args.schedule,
                     input: JSON.stringify({ windowHours: windowHoursOf(args.schedule) }),
                 },
+                // Records that arrive after a day's last run are in its raw partitions but not yet in
+                // curated or the warehouse; rebuilding the previous days picks them up (runs are idempotent).
+                ...(args.sweep.days > 0
+                    ? [
+                          {
+                              resourceName: `${name}-sweep`,
+                              scheduleName: `${prefix}-pipeline-sweep`,
+                              description: `Reruns the pipeline over the previous ${args.sweep.days} UTC day(s) to take in late records`,
+                              expression: args.sweep.schedule,
+                              input: JSON.stringify({ previousDays: args.sweep.days }),
+                          },
+                      ]
+                    : []),
             ],
             observability: o,
             alarm: {

@@ -11,6 +11,8 @@ export interface ScheduleSpec {
     /** The schedule's AWS name. */
     readonly scheduleName: string;
     readonly description: string;
+    /** `rate(...)` or `cron(...)`, evaluated in UTC. */
+    readonly expression: string;
     /** The target's input (may use `<aws.scheduler.scheduled-time>` and the other context attributes). */
     readonly input: pulumi.Input<string>;
 }
@@ -18,8 +20,6 @@ export interface ScheduleSpec {
 export interface ScheduledStartsArgs {
     /** AWS name of the dead-letter queue. */
     readonly deadLetterQueueName: string;
-    /** `rate(...)` or `cron(...)`, evaluated in UTC. */
-    readonly expression: string;
     /** A state machine, or a universal target such as `arn:aws:scheduler:::aws-sdk:batch:submitJob`. */
     readonly targetArn: pulumi.Input<string>;
     /** What the scheduler role may do to start the target (nothing else is granted besides the queue and the key). */
@@ -78,7 +78,7 @@ export function scheduledStarts(name: string, parent: pulumi.Resource, args: Sch
                 {
                     name: spec.scheduleName,
                     description: spec.description,
-                    scheduleExpression: args.expression,
+                    scheduleExpression: spec.expression,
                     scheduleExpressionTimezone: "UTC",
                     flexibleTimeWindow: { mode: "OFF" },
                     kmsKeyArn: args.keyArn,

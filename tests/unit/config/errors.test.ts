@@ -79,6 +79,7 @@ const badConfigs: BadConfig[] = [
     { title: "lake archive before infrequent access", stack: "dev", changes: { "platform:lakeArchiveDays": "31", "platform:lakeInfrequentAccessDays": "60" }, key: "platform:lakeArchiveDays", expected: /more than lakeInfrequentAccessDays \(60\)/, found: "31", fix: /lakeArchiveDays/ },
     { title: "Lake Formation settings without admins", stack: "dev", changes: { "platform:manageLakeFormationSettings": "true" }, key: "platform:lakeFormationAdmins", expected: /at least one admin ARN/, found: "[]", fix: /lakeFormationAdmins/ },
     { title: "malformed schedule", stack: "dev", changes: { "platform:pipelineSchedule": "every hour" }, key: "platform:pipelineSchedule", expected: /EventBridge schedule/, found: '"every hour"', fix: /pipelineSchedule/ },
+    { title: "late-data sweep over more than a week", stack: "dev", changes: { "platform:pipelineSweepDays": "8" }, key: "platform:pipelineSweepDays", expected: /an integer from 0 to 7/, found: "8", fix: /pipelineSweepDays/ },
     { title: "compaction schedule with five cron fields", stack: "prod", changes: { "platform:batchCompactionSchedule": "cron(30 4 * * *)" }, key: "platform:batchCompactionSchedule", expected: /EventBridge schedule such as rate\(1 hour\) or cron\(30 4 \* \* \? \*\)/, found: '"cron(30 4 * * *)"', fix: /pulumi config set platform:batchCompactionSchedule 'cron\(30 4 \* \* \? \*\)'/ },
     { title: "missing region", stack: "dev", changes: { "aws:region": null }, key: "aws:region", expected: /AWS region/, found: "nothing", fix: /aws:region us-east-1/ },
 ];

@@ -14,6 +14,14 @@ function report(stack: string, resources: PricedResource[]) {
     return { stack, monthly: totalsOf(resources), resources };
 }
 
+describe("monthly totals", () => {
+    it("add up exactly: the total is the sum of the rounded fixed and usage parts", () => {
+        // Rounded separately, 0.00006 + 0.00006 would give fixed 0.0001, usage 0.0001 but a total of 0.0001.
+        const totals = totalsOf([res("s", "a", [component("Fixed part", 0.00006)]), res("s", "b", [component("Usage part", 0.00006, true)])]);
+        assert.deepStrictEqual(totals, { fixed: 0.0001, usage: 0.0001, total: 0.0002 });
+    });
+});
+
 describe("diffing cost reports", () => {
     const base = report("main", [res("main", "a", [component("Brokers (3 × kafka.m5.large)", 10)]), res("main", "b", [component("Data", 5, true)]), res("main", "same", [component("Key", 1)])]);
     const head = report("pr", [res("pr", "a", [component("Brokers (6 × kafka.m5.large)", 12)]), res("pr", "c", [component("Stream", 7)]), res("pr", "same", [component("Key", 1)])]);

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import jsonata from "jsonata";
 import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/definition";
 import { parseCommandLine } from "../../../runtime/batch/args";
 import { OfflineRun } from "../../../tools/offline/program";
@@ -52,6 +53,18 @@ describe("pipeline definition", () => {
         assert.deepStrictEqual(states.PerDataset.Catch[0].ErrorEquals, ["States.ALL"]);
         assert.strictEqual(states.PerDataset.Catch[0].Next, "NotifyFailure");
         assert.strictEqual(states.NotifyFailure.Resource, "arn:aws:states:::sns:publish");
+    });
+
+    it("computes the window the input asks for: the schedule's hours, windowHours, previousDays (late-data sweep) or start and end", async () => {
+        const assign = (serverless as any).States.DefineWindow.Assign as { windowStart: string; windowEnd: string };
+        const evaluate = async (template: string, input: Record<string, unknown>, startTime: string) =>
+            jsonata((/^\{% (.*) %\}$/s.exec(template) as RegExpExecArray)[1] as string).evaluate({}, { states: { input, context: { Execution: { StartTime: startTime } } } });
+        const window = async (input: Record<string, unknown>, startTime = "2024-05-02T02:30:12.345Z") => [await evaluate(assign.windowStart, input, startTime), await evaluate(assign.windowEnd, input, startTime)];
+        assert.deepStrictEqual(await window({}), ["2024-05-01T20:00:00.000Z", "2024-05-02T02:00:00.000Z"]);
+        assert.deepStrictEqual(await window({ windowHours: 2 }), ["2024-05-02T00:00:00.000Z", "2024-05-02T02:00:00.000Z"]);
+        assert.deepStrictEqual(await window({ previousDays: 1 }), ["2024-05-01T00:00:00.000Z", "2024-05-02T00:00:00.000Z"]);
+        assert.deepStrictEqual(await window({ previousDays: 3 }, "2024-03-01T00:05:00Z"), ["2024-02-27T00:00:00.000Z", "2024-03-01T00:00:00.000Z"]);
+        assert.deepStrictEqual(await window({ start: "2024-04-01T00:00:00Z", end: "2024-04-03T00:00:00Z" }), ["2024-04-01T00:00:00Z", "2024-04-03T00:00:00Z"]);
     });
 
     it("bounds every task with a timeout and retries with backoff", () => {
@@ -219,12 +232,24 @@ for (const stack of ["dev", "prod"] as const) {
             assert.strictEqual(schedule.inputs.scheduleExpression, stack === "prod" ? "rate(1 hour)" : "rate(6 hours)");
             assert.deepStrictEqual(JSON.parse(input(schedule, "target.input") as string), { windowHours: stack === "prod" ? 1 : 6 });
             assert.strictEqual(input(schedule, "target.deadLetterConfig.arn"), one(run, "aws:sqs/queue:Queue", "orchestration-schedule-failed").state.arn);
+            const sweep = one(run, "aws:scheduler/schedule:Schedule", "orchestration-sweep");
+            assert.deepStrictEqual([sweep.inputs.name, sweep.inputs.scheduleExpression, JSON.parse(input(sweep, "target.input") as string)], [`platform-${stack}-pipeline-sweep`, "cron(30 2 * * ? *)", { previousDays: 1 }]);
+            for (const path of ["target.arn", "target.roleArn", "target.deadLetterConfig.arn"]) {
+                assert.strictEqual(input(sweep, path), input(schedule, path), `the sweep shares ${path} with the pipeline schedule`);
+            }
             const policy = json(one(run, "aws:iam/rolePolicy:RolePolicy", "orchestration-state-machine"), "policy");
             const pass = policy.Statement.find((s: any) => s.Sid === "PassJobRoleToEmrServerlessOnly");
             assert.deepStrictEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } });
         });
     });
 }
+
+describe("the late-data sweep turned off (pipelineSweepDays 0)", () => {
+    it("declares only the pipeline schedule, with its dead-letter queue", async () => {
+        const run = await variantRun({ stack: "dev", overrides: { "platform:pipelineSweepDays": "0" } });
+        assert.deepStrictEqual(ofType(run, "aws:scheduler/schedule:Schedule").map((schedule) => schedule.name).sort(), ["batch-compaction-orders", "orchestration-schedule"]);
+    });
+});
 
 describe("Spark on an EMR cluster (sparkMode cluster)", () => {
     let run: OfflineRun;
