@@ -1,3 +1,4 @@
+import { ConfigurationError, describeError } from "../common/errors";
 import { ArrayOfStructField, CrossFieldRule, DatasetDefinition, FieldDefinition, ScalarField } from "../datasets/types";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "./time";
 import { Violation } from "./types";
@@ -628,7 +629,17 @@ function generate(dataset: DatasetDefinition): { readonly source: string; readon
 /** Compiles a dataset definition into a validator. Call once per dataset (for example in a Lambda factory). */
 export function compileValidator(dataset: DatasetDefinition): RecordValidator {
     const { source, constants } = generate(dataset);
-    const build = new Function("h", "F", "P", "A", "dataset", source) as (
+    let compiled: unknown;
+    try {
+        compiled = new Function("h", "F", "P", "A", "dataset", source);
+    } catch (error) {
+        throw new ConfigurationError(
+            "NODE_OPTIONS",
+            `the validator of dataset '${dataset.name}' is compiled to a function at start-up, and this process does not allow code generation from strings (${describeError(error)}); remove --disallow-code-generation-from-strings from NODE_OPTIONS or the node command line`,
+            { cause: error },
+        );
+    }
+    const build = compiled as (
         h: ReturnType<typeof createHelpers>,
         fields: readonly FieldDefinition[],
         patterns: readonly RegExp[],

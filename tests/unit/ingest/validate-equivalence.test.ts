@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
 import * as fc from "fast-check";
 import { orders } from "../../../runtime/datasets";
 import { DatasetDefinition, FieldDefinition, ScalarField } from "../../../runtime/datasets/types";
@@ -206,6 +208,17 @@ describe("the generated validator against the reference interpreter", () => {
         assert.ok(!source.includes('throw new Error("injected'), "an allowed value was written into the source");
         const result = compileValidator(hostile).validate({ sensor_id: "abc", reading_id: 1, celsius: 1, calibrated: false, kind: 'x"); throw new Error("injected', measured_at: "2024-05-01T10:00:00Z" }, { referenceTimeMs: null });
         assert.ok(result.ok, "the hostile allowed value is data, accepted as such");
+    });
+
+    it("says what to change when the process forbids code generation from strings", () => {
+        const root = path.resolve(__dirname, "..", "..", "..");
+        const script = `const { compileValidator } = require("./runtime/ingest/validate");
+            const { orders } = require("./runtime/datasets/orders");
+            try { compileValidator(orders); process.stdout.write("compiled"); } catch (e) { process.stdout.write(JSON.stringify({ name: e.name, setting: e.setting, message: e.message })); }`;
+        const output = execFileSync(process.execPath, ["--disallow-code-generation-from-strings", "-r", "ts-node/register/transpile-only", "-e", script], { cwd: root, encoding: "utf8" });
+        const error = JSON.parse(output) as { name: string; setting: string; message: string };
+        assert.deepStrictEqual([error.name, error.setting], ["ConfigurationError", "NODE_OPTIONS"]);
+        assert.match(error.message, /validator of dataset 'orders' .* does not allow code generation from strings .*; remove --disallow-code-generation-from-strings/);
     });
 
     it("refuses field names that are not lower snake case, naming the field", () => {
