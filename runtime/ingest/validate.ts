@@ -1,7 +1,10 @@
 import { ConfigurationError, describeError } from "../common/errors";
-import { ArrayOfStructField, CrossFieldRule, DatasetDefinition, FieldDefinition, ScalarField } from "../datasets/types";
+import { ArrayOfStructField, DatasetDefinition, FieldDefinition, ScalarField } from "../datasets/types";
+import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, maxViolationsPerRecord, show } from "./rules";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "./time";
 import { Violation } from "./types";
+
+export { maxViolationsPerRecord };
 
 /**
  * The record validator, compiled from a `DatasetDefinition` and nothing else: field types,
@@ -56,56 +59,9 @@ export interface RecordValidator {
     validate(document: unknown, context: ValidationContext): ValidationResult;
 }
 
-/** At most this many violations are reported per record; the first one decides the error type. */
-export const maxViolationsPerRecord = 25;
-
 // ---------------------------------------------------------------------------------------------
 // Failure reporting: called by the compiled function only when a rule fails.
 // ---------------------------------------------------------------------------------------------
-
-type ErrorType = Violation["errorType"];
-
-function show(value: unknown): string {
-    let text: string;
-    try {
-        text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-    } catch {
-        text = String(value);
-    }
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function kindOf(value: unknown): string {
-    return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-function expectedType(field: ScalarField): string {
-    switch (field.type) {
-        case "string":
-            return "a string";
-        case "int":
-            return "a 32-bit integer";
-        case "long":
-            return "an integer within ±2^53";
-        case "double":
-            return "a finite number";
-        case "decimal":
-            return `a decimal number (precision ${field.precision}, scale ${field.scale}) as a JSON number or string`;
-        case "boolean":
-            return "true or false";
-        case "date":
-            return "a date written YYYY-MM-DD";
-        case "timestamp":
-            return "an ISO-8601 timestamp with a zone, such as 2024-05-01T10:15:00Z";
-    }
-}
-
-/** Adds a violation unless the record already has `maxViolationsPerRecord`. */
-function add(out: Violation[], errorType: ErrorType, rule: string, field: string, message: string): void {
-    if (out.length < maxViolationsPerRecord) {
-        out.push({ errorType, rule, field, message: `${field}: ${message}` });
-    }
-}
 
 /** The rules of a scalar field, never undefined. */
 function rulesOf(field: ScalarField): NonNullable<ScalarField["rules"]> {
@@ -166,21 +122,11 @@ const report = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Checks too involved to write out per field: called by the compiled function on every record.
+// Checks too involved to write out per field: called by the compiled function on every record
+// (the cross-field rules are in rules.ts).
 // ---------------------------------------------------------------------------------------------
 
 const decimalText = /^[+-]?(\d+)(?:\.(\d+))?$/;
-
-/** `+007.50` → `7.5`, `-0.0` → `0`. */
-function canonicalDecimal(text: string): string {
-    const negative = text.startsWith("-");
-    const unsigned = text.replace(/^[+-]/, "");
-    const [integer = "0", fraction = ""] = unsigned.split(".");
-    const int = integer.replace(/^0+(?=\d)/, "");
-    const frac = fraction.replace(/0+$/, "");
-    const body = frac ? `${int}.${frac}` : int;
-    return negative && body !== "0" ? `-${body}` : body;
-}
 
 /** The outcome of a decimal given as text: the stored value and its number, or why it failed. */
 type DecimalTextResult = { readonly value: number | string; readonly numeric: number } | "mismatch" | "reported";
@@ -211,69 +157,6 @@ function checkDecimalText(out: Violation[], field: ScalarField, path: string, va
     const factor = 10 ** scale;
     const rounded = Math.round(numeric * factor) / factor;
     return { value: Object.is(rounded, -0) ? 0 : rounded, numeric };
-}
-
-function asNumber(value: unknown): number | undefined {
-    return typeof value === "number" ? value : typeof value === "string" && value !== "" && Number.isFinite(Number(value)) ? Number(value) : undefined;
-}
-
-/** One cross-field rule over the normalised record; rules over fields that already failed are skipped. */
-function checkCrossField(out: Violation[], rule: CrossFieldRule, record: Record<string, unknown>, invalid: ReadonlySet<string>): void {
-    switch (rule.kind) {
-        case "sumOfProducts": {
-            if (invalid.has(rule.field) || invalid.has(rule.array)) {
-                return;
-            }
-            const total = asNumber(record[rule.field]);
-            const items = record[rule.array];
-            if (total === undefined || !Array.isArray(items)) {
-                return;
-            }
-            let sum = 0;
-            for (const item of items as Record<string, unknown>[]) {
-                const a = asNumber(item[rule.factors[0]]);
-                const b = asNumber(item[rule.factors[1]]);
-                if (a === undefined || b === undefined) {
-                    return;
-                }
-                sum += a * b;
-            }
-            if (Math.abs(total - sum) > rule.tolerance + 1e-9) {
-                add(
-                    out,
-                    "cross_field",
-                    rule.name,
-                    rule.field,
-                    `expected the sum over ${rule.array} of ${rule.factors[0]} × ${rule.factors[1]} (${Math.round(sum * 1e6) / 1e6}) within ${rule.tolerance}, found ${total}`,
-                );
-            }
-            return;
-        }
-        case "notAfter": {
-            if (invalid.has(rule.earlier) || invalid.has(rule.later)) {
-                return;
-            }
-            const earlier = record[rule.earlier];
-            const later = record[rule.later];
-            if (typeof earlier !== "string" || typeof later !== "string") {
-                return;
-            }
-            if ((parseTimestamp(earlier) ?? Number.NEGATIVE_INFINITY) > (parseTimestamp(later) ?? Number.POSITIVE_INFINITY)) {
-                add(out, "cross_field", rule.name, rule.later, `expected a time at or after ${rule.earlier} (${earlier}), found ${later}`);
-            }
-            return;
-        }
-        case "requiredWhen": {
-            if (invalid.has(rule.field) || invalid.has(rule.then)) {
-                return;
-            }
-            const trigger = record[rule.field];
-            if (trigger !== null && trigger !== undefined && rule.values.includes(String(trigger)) && (record[rule.then] === null || record[rule.then] === undefined)) {
-                add(out, "cross_field", rule.name, rule.then, `a value is required when ${rule.field} is ${rule.values.join(" or ")}, found none`);
-            }
-            return;
-        }
-    }
 }
 
 /**

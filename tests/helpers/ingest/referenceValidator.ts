@@ -1,14 +1,16 @@
-import { ArrayOfStructField, CrossFieldRule, DatasetDefinition, ScalarField } from "../../../runtime/datasets/types";
+import { ArrayOfStructField, DatasetDefinition, ScalarField } from "../../../runtime/datasets/types";
+import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, show } from "../../../runtime/ingest/rules";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "../../../runtime/ingest/time";
 import { Violation } from "../../../runtime/ingest/types";
-import { RecordValidator, ValidationContext, ValidationResult, maxViolationsPerRecord } from "../../../runtime/ingest/validate";
+import { RecordValidator, ValidationContext, ValidationResult } from "../../../runtime/ingest/validate";
 
 /**
  * The reference validator: a plain interpreter of the dataset rules, walking the definition for
  * every value. It is the specification the shipped validator (`runtime/ingest/validate.ts`, which
  * generates one function per dataset for speed) is checked against: both must give the same
  * normalised record, or the same violations in the same order with the same messages, for every
- * document. Only the tests use it.
+ * document. Both take the wording of messages and the cross-field rules from `rules.ts`; what
+ * this one checks is how the definition is walked. Only the tests use it.
  */
 
 interface CompiledScalar {
@@ -27,20 +29,6 @@ type Compiled = CompiledScalar | CompiledArray;
 
 const decimalText = /^[+-]?(\d+)(?:\.(\d+))?$/;
 
-function show(value: unknown): string {
-    let text: string;
-    try {
-        text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-    } catch {
-        text = String(value);
-    }
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function kindOf(value: unknown): string {
-    return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
 function compileScalar(field: ScalarField): CompiledScalar {
     const rules = field.rules ?? {};
     return {
@@ -50,27 +38,6 @@ function compileScalar(field: ScalarField): CompiledScalar {
     };
 }
 
-function expectedType(field: ScalarField): string {
-    switch (field.type) {
-        case "string":
-            return "a string";
-        case "int":
-            return "a 32-bit integer";
-        case "long":
-            return "an integer within ±2^53";
-        case "double":
-            return "a finite number";
-        case "decimal":
-            return `a decimal number (precision ${field.precision}, scale ${field.scale}) as a JSON number or string`;
-        case "boolean":
-            return "true or false";
-        case "date":
-            return "a date written YYYY-MM-DD";
-        case "timestamp":
-            return "an ISO-8601 timestamp with a zone, such as 2024-05-01T10:15:00Z";
-    }
-}
-
 interface ViolationList {
     readonly items: Violation[];
     add(errorType: Violation["errorType"], rule: string, field: string, message: string): void;
@@ -78,12 +45,7 @@ interface ViolationList {
 
 function createViolationList(): ViolationList {
     const items: Violation[] = [];
-    const add = (errorType: Violation["errorType"], rule: string, field: string, message: string) => {
-        if (items.length < maxViolationsPerRecord) {
-            items.push({ errorType, rule, field, message: `${field}: ${message}` });
-        }
-    };
-    return { items, add };
+    return { items, add: (errorType, rule, field, message) => add(items, errorType, rule, field, message) };
 }
 
 /**
@@ -274,17 +236,6 @@ function checkDecimal(
     return { value: Object.is(roundedNumber, -0) ? 0 : roundedNumber, numeric };
 }
 
-/** `+007.50` → `7.5`, `-0.0` → `0`. */
-function canonicalDecimal(text: string): string {
-    const negative = text.startsWith("-");
-    const unsigned = text.replace(/^[+-]/, "");
-    const [integer = "0", fraction = ""] = unsigned.split(".");
-    const int = integer.replace(/^0+(?=\d)/, "");
-    const frac = fraction.replace(/0+$/, "");
-    const body = frac ? `${int}.${frac}` : int;
-    return negative && body !== "0" ? `-${body}` : body;
-}
-
 function checkArray(compiled: CompiledArray, raw: unknown, context: ValidationContext, out: ViolationList): unknown {
     const field = compiled.field;
     if (raw === undefined || raw === null) {
@@ -335,67 +286,6 @@ function checkArray(compiled: CompiledArray, raw: unknown, context: ValidationCo
     return ok ? items : undefined;
 }
 
-function asNumber(value: unknown): number | undefined {
-    return typeof value === "number" ? value : typeof value === "string" && value !== "" && Number.isFinite(Number(value)) ? Number(value) : undefined;
-}
-
-function checkCrossField(rule: CrossFieldRule, record: Record<string, unknown>, invalid: ReadonlySet<string>, out: ViolationList): void {
-    switch (rule.kind) {
-        case "sumOfProducts": {
-            if (invalid.has(rule.field) || invalid.has(rule.array)) {
-                return;
-            }
-            const total = asNumber(record[rule.field]);
-            const items = record[rule.array];
-            if (total === undefined || !Array.isArray(items)) {
-                return;
-            }
-            let sum = 0;
-            for (const item of items as Record<string, unknown>[]) {
-                const a = asNumber(item[rule.factors[0]]);
-                const b = asNumber(item[rule.factors[1]]);
-                if (a === undefined || b === undefined) {
-                    return;
-                }
-                sum += a * b;
-            }
-            if (Math.abs(total - sum) > rule.tolerance + 1e-9) {
-                out.add(
-                    "cross_field",
-                    rule.name,
-                    rule.field,
-                    `expected the sum over ${rule.array} of ${rule.factors[0]} × ${rule.factors[1]} (${Math.round(sum * 1e6) / 1e6}) within ${rule.tolerance}, found ${total}`,
-                );
-            }
-            return;
-        }
-        case "notAfter": {
-            if (invalid.has(rule.earlier) || invalid.has(rule.later)) {
-                return;
-            }
-            const earlier = record[rule.earlier];
-            const later = record[rule.later];
-            if (typeof earlier !== "string" || typeof later !== "string") {
-                return;
-            }
-            if ((parseTimestamp(earlier) ?? Number.NEGATIVE_INFINITY) > (parseTimestamp(later) ?? Number.POSITIVE_INFINITY)) {
-                out.add("cross_field", rule.name, rule.later, `expected a time at or after ${rule.earlier} (${earlier}), found ${later}`);
-            }
-            return;
-        }
-        case "requiredWhen": {
-            if (invalid.has(rule.field) || invalid.has(rule.then)) {
-                return;
-            }
-            const trigger = record[rule.field];
-            if (trigger !== null && trigger !== undefined && rule.values.includes(String(trigger)) && (record[rule.then] === null || record[rule.then] === undefined)) {
-                out.add("cross_field", rule.name, rule.then, `a value is required when ${rule.field} is ${rule.values.join(" or ")}, found none`);
-            }
-            return;
-        }
-    }
-}
-
 /** A validator that interprets the definition for every record (see the module comment). */
 export function interpretValidator(dataset: DatasetDefinition): RecordValidator {
     const compiled: Compiled[] = dataset.fields.map((field) =>
@@ -428,7 +318,7 @@ export function interpretValidator(dataset: DatasetDefinition): RecordValidator 
             record[name] = value ?? null;
         }
         for (const rule of dataset.crossFieldRules) {
-            checkCrossField(rule, record, invalid, out);
+            checkCrossField(out.items, rule, record, invalid);
         }
         if (out.items.length > 0) {
             return { ok: false, violations: out.items };
