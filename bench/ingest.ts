@@ -17,7 +17,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { createMemoryObjectStore, createS3ObjectStore, gzipDeterministic, ObjectStore } from "../runtime/common";
 import { createIngestHandler, IngestTelemetry, MskEvent, MskRecord } from "../runtime/ingest";
 import { createOrderGenerator } from "../runtime/producers";
-import { FlagError, parseFlags } from "../tools/offline/flags";
+import { FlagError, flagsOrExit, parseFlags } from "../tools/offline/flags";
 
 const motoEndpoint = process.env.MOTO_ENDPOINT ?? "http://127.0.0.1:5055";
 const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
@@ -34,14 +34,7 @@ function readFlags(): { batches: number; batchSize: number; badRatio: number; na
     return { batches: flags.count("batches", 8), batchSize: flags.count("batch-size", 5000), badRatio, naiveRecords: flags.count("naive-records", 1000), rounds: flags.count("rounds", 5) };
 }
 
-let settings: ReturnType<typeof readFlags>;
-try {
-    settings = readFlags();
-} catch (error) {
-    process.stderr.write(`bench:ingest: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-}
-const { batches, batchSize, badRatio, naiveRecords, rounds } = settings;
+const { batches, batchSize, badRatio, naiveRecords, rounds } = flagsOrExit("bench:ingest", readFlags);
 
 function makeBatches(): MskEvent[] {
     const now = Date.now();

@@ -9,7 +9,7 @@
 import * as os from "os";
 import { createKafkaProducer, createOrderGenerator, ensureKafkaTopic, ProducerMessage } from "../runtime/producers";
 import { buildKafkaConfig } from "../runtime/producers/kafka";
-import { parseFlags } from "../tools/offline/flags";
+import { flagsOrExit, parseFlags } from "../tools/offline/flags";
 
 const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
@@ -20,14 +20,7 @@ function readFlags(): { readonly messagesCount: number; readonly baselineCount: 
     return { messagesCount: flags.count("messages", 50_000), baselineCount: flags.count("baseline-messages", 2_000) };
 }
 
-let settings: ReturnType<typeof readFlags>;
-try {
-    settings = readFlags();
-} catch (error) {
-    process.stderr.write(`bench:produce: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-}
-const { messagesCount, baselineCount } = settings;
+const { messagesCount, baselineCount } = flagsOrExit("bench:produce", readFlags);
 
 /** One message per `send` call, awaited in turn: what naive producer code does. */
 async function baseline(topic: string, messages: readonly ProducerMessage[]): Promise<number> {

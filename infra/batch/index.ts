@@ -169,10 +169,11 @@ export class Batch extends pulumi.ComponentResource {
         // Every night, each dataset's previous UTC day is compacted: the Scheduler passes its own
         // invocation time, and the job works out the day before it (so a late retry still compacts
         // the intended day). Reruns are safe (see runtime/batch/compact.ts).
+        const jobTargets = pulumi.all([queue.arn, definition.arn]);
         scheduledStarts(`${name}-compaction`, this, {
             deadLetterQueueName: `${prefix}-compaction-schedule-failed`,
             targetArn: "arn:aws:scheduler:::aws-sdk:batch:submitJob",
-            permissions: pulumi.all([queue.arn, definition.arn]).apply(([queueArn, definitionArn]): Statement[] => [
+            permissions: jobTargets.apply(([queueArn, definitionArn]): Statement[] => [
                 { Sid: "SubmitCompactionJobs", Effect: "Allow", Action: "batch:SubmitJob", Resource: [queueArn, definitionArn] },
             ]),
             roleDescription: "Submits the nightly compaction job of each dataset",
@@ -183,7 +184,7 @@ export class Batch extends pulumi.ComponentResource {
                 scheduleName: `${prefix}-compaction-${dataset}`,
                 description: `Compacts the raw objects of ${dataset} for the previous UTC day`,
                 expression: cfg.compactionSchedule,
-                input: pulumi.all([queue.arn, definition.arn]).apply(([queueArn, definitionArn]) => JSON.stringify(compactionJobRequest(dataset, queueArn, definitionArn))),
+                input: jobTargets.apply(([queueArn, definitionArn]) => JSON.stringify(compactionJobRequest(dataset, queueArn, definitionArn))),
             })),
             observability: args.observability,
             alarm: {

@@ -49,6 +49,7 @@ export function parseFlags(argv: readonly string[], spec: Readonly<Record<string
         }
         values.set(name, value);
     }
+    const number = (name: string) => (values.has(name) ? Number(values.get(name)) : undefined);
     return {
         get: (name) => values.get(name) as string | undefined,
         require: (name) => {
@@ -59,13 +60,29 @@ export function parseFlags(argv: readonly string[], spec: Readonly<Record<string
             return value as string;
         },
         bool: (name) => values.get(name) === true,
-        number: (name) => (values.has(name) ? Number(values.get(name)) : undefined),
+        number,
         count: (name, fallback) => {
-            const value = values.has(name) ? Number(values.get(name)) : fallback;
+            const value = number(name) ?? fallback;
             if (!Number.isInteger(value) || value < 1) {
                 throw new FlagError(`--${name}: expected a positive whole number; found ${value}. Usage: ${usage}`);
             }
             return value;
         },
     };
+}
+
+/**
+ * Reads a command's flags with `read`; a bad flag ends the process with `<command>: <message>` on
+ * stderr and exit code 2, without a stack trace. Other errors are not caught.
+ */
+export function flagsOrExit<T>(command: string, read: () => T): T {
+    try {
+        return read();
+    } catch (error) {
+        if (!(error instanceof FlagError)) {
+            throw error;
+        }
+        process.stderr.write(`${command}: ${error.message}\n`);
+        process.exit(2);
+    }
 }
