@@ -62,26 +62,55 @@ function decodePayload(raw: unknown, field: string, options: DecodeOptions): Dec
     return { value: decoded };
 }
 
-function decodeHeaders(raw: unknown): RecordHeader[] | undefined {
+/**
+ * A header byte as an event carries it. Lambda serialises Kafka header values as Java `byte[]`,
+ * so bytes arrive signed, -128 to 127 (aws-lambda-go#422, powertools-lambda-python#6862).
+ * 128 to 255 are accepted too: each such value can only mean one byte (`& 0xff` maps both
+ * spellings to the same byte), and events recorded by tools that print bytes unsigned (our own
+ * local builders before they matched Lambda, kafkajs dumps) replay unchanged.
+ */
+function isHeaderByte(byte: unknown): byte is number {
+    return typeof byte === "number" && Number.isInteger(byte) && byte >= -128 && byte <= 255;
+}
+
+interface DecodedHeaders {
+    /** Every header that decoded, in order; kept on the reject line even when another did not. */
+    readonly headers: RecordHeader[];
+    readonly problem?: Violation;
+}
+
+function decodeHeaders(raw: unknown): DecodedHeaders {
     if (raw === undefined || raw === null) {
-        return [];
+        return { headers: [] };
     }
     if (!Array.isArray(raw)) {
-        return undefined;
+        return { headers: [], problem: poison("undecodable", "headers", `headers must be an array of {name: byte[]} objects, found ${kindOf(raw)}`) };
     }
     const headers: RecordHeader[] = [];
-    for (const entry of raw) {
+    let problem: Violation | undefined;
+    raw.forEach((entry: unknown, index: number) => {
         if (!isObject(entry)) {
-            return undefined;
+            problem ??= poison("undecodable", "headers", `headers[${index}] must be a {name: byte[]} object, found ${kindOf(entry)}`);
+            return;
         }
         for (const [key, bytes] of Object.entries(entry)) {
-            if (!Array.isArray(bytes) || !bytes.every((byte) => Number.isInteger(byte) && byte >= 0 && byte <= 255)) {
-                return undefined;
+            if (!Array.isArray(bytes)) {
+                problem ??= poison("undecodable", "headers", `headers[${index}].${key} must be an array of bytes (-128 to 127), found ${kindOf(bytes)}`);
+                continue;
             }
-            headers.push({ key, value: Buffer.from(bytes as number[]) });
+            const bad = bytes.findIndex((byte) => !isHeaderByte(byte));
+            if (bad >= 0) {
+                problem ??= poison("undecodable", "headers", `headers[${index}].${key}[${bad}] must be a byte (an integer from -128 to 127), found ${JSON.stringify(bytes[bad]) ?? String(bytes[bad])}`);
+                continue;
+            }
+            headers.push({ key, value: Buffer.from((bytes as number[]).map((byte) => byte & 0xff)) });
         }
-    }
-    return headers;
+    });
+    return problem === undefined ? { headers } : { headers, problem };
+}
+
+function kindOf(value: unknown): string {
+    return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** Decodes an MSK or self-managed Kafka event. An empty `records` map gives an empty list. */
@@ -136,16 +165,14 @@ export function decodeMskEvent(event: MskEvent, options: DecodeOptions): SourceR
             }
             const headers = decodeHeaders(raw.headers);
             const payload = decodePayload(raw.value, "value", options);
-            const problem =
-                keyProblem ??
-                (headers === undefined ? poison("undecodable", "headers", "headers must be an array of {name: byte[]} objects") : undefined) ??
-                payload.poison;
+            const problem = keyProblem ?? headers.problem ?? payload.poison;
             decoded.push({
                 coordinates,
                 key,
                 value: payload.value,
-                headers: headers ?? [],
+                headers: headers.headers,
                 ...(problem ? { poison: problem } : {}),
+                ...(headers.problem ? { headersAsReceived: raw.headers } : {}),
                 ...(payload.valueAsReceived !== undefined ? { valueAsReceived: payload.valueAsReceived } : {}),
             });
         });

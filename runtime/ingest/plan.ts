@@ -62,6 +62,8 @@ export interface RejectLine {
     readonly payload_text: string | null;
     /** Only for undecodable payloads: the payload field exactly as the event carried it. */
     readonly payload_as_received?: unknown;
+    /** Only when a header could not be decoded: the headers field exactly as the event carried it (`headers` keeps those that decoded). */
+    readonly headers_as_received?: unknown;
     readonly dt: string;
     readonly hour: string;
 }
@@ -214,6 +216,7 @@ function rejectLine(dataset: DatasetDefinition, record: SourceRecord, violations
         payload_base64: payload === null ? null : payload.toString("base64"),
         payload_text: payload !== null && isUtf8(payload) ? payload.toString("utf8") : null,
         ...(record.valueAsReceived !== undefined ? { payload_as_received: record.valueAsReceived } : {}),
+        ...(record.headersAsReceived !== undefined ? { headers_as_received: record.headersAsReceived } : {}),
         dt: partition.dt,
         hour: partition.hour,
     };

@@ -59,6 +59,29 @@ export function add(out: Violation[], errorType: ErrorType, rule: string, field:
     }
 }
 
+// Normalisation touches ASCII only. Unicode case mapping turns "ı" (dotless i), "ſ" (long s) and
+// ligatures such as "ﬀ" into ASCII letters, so a non-ASCII identifier would pass an ASCII pattern as
+// a different, real ID; Unicode trimming would likewise merge "ID\u00a0" with "ID". The text is
+// validated as received, with only ASCII spaces trimmed and ASCII letters re-cased.
+const asciiSpaceAtEnds = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
+const nonAscii = /[^\x00-\x7f]/;
+
+/** Removes ASCII whitespace (tab, line feed, vertical tab, form feed, carriage return, space) at both ends. */
+export function trimAscii(text: string): string {
+    return text.replace(asciiSpaceAtEnds, "");
+}
+
+/** Upper-cases a-z only; every other character is kept as received. */
+export function upperAscii(text: string): string {
+    // For ASCII text the native mapping is exactly a-z → A-Z, and much faster than a callback.
+    return nonAscii.test(text) ? text.replace(/[a-z]+/g, (run) => run.toUpperCase()) : text.toUpperCase();
+}
+
+/** Lower-cases A-Z only; every other character is kept as received. */
+export function lowerAscii(text: string): string {
+    return nonAscii.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
+}
+
 /** `+007.50` → `7.5`, `-0.0` → `0`. */
 export function canonicalDecimal(text: string): string {
     const negative = text.startsWith("-");

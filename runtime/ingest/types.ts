@@ -124,4 +124,6 @@ export interface SourceRecord {
     readonly poison?: Violation;
     /** The payload field exactly as received, kept only when it could not be decoded. */
     readonly valueAsReceived?: unknown;
+    /** The headers field exactly as received, kept only when a header could not be decoded. */
+    readonly headersAsReceived?: unknown;
 }

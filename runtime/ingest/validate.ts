@@ -1,6 +1,6 @@
 import { ConfigurationError, describeError } from "../common/errors";
 import { ArrayOfStructField, DatasetDefinition, FieldDefinition, ScalarField } from "../datasets/types";
-import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, maxViolationsPerRecord, show } from "./rules";
+import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, lowerAscii, maxViolationsPerRecord, show, trimAscii, upperAscii } from "./rules";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "./time";
 import { Violation } from "./types";
 
@@ -13,8 +13,8 @@ export { maxViolationsPerRecord };
  * (sumOfProducts, notAfter, requiredWhen). Fields the definition does not declare are rejected.
  *
  * Normalisation rules worth knowing:
- * - strings are trimmed and re-cased as the field says; an empty string after that counts as
- *   absent (so `required` fails and optional fields become null);
+ * - strings are trimmed and re-cased as the field says, ASCII only (ASCII whitespace, a-z/A-Z;
+ *   other characters are validated as received); an empty string after that counts as absent (so `required` fails and optional fields become null);
  * - decimals accept a JSON number or a decimal string and are stored as numbers rounded to their
  *   scale (as strings when the precision exceeds what a double holds exactly, 15 digits);
  * - timestamps must carry a zone and are stored as UTC ISO text with milliseconds;
@@ -171,6 +171,9 @@ function createHelpers() {
         report,
         checkDecimalText,
         checkCrossField,
+        trimAscii,
+        upperAscii,
+        lowerAscii,
         parseTimestamp,
         isCanonicalTimestamp,
         formatTimestamp,
@@ -257,12 +260,12 @@ function writeScalar(src: Source, constants: Constants, field: ScalarField, raw:
     if (field.type === "string") {
         src.block(`if (typeof value === "string")`, () => {
             if (field.normalise?.trim) {
-                src.line("value = value.trim();");
+                src.line("value = h.trimAscii(value);");
             }
             if (field.normalise?.case === "upper") {
-                src.line("value = value.toUpperCase();");
+                src.line("value = h.upperAscii(value);");
             } else if (field.normalise?.case === "lower") {
-                src.line("value = value.toLowerCase();");
+                src.line("value = h.lowerAscii(value);");
             }
             src.line(`if (value === "") value = null;`);
         });

@@ -11,12 +11,17 @@ import { BatchItemFailuresResponse, KinesisEventRecord, KinesisStreamEvent, MskE
 /** Kafka record-batch attribute bit that marks broker (log-append) timestamps. */
 const logAppendTimeBit = 0x08;
 
+/** Header bytes as Lambda writes them: Java `byte[]`, so signed, -128 to 127. */
+function signedBytes(bytes: Buffer): number[] {
+    return Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 function headerEntries(headers: KafkaMessage["headers"]): Record<string, number[]>[] {
     const entries: Record<string, number[]>[] = [];
     for (const [name, value] of Object.entries(headers ?? {})) {
         const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
         for (const item of values) {
-            entries.push({ [name]: [...(Buffer.isBuffer(item) ? item : Buffer.from(String(item), "utf8"))] });
+            entries.push({ [name]: signedBytes(Buffer.isBuffer(item) ? item : Buffer.from(String(item), "utf8")) });
         }
     }
     return entries;

@@ -59,7 +59,8 @@ export function mskRecord(spec: MskRecordSpec): MskRecord {
         timestampType: spec.timestampType ?? "CREATE_TIME",
         ...(spec.key !== undefined && spec.key !== null ? { key: b64(spec.key) } : {}),
         ...(value !== undefined ? { value } : {}),
-        headers: Object.entries(spec.headers ?? {}).map(([name, text]) => ({ [name]: [...Buffer.from(text)] })),
+        // Signed, as Lambda writes Java byte[] (-128 to 127).
+        headers: Object.entries(spec.headers ?? {}).map(([name, text]) => ({ [name]: Array.from(new Int8Array(Buffer.from(text))) })),
     };
 }
 

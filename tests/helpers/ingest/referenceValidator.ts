@@ -1,5 +1,5 @@
 import { ArrayOfStructField, DatasetDefinition, ScalarField } from "../../../runtime/datasets/types";
-import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, show } from "../../../runtime/ingest/rules";
+import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, lowerAscii, show, trimAscii, upperAscii } from "../../../runtime/ingest/rules";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "../../../runtime/ingest/time";
 import { Violation } from "../../../runtime/ingest/types";
 import { RecordValidator, ValidationContext, ValidationResult } from "../../../runtime/ingest/validate";
@@ -65,12 +65,12 @@ function checkScalar(compiled: CompiledScalar, raw: unknown, path: string, conte
     let value: unknown = raw;
     if (typeof value === "string" && field.type === "string") {
         if (field.normalise?.trim) {
-            value = (value as string).trim();
+            value = trimAscii(value as string);
         }
         if (field.normalise?.case === "upper") {
-            value = (value as string).toUpperCase();
+            value = upperAscii(value as string);
         } else if (field.normalise?.case === "lower") {
-            value = (value as string).toLowerCase();
+            value = lowerAscii(value as string);
         }
         if (value === "") {
             value = null;

@@ -76,6 +76,30 @@ describe("decoding MSK events", () => {
         assert.strictEqual(decodeMskEvent(badKey, options)[0]?.poison?.field, "key");
     });
 
+    it("reads header values as Lambda sends them: Java signed bytes, -128 to 127 (and unsigned spellings of the same bytes)", () => {
+        const event = mskEvent([{ offset: 1, value: "{}" }]);
+        const base = event.records["orders-0"]![0]!;
+        // "é" is C3 A9 in UTF-8; Lambda writes [-61, -87]. 0xFF arrives as -1.
+        const signed = { ...event, records: { "orders-0": [{ ...base, headers: [{ name: [-61, -87] }, { bin: [-128, -1, 0, 127] }] }] } } as MskEvent;
+        const [record] = decodeMskEvent(signed, options);
+        assert.strictEqual(record?.poison, undefined);
+        assert.strictEqual(record?.headers[0]?.value.toString("utf8"), "é");
+        assert.deepStrictEqual([...record!.headers[1]!.value], [0x80, 0xff, 0, 0x7f]);
+        const unsigned = { ...event, records: { "orders-0": [{ ...base, headers: [{ name: [0xc3, 0xa9] }] }] } } as MskEvent;
+        assert.deepStrictEqual(decodeMskEvent(unsigned, options)[0]?.headers[0]?.value, Buffer.from("é"));
+    });
+
+    it("keeps the headers that decode, and the field as received, when one header is not bytes", () => {
+        const event = mskEvent([{ offset: 1, value: "{}" }]);
+        const base = event.records["orders-0"]![0]!;
+        const raw: Record<string, number[]>[] = [{ good: [104, -61, -87] }, { bad: [-129] }, { also: [1.5] }];
+        const [record] = decodeMskEvent({ ...event, records: { "orders-0": [{ ...base, headers: raw }] } } as unknown as MskEvent, options);
+        assert.strictEqual(record?.poison?.field, "headers");
+        assert.match(record!.poison!.message, /headers\[1\]\.bad\[0\] must be a byte \(an integer from -128 to 127\), found -129/);
+        assert.deepStrictEqual(record?.headers.map((h) => [h.key, h.value.toString("utf8")]), [["good", "hé"]]);
+        assert.deepStrictEqual(record?.headersAsReceived, raw);
+    });
+
     it("marks payloads above the size limit as oversized, keeping the bytes", () => {
         const [record] = decodeMskEvent(mskEvent([{ offset: 1, value: "x".repeat(1025) }]), options);
         assert.strictEqual(record?.poison?.errorType, "oversized");

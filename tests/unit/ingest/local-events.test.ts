@@ -25,6 +25,10 @@ describe("the local runners' Lambda events", () => {
         assert.strictEqual(event.eventSource, "aws:kafka");
         const [first, second] = event.records["orders-2"]!;
         assert.deepStrictEqual(first?.headers, [{ trace: [116] }, { multi: [120] }, { multi: [121] }]);
+        // Lambda writes header values as Java byte[]: signed, so "é" (C3 A9) is [-61, -87] and 0xFF is -1.
+        const binary = buildMskEvent({ eventSourceArn: "a", bootstrapServers: "b" }, "t", 0, [message("1", null, "{}", { name: "é", raw: Buffer.from([0x00, 0x7f, 0x80, 0xff]) })]);
+        assert.deepStrictEqual(binary.records["t-0"]?.[0]?.headers, [{ name: [-61, -87] }, { raw: [0, 127, -128, -1] }]);
+        assert.deepStrictEqual(decodeMskEvent(binary, { maxRecordBytes: 100 })[0]?.headers.map((h) => [...h.value]), [[0xc3, 0xa9], [0x00, 0x7f, 0x80, 0xff]]);
         assert.ok(!("key" in second!) && !("value" in second!));
         const decoded = decodeMskEvent(event, { maxRecordBytes: 100 });
         assert.deepStrictEqual(decoded[0]?.coordinates, { engine: "kafka", source: "orders", partition: "2", position: "7", streamTimeMs: 1714558560000, streamTimeType: "CREATE_TIME" });

@@ -66,6 +66,24 @@ describe("planning a batch", () => {
         assert.strictEqual(line.key_base64, Buffer.from("k").toString("base64"));
     });
 
+    it("lands a valid order whose headers carry non-ASCII bytes, as Lambda sends them (signed)", () => {
+        const [record] = decode(mskEvent([{ offset: 17, value: validOrder(), headers: { trace: "naïve-ü", origin: "東京" } }]));
+        assert.strictEqual(classifyRecord(record!, validator).zone, "raw");
+        const [rejected] = decode(mskEvent([{ offset: 18, value: validOrder({ region: "MARS" }), headers: { trace: "naïve-ü" } }]));
+        const line = JSON.parse(classifyRecord(rejected!, validator).line) as RejectLine;
+        assert.deepStrictEqual(line.headers, [{ key: "trace", value_base64: Buffer.from("naïve-ü").toString("base64") }]);
+    });
+
+    it("keeps the decodable headers and the headers field as received on the reject line of a record with a broken header", () => {
+        const event = mskEvent([{ offset: 19, value: validOrder() }]);
+        const raw = [{ trace: [116, -61, -87] }, { broken: "text" }];
+        const [record] = decode({ ...event, records: { "orders-0": [{ ...event.records["orders-0"]![0]!, headers: raw }] } } as unknown as ReturnType<typeof mskEvent>);
+        const line = JSON.parse(classifyRecord(record!, validator).line) as RejectLine;
+        assert.deepStrictEqual([line.error_type, line.field], ["undecodable", "headers"]);
+        assert.deepStrictEqual(line.headers, [{ key: "trace", value_base64: Buffer.from("té").toString("base64") }]);
+        assert.deepStrictEqual(line.headers_as_received, raw);
+    });
+
     it("rejects text that is not JSON, JSON that is not an object and bytes that are not UTF-8 as poison, without payload text for binary", () => {
         const records = decode(
             mskEvent([
