@@ -14,13 +14,37 @@ export const maxViolationsPerRecord = 25;
 
 export type ErrorType = Violation["errorType"];
 
-/** A value as it appears in a message: JSON text, at most 80 characters. */
+/** Values nested deeper than this are described, not rendered: rendering recurses. */
+const maxShownDepth = 64;
+
+/** Whether a value nests arrays or objects more than `limit` levels deep; iterative, so any depth is safe. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+    const stack: { readonly value: unknown; readonly depth: number }[] = [{ value, depth: 0 }];
+    while (stack.length > 0) {
+        const top = stack.pop() as { readonly value: unknown; readonly depth: number };
+        if (typeof top.value !== "object" || top.value === null) {
+            continue;
+        }
+        if (top.depth >= limit) {
+            return true;
+        }
+        for (const child of Object.values(top.value)) {
+            stack.push({ value: child, depth: top.depth + 1 });
+        }
+    }
+    return false;
+}
+
+/** A value as it appears in a message: JSON text, at most 80 characters. Never throws. */
 export function show(value: unknown): string {
+    if (typeof value === "object" && value !== null && nestedDeeperThan(value, maxShownDepth)) {
+        return `${kindOf(value)} nested more than ${maxShownDepth} levels deep`;
+    }
     let text: string;
     try {
         text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
     } catch {
-        text = String(value);
+        text = kindOf(value);
     }
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -80,6 +104,27 @@ export function upperAscii(text: string): string {
 /** Lower-cases A-Z only; every other character is kept as received. */
 export function lowerAscii(text: string): string {
     return nonAscii.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
+}
+
+/**
+ * The exact decimal text of a JSON number as the validator received it. `String` gives the
+ * shortest text that reads back as the same double; for a number written with at most 15
+ * significant digits that is the text written, canonicalised (the parse step keeps the text of
+ * longer numbers, see `json.ts`). Exponent forms (`1e-7`, `1.5e+21`) are expanded.
+ */
+export function decimalTextOfNumber(value: number): string {
+    const text = String(value);
+    const e = text.indexOf("e");
+    if (e < 0) {
+        return text;
+    }
+    const negative = text.startsWith("-");
+    const [int = "0", frac = ""] = text.slice(negative ? 1 : 0, e).split(".");
+    const exponent = Number(text.slice(e + 1));
+    const digits = int + frac;
+    const point = int.length + exponent;
+    const body = point <= 0 ? `0.${"0".repeat(-point)}${digits}` : point >= digits.length ? digits + "0".repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
+    return negative ? `-${body}` : body;
 }
 
 /** `+007.50` → `7.5`, `-0.0` → `0`. */

@@ -1,6 +1,6 @@
 import { ConfigurationError, describeError } from "../common/errors";
 import { ArrayOfStructField, DatasetDefinition, FieldDefinition, ScalarField } from "../datasets/types";
-import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, lowerAscii, maxViolationsPerRecord, show, trimAscii, upperAscii } from "./rules";
+import { add, canonicalDecimal, checkCrossField, decimalTextOfNumber, expectedType, kindOf, lowerAscii, maxViolationsPerRecord, show, trimAscii, upperAscii } from "./rules";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "./time";
 import { Violation } from "./types";
 
@@ -15,8 +15,8 @@ export { maxViolationsPerRecord };
  * Normalisation rules worth knowing:
  * - strings are trimmed and re-cased as the field says, ASCII only (ASCII whitespace, a-z/A-Z;
  *   other characters are validated as received); an empty string after that counts as absent (so `required` fails and optional fields become null);
- * - decimals accept a JSON number or a decimal string and are stored as numbers rounded to their
- *   scale (as strings when the precision exceeds what a double holds exactly, 15 digits);
+ * - decimals accept a JSON number or a decimal string, judged by their exact decimal text (no
+ *   float tolerance), and are stored as numbers (as strings when the precision exceeds what a double holds exactly, 15 digits);
  * - timestamps must carry a zone and are stored as UTC ISO text with milliseconds;
  * - every declared field is present in the output, absent optional fields as null, in the
  *   definition's order, so equal input always gives equal output text.
@@ -131,11 +131,22 @@ const decimalText = /^[+-]?(\d+)(?:\.(\d+))?$/;
 /** The outcome of a decimal given as text: the stored value and its number, or why it failed. */
 type DecimalTextResult = { readonly value: number | string; readonly numeric: number } | "mismatch" | "reported";
 
-/** A decimal given as a string: shape, then scale, then precision. Numbers are checked in the compiled code. */
+/** A decimal given as a string: shape, then scale, then precision. */
 function checkDecimalText(out: Violation[], field: ScalarField, path: string, value: string): DecimalTextResult {
+    return checkDecimalDigits(out, field, path, value, value.trim(), false);
+}
+
+/**
+ * A decimal given as a JSON number, judged by its exact decimal text (not by a float tolerance,
+ * which grows with magnitude and let 500000.0004 pass as decimal(12,2)). Stored as a number.
+ */
+function checkDecimalNumber(out: Violation[], field: ScalarField, path: string, value: number): DecimalTextResult {
+    return checkDecimalDigits(out, field, path, value, decimalTextOfNumber(value), true);
+}
+
+function checkDecimalDigits(out: Violation[], field: ScalarField, path: string, value: string | number, text: string, asNumber: boolean): DecimalTextResult {
     const precision = field.precision ?? 18;
     const scale = field.scale ?? 2;
-    const text = value.trim();
     const match = decimalText.exec(text);
     if (!match) {
         return "mismatch";
@@ -151,7 +162,7 @@ function checkDecimalText(out: Violation[], field: ScalarField, path: string, va
         report.precision(out, field, path, value);
         return "reported";
     }
-    if (precision > 15) {
+    if (precision > 15 && !asNumber) {
         return { value: canonicalDecimal(text), numeric };
     }
     const factor = 10 ** scale;
@@ -170,6 +181,7 @@ function createHelpers() {
         add,
         report,
         checkDecimalText,
+        checkDecimalNumber,
         checkCrossField,
         trimAscii,
         upperAscii,
@@ -331,24 +343,14 @@ function writeScalar(src: Source, constants: Constants, field: ScalarField, raw:
             typed(`typeof value !== "string" || !h.isIsoDate(value)`, () => writeRules("value"));
             break;
         case "decimal": {
-            const precision = field.precision ?? 18;
-            const scale = field.scale ?? 2;
-            const factor = literal(10 ** scale);
             src.block(`else if (typeof value === "number")`, () => {
                 src.block("if (!Number.isFinite(value))", () => src.line(mismatch));
                 src.block("else", () => {
-                    // More digits after the point than the scale allows, then before the point than the precision allows.
-                    src.line(`const scaled = Math.abs(value) * ${factor};`);
-                    // Written as !(a <= b), not a > b: when scaling overflows to Infinity the difference is NaN, a scale violation.
-                    src.block("if (!(Math.abs(scaled - Math.round(scaled)) <= 1e-9 * Math.max(1, scaled)))", () => {
-                        src.line(`h.report.scale(out, ${f}, ${path}, value); ${target} = undefined;`);
-                    });
-                    src.block(`else if (!(Math.abs(value) < ${literal(10 ** (precision - scale))}))`, () => {
-                        src.line(`h.report.precision(out, ${f}, ${path}, value); ${target} = undefined;`);
-                    });
+                    src.line(`const checked = h.checkDecimalNumber(out, ${f}, ${path}, value);`);
+                    src.block(`if (checked === "mismatch")`, () => src.line(mismatch));
+                    src.block(`else if (checked === "reported")`, () => src.line(`${target} = undefined;`));
                     src.block("else", () => {
-                        src.line(`let stored = Math.round(value * ${factor}) / ${factor};`);
-                        src.line("if (Object.is(stored, -0)) stored = 0;");
+                        src.line("const stored = checked.value;");
                         writeRules("stored", "value");
                     });
                 });

@@ -1,5 +1,5 @@
 import { ArrayOfStructField, DatasetDefinition, ScalarField } from "../../../runtime/datasets/types";
-import { add, canonicalDecimal, checkCrossField, expectedType, kindOf, lowerAscii, show, trimAscii, upperAscii } from "../../../runtime/ingest/rules";
+import { add, canonicalDecimal, checkCrossField, decimalTextOfNumber, expectedType, kindOf, lowerAscii, show, trimAscii, upperAscii } from "../../../runtime/ingest/rules";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "../../../runtime/ingest/time";
 import { Violation } from "../../../runtime/ingest/types";
 import { RecordValidator, ValidationContext, ValidationResult } from "../../../runtime/ingest/validate";
@@ -203,11 +203,14 @@ function checkDecimal(
         if (!Number.isFinite(value)) {
             return mismatchMarker;
         }
+        // Judged by its exact decimal text, as a string is.
+        const match = decimalText.exec(decimalTextOfNumber(value));
+        if (!match) {
+            return mismatchMarker;
+        }
         numeric = value;
-        const scaled = Math.abs(value) * 10 ** scale;
-        const rounded = Math.round(scaled);
-        fractionDigits = Math.abs(scaled - rounded) <= 1e-9 * Math.max(1, scaled) ? 0 : scale + 1;
-        integerDigits = Math.abs(value) < 10 ** (precision - scale) ? 0 : precision - scale + 1;
+        integerDigits = (match[1] ?? "").replace(/^0+/, "").length;
+        fractionDigits = (match[2] ?? "").replace(/0+$/, "").length;
     } else if (typeof value === "string") {
         const match = decimalText.exec(value.trim());
         if (!match) {

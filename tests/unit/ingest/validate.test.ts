@@ -83,6 +83,37 @@ describe("validating records against a dataset definition", () => {
         });
     }
 
+    it("judges decimal numbers by their exact text: no float tolerance that grows with magnitude", () => {
+        for (const amount of [31.50000001, 500000.0004, 99999.99999, 0.001, 1e-7]) {
+            const doc = validOrder({ amount, line_items: [{ sku: "SKU-AAA1", quantity: 1, unit_price: amount }] });
+            assert.deepStrictEqual(firstViolation(doc), { errorType: "decimal_precision", rule: "scale", field: "amount" }, String(amount));
+        }
+        for (const amount of [0.1, 1e3, 250.5]) {
+            const doc = validOrder({ amount, line_items: [{ sku: "SKU-AAA1", quantity: 1, unit_price: amount }] });
+            assert.ok(validator.validate(doc, context).ok, String(amount));
+        }
+    });
+
+    it("validates identifiers as received: only ASCII is trimmed and re-cased, so dotless i, long s and ligatures stay non-ASCII", () => {
+        // Unicode upper-casing maps "ı" to "I", "ſ" to "S" and "ﬀ" to "FF": each would become another, real ASCII ID.
+        for (const order_id of ["ORD-ABCDEFGHıJ12", "ord-abcdefghij1ſ", "ORD-ABCDEﬀHIJ12"]) {
+            assert.deepStrictEqual(firstViolation(validOrder({ order_id })), { errorType: "pattern_mismatch", rule: "pattern", field: "order_id" }, order_id);
+        }
+        assert.deepStrictEqual(firstViolation(validOrder({ store_id: "s0042\u00a0" })), { errorType: "pattern_mismatch", rule: "pattern", field: "store_id" });
+        const result = validator.validate(validOrder({ order_id: " \tord-abcdefghij12\r\n", channel: "STORE" }), context);
+        assert.ok(result.ok && result.record.order_id === "ORD-ABCDEFGHIJ12" && result.record.channel === "store");
+    });
+
+    it("rejects a value nested thousands deep in a declared field with a reason, without overflowing the stack", () => {
+        let deep: unknown = 1;
+        for (let i = 0; i < 50_000; i += 1) {
+            deep = [deep];
+        }
+        const [violation] = violations(validator.validate(validOrder({ customer_id: deep }), context));
+        assert.deepStrictEqual([violation?.errorType, violation?.field], ["type_mismatch", "customer_id"]);
+        assert.match(violation!.message, /found an array an array nested more than 64 levels deep|nested more than 64 levels deep/);
+    });
+
     it("names the field, what was expected and what was found in the message", () => {
         const [violation] = violations(validator.validate(validOrder({ currency: "XYZ" }), context));
         assert.strictEqual(violation?.message, 'currency: expected one of USD, EUR, GBP, JPY, AUD, CAD, BRL, MXN, found "XYZ"');
