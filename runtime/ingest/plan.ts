@@ -1,6 +1,7 @@
 import { DatasetDefinition } from "../datasets/types";
 import { describeError, isUtf8 } from "../common";
 import { comparePositions } from "./decode";
+import { parseJsonObject } from "./json";
 import { rawObjectKey, rejectObjectKey, sourceObjectName, unknownPartitionValue } from "./layout";
 import { createTimeFormatter, HourPartition } from "./time";
 import { RejectErrorType, SourceEngine, SourceRecord, Violation } from "./types";
@@ -233,17 +234,7 @@ function parsePayload(record: SourceRecord): { readonly document: unknown } | { 
     if (!isUtf8(value)) {
         return { violation: { errorType: "undecodable", rule: "decode", field: "value", message: `value: expected UTF-8 JSON text, found ${value.byteLength} bytes that are not valid UTF-8` } };
     }
-    let document: unknown;
-    try {
-        document = JSON.parse(value.toString("utf8"));
-    } catch (error) {
-        return { violation: { errorType: "not_json", rule: "json", field: "value", message: `value: expected a JSON document, found text that does not parse (${describeError(error)})` } };
-    }
-    if (typeof document !== "object" || document === null || Array.isArray(document)) {
-        const kind = Array.isArray(document) ? "an array" : document === null ? "null" : `a ${typeof document}`;
-        return { violation: { errorType: "not_object", rule: "json", field: "value", message: `value: expected a JSON object, found ${kind}` } };
-    }
-    return { document };
+    return parseJsonObject(value.toString("utf8"));
 }
 
 /**

@@ -1,0 +1,119 @@
+import { describeError } from "../common/errors";
+import { Violation } from "./types";
+
+/**
+ * The parse step of a payload: JSON text to the object the validator judges. Beyond JSON.parse it
+ * decides three things JSON.parse decides silently or not at all:
+ * - a UTF-8 byte-order mark before the JSON is ignored (RFC 8259 §8.1 lets parsers ignore it;
+ *   .NET and Windows producers write one), so it does not make a good order a `not_json` reject;
+ * - duplicate member names are a `not_json` reject naming the key: JSON.parse keeps the last
+ *   value, other readers (Spark, Athena) may keep the first, so the record would mean different
+ *   things downstream;
+ * - nesting deeper than `maxJsonDepth` is a `not_json` reject: no dataset declares more than
+ *   three levels, and deeper values would only make every later step walk them.
+ * The checks cost one walk of the parsed value and, in the common case, one count of quotes.
+ */
+
+/** Objects and arrays nested deeper than this are rejected (datasets use at most 3 levels). */
+export const maxJsonDepth = 64;
+
+const stringToken = /"(?:[^"\\]|\\.)*"/g;
+
+function violation(rule: string, message: string): Violation {
+    return { errorType: "not_json", rule, field: "value", message: `value: ${message}` };
+}
+
+/** Counts the string tokens (member names and string values) of valid JSON text. */
+function stringTokens(text: string): number {
+    if (text.indexOf("\\") < 0) {
+        // Without escapes every quote opens or closes a string.
+        let quotes = 0;
+        for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at + 1)) {
+            quotes += 1;
+        }
+        return quotes / 2;
+    }
+    return text.match(stringToken)?.length ?? 0;
+}
+
+/** The first member name that repeats within one object, found by scanning the (valid) text. */
+function firstDuplicateKey(text: string): string | undefined {
+    const scopes: (Set<string> | null)[] = [];
+    stringToken.lastIndex = 0;
+    for (let at = 0; at < text.length; at += 1) {
+        const c = text[at];
+        if (c === "{") {
+            scopes.push(new Set());
+        } else if (c === "[") {
+            scopes.push(null);
+        } else if (c === "}" || c === "]") {
+            scopes.pop();
+        } else if (c === '"') {
+            stringToken.lastIndex = at;
+            const token = stringToken.exec(text)?.[0] ?? '""';
+            at += token.length - 1;
+            const scope = scopes[scopes.length - 1];
+            if (scope && /^\s*:/.test(text.slice(at + 1, at + 8))) {
+                const name = JSON.parse(token) as string;
+                if (scope.has(name)) {
+                    return name;
+                }
+                scope.add(name);
+            }
+        }
+    }
+    return undefined;
+}
+
+/** Parses payload text to a JSON object, or says why it is not one. */
+export function parseJsonObject(text: string): { readonly document: Record<string, unknown> } | { readonly violation: Violation } {
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    let document: unknown;
+    try {
+        document = JSON.parse(body);
+    } catch (error) {
+        return { violation: violation("json", `expected a JSON document, found text that does not parse (${describeError(error)})`) };
+    }
+    if (typeof document !== "object" || document === null || Array.isArray(document)) {
+        const kind = Array.isArray(document) ? "an array" : document === null ? "null" : `a ${typeof document}`;
+        return { violation: { errorType: "not_object", rule: "json", field: "value", message: `value: expected a JSON object, found ${kind}` } };
+    }
+    // One iterative walk: the strings the parsed value holds, and its depth.
+    let strings = 0;
+    const stack: unknown[] = [document];
+    const depths: number[] = [1];
+    while (stack.length > 0) {
+        const value = stack.pop();
+        const depth = depths.pop() as number;
+        if (depth > maxJsonDepth) {
+            return { violation: violation("maxDepth", `expected at most ${maxJsonDepth} levels of nested objects and arrays, found more; flatten the document`) };
+        }
+        if (Array.isArray(value)) {
+            for (const item of value) {
+                if (typeof item === "string") {
+                    strings += 1;
+                } else if (typeof item === "object" && item !== null) {
+                    stack.push(item);
+                    depths.push(depth + 1);
+                }
+            }
+        } else {
+            for (const name in value as Record<string, unknown>) {
+                strings += 1;
+                const item = (value as Record<string, unknown>)[name];
+                if (typeof item === "string") {
+                    strings += 1;
+                } else if (typeof item === "object" && item !== null) {
+                    stack.push(item);
+                    depths.push(depth + 1);
+                }
+            }
+        }
+    }
+    // A repeated member name is a string token of the text the parsed value no longer holds.
+    if (stringTokens(body) !== strings) {
+        const name = firstDuplicateKey(body);
+        return { violation: violation("duplicateKey", `expected each member name once per object, found ${JSON.stringify(name)} more than once; send one value per name`) };
+    }
+    return { document: document as Record<string, unknown> };
+}

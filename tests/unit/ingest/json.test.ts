@@ -1,0 +1,64 @@
+import * as assert from "assert";
+import * as fc from "fast-check";
+import { orders } from "../../../runtime/datasets";
+import { decodeMskEvent } from "../../../runtime/ingest/decode";
+import { maxJsonDepth, parseJsonObject } from "../../../runtime/ingest/json";
+import { classifyRecord, RejectLine } from "../../../runtime/ingest/plan";
+import { compileValidator } from "../../../runtime/ingest/validate";
+import { mskEvent, validOrder } from "../../helpers/ingest/events";
+
+const validator = compileValidator(orders);
+const classify = (payload: string, timestamp?: number) =>
+    classifyRecord(decodeMskEvent(mskEvent([{ offset: 1, value: payload, ...(timestamp !== undefined ? { timestamp } : {}) }]), { maxRecordBytes: 1_000_000 })[0]!, validator);
+
+describe("parsing a payload to a JSON object", () => {
+    it("ignores a UTF-8 byte-order mark before the JSON: the order lands", () => {
+        assert.strictEqual(classify(`\uFEFF${JSON.stringify(validOrder())}`).zone, "raw");
+        const parsed = parseJsonObject(`\uFEFF{"a":1}`);
+        assert.deepStrictEqual("document" in parsed && parsed.document, { a: 1 });
+    });
+
+    it("rejects a repeated member name as not_json, naming it, at any level and with escapes", () => {
+        for (const [text, name] of [
+            ['{"a":1,"b":2,"a":3}', "a"],
+            ['{"x":{"k":"v\\"","k":"w"}}', "k"],
+            ['{"l":[{"q":1},{"q":1,"\\u0071":2}]}', "q"],
+        ] as const) {
+            const parsed = parseJsonObject(text);
+            assert.ok("violation" in parsed, text);
+            assert.deepStrictEqual([parsed.violation.errorType, parsed.violation.rule], ["not_json", "duplicateKey"]);
+            assert.match(parsed.violation.message, new RegExp(`found "${name}" more than once`));
+        }
+        const line = JSON.parse(classify(JSON.stringify(validOrder()).replace('"amount":31.5', '"amount":31.5,"amount":99')).line) as RejectLine;
+        assert.deepStrictEqual([line.error_type, line.rule], ["not_json", "duplicateKey"]);
+    });
+
+    it("rejects nesting deeper than the limit as not_json with a reason, at any depth, without a stack overflow", () => {
+        for (const depth of [maxJsonDepth + 1, 100_000]) {
+            const text = `{"customer_id":${"[".repeat(depth)}1${"]".repeat(depth)}}`;
+            const parsed = parseJsonObject(text);
+            assert.ok("violation" in parsed && parsed.violation.rule === "maxDepth", String(depth));
+            const line = JSON.parse(classify(text).line) as RejectLine;
+            assert.deepStrictEqual([line.error_type, line.rule], ["not_json", "maxDepth"]);
+        }
+        assert.ok("document" in parseJsonObject(`{"a":${"[".repeat(maxJsonDepth - 1)}${"]".repeat(maxJsonDepth - 1)}}`));
+    });
+
+    it("agrees with JSON.parse on every object without repeated names, escapes and BOM included", () => {
+        fc.assert(
+            fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 5 })), fc.boolean(), (object, bom) => {
+                const text = (bom ? "\uFEFF" : "") + JSON.stringify(object);
+                const parsed = parseJsonObject(text);
+                assert.ok("document" in parsed, text);
+                assert.deepStrictEqual(parsed.document, JSON.parse(JSON.stringify(object)));
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("skips the future-time check for a Kafka record without a timestamp (-1): the stream gives no reference, and the function's clock would judge a redelivery differently", () => {
+        const classification = classify(JSON.stringify(validOrder({ event_time: "2030-01-01T00:00:00Z" })), -1);
+        assert.strictEqual(classification.zone, "raw");
+        assert.strictEqual(JSON.parse(classification.line)._ingest.ingest_time, null);
+    });
+});
