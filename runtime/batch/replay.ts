@@ -4,7 +4,7 @@ import { describeError } from "../common/errors";
 import { MaintenanceObjectStore } from "../common/objectStore";
 import { oversizedViolation } from "../ingest/decode";
 import { rawObjectKey, rejectObjectKey } from "../ingest/layout";
-import { classifyRecord, RejectLine } from "../ingest/plan";
+import { classifyRecord, RejectLine } from "../ingest/classify";
 import { RejectErrorType, SourceRecord, Violation } from "../ingest/types";
 import { RecordValidator } from "../ingest/validate";
 import { ObjectWriteResult, WritableObject, writeObject } from "../ingest/write";
@@ -532,7 +532,7 @@ export async function replayRejects(options: ReplayOptions): Promise<ReplayRepor
         }
     }
     if (counts.in !== counts.replayed + counts.stillRejected) {
-        throw new Error(`replay accounting: ${counts.in} records in but ${counts.replayed} replayed + ${counts.stillRejected} still rejected`);
+        throw new BatchJobError(`replay accounting: expected every record in to be replayed or still rejected (${counts.in}), found ${counts.replayed} replayed + ${counts.stillRejected} still rejected; nothing was deleted, rerun the replay and report the run if it repeats`);
     }
     return {
         dataset: dataset.name,
