@@ -1,11 +1,10 @@
 import { mapSettledWithConcurrency } from "../common/concurrency";
-import { decodeBase64Strict, gunzip, gzipDeterministic, sha256Hex } from "../common/encoding";
+import { gunzip, gzipDeterministic, sha256Hex } from "../common/encoding";
 import { describeError } from "../common/errors";
 import { MaintenanceObjectStore } from "../common/objectStore";
-import { oversizedViolation } from "../ingest/decode";
 import { rawObjectKey, rejectObjectKey } from "../ingest/layout";
-import { classifyRecord, RejectLine } from "../ingest/classify";
-import { RejectErrorType, SourceRecord, Violation } from "../ingest/types";
+import { classifyRecord, readRejectLine, RejectLine, sourceRecordOfRejectLine } from "../ingest/classify";
+import { RejectErrorType } from "../ingest/types";
 import { RecordValidator } from "../ingest/validate";
 import { ObjectWriteResult, WritableObject, writeObject } from "../ingest/write";
 import { BatchJobError, InputFormatError, IntegrityError } from "./errors";
@@ -148,94 +147,20 @@ export interface ReplayPlan {
     readonly outputs: readonly ReplayOutput[];
 }
 
-type Loose = Record<string, unknown>;
-
-function isObject(value: unknown): value is Loose {
+function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
- * Reads one line of a rejects-zone object, checking the fields a replay needs. Throws an
+ * Reads one line of a rejects-zone object with ingest's own reader (`readRejectLine`). Throws an
  * `InputFormatError` naming the object, the line and the field.
  */
 export function parseRejectLine(text: string, where: { readonly bucket: string; readonly key: string; readonly line: number }): RejectLine {
-    const fail = (message: string): never => {
-        throw new InputFormatError(where.bucket, where.key, `line ${where.line}: ${message}; the object is not a reject object written by the ingest function, so it was left as it is`);
-    };
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch (error) {
-        return fail(`expected a JSON object, found text that does not parse (${describeError(error)})`);
+    const read = readRejectLine(text);
+    if ("problem" in read) {
+        throw new InputFormatError(where.bucket, where.key, `line ${where.line}: ${read.problem}; the object is not a reject object written by the ingest function, so it was left as it is`);
     }
-    if (!isObject(value)) {
-        return fail("expected a JSON object");
-    }
-    const string = (name: string) => {
-        if (typeof value[name] !== "string") {
-            fail(`field '${name}' must be a string, found ${JSON.stringify(value[name]) ?? "nothing"}`);
-        }
-    };
-    const nullableString = (name: string) => {
-        if (value[name] !== null && typeof value[name] !== "string") {
-            fail(`field '${name}' must be a string or null, found ${JSON.stringify(value[name]) ?? "nothing"}`);
-        }
-    };
-    ["dataset", "error_type", "rule", "field", "message", "engine", "source", "partition", "position", "ingest_time_type", "dt", "hour"].forEach(string);
-    ["ingest_time", "key_base64", "payload_base64", "payload_text"].forEach(nullableString);
-    if (value.engine !== "kafka" && value.engine !== "kinesis") {
-        fail(`field 'engine' must be kafka or kinesis, found ${JSON.stringify(value.engine)}`);
-    }
-    if (!/^[0-9]+$/.test(value.position as string)) {
-        fail(`field 'position' must be a decimal offset or sequence number, found ${JSON.stringify(value.position)}`);
-    }
-    if (typeof value.ingest_time === "string" && !Number.isFinite(Date.parse(value.ingest_time))) {
-        fail(`field 'ingest_time' must be an ISO timestamp, found ${JSON.stringify(value.ingest_time)}`);
-    }
-    for (const name of ["key_base64", "payload_base64"]) {
-        if (typeof value[name] === "string" && decodeBase64Strict(value[name] as string) === undefined) {
-            fail(`field '${name}' is not valid base64`);
-        }
-    }
-    const headers = value.headers;
-    if (!Array.isArray(headers) || !headers.every((h: unknown) => isObject(h) && typeof h.key === "string" && typeof h.value_base64 === "string" && decodeBase64Strict(h.value_base64) !== undefined)) {
-        fail("field 'headers' must be an array of {key, value_base64} objects");
-    }
-    if (!Array.isArray(value.violations)) {
-        fail("field 'violations' must be an array");
-    }
-    return value as unknown as RejectLine;
-}
-
-/**
- * Rebuilds the source record a reject line was made from. Records whose envelope was broken stay
- * rejected for the same reason: no payload was kept (bad base64, a tombstone), or the Kafka key or
- * headers could not be decoded. An `oversized` payload is checked against the current limit.
- */
-export function sourceRecordOfRejectLine(line: RejectLine, maxRecordBytes: number): SourceRecord {
-    const value = line.payload_base64 === null ? null : Buffer.from(line.payload_base64, "base64");
-    const original: Violation = { errorType: line.error_type, rule: line.rule, field: line.field, message: line.message };
-    let poison: Violation | undefined;
-    if (value === null || (line.error_type === "undecodable" && (line.field === "key" || line.field === "headers"))) {
-        poison = original;
-    } else if (value.byteLength > maxRecordBytes) {
-        poison = oversizedViolation(line.error_type === "oversized" ? line.field : line.engine === "kafka" ? "value" : "data", value.byteLength, maxRecordBytes);
-    }
-    return {
-        coordinates: {
-            engine: line.engine,
-            source: line.source,
-            partition: line.partition,
-            position: line.position,
-            streamTimeMs: line.ingest_time === null ? null : Date.parse(line.ingest_time),
-            streamTimeType: line.ingest_time_type,
-        },
-        key: line.key_base64 === null ? null : Buffer.from(line.key_base64, "base64"),
-        value,
-        headers: line.headers.map((header) => ({ key: header.key, value: Buffer.from(header.value_base64, "base64") })),
-        ...(poison ? { poison } : {}),
-        ...(line.payload_as_received !== undefined ? { valueAsReceived: line.payload_as_received } : {}),
-    };
+    return read.line;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { describeError, isUtf8 } from "../common";
+import { decodeBase64Strict } from "../common/encoding";
 import { DatasetDefinition } from "../datasets/types";
+import { oversizedViolation } from "./decode";
 import { unknownPartitionValue } from "./layout";
 import { createTimeFormatter, HourPartition } from "./time";
 import { RejectErrorType, SourceEngine, SourceRecord, Violation } from "./types";
@@ -227,4 +229,97 @@ export function classifyRecord(record: SourceRecord, validator: RecordValidator,
             time,
         );
     }
+}
+
+/** The reject-line fields that are always text, and those that are text or null. */
+const rejectLineStrings = ["dataset", "error_type", "rule", "field", "message", "engine", "source", "partition", "position", "ingest_time_type", "dt", "hour"] as const;
+const rejectLineNullableStrings = ["ingest_time", "key_base64", "payload_base64", "payload_text"] as const;
+const sourceEngines: readonly SourceEngine[] = ["kafka", "kinesis"];
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function shown(value: unknown): string {
+    return JSON.stringify(value) ?? "nothing";
+}
+
+/**
+ * Reads one stored reject line back into a `RejectLine`, checking every field a replay relies on.
+ * Returns the problem (field, expected, found) instead of throwing, so each reader wraps it in its
+ * own error with the object's location.
+ */
+export function readRejectLine(text: string): { readonly line: RejectLine } | { readonly problem: string } {
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (error) {
+        return { problem: `expected a JSON object, found text that does not parse (${describeError(error)})` };
+    }
+    if (!isPlainObject(value)) {
+        return { problem: `expected a JSON object, found ${Array.isArray(value) ? "an array" : shown(value)}` };
+    }
+    for (const name of rejectLineStrings) {
+        if (typeof value[name] !== "string") {
+            return { problem: `field '${name}' must be a string, found ${shown(value[name])}` };
+        }
+    }
+    for (const name of rejectLineNullableStrings) {
+        if (value[name] !== null && typeof value[name] !== "string") {
+            return { problem: `field '${name}' must be a string or null, found ${shown(value[name])}` };
+        }
+    }
+    if (!sourceEngines.includes(value.engine as SourceEngine)) {
+        return { problem: `field 'engine' must be ${sourceEngines.join(" or ")}, found ${shown(value.engine)}` };
+    }
+    if (!/^[0-9]+$/.test(value.position as string)) {
+        return { problem: `field 'position' must be a decimal offset or sequence number, found ${shown(value.position)}` };
+    }
+    if (typeof value.ingest_time === "string" && !Number.isFinite(Date.parse(value.ingest_time))) {
+        return { problem: `field 'ingest_time' must be an ISO timestamp, found ${shown(value.ingest_time)}` };
+    }
+    for (const name of ["key_base64", "payload_base64"] as const) {
+        if (typeof value[name] === "string" && decodeBase64Strict(value[name] as string) === undefined) {
+            return { problem: `field '${name}' is not valid base64` };
+        }
+    }
+    const headers = value.headers;
+    if (!Array.isArray(headers) || !headers.every((h: unknown) => isPlainObject(h) && typeof h.key === "string" && typeof h.value_base64 === "string" && decodeBase64Strict(h.value_base64) !== undefined)) {
+        return { problem: `field 'headers' must be an array of {key, value_base64} objects, found ${shown(headers)}` };
+    }
+    if (!Array.isArray(value.violations)) {
+        return { problem: `field 'violations' must be an array, found ${shown(value.violations)}` };
+    }
+    return { line: value as unknown as RejectLine };
+}
+
+/**
+ * Rebuilds the source record a reject line was made from. Records whose envelope was broken stay
+ * rejected for the same reason: no payload was kept (bad base64, a tombstone), or the Kafka key or
+ * headers could not be decoded. An `oversized` payload is checked against the current limit.
+ */
+export function sourceRecordOfRejectLine(line: RejectLine, maxRecordBytes: number): SourceRecord {
+    const value = line.payload_base64 === null ? null : Buffer.from(line.payload_base64, "base64");
+    const original: Violation = { errorType: line.error_type, rule: line.rule, field: line.field, message: line.message };
+    let poison: Violation | undefined;
+    if (value === null || (line.error_type === "undecodable" && (line.field === "key" || line.field === "headers"))) {
+        poison = original;
+    } else if (value.byteLength > maxRecordBytes) {
+        poison = oversizedViolation(line.error_type === "oversized" ? line.field : line.engine === "kafka" ? "value" : "data", value.byteLength, maxRecordBytes);
+    }
+    return {
+        coordinates: {
+            engine: line.engine,
+            source: line.source,
+            partition: line.partition,
+            position: line.position,
+            streamTimeMs: line.ingest_time === null ? null : Date.parse(line.ingest_time),
+            streamTimeType: line.ingest_time_type,
+        },
+        key: line.key_base64 === null ? null : Buffer.from(line.key_base64, "base64"),
+        value,
+        headers: line.headers.map((header) => ({ key: header.key, value: Buffer.from(header.value_base64, "base64") })),
+        ...(poison ? { poison } : {}),
+        ...(line.payload_as_received !== undefined ? { valueAsReceived: line.payload_as_received } : {}),
+    };
 }
