@@ -4,7 +4,7 @@
  */
 import { estimateCost } from "./estimate";
 import { CostReport, MonthlyTotals } from "./model";
-import { inputsFromRun, OfflineRunLike } from "./sources";
+import { inputsFromRun, OfflineRunLike } from "./adapters";
 import { defaultUsagePath, loadUsageFile, UsageDocument } from "./usage";
 
 export * from "./model";
@@ -12,7 +12,7 @@ export { estimateCost, EstimateOptions } from "./estimate";
 export { loadPriceBook, knownRegions, PriceBook, UnknownRegionError, MissingPriceError } from "./prices";
 export { defaultUsagePath, loadUsageFile, parseUsageDocument, usageFor, UsageDocument, UsageFileError, emptyUsage } from "./usage";
 export { coverage, costRules, freeTypes } from "./rules";
-export * from "./sources";
+export * from "./adapters";
 
 export interface RunUsage {
     /** A usage document, a file path, or "none"; defaults to cost/usage.<stack>.yaml when it exists. */

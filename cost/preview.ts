@@ -1,5 +1,5 @@
 import { CostInput } from "./model";
-import { stackOfUrn } from "./sources";
+import { stackOfUrn } from "./adapters";
 
 /**
  * Reads a `pulumi preview --json` document (pkg/backend/display/json.go): the resources before the

@@ -1,6 +1,6 @@
 import { estimateCost, EstimateOptions } from "./estimate";
 import { CostInput, CostReport } from "./model";
-import { inputsFromPlan, parsePlanDocument, PlanDocumentLike } from "./sources";
+import { inputsFromPlan, parsePlanDocument, PlanDocumentLike } from "./adapters";
 
 /**
  * A reference design: a plan document whose resources replace, in a real stack, every resource of

@@ -14,7 +14,7 @@ import { formatMarkdown } from "../cost/format/markdown";
 import { formatDiffText, formatTable } from "../cost/format/table";
 import { parsePreviewDocument } from "../cost/preview";
 import { compareWithReference, parseReferenceDesign } from "../cost/reference";
-import { inputsFromRun } from "../cost/sources";
+import { inputsFromRun } from "../cost/adapters";
 import { usd } from "../cost/format/money";
 import { defaultUsagePath } from "../cost/usage";
 import { FlagError, parseFlags } from "./offline/flags";

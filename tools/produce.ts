@@ -1,7 +1,7 @@
 /**
  * Produces realistic `orders` records into Kafka or Kinesis.
  *
- *   npm run produce -- --engine kafka --count 10000 --rate 2000 --brokers 127.0.0.1:9092 --topic orders --bad-ratio 0.05 --seed 1
+ *   npm run produce -- --engine msk --count 10000 --rate 2000 --brokers 127.0.0.1:9092 --topic orders --bad-ratio 0.05 --seed 1
  *   npm run produce -- --engine kinesis --count 1000 --stream orders --endpoint http://127.0.0.1:5055
  *
  * Shows a progress bar on a terminal and prints one JSON summary line at the end.
@@ -10,7 +10,7 @@ import { ConfigurationError } from "../runtime/common/errors";
 import { createKafkaProducer, createKinesisProducer, createOrderGenerator, ensureKafkaTopic, RecordProducer } from "../runtime/producers";
 
 export interface ProduceOptions {
-    readonly engine: "kafka" | "kinesis";
+    readonly engine: "msk" | "kinesis";
     readonly count: number;
     /** Messages per second; 0 sends as fast as the stream accepts. */
     readonly rate: number;
@@ -30,9 +30,9 @@ export interface ProduceOptions {
     readonly createTopicPartitions?: number;
 }
 
-const usage = `usage: npm run produce -- --engine kafka|kinesis [options]
+const usage = `usage: npm run produce -- --engine msk|kinesis [options]
 
-  --engine kafka|kinesis   where to produce (required)
+  --engine msk|kinesis   where to produce (required)
   --count N                messages to produce (default 1000)
   --rate N                 messages per second, 0 = unthrottled (default 0)
   --brokers H:P[,H:P]      Kafka bootstrap brokers (default $KAFKA_BROKERS or 127.0.0.1:9092)
@@ -115,8 +115,8 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
         return "help";
     }
     const engine = values.get("--engine");
-    if (engine !== "kafka" && engine !== "kinesis") {
-        throw flagError("--engine", "kafka or kinesis", engine === undefined ? "nothing" : `'${engine}'`, "pass --engine kafka or --engine kinesis");
+    if (engine !== "msk" && engine !== "kinesis") {
+        throw flagError("--engine", "msk or kinesis", engine === undefined ? "nothing" : `'${engine}'`, "pass --engine msk or --engine kinesis");
     }
     const rateText = values.get("--rate");
     const rate = rateText === undefined ? 0 : Number(rateText);
@@ -144,7 +144,7 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
     }
     if (engine === "kinesis" && (switches.has("--tls") || switches.has("--msk-iam") || values.has("--create-topic"))) {
         const flag = switches.has("--tls") ? "--tls" : switches.has("--msk-iam") ? "--msk-iam" : "--create-topic";
-        throw flagError(flag, "only with --engine kafka", "--engine kinesis", "remove the flag or produce to Kafka");
+        throw flagError(flag, "only with --engine msk", "--engine kinesis", "remove the flag or produce to Kafka");
     }
     const createTopicText = values.get("--create-topic");
     return {
@@ -168,7 +168,7 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
 }
 
 function createProducer(options: ProduceOptions): RecordProducer {
-    if (options.engine === "kafka") {
+    if (options.engine === "msk") {
         return createKafkaProducer({
             brokers: options.brokers,
             topic: options.topic,
@@ -189,7 +189,7 @@ export async function produce(options: ProduceOptions, onProgress: (sent: number
         startTimeMs: options.startTimeMs ?? Date.now() - Math.ceil(options.count * intervalMs) - 60_000,
         intervalMs,
     });
-    if (options.engine === "kafka" && options.createTopicPartitions !== undefined) {
+    if (options.engine === "msk" && options.createTopicPartitions !== undefined) {
         await ensureKafkaTopic({ brokers: options.brokers, topic: options.topic, tls: options.tls, ...(options.mskIam ? { mskIam: { region: options.region } } : {}) }, options.createTopicPartitions);
     }
     const producer = createProducer(options);
@@ -222,7 +222,7 @@ export async function produce(options: ProduceOptions, onProgress: (sent: number
     const seconds = (Date.now() - started) / 1000;
     return {
         engine: options.engine,
-        target: options.engine === "kafka" ? options.topic : options.stream,
+        target: options.engine === "msk" ? options.topic : options.stream,
         sent,
         bad,
         requests,

@@ -120,12 +120,12 @@ function tierLabels(bounds: readonly (number | undefined)[], unit: string): stri
     });
 }
 
-/** Hours per month × count, the quantity of an always-on component. */
 /** Usage in millions, for prices quoted per million requests; unknown usage stays unknown. */
 export function millions(n: number | undefined): number | undefined {
     return n === undefined ? undefined : n / 1e6;
 }
 
+/** Hours per month × count, the quantity of an always-on component. */
 export function monthlyHours(ctx: RuleContext, count: number): number {
     return count * ctx.hours;
 }

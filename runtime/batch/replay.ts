@@ -1,11 +1,10 @@
 import { mapSettledWithConcurrency } from "../common/concurrency";
-import { decodeBase64Strict, gunzip, gzipDeterministic, sha256Hex } from "../common/encoding";
+import { gunzip, gzipDeterministic, sha256Hex } from "../common/encoding";
 import { describeError } from "../common/errors";
 import { MaintenanceObjectStore } from "../common/objectStore";
-import { oversizedViolation } from "../ingest/decode";
 import { rawObjectKey, rejectObjectKey } from "../ingest/layout";
-import { classifyRecord, RejectLine } from "../ingest/plan";
-import { RejectErrorType, SourceRecord, Violation } from "../ingest/types";
+import { classifyRecord, readRejectLine, RejectLine, sourceRecordOfRejectLine } from "../ingest/classify";
+import { RejectErrorType } from "../ingest/types";
 import { RecordValidator } from "../ingest/validate";
 import { ObjectWriteResult, WritableObject, writeObject } from "../ingest/write";
 import { BatchJobError, InputFormatError, IntegrityError } from "./errors";
@@ -148,94 +147,20 @@ export interface ReplayPlan {
     readonly outputs: readonly ReplayOutput[];
 }
 
-type Loose = Record<string, unknown>;
-
-function isObject(value: unknown): value is Loose {
+function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
- * Reads one line of a rejects-zone object, checking the fields a replay needs. Throws an
+ * Reads one line of a rejects-zone object with ingest's own reader (`readRejectLine`). Throws an
  * `InputFormatError` naming the object, the line and the field.
  */
 export function parseRejectLine(text: string, where: { readonly bucket: string; readonly key: string; readonly line: number }): RejectLine {
-    const fail = (message: string): never => {
-        throw new InputFormatError(where.bucket, where.key, `line ${where.line}: ${message}; the object is not a reject object written by the ingest function, so it was left as it is`);
-    };
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch (error) {
-        return fail(`expected a JSON object, found text that does not parse (${describeError(error)})`);
+    const read = readRejectLine(text);
+    if ("problem" in read) {
+        throw new InputFormatError(where.bucket, where.key, `line ${where.line}: ${read.problem}; the object is not a reject object written by the ingest function, so it was left as it is`);
     }
-    if (!isObject(value)) {
-        return fail("expected a JSON object");
-    }
-    const string = (name: string) => {
-        if (typeof value[name] !== "string") {
-            fail(`field '${name}' must be a string, found ${JSON.stringify(value[name]) ?? "nothing"}`);
-        }
-    };
-    const nullableString = (name: string) => {
-        if (value[name] !== null && typeof value[name] !== "string") {
-            fail(`field '${name}' must be a string or null, found ${JSON.stringify(value[name]) ?? "nothing"}`);
-        }
-    };
-    ["dataset", "error_type", "rule", "field", "message", "engine", "source", "partition", "position", "ingest_time_type", "dt", "hour"].forEach(string);
-    ["ingest_time", "key_base64", "payload_base64", "payload_text"].forEach(nullableString);
-    if (value.engine !== "kafka" && value.engine !== "kinesis") {
-        fail(`field 'engine' must be kafka or kinesis, found ${JSON.stringify(value.engine)}`);
-    }
-    if (!/^[0-9]+$/.test(value.position as string)) {
-        fail(`field 'position' must be a decimal offset or sequence number, found ${JSON.stringify(value.position)}`);
-    }
-    if (typeof value.ingest_time === "string" && !Number.isFinite(Date.parse(value.ingest_time))) {
-        fail(`field 'ingest_time' must be an ISO timestamp, found ${JSON.stringify(value.ingest_time)}`);
-    }
-    for (const name of ["key_base64", "payload_base64"]) {
-        if (typeof value[name] === "string" && decodeBase64Strict(value[name] as string) === undefined) {
-            fail(`field '${name}' is not valid base64`);
-        }
-    }
-    const headers = value.headers;
-    if (!Array.isArray(headers) || !headers.every((h: unknown) => isObject(h) && typeof h.key === "string" && typeof h.value_base64 === "string" && decodeBase64Strict(h.value_base64) !== undefined)) {
-        fail("field 'headers' must be an array of {key, value_base64} objects");
-    }
-    if (!Array.isArray(value.violations)) {
-        fail("field 'violations' must be an array");
-    }
-    return value as unknown as RejectLine;
-}
-
-/**
- * Rebuilds the source record a reject line was made from. Records whose envelope was broken stay
- * rejected for the same reason: no payload was kept (bad base64, a tombstone), or the Kafka key or
- * headers could not be decoded. An `oversized` payload is checked against the current limit.
- */
-export function sourceRecordOfRejectLine(line: RejectLine, maxRecordBytes: number): SourceRecord {
-    const value = line.payload_base64 === null ? null : Buffer.from(line.payload_base64, "base64");
-    const original: Violation = { errorType: line.error_type, rule: line.rule, field: line.field, message: line.message };
-    let poison: Violation | undefined;
-    if (value === null || (line.error_type === "undecodable" && (line.field === "key" || line.field === "headers"))) {
-        poison = original;
-    } else if (value.byteLength > maxRecordBytes) {
-        poison = oversizedViolation(line.error_type === "oversized" ? line.field : line.engine === "kafka" ? "value" : "data", value.byteLength, maxRecordBytes);
-    }
-    return {
-        coordinates: {
-            engine: line.engine,
-            source: line.source,
-            partition: line.partition,
-            position: line.position,
-            streamTimeMs: line.ingest_time === null ? null : Date.parse(line.ingest_time),
-            streamTimeType: line.ingest_time_type,
-        },
-        key: line.key_base64 === null ? null : Buffer.from(line.key_base64, "base64"),
-        value,
-        headers: line.headers.map((header) => ({ key: header.key, value: Buffer.from(header.value_base64, "base64") })),
-        ...(poison ? { poison } : {}),
-        ...(line.payload_as_received !== undefined ? { valueAsReceived: line.payload_as_received } : {}),
-    };
+    return read.line;
 }
 
 /**
@@ -350,88 +275,90 @@ function checkManifestSource(stored: ReplayManifest, manifestKey: string, key: s
     }
 }
 
-/**
- * Replays one reject object (steps 1 to 7 of the module comment). `pending` is the manifest an
- * earlier attempt left for it, if any: its plan is finished as it is, whatever the current
- * definition says.
- */
-async function replayObject(key: string, options: ReplayOptions, pending: ReplayManifest | undefined): Promise<ReplayObjectResult> {
-    const { store, rejectsBucket, validator, logger } = options;
-    const dataset = validator.dataset.name;
-    const manifestKey = replayManifestKey(dataset, replayId(key));
-    const body = await store.getObject(rejectsBucket, key);
-    if (body === undefined) {
-        return { key, status: "gone", counts: zeroCounts, outputs: [], stillRejectedByType: {} };
-    }
-    const text = (await gunzip(body)).toString("utf8");
-    const ndjsonSha256 = sha256Hex(text);
-    let effective: ReplayManifest;
-    let status: ReplayObjectStatus;
-    if (pending) {
-        checkManifestSource(pending, manifestKey, key, ndjsonSha256, rejectsBucket);
-        if (options.dryRun) {
-            return { key, status: "planned", counts: pending.counts, outputs: describeOutputs(pending.outputs), stillRejectedByType: pending.stillRejectedByType };
-        }
-        effective = pending;
-        status = "resumed";
-        logger.info("resuming the replay an earlier attempt started; its plan is kept", { rejectObject: key, manifest: manifestKey });
-    } else {
-        const lineTexts = ndjsonLines(text);
-        const lines = lineTexts.map((line, index) => parseRejectLine(line, { bucket: rejectsBucket, key, line: index + 1 }));
-        const wrongDataset = lines.find((line) => line.dataset !== dataset);
-        if (wrongDataset) {
-            throw new InputFormatError(rejectsBucket, key, `holds rejects of dataset '${wrongDataset.dataset}', not '${dataset}'; it was left as it is`);
-        }
-        const plan = planReplay(key, lineTexts, lines, validator, options.maxRecordBytes);
-        if (plan.unchanged) {
-            return { key, status: "unchanged", counts: plan.counts, outputs: [], stillRejectedByType: plan.stillRejectedByType };
-        }
-        if (options.dryRun) {
-            return { key, status: "planned", counts: plan.counts, outputs: describeOutputs(plan.outputs), stillRejectedByType: plan.stillRejectedByType };
-        }
-        const manifest: ReplayManifest = {
-            format: replayManifestFormat,
-            dataset,
-            datasetVersion: validator.dataset.version,
-            source: { bucket: rejectsBucket, key, ndjsonSha256, records: lines.length },
-            counts: plan.counts,
-            stillRejectedByType: plan.stillRejectedByType,
-            outputs: plan.outputs,
-        };
-        const created = await store.putObject({
-            bucket: rejectsBucket,
-            key: manifestKey,
-            body: await gzipDeterministic(JSON.stringify(manifest)),
-            contentType: "application/json",
-            metadata: { "replay-source": key },
-            ifNoneMatch: true,
-        });
-        if (created === "created") {
-            // Another job may have finished this object between our read and our manifest (it deletes
-            // the object before its manifest); then there is nothing left to do.
-            if ((await store.headObject(rejectsBucket, key)) === undefined) {
-                await store.deleteObjects(rejectsBucket, [manifestKey]);
-                return { key, status: "gone", counts: zeroCounts, outputs: [], stillRejectedByType: {} };
-            }
-            effective = manifest;
-            status = "replayed";
-        } else {
-            // Another job started replaying this object since this run listed the manifests: finish its plan.
-            const stored = await readReplayManifest(store, rejectsBucket, manifestKey);
-            if (stored === undefined) {
-                throw new IntegrityError(rejectsBucket, manifestKey, "the replay manifest was there a moment ago and is gone now; another job is replaying the same object; rerun when it has finished");
-            }
-            checkManifestSource(stored, manifestKey, key, ndjsonSha256, rejectsBucket);
-            effective = stored;
-            status = "resumed";
-        }
-    }
+/** Where one reject object's replay stands before its outputs are written: finished early, or a frozen plan to apply. */
+type ReplayStart = { readonly done: ReplayObjectResult } | { readonly manifest: ReplayManifest; readonly status: "replayed" | "resumed" };
 
+/** The reject object being replayed: its key, its manifest's key and its NDJSON text with that text's hash. */
+interface ReplaySource {
+    readonly key: string;
+    readonly manifestKey: string;
+    readonly text: string;
+    readonly ndjsonSha256: string;
+}
+
+const gone = (key: string): ReplayObjectResult => ({ key, status: "gone", counts: zeroCounts, outputs: [], stillRejectedByType: {} });
+
+/** An earlier attempt froze a plan for this object: it is finished as it is, whatever the current definition says. */
+function resumePending(source: ReplaySource, pending: ReplayManifest, options: ReplayOptions): ReplayStart {
+    checkManifestSource(pending, source.manifestKey, source.key, source.ndjsonSha256, options.rejectsBucket);
+    if (options.dryRun) {
+        return { done: { key: source.key, status: "planned", counts: pending.counts, outputs: describeOutputs(pending.outputs), stillRejectedByType: pending.stillRejectedByType } };
+    }
+    options.logger.info("resuming the replay an earlier attempt started; its plan is kept", { rejectObject: source.key, manifest: source.manifestKey });
+    return { manifest: pending, status: "resumed" };
+}
+
+/** Re-validates the object's lines and freezes the plan as its manifest (steps 1 and 2), unless nothing changes or it is a dry run. */
+async function freezeNewPlan(source: ReplaySource, options: ReplayOptions): Promise<ReplayStart> {
+    const { store, rejectsBucket, validator } = options;
+    const { key, manifestKey, ndjsonSha256 } = source;
+    const dataset = validator.dataset.name;
+    const lineTexts = ndjsonLines(source.text);
+    const lines = lineTexts.map((line, index) => parseRejectLine(line, { bucket: rejectsBucket, key, line: index + 1 }));
+    const wrongDataset = lines.find((line) => line.dataset !== dataset);
+    if (wrongDataset) {
+        throw new InputFormatError(rejectsBucket, key, `holds rejects of dataset '${wrongDataset.dataset}', not '${dataset}'; it was left as it is`);
+    }
+    const plan = planReplay(key, lineTexts, lines, validator, options.maxRecordBytes);
+    if (plan.unchanged) {
+        return { done: { key, status: "unchanged", counts: plan.counts, outputs: [], stillRejectedByType: plan.stillRejectedByType } };
+    }
+    if (options.dryRun) {
+        return { done: { key, status: "planned", counts: plan.counts, outputs: describeOutputs(plan.outputs), stillRejectedByType: plan.stillRejectedByType } };
+    }
+    const manifest: ReplayManifest = {
+        format: replayManifestFormat,
+        dataset,
+        datasetVersion: validator.dataset.version,
+        source: { bucket: rejectsBucket, key, ndjsonSha256, records: lines.length },
+        counts: plan.counts,
+        stillRejectedByType: plan.stillRejectedByType,
+        outputs: plan.outputs,
+    };
+    const created = await store.putObject({
+        bucket: rejectsBucket,
+        key: manifestKey,
+        body: await gzipDeterministic(JSON.stringify(manifest)),
+        contentType: "application/json",
+        metadata: { "replay-source": key },
+        ifNoneMatch: true,
+    });
+    if (created === "created") {
+        // Another job may have finished this object between our read and our manifest (it deletes
+        // the object before its manifest); then there is nothing left to do.
+        if ((await store.headObject(rejectsBucket, key)) === undefined) {
+            await store.deleteObjects(rejectsBucket, [manifestKey]);
+            return { done: gone(key) };
+        }
+        return { manifest, status: "replayed" };
+    }
+    // Another job started replaying this object since this run listed the manifests: finish its plan.
+    const stored = await readReplayManifest(store, rejectsBucket, manifestKey);
+    if (stored === undefined) {
+        throw new IntegrityError(rejectsBucket, manifestKey, "the replay manifest was there a moment ago and is gone now; another job is replaying the same object; rerun when it has finished");
+    }
+    checkManifestSource(stored, manifestKey, key, ndjsonSha256, rejectsBucket);
+    return { manifest: stored, status: "resumed" };
+}
+
+/** Writes a frozen plan's outputs, then deletes the reject object and its manifest (steps 3 to 7). */
+async function applyManifest(source: ReplaySource, manifest: ReplayManifest, status: "replayed" | "resumed", options: ReplayOptions): Promise<ReplayObjectResult> {
+    const { store, rejectsBucket, logger } = options;
     const targets = { store, rawBucket: options.rawBucket, rejectsBucket, concurrency: options.concurrency };
-    const settled = await mapSettledWithConcurrency(effective.outputs, options.concurrency, (output) => writeObject(output, targets));
-    const failed = settled.flatMap((result, index) => (result.ok ? [] : [`${effective.outputs[index]?.key}: ${describeError(result.error)}`]));
+    const settled = await mapSettledWithConcurrency(manifest.outputs, options.concurrency, (output) => writeObject(output, targets));
+    const failed = settled.flatMap((result, index) => (result.ok ? [] : [`${manifest.outputs[index]?.key}: ${describeError(result.error)}`]));
     if (failed.length > 0) {
-        throw new BatchJobError(`${failed.length} of ${effective.outputs.length} objects could not be written (${failed.join("; ")}); the reject object was kept and a rerun resumes this replay`);
+        throw new BatchJobError(`${failed.length} of ${manifest.outputs.length} objects could not be written (${failed.join("; ")}); the reject object was kept and a rerun resumes this replay`);
     }
     const written = settled.map((result) => (result as { readonly value: ObjectWriteResult }).value);
     for (const result of written) {
@@ -439,9 +366,24 @@ async function replayObject(key: string, options: ReplayOptions, pending: Replay
             logger.warn("a replay output key held different content; the records were stored under a content-derived key", { key: result.key, storedAs: result.finalKey });
         }
     }
-    await store.deleteObjects(rejectsBucket, [key]);
-    await store.deleteObjects(rejectsBucket, [manifestKey]);
-    return { key, status, counts: effective.counts, outputs: describeOutputs(effective.outputs, written), stillRejectedByType: effective.stillRejectedByType };
+    await store.deleteObjects(rejectsBucket, [source.key]);
+    await store.deleteObjects(rejectsBucket, [source.manifestKey]);
+    return { key: source.key, status, counts: manifest.counts, outputs: describeOutputs(manifest.outputs, written), stillRejectedByType: manifest.stillRejectedByType };
+}
+
+/**
+ * Replays one reject object (steps 1 to 7 of the module comment). `pending` is the manifest an
+ * earlier attempt left for it, if any.
+ */
+async function replayObject(key: string, options: ReplayOptions, pending: ReplayManifest | undefined): Promise<ReplayObjectResult> {
+    const body = await options.store.getObject(options.rejectsBucket, key);
+    if (body === undefined) {
+        return gone(key);
+    }
+    const text = (await gunzip(body)).toString("utf8");
+    const source: ReplaySource = { key, manifestKey: replayManifestKey(options.validator.dataset.name, replayId(key)), text, ndjsonSha256: sha256Hex(text) };
+    const start = pending ? resumePending(source, pending, options) : await freezeNewPlan(source, options);
+    return "done" in start ? start.done : applyManifest(source, start.manifest, start.status, options);
 }
 
 /**
@@ -532,7 +474,7 @@ export async function replayRejects(options: ReplayOptions): Promise<ReplayRepor
         }
     }
     if (counts.in !== counts.replayed + counts.stillRejected) {
-        throw new Error(`replay accounting: ${counts.in} records in but ${counts.replayed} replayed + ${counts.stillRejected} still rejected`);
+        throw new BatchJobError(`replay accounting: expected every record in to be replayed or still rejected (${counts.in}), found ${counts.replayed} replayed + ${counts.stillRejected} still rejected; nothing was deleted, rerun the replay and report the run if it repeats`);
     }
     return {
         dataset: dataset.name,

@@ -13,6 +13,7 @@ export * from "./decode";
 export * from "./time";
 export * from "./validate";
 export * from "./layout";
+export * from "./classify";
 export * from "./plan";
 export * from "./write";
 export * from "./accounting";

@@ -7,9 +7,10 @@ import { EventSourceRunner } from "./runner";
 
 /**
  * The ingest pipeline on a laptop: a local event source runner feeding the real ingest handler,
- * configured through the same environment variables as the Lambda function plus the source:
+ * configured through the same environment variables as the Lambda function plus the source. The
+ * engine is named as in the stack config (`platform:streamingEngine`: msk or kinesis):
  *
- *   INGEST_ENGINE=kafka|kinesis   KAFKA_BROKERS=127.0.0.1:9092  KAFKA_TOPIC=orders  KAFKA_GROUP_ID=local-ingest
+ *   INGEST_ENGINE=msk|kinesis   KAFKA_BROKERS=127.0.0.1:9092  KAFKA_TOPIC=orders  KAFKA_GROUP_ID=local-ingest
  *   KINESIS_STREAM=orders  KINESIS_ENDPOINT=http://127.0.0.1:5055
  *   RAW_BUCKET, REJECTS_BUCKET, DATASET, S3_ENDPOINT=http://127.0.0.1:5055, BATCH_SIZE, BATCHING_WINDOW_MS
  *
@@ -24,9 +25,9 @@ export interface LocalPipelineOptions {
 /** Starts the runner and the handler; the returned runner stops both. */
 export async function startLocalIngestPipeline(options: LocalPipelineOptions = {}): Promise<EventSourceRunner> {
     const env = options.env ?? process.env;
-    const engine = getEnumFromEnv({ key: "INGEST_ENGINE", env, allowed: ["kafka", "kinesis"] as const });
+    const engine = getEnumFromEnv({ key: "INGEST_ENGINE", env, allowed: ["msk", "kinesis"] as const });
     const batchSize = getIntegerFromEnv({ key: "BATCH_SIZE", env, defaultValue: 100, min: 1, max: 10_000 });
-    if (engine === "kafka") {
+    if (engine === "msk") {
         const handler = createIngestHandler({ engine: "kafka", env });
         return startKafkaEventSource({
             brokers: getStringFromEnv({ key: "KAFKA_BROKERS", env, defaultValue: "127.0.0.1:9092" }).split(","),

@@ -104,11 +104,3 @@ export function createQualityHandler(options: QualityHandlerOptions = {}): (even
     };
     return (event) => runQuality(deps, event);
 }
-
-let instance: ((event: QualityEvent) => Promise<QualityReport>) | undefined;
-
-/** Lambda entry point for a zip/container deployment. */
-export async function handler(event: QualityEvent): Promise<QualityReport> {
-    instance ??= createQualityHandler();
-    return instance(event);
-}

@@ -4,5 +4,5 @@ export * from "./evaluate";
 export * from "./sql";
 export * from "./emf";
 export * from "./summary";
-export { createQualityHandler, handler as qualityHandler, runQuality } from "./handler";
+export { createQualityHandler, runQuality } from "./handler";
 export type { QualityDeps, QualityEvent, QualityHandlerOptions } from "./handler";

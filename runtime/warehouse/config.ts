@@ -1,3 +1,4 @@
+import { Environment, getIntegerFromEnv, getOptionalStringFromEnv, getStringFromEnv } from "../common/env";
 import { BatchLimits, parseS3Uri } from "./manifest";
 import { WarehouseTarget } from "./dataApi";
 import { WarehouseConfigError } from "./errors";
@@ -41,31 +42,20 @@ export interface LoaderSettings extends WarehouseSettings {
     readonly spectrum?: { readonly schema: string; readonly catalogDatabase: string; readonly iamRoleArn: string };
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+type Env = Environment;
 
+// The runtime's one environment reader (common/env.ts): its errors are ConfigurationErrors naming
+// the variable, what was expected, what was found and the fix.
 function optional(env: Env, name: string): string | undefined {
-    const value = env[name]?.trim();
-    return value === undefined || value === "" ? undefined : value;
+    return getOptionalStringFromEnv({ key: name, env });
 }
 
 function required(env: Env, name: string, meaning: string): string {
-    const value = optional(env, name);
-    if (value === undefined) {
-        throw new WarehouseConfigError(`environment variable ${name} is not set; set it to ${meaning}`);
-    }
-    return value;
+    return getStringFromEnv({ key: name, env, purpose: meaning });
 }
 
 function positiveInteger(env: Env, name: string, fallback: number): number {
-    const raw = optional(env, name);
-    if (raw === undefined) {
-        return fallback;
-    }
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) {
-        throw new WarehouseConfigError(`environment variable ${name} must be a positive integer; found '${raw}'`);
-    }
-    return value;
+    return getIntegerFromEnv({ key: name, env, defaultValue: fallback, min: 1 });
 }
 
 /** Target, schema and timeout for running statements. */

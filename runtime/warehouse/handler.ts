@@ -63,11 +63,3 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
         return { ...loaded, partitions };
     };
 }
-
-let instance: ((event: LoadEvent) => Promise<LoadHandlerResult>) | undefined;
-
-/** Lambda entry point for a zip/container deployment: builds the handler from the environment on first use. */
-export async function handler(event: LoadEvent): Promise<LoadHandlerResult> {
-    instance ??= createLoadHandler();
-    return instance(event);
-}

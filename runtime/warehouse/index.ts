@@ -7,5 +7,5 @@ export * from "./dataApi";
 export * from "./manifest";
 export * from "./loader";
 export * from "./config";
-export { createLoadHandler, handler as loadHandler } from "./handler";
+export { createLoadHandler } from "./handler";
 export type { LoadEvent, LoadHandlerOptions } from "./handler";

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { orders } from "../../../runtime/datasets";
 import { decodeKinesisEvent, decodeMskEvent } from "../../../runtime/ingest/decode";
-import { classifyRecord, planBatch, RejectLine } from "../../../runtime/ingest/plan";
+import { classifyRecord, RejectLine } from "../../../runtime/ingest/classify";
+import { planBatch } from "../../../runtime/ingest/plan";
 import { compileValidator } from "../../../runtime/ingest/validate";
 import { renderNdjson } from "../../../runtime/ingest/write";
 import { kinesisEvent, mskEvent, sequenceNumber, streamTime, validOrder } from "../../helpers/ingest/events";

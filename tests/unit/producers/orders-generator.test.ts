@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { orders } from "../../../runtime/datasets";
 import { decodeMskEvent } from "../../../runtime/ingest/decode";
-import { classifyRecord } from "../../../runtime/ingest/plan";
+import { classifyRecord } from "../../../runtime/ingest/classify";
 import { compileValidator } from "../../../runtime/ingest/validate";
 import { createOrderGenerator, createRandom, orderDefects, OrderDefect } from "../../../runtime/producers/orders";
 import { mskEvent } from "../../helpers/ingest/events";
