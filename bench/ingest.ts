@@ -18,7 +18,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { createMemoryObjectStore, createS3ObjectStore, gzipDeterministic, ObjectStore } from "../runtime/common";
 import { createIngestHandler, IngestTelemetry, MskEvent, MskRecord } from "../runtime/ingest";
 import { createOrderGenerator } from "../runtime/producers";
-import { readLocalSettings } from "../runtime/local/settings";
+import { readLocalSettings, requireService, ServiceUnreachableError } from "../runtime/local/settings";
 import { FlagError, flagsOrExit, parseFlags } from "../tools/offline/flags";
 
 const motoEndpoint = readLocalSettings().motoEndpoint;
@@ -219,7 +219,14 @@ async function main(): Promise<void> {
     s3.destroy();
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`bench:ingest failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-});
+// Check the service first: one line naming it and its start command, not the client's retry noise.
+requireService(readLocalSettings(), "moto")
+    .then(main)
+    .catch((error: unknown) => {
+        if (error instanceof ServiceUnreachableError) {
+            process.stderr.write(`bench:ingest: ${error.message}\n`);
+            process.exit(1);
+        }
+        process.stderr.write(`bench:ingest failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });

@@ -10,7 +10,7 @@
 import * as os from "os";
 import { createKafkaProducer, createOrderGenerator, ensureKafkaTopic, ProducerMessage } from "../runtime/producers";
 import { buildKafkaConfig } from "../runtime/producers/kafka";
-import { readLocalSettings } from "../runtime/local/settings";
+import { readLocalSettings, requireService, ServiceUnreachableError } from "../runtime/local/settings";
 import { flagsOrExit, parseFlags } from "../tools/offline/flags";
 
 const brokers = [...readLocalSettings().kafkaBrokers];
@@ -76,7 +76,14 @@ async function main(): Promise<void> {
     );
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`bench:produce failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-});
+// Check the service first: one line naming it and its start command, not the client's retry noise.
+requireService(readLocalSettings(), "kafka")
+    .then(main)
+    .catch((error: unknown) => {
+        if (error instanceof ServiceUnreachableError) {
+            process.stderr.write(`bench:produce: ${error.message}\n`);
+            process.exit(1);
+        }
+        process.stderr.write(`bench:produce failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });
