@@ -42,6 +42,13 @@ describe("benchmark flags", () => {
         assert.strictEqual(result.stderr, "");
     });
 
+    it("the warehouse CLI answers --help with its commands on stdout and exit 0", async () => {
+        const result = await bench("runtime/warehouse/cli.ts", ["--help"]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^usage: ts-node --transpile-only runtime\/warehouse\/cli\.ts <command>/);
+        assert.match(result.stdout, /\n  load +load the curated files/);
+    });
+
     for (const [script, message] of [
         ["bench/ingest.ts", /^bench:ingest: moto \(local S3\/Kinesis\) is not reachable at http:\/\/127\.0\.0\.1:9; start it with: MOTO_PORT=\d+ tools\/services\/moto\.sh start/],
         ["bench/produce.ts", /^bench:produce: Kafka is not reachable at 127\.0\.0\.1:9; start it with: KAFKA_PORT=\d+ KAFKA_CONTROLLER_PORT=\d+ tools\/services\/kafka\.sh start/],
