@@ -7,7 +7,8 @@
  * with S3 requests per 10,000 records for (c) and (d), and whether the targets hold:
  * (b) ≥ 0.5 × (a), requests of (c) ≤ 1 % of (d), (c) ≥ 20 × (d).
  *
- * Needs moto (tools/services/moto.sh start); MOTO_ENDPOINT overrides http://127.0.0.1:5055.
+ * Needs moto (tools/services/moto.sh start, or npm run local); its port comes from MOTO_PORT
+ * (runtime/local/settings.ts).
  * Batches default to 5,000 records (a high-throughput event source mapping setting that stays under
  * Lambda's 6 MB payload) from two partitions, 5 % of them defective.
  * Usage: npm run bench:ingest [-- --batches 8 --batch-size 5000 --bad-ratio 0.05 --rounds 5 --naive-records 1000]
@@ -17,9 +18,10 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { createMemoryObjectStore, createS3ObjectStore, gzipDeterministic, ObjectStore } from "../runtime/common";
 import { createIngestHandler, IngestTelemetry, MskEvent, MskRecord } from "../runtime/ingest";
 import { createOrderGenerator } from "../runtime/producers";
+import { readLocalSettings, requireService, ServiceUnreachableError } from "../runtime/local/settings";
 import { FlagError, flagsOrExit, parseFlags } from "../tools/offline/flags";
 
-const motoEndpoint = process.env.MOTO_ENDPOINT ?? "http://127.0.0.1:5055";
+const motoEndpoint = readLocalSettings().motoEndpoint;
 const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
 
 const usage = "npm run bench:ingest -- [--batches N] [--batch-size N] [--bad-ratio R] [--naive-records N] [--rounds N]";
@@ -217,7 +219,14 @@ async function main(): Promise<void> {
     s3.destroy();
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`bench:ingest failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-});
+// Check the service first: one line naming it and its start command, not the client's retry noise.
+requireService(readLocalSettings(), "moto")
+    .then(main)
+    .catch((error: unknown) => {
+        if (error instanceof ServiceUnreachableError) {
+            process.stderr.write(`bench:ingest: ${error.message}\n`);
+            process.exit(1);
+        }
+        process.stderr.write(`bench:ingest failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });

@@ -3,15 +3,17 @@
  * broker for our producer (idempotent, acks=-1, gzip, sendBatch of 500) against a baseline that
  * makes one `send` call per message with the same durability settings; target ≥ 10×.
  *
- * Needs the broker (tools/services/kafka.sh start); KAFKA_BROKERS overrides 127.0.0.1:9092.
+ * Needs the broker (tools/services/kafka.sh start, or npm run local); its port comes from KAFKA_PORT
+ * (runtime/local/settings.ts).
  * Usage: npm run bench:produce [-- --messages 50000 --baseline-messages 2000]
  */
 import * as os from "os";
 import { createKafkaProducer, createOrderGenerator, ensureKafkaTopic, ProducerMessage } from "../runtime/producers";
 import { buildKafkaConfig } from "../runtime/producers/kafka";
+import { readLocalSettings, requireService, ServiceUnreachableError } from "../runtime/local/settings";
 import { flagsOrExit, parseFlags } from "../tools/offline/flags";
 
-const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+const brokers = [...readLocalSettings().kafkaBrokers];
 
 const usage = "npm run bench:produce -- [--messages N] [--baseline-messages N]";
 
@@ -74,7 +76,14 @@ async function main(): Promise<void> {
     );
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`bench:produce failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-});
+// Check the service first: one line naming it and its start command, not the client's retry noise.
+requireService(readLocalSettings(), "kafka")
+    .then(main)
+    .catch((error: unknown) => {
+        if (error instanceof ServiceUnreachableError) {
+            process.stderr.write(`bench:produce: ${error.message}\n`);
+            process.exit(1);
+        }
+        process.stderr.write(`bench:produce failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });

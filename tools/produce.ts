@@ -6,6 +6,7 @@
  *
  * Shows a progress bar on a terminal and prints one JSON summary line at the end.
  */
+import { localDefaults } from "../runtime/local/settings";
 import { ConfigurationError } from "../runtime/common/errors";
 import { createKafkaProducer, createKinesisProducer, createOrderGenerator, ensureKafkaTopic, RecordProducer } from "../runtime/producers";
 
@@ -35,7 +36,7 @@ const usage = `usage: npm run produce -- --engine msk|kinesis [options]
   --engine msk|kinesis   where to produce (required)
   --count N                messages to produce (default 1000)
   --rate N                 messages per second, 0 = unthrottled (default 0)
-  --brokers H:P[,H:P]      Kafka bootstrap brokers (default $KAFKA_BROKERS or 127.0.0.1:9092)
+  --brokers H:P[,H:P]      brokers (default $KAFKA_BROKERS or 127.0.0.1:$KAFKA_PORT)
   --topic NAME             Kafka topic (default orders)
   --tls                    Kafka over TLS
   --msk-iam                Kafka with MSK IAM auth (implies --tls)
@@ -128,7 +129,8 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
     if (badText !== undefined && (!/^\d*(\.\d+)?$/.test(badText) || !(badRatio >= 0 && badRatio <= 1))) {
         throw flagError("--bad-ratio", "a number from 0 to 1", `'${badText}'`, "pass for example --bad-ratio 0.05 for 5 % defective records");
     }
-    const brokersText = values.get("--brokers") ?? env.KAFKA_BROKERS ?? "127.0.0.1:9092";
+    // The local settings' precedence: KAFKA_BROKERS, else 127.0.0.1:$KAFKA_PORT (runtime/local/settings.ts).
+    const brokersText = values.get("--brokers") ?? env.KAFKA_BROKERS ?? `127.0.0.1:${env.KAFKA_PORT?.trim() || localDefaults.kafkaPort}`;
     const brokers = brokersText.split(",").map((broker) => broker.trim());
     if (brokers.some((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker))) {
         throw flagError("--brokers", "a comma-separated list of host:port", `'${brokersText}'`, "pass for example --brokers 127.0.0.1:9092");

@@ -7,3 +7,4 @@ export * from "./events";
 export * from "./kafkaEventSource";
 export * from "./kinesisEventSource";
 export * from "./pipeline";
+export * from "./settings";

@@ -4,15 +4,17 @@ import { KinesisStreamEvent, MskEvent } from "../ingest/types";
 import { startKafkaEventSource } from "./kafkaEventSource";
 import { startKinesisEventSource } from "./kinesisEventSource";
 import { EventSourceRunner } from "./runner";
+import { readLocalSettings } from "./settings";
 
 /**
  * The ingest pipeline on a laptop: a local event source runner feeding the real ingest handler,
  * configured through the same environment variables as the Lambda function plus the source. The
  * engine is named as in the stack config (`platform:streamingEngine`: msk or kinesis):
  *
- *   INGEST_ENGINE=msk|kinesis   KAFKA_BROKERS=127.0.0.1:9092  KAFKA_TOPIC=orders  KAFKA_GROUP_ID=local-ingest
- *   KINESIS_STREAM=orders  KINESIS_ENDPOINT=http://127.0.0.1:5055
- *   RAW_BUCKET, REJECTS_BUCKET, DATASET, S3_ENDPOINT=http://127.0.0.1:5055, BATCH_SIZE, BATCHING_WINDOW_MS
+ *   INGEST_ENGINE=msk|kinesis   KAFKA_TOPIC=orders  KAFKA_GROUP_ID=local-ingest  KINESIS_STREAM=orders
+ *   RAW_BUCKET, REJECTS_BUCKET, DATASET, BATCH_SIZE, BATCHING_WINDOW_MS
+ * The brokers and the Kinesis endpoint come from the local settings (MOTO_PORT, KAFKA_PORT; see
+ * runtime/local/settings.ts); KINESIS_ENDPOINT overrides the Kinesis endpoint.
  *
  * Run it with `npx ts-node --transpile-only runtime/local/pipeline.ts` (buckets are created if missing).
  */
@@ -30,7 +32,7 @@ export async function startLocalIngestPipeline(options: LocalPipelineOptions = {
     if (engine === "msk") {
         const handler = createIngestHandler({ engine: "kafka", env });
         return startKafkaEventSource({
-            brokers: getStringFromEnv({ key: "KAFKA_BROKERS", env, defaultValue: "127.0.0.1:9092" }).split(","),
+            brokers: [...readLocalSettings(env).kafkaBrokers],
             topic: getStringFromEnv({ key: "KAFKA_TOPIC", env, defaultValue: "orders" }),
             groupId: getStringFromEnv({ key: "KAFKA_GROUP_ID", env, defaultValue: "local-ingest" }),
             batchSize,
@@ -39,7 +41,7 @@ export async function startLocalIngestPipeline(options: LocalPipelineOptions = {
         });
     }
     const handler = createIngestHandler({ engine: "kinesis", env });
-    const endpoint = getStringFromEnv({ key: "KINESIS_ENDPOINT", env, defaultValue: "http://127.0.0.1:5055" });
+    const endpoint = getStringFromEnv({ key: "KINESIS_ENDPOINT", env, defaultValue: readLocalSettings(env).motoEndpoint });
     return startKinesisEventSource({
         streamName: getStringFromEnv({ key: "KINESIS_STREAM", env, defaultValue: "orders" }),
         endpoint,
@@ -64,8 +66,11 @@ async function ensureBuckets(env: Environment): Promise<void> {
 }
 
 async function main(): Promise<void> {
-    await ensureBuckets(process.env);
-    const runner = await startLocalIngestPipeline();
+    // On a laptop the buckets are moto's unless S3_ENDPOINT says otherwise; moto takes any credentials.
+    const settings = readLocalSettings();
+    const env = { S3_ENDPOINT: settings.motoEndpoint, AWS_ACCESS_KEY_ID: settings.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: settings.credentials.secretAccessKey, ...process.env };
+    await ensureBuckets(env);
+    const runner = await startLocalIngestPipeline({ env });
     process.stdout.write(`local ingest pipeline running (${process.env.INGEST_ENGINE}); Ctrl-C to stop\n`);
     const shutdown = () => {
         void runner.stop().then(() => process.stdout.write(`stopped: ${JSON.stringify(runner.stats)}\n`));

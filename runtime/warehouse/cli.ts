@@ -29,11 +29,24 @@ function options(argv: readonly string[]): { command: string; values: Map<string
     return { command: command ?? "", values };
 }
 
+const usage = `usage: ts-node --transpile-only runtime/warehouse/cli.ts <command> --dataset <name> [flags]
+
+commands:
+  load    load the curated files of the window into the warehouse (settings from the environment, see runtime/warehouse/config.ts)
+  setup   create the schema, tables and load ledger if missing
+  sql     print the setup SQL: [--dialect redshift|postgres] [--schema analytics]
+          [--spectrum-schema lake --catalog-database <glue db> --role-arn <arn>]
+`;
+
 async function main(argv: readonly string[]): Promise<void> {
+    if (argv.length === 0 || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
+        process.stdout.write(usage);
+        return;
+    }
     const { command, values } = options(argv);
     const datasetName = values.get("dataset");
     if (!datasetName) {
-        throw new Error("usage: cli.ts load|setup|sql --dataset <name> [...]");
+        throw new Error(`--dataset is required; pass for example --dataset orders. ${usage}`);
     }
     const dataset = getDataset(datasetName);
     if (command === "sql") {

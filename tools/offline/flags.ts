@@ -20,7 +20,18 @@ export interface Flags {
     count(name: string, fallback: number): number;
 }
 
+/**
+ * The flags in `argv`, checked against `spec`. `--help` (or `-h`) anywhere prints the usage and the
+ * flags on stdout and ends the process with code 0, so every command that parses its flags here
+ * answers `--help` the same way.
+ */
 export function parseFlags(argv: readonly string[], spec: Readonly<Record<string, FlagKind>>, usage: string): Flags {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        const described = Object.entries(spec).map(([flag, kind]) => `  --${flag}${kind === "boolean" ? "" : ` <${kind}>`}`);
+        // Written synchronously: the process ends right after, before an async write could flush.
+        require("fs").writeSync(1, `usage: ${usage.replace(/^usage:\s*/i, "")}\n\nflags:\n${described.join("\n")}\n  --help\n`);
+        process.exit(0);
+    }
     const values = new Map<string, string | boolean>();
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];

@@ -1,13 +1,14 @@
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
-import * as net from "net";
 import { createHttp1RequestHandler } from "../../../runtime/common/http";
 import { createS3ObjectStore, ObjectStore } from "../../../runtime/common/objectStore";
+import { readLocalSettings, requireService } from "../../../runtime/local/settings";
 import { ensureKafkaTopic } from "../../../runtime/producers/kafka";
 
-/** Endpoints of the local services, started by tools/services/moto.sh and tools/services/kafka.sh. */
-export const motoEndpoint = process.env.MOTO_ENDPOINT ?? "http://127.0.0.1:5055";
-export const kafkaBrokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+/** Endpoints of the local services, from the one set of local settings (MOTO_PORT, KAFKA_PORT, ...). */
+export const localSettings = readLocalSettings();
+export const motoEndpoint = localSettings.motoEndpoint;
+export const kafkaBrokers = [...localSettings.kafkaBrokers];
 export const region = "us-east-1";
 export const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -16,32 +17,13 @@ export function uniqueName(prefix: string): string {
     return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
 }
 
-function reachable(hostPort: string): Promise<boolean> {
-    const [host, port] = hostPort.replace(/^https?:\/\//, "").split(":");
-    return new Promise((resolve) => {
-        const socket = net.connect({ host: host ?? "127.0.0.1", port: Number(port) }, () => {
-            socket.destroy();
-            resolve(true);
-        });
-        socket.on("error", () => resolve(false));
-        socket.setTimeout(2000, () => {
-            socket.destroy();
-            resolve(false);
-        });
-    });
-}
-
 /** Fails with the command to run when a service is down, instead of a timeout deep in a test. */
 export async function requireMoto(): Promise<void> {
-    if (!(await reachable(motoEndpoint))) {
-        throw new Error(`moto is not reachable at ${motoEndpoint}; start it with tools/services/moto.sh start (or set MOTO_ENDPOINT)`);
-    }
+    await requireService(localSettings, "moto");
 }
 
 export async function requireKafka(): Promise<void> {
-    if (!(await reachable(kafkaBrokers[0] ?? ""))) {
-        throw new Error(`Kafka is not reachable at ${kafkaBrokers.join(",")}; start it with tools/services/kafka.sh start (or set KAFKA_BROKERS)`);
-    }
+    await requireService(localSettings, "kafka");
 }
 
 export function s3Client(endpoint = motoEndpoint): S3Client {

@@ -5,8 +5,7 @@ import { orders } from "../../../runtime/datasets";
 import { aggregateTableName } from "../../../runtime/datasets/schema";
 import { registerCuratedPartitions } from "../../../runtime/warehouse/partitions";
 import { aggregateTables, curatedTable, storageFormat } from "../../../infra/catalog/tables";
-
-const endpoint = process.env.MOTO_ENDPOINT ?? "http://127.0.0.1:5055";
+import { motoEndpoint as endpoint } from "./services";
 const clientConfig = { region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 
 /** The curated date partitions land in the Glue catalog (moto), with the tables' own storage descriptors. */

@@ -1,13 +1,16 @@
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { Pool } from "pg";
+import { readLocalSettings, unreachableMessage } from "../../../runtime/local/settings";
 
 /**
  * Connections to the local services the warehouse integration tests use. Start them first:
- *   tools/services/postgres.sh start   (PostgreSQL 15 on 127.0.0.1:${PGPORT:-55432}, database etl_test)
- *   tools/services/moto.sh start       (moto on 127.0.0.1:${MOTO_PORT:-5055})
+ *   tools/services/postgres.sh start   (PostgreSQL 15 on 127.0.0.1:$PGPORT, database $PGDATABASE)
+ *   tools/services/moto.sh start       (moto on 127.0.0.1:$MOTO_PORT)
+ * Ports and endpoints come from the one set of local settings (runtime/local/settings.ts).
  */
-export const postgresUrl = `postgres://postgres@127.0.0.1:${process.env.PGPORT ?? "55432"}/${process.env.PGDATABASE ?? "etl_test"}`;
-export const motoEndpoint = `http://127.0.0.1:${process.env.MOTO_PORT ?? "5055"}`;
+const settings = readLocalSettings();
+export const postgresUrl = settings.postgresUrl;
+export const motoEndpoint = settings.motoEndpoint;
 
 export async function connectPostgres(): Promise<Pool> {
     const pool = new Pool({ connectionString: postgresUrl, max: 6 });
@@ -15,7 +18,7 @@ export async function connectPostgres(): Promise<Pool> {
         await pool.query("SELECT 1");
     } catch (error) {
         await pool.end();
-        throw new Error(`PostgreSQL is not reachable at ${postgresUrl} (${(error as Error).message}); run tools/services/postgres.sh start`);
+        throw new Error(unreachableMessage(settings, "postgres", (error as Error).message));
     }
     return pool;
 }
@@ -30,7 +33,7 @@ export async function freshBucket(s3: S3Client, label: string): Promise<string> 
     try {
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     } catch (error) {
-        throw new Error(`moto is not reachable at ${motoEndpoint} (${(error as Error).message}); run tools/services/moto.sh start`);
+        throw new Error(unreachableMessage(settings, "moto", (error as Error).message));
     }
     return bucket;
 }

@@ -50,6 +50,11 @@ describe("the produce command line", () => {
         rejects("--engine msk --count", "--count", /--count: expected a value, found nothing/);
     });
 
+    it("defaults the brokers to 127.0.0.1:$KAFKA_PORT, the port tools/services/kafka.sh listens on", () => {
+        const parsed = parseProduceArgs(["--engine", "kafka"], { KAFKA_PORT: "9761" });
+        assert.ok(parsed !== "help" && parsed.brokers[0] === "127.0.0.1:9761");
+    });
+
     it("defaults the brokers from KAFKA_BROKERS", () => {
         const parsed = parseProduceArgs(["--engine", "msk"], { KAFKA_BROKERS: "10.0.0.1:9092" });
         assert.ok(parsed !== "help" && parsed.brokers[0] === "10.0.0.1:9092");

@@ -34,6 +34,33 @@ describe("benchmark flags", () => {
         { script: "bench/ingest.ts", args: ["--frobnicate", "1"], message: /^bench:ingest: unknown flag --frobnicate: expected one of --batches, --batch-size, --bad-ratio, --naive-records, --rounds\./ },
         { script: "bench/produce.ts", args: ["--messages", "-3"], message: /^bench:produce: --messages: expected a positive whole number; found -3\./ },
     ];
+    it("--help prints the usage and every flag on stdout and exits 0, before any service is contacted", async () => {
+        const result = await bench("bench/ingest.ts", ["--help"]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^usage: npm run bench:ingest -- /);
+        assert.match(result.stdout, /--batch-size <number>/);
+        assert.strictEqual(result.stderr, "");
+    });
+
+    it("the warehouse CLI answers --help with its commands on stdout and exit 0", async () => {
+        const result = await bench("runtime/warehouse/cli.ts", ["--help"]);
+        assert.strictEqual(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^usage: ts-node --transpile-only runtime\/warehouse\/cli\.ts <command>/);
+        assert.match(result.stdout, /\n  load +load the curated files/);
+    });
+
+    for (const [script, message] of [
+        ["bench/ingest.ts", /^bench:ingest: moto \(local S3\/Kinesis\) is not reachable at http:\/\/127\.0\.0\.1:9; start it with: MOTO_PORT=\d+ tools\/services\/moto\.sh start/],
+        ["bench/produce.ts", /^bench:produce: Kafka is not reachable at 127\.0\.0\.1:9; start it with: KAFKA_PORT=\d+ KAFKA_CONTROLLER_PORT=\d+ tools\/services\/kafka\.sh start/],
+    ] as const) {
+        it(`${script} without its service: one line naming the service and the command that starts it, no retry noise`, async () => {
+            const result = await bench(script, []);
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.match(result.stderr, message);
+            assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
+        });
+    }
+
     for (const { script, args, message } of cases) {
         it(`${script} ${args.join(" ")}: exits 2 with one line naming the flag, and no stack trace`, async () => {
             const result = await bench(script, args);
