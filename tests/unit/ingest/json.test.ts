@@ -3,7 +3,7 @@ import * as fc from "fast-check";
 import { orders } from "../../../runtime/datasets";
 import { decodeMskEvent } from "../../../runtime/ingest/decode";
 import { maxJsonDepth, parseJsonObject } from "../../../runtime/ingest/json";
-import { classifyRecord, RejectLine } from "../../../runtime/ingest/plan";
+import { classifyRecord, RejectLine } from "../../../runtime/ingest/classify";
 import { compileValidator } from "../../../runtime/ingest/validate";
 import { mskEvent, validOrder } from "../../helpers/ingest/events";
 
