@@ -51,7 +51,7 @@ describe("the produce command line", () => {
     });
 
     it("defaults the brokers to 127.0.0.1:$KAFKA_PORT, the port tools/services/kafka.sh listens on", () => {
-        const parsed = parseProduceArgs(["--engine", "kafka"], { KAFKA_PORT: "9761" });
+        const parsed = parseProduceArgs(["--engine", "msk"], { KAFKA_PORT: "9761" });
         assert.ok(parsed !== "help" && parsed.brokers[0] === "127.0.0.1:9761");
     });
 
