@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import jsonata from "jsonata";
-import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/definition";
+import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/decisions";
 import { parseCommandLine } from "../../../runtime/batch/args";
 import { OfflineRun } from "../../../tools/offline/program";
 import { input, json, ofType, one, stackRun, variantRun } from "../../helpers/stacks";

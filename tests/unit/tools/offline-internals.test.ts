@@ -7,6 +7,18 @@ import { observeRegistrations, Registration } from "../../../tools/offline/inter
  * When an SDK upgrade breaks one of these, this test names it; the offline plan would otherwise
  * lose parents, options or closure code without an error.
  */
+class Parent extends pulumi.ComponentResource {
+    constructor(name: string) {
+        super("probe:index:Parent", name);
+    }
+}
+
+class Thing extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super("probe:index:Thing", name, props, opts);
+    }
+}
+
 describe("offline harness: the SDK internals it relies on", () => {
     let registrations: Registration[];
 
@@ -19,10 +31,9 @@ describe("offline harness: the SDK internals it relies on", () => {
         );
         registrations = [];
         const pending = observeRegistrations((r) => registrations.push(r));
-        const parent = new pulumi.ComponentResource("probe:index:Parent", "parent");
-        const first = new pulumi.CustomResource("probe:index:Thing", "first", { size: 1 }, { parent });
-        new pulumi.CustomResource(
-            "probe:index:Thing",
+        const parent = new Parent("parent");
+        const first = new Thing("first", { size: 1 }, { parent });
+        new Thing(
             "second",
             {
                 size: first.id.apply(() => 2),
