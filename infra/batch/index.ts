@@ -8,7 +8,7 @@ import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements, S
 import { serviceRole } from "../shared/role";
 import { namePrefix } from "../shared/options";
 import { scheduledStarts } from "../shared/schedule";
-import { compactionJobRequest, containerProperties, retryStrategy } from "./definition";
+import { compactionJobRequest, containerProperties, retryStrategy } from "./decisions";
 
 export interface BatchArgs {
     readonly project: string;

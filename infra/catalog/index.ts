@@ -5,9 +5,9 @@ import { GovernanceConfig } from "../config";
 import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { dataStoreOptions, identifierPrefix } from "../shared/options";
-import { aggregateTables, CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./tables";
+import { aggregateTables, CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./decisions";
 
-export type { CatalogGrant } from "./tables";
+export type { CatalogGrant } from "./decisions";
 
 export interface CatalogArgs {
     readonly project: string;

@@ -9,7 +9,7 @@ import { Observability } from "../observability";
 import { serviceRole } from "../shared/role";
 import { namePrefix } from "../shared/options";
 import { DatasetSource } from "../streaming";
-import { ingestNames, ingestRolePolicy } from "./permissions";
+import { ingestNames, ingestRolePolicy } from "./iam";
 
 export interface IngestArgs {
     readonly project: string;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dataStoreOptions, namePrefix } from "../shared/options";
-import { KeyDomain, keyDomains, keyPolicy } from "./policies";
+import { KeyDomain, keyDomains, keyPolicy } from "./iam";
 
 export interface KeysArgs {
     readonly project: string;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeConfig } from "../config";
 import { dataStoreOptions } from "../shared/options";
-import { bucketPolicy, dataZones, lifecycleRules, Zone } from "./zones";
+import { bucketPolicy, dataZones, lifecycleRules, Zone } from "./decisions";
 
 export interface LakeArgs {
     readonly accountId: pulumi.Input<string>;

@@ -6,7 +6,7 @@ import { policyDocument } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { Observability } from "../observability";
 import { namePrefix } from "../shared/options";
-import { interfaceEndpointServiceNames, subnetSpecs } from "./layout";
+import { interfaceEndpointServiceNames, subnetSpecs } from "./decisions";
 
 export interface NetworkArgs {
     readonly project: string;

@@ -8,8 +8,8 @@ import { PolicyDocument, Statement } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { scheduledStarts } from "../shared/schedule";
 import { namePrefix } from "../shared/options";
-import { pipelineDefinition, SparkTarget, windowHoursOf } from "./definition";
-import { loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./permissions";
+import { pipelineDefinition, SparkTarget, windowHoursOf } from "./decisions";
+import { loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./iam";
 
 export interface OrchestrationArgs {
     readonly project: string;

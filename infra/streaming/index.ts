@@ -42,7 +42,7 @@ export class Streaming extends pulumi.ComponentResource {
     readonly sources: readonly DatasetSource[];
     /** MSK only: the bootstrap brokers for SASL/IAM clients. */
     readonly bootstrapBrokers?: pulumi.Output<string>;
-    /** MSK only: clients (ingest functions, batch jobs) join this group to reach the brokers. */
+    /** MSK only: the ingest functions join this group to reach the brokers (the only Kafka clients inside the VPC). */
     readonly clientSecurityGroupId?: pulumi.Output<string>;
     readonly clusterArn?: pulumi.Output<string>;
     readonly clusterName?: string;
@@ -92,6 +92,7 @@ export class Streaming extends pulumi.ComponentResource {
             `${name}-clients`,
             {
                 vpcId: args.vpcId,
+                // Kept as deployed: a security group's description cannot change without replacing it.
                 description: "Kafka clients of the platform (ingest functions, batch jobs)",
                 egress: [{ description: "HTTPS to AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
                 tags: { Name: `${prefix}-kafka-clients` },

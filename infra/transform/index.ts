@@ -8,7 +8,7 @@ import { Observability } from "../observability";
 import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
 import { namePrefix } from "../shared/options";
 import { serviceRole } from "../shared/role";
-import { emrSecurityConfiguration, serverlessCapacity, sparkRolePolicy } from "./permissions";
+import { emrSecurityConfiguration, serverlessCapacity, sparkRolePolicy } from "./iam";
 
 export interface TransformArgs {
     readonly project: string;

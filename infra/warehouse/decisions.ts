@@ -1,15 +1,15 @@
 import { policyDocument, PolicyDocument, s3ReadStatements, kmsUseStatement } from "../shared/iam";
 
-/** Redshift's port. */
+/** Shared by the security group rules and the connection settings, so they cannot disagree. */
 export const redshiftPort = 5439;
 
-/** Parameters of the provisioned cluster's parameter group and the serverless workgroup. */
+/** One list for both deployment modes, so serverless and RA3 refuse plaintext and log queries alike. */
 export const warehouseParameters: readonly { name: string; value: string }[] = [
     { name: "require_ssl", value: "true" },
     { name: "enable_user_activity_logging", value: "true" },
 ];
 
-/** Audit logs exported to CloudWatch Logs. */
+/** All three: an audit needs who connected, who changed users and what each ran. */
 export const auditLogExports: readonly string[] = ["connectionlog", "userlog", "useractivitylog"];
 
 export interface LoadRoleContext {

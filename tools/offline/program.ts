@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
+import { observeRegistrations } from "./internals";
 import { mockCall, mockResourceState } from "./mocks";
 
 /**
@@ -30,6 +31,8 @@ export interface RecordedResource {
     readonly ignoreChanges: readonly string[];
     readonly dependencies: readonly string[];
     readonly provider?: string;
+    /** Every other resource option of the request, normalized (see tools/offline/internals.ts). */
+    readonly options: Record<string, unknown>;
 }
 
 export interface OfflineRun {
@@ -104,9 +107,8 @@ async function settle<T>(value: unknown): Promise<T> {
     return value as T;
 }
 
-/** Pulumi's wire marker for a secret value. */
-const specialSigKey = "4dabf18193072939515e22adb298388d";
-const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+// Pulumi's wire markers for secrets, assets and archives: public exports of the SDK's runtime.
+const { specialSigKey, specialSecretSig: secretSig, specialArchiveSig: archiveSig, specialAssetSig: assetSig } = pulumi.runtime;
 
 /** Replaces secret wrappers by their values, collecting the dotted paths where they were. */
 export function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
@@ -123,9 +125,6 @@ export function unwrapSecrets(value: unknown, path: string, secretPaths: string[
     }
     return value;
 }
-
-const archiveSig = "0def7320c3a5731c473e5ecbe6d01bc7";
-const assetSig = "c44067f5952c0a294b673a41bacd8c17";
 
 /** A code archive as recorded: each file's text (string assets) or source path (file assets and folders). */
 export interface RecordedArchive {
@@ -172,7 +171,6 @@ export async function runOffline(options: RunOptions): Promise<OfflineRun> {
         const azs = Number(values["platform:availabilityZones"] ?? "2") || 2;
 
         const resources: RecordedResource[] = [];
-        const pending: Promise<void>[] = [];
         await pulumi.runtime.setMocks(
             {
                 newResource: (args) => mockResourceState(args, region, azs),
@@ -183,37 +181,28 @@ export async function runOffline(options: RunOptions): Promise<OfflineRun> {
             false,
         );
         pulumi.runtime.setAllConfig(values, secretKeys);
-        const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
-        const original = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req: any, callback: (err: unknown, response: any) => void) => {
-            const secretPaths: string[] = [];
-            const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()), "", secretPaths) as Record<string, unknown>;
-            keepArchives(inputs, req.getObject().toJavaScript() as Record<string, unknown>);
-            let done!: () => void;
-            pending.push(new Promise<void>((resolve) => (done = resolve)));
-            original(req, (err: unknown, response: any) => {
-                if (!err && response) {
-                    resources.push({
-                        urn: response.getUrn(),
-                        type: req.getType(),
-                        name: req.getName(),
-                        parent: req.getParent() || undefined,
-                        custom: req.getCustom(),
-                        inputs,
-                        secretPaths,
-                        state: unwrapSecrets(pulumi.runtime.deserializeProperties(response.getObject()), "", []) as Record<string, unknown>,
-                        protect: req.getProtect() === true,
-                        retainOnDelete: req.getRetainondelete() === true,
-                        ignoreChanges: req.getIgnorechangesList(),
-                        dependencies: req.getDependenciesList(),
-                        provider: req.getProvider() || undefined,
-                    });
-                }
-                done();
-                callback(err, response);
-            });
-        };
-
+        const pending = observeRegistrations((registration) => {
+                const secretPaths: string[] = [];
+                const inputs = unwrapSecrets(registration.inputs, "", secretPaths) as Record<string, unknown>;
+                keepArchives(inputs, registration.wireInputs);
+                const o = registration.options;
+                resources.push({
+                    urn: registration.urn,
+                    type: o.type,
+                    name: o.name,
+                    parent: o.parent,
+                    custom: o.custom,
+                    inputs,
+                    secretPaths,
+                    state: unwrapSecrets(registration.state, "", []) as Record<string, unknown>,
+                    protect: o.protect,
+                    retainOnDelete: o.retainOnDelete,
+                    ignoreChanges: o.ignoreChanges,
+                    dependencies: o.dependencies,
+                    provider: o.provider,
+                    options: o.other,
+                });
+        });
         clearProgramModules();
         const program = require(path.join(projectRoot, "infra", "index.ts")) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};

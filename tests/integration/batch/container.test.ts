@@ -8,7 +8,7 @@ import { createS3ObjectStore } from "../../../runtime/common/objectStore";
 import { orders } from "../../../runtime/datasets";
 import { ingestEvent } from "../../../runtime/ingest/process";
 import { compileValidator } from "../../../runtime/ingest/validate";
-import { batchJobCommand } from "../../../infra/batch/definition";
+import { batchJobCommand } from "../../../infra/batch/decisions";
 import { createBuckets, credentials, motoEndpoint, region, requireMoto, uniqueName } from "../../helpers/ingest/services";
 import { expectedCompactedKey, expectedReplayId, ordersBatchAt, ordersBeforeFix, rawBatchKey, replayBatch, replayRejectKeys } from "../../unit/batch/fixtures";
 

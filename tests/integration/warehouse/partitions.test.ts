@@ -4,7 +4,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { orders } from "../../../runtime/datasets";
 import { aggregateTableName } from "../../../runtime/datasets/schema";
 import { registerCuratedPartitions } from "../../../runtime/warehouse/partitions";
-import { aggregateTables, curatedTable, storageFormat } from "../../../infra/catalog/tables";
+import { aggregateTables, curatedTable, storageFormat } from "../../../infra/catalog/decisions";
 import { motoEndpoint as endpoint } from "./services";
 const clientConfig = { region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 

@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { parseCidr, planSubnets } from "../../../infra/config/network";
-import { lifecycleRules, bucketPolicy } from "../../../infra/lake/zones";
-import { keyPolicy } from "../../../infra/keys/policies";
+import { lifecycleRules, bucketPolicy } from "../../../infra/lake/decisions";
+import { keyPolicy } from "../../../infra/keys/iam";
 import { mskConfigurationName, mskServerProperties, topicConfigs } from "../../../infra/streaming/decisions";
 import { dashboardBody } from "../../../infra/observability/alarms";
-import { aggregateTables, rawTable, curatedTable } from "../../../infra/catalog/tables";
+import { aggregateTables, rawTable, curatedTable } from "../../../infra/catalog/decisions";
 import { orders } from "../../../runtime/datasets";
 
 describe("network decisions", () => {

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import jsonata from "jsonata";
-import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/definition";
+import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/decisions";
 import { parseCommandLine } from "../../../runtime/batch/args";
+import { datasets } from "../../../runtime/datasets";
 import { OfflineRun } from "../../../tools/offline/program";
 import { input, json, ofType, one, stackRun, variantRun } from "../../helpers/stacks";
 
@@ -245,9 +246,16 @@ for (const stack of ["dev", "prod"] as const) {
 }
 
 describe("the late-data sweep turned off (pipelineSweepDays 0)", () => {
-    it("declares only the pipeline schedule, with its dead-letter queue", async () => {
+    it("declares no sweep, and still the pipeline schedule and every dataset's compaction schedule", async () => {
         const run = await variantRun({ stack: "dev", overrides: { "platform:pipelineSweepDays": "0" } });
-        assert.deepStrictEqual(ofType(run, "aws:scheduler/schedule:Schedule").map((schedule) => schedule.name).sort(), ["batch-compaction-orders", "orchestration-schedule"]);
+        const names = new Set(ofType(run, "aws:scheduler/schedule:Schedule").map((schedule) => schedule.name));
+        assert.ok(!names.has("orchestration-sweep"), "the sweep schedule is declared although pipelineSweepDays is 0");
+        assert.ok(names.has("orchestration-schedule"), "the pipeline schedule is missing");
+        for (const dataset of datasets) {
+            assert.ok(names.has(`batch-compaction-${dataset.name}`), `dataset ${dataset.name} has no compaction schedule`);
+        }
+        // Nothing else schedules: one pipeline schedule plus one compaction schedule per dataset.
+        assert.strictEqual(names.size, 1 + datasets.length);
     });
 });
 

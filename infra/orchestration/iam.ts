@@ -1,5 +1,5 @@
 import { kmsUseStatement, policyDocument, PolicyDocument, s3ReadStatements, s3WriteStatements, Statement } from "../shared/iam";
-import { SparkTarget } from "./definition";
+import { SparkTarget } from "./decisions";
 
 export interface WarehouseAccess {
     readonly partition: string;
