@@ -158,9 +158,19 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     applicable("CKV_AWS_227", "KMS", "Ensure KMS key is enabled", ["aws:kms/key:Key"]),
     applicable("CKV2_AWS_64", "KMS", "Ensure KMS key Policy is defined", ["aws:kms/key:Key"]),
     // Glue
-    notCreated("CKV_AWS_94", "Glue", "Ensure Glue Data Catalog Encryption is enabled", "The program declares no aws.glue.DataCatalogEncryptionSettings (an account-level singleton); the mapped policy checks it once declared."),
+    applicable("CKV_AWS_94", "Glue", "Ensure Glue Data Catalog Encryption is enabled", ["aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings"]),
     notCreated("CKV_AWS_99", "Glue", "Ensure Glue Security Configuration Encryption is enabled", "The platform runs no Glue jobs or crawlers (Spark runs on EMR); the mapped policy guards against one appearing."),
     notCreated("CKV_AWS_195", "Glue", "Ensure Glue component has a security configuration associated", "The platform runs no Glue jobs, crawlers or dev endpoints; the mapped policy guards against one appearing."),
+    // SNS
+    applicable("CKV_AWS_26", "SNS", "Ensure all data stored in the SNS topic is encrypted", ["aws:sns/topic:Topic"]),
+    applicable("CKV_AWS_169", "SNS", "Ensure SNS topic policy is not public by only allowing specific services or principals to access it", ["aws:sns/topicPolicy:TopicPolicy"]),
+    applicable("CKV_AWS_385", "SNS", "Ensure AWS SNS topic policies do not allow cross-account access", ["aws:sns/topicPolicy:TopicPolicy"]),
+    // ECR
+    applicable("CKV_AWS_51", "ECR", "Ensure ECR Image Tags are immutable", ["aws:ecr/repository:Repository"]),
+    applicable("CKV_AWS_136", "ECR", "Ensure that ECR repositories are encrypted using KMS", ["aws:ecr/repository:Repository"]),
+    applicable("CKV_AWS_163", "ECR", "Ensure ECR image scanning on push is enabled", ["aws:ecr/repository:Repository"]),
+    // EventBridge Scheduler
+    applicable("CKV_AWS_297", "Scheduler", "Ensure EventBridge Scheduler Schedule uses Customer Managed Key (CMK)", ["aws:scheduler/schedule:Schedule"]),
     // Step Functions
     applicable("CKV_AWS_284", "Step Functions", "Ensure State Machine has X-Ray tracing enabled", ["aws:sfn/stateMachine:StateMachine"]),
     applicable("CKV_AWS_285", "Step Functions", "Ensure State Machine has execution history logging enabled", ["aws:sfn/stateMachine:StateMachine"]),
