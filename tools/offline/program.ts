@@ -15,6 +15,8 @@ export const projectName = "platform";
 
 export interface RecordedResource {
     readonly urn: string;
+    /** The provider's ID for a custom resource (what other resources refer to it by, e.g. "sg-..."). */
+    readonly id?: string;
     readonly type: string;
     readonly name: string;
     /** URN of the parent, if any. */
@@ -195,6 +197,7 @@ export async function runOffline(options: RunOptions): Promise<OfflineRun> {
                 if (!err && response) {
                     resources.push({
                         urn: response.getUrn(),
+                        ...(response.getId() ? { id: response.getId() as string } : {}),
                         type: req.getType(),
                         name: req.getName(),
                         parent: req.getParent() || undefined,

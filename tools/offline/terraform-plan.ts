@@ -163,10 +163,19 @@ function collectStrings(value: unknown, into: Set<string>): void {
     }
 }
 
-/** Per top-level attribute, which other resources' identifiers its value contains (`aws_kms_key.lake.arn`). */
+/**
+ * The configuration expressions of converted values, in Terraform's shape: an attribute whose
+ * value holds another resource's identifier gets `references` (`aws_kms_key.lake.arn` and
+ * `aws_kms_key.lake`), any other a `constant_value`; nested blocks are lists of expression
+ * objects, so graph checks see, e.g., a security group referenced from a function's vpc_config.
+ */
 function expressionsFor(values: Record<string, unknown>, byIdentifier: Map<string, string[]>, self: string): Record<string, unknown> {
     const expressions: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(values)) {
+        if (Array.isArray(value) && value.length > 0 && value.every(isPlainObject) && !mapAttributes.has(key)) {
+            expressions[key] = value.map((v) => expressionsFor(v as Record<string, unknown>, byIdentifier, self));
+            continue;
+        }
         const strings = new Set<string>();
         collectStrings(value, strings);
         const references = new Set<string>();
@@ -204,7 +213,7 @@ export function terraformPlan(run: OfflineRun): TerraformPlan {
     const byIdentifier = new Map<string, string[]>();
     for (const c of converted) {
         for (const key of identifying) {
-            const value = c.resource.state[key] ?? c.resource.inputs[key];
+            const value = key === "id" ? c.resource.id : (c.resource.state[key] ?? c.resource.inputs[key]);
             if (typeof value === "string" && value.length >= 3) {
                 byIdentifier.set(value, [...(byIdentifier.get(value) ?? []), `${c.address}.${snakeCase(key)}`]);
             }
