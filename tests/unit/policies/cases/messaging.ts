@@ -87,7 +87,7 @@ export const messagingCases: PolicyCase[] = [
     fails(sfn.sfnStateMachineLogging, "without execution data", machine({ loggingConfiguration: { level: "ALL", includeExecutionData: false, logDestination: "arn:aws:logs:us-east-1:123456789012:log-group:g:*" } }), /includeExecutionData must be true/),
 
     passes(scheduler.schedulerScheduleCmk, "the pipeline key", fixture(aws.scheduler.Schedule, "keyed", { scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, kmsKeyArn: keyArn, target: { arn: queueArn, roleArn: "arn:aws:iam::123456789012:role/s" } })),
-    fails(scheduler.schedulerScheduleCmk, "no key (AWS's own)", schedule(), /kmsKeyArn must name a customer-managed KMS key; found undefined/),
+    fails(scheduler.schedulerScheduleCmk, "no key (AWS's own)", schedule(), /kmsKeyArn must name a customer-managed KMS key; found nothing/),
     passes(
         sns.snsTopicPolicyNoCrossAccount,
         "a principal of the topic's own account without a condition",
