@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { checkov } from "./lib/metadata";
 import { asList, isKnown, probe, show } from "./lib/values";
 
 /** @severity medium */
@@ -8,6 +9,7 @@ export const ecrRepositoryImmutableTags: ResourceValidationPolicy = {
     description: "Checks whether ECR repositories make image tags immutable, so a job definition's image cannot be swapped under it.",
     enforcementLevel: "advisory",
     severity: "medium",
+    framework: checkov(["CKV_AWS_51"], "Ensure ECR Image Tags are immutable."),
     tags: ["security", "ecr"],
     remediationSteps: "Set imageTagMutability to IMMUTABLE and reference images by digest or unique tag.",
     validateResource: validateResourceOfType(aws.ecr.Repository, (repository, _args, reportViolation) => {
@@ -23,6 +25,7 @@ export const ecrRepositoryScanOnPush: ResourceValidationPolicy = {
     description: "Checks whether ECR repositories scan images for vulnerabilities when they are pushed.",
     enforcementLevel: "advisory",
     severity: "medium",
+    framework: checkov(["CKV_AWS_163"], "Ensure ECR image scanning on push is enabled."),
     tags: ["security", "ecr"],
     remediationSteps: "Set imageScanningConfiguration: { scanOnPush: true } (or use registry-level enhanced scanning).",
     validateResource: validateResourceOfType(aws.ecr.Repository, (repository, _args, reportViolation) => {
@@ -38,6 +41,7 @@ export const ecrRepositoryCmk: ResourceValidationPolicy = {
     description: "Checks whether ECR repositories encrypt images with a customer-managed KMS key.",
     enforcementLevel: "advisory",
     severity: "medium",
+    framework: checkov(["CKV_AWS_136"], "Ensure that ECR repositories are encrypted using KMS."),
     tags: ["security", "encryption", "ecr"],
     remediationSteps: 'Set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <customer-managed key ARN> }].',
     validateResource: validateResourceOfType(aws.ecr.Repository, (repository, _args, reportViolation) => {

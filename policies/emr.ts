@@ -330,6 +330,39 @@ export const emrReleaseLabelSupported: ResourceValidationPolicy = {
     ],
 };
 
+/**
+ * Without a network configuration an EMR Serverless application runs outside the VPC, with
+ * internet access and no security group: the job reaches the lake over the public endpoints and
+ * nothing filters its egress. Judged on the application itself, not inferred from a security
+ * group that happens to be unused.
+ *
+ * @severity high
+ */
+export const emrServerlessApplicationNetworkConfiguration: ResourceValidationPolicy = {
+    name: "emr-serverless-application-network-configuration",
+    description: "Checks whether EMR Serverless applications run inside the VPC: networkConfiguration names at least one subnet and one security group.",
+    enforcementLevel: "advisory",
+    severity: "high",
+    tags: ["security", "network", "emr"],
+    remediationSteps: "Set networkConfiguration { subnetIds: <the private subnets>, securityGroupIds: [<a security group with egress to the VPC endpoints only>] } on the aws.emrserverless.Application.",
+    validateResource: validateResourceOfType(aws.emrserverless.Application, (application, _args, reportViolation) => {
+        const network = probe(() => application.networkConfiguration);
+        if (!isKnown(network)) {
+            return;
+        }
+        if (!network) {
+            reportViolation("networkConfiguration must name the private subnets and a security group; none is set, so jobs run outside the VPC with open internet egress.");
+            return;
+        }
+        for (const field of ["subnetIds", "securityGroupIds"] as const) {
+            const list = probe(() => network[field]);
+            if (isKnown(list) && asList(list).length === 0) {
+                reportViolation(`networkConfiguration.${field} must list at least one ${field === "subnetIds" ? "private subnet" : "security group"}; found ${show(list ?? [])}.`);
+            }
+        }
+    }),
+};
+
 export const emrPolicies = [
     emrClusterSecurityConfiguration,
     emrSecurityConfigurationS3Encryption,
@@ -341,4 +374,5 @@ export const emrPolicies = [
     emrClusterAutoTermination,
     emrTaskCapacitySpot,
     emrReleaseLabelSupported,
+    emrServerlessApplicationNetworkConfiguration,
 ];

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { checkov } from "./lib/metadata";
+import { label, ofType, prop, referencedBy } from "./lib/stack";
 import { isKnown, probe, show } from "./lib/values";
 
 /** @severity high */
@@ -76,4 +77,62 @@ export const glueJobSecurityConfiguration: ResourceValidationPolicy = {
     ],
 };
 
-export const gluePolicies = [glueDataCatalogEncryption, glueSecurityConfigurationEncryption, glueJobSecurityConfiguration];
+/**
+ * The settings are an account-level singleton that nothing creates by default, so a policy that
+ * only judges them when present passes a stack that never declares them: this one requires them
+ * wherever the stack keeps metadata in the catalog, with keys the stack itself manages.
+ *
+ * @severity high
+ */
+export const glueDataCatalogEncryptionDeclared: StackValidationPolicy = {
+    name: "glue-data-catalog-encryption-declared",
+    description: "Checks whether a stack that declares Glue databases or tables also declares the Data Catalog's encryption settings, encrypting metadata and connection passwords with a KMS key of this stack.",
+    enforcementLevel: "advisory",
+    severity: "high",
+    framework: checkov(["CKV_AWS_94"], "Ensure Glue Data Catalog Encryption is enabled (required, not only judged when declared)."),
+    tags: ["security", "encryption", "glue"],
+    remediationSteps:
+        "Declare one aws.glue.DataCatalogEncryptionSettings with encryptionAtRest { catalogEncryptionMode: SSE-KMS, sseAwsKmsKeyId: <lake key ARN> } and connectionPasswordEncryption { returnConnectionPasswordEncrypted: true, awsKmsKeyId: <lake key ARN> }.",
+    validateStack: (args, reportViolation) => {
+        const catalog = ofType(args.resources, aws.glue.CatalogDatabase, aws.glue.CatalogTable);
+        if (catalog.length === 0) {
+            return;
+        }
+        const settings = ofType(args.resources, aws.glue.DataCatalogEncryptionSettings);
+        if (settings.length === 0) {
+            reportViolation(
+                `The stack keeps ${catalog.length} Glue database(s) and table(s) in the Data Catalog but declares no aws.glue.DataCatalogEncryptionSettings, so their metadata and any connection passwords are stored unencrypted; declare it with SSE-KMS and the lake key.`,
+            );
+            return;
+        }
+        const keys = ofType(args.resources, aws.kms.Key);
+        for (const s of settings) {
+            const mode = prop(s, (p) => p.dataCatalogEncryptionSettings?.encryptionAtRest?.catalogEncryptionMode as string | undefined);
+            if (isKnown(mode) && mode !== "SSE-KMS" && mode !== "SSE-KMS-WITH-SERVICE-ROLE") {
+                reportViolation(`${label(s)}: encryptionAtRest.catalogEncryptionMode must be SSE-KMS; found ${show(mode)}.`, s.urn);
+            }
+            const returned = prop(s, (p) => p.dataCatalogEncryptionSettings?.connectionPasswordEncryption?.returnConnectionPasswordEncrypted as boolean | undefined);
+            if (isKnown(returned) && returned !== true) {
+                reportViolation(`${label(s)}: connectionPasswordEncryption.returnConnectionPasswordEncrypted must be true; found ${show(returned)}.`, s.urn);
+            }
+            for (const [field, read] of [
+                ["encryptionAtRest.sseAwsKmsKeyId", (p: Record<string, any>) => p.dataCatalogEncryptionSettings?.encryptionAtRest?.sseAwsKmsKeyId],
+                ["connectionPasswordEncryption.awsKmsKeyId", (p: Record<string, any>) => p.dataCatalogEncryptionSettings?.connectionPasswordEncryption?.awsKmsKeyId],
+            ] as const) {
+                requireStackKey(s, field, prop(s, read as (p: Record<string, any>) => string | undefined), keys, (message) => reportViolation(message, s.urn));
+            }
+        }
+    },
+};
+
+function requireStackKey(settings: PolicyResource, field: string, value: unknown, keys: readonly PolicyResource[], report: (message: string) => void): void {
+    if (isKnown(value) && !value) {
+        report(`${label(settings)}: ${field} must name a customer-managed KMS key of this stack (the lake key); none is set, so AWS's own key would be used.`);
+        return;
+    }
+    if (referencedBy(settings, "dataCatalogEncryptionSettings", value, keys).length === 0) {
+        report(`${label(settings)}: ${field} must name a KMS key declared in this stack (the lake key); found ${show(value)}, which is none of the stack's ${keys.length} key(s).`);
+    }
+}
+
+export const gluePolicies = [glueDataCatalogEncryption, glueDataCatalogEncryptionDeclared, glueSecurityConfigurationEncryption, glueJobSecurityConfiguration];

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { isKnown, probe, show } from "./lib/values";
+import { checkov } from "./lib/metadata";
+import { isCustomerManagedKey, isKnown, probe, show } from "./lib/values";
 
 /** @severity medium */
 export const schedulerScheduleFailureHandling: ResourceValidationPolicy = {
@@ -22,4 +23,26 @@ export const schedulerScheduleFailureHandling: ResourceValidationPolicy = {
     }),
 };
 
-export const schedulerPolicies = [schedulerScheduleFailureHandling];
+/**
+ * A schedule's target input (here the pipeline's start parameters) is stored by Scheduler; with
+ * no kmsKeyArn AWS encrypts it with its own key, outside the stack's key policies and rotation.
+ *
+ * @severity medium
+ */
+export const schedulerScheduleCmk: ResourceValidationPolicy = {
+    name: "scheduler-schedule-cmk",
+    description: "Checks whether EventBridge Scheduler schedules encrypt their target input with a customer-managed KMS key.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    framework: checkov(["CKV_AWS_297"], "Ensure EventBridge Scheduler Schedule uses Customer Managed Key (CMK)."),
+    tags: ["security", "encryption", "scheduler"],
+    remediationSteps: "Set kmsKeyArn on the aws.scheduler.Schedule to a customer-managed key whose policy lets the scheduler role use it.",
+    validateResource: validateResourceOfType(aws.scheduler.Schedule, (schedule, _args, reportViolation) => {
+        const key = probe(() => schedule.kmsKeyArn);
+        if (isKnown(key) && !isCustomerManagedKey(key, "scheduler")) {
+            reportViolation(`kmsKeyArn must name a customer-managed KMS key; found ${show(key)}, so AWS's own key encrypts the target input.`);
+        }
+    }),
+};
+
+export const schedulerPolicies = [schedulerScheduleFailureHandling, schedulerScheduleCmk];

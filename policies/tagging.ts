@@ -90,6 +90,7 @@ export const untaggableTypes: readonly string[] = [
     untagged(aws.iam.RolePolicyAttachment),
     untagged(aws.kms.Alias),
     untagged(aws.lakeformation.DataLakeSettings),
+    untagged(aws.glue.DataCatalogEncryptionSettings),
     untagged(aws.lakeformation.LfTag),
     untagged(aws.lakeformation.Permissions),
     untagged(aws.lakeformation.Resource),

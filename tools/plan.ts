@@ -4,14 +4,26 @@ import { policySummary } from "../policies/runner/offline";
 import { planDocument, planTree } from "./offline/plan-format";
 import { runOffline } from "./offline/program";
 import { parseFlags } from "./offline/flags";
+import { terraformPlan } from "./offline/terraform-plan";
 
 /**
- * `npm run plan -- --stack <dev|prod> [--json]`: what a stack would create, from its real config,
- * without credentials or the Pulumi CLI. Exits 1 with the config error when the config is invalid.
+ * `npm run plan -- --stack <dev|prod> [--json | --format terraform-plan]`: what a stack would
+ * create, from its real config, without credentials or the Pulumi CLI. `--format terraform-plan`
+ * prints it as a Terraform plan JSON document for Terraform scanners (Checkov, Trivy, KICS).
+ * Exits 1 with the config error when the config is invalid.
  */
+const planUsage = "npm run plan -- --stack <dev|prod> [--json | --format terraform-plan]";
+
 async function main(argv: string[]): Promise<string> {
-    const flags = parseFlags(argv, { stack: "string", json: "boolean" }, "npm run plan -- --stack <dev|prod> [--json]");
+    const flags = parseFlags(argv, { stack: "string", json: "boolean", format: "string" }, planUsage);
+    const format = flags.get("format");
+    if (format !== undefined && format !== "terraform-plan") {
+        throw new Error(`--format: expected terraform-plan; found "${format}". Fix: ${planUsage}`);
+    }
     const run = await runOffline({ stack: flags.require("stack") });
+    if (format === "terraform-plan") {
+        return JSON.stringify(terraformPlan(run), null, 2) + "\n";
+    }
     const cost = costSummary(run);
     const policy = await policySummary(run);
     if (flags.bool("json")) {

@@ -78,6 +78,23 @@ export class Catalog extends pulumi.ComponentResource {
             ([key, values]) => new aws.lakeformation.LfTag(`${name}-${key}`, { key: `${prefix}_${key}`, values: [...values] }, { parent: this, dependsOn: this.dependencies }),
         );
 
+        // The catalog's metadata (table schemas, locations) and any connection passwords are
+        // encrypted with the lake key, not left in the clear; declared before the databases so
+        // they are never written unencrypted. Callers of the Glue API then need kms:Decrypt on
+        // the lake key, which every role that reads the lake already has.
+        this.dependencies.push(
+            new aws.glue.DataCatalogEncryptionSettings(
+                `${name}-encryption`,
+                {
+                    dataCatalogEncryptionSettings: {
+                        encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: args.lakeKeyArn },
+                        connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: args.lakeKeyArn },
+                    },
+                },
+                { parent: this },
+            ),
+        );
+
         const database = (zone: "raw" | "curated", dbName: string, bucket: aws.s3.Bucket) =>
             new aws.glue.CatalogDatabase(
                 `${name}-${zone}`,

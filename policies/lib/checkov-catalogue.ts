@@ -85,7 +85,7 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     ),
     applicable("CKV_AWS_145", "S3", "Ensure that S3 buckets are encrypted with KMS by default", [bucket, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"]),
     notCreated("CKV_AWS_181", "S3", "Ensure S3 Object Copy is encrypted by KMS using a CMK", "The program never copies objects with aws_s3_object_copy."),
-    applicable("CKV_AWS_186", "S3", "Ensure S3 bucket Object is encrypted by KMS using a CMK", ["aws:s3/bucketObjectv2:BucketObjectv2 (aws_s3_object, the successor of the matched aws_s3_bucket_object)"]),
+    notCreated("CKV_AWS_186", "S3", "Ensure S3 bucket Object is encrypted by KMS using a CMK", "Checkov matches the deprecated aws_s3_bucket_object; the program's objects are aws_s3_object (BucketObjectv2), which it does not check. The mapped policy judges them (objects encrypted with the bucket key count)."),
     applicable("CKV_AWS_300", "S3", "Ensure S3 lifecycle configuration sets period for aborting failed uploads", ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"]),
     notCreated("CKV_AWS_375", "S3", "Ensure AWS S3 bucket does not have global view ACL permissions enabled", "The program creates no bucket ACLs (ACLs are disabled by BucketOwnerEnforced); the mapped policy also checks aws.s3.BucketAcl should one appear."),
     notCreated("CKV_AWS_379", "S3", "Ensure AWS S3 bucket is configured with secure data transport policy", "Matched on aws_s3_bucket_acl, which the program never creates; its intent (TLS-only access) is enforced on every bucket's policy by the mapped policy."),
@@ -158,9 +158,19 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     applicable("CKV_AWS_227", "KMS", "Ensure KMS key is enabled", ["aws:kms/key:Key"]),
     applicable("CKV2_AWS_64", "KMS", "Ensure KMS key Policy is defined", ["aws:kms/key:Key"]),
     // Glue
-    notCreated("CKV_AWS_94", "Glue", "Ensure Glue Data Catalog Encryption is enabled", "The program declares no aws.glue.DataCatalogEncryptionSettings (an account-level singleton); the mapped policy checks it once declared."),
+    applicable("CKV_AWS_94", "Glue", "Ensure Glue Data Catalog Encryption is enabled", ["aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings"]),
     notCreated("CKV_AWS_99", "Glue", "Ensure Glue Security Configuration Encryption is enabled", "The platform runs no Glue jobs or crawlers (Spark runs on EMR); the mapped policy guards against one appearing."),
     notCreated("CKV_AWS_195", "Glue", "Ensure Glue component has a security configuration associated", "The platform runs no Glue jobs, crawlers or dev endpoints; the mapped policy guards against one appearing."),
+    // SNS
+    applicable("CKV_AWS_26", "SNS", "Ensure all data stored in the SNS topic is encrypted", ["aws:sns/topic:Topic"]),
+    applicable("CKV_AWS_169", "SNS", "Ensure SNS topic policy is not public by only allowing specific services or principals to access it", ["aws:sns/topicPolicy:TopicPolicy"]),
+    applicable("CKV_AWS_385", "SNS", "Ensure AWS SNS topic policies do not allow cross-account access", ["aws:sns/topicPolicy:TopicPolicy"]),
+    // ECR
+    applicable("CKV_AWS_51", "ECR", "Ensure ECR Image Tags are immutable", ["aws:ecr/repository:Repository"]),
+    applicable("CKV_AWS_136", "ECR", "Ensure that ECR repositories are encrypted using KMS", ["aws:ecr/repository:Repository"]),
+    applicable("CKV_AWS_163", "ECR", "Ensure ECR image scanning on push is enabled", ["aws:ecr/repository:Repository"]),
+    // EventBridge Scheduler
+    applicable("CKV_AWS_297", "Scheduler", "Ensure EventBridge Scheduler Schedule uses Customer Managed Key (CMK)", ["aws:scheduler/schedule:Schedule"]),
     // Step Functions
     applicable("CKV_AWS_284", "Step Functions", "Ensure State Machine has X-Ray tracing enabled", ["aws:sfn/stateMachine:StateMachine"]),
     applicable("CKV_AWS_285", "Step Functions", "Ensure State Machine has execution history logging enabled", ["aws:sfn/stateMachine:StateMachine"]),
@@ -187,7 +197,7 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     applicable("CKV_AWS_277", "VPC", "Ensure no security groups allow ingress from 0.0.0.0:0 to port -1 (all ports)", securityGroups),
     notCreated("CKV_AWS_352", "VPC", "Ensure NACL ingress does not allow all Ports", noNacl),
     applicable("CKV_AWS_382", "VPC", "Ensure no security groups allow egress from 0.0.0.0:0 to port -1 (all ports)", securityGroups),
-    notCreated("CKV2_AWS_1", "VPC", "Ensure that all NACL are attached to subnets", noNacl),
+    declined("CKV2_AWS_1", "VPC", "Ensure that all NACL are attached to subnets", ["aws:ec2/subnet:Subnet (children of awsx:ec2:Vpc in a deployment)"], noNacl),
     applicable("CKV2_AWS_5", "VPC", "Ensure that Security Groups are attached to another resource", ["aws:ec2/securityGroup:SecurityGroup"]),
     applicable("CKV2_AWS_11", "VPC", "Ensure VPC flow logging is enabled in all VPCs", ["awsx:ec2:Vpc (aws:ec2/vpc:Vpc in a deployment)", "aws:ec2/flowLog:FlowLog"]),
     applicable("CKV2_AWS_12", "VPC", "Ensure the default security group of every VPC restricts all traffic", ["aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "awsx:ec2:Vpc"]),
@@ -219,5 +229,11 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     notCreated("CKV2_AWS_22", "IAM", "Ensure an IAM User does not have access to the console", "The program creates no IAM users or login profiles; the mapped policy refuses them."),
     applicable("CKV2_AWS_40", "IAM", "Ensure AWS IAM policy does not allow full IAM privileges", [rolePolicy]),
     applicable("CKV2_AWS_56", "IAM", "Ensure AWS Managed IAMFullAccess IAM policy is not used", [role, "aws:iam/rolePolicyAttachment:RolePolicyAttachment (platform:sparkMode cluster)"]),
-    notCreated("CKV2_AWS_68", "IAM", "Ensure SageMaker notebook instance IAM policy is not overly permissive", "The platform has no SageMaker notebooks."),
+    declined("CKV2_AWS_68", "IAM", "Ensure SageMaker notebook instance IAM policy is not overly permissive", [role], "Checkov reports it on every aws_iam_role, but it judges only roles of SageMaker notebook instances; the platform has none, and its roles' policies are judged by the iam-policy-* policies."),
+    declined("CKV2_AWS_37", "CodeCommit", "Ensure CodeCommit associates an approval rule", [role], "Checkov's graph check lists every resource type, but it judges CodeCommit repositories; the platform has none (its source lives outside the stack)."),
+    // Application Auto Scaling, and the VPC that awsx creates
+    declined("CKV2_AWS_16", "DynamoDB", "Ensure that Auto Scaling is enabled on your DynamoDB tables", ["aws:appautoscaling/target:Target (platform:streamingEngine msk)"], "Reported on scaling targets, but it judges DynamoDB tables; the platform has none. Its only scaling target is the MSK broker storage, which scales by design."),
+    declined("CKV2_AWS_19", "VPC", "Ensure that all EIP addresses allocated to a VPC are attached to EC2 instances", ["aws:ec2/eip:Eip (children of awsx:ec2:Vpc in a deployment)"], "The only Elastic IPs are the NAT gateways' that awsx allocates; they are attached to the gateways, not to instances, and the platform runs no EC2 instances of its own."),
+    declined("CKV2_AWS_35", "VPC", "AWS NAT Gateways should be utilized for the default route", ["aws:ec2/routeTable:RouteTable (children of awsx:ec2:Vpc in a deployment)"], "awsx routes each private subnet's default route through a NAT gateway (or none in the endpoints-only layout) by construction; the route tables are inside the component, which the pack does not see as separate resources offline."),
+    declined("CKV2_AWS_44", "VPC", "Ensure AWS route table with VPC peering does not contain routes overly permissive to all traffic", ["aws:ec2/routeTable:RouteTable (children of awsx:ec2:Vpc in a deployment)"], "The platform creates no VPC peering connections, so no route table routes to a peer."),
 ];

@@ -47,6 +47,8 @@ export interface RequestOptions {
 /** One registration as the engine would receive and answer it. */
 export interface Registration {
     readonly urn: string;
+    /** The provider's ID of a custom resource (what other resources refer to it by, e.g. "sg-..."), when the mocks gave one. */
+    readonly id?: string;
     readonly options: RequestOptions;
     /** The inputs, deserialized (secrets still wrapped with `pulumi.runtime.specialSecretSig`). */
     readonly inputs: Record<string, unknown>;
@@ -103,6 +105,7 @@ type WireStructArg = Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 /** The response getters read here. */
 export interface RegisterResponse {
     getUrn(): string;
+    getId(): string;
     getObject(): WireStruct;
 }
 
@@ -129,7 +132,7 @@ export function observeRegistrations(observe: (registration: Registration) => vo
         original(req, (err: unknown, response?: RegisterResponse) => {
             if (!err && response) {
                 const state = pulumi.runtime.deserializeProperties(response.getObject() as WireStructArg) as Record<string, unknown>;
-                observe({ urn: response.getUrn(), options, inputs, wireInputs, state });
+                observe({ urn: response.getUrn(), ...(response.getId() ? { id: response.getId() } : {}), options, inputs, wireInputs, state });
             }
             done();
             callback(err, response);

@@ -16,6 +16,8 @@ export const projectName = "platform";
 
 export interface RecordedResource {
     readonly urn: string;
+    /** The provider's ID for a custom resource (what other resources refer to it by, e.g. "sg-..."). */
+    readonly id?: string;
     readonly type: string;
     readonly name: string;
     /** URN of the parent, if any. */
@@ -188,6 +190,7 @@ export async function runOffline(options: RunOptions): Promise<OfflineRun> {
                 const o = registration.options;
                 resources.push({
                     urn: registration.urn,
+                    ...(registration.id !== undefined ? { id: registration.id } : {}),
                     type: o.type,
                     name: o.name,
                     parent: o.parent,

@@ -109,6 +109,20 @@ for (const stack of ["dev", "prod"] as const) {
             assert.deepStrictEqual(logged, ["lake-artifacts", "lake-curated", "lake-raw", "lake-rejects"]);
         });
 
+        it("encrypts the Glue Data Catalog's metadata and connection passwords with the lake key", () => {
+            const settings = ofType(run, "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings");
+            assert.strictEqual(settings.length, 1);
+            const lakeKeyArn = one(run, "aws:kms/key:Key", "keys-lake").state.arn;
+            assert.deepStrictEqual(settings[0].inputs.dataCatalogEncryptionSettings, {
+                encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: lakeKeyArn },
+                connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: lakeKeyArn },
+            });
+            // Declared before the databases, so no metadata is ever written unencrypted.
+            for (const db of ofType(run, T.glueDb)) {
+                assert.ok(db.dependencies.includes(settings[0].urn), `${db.name} depends on the encryption settings`);
+            }
+        });
+
         it("denies non-TLS requests on every bucket", () => {
             const policies = ofType(run, T.bucketPolicy);
             assert.strictEqual(policies.length, 5);

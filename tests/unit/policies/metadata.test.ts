@@ -14,6 +14,17 @@ import { taggableTypes, untaggableTypes } from "../../../policies/tagging";
 import { projectRoot } from "../../../tools/offline/program";
 import { stackRun, variantRun } from "../../helpers/stacks";
 
+interface ApplicableChecks {
+    readonly checkovVersion: string;
+    readonly terraformTypes: string[];
+    readonly checks: { id: string; name: string; resourceTypes: string[] }[];
+}
+
+/** policies/lib/checkov-applicable.json, written by `npm run checkov-catalogue` from Checkov's registry. */
+function applicableChecks(): ApplicableChecks {
+    return JSON.parse(fs.readFileSync(path.join(packDirectory, "lib", "checkov-applicable.json"), "utf8")) as ApplicableChecks;
+}
+
 /** The pack's metadata, configs, documentation and packaging. */
 
 const severities = ["low", "medium", "high", "critical"];
@@ -52,10 +63,10 @@ function schemaKeywords(schema: unknown): string[] {
 }
 
 describe("policy pack metadata", () => {
-    it("has 128 policies with unique names", () => {
+    it("has 132 policies with unique names", () => {
         const names = policies.map((p) => p.name);
         assert.strictEqual(new Set(names).size, names.length);
-        assert.strictEqual(names.length, 128);
+        assert.strictEqual(names.length, 132);
     });
 
     for (const [service, list] of Object.entries(policiesByService)) {
@@ -144,9 +155,19 @@ describe("policy pack metadata", () => {
     });
 
     describe("Checkov catalogue", () => {
-        it("lists 134 distinct IDs", () => {
-            assert.strictEqual(new Set(checkovCatalogue.map((e) => e.id)).size, 134);
-            assert.strictEqual(checkovCatalogue.length, 134);
+        it("lists each ID once", () => {
+            assert.strictEqual(new Set(checkovCatalogue.map((e) => e.id)).size, checkovCatalogue.length);
+        });
+
+        it("treats as applicable exactly the checks Checkov's registry has for the types the program creates (npm run checkov-catalogue)", () => {
+            const generated = applicableChecks();
+            const derived = generated.checks.map((c) => c.id).sort();
+            const claimed = checkovCatalogue.filter((e) => e.status !== "notCreated").map((e) => e.id).sort();
+            assert.deepStrictEqual(
+                { missingFromCatalogue: derived.filter((id) => !claimed.includes(id)), notInRegistry: claimed.filter((id) => !derived.includes(id)) },
+                { missingFromCatalogue: [], notInRegistry: [] },
+                `the catalogue must map or decline (with a reason) every check Checkov ${generated.checkovVersion} runs on these types, and call the others notCreated`,
+            );
         });
 
         it("maps every applicable ID to a policy, except the ones declined with a reason", () => {
@@ -161,8 +182,20 @@ describe("policy pack metadata", () => {
             }
         });
 
-        it("counts 94 applicable IDs, all mapped or declined, and 106 mapped in all", () => {
-            assert.deepStrictEqual(checkovCounts(policies), { total: 134, applicable: 94, applicableMapped: 90, declined: 4, notCreated: 40, notCreatedMapped: 16, mapped: 106 });
+        it("counts what the catalogue and the registry say, with every applicable ID mapped or declined", () => {
+            const c = checkovCounts(policies);
+            const derived = applicableChecks().checks.length;
+            assert.strictEqual(c.applicable, derived);
+            assert.strictEqual(c.applicableMapped + c.declined, derived);
+            assert.strictEqual(c.total, checkovCatalogue.length);
+            assert.strictEqual(c.applicable + c.notCreated, c.total);
+        });
+
+        it("the generated list is Checkov's output for the pinned release (regenerate after changing tools/services/checkov-requirements.txt)", () => {
+            const generated = applicableChecks();
+            const pinned = /^checkov==(\S+)$/m.exec(fs.readFileSync(path.join(projectRoot, "tools", "services", "checkov-requirements.txt"), "utf8"))?.[1];
+            assert.strictEqual(generated.checkovVersion, pinned);
+            assert.ok(generated.checks.every((ch) => ch.resourceTypes.every((t) => generated.terraformTypes.includes(t))), "every check is matched on a type the program creates");
         });
     });
 

@@ -13,6 +13,13 @@ const registration = (hybridAccessEnabled = false) => fixture(aws.lakeformation.
 const grant = (permissions: string[], principal = "arn:aws:iam::123456789012:role/warehouse") =>
     fixture(aws.lakeformation.Permissions, "grant", { principal, permissions, table: { databaseName: "platform_curated", wildcard: true } });
 
+const lakeKeyArn = "arn:aws:kms:us-east-1:123456789012:key/lake-in-stack";
+const lakeKey = fixture(aws.kms.Key, "lake-key", { enableKeyRotation: true }, { outputs: { arn: lakeKeyArn, keyId: "lake-in-stack", id: "lake-in-stack" } });
+const catalogSettings = (key: string, passwordsEncrypted = true) =>
+    fixture(aws.glue.DataCatalogEncryptionSettings, "catalog-encryption", {
+        dataCatalogEncryptionSettings: { encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: key }, connectionPasswordEncryption: { returnConnectionPasswordEncrypted: passwordsEncrypted, awsKmsKeyId: key } },
+    });
+
 export const catalogCases: PolicyCase[] = [
     passes(
         glue.glueDataCatalogEncryption,
@@ -28,6 +35,16 @@ export const catalogCases: PolicyCase[] = [
             dataCatalogEncryptionSettings: { encryptionAtRest: { catalogEncryptionMode: "DISABLED" }, connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true } },
         }),
         /catalogEncryptionMode must be SSE-KMS; found "DISABLED"/,
+    ),
+    passes(glue.glueDataCatalogEncryptionDeclared, "settings with the stack's lake key", [lakeKey, database(), catalogSettings(lakeKeyArn)]),
+    passes(glue.glueDataCatalogEncryptionDeclared, "no catalog resources, no settings needed", [lakeKey]),
+    fails(glue.glueDataCatalogEncryptionDeclared, "databases without settings", [lakeKey, database(), table], /declares no aws.glue.DataCatalogEncryptionSettings, so their metadata and any connection passwords are stored unencrypted/),
+    fails(glue.glueDataCatalogEncryptionDeclared, "settings with a key from outside the stack", [lakeKey, database(), catalogSettings(keyArn)], /encryptionAtRest.sseAwsKmsKeyId must name a KMS key declared in this stack/),
+    fails(
+        glue.glueDataCatalogEncryptionDeclared,
+        "settings leaving connection passwords in the clear",
+        [lakeKey, database(), catalogSettings(lakeKeyArn, false)],
+        /connectionPasswordEncryption.returnConnectionPasswordEncrypted must be true; found false/,
     ),
     passes(
         glue.glueSecurityConfigurationEncryption,

@@ -86,6 +86,28 @@ export const messagingCases: PolicyCase[] = [
     fails(sfn.sfnStateMachineLogging, "logging off", machine({ loggingConfiguration: undefined }), /level must be one of ALL, ERROR; found "OFF"/),
     fails(sfn.sfnStateMachineLogging, "without execution data", machine({ loggingConfiguration: { level: "ALL", includeExecutionData: false, logDestination: "arn:aws:logs:us-east-1:123456789012:log-group:g:*" } }), /includeExecutionData must be true/),
 
+    passes(scheduler.schedulerScheduleCmk, "the pipeline key", fixture(aws.scheduler.Schedule, "keyed", { scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, kmsKeyArn: keyArn, target: { arn: queueArn, roleArn: "arn:aws:iam::123456789012:role/s" } })),
+    fails(scheduler.schedulerScheduleCmk, "no key (AWS's own)", schedule(), /kmsKeyArn must name a customer-managed KMS key; found nothing/),
+    passes(
+        sns.snsTopicPolicyNoCrossAccount,
+        "a principal of the topic's own account without a condition",
+        fixture(aws.sns.TopicPolicy, "alarms", { arn: "arn:aws:sns:us-east-1:123456789012:a", policy: doc({ Sid: "Own", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/ops" }, Action: "sns:Subscribe", Resource: "*" }) }),
+    ),
+    passes(
+        sns.snsTopicPolicyNoCrossAccount,
+        "another account pinned by a condition",
+        fixture(aws.sns.TopicPolicy, "alarms", {
+            arn: "arn:aws:sns:us-east-1:123456789012:a",
+            policy: doc({ Effect: "Allow", Principal: { AWS: "210987654321" }, Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc" } } }),
+        }),
+    ),
+    fails(
+        sns.snsTopicPolicyNoCrossAccount,
+        "another account without a condition",
+        fixture(aws.sns.TopicPolicy, "alarms", { arn: "arn:aws:sns:us-east-1:123456789012:a", policy: doc({ Sid: "Partner", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::210987654321:root"] }, Action: "sns:Publish", Resource: "*" }) }),
+        /Statement "Partner" allows account\(s\) 210987654321 \(the topic is in 123456789012\) without a condition/,
+    ),
+    fails(sns.snsTopicPolicyNoCrossAccount, "a policy that is not JSON", fixture(aws.sns.TopicPolicy, "alarms", { arn: "arn:aws:sns:us-east-1:123456789012:a", policy: "{not json" }), /policy must be a JSON policy document/),
     passes(scheduler.schedulerScheduleFailureHandling, "retries and a dead-letter queue", schedule()),
     fails(scheduler.schedulerScheduleFailureHandling, "no dead-letter queue", schedule({ deadLetterConfig: undefined }), /deadLetterConfig.arn must name an SQS queue/),
     fails(scheduler.schedulerScheduleFailureHandling, "no retries", schedule({ retryPolicy: { maximumRetryAttempts: 0 } }), /maximumRetryAttempts must be at least 1; found 0/),

@@ -1,0 +1,67 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseFlags } from "./offline/flags";
+import { projectRoot, RunOptions, runOffline } from "./offline/program";
+import { terraformType } from "./offline/terraform-plan";
+
+/**
+ * `npm run checkov-catalogue`: regenerates policies/lib/checkov-applicable.json, the Checkov AWS
+ * checks whose resource types this program can create, from Checkov's own registry (the pinned
+ * release in .local/checkov-venv). The program's Terraform types come from offline runs of every
+ * stack and of each config mode the stacks do not choose, plus what awsx components create in a
+ * deployment. tests/unit/policies/metadata.test.ts holds the catalogue to exactly this list.
+ */
+
+export const applicablePath = path.join(projectRoot, "policies", "lib", "checkov-applicable.json");
+
+/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`). */
+export const variants: readonly RunOptions[] = [
+    { stack: "dev" },
+    { stack: "prod" },
+    { stack: "dev", overrides: { "platform:sparkMode": "cluster" } },
+    { stack: "prod", overrides: { "platform:warehouseMode": "serverless", "platform:streamingEngine": "kinesis" } },
+];
+
+/**
+ * What components create in a deployment that the offline mocks do not expand: awsx's VPC makes
+ * the VPC, its subnets, route tables, gateways and EIPs; awsx's ECR image only builds and pushes.
+ */
+export const componentTypes: Readonly<Record<string, readonly string[]>> = {
+    "awsx:ec2:Vpc": ["aws_vpc", "aws_subnet", "aws_route_table", "aws_route_table_association", "aws_route", "aws_internet_gateway", "aws_nat_gateway", "aws_eip"],
+    "awsx:ecr:Image": [],
+};
+
+async function main(argv: string[]): Promise<void> {
+    const flags = parseFlags(argv, { python: "string" }, "npm run checkov-catalogue [-- --python <checkov venv python>]");
+    const python = flags.get("python") ?? path.join(projectRoot, ".local", "checkov-venv", "bin", "python");
+    if (!fs.existsSync(python)) {
+        throw new Error(`--python: expected the Checkov venv's interpreter; found nothing at ${python}. Fix: run tools/services/checkov-env.sh first.`);
+    }
+    const types = new Set<string>();
+    for (const options of variants) {
+        const run = await runOffline(options);
+        for (const r of run.resources) {
+            const t = r.custom ? terraformType(r.type) : undefined;
+            if (t) {
+                types.add(t);
+            }
+            (componentTypes[r.type] ?? []).forEach((c) => types.add(c));
+        }
+    }
+    const out = execFileSync(python, [path.join(projectRoot, "tools", "checkov", "registry.py")], { input: JSON.stringify([...types].sort()), encoding: "utf8", env: { ...process.env, BC_SKIP_MAPPING: "TRUE" } });
+    const registry = JSON.parse(out) as { checkovVersion: string; checks: unknown[] };
+    const doc = { generatedBy: "npm run checkov-catalogue", checkovVersion: registry.checkovVersion, terraformTypes: [...types].sort(), checks: registry.checks };
+    fs.writeFileSync(applicablePath, JSON.stringify(doc, null, 2) + "\n");
+    console.log(`${path.relative(process.cwd(), applicablePath)}: ${registry.checks.length} checks of Checkov ${registry.checkovVersion} on ${types.size} Terraform types`);
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        () => process.exit(0),
+        (err: Error) => {
+            process.stderr.write(`${err.message}\n`);
+            process.exit(1);
+        },
+    );
+}
