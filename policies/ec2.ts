@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { policyConfig } from "./lib/config";
+import { publicRanges } from "./lib/cidr";
 import { checkov } from "./lib/metadata";
 import { collectStrings, dependsOn, label, ofType, prop, typeToken } from "./lib/stack";
 import { asList, isKnown, isObject, knownOr, plain, probe, show } from "./lib/values";
@@ -16,18 +17,18 @@ interface InlineRule {
     ipv6CidrBlocks?: string[];
 }
 
-const anywhere = ["0.0.0.0/0", "::/0"];
-
-/** The "anywhere" CIDR a rule names; `undefined` when none (or when its CIDRs are unknown during preview). */
+/** The ranges of a rule that admit public internet addresses, e.g. "0.0.0.0/1, 128.0.0.0/1"; `undefined` when none (or unknown during preview). */
 function ruleTarget(rule: { cidrBlocks?: string[]; ipv6CidrBlocks?: string[] }): string | undefined {
     const cidrs = probe(() => [...asList(rule.cidrBlocks), ...asList(rule.ipv6CidrBlocks)].map(String));
-    return isKnown(cidrs) ? cidrs.find((c) => anywhere.includes(c)) : undefined;
+    const open = isKnown(cidrs) ? publicRanges(cidrs) : [];
+    return open.length > 0 ? open.join(", ") : undefined;
 }
 
-/** The "anywhere" CIDR of a standalone VPC rule (cidrIpv4 / cidrIpv6). */
+/** The public ranges of a standalone VPC rule (cidrIpv4 / cidrIpv6). */
 function standaloneTarget(rule: { cidrIpv4?: string; cidrIpv6?: string }): string | undefined {
     const cidrs = probe(() => [rule.cidrIpv4, rule.cidrIpv6]);
-    return isKnown(cidrs) ? cidrs.find((c): c is string => c !== undefined && anywhere.includes(c)) : undefined;
+    const open = isKnown(cidrs) ? publicRanges(cidrs.filter((c): c is string => typeof c === "string" && c !== "")) : [];
+    return open.length > 0 ? open.join(", ") : undefined;
 }
 
 /** Inline rules of a security group, read as plain data; none while they are unknown during preview. */
@@ -97,7 +98,7 @@ function checkInlineDescriptions(rules: InlineRule[], kind: string, report: Repo
 /** @severity critical */
 export const ec2SecurityGroupNoPublicIngress: ResourceValidationPolicy = {
     name: "ec2-security-group-no-public-ingress",
-    description: "Checks whether security groups admit no inbound traffic from the internet (0.0.0.0/0 or ::/0) on any port, SSH, RDP and HTTP included.",
+    description: "Checks whether security groups admit no inbound traffic from public internet addresses (any range that overlaps them, 0.0.0.0/0, ::/0 or 0.0.0.0/1 alike) on any port, SSH, RDP and HTTP included.",
     enforcementLevel: "advisory",
     severity: "critical",
     framework: checkov(

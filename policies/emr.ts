@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { environmentOverrideProperty, environmentsProperty, policyConfig } from "./lib/config";
 import { requireEnvironmentIn, resourceEnvironment } from "./lib/environment";
+import { publicRanges } from "./lib/cidr";
 import { checkov } from "./lib/metadata";
 import { collectStrings, label, ofType, prop } from "./lib/stack";
 import { asList, isKnown, isObject, parseJsonInput, probe, show } from "./lib/values";
@@ -142,13 +143,13 @@ function clusterSecurityGroupIds(cluster: PolicyResource): string[] | "unknown" 
 
 function opensToTheWorld(group: PolicyResource): boolean {
     const ingress = prop(group, (p) => asList(p.ingress) as { cidrBlocks?: string[]; ipv6CidrBlocks?: string[] }[]);
-    return isKnown(ingress) && ingress.some((rule) => asList(rule.cidrBlocks).includes("0.0.0.0/0") || asList(rule.ipv6CidrBlocks).includes("::/0"));
+    return isKnown(ingress) && ingress.some((rule) => publicRanges([...asList(rule.cidrBlocks), ...asList(rule.ipv6CidrBlocks)].map(String)).length > 0);
 }
 
 /** @severity critical */
 export const emrClusterSecurityGroupsNotPublic: StackValidationPolicy = {
     name: "emr-cluster-security-groups-not-public",
-    description: "Checks whether the security groups attached to EMR clusters admit no inbound traffic from the internet (0.0.0.0/0 or ::/0).",
+    description: "Checks whether the security groups attached to EMR clusters admit no inbound traffic from public internet addresses (any range that overlaps them).",
     enforcementLevel: "advisory",
     severity: "critical",
     framework: checkov(["CKV2_AWS_7"], "Ensure that Amazon EMR clusters' security groups are not open to the world."),
@@ -170,11 +171,16 @@ export const emrClusterSecurityGroupsNotPublic: StackValidationPolicy = {
                 const standalone = rules.filter((r) => {
                     const target = prop(r, (p) => p.securityGroupId as string | undefined);
                     const id = prop(group, (p) => p.id as string | undefined);
-                    const open = prop(r, (p) => p.cidrIpv4 === "0.0.0.0/0" || p.cidrIpv6 === "::/0" || (p.type === "ingress" && (asList(p.cidrBlocks).includes("0.0.0.0/0") || asList(p.ipv6CidrBlocks).includes("::/0"))));
+                    const open = prop(
+                        r,
+                        (p) =>
+                            publicRanges([p.cidrIpv4, p.cidrIpv6].filter((c): c is string => typeof c === "string" && c !== "")).length > 0 ||
+                            (p.type === "ingress" && publicRanges([...asList(p.cidrBlocks), ...asList(p.ipv6CidrBlocks)].map(String)).length > 0),
+                    );
                     return isKnown(target) && isKnown(id) && target === id && isKnown(open) && open;
                 });
                 if (opensToTheWorld(group) || standalone.length > 0) {
-                    reportViolation(`${label(group)} is attached to EMR ${label(cluster)} and admits inbound traffic from the internet; remove the 0.0.0.0/0 (::/0) ingress.`, group.urn);
+                    reportViolation(`${label(group)} is attached to EMR ${label(cluster)} and admits inbound traffic from the internet; remove the ingress from public address ranges.`, group.urn);
                 }
             }
         }

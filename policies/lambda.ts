@@ -4,7 +4,7 @@ import { policyConfig } from "./lib/config";
 import { forbiddenAwsManagedPolicy, forbiddenManagedPolicies } from "./iam";
 import { checkov } from "./lib/metadata";
 import { dependsOn, label, ofType, prop, referencedBy, TypeRef } from "./lib/stack";
-import { asList, isKnown, probe, show, unknown, Unknown } from "./lib/values";
+import { asList, isKnown, isObject, Json, parseJsonInput, probe, show, unknown, Unknown } from "./lib/values";
 
 const runtimeSchema = {
     properties: {
@@ -155,18 +155,84 @@ function targeting(resources: readonly PolicyResource[], type: TypeRef, fn: Poli
     return ofType(resources, type).filter((r) => referencedBy(r, property, prop(r, (p) => p[property] as unknown), [fn]).length > 0);
 }
 
-/** State machines whose definition invokes the function: its failures are handled by the workflow's Retry and Catch. */
+/** Every state of a definition, nested ones (Parallel branches, Map item processors) included. */
+function allStates(definition: unknown): Record<string, unknown>[] {
+    if (!isObject(definition) || !isObject(definition.States)) {
+        return [];
+    }
+    return Object.values(definition.States).flatMap((state) => {
+        if (!isObject(state)) {
+            return [];
+        }
+        const nested = [...asList(state.Branches as Json), state.ItemProcessor, state.Iterator].flatMap((machine) => allStates(machine));
+        return [state, ...nested];
+    });
+}
+
+/** Does a Task state's FunctionName (JSONPath `Parameters` or JSONata `Arguments`) name the function, by ARN (any qualifier) or name? */
+function namesFunction(value: unknown, ids: readonly string[]): boolean {
+    return typeof value === "string" && ids.some((id) => value === id || value.startsWith(`${id}:`));
+}
+
+/**
+ * How the definition's Task states invoke the function: "sync" when one waits for its result,
+ * so that a function error fails the task (the optimized `arn:aws:states:::lambda:invoke` with
+ * InvocationType absent or RequestResponse, or the function ARN as Resource); "callback" when
+ * one uses `.waitForTaskToken` with a Catch and a timeout (a failed function then times the task
+ * out into the Catch); "async" when it only fires an event (InvocationType Event, or a callback
+ * with no failure path); `undefined` when no task names it.
+ */
+export function stateMachineInvocation(definition: unknown, ids: readonly string[]): "sync" | "callback" | "async" | undefined {
+    let found: "sync" | "callback" | "async" | undefined;
+    for (const state of allStates(definition)) {
+        if (state.Type !== "Task" || typeof state.Resource !== "string") {
+            continue;
+        }
+        const resource = state.Resource;
+        const args = isObject(state.Arguments) ? state.Arguments : isObject(state.Parameters) ? state.Parameters : {};
+        let kind: "sync" | "callback" | "async" | undefined;
+        if (namesFunction(resource, ids)) {
+            kind = "sync";
+        } else if (/^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/.test(resource) && namesFunction(args.FunctionName, ids)) {
+            const invocationType = args.InvocationType;
+            if (resource.endsWith(".waitForTaskToken")) {
+                const failurePath = asList(state.Catch as Json).length > 0 && (state.TimeoutSeconds !== undefined || state.HeartbeatSeconds !== undefined || state.TimeoutSecondsPath !== undefined);
+                kind = failurePath ? "callback" : "async";
+            } else {
+                kind = invocationType === undefined || invocationType === "RequestResponse" ? "sync" : "async";
+            }
+        }
+        if (kind === "sync" || kind === "callback") {
+            return kind;
+        }
+        found = found ?? kind;
+    }
+    return found;
+}
+
+/**
+ * Does a state machine of the stack invoke the function so that its failures reach the workflow
+ * (see `stateMachineInvocation`)? A mention of the ARN is not enough: an `InvocationType: Event`
+ * task drops a failed invocation like any asynchronous caller.
+ */
 function invokedByStateMachine(resources: readonly PolicyResource[], fn: PolicyResource): boolean | Unknown {
     const ids = [prop(fn, (p) => p.arn as string | undefined), prop(fn, (p) => p.name as string | undefined)];
     for (const machine of ofType(resources, aws.sfn.StateMachine)) {
         const definition = prop(machine, (p) => p.definition as string | undefined);
         if (!isKnown(definition) || ids.some((id) => !isKnown(id))) {
+            // Unknown during preview: the workflow that depends on the function is trusted now and judged again at `pulumi up`.
             if (dependsOn(machine, fn)) {
                 return true;
             }
             continue;
         }
-        if (ids.some((id) => isKnown(id) && typeof id === "string" && id !== "" && (definition ?? "").includes(id))) {
+        const parsed = parseJsonInput(definition);
+        if (!parsed || "invalid" in parsed) {
+            continue;
+        }
+        const known = ids.filter((id): id is string => isKnown(id) && typeof id === "string" && id !== "");
+        const kind = stateMachineInvocation(parsed.value, known);
+        if (kind === "sync" || kind === "callback") {
             return true;
         }
     }

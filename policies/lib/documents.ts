@@ -1,4 +1,7 @@
+import { narrowsCaller } from "./conditions";
+import { resourcesCoverAll } from "./resources";
 import { asList, isObject, Json, parseJsonInput } from "./values";
+import { wildcardMatches } from "./wildcards";
 
 /**
  * IAM-style policy documents (identity policies, trust policies, key policies, bucket, queue and
@@ -70,11 +73,7 @@ export function statementLabel(statement: Statement): string {
     return statement.sid ? `statement "${statement.sid}"` : `statement ${statement.index + 1}`;
 }
 
-/** Case-insensitive IAM wildcard match (`*` and `?`) of a pattern from a policy against a concrete action. */
-export function wildcardMatches(pattern: string, value: string): boolean {
-    const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-    return regex.test(value);
-}
+export { wildcardMatches };
 
 /** Does the statement's action list (or NotAction) grant `action`? */
 export function grantsAction(statement: Statement, action: string): boolean {
@@ -84,9 +83,17 @@ export function grantsAction(statement: Statement, action: string): boolean {
     return statement.actions.some((pattern) => wildcardMatches(pattern, action));
 }
 
-/** A statement that applies to every resource: `Resource: "*"` or any `NotResource`. */
-export function coversAllResources(statement: Statement): boolean {
-    return statement.notResources !== undefined || statement.resources.includes("*");
+/**
+ * Does the statement apply to every resource `action` can act on? True for any `NotResource`, for
+ * `"*"`, and for an ARN pattern that covers every resource of the action's types in an account or
+ * everywhere (`arn:aws:iam::123456789012:*`, `arn:aws:s3:::*`, `...:role/*`). Without an action,
+ * any pattern that covers every resource of its own service counts.
+ */
+export function coversAllResources(statement: Statement, action?: string): boolean {
+    if (statement.notResources !== undefined) {
+        return true;
+    }
+    return resourcesCoverAll(statement.resources, action);
 }
 
 /** Is the principal everyone: `"*"`, `{"AWS": "*"}` or any `NotPrincipal`? */
@@ -100,35 +107,18 @@ export function isPublicPrincipal(statement: Statement): boolean {
     return statement.principal !== undefined && Object.entries(statement.principal).some(([type, values]) => type !== "Service" && values.includes("*"));
 }
 
-/** Conditions that pin a statement to an account, organization, source or network, making a public principal safe. */
-const restrictingConditionKeys = [
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceowner",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:sourceip",
-    "aws:userid",
-    "aws:resourceaccount",
-    "aws:calledvia",
-    "kms:calleraccount",
-    "kms:viaservice",
-];
-
+/**
+ * Does the statement's condition really pin the caller to an account, organization, source or
+ * network? Judged by IAM's rules (operator, values, IfExists, set qualifiers), not by which keys
+ * it mentions: see `narrowsCaller`.
+ */
 export function hasRestrictingCondition(statement: Statement): boolean {
-    if (!statement.condition) {
-        return false;
-    }
-    return Object.values(statement.condition).some((entries) => Object.keys(entries ?? {}).some((key) => restrictingConditionKeys.includes(key.toLowerCase())));
+    return narrowsCaller(statement.condition);
 }
 
 /**
  * Allow statements that open the resource to everyone: a public principal without a condition
- * pinning it to an account, organization, source or network.
+ * that really pins it to an account, organization, source or network.
  */
 export function publicAllowStatements(statements: readonly Statement[]): Statement[] {
     return statements.filter((s) => s.effect === "Allow" && isPublicPrincipal(s) && !hasRestrictingCondition(s));

@@ -23,6 +23,29 @@ export const ec2Cases: PolicyCase[] = [
 
     passes(ec2.ec2SecurityGroupNoPublicIngress, "ingress from the VPC only", sg("warehouse")),
     fails(ec2.ec2SecurityGroupNoPublicIngress, "SSH from anywhere", sg("warehouse", { ingress: [{ description: "ssh", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] }), /admits 0.0.0.0\/0 on port 22/),
+    fails(
+        ec2.ec2SecurityGroupNoPublicIngress,
+        "finding 4: port 5439 open to 0.0.0.0/1 plus 128.0.0.0/1 (the whole internet)",
+        sg("warehouse", { ingress: [{ description: "SQL", protocol: "tcp", fromPort: 5439, toPort: 5439, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }] }),
+        /admits 0.0.0.0\/1, 128.0.0.0\/1 on port 5439/,
+    ),
+    fails(
+        ec2.ec2SecurityGroupNoPublicIngress,
+        "a public /32 (one internet host)",
+        fixture(aws.vpc.SecurityGroupIngressRule, "r", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 5439, toPort: 5439, cidrIpv4: "198.51.100.7/32", description: "partner" }),
+        /admits 198.51.100.7\/32 on port 5439/,
+    ),
+    fails(
+        ec2.ec2SecurityGroupNoPublicIngress,
+        "an IPv6 global-unicast range",
+        sg("warehouse", { ingress: [{ description: "SQL", protocol: "tcp", fromPort: 5439, toPort: 5439, ipv6CidrBlocks: ["2000::/3"] }] }),
+        /admits 2000::\/3 on port 5439/,
+    ),
+    passes(
+        ec2.ec2SecurityGroupNoPublicIngress,
+        "private ranges only (RFC 1918 and IPv6 unique-local)",
+        sg("warehouse", { ingress: [{ description: "SQL", protocol: "tcp", fromPort: 5439, toPort: 5439, cidrBlocks: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ipv6CidrBlocks: ["fd00::/8"] }] }),
+    ),
     fails(ec2.ec2SecurityGroupNoPublicIngress, "a standalone IPv6 rule for all traffic", fixture(aws.vpc.SecurityGroupIngressRule, "r", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv6: "::/0", description: "all" }), /admits ::\/0 on all ports/),
 
     passes(ec2.ec2SecurityGroupNoUnrestrictedEgress, "HTTPS out only", sg("warehouse")),

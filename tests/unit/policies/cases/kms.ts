@@ -20,6 +20,23 @@ export const kmsCases: PolicyCase[] = [
         "a wildcard principal pinned by kms:CallerAccount",
         key({ policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": "123456789012" } } }) }),
     ),
+    fails(
+        kms.kmsKeyPolicyNoPublicPrincipal,
+        "finding 1: a wildcard principal limited only by kms:ViaService",
+        key({ policy: doc({ Sid: "ViaS3", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: "*", Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } }) }),
+        /statement "ViaS3" allows kms:Decrypt, kms:GenerateDataKey to every principal/,
+    ),
+    passes(
+        kms.kmsKeyPolicyNoPublicPrincipal,
+        "kms:ViaService together with kms:CallerAccount",
+        key({ policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "123456789012" } } }) }),
+    ),
+    fails(
+        kms.kmsKeyPolicyNoPublicPrincipal,
+        "kms:CallerAccount only if it exists",
+        key({ policy: doc({ Sid: "IfExists", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*", Condition: { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } } }) }),
+        /statement "IfExists" allows kms:Decrypt to every principal/,
+    ),
     fails(kms.kmsKeyPolicyNoPublicPrincipal, "decrypt for everyone", key({ policy: doc({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }) }), /statement "Open" allows kms:Decrypt to every principal/),
 
     passes(kms.kmsKeyEnabled, "an enabled key", key()),

@@ -58,6 +58,8 @@ const role = fixture(aws.iam.Role, "ingest-orders-role", { assumeRolePolicy: doc
 const rolePolicy = fixture(aws.iam.RolePolicy, "ingest-orders-role", { role: "ingest-orders", policy: doc({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::raw/orders/*" }) });
 const fullAccess = fixture(aws.iam.RolePolicyAttachment, "ingest-orders-32be53a2", { role: "ingest-orders", policyArn: "arn:aws:iam::aws:policy/AWSLambda_FullAccess" });
 const logGroup = (retentionInDays?: number) => fixture(aws.cloudwatch.LogGroup, "ingest-orders-logs", { name: "/aws/lambda/platform-prod-ingest-orders", ...(retentionInDays ? { retentionInDays } : {}) });
+const machine = (state: object) =>
+    fixture(aws.sfn.StateMachine, "pipeline", { roleArn: "arn:aws:iam::123456789012:role/sfn", definition: JSON.stringify({ StartAt: "Invoke", States: { Invoke: state, Failed: { Type: "Fail" } } }) });
 const stateMachine = fixture(aws.sfn.StateMachine, "pipeline", { roleArn: "arn:aws:iam::123456789012:role/sfn", definition: JSON.stringify({ StartAt: "Load", States: { Load: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: fnArn }, End: true } } }) });
 
 export const lambdaCases: PolicyCase[] = [
@@ -93,6 +95,43 @@ export const lambdaCases: PolicyCase[] = [
         fixture(aws.lambda.FunctionEventInvokeConfig, "async", { functionName: fnArn, destinationConfig: { onFailure: { destination: queueArn } } }),
     ]),
     fails(lambda.lambdaFunctionFailureDestination, "a stream mapping without an on-failure destination", [fn(), kinesisMapping({ destinationConfig: undefined })], /feeds Function "ingest-orders" without an on-failure destination/),
+    fails(
+        lambda.lambdaFunctionFailureDestination,
+        "finding 7: a state machine task that invokes it asynchronously (InvocationType Event)",
+        [fn(), machine({ Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: fnArn, InvocationType: "Event" }, End: true })],
+        /has no dead-letter queue, no on-failure destination and no event source mapping/,
+    ),
+    fails(
+        lambda.lambdaFunctionFailureDestination,
+        "the ARN only mentioned in a state's payload",
+        [fn(), machine({ Type: "Task", Resource: "arn:aws:states:::sqs:sendMessage", Parameters: { QueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q", MessageBody: { target: fnArn } }, End: true })],
+        /has no dead-letter queue/,
+    ),
+    fails(
+        lambda.lambdaFunctionFailureDestination,
+        "a callback task with no Catch",
+        [fn(), machine({ Type: "Task", Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken", Parameters: { FunctionName: fnArn, "Payload.$": "$" }, End: true })],
+        /has no dead-letter queue/,
+    ),
+    passes(lambda.lambdaFunctionFailureDestination, "a JSONata task with InvocationType RequestResponse, inside a Map", [
+        fn(),
+        machine({
+            Type: "Map",
+            ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, StartAt: "Load", States: { Load: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Arguments: { FunctionName: `${fnArn}:live`, InvocationType: "RequestResponse" }, End: true } } },
+            End: true,
+        }),
+    ]),
+    passes(lambda.lambdaFunctionFailureDestination, "a callback task with a timeout and a Catch", [
+        fn(),
+        machine({
+            Type: "Task",
+            Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            Parameters: { FunctionName: fnArn, "Payload.$": "$" },
+            TimeoutSeconds: 900,
+            Catch: [{ ErrorEquals: ["States.ALL"], Next: "Failed" }],
+            End: true,
+        }),
+    ]),
     fails(lambda.lambdaFunctionFailureDestination, "nothing catches failed invocations", [fn()], /has no dead-letter queue, no on-failure destination and no event source mapping/),
 
     passes(lambda.lambdaFunctionLeastPrivilegeRole, "its own role with an inline policy", [fn(), role, rolePolicy]),

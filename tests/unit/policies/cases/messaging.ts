@@ -51,6 +51,29 @@ export const messagingCases: PolicyCase[] = [
     fails(sqs.sqsQueuePolicyNoWildcardAction, "sqs:* for a role", queuePolicy({ Sid: "All", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/r" }, Action: "sqs:*", Resource: queueArn }), /statement "All" allows every SQS action/),
 
     passes(sqs.sqsQueuePolicyNoPublicAccess, "SNS pinned by aws:SourceArn", queuePolicy({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sqs:SendMessage", Resource: queueArn, Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:t" } } })),
+    fails(
+        sqs.sqsQueuePolicyNoPublicAccess,
+        "finding 1: SendMessage for everyone from any address (aws:SourceIp 0.0.0.0/0)",
+        queuePolicy({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: queueArn, Condition: { IpAddress: { "aws:SourceIp": "0.0.0.0/0" } } }),
+        /allows sqs:SendMessage to every principal/,
+    ),
+    fails(
+        sqs.sqsQueuePolicyNoPublicAccess,
+        "aws:SourceIp covering the internet in two halves",
+        queuePolicy({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: queueArn, Condition: { IpAddress: { "aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"] } } }),
+        /allows sqs:SendMessage to every principal/,
+    ),
+    fails(
+        sqs.sqsQueuePolicyNoPublicAccess,
+        "aws:SourceArn of any account",
+        queuePolicy({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: queueArn, Condition: { ArnLike: { "aws:SourceArn": "arn:aws:sns:*:*:alarms" } } }),
+        /allows sqs:SendMessage to every principal/,
+    ),
+    passes(
+        sqs.sqsQueuePolicyNoPublicAccess,
+        "one office network",
+        queuePolicy({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: queueArn, Condition: { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } } }),
+    ),
     fails(sqs.sqsQueuePolicyNoPublicAccess, "SendMessage for everyone", queuePolicy({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: queueArn }), /allows sqs:SendMessage to every principal/),
     fails(sqs.sqsQueuePolicyNoPublicAccess, "an inline public queue policy", queue({ policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sqs:ReceiveMessage", Resource: queueArn }) }), /every principal/),
 

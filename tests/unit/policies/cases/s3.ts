@@ -135,6 +135,21 @@ export const s3Cases: PolicyCase[] = [
     ),
     fails(
         s3.s3BucketPolicyNoPublicAccess,
+        "finding 1: GetObject for everyone from any address (aws:SourceIp 0.0.0.0/0)",
+        fixture(aws.s3.BucketPolicy, "p", { bucket: "b", policy: doc({ Sid: "AnyIp", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { IpAddress: { "aws:SourceIp": "0.0.0.0/0" } } }) }),
+        /statement "AnyIp" allows s3:GetObject to every principal/,
+    ),
+    fails(
+        s3.s3BucketPolicyNoPublicAccess,
+        "aws:SourceAccount \"*\" and a NotIpAddress",
+        fixture(aws.s3.BucketPolicy, "p", {
+            bucket: "b",
+            policy: doc({ Sid: "Loose", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*", Condition: { StringLike: { "aws:SourceAccount": "*" }, NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }),
+        }),
+        /statement "Loose" allows s3:PutObject to every principal/,
+    ),
+    fails(
+        s3.s3BucketPolicyNoPublicAccess,
         "GetObject for everyone",
         fixture(aws.s3.BucketPolicy, "p", { bucket: "b", policy: doc({ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }) }),
         /statement "Public" allows s3:GetObject to every principal/,
