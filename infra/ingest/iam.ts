@@ -14,6 +14,8 @@ export interface IngestRoleContext {
     /** MSK only: the topic and consumer group the function reads. */
     readonly topic?: string;
     readonly consumerGroup?: string;
+    /** MSK only: the private subnets and security group the function's network interfaces use. */
+    readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
 }
 
 /** `arn:aws:kafka:r:a:cluster/name/uuid` → the topic or group ARN prefix `arn:aws:kafka:r:a:<kind>/name/uuid`. */
@@ -21,13 +23,56 @@ export function mskResourceArn(clusterArn: string, kind: "topic" | "group", name
     return `${clusterArn.replace(":cluster/", `:${kind}/`)}/${name}`;
 }
 
+/** `arn:partition:service:region:account:...` → the parts an ARN in the same account and region needs. */
+function arnScope(arn: string): { partition: string; region: string; accountId: string } {
+    const [prefix, partition, , region, accountId] = arn.split(":");
+    if (prefix !== "arn" || !partition || !region || !accountId) {
+        throw new Error(`ingest role: sourceArn must be an ARN with a region and an account (arn:aws:kafka:<region>:<account>:cluster/...), found "${arn}"; pass the MSK cluster's ARN`);
+    }
+    return { partition, region, accountId };
+}
+
+/**
+ * The network-interface calls Lambda makes with the function's role to place it in its subnets
+ * (and the MSK event source poller, in the cluster's). By the service authorization reference,
+ * CreateNetworkInterface takes the subnet, the security group and the new interface's ARN, and
+ * DeleteNetworkInterface the interface's; the interface ids are chosen by EC2, so those are the
+ * account's interfaces in this region (Lambda's guide: scope Delete to all of them or it can
+ * fail to detach). The three Describe calls have no resource-level permissions.
+ */
+function vpcNetworkInterfaceStatements(clusterArn: string, vpc: NonNullable<IngestRoleContext["vpc"]>): Statement[] {
+    if (vpc.subnetIds.length === 0 || vpc.securityGroupIds.length === 0) {
+        throw new Error(`ingest role: vpc.subnetIds and vpc.securityGroupIds must each name at least one id, found ${vpc.subnetIds.length} subnet(s) and ${vpc.securityGroupIds.length} security group(s); pass the private subnets and the Kafka client security group`);
+    }
+    const { partition, region, accountId } = arnScope(clusterArn);
+    const ec2 = `arn:${partition}:ec2:${region}:${accountId}`;
+    const interfaces = `${ec2}:network-interface/*`;
+    return [
+        {
+            Sid: "CreateNetworkInterfacesInOwnSubnets",
+            Effect: "Allow",
+            Action: "ec2:CreateNetworkInterface",
+            Resource: [interfaces, ...vpc.subnetIds.map((id) => `${ec2}:subnet/${id}`), ...vpc.securityGroupIds.map((id) => `${ec2}:security-group/${id}`)],
+        },
+        { Sid: "DeleteOwnNetworkInterfaces", Effect: "Allow", Action: "ec2:DeleteNetworkInterface", Resource: interfaces },
+        {
+            Sid: "DescribeNetworkHasNoResourceLevelPermissions",
+            Effect: "Allow",
+            Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+            Resource: "*",
+        },
+    ];
+}
+
 /**
  * The ingest function's permissions, and nothing else: write its dataset's prefix in the raw and
  * rejects buckets, and read back there (a conditional put that finds the key taken compares the
  * stored object's content hash); never delete. Use the lake key for those objects;
  * read its one source, send failed batches' metadata to its own queue, write its own log group.
- * Two statements need `*` because the services have no resource-level permissions for them:
- * X-Ray trace upload, and the ENI calls Lambda makes to place a function in a VPC (MSK only).
+ * Statements on `*` are those whose actions have no resource-level permissions: X-Ray trace
+ * upload, Kinesis ListStreams, and the EC2 Describe calls (MSK only).
+ * No `kinesis:SubscribeToShard`: it applies to stream consumers (enhanced fan-out), and the event
+ * source mapping reads the stream with GetRecords, with no consumer.
  */
 export function ingestRolePolicy(ctx: IngestRoleContext): PolicyDocument {
     const statements: Statement[] = [
@@ -48,7 +93,7 @@ export function ingestRolePolicy(ctx: IngestRoleContext): PolicyDocument {
             {
                 Sid: "ReadStream",
                 Effect: "Allow",
-                Action: ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:SubscribeToShard"],
+                Action: ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
                 Resource: ctx.sourceArn,
             },
             { Sid: "ListStreamsHasNoResourceLevelPermissions", Effect: "Allow", Action: "kinesis:ListStreams", Resource: "*" },
@@ -69,13 +114,10 @@ export function ingestRolePolicy(ctx: IngestRoleContext): PolicyDocument {
                 Action: ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
                 Resource: mskResourceArn(ctx.sourceArn, "group", ctx.consumerGroup ?? ctx.dataset),
             },
-            {
-                Sid: "VpcNetworkInterfacesHaveNoResourceLevelPermissions",
-                Effect: "Allow",
-                Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
-                Resource: "*",
-            },
         );
+        if (ctx.vpc) {
+            statements.push(...vpcNetworkInterfaceStatements(ctx.sourceArn, ctx.vpc));
+        }
     }
     return policyDocument(...statements);
 }

@@ -99,8 +99,8 @@ export class Ingest extends pulumi.ComponentResource {
                     description: `Ingest function of ${dataset}: least privilege, no managed policies`,
                     accountId: args.accountId,
                     policy: pulumi
-                        .all([args.rawBucket.arn, args.rejectsBucket.arn, args.lakeKeyArn, args.streamingKeyArn, logGroup.arn, queue.arn, source.sourceArn])
-                        .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn, sourceArn]) =>
+                        .all([args.rawBucket.arn, args.rejectsBucket.arn, args.lakeKeyArn, args.streamingKeyArn, logGroup.arn, queue.arn, source.sourceArn, pulumi.output(args.vpc ? { subnetIds: args.vpc.subnetIds, securityGroupIds: [args.vpc.securityGroupId] } : undefined)])
+                        .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn, sourceArn, vpc]) =>
                             ingestRolePolicy({
                                 engine: args.engine,
                                 dataset,
@@ -113,6 +113,7 @@ export class Ingest extends pulumi.ComponentResource {
                                 sourceArn,
                                 topic: source.name,
                                 consumerGroup: names.consumerGroup,
+                                ...(vpc ? { vpc } : {}),
                             }),
                         ),
                 },

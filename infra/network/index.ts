@@ -6,7 +6,7 @@ import { policyDocument } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { Observability } from "../observability";
 import { namePrefix } from "../shared/options";
-import { interfaceEndpointServiceNames, subnetSpecs } from "./decisions";
+import { interfaceEndpointPolicy, interfaceEndpointServiceNames, subnetSpecs } from "./decisions";
 
 export interface NetworkArgs {
     readonly project: string;
@@ -93,6 +93,7 @@ export class Network extends pulumi.ComponentResource {
                         privateDnsEnabled: true,
                         subnetIds: this.privateSubnetIds,
                         securityGroupIds: [endpointSg.id],
+                        policy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify(interfaceEndpointPolicy(endpoint.shortName, accountId))),
                         tags: { Name: `${prefix}-${endpoint.shortName}` },
                     },
                     { parent: this },

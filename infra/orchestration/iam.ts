@@ -15,8 +15,15 @@ export interface WarehouseAccess {
 function dataApiStatements(w: WarehouseAccess): Statement[] {
     return [
         { Sid: "RunStatementsOnTheWarehouse", Effect: "Allow", Action: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"], Resource: w.warehouseArn },
-        // Statement ids are not resources: DescribeStatement and friends are scoped to the caller's own statements by AWS.
-        { Sid: "ReadOwnStatementResults", Effect: "Allow", Action: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "redshift-data:CancelStatement"], Resource: "*" },
+        // Statement ids are not resources (the actions are wildcard-only), so the statement-owner
+        // condition is what keeps these to the statements this role's own session submitted.
+        {
+            Sid: "ReadOwnStatementResults",
+            Effect: "Allow",
+            Action: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "redshift-data:CancelStatement"],
+            Resource: "*",
+            Condition: { StringEquals: { "redshift-data:statement-owner-iam-userid": "${aws:userid}" } },
+        },
         { Sid: "UseManagedAdminSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: w.secretArn },
         { ...kmsUseStatement([w.warehouseKeyArn]), Sid: "DecryptManagedAdminSecret" },
     ];
@@ -76,6 +83,12 @@ export function stateMachinePolicy(a: StateMachineAccess): PolicyDocument {
         { Sid: "InvokePipelineFunctions", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...a.functionArns] },
         { Sid: "NotifyFailures", Effect: "Allow", Action: "sns:Publish", Resource: a.alarmTopicArn },
         { Sid: "EncryptNotifications", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: a.observabilityKeyArn },
+        // Step Functions writes execution history to CloudWatch Logs through vended log delivery;
+        // its guide requires exactly these actions on the state machine's role. Every one of them is
+        // wildcard-only in the service authorization reference (no resource type, no condition
+        // key), so "*" is the narrowest grant IAM can express. PutResourcePolicy lets delivery add
+        // the log group's resource policy for delivery.logs.amazonaws.com the first time; without
+        // it, enabling logging fails at deploy time.
         {
             Sid: "LogDeliveryHasNoResourceLevelPermissions",
             Effect: "Allow",

@@ -40,17 +40,31 @@ export function trustPolicyJson(document: PolicyDocument): string {
     });
 }
 
-/** Read-only access to objects under prefixes of one bucket. */
-export function s3ReadStatements(bucketArn: string, prefixes: readonly string[] = [""]): Statement[] {
-    return [
+export interface S3ReadOptions {
+    /**
+     * Grant `s3:GetBucketLocation` too, for readers that ask S3 which region a bucket is in
+     * (Hadoop's S3A/EMRFS on EMR, Redshift COPY and Spectrum). The AWS SDK v3 clients the runtime
+     * uses never call it. It is a statement of its own: the action carries no `s3:prefix`, so under
+     * the listing's prefix condition it would never be granted.
+     */
+    readonly locateBucket?: boolean;
+}
+
+/** Read-only access to objects under prefixes of one bucket, and listing of those prefixes. */
+export function s3ReadStatements(bucketArn: string, prefixes: readonly string[] = [""], options: S3ReadOptions = {}): Statement[] {
+    const statements: Statement[] = [
         { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: prefixes.map((p) => `${bucketArn}/${p}*`) },
         {
             Effect: "Allow",
-            Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+            Action: "s3:ListBucket",
             Resource: bucketArn,
             ...(prefixes.length === 1 && prefixes[0] === "" ? {} : { Condition: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } } }),
         },
     ];
+    if (options.locateBucket) {
+        statements.push({ Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucketArn });
+    }
+    return statements;
 }
 
 /** Write (and overwrite/delete, for partition replacement) access to objects under prefixes. */

@@ -22,9 +22,9 @@ export function sparkRolePolicy(ctx: SparkRoleContext): PolicyDocument {
     const catalog = `arn:${ctx.partition}:glue:${ctx.region}:${ctx.accountId}`;
     const curatedPrefixes = [...ctx.datasets.map((d) => `${d}`), "_runs/"];
     return policyDocument(
-        ...s3ReadStatements(ctx.rawBucketArn, ctx.datasets.map((d) => `${d}/`)),
-        ...s3ReadStatements(ctx.artifactsBucketArn, ["spark/", "reference/"]),
-        ...s3ReadStatements(ctx.curatedBucketArn, curatedPrefixes),
+        ...s3ReadStatements(ctx.rawBucketArn, ctx.datasets.map((d) => `${d}/`), { locateBucket: true }),
+        ...s3ReadStatements(ctx.artifactsBucketArn, ["spark/", "reference/"], { locateBucket: true }),
+        ...s3ReadStatements(ctx.curatedBucketArn, curatedPrefixes, { locateBucket: true }),
         ...s3WriteStatements(ctx.curatedBucketArn, curatedPrefixes, true),
         ...s3WriteStatements(ctx.artifactsBucketArn, ["spark-logs/"]),
         kmsUseStatement([ctx.lakeKeyArn]),

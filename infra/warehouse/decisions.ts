@@ -30,8 +30,8 @@ export interface LoadRoleContext {
 export function loadRolePolicy(ctx: LoadRoleContext): PolicyDocument {
     const catalog = `arn:${ctx.partition}:glue:${ctx.region}:${ctx.accountId}`;
     return policyDocument(
-        ...s3ReadStatements(ctx.curatedBucketArn),
-        ...s3ReadStatements(ctx.artifactsBucketArn, ["manifests/"]),
+        ...s3ReadStatements(ctx.curatedBucketArn, [""], { locateBucket: true }),
+        ...s3ReadStatements(ctx.artifactsBucketArn, ["manifests/"], { locateBucket: true }),
         kmsUseStatement([ctx.lakeKeyArn]),
         {
             Sid: "SpectrumReadsCuratedCatalog",

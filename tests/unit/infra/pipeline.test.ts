@@ -139,7 +139,7 @@ for (const stack of ["dev", "prod"] as const) {
             assert.ok(!JSON.stringify(policy).includes("s3:DeleteObject"));
             assert.deepStrictEqual(land.Resource, [`arn:aws:s3:::${run.outputs.rawBucket}/orders/*`, `arn:aws:s3:::${run.outputs.rejectsBucket}/orders/*`]);
             const starred = policy.Statement.filter((s: any) => s.Resource === "*").map((s: any) => s.Sid).sort();
-            assert.deepStrictEqual(starred, stack === "prod" ? ["VpcNetworkInterfacesHaveNoResourceLevelPermissions", "XRayHasNoResourceLevelPermissions"] : ["ListStreamsHasNoResourceLevelPermissions", "XRayHasNoResourceLevelPermissions"]);
+            assert.deepStrictEqual(starred, stack === "prod" ? ["DescribeNetworkHasNoResourceLevelPermissions", "XRayHasNoResourceLevelPermissions"] : ["ListStreamsHasNoResourceLevelPermissions", "XRayHasNoResourceLevelPermissions"]);
             assert.ok(policy.Statement.every((s: any) => s.Action !== "*" && !(Array.isArray(s.Action) && s.Action.includes("*"))));
             assert.deepStrictEqual(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("ingest")), []);
         });
