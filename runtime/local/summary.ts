@@ -1,0 +1,73 @@
+/**
+ * What one `npm run local` run did, stage by stage: the document `npm run local -- --json` prints
+ * and the HTML report renders. Every count is measured from what the stage read or wrote (objects
+ * in the lake, rows in the warehouse), never copied from what the previous stage said it sent.
+ */
+
+/** A local service the run used, and whether this run started it (only those are stopped by `--down`). */
+export interface LocalServiceUse {
+    readonly name: "moto" | "kafka" | "postgres";
+    /** Where it listens, e.g. `http://127.0.0.1:5055` or `127.0.0.1:9092`. */
+    readonly endpoint: string;
+    readonly startedByThisRun: boolean;
+}
+
+/** One stage of the flow, in the order it ran. */
+export interface LocalStage {
+    /** `produce`, `ingest`, `transform`, `quality`, `load` or `query`, then any source stage added later. */
+    readonly name: string;
+    readonly seconds: number;
+    /** Short text for humans, e.g. "10,000 records to orders (msk) and 1,000 to orders (kinesis)". */
+    readonly detail: string;
+}
+
+/** One source that fed the lake in this run. */
+export interface LocalSourceCounts {
+    /** e.g. `orders via msk`, `orders via kinesis`; later `customers via cdc`, `rates via api`, `partner files`. */
+    readonly name: string;
+    readonly produced: number;
+    readonly landed: number;
+    readonly rejected: number;
+}
+
+export interface LocalQualityResult {
+    readonly check: string;
+    readonly passed: boolean;
+    /** What the check measured and what it expected, as text, e.g. "0 null order_id (expected 0)". */
+    readonly detail: string;
+}
+
+export interface LocalRunSummary {
+    /** True when every stage ran and every invariant below held. */
+    readonly ok: boolean;
+    readonly dataset: string;
+    /** The event-time window carried from the lake to the warehouse, UTC ISO dates (inclusive). */
+    readonly window: { readonly from: string; readonly to: string };
+    readonly services: readonly LocalServiceUse[];
+    readonly stages: readonly LocalStage[];
+    readonly sources: readonly LocalSourceCounts[];
+    readonly counts: {
+        readonly produced: number;
+        /** Records in the raw zone for the window. */
+        readonly landed: number;
+        readonly rejected: number;
+        readonly rejectedByErrorType: Readonly<Record<string, number>>;
+        /** Rows the Spark job wrote to the curated zone. */
+        readonly curated: number;
+        /** Rows the Spark job dropped (failing its rules) and de-duplicated. */
+        readonly dropped: number;
+        readonly duplicates: number;
+        /** Rows in the warehouse table for the window after the load. */
+        readonly loaded: number;
+    };
+    readonly quality: readonly LocalQualityResult[];
+    /** The final warehouse query (sales per region and day). */
+    readonly query: {
+        readonly sql: string;
+        readonly rows: readonly { readonly region: string; readonly day: string; readonly orders: number; readonly sales: number }[];
+    };
+    /** What a second run over the same data changed: zero objects and zero rows when exactly-once holds. */
+    readonly changedSincePreviousRun?: { readonly objects: number; readonly rows: number };
+    /** Where the HTML report was written. */
+    readonly report?: string;
+}
