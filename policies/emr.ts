@@ -361,9 +361,10 @@ export const emrServerlessApplicationNetworkConfiguration: ResourceValidationPol
             return;
         }
         for (const field of ["subnetIds", "securityGroupIds"] as const) {
-            const list = probe(() => network[field]);
-            if (isKnown(list) && asList(list).length === 0) {
-                reportViolation(`networkConfiguration.${field} must list at least one ${field === "subnetIds" ? "private subnet" : "security group"}; found ${show(list ?? [])}.`);
+            // Only the count is read: the ids themselves are unknown until the subnets and groups exist.
+            const count = probe(() => asList(network[field]).length);
+            if (isKnown(count) && count === 0) {
+                reportViolation(`networkConfiguration.${field} must list at least one ${field === "subnetIds" ? "private subnet" : "security group"}; found none.`);
             }
         }
     }),

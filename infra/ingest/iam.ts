@@ -38,7 +38,7 @@ function arnScope(arn: string): { partition: string; region: string; accountId: 
  * CreateNetworkInterface takes the subnet, the security group and the new interface's ARN, and
  * DeleteNetworkInterface the interface's; the interface ids are chosen by EC2, so those are the
  * account's interfaces in this region (Lambda's guide: scope Delete to all of them or it can
- * fail to detach). The three Describe calls have no resource-level permissions.
+ * fail to detach), narrowed by the `ec2:Subnet` condition to the function's subnets. The Describe calls have no resource-level permissions.
  */
 function vpcNetworkInterfaceStatements(clusterArn: string, vpc: NonNullable<IngestRoleContext["vpc"]>): Statement[] {
     if (vpc.subnetIds.length === 0 || vpc.securityGroupIds.length === 0) {
@@ -54,7 +54,14 @@ function vpcNetworkInterfaceStatements(clusterArn: string, vpc: NonNullable<Inge
             Action: "ec2:CreateNetworkInterface",
             Resource: [interfaces, ...vpc.subnetIds.map((id) => `${ec2}:subnet/${id}`), ...vpc.securityGroupIds.map((id) => `${ec2}:security-group/${id}`)],
         },
-        { Sid: "DeleteOwnNetworkInterfaces", Effect: "Allow", Action: "ec2:DeleteNetworkInterface", Resource: interfaces },
+        {
+            Sid: "DeleteOwnNetworkInterfaces",
+            Effect: "Allow",
+            Action: "ec2:DeleteNetworkInterface",
+            Resource: interfaces,
+            // Interface ids are EC2's choice; the subnet (a key DeleteNetworkInterface carries) pins them to ours.
+            Condition: { ArnEquals: { "ec2:Subnet": vpc.subnetIds.map((id) => `${ec2}:subnet/${id}`) } },
+        },
         {
             Sid: "DescribeNetworkHasNoResourceLevelPermissions",
             Effect: "Allow",

@@ -39,8 +39,14 @@ describe("npm run plan", () => {
     });
 
     it("exits 1 on an unknown flag, with the usage line", async () => {
+        const result = await plan(["--stack", "dev", "--formt", "xml"]);
+        assert.strictEqual(result.code, 1);
+        assert.match(result.stderr, /unknown flag --formt: expected one of --stack, --json, --format\. Usage: npm run plan -- --stack <dev\|prod> \[--json \| --format terraform-plan\]/);
+    });
+
+    it("exits 1 on an output format it cannot write, naming the one it can", async () => {
         const result = await plan(["--stack", "dev", "--format", "xml"]);
         assert.strictEqual(result.code, 1);
-        assert.match(result.stderr, /unknown flag --format: expected one of --stack, --json\. Usage: npm run plan -- --stack <dev\|prod> \[--json\]/);
+        assert.match(result.stderr, /--format: expected terraform-plan; found "xml"\. Fix: npm run plan -- --stack <dev\|prod> \[--json \| --format terraform-plan\]/);
     });
 });

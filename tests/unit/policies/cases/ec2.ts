@@ -32,8 +32,8 @@ export const ec2Cases: PolicyCase[] = [
     fails(
         ec2.ec2SecurityGroupNoPublicIngress,
         "a public /32 (one internet host)",
-        fixture(aws.vpc.SecurityGroupIngressRule, "r", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 5439, toPort: 5439, cidrIpv4: "198.51.100.7/32", description: "partner" }),
-        /admits 198.51.100.7\/32 on port 5439/,
+        fixture(aws.vpc.SecurityGroupIngressRule, "r", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 5439, toPort: 5439, cidrIpv4: "52.94.76.7/32", description: "partner" }),
+        /admits 52.94.76.7\/32 on port 5439/,
     ),
     fails(
         ec2.ec2SecurityGroupNoPublicIngress,

@@ -54,7 +54,7 @@ const scaling = (maximumOndemandCapacityUnits: number) =>
 export const emrCases: PolicyCase[] = [
     passes(emr.emrServerlessApplicationNetworkConfiguration, "private subnets and a security group", application({ networkConfiguration: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-spark"] } })),
     fails(emr.emrServerlessApplicationNetworkConfiguration, "no network configuration (runs outside the VPC)", application(), /networkConfiguration must name the private subnets and a security group; none is set/),
-    fails(emr.emrServerlessApplicationNetworkConfiguration, "subnets without a security group", application({ networkConfiguration: { subnetIds: ["subnet-a"], securityGroupIds: [] } }), /networkConfiguration.securityGroupIds must list at least one security group; found \[\]/),
+    fails(emr.emrServerlessApplicationNetworkConfiguration, "subnets without a security group", application({ networkConfiguration: { subnetIds: ["subnet-a"], securityGroupIds: [] } }), /networkConfiguration.securityGroupIds must list at least one security group; found none/),
 
     passes(emr.emrClusterSecurityConfiguration, "a security configuration", cluster()),
     fails(emr.emrClusterSecurityConfiguration, "none", cluster({ securityConfiguration: undefined }), /must name an EMR security configuration/),

@@ -100,7 +100,13 @@ export const iamCases: PolicyCase[] = [
         /allows cloudwatch:PutDashboard on every resource/,
     ),
     // Finding 9: the resource-less actions come from the Service Authorization Reference, not a hand list.
-    passes(iam.iamPolicyNoWildcardResource, "finding 9: EC2 Describe actions (no resource type) on *", rolePolicy({ Effect: "Allow", Action: ["ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:Describe*"], Resource: "*" })),
+    passes(iam.iamPolicyNoWildcardResource, "finding 9: EC2 Describe actions (no resource type) on *", rolePolicy({ Effect: "Allow", Action: ["ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"], Resource: "*" })),
+    fails(
+        iam.iamPolicyNoWildcardResource,
+        "an action wildcard judged by what it expands to: ec2:Describe* includes actions that take ARNs",
+        rolePolicy({ Effect: "Allow", Action: "ec2:Describe*", Resource: "*" }),
+        /allows ec2:Describe\* \(ec2:DescribeCapacityBlockExtensionOfferings, .*\) on every resource/,
+    ),
     fails(
         iam.iamPolicyNoWildcardResource,
         "finding 9: network-interface actions take ARNs",
