@@ -1,4 +1,5 @@
 import { describeError } from "../common/errors";
+import { canonicalDecimal, decimalTextOfNumber, expandExponent } from "./rules";
 import { Violation } from "./types";
 
 /**
@@ -10,7 +11,11 @@ import { Violation } from "./types";
  *   value, other readers (Spark, Athena) may keep the first, so the record would mean different
  *   things downstream;
  * - nesting deeper than `maxJsonDepth` is a `not_json` reject: no dataset declares more than
- *   three levels, and deeper values would only make every later step walk them.
+ *   three levels, and deeper values would only make every later step walk them;
+ * - a number written with more significant digits than a double holds (`31.500000000000001`
+ *   reads as 31.5) is a `decimal_precision` reject naming its field: landing the rounded value
+ *   would change the amount silently. Numbers a double does hold, however long their text
+ *   (`0.30000000000000004`), pass.
  * The checks cost one walk of the parsed value and, in the common case, one count of quotes.
  */
 
@@ -59,6 +64,59 @@ function firstDuplicateKey(text: string): string | undefined {
                     return name;
                 }
                 scope.add(name);
+            }
+        }
+    }
+    return undefined;
+}
+
+/** A number token of JSON text: sign, integer, fraction, exponent. */
+const numberToken = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/** Significant digits of a number token's mantissa (leading and trailing zeros do not count). */
+function significantDigits(token: string): number {
+    const mantissa = token.replace(/^-/, "").replace(/[eE].*$/, "").replace(".", "");
+    return mantissa.replace(/^0+/, "").replace(/0+$/, "").length;
+}
+
+/**
+ * The first number of valid JSON text whose value a double does not hold exactly, with its path
+ * (`line_items[2].unit_price`), or undefined. Only texts with a run of 16 digits are scanned.
+ */
+function firstInexactNumber(text: string): { readonly path: string; readonly token: string } | undefined {
+    if (!/[0-9][0-9.]{15}/.test(text)) {
+        return undefined;
+    }
+    // One frame per open object (the current member name) or array (the current index).
+    const frames: ({ kind: "object"; key: string } | { kind: "array"; index: number })[] = [];
+    const pathOf = () => frames.map((f, i) => (f.kind === "array" ? `[${f.index}]` : i === 0 ? f.key : `.${f.key}`)).join("");
+    for (let at = 0; at < text.length; at += 1) {
+        const c = text[at];
+        if (c === "{") {
+            frames.push({ kind: "object", key: "" });
+        } else if (c === "[") {
+            frames.push({ kind: "array", index: 0 });
+        } else if (c === "}" || c === "]") {
+            frames.pop();
+        } else if (c === ",") {
+            const frame = frames[frames.length - 1];
+            if (frame?.kind === "array") {
+                frame.index += 1;
+            }
+        } else if (c === '"') {
+            stringToken.lastIndex = at;
+            const token = stringToken.exec(text)?.[0] ?? '""';
+            at += token.length - 1;
+            const frame = frames[frames.length - 1];
+            if (frame?.kind === "object" && /^\s*:/.test(text.slice(at + 1, at + 8))) {
+                frame.key = JSON.parse(token) as string;
+            }
+        } else if (c === "-" || (c >= "0" && c <= "9")) {
+            numberToken.lastIndex = at;
+            const token = numberToken.exec(text)?.[0] ?? c;
+            at += token.length - 1;
+            if (significantDigits(token) > 15 && canonicalDecimal(expandExponent(token)) !== canonicalDecimal(decimalTextOfNumber(Number(token)))) {
+                return { path: pathOf() || "$", token };
             }
         }
     }
@@ -114,6 +172,18 @@ export function parseJsonObject(text: string): { readonly document: Record<strin
     if (stringTokens(body) !== strings) {
         const name = firstDuplicateKey(body);
         return { violation: violation("duplicateKey", `expected each member name once per object, found ${JSON.stringify(name)} more than once; send one value per name`) };
+    }
+    const inexact = firstInexactNumber(body);
+    if (inexact) {
+        const read = decimalTextOfNumber(Number(inexact.token));
+        return {
+            violation: {
+                errorType: "decimal_precision",
+                rule: "exactNumber",
+                field: inexact.path,
+                message: `${inexact.path}: expected a number a JSON reader keeps exactly, found ${inexact.token}, which every reader rounds to ${read}; send decimals with more than 15 significant digits as a string`,
+            },
+        };
     }
     return { document: document as Record<string, unknown> };
 }

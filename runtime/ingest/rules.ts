@@ -109,12 +109,17 @@ export function lowerAscii(text: string): string {
 /**
  * The exact decimal text of a JSON number as the validator received it. `String` gives the
  * shortest text that reads back as the same double; for a number written with at most 15
- * significant digits that is the text written, canonicalised (the parse step keeps the text of
- * longer numbers, see `json.ts`). Exponent forms (`1e-7`, `1.5e+21`) are expanded.
+ * significant digits that is the text written, canonicalised (longer numbers that a double does
+ * not hold exactly never reach the validator: the parse step rejects them, see `json.ts`).
+ * Exponent forms (`1e-7`, `1.5e+21`) are expanded.
  */
 export function decimalTextOfNumber(value: number): string {
-    const text = String(value);
-    const e = text.indexOf("e");
+    return expandExponent(String(value));
+}
+
+/** Number text without its exponent: `1.5e+21` → `1500000000000000000000`, `-2E-3` → `-0.002`. */
+export function expandExponent(text: string): string {
+    const e = text.search(/[eE]/);
     if (e < 0) {
         return text;
     }

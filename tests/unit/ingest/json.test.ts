@@ -44,6 +44,25 @@ describe("parsing a payload to a JSON object", () => {
         assert.ok("document" in parseJsonObject(`{"a":${"[".repeat(maxJsonDepth - 1)}${"]".repeat(maxJsonDepth - 1)}}`));
     });
 
+    it("rejects a number with more significant digits than a double holds as decimal_precision, naming its field; numbers a double holds pass however long", () => {
+        const order = JSON.stringify(validOrder());
+        for (const [text, field, token] of [
+            [order.replace('"amount":31.5', '"amount":31.500000000000001'), "amount", "31.500000000000001"],
+            [order.replace('"unit_price":11}', '"unit_price":10.999999999999999999}'), "line_items[1].unit_price", "10.999999999999999999"],
+            [order.replace('"amount":31.5', '"amount":3150000000000000000001e-20'), "amount", "3150000000000000000001e-20"],
+        ] as const) {
+            const line = JSON.parse(classify(text).line) as RejectLine;
+            assert.deepStrictEqual([line.error_type, line.rule, line.field], ["decimal_precision", "exactNumber", field], text);
+            assert.match(line.message, new RegExp(`found ${token.replace(".", "\\.")}, which every reader rounds to`));
+        }
+        for (const exact of ["0.30000000000000004", "1234567890123456", "123456789012345690000000.0", "1e21", "-0.000000000000000123"]) {
+            assert.ok("document" in parseJsonObject(`{"x":${exact},"s":"31.500000000000001"}`), exact);
+        }
+        // A long id above 2^53 would change: rejected, not stored as its neighbour.
+        const parsed = parseJsonObject('{"ids":[1,9007199254740993]}');
+        assert.ok("violation" in parsed && parsed.violation.field === "ids[1]");
+    });
+
     it("agrees with JSON.parse on every object without repeated names, escapes and BOM included", () => {
         fc.assert(
             fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 5 })), fc.boolean(), (object, bom) => {
