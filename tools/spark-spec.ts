@@ -11,13 +11,26 @@ import * as path from "path";
 import { checkDatasetDefinition, datasets, getDataset } from "../runtime/datasets";
 import { renderSparkTransformSpec } from "../runtime/spark/spec";
 
+const usage = "npm run spark-spec -- (--dataset <name>... | --all) [--out <file-or-dir>]";
+const help = `usage: ${usage}
+
+flags:
+  --dataset <name>  a dataset of runtime/datasets (repeatable)
+  --all             every dataset
+  --out <path>      a file for one dataset, a directory for several (<dir>/<name>.spec.json); stdout when absent
+  --help
+`;
+
 interface Options {
     readonly names: string[];
     readonly all: boolean;
     readonly out?: string;
 }
 
-function parseOptions(argv: readonly string[]): Options {
+function parseOptions(argv: readonly string[]): Options | "help" {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        return "help";
+    }
     const names: string[] = [];
     let all = false;
     let out: string | undefined;
@@ -37,7 +50,7 @@ function parseOptions(argv: readonly string[]): Options {
         } else if (arg === "--out") {
             out = value();
         } else {
-            throw new Error(`unknown argument '${arg}'; usage: spark-spec.ts (--dataset <name>... | --all) [--out <file-or-dir>]`);
+            throw new Error(`unknown argument '${arg}'; usage: ${usage}`);
         }
     }
     if (all === names.length > 0) {
@@ -51,6 +64,10 @@ function parseOptions(argv: readonly string[]): Options {
 
 function main(argv: readonly string[]): void {
     const options = parseOptions(argv);
+    if (options === "help") {
+        process.stdout.write(help);
+        return;
+    }
     const selected = options.all ? [...datasets] : options.names.map((name) => getDataset(name));
     selected.forEach(checkDatasetDefinition);
     if (options.out === undefined) {
