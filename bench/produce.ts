@@ -9,7 +9,7 @@
  */
 import * as os from "os";
 import { createKafkaProducer, createOrderGenerator, ensureKafkaTopic, ProducerMessage } from "../runtime/producers";
-import { buildKafkaConfig } from "../runtime/producers/kafka";
+import { buildKafkaConfig, quietKafkaLogCreator } from "../runtime/producers/kafka";
 import { readLocalSettings, requireService, ServiceUnreachableError } from "../runtime/local/settings";
 import { flagsOrExit, parseFlags } from "../tools/offline/flags";
 
@@ -28,7 +28,7 @@ const { messagesCount, baselineCount } = flagsOrExit("bench:produce", readFlags)
 async function baseline(topic: string, messages: readonly ProducerMessage[]): Promise<number> {
     const kafkajs = require("kafkajs") as typeof import("kafkajs");
     const config = buildKafkaConfig({ brokers, topic });
-    const producer = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN }).producer({ ...config.producer, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    const producer = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN, logCreator: quietKafkaLogCreator() }).producer({ ...config.producer, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [{ key: "warm-up", value: "{}" }] });
     const started = process.hrtime.bigint();

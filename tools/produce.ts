@@ -2,13 +2,16 @@
  * Produces realistic `orders` records into Kafka or Kinesis.
  *
  *   npm run produce -- --engine msk --count 10000 --rate 2000 --brokers 127.0.0.1:9092 --topic orders --bad-ratio 0.05 --seed 1
- *   npm run produce -- --engine kinesis --count 1000 --stream orders --endpoint http://127.0.0.1:5055
+ *   npm run produce -- --engine kinesis --count 1000 --stream orders --endpoint http://127.0.0.1:5055 --create-stream 2
+ *
+ * Before producing it checks that the brokers or the endpoint answer and that the stream exists, so
+ * a missing service is one line naming it and the command that starts it, not a client's retries.
  *
  * Shows a progress bar on a terminal and prints one JSON summary line at the end.
  */
-import { localDefaults } from "../runtime/local/settings";
+import { isReachable, LocalSettings, localDefaults, readLocalSettings, unreachableMessage } from "../runtime/local/settings";
 import { ConfigurationError } from "../runtime/common/errors";
-import { createKafkaProducer, createKinesisProducer, createOrderGenerator, ensureKafkaTopic, RecordProducer } from "../runtime/producers";
+import { createKafkaProducer, createKinesisProducer, createOrderGenerator, ensureKafkaTopic, ensureKinesisStream, KafkaProduceError, kafkaTopicExists, RecordProducer } from "../runtime/producers";
 
 export interface ProduceOptions {
     readonly engine: "msk" | "kinesis";
@@ -29,6 +32,10 @@ export interface ProduceOptions {
     readonly progress: boolean;
     /** Create the Kafka topic with this many partitions when it is missing. */
     readonly createTopicPartitions?: number;
+    /** Create the Kinesis stream with this many shards when it is missing (local endpoints only). */
+    readonly createStreamShards?: number;
+    /** Static credentials for Kinesis: the local stand-in's test pair when the endpoint is local and none are set. */
+    readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 const usage = `usage: npm run produce -- --engine msk|kinesis [options]
@@ -42,7 +49,8 @@ const usage = `usage: npm run produce -- --engine msk|kinesis [options]
   --msk-iam                Kafka with MSK IAM auth (implies --tls)
   --create-topic N         create the Kafka topic with N partitions if it is missing
   --stream NAME            Kinesis stream (default orders)
-  --endpoint URL           Kinesis endpoint, e.g. moto http://127.0.0.1:5055 (default AWS)
+  --endpoint URL           Kinesis endpoint, e.g. moto http://127.0.0.1:$MOTO_PORT (default AWS)
+  --create-stream N        create the Kinesis stream with N shards if it is missing (local endpoint only)
   --region NAME            AWS region (default $AWS_REGION or us-east-1)
   --bad-ratio R            share of defective records, 0..1 (default 0)
   --seed N                 generator seed (default 1)
@@ -50,7 +58,9 @@ const usage = `usage: npm run produce -- --engine msk|kinesis [options]
   --start-time ISO         event time of the first order (default: now minus the run's length)
   --no-progress            no progress bar
 
-Kinesis against moto needs any static credentials, e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.
+Against a local endpoint (127.0.0.1, localhost or $MOTO_ENDPOINT) Kinesis uses moto's test credentials
+unless AWS_ACCESS_KEY_ID is set; against AWS it uses the default credential chain.
+Stdout carries only the JSON summary; progress and notes go to stderr.
 `;
 
 type FlagKind = "value" | "switch";
@@ -68,6 +78,7 @@ const flags: Readonly<Record<string, FlagKind>> = {
     "--batch-size": "value",
     "--start-time": "value",
     "--create-topic": "value",
+    "--create-stream": "value",
     "--tls": "switch",
     "--msk-iam": "switch",
     "--no-progress": "switch",
@@ -144,11 +155,26 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
     if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
         throw flagError("--endpoint", "an http(s) URL", `'${endpoint}'`, "pass for example --endpoint http://127.0.0.1:5055");
     }
+    if (engine === "msk" && values.has("--create-stream")) {
+        throw flagError("--create-stream", "only with --engine kinesis", "--engine msk", "use --create-topic N for a Kafka topic");
+    }
+    const local = endpoint !== undefined && isLocalEndpoint(endpoint, env);
+    if (values.has("--create-stream") && !local) {
+        throw flagError(
+            "--create-stream",
+            "a local --endpoint (127.0.0.1, localhost or $MOTO_ENDPOINT)",
+            endpoint === undefined ? "no --endpoint (AWS)" : `'${endpoint}'`,
+            "on AWS the stack creates the stream (pulumi up); locally pass --endpoint http://127.0.0.1:$MOTO_PORT",
+        );
+    }
     if (engine === "kinesis" && (switches.has("--tls") || switches.has("--msk-iam") || values.has("--create-topic"))) {
         const flag = switches.has("--tls") ? "--tls" : switches.has("--msk-iam") ? "--msk-iam" : "--create-topic";
         throw flagError(flag, "only with --engine msk", "--engine kinesis", "remove the flag or produce to Kafka");
     }
     const createTopicText = values.get("--create-topic");
+    const createStreamText = values.get("--create-stream");
+    // A local stand-in takes any credentials; real ones set in the environment still win.
+    const credentials = engine === "kinesis" && local && !env.AWS_ACCESS_KEY_ID ? readLocalSettingsOrDefaults(env).credentials : undefined;
     return {
         engine,
         count: integerFlag("--count", values.get("--count"), 1000, 1, 100_000_000, "10000"),
@@ -166,7 +192,90 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
         ...(startTimeMs !== undefined ? { startTimeMs } : {}),
         progress: !switches.has("--no-progress"),
         ...(createTopicText !== undefined ? { createTopicPartitions: integerFlag("--create-topic", createTopicText, 1, 1, 10_000, "3") } : {}),
+        ...(createStreamText !== undefined ? { createStreamShards: integerFlag("--create-stream", createStreamText, 1, 1, 500, "2") } : {}),
+        ...(credentials !== undefined ? { credentials } : {}),
     };
+}
+
+/** The local settings, or their defaults when the environment's service variables are invalid (those are reported where they are used). */
+function readLocalSettingsOrDefaults(env: Readonly<Record<string, string | undefined>>): LocalSettings {
+    try {
+        return readLocalSettings(env);
+    } catch {
+        return readLocalSettings({});
+    }
+}
+
+/** Whether an endpoint is this machine (loopback) or the configured local stand-in ($MOTO_ENDPOINT). */
+export function isLocalEndpoint(endpoint: string, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+    let host: string;
+    try {
+        host = new URL(endpoint).hostname;
+    } catch {
+        return false;
+    }
+    if (host === "localhost" || host === "[::1]" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host)) {
+        return true;
+    }
+    return env.MOTO_ENDPOINT !== undefined && endpoint.replace(/\/$/, "") === env.MOTO_ENDPOINT.replace(/\/$/, "");
+}
+
+/**
+ * The one line to print when the target cannot be reached: which service, where, and how to start
+ * it (on the port it was looked for) when it is one of the local stand-ins.
+ */
+export function unreachableTargetMessage(options: ProduceOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
+    const settings = readLocalSettingsOrDefaults(env);
+    if (options.engine === "msk") {
+        const [host, portText] = (options.brokers[0] as string).split(":") as [string, string];
+        const local = options.brokers.every((broker) => isLocalEndpoint(`tcp://${broker}`, {})) || options.brokers.join(",") === env.KAFKA_BROKERS?.replace(/\s/g, "");
+        if (!local) {
+            return `Kafka is not reachable at ${options.brokers.join(",")} (${host}); check --brokers and that this machine can reach them (MSK brokers are private to their VPC: run from inside it or through a tunnel)`;
+        }
+        const kafkaPort = Number(portText);
+        const kafkaControllerPort = settings.kafkaControllerPort === kafkaPort ? kafkaPort + 1 : settings.kafkaControllerPort;
+        return unreachableMessage({ ...settings, kafkaPort, kafkaControllerPort, kafkaBrokers: options.brokers }, "kafka");
+    }
+    const endpoint = options.endpoint as string;
+    if (!isLocalEndpoint(endpoint, env)) {
+        return `the Kinesis endpoint ${endpoint} is not reachable; check --endpoint (leave it out to use AWS)`;
+    }
+    const url = new URL(endpoint);
+    const motoPort = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    return unreachableMessage({ ...settings, motoPort, motoEndpoint: endpoint.replace(/\/$/, "") }, "moto");
+}
+
+/** A target that does not answer, as its one-line message; nothing to report for AWS itself. */
+export class TargetUnreachableError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "TargetUnreachableError";
+    }
+}
+
+/**
+ * Checks with a plain TCP connection that the brokers (any of them) or the Kinesis endpoint answer,
+ * before any client starts retrying. Kinesis on AWS (no --endpoint) is not checked.
+ */
+export async function checkTargetReachable(
+    options: ProduceOptions,
+    env: Readonly<Record<string, string | undefined>> = process.env,
+    reachable: (address: string) => Promise<boolean> = (address) => isReachable(address),
+): Promise<void> {
+    const addresses = options.engine === "msk" ? options.brokers : options.endpoint !== undefined ? [endpointAddress(options.endpoint)] : [];
+    if (addresses.length === 0) {
+        return;
+    }
+    const answers = await Promise.all(addresses.map((address) => reachable(address)));
+    if (!answers.some(Boolean)) {
+        throw new TargetUnreachableError(unreachableTargetMessage(options, env));
+    }
+}
+
+/** host:port of an http(s) URL, with the scheme's port when it has none. */
+function endpointAddress(endpoint: string): string {
+    const url = new URL(endpoint);
+    return `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
 }
 
 function createProducer(options: ProduceOptions): RecordProducer {
@@ -179,11 +288,16 @@ function createProducer(options: ProduceOptions): RecordProducer {
             maxBatchMessages: options.batchSize,
         });
     }
-    return createKinesisProducer({ streamName: options.stream, region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+    return createKinesisProducer({
+        streamName: options.stream,
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+    });
 }
 
-/** Produces `count` orders at `rate`; returns the summary that is printed. */
-export async function produce(options: ProduceOptions, onProgress: (sent: number) => void = () => undefined) {
+/** Produces `count` orders at `rate`; returns the summary that is printed. `note` gets what was set up (a created topic or stream). */
+export async function produce(options: ProduceOptions, onProgress: (sent: number) => void = () => undefined, note: (line: string) => void = () => undefined) {
     const intervalMs = options.rate > 0 ? 1000 / options.rate : 10;
     const generator = createOrderGenerator({
         seed: options.seed,
@@ -192,7 +306,30 @@ export async function produce(options: ProduceOptions, onProgress: (sent: number
         intervalMs,
     });
     if (options.engine === "msk" && options.createTopicPartitions !== undefined) {
-        await ensureKafkaTopic({ brokers: options.brokers, topic: options.topic, tls: options.tls, ...(options.mskIam ? { mskIam: { region: options.region } } : {}) }, options.createTopicPartitions);
+        const created = await ensureKafkaTopic({ brokers: options.brokers, topic: options.topic, tls: options.tls, ...(options.mskIam ? { mskIam: { region: options.region } } : {}) }, options.createTopicPartitions);
+        if (created) {
+            note(`created Kafka topic '${options.topic}' with ${options.createTopicPartitions} partitions on ${options.brokers.join(",")}`);
+        }
+    }
+    if (options.engine === "msk" && options.createTopicPartitions === undefined && !options.mskIam) {
+        // Checked first so a missing topic is one clear error, not a minute of metadata retries. (With
+        // MSK IAM the producer's role may not be allowed to describe topics, so it is left to the send.)
+        if (!(await kafkaTopicExists({ brokers: options.brokers, topic: options.topic, tls: options.tls }))) {
+            throw new KafkaProduceError(`Kafka topic '${options.topic}' does not exist on ${options.brokers.join(",")}; pass --create-topic <partitions> (for example --create-topic 3) to create it`);
+        }
+    }
+    if (options.engine === "kinesis") {
+        // Checked first so a missing stream is one clear error, not eight retried PutRecords calls.
+        const outcome = await ensureKinesisStream({
+            streamName: options.stream,
+            region: options.region,
+            ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+            ...(options.credentials ? { credentials: options.credentials } : {}),
+            ...(options.createStreamShards !== undefined ? { createShards: options.createStreamShards } : {}),
+        });
+        if (outcome === "created") {
+            note(`created Kinesis stream '${options.stream}' with ${options.createStreamShards} shards at ${options.endpoint}`);
+        }
     }
     const producer = createProducer(options);
     const chunkSize = options.rate > 0 ? Math.max(1, Math.min(options.batchSize, Math.ceil(options.rate / 10))) : options.batchSize;
@@ -247,9 +384,20 @@ async function main(): Promise<void> {
               cliProgress.Presets.shades_classic,
           )
         : undefined;
+    await checkTargetReachable(parsed);
     bar?.start(parsed.count, 0);
     try {
-        const summary = await produce(parsed, (sent) => bar?.update(sent));
+        const summary = await produce(
+            parsed,
+            (sent) => bar?.update(sent),
+            (line) => {
+                if (bar && process.stderr.isTTY) {
+                    // Keep the note on its own line above the bar.
+                    process.stderr.write("\r\x1b[K");
+                }
+                process.stderr.write(`${line}\n`);
+            },
+        );
         bar?.stop();
         process.stdout.write(`${JSON.stringify(summary)}\n`);
     } catch (error) {

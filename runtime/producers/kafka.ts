@@ -74,11 +74,34 @@ export function buildKafkaConfig(options: KafkaProducerOptions): { readonly clie
     return { client, producer };
 }
 
+/**
+ * A kafkajs log creator that keeps warnings and errors but drops what kafkajs logs at ERROR level
+ * on every retry (`[Connection] Connection error`, `[Connection] Response Metadata(...)`,
+ * `[BrokerPool] Failed to connect to seed broker`): a broker or topic that stays away surfaces
+ * once, as the error `connect` or `send` throws, instead of a dozen JSON lines. Everything else is one plain line on `write`.
+ */
+export function quietKafkaLogCreator(write: (line: string) => void = (line) => process.stderr.write(line)): NonNullable<KafkaConfig["logCreator"]> {
+    const names: Record<number, string> = { 1: "ERROR", 2: "WARN", 4: "INFO", 5: "DEBUG" };
+    return () =>
+        ({ namespace, level, log }) => {
+            if (level > 2) {
+                return;
+            }
+            const message = String(log.message ?? "");
+            // Connection errors and error responses (an unknown topic while metadata refreshes) are retried by kafkajs.
+            const retriedConnectionError =
+                (namespace === "Connection" && /^(Connection (error|timeout)|Response )/.test(message)) || (namespace === "BrokerPool" && /^Failed to connect to seed broker/.test(message));
+            if (!retriedConnectionError) {
+                write(`kafkajs ${names[level] ?? level} [${namespace}] ${message}\n`);
+            }
+        };
+}
+
 /** Creates a Kafka producer. It connects on the first `send`. */
 export function createKafkaProducer(options: KafkaProducerOptions): RecordProducer {
     const kafkajs = require("kafkajs") as typeof import("kafkajs");
     const config = buildKafkaConfig(options);
-    const kafka = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN });
+    const kafka = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN, logCreator: quietKafkaLogCreator() });
     const producer: Producer = kafka.producer({ ...config.producer, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
     const maxBatch = options.maxBatchMessages ?? 500;
     let connected: Promise<void> | undefined;
@@ -137,7 +160,7 @@ export function createKafkaProducer(options: KafkaProducerOptions): RecordProduc
 export async function ensureKafkaTopic(options: Pick<KafkaProducerOptions, "brokers" | "topic" | "tls" | "mskIam" | "clientId">, partitions: number): Promise<boolean> {
     const kafkajs = require("kafkajs") as typeof import("kafkajs");
     const config = buildKafkaConfig(options);
-    const admin = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN }).admin();
+    const admin = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN, logCreator: quietKafkaLogCreator() }).admin();
     await admin.connect();
     try {
         const existing = await admin.listTopics();
@@ -145,6 +168,19 @@ export async function ensureKafkaTopic(options: Pick<KafkaProducerOptions, "brok
             return false;
         }
         return await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: partitions }], waitForLeaders: true });
+    } finally {
+        await admin.disconnect();
+    }
+}
+
+/** Whether the topic exists on the cluster (a metadata request through the admin client). */
+export async function kafkaTopicExists(options: Pick<KafkaProducerOptions, "brokers" | "topic" | "tls" | "mskIam" | "clientId">): Promise<boolean> {
+    const kafkajs = require("kafkajs") as typeof import("kafkajs");
+    const config = buildKafkaConfig(options);
+    const admin = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN, logCreator: quietKafkaLogCreator() }).admin();
+    await admin.connect();
+    try {
+        return (await admin.listTopics()).includes(options.topic);
     } finally {
         await admin.disconnect();
     }

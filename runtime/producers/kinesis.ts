@@ -99,6 +99,38 @@ export function splitIntoPutRecordsBatches(entries: readonly PutRecordsEntry[], 
     return batches;
 }
 
+/**
+ * Request errors that no retry can fix (the SDK has already retried throttling and transient
+ * errors by then); the producer fails on the first one instead of backing off eight times.
+ */
+export const nonRetryableKinesisErrors: ReadonlySet<string> = new Set([
+    "ResourceNotFoundException",
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "ExpiredTokenException",
+    "CredentialsProviderError",
+    "InvalidArgumentException",
+    "ValidationException",
+    "KMSAccessDeniedException",
+    "KMSDisabledException",
+    "KMSNotFoundException",
+    "KMSInvalidStateException",
+]);
+
+function fixFor(errorName: string, streamName: string): string {
+    if (errorName === "ResourceNotFoundException") {
+        return `create the stream first (the stack creates it on AWS; against a local endpoint pass --create-stream <shards> to the produce CLI), or check the stream name and region`;
+    }
+    if (errorName === "CredentialsProviderError" || errorName === "UnrecognizedClientException" || errorName === "InvalidSignatureException" || errorName === "ExpiredTokenException") {
+        return "provide AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); a local endpoint such as moto accepts any";
+    }
+    if (errorName.startsWith("KMS") || errorName === "AccessDeniedException") {
+        return `grant kinesis:PutRecords on stream '${streamName}' (and kms:GenerateDataKey on its key) to the credentials in use`;
+    }
+    return "fix the request; retrying will not help";
+}
+
 /** Backoff before retry `attempt` (1-based): full jitter over an exponentially growing cap. */
 export function backoffDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
     const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
@@ -129,6 +161,11 @@ export async function putBatchWithRetry(
         try {
             results = await call({ streamName, entries: pending });
         } catch (error) {
+            const name = (error as { name?: string }).name ?? "";
+            if (nonRetryableKinesisErrors.has(name)) {
+                // Waiting will not make a missing stream appear or a refused credential work: say so now.
+                throw new KinesisProduceError(`PutRecords to stream '${streamName}' failed with ${name}: ${(error as Error).message}; ${fixFor(name, streamName)}`, { cause: error });
+            }
             lastProblem = `the request failed: ${(error as Error).message}`;
             continue;
         }
@@ -192,4 +229,107 @@ export function createKinesisProducer(options: KinesisProducerOptions): RecordPr
     };
 
     return { send, close };
+}
+
+/** Looks up and creates streams; the SDK is the default, tests stand in for it. */
+export interface KinesisStreamAdmin {
+    /** The stream's status (`CREATING`, `ACTIVE`, `UPDATING`, `DELETING`), or undefined when it does not exist. */
+    status(streamName: string): Promise<string | undefined>;
+    /** Creates a provisioned stream with `shards` shards; a stream created meanwhile by someone else is fine. */
+    create(streamName: string, shards: number): Promise<void>;
+}
+
+export interface EnsureKinesisStreamOptions {
+    readonly streamName: string;
+    readonly region?: string;
+    readonly endpoint?: string;
+    readonly credentials?: KinesisProducerOptions["credentials"];
+    /** Create the stream with this many shards when it is missing. Defaults to none: a missing stream is an error. */
+    readonly createShards?: number;
+    /** How long to wait for the stream to become ACTIVE. Defaults to 60,000 ms. */
+    readonly timeoutMs?: number;
+    /** Replaces the SDK (tests). */
+    readonly admin?: KinesisStreamAdmin;
+    /** Replaces the timer (tests). */
+    readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export class KinesisStreamNotFoundError extends PlatformError {
+    constructor(message: string) {
+        super(message);
+        this.name = "KinesisStreamNotFoundError";
+    }
+}
+
+function sdkStreamAdmin(options: EnsureKinesisStreamOptions): { readonly admin: KinesisStreamAdmin; readonly close: () => void } {
+    const sdk = require("@aws-sdk/client-kinesis") as typeof import("@aws-sdk/client-kinesis");
+    const client = new sdk.KinesisClient({
+        region: options.region ?? process.env.AWS_REGION ?? "us-east-1",
+        endpoint: options.endpoint,
+        credentials: options.credentials,
+        ...(options.endpoint ? { requestHandler: createHttp1RequestHandler() as never } : {}),
+    });
+    const admin: KinesisStreamAdmin = {
+        status: async (streamName) => {
+            try {
+                const answer = await client.send(new sdk.DescribeStreamSummaryCommand({ StreamName: streamName }));
+                return answer.StreamDescriptionSummary?.StreamStatus;
+            } catch (error) {
+                if ((error as { name?: string }).name === "ResourceNotFoundException") {
+                    return undefined;
+                }
+                throw error;
+            }
+        },
+        create: async (streamName, shards) => {
+            try {
+                await client.send(new sdk.CreateStreamCommand({ StreamName: streamName, ShardCount: shards }));
+            } catch (error) {
+                if ((error as { name?: string }).name !== "ResourceInUseException") {
+                    throw error;
+                }
+            }
+        },
+    };
+    return { admin, close: () => client.destroy() };
+}
+
+/**
+ * Makes sure the stream exists and is ACTIVE before anything is produced: waits for a stream that
+ * is being created, creates a missing one when `createShards` is given, and otherwise fails with
+ * the fix. Returns whether this call created it. For local endpoints and tests; on AWS the
+ * streaming component of the stack owns the stream (with its encryption and retention).
+ */
+export async function ensureKinesisStream(options: EnsureKinesisStreamOptions): Promise<"exists" | "created"> {
+    const own = options.admin ? undefined : sdkStreamAdmin(options);
+    const admin = options.admin ?? (own as { admin: KinesisStreamAdmin }).admin;
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const where = options.endpoint ? ` at ${options.endpoint}` : ` in ${options.region ?? process.env.AWS_REGION ?? "us-east-1"}`;
+    try {
+        let status = await admin.status(options.streamName);
+        let outcome: "exists" | "created" = "exists";
+        if (status === undefined) {
+            if (options.createShards === undefined) {
+                throw new KinesisStreamNotFoundError(
+                    `Kinesis stream '${options.streamName}' does not exist${where}; ${
+                        options.endpoint ? "pass --create-stream <shards> (for example --create-stream 2) to create it" : "deploy the stack that owns it (pulumi up) or pass the name from `pulumi stack output streams`"
+                    }`,
+                );
+            }
+            await admin.create(options.streamName, options.createShards);
+            outcome = "created";
+            status = "CREATING";
+        }
+        const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+        while (status !== "ACTIVE") {
+            if (status === "DELETING" || Date.now() > deadline) {
+                throw new KinesisProduceError(`Kinesis stream '${options.streamName}'${where} is ${status ?? "gone"}, expected ACTIVE; wait for it or use another stream name`);
+            }
+            await sleep(250);
+            status = await admin.status(options.streamName);
+        }
+        return outcome;
+    } finally {
+        own?.close();
+    }
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { backoffDelayMs, createKinesisProducer, kinesisLimits, partitionKeyOf, PutRecordsCall, PutRecordsEntry, splitIntoPutRecordsBatches } from "../../../runtime/producers/kinesis";
+import { backoffDelayMs, createKinesisProducer, ensureKinesisStream, KinesisStreamNotFoundError, kinesisLimits, partitionKeyOf, PutRecordsCall, PutRecordsEntry, splitIntoPutRecordsBatches } from "../../../runtime/producers/kinesis";
 
 const entry = (size: number, key = "k"): PutRecordsEntry => ({ partitionKey: key, data: Buffer.alloc(size - Buffer.byteLength(key)) });
 
@@ -67,5 +67,106 @@ describe("the Kinesis producer", () => {
         assert.strictEqual(partitionKeyOf({ key: null, value: Buffer.from("x") }), partitionKeyOf({ key: null, value: Buffer.from("x") }));
         assert.strictEqual(partitionKeyOf({ key: null, value: Buffer.from("x") }).length, 32);
         assert.throws(() => createKinesisProducer({ streamName: "bad name" }), /stream name must be/);
+    });
+});
+
+describe("the Kinesis producer on errors no retry can fix", () => {
+    it("fails on the first ResourceNotFoundException, naming the stream and how to create it", async () => {
+        let calls = 0;
+        const producer = createKinesisProducer({
+            streamName: "orders",
+            putRecords: async () => {
+                calls += 1;
+                throw Object.assign(new Error("Stream orders under account 123456789012 not found."), { name: "ResourceNotFoundException" });
+            },
+            sleep: async () => undefined,
+        });
+        await assert.rejects(producer.send([{ key: "a", value: Buffer.from("{}") }]), /PutRecords to stream 'orders' failed with ResourceNotFoundException: .*not found\.; create the stream first .*--create-stream <shards>/);
+        assert.strictEqual(calls, 1);
+    });
+
+    it("fails on the first credentials error with what to set", async () => {
+        let calls = 0;
+        const producer = createKinesisProducer({
+            streamName: "orders",
+            putRecords: async () => {
+                calls += 1;
+                throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+            },
+            sleep: async () => undefined,
+        });
+        await assert.rejects(producer.send([{ key: "a", value: Buffer.from("{}") }]), /provide AWS credentials \(AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\)/);
+        assert.strictEqual(calls, 1);
+    });
+
+    it("still retries a request that failed for a transient reason", async () => {
+        let calls = 0;
+        const producer = createKinesisProducer({
+            streamName: "orders",
+            putRecords: async ({ entries }) => {
+                calls += 1;
+                if (calls === 1) {
+                    throw Object.assign(new Error("socket hang up"), { name: "TimeoutError" });
+                }
+                return entries.map(() => ({}));
+            },
+            sleep: async () => undefined,
+        });
+        assert.deepStrictEqual(await producer.send([{ key: "a", value: Buffer.from("{}") }]), { sent: 1, requests: 2, retried: 1 });
+    });
+});
+
+describe("ensureKinesisStream", () => {
+    /** A stand-in for Kinesis whose stream goes CREATING → ACTIVE after `creatingPolls` looks. */
+    function fakeAdmin(initial: string | undefined, creatingPolls = 2) {
+        let status = initial;
+        let polls = 0;
+        const created: { name: string; shards: number }[] = [];
+        return {
+            created,
+            admin: {
+                status: async () => {
+                    if (status === "CREATING" && polls++ >= creatingPolls) {
+                        status = "ACTIVE";
+                    }
+                    return status;
+                },
+                create: async (name: string, shards: number) => {
+                    created.push({ name, shards });
+                    status = "CREATING";
+                },
+            },
+        };
+    }
+    const sleep = async () => undefined;
+
+    it("leaves an ACTIVE stream alone", async () => {
+        const fake = fakeAdmin("ACTIVE");
+        assert.strictEqual(await ensureKinesisStream({ streamName: "orders", endpoint: "http://127.0.0.1:5055", admin: fake.admin, sleep }), "exists");
+        assert.deepStrictEqual(fake.created, []);
+    });
+
+    it("refuses a missing stream without createShards, naming the endpoint and --create-stream", async () => {
+        await assert.rejects(
+            ensureKinesisStream({ streamName: "orders", endpoint: "http://127.0.0.1:5055", admin: fakeAdmin(undefined).admin, sleep }),
+            (error: unknown) =>
+                error instanceof KinesisStreamNotFoundError &&
+                error.message === "Kinesis stream 'orders' does not exist at http://127.0.0.1:5055; pass --create-stream <shards> (for example --create-stream 2) to create it",
+        );
+    });
+
+    it("points at the stack, not --create-stream, for a stream missing on AWS", async () => {
+        await assert.rejects(ensureKinesisStream({ streamName: "orders", region: "eu-west-1", admin: fakeAdmin(undefined).admin, sleep }), /does not exist in eu-west-1; deploy the stack that owns it \(pulumi up\)/);
+    });
+
+    it("creates a missing stream with the shards asked for and waits until it is ACTIVE", async () => {
+        const fake = fakeAdmin(undefined, 3);
+        assert.strictEqual(await ensureKinesisStream({ streamName: "orders", endpoint: "http://127.0.0.1:5055", createShards: 2, admin: fake.admin, sleep }), "created");
+        assert.deepStrictEqual(fake.created, [{ name: "orders", shards: 2 }]);
+        assert.strictEqual(await fake.admin.status(), "ACTIVE");
+    });
+
+    it("gives up on a stream that is being deleted", async () => {
+        await assert.rejects(ensureKinesisStream({ streamName: "orders", endpoint: "http://127.0.0.1:5055", admin: fakeAdmin("DELETING").admin, sleep }), /is DELETING, expected ACTIVE/);
     });
 });

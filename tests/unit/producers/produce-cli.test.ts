@@ -1,6 +1,9 @@
 import * as assert from "assert";
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
 import { ConfigurationError } from "../../../runtime/common";
-import { parseProduceArgs } from "../../../tools/produce";
+import { checkTargetReachable, isLocalEndpoint, parseProduceArgs, TargetUnreachableError, unreachableTargetMessage } from "../../../tools/produce";
 
 const parse = (line: string) => parseProduceArgs(line.split(" ").filter((part) => part !== ""), {});
 
@@ -60,3 +63,88 @@ describe("the produce command line", () => {
         assert.ok(parsed !== "help" && parsed.brokers[0] === "10.0.0.1:9092");
     });
 });
+
+describe("the produce command line against local stand-ins", () => {
+    const envLocal = { MOTO_PORT: "5631", KAFKA_PORT: "9631", KAFKA_CONTROLLER_PORT: "9632" };
+    const parseWith = (line: string, env: Record<string, string | undefined>) => {
+        const parsed = parseProduceArgs(line.split(" ").filter((part) => part !== ""), env);
+        assert.ok(parsed !== "help");
+        return parsed;
+    };
+
+    it("creates a Kinesis stream only against a local endpoint, and a Kafka topic only with --engine msk", () => {
+        assert.strictEqual(parseWith("--engine kinesis --endpoint http://127.0.0.1:5631 --create-stream 2", {}).createStreamShards, 2);
+        rejects("--engine kinesis --create-stream 2", "--create-stream", /expected a local --endpoint .*found no --endpoint \(AWS\); on AWS the stack creates the stream \(pulumi up\)/);
+        rejects("--engine kinesis --endpoint https://kinesis.eu-west-1.amazonaws.com --create-stream 2", "--create-stream", /found 'https:\/\/kinesis\.eu-west-1\.amazonaws\.com'/);
+        rejects("--engine msk --create-stream 2", "--create-stream", /only with --engine kinesis, found --engine msk; use --create-topic N/);
+        rejects("--engine kinesis --endpoint http://127.0.0.1:5631 --create-stream 0", "--create-stream", /an integer from 1 to 500, found '0'/);
+    });
+
+    it("uses moto's test credentials for a local endpoint only, and never over credentials set in the environment", () => {
+        assert.deepStrictEqual(parseWith("--engine kinesis --endpoint http://127.0.0.1:5631", envLocal).credentials, { accessKeyId: "test", secretAccessKey: "test" });
+        assert.deepStrictEqual(parseWith("--engine kinesis --endpoint http://localhost:5631", {}).credentials, { accessKeyId: "test", secretAccessKey: "test" });
+        assert.deepStrictEqual(parseWith("--engine kinesis --endpoint http://moto:5000", { MOTO_ENDPOINT: "http://moto:5000/" }).credentials, { accessKeyId: "test", secretAccessKey: "test" });
+        assert.strictEqual(parseWith("--engine kinesis --endpoint http://127.0.0.1:5631", { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE" }).credentials, undefined);
+        assert.strictEqual(parseWith("--engine kinesis --endpoint https://kinesis.eu-west-1.amazonaws.com", {}).credentials, undefined);
+        assert.strictEqual(parseWith("--engine kinesis", {}).credentials, undefined);
+    });
+
+    it("tells local endpoints from remote ones", () => {
+        assert.deepStrictEqual(
+            ["http://127.0.0.1:5055", "http://localhost:5055", "http://[::1]:5055", "http://127.10.0.1:1", "http://10.0.0.5:5055", "https://kinesis.us-east-1.amazonaws.com", "not a url"].map((url) => isLocalEndpoint(url, {})),
+            [true, true, true, true, false, false, false],
+        );
+    });
+
+    it("names the missing service and the command that starts it on the port it was looked for", () => {
+        assert.strictEqual(
+            unreachableTargetMessage(parseWith("--engine msk --brokers 127.0.0.1:9631", envLocal), envLocal),
+            "Kafka is not reachable at 127.0.0.1:9631; start it with: KAFKA_PORT=9631 KAFKA_CONTROLLER_PORT=9632 tools/services/kafka.sh start (or run npm run local, which starts every service)",
+        );
+        assert.strictEqual(
+            unreachableTargetMessage(parseWith("--engine kinesis --endpoint http://127.0.0.1:5700", envLocal), envLocal),
+            "moto (local S3/Kinesis) is not reachable at http://127.0.0.1:5700; start it with: MOTO_PORT=5700 tools/services/moto.sh start (or run npm run local, which starts every service)",
+        );
+        assert.match(unreachableTargetMessage(parseWith("--engine msk --msk-iam --brokers b-1.msk.example:9098", {}), {}), /^Kafka is not reachable at b-1\.msk\.example:9098 .*MSK brokers are private to their VPC/);
+        assert.match(unreachableTargetMessage(parseWith("--engine kinesis --endpoint http://10.0.0.5:4566", {}), {}), /^the Kinesis endpoint http:\/\/10\.0\.0\.5:4566 is not reachable; check --endpoint/);
+    });
+
+    it("checks that any broker or the endpoint answers before producing, and leaves AWS itself unchecked", async () => {
+        const asked: string[] = [];
+        const down = async (address: string) => {
+            asked.push(address);
+            return false;
+        };
+        await assert.rejects(checkTargetReachable(parseWith("--engine msk --brokers 127.0.0.1:9631,127.0.0.1:9633", envLocal), envLocal, down), (error: unknown) => error instanceof TargetUnreachableError && /^Kafka is not reachable/.test(error.message));
+        await assert.rejects(checkTargetReachable(parseWith("--engine kinesis --endpoint http://127.0.0.1:5631", envLocal), envLocal, down), { message: /^moto \(local S3\/Kinesis\) is not reachable/ });
+        await checkTargetReachable(parseWith("--engine kinesis", {}), {}, down);
+        assert.deepStrictEqual(asked, ["127.0.0.1:9631", "127.0.0.1:9633", "127.0.0.1:5631"]);
+        await checkTargetReachable(parseWith("--engine msk --brokers 127.0.0.1:9631,127.0.0.1:9633", envLocal), envLocal, async (address) => address.endsWith("9633"));
+    });
+
+    for (const [engine, args, message] of [
+        ["msk", ["--engine", "msk"], /^produce: Kafka is not reachable at 127\.0\.0\.1:9; start it with: KAFKA_PORT=9 KAFKA_CONTROLLER_PORT=\d+ tools\/services\/kafka\.sh start/],
+        ["kinesis", ["--engine", "kinesis", "--endpoint", "http://127.0.0.1:9"], /^produce: moto \(local S3\/Kinesis\) is not reachable at http:\/\/127\.0\.0\.1:9; start it with: MOTO_PORT=9 tools\/services\/moto\.sh start/],
+    ] as const) {
+        it(`without its service (${engine}) prints one line naming it and its start command, and no client retry noise`, async () => {
+            const result = await runProduce([...args, "--count", "5"], { KAFKA_BROKERS: "127.0.0.1:9" });
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.match(result.stderr, message);
+            assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
+            assert.strictEqual(result.stdout, "");
+        });
+    }
+});
+
+/** Runs the produce CLI as a user would, with ts-node, in a clean environment plus `env`. */
+async function runProduce(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    const root = path.resolve(__dirname, "..", "..", "..");
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(AWS_|MOTO_|KAFKA_|KINESIS_)/.test(key)));
+    try {
+        const { stdout, stderr } = await promisify(execFile)(path.join(root, "node_modules", ".bin", "ts-node"), ["--transpile-only", "tools/produce.ts", ...args], { cwd: root, env: { ...clean, ...env } });
+        return { code: 0, stdout, stderr };
+    } catch (error) {
+        const failed = error as { code: number; stdout: string; stderr: string };
+        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+}
