@@ -69,7 +69,8 @@ describe("batch job container", () => {
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
         const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-        const lines = [...stdout.split("\n"), ...stderr.split("\n")]
+        // stderr also carries Node's own warnings (plain text); the job's lines are the JSON ones.
+        const lines = [...stdout.split("\n"), ...stderr.split("\n").filter((text) => text.startsWith("{"))]
             .filter((text) => text !== "")
             .map((text) => JSON.parse(text) as Record<string, unknown>);
         return { code, lines };
@@ -118,7 +119,7 @@ describe("batch job container", () => {
     it("exits 2 with a JSON error line on a bad flag and 2 on a missing setting", async () => {
         const badFlag = await runJob(["compact", "--dataset", "orders", "--dt", "2024-13-01"], { RAW_BUCKET: "r", REJECTS_BUCKET: "j" });
         assert.strictEqual(badFlag.code, 2);
-        assert.deepStrictEqual([badFlag.lines[0]?.level, badFlag.lines[0]?.flag, badFlag.lines[0]?.found], ["error", "--dt", "'2024-13-01'"]);
+        assert.deepStrictEqual([badFlag.lines[0]?.level, badFlag.lines[0]?.flag, badFlag.lines[0]?.found], ["ERROR", "--dt", "'2024-13-01'"]);
         const noBucket = await runJob(["compact", "--dataset", "orders", "--dt", "2024-05-01"], { REJECTS_BUCKET: "j" });
         assert.strictEqual(noBucket.code, 2);
         assert.strictEqual(noBucket.lines[0]?.setting, "RAW_BUCKET");
