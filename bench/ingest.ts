@@ -2,10 +2,12 @@
  * Ingest throughput benchmark. Prints one JSON line comparing, on the same MSK batches:
  *   (a) floor: base64 decode + JSON.parse + gzip in memory, no validation, no storage;
  *   (b) the ingest handler writing to the in-memory object store;
+ *   (b') the same with the production telemetry (Powertools Logger and Metrics; its lines are
+ *        counted and discarded instead of printed), to show what logging and EMF cost per batch;
  *   (c) the ingest handler writing to S3 (moto);
  *   (d) a naive handler writing one S3 object per record (moto);
  * with S3 requests per 10,000 records for (c) and (d), and whether the targets hold:
- * (b) ≥ 0.5 × (a), requests of (c) ≤ 1 % of (d), (c) ≥ 20 × (d).
+ * (b) ≥ 0.5 × (a), (b') ≥ 0.9 × (b), requests of (c) ≤ 1 % of (d), (c) ≥ 20 × (d).
  *
  * Needs moto (tools/services/moto.sh start, or npm run local); its port comes from MOTO_PORT
  * (runtime/local/settings.ts).
@@ -16,7 +18,7 @@
 import * as os from "os";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createMemoryObjectStore, createS3ObjectStore, gzipDeterministic, ObjectStore } from "../runtime/common";
-import { createIngestHandler, IngestTelemetry, MskEvent, MskRecord } from "../runtime/ingest";
+import { createIngestHandler, createPowertoolsTelemetry, IngestTelemetry, MskEvent, MskRecord } from "../runtime/ingest";
 import { createOrderGenerator } from "../runtime/producers";
 import { readLocalSettings, requireService, ServiceUnreachableError } from "../runtime/local/settings";
 import { FlagError, flagsOrExit, parseFlags } from "../tools/offline/flags";
@@ -64,6 +66,29 @@ function makeBatches(): MskEvent[] {
 }
 
 const silent: IngestTelemetry = { setContext: () => undefined, batchProcessed: () => undefined, batchErrored: () => undefined };
+
+/** Bytes of telemetry written by the Powertools contender (stdout and stderr, discarded). */
+let telemetryBytes = 0;
+let telemetryBatches = 0;
+
+/** Runs `action` with stdout and stderr counted and discarded, so the bench still prints one line. */
+async function discardingOutput<T>(action: () => Promise<T>): Promise<T> {
+    const streams = [process.stdout, process.stderr];
+    const originals = streams.map((stream) => stream.write.bind(stream));
+    for (const stream of streams) {
+        stream.write = ((chunk: string | Uint8Array) => {
+            telemetryBytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
+            return true;
+        }) as typeof stream.write;
+    }
+    try {
+        return await action();
+    } finally {
+        streams.forEach((stream, index) => {
+            stream.write = originals[index] as typeof stream.write;
+        });
+    }
+}
 
 function counting(store: ObjectStore): ObjectStore & { readonly count: () => number } {
     let requests = 0;
@@ -132,11 +157,16 @@ async function main(): Promise<void> {
     }
     const env = { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, DATASET: "orders" };
 
-    const [floorSeconds = 0, memorySeconds = 0] = await bestOf(events, rounds, [
+    const [floorSeconds = 0, memorySeconds = 0, powertoolsSeconds = 0] = await bestOf(events, rounds, [
         () => floor,
         () => {
             const handler = createIngestHandler({ engine: "kafka", env, store: createMemoryObjectStore(), telemetry: silent });
             return (event) => handler(event);
+        },
+        () => {
+            const telemetry = createPowertoolsTelemetry({ namespace: "Bench/Ingest", serviceName: "ingest-bench", dataset: "orders", engine: "kafka" });
+            const handler = createIngestHandler({ engine: "kafka", env, store: createMemoryObjectStore(), telemetry });
+            return (event) => discardingOutput(() => ((telemetryBatches += 1), handler(event, { awsRequestId: "bench", functionName: "ingest-bench" })));
         },
     ]);
 
@@ -190,6 +220,7 @@ async function main(): Promise<void> {
     const rate = (records: number, seconds: number) => Math.round(records / seconds);
     const floorRate = rate(total, floorSeconds);
     const memoryRate = rate(total, memorySeconds);
+    const powertoolsRate = rate(total, powertoolsSeconds);
     const motoRate = rate(total, motoSeconds);
     const naiveRate = rate(naiveDone, naiveSeconds);
     const ourPer10k = Math.round((ourRequests / total) * 10_000 * 10) / 10;
@@ -206,11 +237,13 @@ async function main(): Promise<void> {
             largestEventBytes: Math.max(...events.map((event) => Buffer.byteLength(JSON.stringify(event)))),
             loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
             cpus: os.cpus().length,
-            recordsPerSecond: { floor: floorRate, handlerMemory: memoryRate, handlerMoto: motoRate, naiveMoto: naiveRate },
+            recordsPerSecond: { floor: floorRate, handlerMemory: memoryRate, handlerMemoryPowertools: powertoolsRate, handlerMoto: motoRate, naiveMoto: naiveRate },
+            telemetryBytesPerBatch: Math.round(telemetryBytes / Math.max(telemetryBatches, 1)),
             naiveRecordsMeasured: naiveDone,
             s3RequestsPer10kRecords: { handler: ourPer10k, naive: naivePer10k },
             targets: {
                 handlerMemoryVsFloor: { ratio: round2(memoryRate / floorRate), target: ">= 0.5", met: memoryRate >= 0.5 * floorRate },
+                powertoolsVsSilentTelemetry: { ratio: round2(powertoolsRate / memoryRate), target: ">= 0.9", met: powertoolsRate >= 0.9 * memoryRate },
                 requestsVsNaive: { ratio: Math.round((ourPer10k / naivePer10k) * 10_000) / 10_000, target: "<= 0.01", met: ourPer10k <= 0.01 * naivePer10k },
                 handlerMotoVsNaive: { ratio: round2(motoRate / naiveRate), target: ">= 20", met: motoRate >= 20 * naiveRate },
             },

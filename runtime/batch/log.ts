@@ -1,13 +1,19 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { createLogger } from "../common/telemetry";
+
 /**
- * Structured logs of the batch job: one JSON object per line on stdout, which the container's
- * `awslogs` driver ships to CloudWatch Logs where Logs Insights can query every field. Each line
- * carries `time`, `level`, `service`, `message`, the job's persistent fields (command, dataset,
- * Batch job id and attempt) and the fields of the call.
+ * Structured logs of the batch job, through Powertools Logger like every Lambda function of the
+ * platform: one JSON object per line on stdout (warnings and errors on stderr), which the
+ * container's `awslogs` driver ships to CloudWatch Logs. Lines of the job and of the functions
+ * share one shape (`level`, `message`, `service`, `timestamp`, then the keys), so one Logs
+ * Insights query reads both. Each line carries the job's persistent keys (command, dataset, Batch
+ * job id and attempt) and the fields of the call.
+ *
+ * Powertools Logger needs no Lambda: outside one it simply omits the invocation context. The
+ * `JobLogger` interface is what replay and compaction depend on, so tests can hand them any logger.
  */
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-
-const levelRank: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Every level name, for validating the LOG_LEVEL setting. */
 export const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -23,59 +29,26 @@ export interface JobLogger {
     child(fields: LogFields): JobLogger;
 }
 
-export interface JsonLoggerOptions {
+export interface JobLoggerOptions {
     /** The `service` field. Defaults to `lake-maintenance`. */
     readonly service?: string;
     /** Lines below this level are dropped. Defaults to `info`. */
     readonly level?: LogLevel;
-    /** Fields on every line. */
+    /** Fields on every line. Defaults to none. */
     readonly fields?: LogFields;
-    /** Receives each rendered line (without newline). Defaults to writing it to stdout. */
-    readonly sink?: (line: string) => void;
-    /** The clock for `time`. Defaults to `Date.now`. */
-    readonly now?: () => number;
 }
 
-/** JSON.stringify that never throws: bigints become strings, cycles and errors are described. */
-function render(entry: Record<string, unknown>): string {
-    const seen = new WeakSet<object>();
-    return JSON.stringify(entry, (_key, value: unknown) => {
-        if (typeof value === "bigint") {
-            return value.toString();
-        }
-        if (value instanceof Error) {
-            return { name: value.name, message: value.message };
-        }
-        if (typeof value === "object" && value !== null) {
-            if (seen.has(value)) {
-                return "[circular]";
-            }
-            seen.add(value);
-        }
-        return value;
-    });
+function wrap(logger: Logger): JobLogger {
+    return {
+        debug: (message, fields) => logger.debug(message, { ...fields }),
+        info: (message, fields) => logger.info(message, { ...fields }),
+        warn: (message, fields) => logger.warn(message, { ...fields }),
+        error: (message, fields) => logger.error(message, { ...fields }),
+        child: (fields) => wrap(logger.createChild({ persistentKeys: { ...fields } })),
+    };
 }
 
 /** Creates the job's logger. */
-export function createJsonLogger(options: JsonLoggerOptions = {}): JobLogger {
-    const service = options.service ?? "lake-maintenance";
-    const threshold = levelRank[options.level ?? "info"];
-    const sink = options.sink ?? ((line: string) => process.stdout.write(`${line}\n`));
-    const now = options.now ?? Date.now;
-    const make = (persistent: LogFields): JobLogger => {
-        const write = (level: LogLevel, message: string, fields?: LogFields) => {
-            if (levelRank[level] < threshold) {
-                return;
-            }
-            sink(render({ time: new Date(now()).toISOString(), level, service, message, ...persistent, ...(fields ?? {}) }));
-        };
-        return {
-            debug: (message, fields) => write("debug", message, fields),
-            info: (message, fields) => write("info", message, fields),
-            warn: (message, fields) => write("warn", message, fields),
-            error: (message, fields) => write("error", message, fields),
-            child: (fields) => make({ ...persistent, ...fields }),
-        };
-    };
-    return make(options.fields ?? {});
+export function createJobLogger(options: JobLoggerOptions = {}): JobLogger {
+    return wrap(createLogger({ serviceName: options.service ?? "lake-maintenance", logLevel: options.level ?? "info", persistentKeys: { ...options.fields } }));
 }

@@ -8,7 +8,7 @@ import { compileValidator } from "../ingest/validate";
 import { BatchCommand, parseCommandLine, usageText } from "./args";
 import { compactPartitions } from "./compact";
 import { UsageError } from "./errors";
-import { createJsonLogger, JobLogger } from "./log";
+import { createJobLogger, JobLogger } from "./log";
 import { replayRejects } from "./replay";
 import { BatchSettings, readBatchSettings } from "./settings";
 
@@ -29,8 +29,6 @@ export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 export interface CliContext {
     /** Defaults to `process.env`. */
     readonly env?: Environment;
-    /** Receives each log line. Defaults to stdout. */
-    readonly log?: (line: string) => void;
     /** Receives the `--help` text. Defaults to stdout. */
     readonly print?: (text: string) => void;
     /** Defaults to S3 configured from the environment. */
@@ -97,10 +95,9 @@ async function run(command: Exclude<BatchCommand, { kind: "help" }>, settings: B
 /** Runs one command line; resolves to the exit code and never throws. */
 export async function runBatchCli(argv: readonly string[], context: CliContext = {}): Promise<ExitCode> {
     const env = context.env ?? process.env;
-    const sink = context.log ?? ((line: string) => process.stdout.write(`${line}\n`));
     const now = context.now ?? Date.now;
     const base = { command: argv[0] ?? null, jobId: env.AWS_BATCH_JOB_ID ?? null, jobAttempt: env.AWS_BATCH_JOB_ATTEMPT ?? null };
-    let logger = createJsonLogger({ sink, now, fields: base });
+    let logger = createJobLogger({ fields: base });
     let command: BatchCommand;
     try {
         command = parseCommandLine(argv, context.datasets ?? platformDatasets);
@@ -127,7 +124,7 @@ export async function runBatchCli(argv: readonly string[], context: CliContext =
         logger.error("the settings could not be read", { error: describeError(error) });
         return exitCodes.failure;
     }
-    logger = createJsonLogger({ sink, now, level: settings.logLevel, fields: { ...base, dataset: command.dataset.name } });
+    logger = createJobLogger({ level: settings.logLevel, fields: { ...base, dataset: command.dataset.name } });
     const started = now();
     logger.info("job started", {
         flags: argv.slice(1),

@@ -1,20 +1,13 @@
-import { PlatformError } from "../common/errors";
+import { DatasetDefinitionError } from "./errors";
 import { orders } from "./orders";
 import { DatasetDefinition, FieldDefinition } from "./types";
 
 export * from "./types";
+export { DatasetDefinitionError } from "./errors";
 export { orders } from "./orders";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
 export const datasets: readonly DatasetDefinition[] = [orders];
-
-/** Extends `PlatformError` so the message survives Pulumi's closure serialization in deployed handlers. */
-export class DatasetDefinitionError extends PlatformError {
-    constructor(message: string) {
-        super(message);
-        this.name = "DatasetDefinitionError";
-    }
-}
 
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 

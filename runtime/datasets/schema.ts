@@ -1,3 +1,4 @@
+import { DatasetDefinitionError } from "./errors";
 import { DatasetDefinition, FieldDefinition, ScalarField, ReferenceEnrichment } from "./types";
 
 /**
@@ -124,12 +125,12 @@ export function curatedFields(dataset: DatasetDefinition): FieldDefinition[] {
         const where = `dataset '${dataset.name}', reference enrichment '${enrichment.name}'`;
         const key = dataset.fields.find((field) => field.name === enrichment.key);
         if (!key || key.type === "array") {
-            throw new Error(`${where}: key '${enrichment.key}' must be a scalar field of the dataset; found ${key ? "an array field" : "no such field"}`);
+            throw new DatasetDefinitionError(`${where}: key '${enrichment.key}' must be a scalar field of the dataset; found ${key ? "an array field" : "no such field"}; point the enrichment's key at a scalar field`);
         }
         for (const column of enrichment.columns) {
             const owner = taken.get(column.name);
             if (owner) {
-                throw new Error(`${where}: column '${column.name}' clashes with ${owner}; rename the reference column`);
+                throw new DatasetDefinitionError(`${where}: column '${column.name}' clashes with ${owner}: expected a column name not yet taken; rename the reference column`);
             }
             taken.set(column.name, `a column of reference '${enrichment.name}'`);
             fields.push(column);
@@ -161,7 +162,7 @@ export function aggregateFields(dataset: DatasetDefinition, aggregate: DailyAggr
     const scalar = (name: string, role: string): ScalarField => {
         const field = byName.get(name);
         if (!field || field.type === "array") {
-            throw new Error(`${where}: ${role} '${name}' must be a scalar curated column; found ${field ? "an array" : "no such column"}`);
+            throw new DatasetDefinitionError(`${where}: ${role} '${name}' must be a scalar curated column; found ${field ? "an array" : "no such column"}; name a scalar column of the dataset or of an enrichment`);
         }
         return field;
     };
@@ -174,7 +175,7 @@ export function aggregateFields(dataset: DatasetDefinition, aggregate: DailyAggr
         }
         const numeric = source.type === "decimal" || source.type === "int" || source.type === "long" || source.type === "double";
         if (!numeric) {
-            throw new Error(`${where}: measure '${measure.name}' applies ${measure.fn} to '${source.name}' of type ${source.type}; use a numeric column`);
+            throw new DatasetDefinitionError(`${where}: measure '${measure.name}' applies ${measure.fn} to '${source.name}' of type ${source.type}: expected a numeric column (int, long, double, decimal); use a numeric column or the count function`);
         }
         if (source.type === "decimal") {
             const precision = source.precision ?? 18;

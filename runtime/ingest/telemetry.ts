@@ -1,12 +1,14 @@
-import { describeError } from "../common";
+import { describeError } from "../common/errors";
+import { addLambdaContext, createLogger, createMetrics, metricUnits } from "../common/telemetry";
 import { BatchSummary } from "./accounting";
 import { SourceEngine } from "./types";
 
 /**
  * How the ingest function reports each batch: one structured log line and one set of EMF
  * metrics. The interface keeps the handler testable; `createPowertoolsTelemetry` is the
- * production implementation (Powertools Logger and Metrics, loaded inside the function so the
- * handler stays serializable).
+ * production implementation (Powertools Logger and Metrics from runtime/common/telemetry.ts,
+ * loaded inside the function so the handler stays serializable). It runs once per batch, never
+ * per record, so the hot path pays for one log line and two or three EMF documents per batch.
  */
 export interface IngestTelemetry {
     /** Attaches the Lambda context (request id, function name) to subsequent log lines. */
@@ -48,17 +50,11 @@ export interface PowertoolsTelemetryOptions {
 
 /** Telemetry through Powertools: JSON logs to stdout and CloudWatch EMF metrics. */
 export function createPowertoolsTelemetry(options: PowertoolsTelemetryOptions): IngestTelemetry {
-    const { Logger } = require("@aws-lambda-powertools/logger") as typeof import("@aws-lambda-powertools/logger");
-    const { Metrics, MetricUnit } = require("@aws-lambda-powertools/metrics") as typeof import("@aws-lambda-powertools/metrics");
-    const logger = new Logger({ serviceName: options.serviceName, persistentKeys: { dataset: options.dataset, engine: options.engine } });
-    const metrics = new Metrics({ namespace: options.namespace, serviceName: options.serviceName, defaultDimensions: { dataset: options.dataset, engine: options.engine } });
+    const logger = createLogger({ serviceName: options.serviceName, persistentKeys: { dataset: options.dataset, engine: options.engine } });
+    const metrics = createMetrics({ namespace: options.namespace, serviceName: options.serviceName, dimensions: { dataset: options.dataset, engine: options.engine }, logger });
     const names = ingestMetricNames;
 
-    const setContext = (context: unknown) => {
-        if (typeof context === "object" && context !== null && "awsRequestId" in context) {
-            logger.addContext(context as Parameters<typeof logger.addContext>[0]);
-        }
-    };
+    const setContext = (context: unknown) => addLambdaContext(logger, context);
 
     const batchProcessed = (summary: BatchSummary, durationMs: number) => {
         const details = {
@@ -79,30 +75,30 @@ export function createPowertoolsTelemetry(options: PowertoolsTelemetryOptions): 
             logger.info("ingest batch processed", details);
         }
         const c = summary.counts;
-        metrics.addMetric(names.recordsIn, MetricUnit.Count, c.in);
-        metrics.addMetric(names.recordsLanded, MetricUnit.Count, c.landed);
-        metrics.addMetric(names.recordsRejected, MetricUnit.Count, c.rejected);
-        metrics.addMetric(names.recordsFailed, MetricUnit.Count, c.failed);
-        metrics.addMetric(names.recordsAlreadyStored, MetricUnit.Count, summary.alreadyStoredRecords);
-        metrics.addMetric(names.objectsWritten, MetricUnit.Count, summary.objects.written);
-        metrics.addMetric(names.objectsAlreadyPresent, MetricUnit.Count, summary.objects.alreadyPresent);
-        metrics.addMetric(names.objectKeyConflicts, MetricUnit.Count, summary.objects.conflicts);
-        metrics.addMetric(names.objectWriteFailures, MetricUnit.Count, summary.objects.failed);
-        metrics.addMetric(names.bytesWritten, MetricUnit.Bytes, summary.objects.bytes);
-        metrics.addMetric(names.batchFailures, MetricUnit.Count, summary.objects.failed > 0 ? 1 : 0);
-        metrics.addMetric(names.batchDuration, MetricUnit.Milliseconds, durationMs);
+        metrics.addMetric(names.recordsIn, metricUnits.count, c.in);
+        metrics.addMetric(names.recordsLanded, metricUnits.count, c.landed);
+        metrics.addMetric(names.recordsRejected, metricUnits.count, c.rejected);
+        metrics.addMetric(names.recordsFailed, metricUnits.count, c.failed);
+        metrics.addMetric(names.recordsAlreadyStored, metricUnits.count, summary.alreadyStoredRecords);
+        metrics.addMetric(names.objectsWritten, metricUnits.count, summary.objects.written);
+        metrics.addMetric(names.objectsAlreadyPresent, metricUnits.count, summary.objects.alreadyPresent);
+        metrics.addMetric(names.objectKeyConflicts, metricUnits.count, summary.objects.conflicts);
+        metrics.addMetric(names.objectWriteFailures, metricUnits.count, summary.objects.failed);
+        metrics.addMetric(names.bytesWritten, metricUnits.bytes, summary.objects.bytes);
+        metrics.addMetric(names.batchFailures, metricUnits.count, summary.objects.failed > 0 ? 1 : 0);
+        metrics.addMetric(names.batchDuration, metricUnits.milliseconds, durationMs);
         metrics.publishStoredMetrics();
         for (const [errorType, count] of Object.entries(summary.rejectedByType)) {
             const single = metrics.singleMetric();
             single.addDimension("errorType", errorType);
-            single.addMetric(names.recordsRejectedByType, MetricUnit.Count, count ?? 0);
+            single.addMetric(names.recordsRejectedByType, metricUnits.count, count ?? 0);
         }
     };
 
     const batchErrored = (error: unknown, durationMs: number) => {
         logger.error("ingest batch could not be processed; it will be redelivered", { error: describeError(error), durationMs });
-        metrics.addMetric(names.batchFailures, MetricUnit.Count, 1);
-        metrics.addMetric(names.batchDuration, MetricUnit.Milliseconds, durationMs);
+        metrics.addMetric(names.batchFailures, metricUnits.count, 1);
+        metrics.addMetric(names.batchDuration, metricUnits.milliseconds, durationMs);
         metrics.publishStoredMetrics();
     };
 

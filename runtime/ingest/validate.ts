@@ -1,4 +1,5 @@
 import { ConfigurationError, describeError } from "../common/errors";
+import { DatasetDefinitionError } from "../datasets/errors";
 import { ArrayOfStructField, DatasetDefinition, FieldDefinition, ScalarField } from "../datasets/types";
 import { add, canonicalDecimal, checkCrossField, decimalTextOfNumber, expectedType, kindOf, lowerAscii, maxViolationsPerRecord, show, trimAscii, upperAscii } from "./rules";
 import { formatTimestamp, isCanonicalTimestamp, isIsoDate, parseTimestamp } from "./time";
@@ -214,7 +215,7 @@ const identifierName = /^[a-z][a-z0-9_]*$/;
 /** A JavaScript literal for a constant string or number. */
 function literal(value: string | number): string {
     if (typeof value === "number" && !Number.isFinite(value)) {
-        throw new Error(`validator: expected a finite number in the dataset definition, found ${value}`);
+        throw new DatasetDefinitionError(`validator: expected a finite number in the dataset definition, found ${value}; use a finite bound or limit`);
     }
     return JSON.stringify(value);
 }
@@ -452,7 +453,7 @@ function generate(dataset: DatasetDefinition): { readonly source: string; readon
         const names = field.type === "array" ? [field.name, ...field.items.map((item) => item.name)] : [field.name];
         const bad = names.find((name) => !identifierName.test(name));
         if (bad !== undefined) {
-            throw new Error(`dataset '${dataset.name}': field name ${JSON.stringify(bad)} must be lower snake case (${identifierName}); rename it`);
+            throw new DatasetDefinitionError(`dataset '${dataset.name}': field name ${JSON.stringify(bad)} must be lower snake case (${identifierName}); rename it`);
         }
     }
     const constants: Constants = { dataset, fields: [], patterns: [], allowed: [] };

@@ -1,4 +1,4 @@
-import { ConfigurationError } from "../common/errors";
+import { ConfigurationError, PlatformError } from "../common/errors";
 import { Environment, getIntegerFromEnv, getOptionalStringFromEnv, getStringFromEnv } from "../common/env";
 
 /**
@@ -130,7 +130,7 @@ export async function requireService(settings: LocalSettings, service: LocalServ
     }
 }
 
-export class ServiceUnreachableError extends Error {
+export class ServiceUnreachableError extends PlatformError {
     constructor(readonly service: LocalService, message: string) {
         super(message);
         this.name = "ServiceUnreachableError";

@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../common/errors";
 import { RejectErrorType } from "../ingest/types";
 import { ProducerMessage } from "./types";
 
@@ -136,14 +137,14 @@ export function createOrderGenerator(options: OrderGeneratorOptions): OrderGener
     const random = createRandom(options.seed);
     const badRatio = options.badRatio ?? 0;
     if (!(badRatio >= 0 && badRatio <= 1)) {
-        throw new RangeError(`badRatio must be between 0 and 1, found ${badRatio}`);
+        throw new ConfigurationError("badRatio", `badRatio must be a share between 0 and 1, such as 0.05; found ${badRatio}`);
     }
     const defects = options.defects ?? (Object.keys(orderDefects) as OrderDefect[]).filter((defect) => defect !== "oversized" || options.oversizeBytes !== undefined);
     if (defects.includes("oversized") && options.oversizeBytes === undefined) {
-        throw new RangeError("the oversized defect needs oversizeBytes (the payload size to generate)");
+        throw new ConfigurationError("oversizeBytes", "the oversized defect needs oversizeBytes (the payload size to generate); found none. Pass oversizeBytes, such as 1100000, or leave 'oversized' out of defects");
     }
     if (badRatio > 0 && defects.length === 0) {
-        throw new RangeError("badRatio is above 0 but no defects are enabled");
+        throw new ConfigurationError("defects", `badRatio is ${badRatio} but defects is empty: expected at least one defect when badRatio is above 0; enable a defect or set badRatio to 0`);
     }
     const startTimeMs = options.startTimeMs ?? Date.UTC(2024, 4, 1);
     const intervalMs = options.intervalMs ?? 1_000;

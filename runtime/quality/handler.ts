@@ -1,15 +1,16 @@
-import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { createLogger, Logger, Metrics } from "../common/telemetry";
 import { DatasetDefinition, datasets as allDatasets, getDataset } from "../datasets";
 import { warehouseSettingsFromEnv } from "../warehouse/config";
 import { DataApiExecutor } from "../warehouse/dataApi";
 import { StatementRunner } from "../warehouse/loader";
 import { parseS3Uri } from "../warehouse/manifest";
-import { qualityEmfLines, runSummaryEmfLines } from "./emf";
 import { QualityGateFailedError, QualityInputError } from "./errors";
 import { evaluateQuality, QualityReport } from "./evaluate";
 import { metricsFromRow, qualityMetricsSql } from "./sql";
 import { parseRunSummary } from "./summary";
+import { createQualityMetrics, publishQualityReport, publishRunSummary } from "./telemetry";
 
 /**
  * What the orchestrator sends after the Spark job (`sparkRun`: judge the run summary's metrics) or
@@ -26,10 +27,10 @@ export interface QualityDeps {
     readonly warehouse?: StatementRunner;
     /** Schema of the warehouse tables. Defaults to `analytics`. */
     readonly schema?: string;
-    /** Receives each EMF line. Defaults to console.log (stdout → CloudWatch Logs → metrics). */
-    readonly emit?: (line: string) => void;
-    readonly namespace?: string;
-    readonly dimensions?: Readonly<Record<string, string>>;
+    /** Where the metrics go (EMF on stdout → CloudWatch Logs → metrics). Defaults to `createQualityMetrics()`. */
+    readonly metrics?: Metrics;
+    /** Where the report is logged. Defaults to a Powertools Logger with service `quality`. */
+    readonly logger?: Logger;
     readonly datasets?: readonly DatasetDefinition[];
 }
 
@@ -41,23 +42,25 @@ function instant(value: string, name: string): Date {
     return parsed;
 }
 
-/** Computes or reads the metrics, evaluates the dataset's checks, emits EMF and applies the gate. */
+/** Computes or reads the metrics, evaluates the dataset's checks, publishes the metrics, logs the report and applies the gate. */
 export async function runQuality(deps: QualityDeps, event: QualityEvent): Promise<QualityReport> {
     const dataset = getDataset(event.dataset, deps.datasets ?? allDatasets);
-    const emit = deps.emit ?? ((line: string) => console.log(line));
-    const emfOptions = { namespace: deps.namespace, dimensions: deps.dimensions };
+    const logger = deps.logger ?? createLogger({ serviceName: "quality" });
+    const metrics = deps.metrics ?? createQualityMetrics({ logger });
     let report: QualityReport;
     if (event.source === "sparkRun") {
         if (!deps.s3) {
             throw new QualityInputError("source 'sparkRun' needs an S3 client");
         }
         const { bucket, key } = parseS3Uri(event.summaryUri);
-        const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        // Loaded here, not at module scope: see runtime/common/telemetry.ts for why deployed code loads the SDK lazily.
+        const sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+        const object = await deps.s3.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
         const summary = parseRunSummary(await (object.Body as { transformToString(): Promise<string> }).transformToString(), event.summaryUri);
         if (summary.dataset !== dataset.name) {
             throw new QualityInputError(`${event.summaryUri} is a summary of dataset '${summary.dataset}', not '${dataset.name}'; pass the matching summaryUri`);
         }
-        runSummaryEmfLines(summary, emfOptions).forEach(emit);
+        publishRunSummary(metrics, summary);
         report = evaluateQuality(dataset.quality, summary.qualityMetrics, { dataset: dataset.name, source: "sparkRun", referenceTime: new Date(summary.range.end) });
     } else if (event.source === "warehouse") {
         if (!deps.warehouse) {
@@ -73,7 +76,13 @@ export async function runQuality(deps: QualityDeps, event: QualityEvent): Promis
     } else {
         throw new QualityInputError(`event.source must be 'sparkRun' or 'warehouse'; found ${JSON.stringify((event as { source?: unknown }).source)}`);
     }
-    qualityEmfLines(report, emfOptions).forEach(emit);
+    publishQualityReport(metrics, report);
+    const failed = report.results.filter((result) => !result.passed).map((result) => ({ check: result.name, level: result.level, message: result.message }));
+    if (report.passed) {
+        logger.info("quality checks passed", { dataset: report.dataset, source: report.source, warnFailures: report.warnFailures, failed });
+    } else {
+        logger.error("an error-level quality check failed", { dataset: report.dataset, source: report.source, errorFailures: report.errorFailures, warnFailures: report.warnFailures, failed });
+    }
     if (!report.passed && (event.failOnError ?? true)) {
         throw new QualityGateFailedError(report);
     }
@@ -95,12 +104,21 @@ export interface QualityHandlerOptions {
 export function createQualityHandler(options: QualityHandlerOptions = {}): (event: QualityEvent) => Promise<QualityReport> {
     const env = options.env ?? process.env;
     const settings = env.WAREHOUSE_DATABASE ? warehouseSettingsFromEnv(env) : undefined;
+    // The SDK is required here, once per cold start, for the reason in runtime/common/telemetry.ts.
+    const s3 = options.s3 ?? new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({});
+    const redshiftData = (): RedshiftDataClient =>
+        options.redshiftData ?? new (require("@aws-sdk/client-redshift-data") as typeof import("@aws-sdk/client-redshift-data")).RedshiftDataClient({});
+    const logger = createLogger({ serviceName: "quality", ...(env.PLATFORM_ENVIRONMENT ? { persistentKeys: { environment: env.PLATFORM_ENVIRONMENT } } : {}) });
     const deps: QualityDeps = {
-        s3: options.s3 ?? new S3Client({}),
-        warehouse: settings ? new DataApiExecutor(options.redshiftData ?? new RedshiftDataClient({}), settings.target, { timeoutMs: settings.timeoutMs }) : undefined,
+        s3,
+        warehouse: settings ? new DataApiExecutor(redshiftData(), settings.target, { timeoutMs: settings.timeoutMs }) : undefined,
         schema: settings?.schema,
-        namespace: env.QUALITY_METRICS_NAMESPACE || undefined,
-        dimensions: env.PLATFORM_ENVIRONMENT ? { Environment: env.PLATFORM_ENVIRONMENT } : undefined,
+        logger,
+        metrics: createQualityMetrics({
+            logger,
+            ...(env.QUALITY_METRICS_NAMESPACE ? { namespace: env.QUALITY_METRICS_NAMESPACE } : {}),
+            ...(env.PLATFORM_ENVIRONMENT ? { dimensions: { Environment: env.PLATFORM_ENVIRONMENT } } : {}),
+        }),
     };
     return (event) => runQuality(deps, event);
 }

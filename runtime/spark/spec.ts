@@ -1,4 +1,5 @@
 import * as path from "path";
+import { ConfigurationError } from "../common/errors";
 import { DatasetDefinition } from "../datasets";
 import { sparkTransformSpec } from "../datasets/schema";
 
@@ -53,7 +54,7 @@ export function transformJobArguments(run: TransformJobRun): string[] {
     }
     if (run.maxRecordsPerFile !== undefined) {
         if (!Number.isInteger(run.maxRecordsPerFile) || run.maxRecordsPerFile < 1) {
-            throw new Error(`maxRecordsPerFile must be a positive integer; found ${run.maxRecordsPerFile}`);
+            throw new ConfigurationError("maxRecordsPerFile", `maxRecordsPerFile must be a positive integer; found ${run.maxRecordsPerFile}; pass a whole number of records per Parquet file, such as 1000000, or leave it out`);
         }
         args.push("--max-records-per-file", String(run.maxRecordsPerFile));
     }
@@ -67,7 +68,7 @@ export function transformJobArguments(run: TransformJobRun): string[] {
 export function hourTag(instant: string): string {
     const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(?::00(?::00(?:\.0+)?)?)?(?:Z|\+00:00)$/.exec(instant);
     if (!match) {
-        throw new Error(`'${instant}' is not a UTC hour boundary; expected YYYY-MM-DDTHH:00:00Z`);
+        throw new ConfigurationError("start/end", `the run window bound '${instant}' is not a UTC hour boundary: expected YYYY-MM-DDTHH:00:00Z, such as 2024-05-01T00:00:00Z; round the window to whole hours in UTC`);
     }
     return `${match[1]}${match[2]}${match[3]}T${match[4]}`;
 }

@@ -6,9 +6,14 @@
  *   ts-node --transpile-only runtime/warehouse/cli.ts setup --dataset orders
  *   ts-node --transpile-only runtime/warehouse/cli.ts sql --dataset orders [--dialect redshift|postgres]
  *       [--schema analytics] [--spectrum-schema lake --catalog-database <glue db> --role-arn <arn>]
+ *
+ * `load` and `setup` log each step as a Powertools JSON line (the same shape as the deployed load
+ * function's log) and end with one JSON line that is the result.
  */
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { S3Client } from "@aws-sdk/client-s3";
+import { ConfigurationError, describeError } from "../common/errors";
+import { createLogger } from "../common/telemetry";
 import { getDataset } from "../datasets";
 import { loaderSettingsFromEnv, warehouseSettingsFromEnv } from "./config";
 import { DataApiExecutor } from "./dataApi";
@@ -22,7 +27,10 @@ function options(argv: readonly string[]): { command: string; values: Map<string
     const values = new Map<string, string>();
     for (let i = 0; i < rest.length; i += 2) {
         if (!rest[i].startsWith("--") || rest[i + 1] === undefined) {
-            throw new Error(`expected --name value pairs after the command; found '${rest[i]}'`);
+            throw new ConfigurationError(
+                rest[i],
+                `command line: expected --name value pairs after the command; found '${rest[i]}'${rest[i + 1] === undefined ? " without a value" : ""}. Write each flag as --name value, e.g. --dataset orders`,
+            );
         }
         values.set(rest[i].slice(2), rest[i + 1]);
     }
@@ -46,7 +54,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const { command, values } = options(argv);
     const datasetName = values.get("dataset");
     if (!datasetName) {
-        throw new Error(`--dataset is required; pass for example --dataset orders. ${usage}`);
+        throw new ConfigurationError("--dataset", `--dataset is required: expected a dataset name, found none; pass for example --dataset orders. ${usage}`);
     }
     const dataset = getDataset(datasetName);
     if (command === "sql") {
@@ -67,11 +75,12 @@ async function main(argv: readonly string[]): Promise<void> {
         return;
     }
     if (command !== "load" && command !== "setup") {
-        throw new Error(`unknown command '${command}'; use load, setup or sql`);
+        throw new ConfigurationError("command", `unknown command '${command}': expected load, setup or sql; run with --help for the flags of each`);
     }
     const settings = command === "load" ? loaderSettingsFromEnv() : { ...warehouseSettingsFromEnv(), copyRoleArn: "", curatedUri: "", manifestUri: "", batchLimits: {} };
     const warehouse = new DataApiExecutor(new RedshiftDataClient({}), settings.target, { timeoutMs: settings.timeoutMs });
-    const deps = { s3: new S3Client({}), warehouse, log: (message: string, details: Record<string, unknown>) => console.error(JSON.stringify({ message, ...details })) };
+    const logger = createLogger({ serviceName: "warehouse-cli", persistentKeys: { command, dataset: dataset.name } });
+    const deps = { s3: new S3Client({}), warehouse, log: (message: string, details: Record<string, unknown>) => logger.info(message, details) };
     const config = {
         dataset,
         schema: settings.schema,
@@ -88,7 +97,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(await loadCurated(deps, config))}\n`);
 }
 
-main(process.argv.slice(2)).catch((error: Error) => {
-    process.stderr.write(`warehouse: ${error.name}: ${error.message}\n`);
+main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`warehouse: ${describeError(error)}\n`);
     process.exitCode = 1;
 });

@@ -1,14 +1,5 @@
 import { randomUUID } from "crypto";
-import {
-    BatchExecuteStatementCommand,
-    CancelStatementCommand,
-    DescribeStatementCommand,
-    DescribeStatementCommandOutput,
-    ExecuteStatementCommand,
-    Field,
-    GetStatementResultCommand,
-    RedshiftDataClient,
-} from "@aws-sdk/client-redshift-data";
+import type { DescribeStatementCommandOutput, Field, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { StatementFailedError, StatementTimeoutError, WarehouseConfigError } from "./errors";
 
 /**
@@ -111,6 +102,8 @@ export class DataApiExecutor {
     private readonly timeoutMs: number;
     private readonly sleep: (ms: number) => Promise<void>;
     private readonly now: () => number;
+    /** The SDK's command classes, loaded when the executor is made (see runtime/common/telemetry.ts for why not at module scope). */
+    private readonly sdk: typeof import("@aws-sdk/client-redshift-data");
 
     constructor(
         private readonly client: RedshiftDataSender,
@@ -123,6 +116,7 @@ export class DataApiExecutor {
         this.timeoutMs = poll.timeoutMs ?? 15 * 60_000;
         this.sleep = poll.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
         this.now = poll.now ?? Date.now;
+        this.sdk = require("@aws-sdk/client-redshift-data") as typeof import("@aws-sdk/client-redshift-data");
     }
 
     /** Runs the statements as one transaction (all or nothing) and waits for it. */
@@ -131,7 +125,7 @@ export class DataApiExecutor {
             throw new WarehouseConfigError(`${purpose}: a batch needs at least one statement`);
         }
         const submitted = await this.client.send(
-            new BatchExecuteStatementCommand({
+            new this.sdk.BatchExecuteStatementCommand({
                 ...this.parameters,
                 Sqls: [...sqls],
                 ExecutionMode: "TRANSACTION",
@@ -149,7 +143,7 @@ export class DataApiExecutor {
     /** Runs one query, waits for it and returns all its rows (following result pages). */
     async query(sql: string, purpose: string): Promise<ResultRow[]> {
         const submitted = await this.client.send(
-            new ExecuteStatementCommand({ ...this.parameters, Sql: sql, StatementName: purpose.slice(0, 500), ClientToken: randomUUID() }),
+            new this.sdk.ExecuteStatementCommand({ ...this.parameters, Sql: sql, StatementName: purpose.slice(0, 500), ClientToken: randomUUID() }),
         );
         const id = submitted.Id as string;
         const description = await this.wait(id, purpose, [sql]);
@@ -159,7 +153,7 @@ export class DataApiExecutor {
         const rows: ResultRow[] = [];
         let nextToken: string | undefined;
         do {
-            const page = await this.client.send(new GetStatementResultCommand({ Id: id, NextToken: nextToken }));
+            const page = await this.client.send(new this.sdk.GetStatementResultCommand({ Id: id, NextToken: nextToken }));
             const names = (page.ColumnMetadata ?? []).map((column, index) => column.name ?? column.label ?? `column_${index}`);
             for (const record of page.Records ?? []) {
                 const row: ResultRow = {};
@@ -177,7 +171,7 @@ export class DataApiExecutor {
         const started = this.now();
         let delay = this.initialDelayMs;
         for (;;) {
-            const description = await this.client.send(new DescribeStatementCommand({ Id: id }));
+            const description = await this.client.send(new this.sdk.DescribeStatementCommand({ Id: id }));
             const status = description.Status ?? "UNKNOWN";
             if (status === "FINISHED") {
                 return description;
@@ -186,7 +180,7 @@ export class DataApiExecutor {
                 throw this.failure(id, status, description, purpose, sqls);
             }
             if (this.now() - started >= this.timeoutMs) {
-                await this.client.send(new CancelStatementCommand({ Id: id })).catch(() => undefined);
+                await this.client.send(new this.sdk.CancelStatementCommand({ Id: id })).catch(() => undefined);
                 throw new StatementTimeoutError(id, purpose, this.timeoutMs, status);
             }
             await this.sleep(delay);

@@ -1,6 +1,7 @@
-import { GlueClient } from "@aws-sdk/client-glue";
-import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { GlueClient } from "@aws-sdk/client-glue";
+import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { addLambdaContext, createLogger, Logger } from "../common/telemetry";
 import { DatasetDefinition, datasets as allDatasets, getDataset } from "../datasets";
 import { loaderSettingsFromEnv } from "./config";
 import { DataApiExecutor } from "./dataApi";
@@ -24,21 +25,28 @@ export interface LoadHandlerOptions {
     readonly glue?: Pick<GlueClient, "send">;
     /** Defaults to every dataset the platform deploys. */
     readonly datasets?: readonly DatasetDefinition[];
+    /** Where each step is logged. Defaults to a Powertools Logger with service `warehouse-load`. */
+    readonly logger?: Logger;
 }
 
 /**
  * A Lambda/Batch handler that loads a dataset's new curated files into Redshift. Clients and
  * settings are created once per handler (the `callbackFactory` pattern); each call is
  * `loadCurated` for `event.dataset`, logging one JSON line per step and returning the result.
+ * The AWS SDK and Powertools are loaded here, once per cold start, not at module scope (the reason
+ * is in runtime/common/telemetry.ts).
  */
 export function createLoadHandler(options: LoadHandlerOptions = {}): (event: LoadEvent) => Promise<LoadHandlerResult> {
     const settings = loaderSettingsFromEnv(options.env ?? process.env);
-    const s3 = options.s3 ?? new S3Client({});
-    const warehouse = new DataApiExecutor(options.redshiftData ?? new RedshiftDataClient({}), settings.target, { timeoutMs: settings.timeoutMs });
+    const s3 = options.s3 ?? new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({});
+    const redshiftData = options.redshiftData ?? new (require("@aws-sdk/client-redshift-data") as typeof import("@aws-sdk/client-redshift-data")).RedshiftDataClient({});
+    const warehouse = new DataApiExecutor(redshiftData, settings.target, { timeoutMs: settings.timeoutMs });
     const known = options.datasets ?? allDatasets;
-    const glue = settings.glueDatabase ? (options.glue ?? new GlueClient({})) : undefined;
-    const log = (message: string, details: Record<string, unknown>) => console.log(JSON.stringify({ level: "INFO", message, ...details }));
-    return async (event: LoadEvent) => {
+    const glue = settings.glueDatabase ? (options.glue ?? new (require("@aws-sdk/client-glue") as typeof import("@aws-sdk/client-glue")).GlueClient({})) : undefined;
+    const logger = options.logger ?? createLogger({ serviceName: "warehouse-load" });
+    const log = (message: string, details: Record<string, unknown>) => logger.info(message, details);
+    return async (event: LoadEvent, context?: unknown) => {
+        addLambdaContext(logger, context);
         if (typeof event?.dataset !== "string") {
             throw new WarehouseConfigError(`load event must name a dataset, e.g. {"dataset":"orders"}; found ${JSON.stringify(event)}`);
         }

@@ -1,4 +1,4 @@
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { DatasetDefinition } from "../datasets";
 import { BatchOutcome, ResultRow } from "./dataApi";
 import { warehouseSetupStatements } from "./ddl";

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { WarehouseConfigError } from "./errors";
 import { CuratedFile } from "./load";
 
@@ -45,11 +45,12 @@ export function isCuratedDataKey(key: string, tablePrefix: string): boolean {
 
 /** Lists the curated data files under a table prefix (`s3://bucket/curated/orders/`), sorted by URI. */
 export async function listCuratedFiles(s3: Pick<S3Client, "send">, tableUri: string): Promise<CuratedFile[]> {
+    const s3Sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3"); // lazily: runtime/common/telemetry.ts says why
     const { bucket, key: prefix } = parseS3Uri(tableUri);
     const files: CuratedFile[] = [];
     let token: string | undefined;
     do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await s3.send(new s3Sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
         for (const object of page.Contents ?? []) {
             if (object.Key && isCuratedDataKey(object.Key, prefix)) {
                 files.push({ uri: s3Uri({ bucket, key: object.Key }), etag: (object.ETag ?? "").replace(/"/g, ""), size: object.Size ?? 0 });
@@ -73,8 +74,9 @@ export function manifestDocument(files: readonly CuratedFile[]): string {
 
 /** Writes a manifest object; returns its URI. */
 export async function writeManifest(s3: Pick<S3Client, "send">, uri: string, files: readonly CuratedFile[]): Promise<string> {
+    const s3Sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3"); // lazily: runtime/common/telemetry.ts says why
     const { bucket, key } = parseS3Uri(uri);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: manifestDocument(files), ContentType: "application/json" }));
+    await s3.send(new s3Sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: manifestDocument(files), ContentType: "application/json" }));
     return uri;
 }
 

@@ -1,5 +1,5 @@
-import { BatchCreatePartitionCommand, GetTableCommand, GlueClient } from "@aws-sdk/client-glue";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { GlueClient } from "@aws-sdk/client-glue";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { aggregateTableName } from "../datasets/schema";
 import { DatasetDefinition } from "../datasets/types";
 import { WarehouseError } from "./errors";
@@ -16,11 +16,12 @@ const datePrefix = /\/dt=(\d{4}-\d{2}-\d{2})\/$/;
 
 /** The `dt=` folders under a table's location. */
 export async function listDatePartitions(s3: Pick<S3Client, "send">, tableUri: string): Promise<string[]> {
+    const s3Sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3"); // lazily: runtime/common/telemetry.ts says why
     const { bucket, key } = parseS3Uri(tableUri.endsWith("/") ? tableUri : `${tableUri}/`);
     const dates: string[] = [];
     let token: string | undefined;
     do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, Delimiter: "/", ContinuationToken: token }));
+        const page = await s3.send(new s3Sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: key, Delimiter: "/", ContinuationToken: token }));
         for (const prefix of page.CommonPrefixes ?? []) {
             const match = datePrefix.exec(`/${prefix.Prefix ?? ""}`);
             if (match) {
@@ -43,7 +44,8 @@ export async function registerDatePartitions(glue: Pick<GlueClient, "send">, dat
     if (dates.length === 0) {
         return { table, dates: 0, created: 0 };
     }
-    const described = await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }));
+    const glueSdk = require("@aws-sdk/client-glue") as typeof import("@aws-sdk/client-glue"); // lazily: runtime/common/telemetry.ts says why
+    const described = await glue.send(new glueSdk.GetTableCommand({ DatabaseName: database, Name: table }));
     const descriptor = described.Table?.StorageDescriptor;
     if (!descriptor?.Location) {
         throw new WarehouseError(`Glue table ${database}.${table} has no storage location; declare it with the platform's catalog (infra/catalog) before loading`);
@@ -54,7 +56,7 @@ export async function registerDatePartitions(glue: Pick<GlueClient, "send">, dat
     for (let i = 0; i < dates.length; i += 100) {
         const chunk = dates.slice(i, i + 100);
         const result = await glue.send(
-            new BatchCreatePartitionCommand({
+            new glueSdk.BatchCreatePartitionCommand({
                 DatabaseName: database,
                 TableName: table,
                 PartitionInputList: chunk.map((dt) => ({ Values: [dt], StorageDescriptor: { ...descriptor, Location: `${location}dt=${dt}/` } })),

@@ -34,7 +34,7 @@ describe("batch job container", () => {
         image = fs.mkdtempSync(path.join(os.tmpdir(), "batch-image-"));
         const compile = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "runtime/batch/tsconfig.json", "--outDir", path.join(image, "build")], { cwd: repository, encoding: "utf8" });
         assert.strictEqual(compile.status, 0, compile.stdout + compile.stderr);
-        const copy = spawnSync(process.execPath, ["runtime/batch/image/copy-runtime-modules.js", repository, image, "@aws-sdk/client-s3"], { cwd: repository, encoding: "utf8" });
+        const copy = spawnSync(process.execPath, ["runtime/batch/image/copy-runtime-modules.js", repository, image, "@aws-sdk/client-s3", "@aws-lambda-powertools/logger"], { cwd: repository, encoding: "utf8" });
         assert.strictEqual(copy.status, 0, copy.stdout + copy.stderr);
     });
 
@@ -46,7 +46,7 @@ describe("batch job container", () => {
         assert.deepStrictEqual(dockerfile.match(/^FROM .*$/gm), ["FROM node:22-slim AS build", "FROM node:22-slim"]);
         assert.match(dockerfile, /^RUN npm ci --ignore-scripts$/m);
         assert.match(dockerfile, /^RUN npx tsc -p runtime\/batch\/tsconfig\.json \\$/m);
-        assert.match(dockerfile, /^ {4}&& node runtime\/batch\/image\/copy-runtime-modules\.js \/src \/out @aws-sdk\/client-s3 \\$/m);
+        assert.match(dockerfile, /^ {4}&& node runtime\/batch\/image\/copy-runtime-modules\.js \/src \/out @aws-sdk\/client-s3 @aws-lambda-powertools\/logger \\$/m);
         assert.match(dockerfile, /^USER node$/m);
         assert.doesNotMatch(dockerfile, /^ENTRYPOINT/m, "the job definition's command must not be appended to an entrypoint");
     });
@@ -63,12 +63,14 @@ describe("batch job container", () => {
             env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, S3_ENDPOINT: motoEndpoint, ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });
+        // Powertools Logger writes info and debug lines to stdout, warnings and errors to stderr; awslogs ships both.
         let stdout = "";
+        let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-        child.stderr.resume();
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
         const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-        const lines = stdout
-            .split("\n")
+        // stderr also carries Node's own warnings (plain text); the job's lines are the JSON ones.
+        const lines = [...stdout.split("\n"), ...stderr.split("\n").filter((text) => text.startsWith("{"))]
             .filter((text) => text !== "")
             .map((text) => JSON.parse(text) as Record<string, unknown>);
         return { code, lines };
@@ -117,7 +119,7 @@ describe("batch job container", () => {
     it("exits 2 with a JSON error line on a bad flag and 2 on a missing setting", async () => {
         const badFlag = await runJob(["compact", "--dataset", "orders", "--dt", "2024-13-01"], { RAW_BUCKET: "r", REJECTS_BUCKET: "j" });
         assert.strictEqual(badFlag.code, 2);
-        assert.deepStrictEqual([badFlag.lines[0]?.level, badFlag.lines[0]?.flag, badFlag.lines[0]?.found], ["error", "--dt", "'2024-13-01'"]);
+        assert.deepStrictEqual([badFlag.lines[0]?.level, badFlag.lines[0]?.flag, badFlag.lines[0]?.found], ["ERROR", "--dt", "'2024-13-01'"]);
         const noBucket = await runJob(["compact", "--dataset", "orders", "--dt", "2024-05-01"], { REJECTS_BUCKET: "j" });
         assert.strictEqual(noBucket.code, 2);
         assert.strictEqual(noBucket.lines[0]?.setting, "RAW_BUCKET");

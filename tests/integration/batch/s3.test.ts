@@ -10,6 +10,7 @@ import { exitCodes, runBatchCli } from "../../../runtime/batch/main";
 import { createBuckets, credentials, motoEndpoint, region, requireMoto, uniqueName } from "../../helpers/ingest/services";
 import { createCrashingStore } from "../../unit/batch/helpers";
 import { expectedCompactedKey, expectedReplayId, ordersBatchAt, ordersBeforeFix, rawBatchKey, replayBatch, replayBatchName, replayRejectKeys } from "../../unit/batch/fixtures";
+import { captureOutput } from "../../helpers/output";
 
 /** Every object of a bucket as key → text (gunzipped when gzip), read back from moto. */
 async function objectsOf(store: MaintenanceObjectStore, bucket: string): Promise<Map<string, string>> {
@@ -47,9 +48,8 @@ describe("batch job against S3 (moto)", () => {
     }
 
     function cli(argv: readonly string[], buckets: { raw: string; rejects: string }, target: MaintenanceObjectStore = store) {
-        const lines: Record<string, unknown>[] = [];
         const env = { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, AWS_BATCH_JOB_ID: "job-it", BATCH_CONCURRENCY: "1" };
-        return runBatchCli(argv, { env, store: target, log: (text) => lines.push(JSON.parse(text) as Record<string, unknown>) }).then((code) => ({ code, lines }));
+        return captureOutput(() => runBatchCli(argv, { env, store: target })).then(({ result: code, lines }) => ({ code, lines }));
     }
 
     it("replays rejects end to end: exact raw and rejects objects, conditional writes and deletes on S3", async () => {

@@ -3,6 +3,7 @@ import { Pool } from "pg";
 import { orders } from "../../../runtime/datasets";
 import { evaluateQuality, metricsFromRow, qualityMetricsSql, runQuality } from "../../../runtime/quality";
 import { DataApiExecutor, warehouseSetupStatements } from "../../../runtime/warehouse";
+import { captureOutput, emfDocuments } from "../../helpers/output";
 import { postgresDataApi } from "./postgresDataApi";
 import { connectPostgres, freshSchema } from "./services";
 
@@ -118,10 +119,8 @@ describe("warehouse SQL semantics on PostgreSQL 15", function () {
             try {
                 const emulator = postgresDataApi(pool);
                 const warehouse = new DataApiExecutor(emulator.client, { workgroupName: "etl-test", database: "etl_test" }, { sleep: async () => undefined });
-                const lines: string[] = [];
-                const report = await runQuality(
-                    { warehouse, schema, emit: (line) => lines.push(line) },
-                    { dataset: "orders", source: "warehouse", start: "2024-05-01T00:00:00Z", end: "2024-05-02T00:00:00Z", failOnError: false },
+                const { result: report, lines } = await captureOutput(() =>
+                    runQuality({ warehouse, schema }, { dataset: "orders", source: "warehouse", start: "2024-05-01T00:00:00Z", end: "2024-05-02T00:00:00Z", failOnError: false }),
                 );
                 assert.deepStrictEqual(
                     report.results.map((r) => [r.name, r.passed, r.observed]),
@@ -136,7 +135,7 @@ describe("warehouse SQL semantics on PostgreSQL 15", function () {
                 );
                 assert.deepStrictEqual([report.passed, report.errorFailures, report.warnFailures], [false, 3, 0]);
                 assert.deepStrictEqual(emulator.requests.map((r) => r.operation), ["ExecuteStatement", "DescribeStatement", "DescribeStatement", "GetStatementResult"]);
-                assert.deepStrictEqual(JSON.parse(lines[lines.length - 1]).ErrorFailures, 3);
+                assert.deepStrictEqual(emfDocuments(lines).at(-1)?.ErrorFailures, 3);
             } finally {
                 await pool.query(`ALTER TABLE "${schema}"."orders" RENAME TO "orders_raw"`);
                 await pool.query(`ALTER TABLE "${schema}"."orders_target" RENAME TO "orders"`);

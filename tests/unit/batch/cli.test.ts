@@ -9,6 +9,7 @@ import { rejectErrorTypes } from "../../../runtime/batch/layout";
 import { exitCodes, runBatchCli } from "../../../runtime/batch/main";
 import { readBatchSettings } from "../../../runtime/batch/settings";
 import { mskEvent, validOrder } from "../../helpers/ingest/events";
+import { captureOutput } from "../../helpers/output";
 
 const env = { RAW_BUCKET: "raw", REJECTS_BUCKET: "rejects", AWS_BATCH_JOB_ID: "job-42", AWS_BATCH_JOB_ATTEMPT: "1" };
 const replay = ["replay-rejects", "--dataset", "orders", "--from", "2024-05-01T00", "--to", "2024-05-02T00"];
@@ -138,12 +139,11 @@ describe("batch job: command line", () => {
         type Seed = (store: ReturnType<typeof createMemoryObjectStore>, land: (event: ReturnType<typeof mskEvent>) => Promise<unknown>) => Promise<unknown>;
 
         async function run(argv: readonly string[], environment: Record<string, string | undefined> = env, seed?: Seed) {
-            const lines: Record<string, unknown>[] = [];
             const printed: string[] = [];
             const store = createMemoryObjectStore();
             const pipeline = { validator: compileValidator(orders), targets: { store, rawBucket: "raw", rejectsBucket: "rejects", concurrency: 2 }, maxRecordBytes: 1 << 20 };
             await seed?.(store, (event) => ingestEvent("kafka", event, pipeline));
-            const code = await runBatchCli(argv, { env: environment, store, log: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), print: (text) => printed.push(text), now: () => Date.UTC(2024, 4, 2) });
+            const { result: code, lines } = await captureOutput(() => runBatchCli(argv, { env: environment, store, print: (text) => printed.push(text), now: () => Date.UTC(2024, 4, 2) }));
             return { code, lines, printed, store };
         }
 
@@ -152,10 +152,11 @@ describe("batch job: command line", () => {
             assert.strictEqual(code, exitCodes.usage);
             assert.strictEqual(lines.length, 1);
             assert.deepStrictEqual(
-                { ...lines[0], time: undefined },
+                { ...lines[0], timestamp: undefined },
                 {
-                    time: undefined,
-                    level: "error",
+                    timestamp: undefined,
+                    level: "ERROR",
+                    sampling_rate: 0,
                     service: "lake-maintenance",
                     message: "--dt: expected a UTC date written YYYY-MM-DD (a real calendar date); found 'yesterday'; fix: pass --dt 2024-05-01",
                     command: "compact",
@@ -193,7 +194,7 @@ describe("batch job: command line", () => {
                 lines.map((line) => line.message),
                 ["job started", "reject objects to replay", "reject object processed", "replay finished", "job ended"],
             );
-            assert.ok(lines.every((line) => line.dataset === "orders" && line.jobId === "job-42" && typeof line.time === "string"));
+            assert.ok(lines.every((line) => line.dataset === "orders" && line.jobId === "job-42" && typeof line.timestamp === "string"));
         });
 
         it("exits 1 when a compaction fails, and says a rerun is safe", async () => {
@@ -203,7 +204,7 @@ describe("batch job: command line", () => {
                 await store.putObject({ bucket: "raw", key: "orders/_compaction/dt=2024-05-01/hour=10/lease-0000000001.json", body: Buffer.from(JSON.stringify({ owner: "job-7", expiresAt: "2024-05-02T01:00:00.000Z" })) });
             });
             assert.strictEqual(code, exitCodes.failure);
-            const last = lines.find((line) => line.level === "error" && String(line.message).startsWith("compaction finished with failures"));
+            const last = lines.find((line) => line.level === "ERROR" && String(line.message).startsWith("compaction finished with failures"));
             assert.ok(last, "a failure report line");
             assert.match(String(lines.find((line) => line.message === "partition could not be compacted; nothing was deleted before its outputs were verified, so a rerun is safe")?.error), /job-7/);
         });

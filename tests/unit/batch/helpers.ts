@@ -1,7 +1,7 @@
 import { gunzip } from "../../../runtime/common/encoding";
 import { MaintenanceObjectStore, ObjectHead, ObjectSummary, PutObjectInput, PutObjectOutcome } from "../../../runtime/common/objectStore";
 import { MemoryObjectStore } from "../../../runtime/common/memoryObjectStore";
-import { createJsonLogger, JobLogger } from "../../../runtime/batch/log";
+import { JobLogger, LogFields, LogLevel } from "../../../runtime/batch/log";
 
 /** The error a crashed store throws; once thrown, every later call throws it too. */
 export class SimulatedCrash extends Error {
@@ -77,10 +77,16 @@ export function createCrashingStore(inner: MaintenanceObjectStore, plan?: CrashP
     };
 }
 
-/** A logger that keeps its lines, parsed. */
+/** A `JobLogger` that keeps its entries in memory (every level), for tests of code that only needs the interface. */
 export function capturingLogger(): { readonly logger: JobLogger; readonly lines: Record<string, unknown>[] } {
     const lines: Record<string, unknown>[] = [];
-    return { lines, logger: createJsonLogger({ level: "debug", sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), now: () => Date.UTC(2024, 5, 1) }) };
+    const make = (persistent: LogFields): JobLogger => {
+        const write = (level: LogLevel) => (message: string, fields?: LogFields) => {
+            lines.push({ level, message, ...persistent, ...fields });
+        };
+        return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), child: (fields) => make({ ...persistent, ...fields }) };
+    };
+    return { lines, logger: make({}) };
 }
 
 /** Every object of a bucket as key → uncompressed text (gzip objects) or raw text (others). */

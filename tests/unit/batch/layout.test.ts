@@ -16,7 +16,8 @@ import {
     replayObjectName,
 } from "../../../runtime/batch/layout";
 import { acquireLease, LeaseOptions } from "../../../runtime/batch/lease";
-import { createJsonLogger } from "../../../runtime/batch/log";
+import { createJobLogger } from "../../../runtime/batch/log";
+import { captureOutput } from "../../helpers/output";
 
 const partition = { dt: "2024-05-01", hour: "13" };
 const rejectKey = "orders/error_type=not_allowed/dt=2024-05-01/hour=10/orders+0+00000000000000000100.ndjson.gz";
@@ -103,24 +104,33 @@ describe("batch job: compaction lease", () => {
     });
 });
 
-describe("batch job: logs", () => {
-    it("writes one JSON object per line with time, level, service, persistent and call fields", () => {
-        const lines: string[] = [];
-        const logger = createJsonLogger({ sink: (line) => lines.push(line), now: () => 0, fields: { command: "compact" } }).child({ dataset: "orders" });
-        logger.info("done", { count: 2n, error: new RangeError("bad") });
-        assert.deepStrictEqual(lines.map((line) => JSON.parse(line)), [
-            { time: "1970-01-01T00:00:00.000Z", level: "info", service: "lake-maintenance", message: "done", command: "compact", dataset: "orders", count: "2", error: { name: "RangeError", message: "bad" } },
-        ]);
+describe("batch job: logs through Powertools Logger", () => {
+    it("writes one JSON object per line with level, message, service, timestamp, the persistent and the call fields", async () => {
+        const before = Date.now();
+        const { lines } = await captureOutput(() => {
+            const logger = createJobLogger({ fields: { command: "compact" } }).child({ dataset: "orders" });
+            logger.info("done", { count: 2n, error: new RangeError("bad") });
+        });
+        assert.strictEqual(lines.length, 1);
+        const [line] = lines as [Record<string, unknown>];
+        assert.ok(Date.parse(String(line.timestamp)) >= before - 1000, `timestamp ${String(line.timestamp)}`);
+        assert.deepStrictEqual(
+            { ...line, timestamp: undefined, error: { name: (line.error as { name: string }).name, message: (line.error as { message: string }).message } },
+            { level: "INFO", message: "done", sampling_rate: 0, service: "lake-maintenance", timestamp: undefined, command: "compact", dataset: "orders", count: "2", error: { name: "RangeError", message: "bad" } },
+        );
     });
 
-    it("drops lines below the level and survives circular fields", () => {
-        const lines: string[] = [];
-        const logger = createJsonLogger({ sink: (line) => lines.push(line), level: "warn" });
-        const loop: Record<string, unknown> = {};
+    it("drops lines below the level and survives circular fields", async () => {
+        const loop: Record<string, unknown> = { name: "loop" };
         loop.self = loop;
-        logger.info("hidden");
-        logger.warn("shown", { loop });
-        assert.strictEqual(lines.length, 1);
-        assert.deepStrictEqual(JSON.parse(lines[0] as string).loop, { self: "[circular]" });
+        const { lines } = await captureOutput(() => {
+            const logger = createJobLogger({ level: "warn" });
+            logger.info("hidden");
+            logger.warn("shown", { loop });
+        });
+        assert.deepStrictEqual(
+            lines.map((line) => [line.level, line.message, line.loop]),
+            [["WARN", "shown", { name: "loop" }]],
+        );
     });
 });

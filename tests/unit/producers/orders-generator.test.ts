@@ -54,7 +54,7 @@ describe("the orders generator", () => {
         const messages = createOrderGenerator({ seed: 5, badRatio: 1, defects: ["not_json"] }).take(20);
         assert.ok(messages.every((message) => message.defect === "not_json"));
         assert.throws(() => createOrderGenerator({ seed: 1, defects: ["oversized"] }), /oversizeBytes/);
-        assert.throws(() => createOrderGenerator({ seed: 1, badRatio: 1.5 }), /badRatio must be between 0 and 1, found 1.5/);
+        assert.throws(() => createOrderGenerator({ seed: 1, badRatio: 1.5 }), /badRatio must be a share between 0 and 1, such as 0\.05; found 1\.5/);
     });
 
     it("uses a uniform pseudo-random sequence", () => {

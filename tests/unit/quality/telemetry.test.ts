@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { QualityReport, qualityEmfLines, runSummaryEmfLines } from "../../../runtime/quality";
+import { createQualityMetrics, publishQualityReport, publishRunSummary, QualityReport } from "../../../runtime/quality";
+import { captureOutput } from "../../helpers/output";
 
 const report: QualityReport = {
     dataset: "orders",
@@ -14,13 +15,16 @@ const report: QualityReport = {
     ],
 };
 
-describe("quality/emf", () => {
-    it("writes one line per check and one for the report, in embedded metric format", () => {
-        const lines = qualityEmfLines(report, { timestamp: 1714608000000, dimensions: { Environment: "dev" } }).map((line) => JSON.parse(line));
+// EMF timestamps must lie within the last 14 days for CloudWatch (Powertools warns otherwise).
+const timestamp = Date.now() - 60_000;
+
+describe("quality metrics through Powertools Metrics", () => {
+    it("publishes one EMF document per check and one for the report, with the names, units and dimensions the alarms read", async () => {
+        const { lines } = await captureOutput(() => publishQualityReport(createQualityMetrics({ dimensions: { Environment: "dev" } }), report, timestamp));
         assert.deepStrictEqual(lines, [
             {
                 _aws: {
-                    Timestamp: 1714608000000,
+                    Timestamp: timestamp,
                     CloudWatchMetrics: [{ Namespace: "DataPlatform/Quality", Dimensions: [["Environment", "Dataset", "Check"]], Metrics: [{ Name: "CheckPassed", Unit: "Count" }, { Name: "ObservedValue", Unit: "None" }] }],
                 },
                 Environment: "dev",
@@ -35,7 +39,7 @@ describe("quality/emf", () => {
             },
             {
                 _aws: {
-                    Timestamp: 1714608000000,
+                    Timestamp: timestamp,
                     CloudWatchMetrics: [{ Namespace: "DataPlatform/Quality", Dimensions: [["Environment", "Dataset", "Check"]], Metrics: [{ Name: "CheckPassed", Unit: "Count" }] }],
                 },
                 Environment: "dev",
@@ -49,7 +53,7 @@ describe("quality/emf", () => {
             },
             {
                 _aws: {
-                    Timestamp: 1714608000000,
+                    Timestamp: timestamp,
                     CloudWatchMetrics: [
                         {
                             Namespace: "DataPlatform/Quality",
@@ -68,21 +72,33 @@ describe("quality/emf", () => {
         ]);
     });
 
-    it("uses the given namespace and no extra dimensions by default", () => {
-        const [first] = qualityEmfLines(report, { namespace: "Custom/NS", timestamp: 1 }).map((line) => JSON.parse(line));
-        assert.deepStrictEqual(first._aws.CloudWatchMetrics[0].Namespace, "Custom/NS");
-        assert.deepStrictEqual(first._aws.CloudWatchMetrics[0].Dimensions, [["Dataset", "Check"]]);
+    it("uses the given namespace, adds no service dimension and no extra dimensions by default", async () => {
+        const { lines } = await captureOutput(() => publishQualityReport(createQualityMetrics({ namespace: "Custom/NS" }), report, timestamp));
+        const first = lines[0] as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] }; service?: unknown };
+        assert.strictEqual(first._aws.CloudWatchMetrics[0]?.Namespace, "Custom/NS");
+        assert.deepStrictEqual(first._aws.CloudWatchMetrics[0]?.Dimensions, [["Dataset", "Check"]]);
+        assert.strictEqual(first.service, undefined);
     });
 
-    it("turns a run summary's counts into row metrics and one line per reference", () => {
-        const lines = runSummaryEmfLines(
-            { dataset: "orders", rows: { read: 16, dropped: 3, duplicates: 5, written: 8 }, eventTimeOutsidePartition: 1, referenceUnmatched: { stores: 1 } },
-            { timestamp: 5 },
-        ).map((line) => JSON.parse(line));
+    it("stamps each document with the time of publishing when no timestamp is given", async () => {
+        const before = Date.now();
+        const { lines } = await captureOutput(() => publishQualityReport(createQualityMetrics(), report));
+        const stamps = lines.map((line) => (line._aws as { Timestamp: number }).Timestamp);
+        assert.ok(stamps.every((stamp) => stamp >= before && stamp <= Date.now()), `timestamps ${stamps.join(", ")}`);
+    });
+
+    it("turns a run summary's counts into row metrics and one document per reference", async () => {
+        const { lines } = await captureOutput(() =>
+            publishRunSummary(
+                createQualityMetrics(),
+                { dataset: "orders", rows: { read: 16, dropped: 3, duplicates: 5, written: 8 }, eventTimeOutsidePartition: 1, referenceUnmatched: { stores: 1 } },
+                timestamp,
+            ),
+        );
         assert.deepStrictEqual(lines, [
             {
                 _aws: {
-                    Timestamp: 5,
+                    Timestamp: timestamp,
                     CloudWatchMetrics: [
                         {
                             Namespace: "DataPlatform/Quality",
@@ -99,7 +115,7 @@ describe("quality/emf", () => {
                 RowsOutsidePartition: 1,
             },
             {
-                _aws: { Timestamp: 5, CloudWatchMetrics: [{ Namespace: "DataPlatform/Quality", Dimensions: [["Dataset", "Reference"]], Metrics: [{ Name: "RowsUnmatchedReference", Unit: "Count" }] }] },
+                _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: "DataPlatform/Quality", Dimensions: [["Dataset", "Reference"]], Metrics: [{ Name: "RowsUnmatchedReference", Unit: "Count" }] }] },
                 Dataset: "orders",
                 Reference: "stores",
                 RowsUnmatchedReference: 1,

@@ -1,0 +1,104 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { createMemoryObjectStore } from "../../../runtime/common";
+import { createIngestHandler } from "../../../runtime/ingest/handler";
+import { createQualityHandler } from "../../../runtime/quality/handler";
+import { functionEnvironment } from "../../helpers/deployed";
+import { kinesisEvent, mskEvent, validOrder } from "../../helpers/ingest/events";
+import { captureOutput, emfDocuments, emfDirective } from "../../helpers/output";
+import { ofType, stackRun } from "../../helpers/stacks";
+import { OfflineRun, RecordedResource } from "../../../tools/offline/program";
+
+/**
+ * The alarms on the platform's own metrics (namespaces `DataPlatform/*`) must watch metrics the
+ * runtime really publishes: CloudWatch matches an alarm's namespace, metric name and its full
+ * dimension set exactly, so a renamed metric or one extra dimension leaves the alarm without data,
+ * silently. The runtime side is not read from constants: the deployed factories are built from the
+ * functions' recorded environments, invoked, and their EMF output is parsed.
+ */
+
+type MetricKey = string;
+
+function key(namespace: string, metricName: string, dimensions: Readonly<Record<string, unknown>>): MetricKey {
+    const dims = Object.entries(dimensions)
+        .map(([name, value]) => `${name}=${String(value)}`)
+        .sort();
+    return `${namespace} | ${metricName} | {${dims.join(", ")}}`;
+}
+
+/** Every metric an alarm of the stack reads in a `DataPlatform/` namespace, single or in a metric query. */
+function alarmedMetrics(run: OfflineRun): MetricKey[] {
+    const keys: MetricKey[] = [];
+    for (const alarm of ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+        const inputs = alarm.inputs as { namespace?: string; metricName?: string; dimensions?: Record<string, unknown>; metricQueries?: { metric?: { namespace: string; metricName: string; dimensions?: Record<string, unknown> } }[] };
+        const refs = [
+            ...(inputs.namespace && inputs.metricName ? [{ namespace: inputs.namespace, metricName: inputs.metricName, dimensions: inputs.dimensions ?? {} }] : []),
+            ...(inputs.metricQueries ?? []).flatMap((query) => (query.metric ? [query.metric] : [])),
+        ];
+        keys.push(...refs.filter((ref) => ref.namespace.startsWith("DataPlatform/")).map((ref) => key(ref.namespace, ref.metricName, ref.dimensions ?? {})));
+    }
+    return keys;
+}
+
+/** Every (namespace, metric, dimension set) the EMF documents publish. */
+function publishedMetrics(lines: readonly Record<string, unknown>[]): Set<MetricKey> {
+    const keys = new Set<MetricKey>();
+    for (const document of emfDocuments(lines)) {
+        const directive = emfDirective(document);
+        for (const dimensionSet of directive.Dimensions) {
+            const dimensions = Object.fromEntries(dimensionSet.map((name) => [name, document[name]]));
+            for (const metric of directive.Metrics) {
+                keys.add(key(directive.Namespace, metric.Name, dimensions));
+            }
+        }
+    }
+    return keys;
+}
+
+function deployed(run: OfflineRun, name: string): RecordedResource {
+    const fn = ofType(run, "aws:lambda/function:Function").find((candidate) => candidate.name === name);
+    assert.ok(fn, `no function ${name} in the stack`);
+    return fn;
+}
+
+async function ingestOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
+    const env = functionEnvironment(deployed(run, "ingest-orders"));
+    const kinesis = ofType(run, "aws:kinesis/stream:Stream").length > 0;
+    const records = [validOrder(), "not json"];
+    const { lines } = await captureOutput(async () => {
+        if (kinesis) {
+            await createIngestHandler({ engine: "kinesis", env, store: createMemoryObjectStore() })(kinesisEvent(records.map((value, i) => ({ sequenceNumber: String(100 + i), value }))));
+        } else {
+            await createIngestHandler({ engine: "kafka", env, store: createMemoryObjectStore() })(mskEvent(records.map((value, offset) => ({ offset, value }))));
+        }
+    });
+    return lines;
+}
+
+async function qualityOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
+    const env = functionEnvironment(deployed(run, "orchestration-quality"));
+    const summary = fs.readFileSync(path.join(__dirname, "..", "quality", "fixtures", "orders-run-summary.json"), "utf8");
+    const s3 = { send: async () => ({ Body: { transformToString: async () => summary } }) } as never;
+    const { lines } = await captureOutput(() => createQualityHandler({ env, s3 })({ dataset: "orders", source: "sparkRun", summaryUri: "s3://curated/_runs/orders/run.json", failOnError: false }));
+    return lines;
+}
+
+describe("the alarms watch metrics the runtime publishes", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest or quality function`, async () => {
+            const run = await stackRun(stack);
+            const alarmed = alarmedMetrics(run);
+            assert.ok(alarmed.some((k) => k.startsWith("DataPlatform/Ingest")) && alarmed.some((k) => k.startsWith("DataPlatform/Quality")), `expected ingest and quality alarms, found ${alarmed.join("; ")}`);
+            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run))]);
+            const missing = alarmed.filter((k) => !published.has(k));
+            assert.deepStrictEqual(missing, [], `alarmed but not published:\n${missing.join("\n")}\npublished:\n${[...published].sort().join("\n")}`);
+        });
+    }
+
+    it("tells a metric published with one more dimension apart from the alarmed one (the check itself)", () => {
+        const published = publishedMetrics([{ _aws: { CloudWatchMetrics: [{ Namespace: "DataPlatform/Quality", Dimensions: [["service", "Dataset"]], Metrics: [{ Name: "ErrorFailures", Unit: "Count" }] }] }, service: "quality", Dataset: "orders", ErrorFailures: 1 }]);
+        assert.strictEqual(published.has(key("DataPlatform/Quality", "ErrorFailures", { Dataset: "orders" })), false);
+        assert.strictEqual(published.has(key("DataPlatform/Quality", "ErrorFailures", { service: "quality", Dataset: "orders" })), true);
+    });
+});
