@@ -27,6 +27,10 @@ describe("config area: streaming", () => {
         });
     });
 
+    it("spreads MSK brokers over at least one AZ when the network's AZ count is 0, which the network reports itself", () => {
+        assert.strictEqual(parseClean(streamingKeys, (reader) => parseStreaming(reader, "dev", 0), msk).engine, "msk");
+    });
+
     it("does not judge the other engine's keys", () => {
         parseClean(streamingKeys, dev, { mskBrokerCount: "7", mskInstanceType: "kafka.m9.huge" });
         parseClean(streamingKeys, dev, { ...msk, kinesisShardCount: "5", kinesisMode: "PROVISIONED" });
