@@ -1,5 +1,5 @@
 /** AWS Batch config: the Fargate compute environment, the job size and the compaction schedule. */
-import { capacityLimits, Environment, fargateMemoryMb } from "./catalog";
+import { Environment, fargateMemoryMb } from "./catalog";
 import { ConfigKey, ConfigReader } from "./reader";
 
 export const batchKeys: readonly ConfigKey[] = [
@@ -22,7 +22,6 @@ export interface BatchConfig {
 }
 
 export function parseBatch(reader: ConfigReader, environment: Environment): BatchConfig {
-    const limits = capacityLimits[environment];
     const compute = reader.oneOf("batchCompute", ["FARGATE_SPOT", "FARGATE"] as const);
     const jobVcpus = reader.str("batchJobVcpus");
     const memory = fargateMemoryMb[jobVcpus];
@@ -33,9 +32,7 @@ export function parseBatch(reader: ConfigReader, environment: Environment): Batc
         reader.fail("batchJobMemoryMb", `${memory.min} to ${memory.max} MiB in steps of ${memory.step} for ${jobVcpus} vCPU on Fargate`, jobMemoryMb, `pulumi config set platform:batchJobMemoryMb ${memory.min}`);
     }
     const maxVcpus = reader.range("batchMaxVcpus", 1, 256);
-    if (maxVcpus > limits.batchMaxVcpus) {
-        reader.fail("batchMaxVcpus", `at most ${limits.batchMaxVcpus} in ${environment}`, maxVcpus);
-    }
+    reader.withinCapacity("batchMaxVcpus", maxVcpus, "batchMaxVcpus", environment);
     return {
         compute,
         maxVcpus,

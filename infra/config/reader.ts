@@ -3,7 +3,7 @@
  * stack config, and `ConfigReader`, which parses raw strings by their declared type and collects
  * every problem of every area, in the order they are found, so a stack reports them all at once.
  */
-import { Environment, TypeCatalogue } from "./catalog";
+import { capacityLimits, Environment, TypeCatalogue } from "./catalog";
 
 export type ConfigValueType = "string" | "integer" | "boolean" | "array";
 
@@ -157,6 +157,14 @@ export class ConfigReader {
             this.fail(name, `an EventBridge schedule such as rate(1 hour) or ${example}`, value, `pulumi config set ${configNamespace}:${name} '${example}'`);
         }
         return value;
+    }
+
+    /** Reports a count above the environment's capacity limit, the cost guardrail the policy pack shares. */
+    withinCapacity(name: string, value: number, limit: keyof (typeof capacityLimits)[Environment], environment: Environment): void {
+        const max = capacityLimits[environment][limit];
+        if (value > max) {
+            this.fail(name, `at most ${max} in ${environment}`, value);
+        }
     }
 
     /** An instance or node type that the catalogue knows, does not refuse, and allows in `environment`. */

@@ -1,5 +1,5 @@
 /** Spark config: the EMR job's home (EMR Serverless or an EMR cluster) and its capacity. */
-import { capacityLimits, emrInstanceTypes, Environment } from "./catalog";
+import { emrInstanceTypes, Environment } from "./catalog";
 import { ConfigKey, ConfigReader } from "./reader";
 
 export const sparkKeys: readonly ConfigKey[] = [
@@ -26,7 +26,6 @@ export type SparkConfig =
 
 /** Only the chosen mode's keys are judged; the other mode's keys keep their defaults unread. */
 export function parseSpark(reader: ConfigReader, environment: Environment): SparkConfig {
-    const limits = capacityLimits[environment];
     const mode = reader.oneOf("sparkMode", ["serverless", "cluster"] as const);
     const releaseLabel = reader.str("emrReleaseLabel");
     if (!/^emr-7\.\d+\.\d+$/.test(releaseLabel)) {
@@ -35,9 +34,7 @@ export function parseSpark(reader: ConfigReader, environment: Environment): Spar
     const idleTimeoutMinutes = reader.range("emrIdleTimeoutMinutes", 5, 1440);
     if (mode === "serverless") {
         const maxVcpu = reader.range("sparkMaxVcpu", 4, 4000);
-        if (maxVcpu > limits.sparkMaxVcpu) {
-            reader.fail("sparkMaxVcpu", `at most ${limits.sparkMaxVcpu} in ${environment}`, maxVcpu);
-        }
+        reader.withinCapacity("sparkMaxVcpu", maxVcpu, "sparkMaxVcpu", environment);
         const maxMemoryGb = reader.int("sparkMaxMemoryGb");
         if (maxMemoryGb < 2 * maxVcpu || maxMemoryGb > 8 * maxVcpu) {
             reader.fail("sparkMaxMemoryGb", `from 2 to 8 GB per vCPU (${2 * maxVcpu} to ${8 * maxVcpu} for sparkMaxVcpu ${maxVcpu})`, maxMemoryGb, `pulumi config set platform:sparkMaxMemoryGb ${4 * maxVcpu}`);
@@ -46,8 +43,6 @@ export function parseSpark(reader: ConfigReader, environment: Environment): Spar
     }
     const instanceType = reader.catalogueType("emrInstanceType", emrInstanceTypes, environment);
     const maxTaskNodes = reader.range("emrMaxTaskNodes", 0, 100);
-    if (maxTaskNodes > limits.emrMaxTaskNodes) {
-        reader.fail("emrMaxTaskNodes", `at most ${limits.emrMaxTaskNodes} in ${environment}`, maxTaskNodes);
-    }
+    reader.withinCapacity("emrMaxTaskNodes", maxTaskNodes, "emrMaxTaskNodes", environment);
     return { mode, releaseLabel, instanceType, coreNodes: reader.range("emrCoreNodes", 1, 20), maxTaskNodes, idleTimeoutMinutes };
 }

@@ -56,7 +56,6 @@ function parseKinesis(reader: ConfigReader, environment: Environment): KinesisCo
 }
 
 function parseMsk(reader: ConfigReader, environment: Environment, availabilityZones: number): MskConfig {
-    const limits = capacityLimits[environment];
     // Guards against a zero AZ count, which the network area reports on its own.
     const zones = Math.max(availabilityZones, 1);
     const brokers = reader.int("mskBrokerCount");
@@ -66,9 +65,7 @@ function parseMsk(reader: ConfigReader, environment: Environment, availabilityZo
     if (environment === "prod" && brokers < 3) {
         reader.fail("mskBrokerCount", "at least 3 in prod (replication factor 3 with min.insync.replicas 2)", brokers, "pulumi config set platform:mskBrokerCount 3");
     }
-    if (brokers > limits.mskBrokers) {
-        reader.fail("mskBrokerCount", `at most ${limits.mskBrokers} in ${environment}`, brokers);
-    }
+    reader.withinCapacity("mskBrokerCount", brokers, "mskBrokers", environment);
     const instanceType = reader.catalogueType("mskInstanceType", mskInstanceTypes, environment);
     const volumeGiB = reader.range("mskVolumeGiB", 1, 16384);
     const maxVolumeGiB = reader.range("mskMaxVolumeGiB", 1, 16384);

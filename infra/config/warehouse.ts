@@ -1,5 +1,5 @@
 /** Warehouse config: Redshift Serverless or a provisioned RA3 cluster, its capacity and names. */
-import { capacityLimits, Environment, redshiftNodeTypes } from "./catalog";
+import { Environment, redshiftNodeTypes } from "./catalog";
 import { ConfigKey, ConfigReader } from "./reader";
 
 export const warehouseKeys: readonly ConfigKey[] = [
@@ -39,7 +39,6 @@ const identifierPattern = /^[a-z][a-z0-9_]{0,62}$/;
  * serverless workgroup needs subnets in three AZs, so that problem is reported here.
  */
 export function parseWarehouse(reader: ConfigReader, environment: Environment, availabilityZones: number): WarehouseConfig {
-    const limits = capacityLimits[environment];
     const mode = reader.oneOf("warehouseMode", ["serverless", "provisioned"] as const);
     const adminUser = reader.str("warehouseAdminUser");
     if (!identifierPattern.test(adminUser) || ["admin", "awsuser", "root", "master", "rdsadmin"].includes(adminUser)) {
@@ -57,8 +56,8 @@ export function parseWarehouse(reader: ConfigReader, environment: Environment, a
         }
         if (maxRpu < baseRpu || maxRpu > 1024 || maxRpu % 8 !== 0) {
             reader.fail("warehouseMaxRpu", `a multiple of 8 from warehouseBaseRpu (${baseRpu}) to 1024`, maxRpu, `pulumi config set platform:warehouseMaxRpu ${Math.max(baseRpu, 8) * 4}`);
-        } else if (maxRpu > limits.warehouseMaxRpu) {
-            reader.fail("warehouseMaxRpu", `at most ${limits.warehouseMaxRpu} in ${environment}`, maxRpu);
+        } else {
+            reader.withinCapacity("warehouseMaxRpu", maxRpu, "warehouseMaxRpu", environment);
         }
         if (availabilityZones !== 3) {
             reader.fail("availabilityZones", "3 with a serverless warehouse (a Redshift Serverless workgroup needs subnets in three AZs)", availabilityZones, "pulumi config set platform:availabilityZones 3, or pulumi config set platform:warehouseMode provisioned");
@@ -70,9 +69,7 @@ export function parseWarehouse(reader: ConfigReader, environment: Environment, a
     if ((nodeType === "ra3.large" || nodeType === "ra3.xlplus") && nodeCount > 16) {
         reader.fail("warehouseNodeCount", `at most 16 for ${nodeType}`, nodeCount);
     }
-    if (nodeCount > limits.warehouseNodes) {
-        reader.fail("warehouseNodeCount", `at most ${limits.warehouseNodes} in ${environment}`, nodeCount);
-    }
+    reader.withinCapacity("warehouseNodeCount", nodeCount, "warehouseNodes", environment);
     if (environment === "prod" && nodeCount < 2) {
         reader.fail("warehouseNodeCount", "at least 2 in prod (a single-node cluster has no redundancy)", nodeCount, "pulumi config set platform:warehouseNodeCount 2");
     }

@@ -71,6 +71,14 @@ describe("config reader", () => {
         assert.deepStrictEqual(reader.problems, [{ key: "platform:count", expected: "an integer from 1 to 10", found: "11", fix: "pulumi config set platform:count 5" }]);
     });
 
+    it("reports a count above the environment's capacity limit, and accepts one at the limit", () => {
+        const reader = readArea(keys);
+        reader.withinCapacity("count", 3, "mskBrokers", "dev");
+        reader.withinCapacity("count", 4, "mskBrokers", "dev");
+        reader.withinCapacity("count", 12, "mskBrokers", "prod");
+        assert.deepStrictEqual(reader.problems, [{ key: "platform:count", expected: "at most 3 in dev", found: "4", fix: "pulumi config set platform:count 5" }]);
+    });
+
     it("replaces a value outside a choice with the first choice, suggesting it in the fix", () => {
         const reader = readArea(keys, { region: "west" });
         assert.strictEqual(reader.oneOf("region", ["north", "south"]), "north");
