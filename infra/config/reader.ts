@@ -78,6 +78,11 @@ function distance(a: string, b: string): number {
     return row[b.length];
 }
 
+/** A programming error, not a stack problem: a parser read a key its area does not declare. */
+function undeclared(name: string): Error {
+    return new Error(`config key '${name}' is not in the key table this reader was given; add it to its area's key list in infra/config`);
+}
+
 const schedulePattern = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/;
 
 /**
@@ -186,14 +191,14 @@ export class ConfigReader {
     key(name: string): ConfigKey {
         const key = this.keys.find((k) => k.name === name);
         if (!key) {
-            throw new Error(`config key '${name}' is not in the key table this reader was given; add it to its area's key list in infra/config`);
+            throw undeclared(name);
         }
         return key;
     }
 
     private value(name: string): ParsedValue {
         if (!this.values.has(name)) {
-            throw new Error(`config key '${name}' is not in the key table this reader was given; add it to its area's key list in infra/config`);
+            throw undeclared(name);
         }
         return this.values.get(name) as ParsedValue;
     }
