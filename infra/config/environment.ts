@@ -27,7 +27,8 @@ const regionPattern = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 export function parseEnvironment(reader: ConfigReader): EnvironmentConfig {
     const region = reader.raw.values["aws:region"];
-    if (region === undefined || !regionPattern.test(region)) {
+    const regionValid = region !== undefined && regionPattern.test(region);
+    if (!regionValid) {
         reader.report({
             key: "aws:region",
             expected: "an AWS region such as us-east-1",
@@ -53,7 +54,7 @@ export function parseEnvironment(reader: ConfigReader): EnvironmentConfig {
     const { project, stack } = reader.raw;
     return {
         environment,
-        ...(region !== undefined && regionPattern.test(region) ? { region } : {}),
+        ...(regionValid ? { region } : {}),
         tags: { environment, owner: reader.str("owner"), "cost-center": reader.str("costCenter"), project, stack },
         protectData,
         logRetentionDays,
