@@ -1,0 +1,77 @@
+/** Warehouse config: Redshift Serverless or a provisioned RA3 cluster, its capacity and names. */
+import { Environment, redshiftNodeTypes } from "./catalog";
+import { ConfigKey, ConfigReader } from "./reader";
+
+export const warehouseKeys: readonly ConfigKey[] = [
+    { name: "warehouseMode", type: "string", default: "serverless", example: "provisioned", description: "Redshift deployment: serverless (namespace and workgroup) or provisioned (RA3 cluster)." },
+    { name: "warehouseBaseRpu", type: "integer", default: 8, example: "32", description: "Serverless base capacity in RPUs: a multiple of 8 from 8 to 1024." },
+    { name: "warehouseMaxRpu", type: "integer", default: 32, example: "128", description: "Serverless maximum capacity in RPUs: a multiple of 8, at least warehouseBaseRpu, at most 1024." },
+    { name: "warehouseDailyRpuHours", type: "integer", default: 24, example: "96", description: "Serverless usage limit in RPU-hours per day; queries stop when it is reached (1 to 24576)." },
+    { name: "warehouseNodeType", type: "string", default: "ra3.large", example: "ra3.xlplus", description: "Provisioned node type; each environment allows a list of RA3 types." },
+    { name: "warehouseNodeCount", type: "integer", default: 2, example: "2", description: "Provisioned node count (1 to 32; ra3.large and ra3.xlplus up to 16)." },
+    { name: "warehouseAdminUser", type: "string", default: "platform_admin", example: "platform_admin", description: "Admin user name (not 'admin', 'awsuser' or 'root'); its password is managed by Redshift in Secrets Manager." },
+    { name: "warehouseDatabase", type: "string", default: "analytics", example: "analytics", description: "Database name (not 'dev')." },
+    { name: "warehouseSnapshotRetentionDays", type: "integer", default: 7, example: "35", description: "Automated snapshot retention of a provisioned cluster, 1 to 35 days." },
+];
+
+export type WarehouseConfig =
+    | {
+          readonly mode: "serverless";
+          readonly baseRpu: number;
+          readonly maxRpu: number;
+          readonly dailyRpuHours: number;
+          readonly adminUser: string;
+          readonly database: string;
+      }
+    | {
+          readonly mode: "provisioned";
+          readonly nodeType: string;
+          readonly nodeCount: number;
+          readonly snapshotRetentionDays: number;
+          readonly adminUser: string;
+          readonly database: string;
+      };
+
+const identifierPattern = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * Only the chosen mode's keys are judged. `availabilityZones` is the network's AZ count: a
+ * serverless workgroup needs subnets in three AZs, so that problem is reported here.
+ */
+export function parseWarehouse(reader: ConfigReader, environment: Environment, availabilityZones: number): WarehouseConfig {
+    const mode = reader.oneOf("warehouseMode", ["serverless", "provisioned"] as const);
+    const adminUser = reader.str("warehouseAdminUser");
+    if (!identifierPattern.test(adminUser) || ["admin", "awsuser", "root", "master", "rdsadmin"].includes(adminUser)) {
+        reader.fail("warehouseAdminUser", "a lower-case identifier other than admin, awsuser, root or master", adminUser);
+    }
+    const database = reader.str("warehouseDatabase");
+    if (!identifierPattern.test(database) || database === "dev") {
+        reader.fail("warehouseDatabase", "a lower-case identifier other than the default 'dev'", database);
+    }
+    if (mode === "serverless") {
+        const baseRpu = reader.int("warehouseBaseRpu");
+        const maxRpu = reader.int("warehouseMaxRpu");
+        if (baseRpu < 8 || baseRpu > 1024 || baseRpu % 8 !== 0) {
+            reader.fail("warehouseBaseRpu", "a multiple of 8 from 8 to 1024", baseRpu, "pulumi config set platform:warehouseBaseRpu 8");
+        }
+        if (maxRpu < baseRpu || maxRpu > 1024 || maxRpu % 8 !== 0) {
+            reader.fail("warehouseMaxRpu", `a multiple of 8 from warehouseBaseRpu (${baseRpu}) to 1024`, maxRpu, `pulumi config set platform:warehouseMaxRpu ${Math.max(baseRpu, 8) * 4}`);
+        } else {
+            reader.withinCapacity("warehouseMaxRpu", maxRpu, "warehouseMaxRpu", environment);
+        }
+        if (availabilityZones !== 3) {
+            reader.fail("availabilityZones", "3 with a serverless warehouse (a Redshift Serverless workgroup needs subnets in three AZs)", availabilityZones, "pulumi config set platform:availabilityZones 3, or pulumi config set platform:warehouseMode provisioned");
+        }
+        return { mode, baseRpu, maxRpu, dailyRpuHours: reader.range("warehouseDailyRpuHours", 1, 24576), adminUser, database };
+    }
+    const nodeType = reader.catalogueType("warehouseNodeType", redshiftNodeTypes, environment);
+    const nodeCount = reader.range("warehouseNodeCount", 1, 32);
+    if ((nodeType === "ra3.large" || nodeType === "ra3.xlplus") && nodeCount > 16) {
+        reader.fail("warehouseNodeCount", `at most 16 for ${nodeType}`, nodeCount);
+    }
+    reader.withinCapacity("warehouseNodeCount", nodeCount, "warehouseNodes", environment);
+    if (environment === "prod" && nodeCount < 2) {
+        reader.fail("warehouseNodeCount", "at least 2 in prod (a single-node cluster has no redundancy)", nodeCount, "pulumi config set platform:warehouseNodeCount 2");
+    }
+    return { mode, nodeType, nodeCount, snapshotRetentionDays: reader.range("warehouseSnapshotRetentionDays", 1, 35), adminUser, database };
+}
