@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -57,7 +58,7 @@ export function ratioQueries(spec: RatioAlarm) {
 }
 
 /** The inputs of the CloudWatch alarm of one spec: defaults applied, actions to the alarm topic. */
-export function metricAlarmArgs(spec: AlarmSpec, namePrefix: string, alarmTopicArn: pulumi.Input<string>) {
+export function metricAlarmArgs(spec: AlarmSpec, namePrefix: string, alarmTopicArn: pulumi.Input<string>): aws.cloudwatch.MetricAlarmArgs {
     return {
         name: `${namePrefix}-${spec.name}`,
         alarmDescription: spec.description,
