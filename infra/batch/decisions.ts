@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AlarmSpec } from "../observability/alarms";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 import { BatchConfig } from "../config";
 
 export interface JobContainerContext {
@@ -83,8 +83,7 @@ export function batchAlarms(name: string, failedJobsRuleName: pulumi.Input<strin
             metricName: "TriggeredRules",
             dimensions: { RuleName: failedJobsRuleName },
             statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
+            ...anyOccurrence,
         },
     ];
 }

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { defaultMetricsNamespace, ingestMetricNames } from "../../runtime/ingest/telemetry";
-import type { AlarmSpec, MetricRef } from "../observability/alarms";
+import { AlarmSpec, anyOccurrence, MetricRef } from "../observability/alarms";
 
 /** What the alarms of one dataset's ingest function watch. */
 export interface IngestAlarmTargets {
@@ -31,7 +31,6 @@ export function ingestAlarms(t: IngestAlarmTargets): AlarmSpec[] {
         metricName,
         dimensions: { service: t.serviceName, dataset: t.dataset, engine: t.engine === "kinesis" ? "kinesis" : "kafka" },
     });
-    const anyAbove = { comparisonOperator: "GreaterThanThreshold", threshold: 0 } as const;
     const lag: AlarmSpec =
         t.engine === "kinesis"
             ? {
@@ -59,7 +58,7 @@ export function ingestAlarms(t: IngestAlarmTargets): AlarmSpec[] {
     return [
         {
             ...lambda,
-            ...anyAbove,
+            ...anyOccurrence,
             name: `${t.base}-errors`,
             stage: "ingest",
             description: `The ${t.dataset} ingest function failed batches; they are retried and then sent to ${t.queueName}. Read the function's logs.`,
@@ -68,7 +67,7 @@ export function ingestAlarms(t: IngestAlarmTargets): AlarmSpec[] {
         },
         {
             ...lambda,
-            ...anyAbove,
+            ...anyOccurrence,
             name: `${t.base}-throttles`,
             stage: "ingest",
             description: `The ${t.dataset} ingest function is throttled: raise ingestReservedConcurrency or the account limit.`,
@@ -78,7 +77,7 @@ export function ingestAlarms(t: IngestAlarmTargets): AlarmSpec[] {
         },
         lag,
         {
-            ...anyAbove,
+            ...anyOccurrence,
             name: `${t.base}-failed-batches`,
             stage: "ingest",
             description: `Batches of ${t.dataset} exhausted their retries; their coordinates are in ${t.queueName}. Fix the cause, then replay them with the batch job.`,
@@ -89,7 +88,7 @@ export function ingestAlarms(t: IngestAlarmTargets): AlarmSpec[] {
         },
         {
             ...own(ingestMetricNames.objectWriteFailures),
-            ...anyAbove,
+            ...anyOccurrence,
             name: `${t.base}-lake-writes`,
             stage: "lake",
             description: `Writes of ${t.dataset} objects to the raw or rejects zone failed (S3 errors or timeouts); the batches are retried. Check S3 and KMS access of ${t.functionAwsName}.`,
@@ -98,7 +97,7 @@ export function ingestAlarms(t: IngestAlarmTargets): AlarmSpec[] {
         },
         {
             ...own(ingestMetricNames.objectKeyConflicts),
-            ...anyAbove,
+            ...anyOccurrence,
             name: `${t.base}-lake-key-conflicts`,
             stage: "lake",
             description: `A ${t.dataset} batch came back with other boundaries and found its object key taken by different content; it landed under a suffixed key, and downstream de-duplication by key applies. Look for changed event source mapping settings.`,

@@ -46,6 +46,9 @@ export interface RatioAlarm extends AlarmBase {
     readonly ratio: { readonly numerator: MetricRef; readonly denominator: MetricRef };
 }
 
+/** The condition of most alarms: anything above zero (an error, a failed run, a message in a dead-letter queue). */
+export const anyOccurrence = { comparisonOperator: "GreaterThanThreshold", threshold: 0 } as const;
+
 /** CloudWatch metric queries of a ratio alarm: two sums and the percentage expression that returns data. */
 export function ratioQueries(spec: RatioAlarm) {
     const period = spec.periodSeconds ?? 300;

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AlarmSpec } from "../observability/alarms";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 /**
  * The pipeline as an Amazon States Language document (JSONata): for a UTC hour window, per
  * dataset, run the Spark transform and wait for it, check the transform's quality, load the
@@ -197,7 +197,7 @@ export function windowHoursOf(schedule: string): number {
 
 /** The pipeline's alarms: failed and timed-out executions, and each dataset's error-level quality failures. */
 export function pipelineAlarms(name: string, stateMachineArn: pulumi.Input<string>, environment: string, datasets: readonly string[]): AlarmSpec[] {
-    const anyAbove = { statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: 0 } as const;
+    const anyAbove = { statistic: "Sum", ...anyOccurrence } as const;
     const executions = ([["ExecutionsFailed", "failed", "failed"], ["ExecutionsTimedOut", "timed out", "timed-out"]] as const).map(
         ([metricName, what, suffix]): AlarmSpec => ({
             ...anyAbove,

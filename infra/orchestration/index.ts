@@ -27,6 +27,7 @@ export interface OrchestrationArgs {
     readonly datasets?: readonly DatasetDefinition[];
     /** The Spark job: where it runs, its role, its script and each dataset's spec (the Transform component has this shape). */
     readonly spark: { readonly compute: SparkCompute; readonly jobRoleArn: pulumi.Output<string>; readonly scriptUri: pulumi.Output<string>; readonly specUris: Readonly<Record<string, pulumi.Output<string>>> };
+    /** The raw zone the Spark job reads (its URI goes into the pipeline definition). */
     readonly rawBucket: aws.s3.Bucket;
     /** Read by the quality and load functions. */
     readonly curatedBucket: aws.s3.Bucket;

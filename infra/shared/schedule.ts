@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlarmSpec } from "../observability/alarms";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 import { PlatformContext, RegisteredAlarm } from "./context";
 import { policyDocument, Statement } from "./iam";
 import { serviceRole } from "./role";
@@ -25,9 +25,11 @@ export interface ScheduledStartsArgs {
     readonly targetArn: pulumi.Input<string>;
     /** What the scheduler role may do to start the target (nothing else is granted besides the queue and the key). */
     readonly permissions: pulumi.Input<Statement[]>;
+    /** What the scheduler role is for, shown in IAM. */
     readonly roleDescription: string;
     /** The stack's shared settings; the observability key encrypts the schedules and the dead-letter queue. */
     readonly context: PlatformContext;
+    /** The schedules of the group, each a `rate(...)` or `cron(...)` with its input. */
     readonly schedules: readonly ScheduleSpec[];
     /** The stage and the meaning of the alarm on the dead-letter queue. */
     readonly alarm: Pick<AlarmSpec, "stage" | "description">;
@@ -106,8 +108,7 @@ export function scheduledStarts(
             metricName: "ApproximateNumberOfMessagesVisible",
             dimensions: { QueueName: deadLetters.name },
             statistic: "Maximum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
+            ...anyOccurrence,
         },
     ]);
     return { schedules, deadLetters, alarms };

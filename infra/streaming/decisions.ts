@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import { DatasetDefinition } from "../../runtime/datasets";
 import type * as pulumi from "@pulumi/pulumi";
 import { MskConfig, StreamingConfig } from "../config";
-import type { AlarmSpec } from "../observability/alarms";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 
 /**
  * Broker settings of the MSK configuration. Durability first: no topic appears by accident, every
@@ -93,8 +93,7 @@ export function kinesisStreamAlarms(name: string, dataset: string, streamName: p
             metricName: "WriteProvisionedThroughputExceeded",
             dimensions: { StreamName: streamName },
             statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
+            ...anyOccurrence,
             evaluationPeriods: 3,
         },
     ];
@@ -125,8 +124,7 @@ export function mskAlarms(name: string, clusterName: string, brokerCount: number
             metricName: "OfflinePartitionsCount",
             dimensions: clusterDims,
             statistic: "Maximum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
+            ...anyOccurrence,
             periodSeconds: 60,
         },
     ];
@@ -151,8 +149,7 @@ export function mskAlarms(name: string, clusterName: string, brokerCount: number
                 metricName: "UnderReplicatedPartitions",
                 dimensions,
                 statistic: "Maximum",
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
+                ...anyOccurrence,
                 evaluationPeriods: 3,
                 periodSeconds: 60,
             },

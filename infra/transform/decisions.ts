@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AlarmSpec } from "../observability/alarms";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 
 /** Where the Spark job runs: one shape per mode, so callers never pick between optional ids. */
 export type SparkCompute =
@@ -13,7 +13,7 @@ export function sparkComputeIdentity(compute: SparkCompute): { readonly id: pulu
 
 /** The transform's alarm: a failed job run (EMR Serverless) or a failed step (cluster). */
 export function sparkAlarms(name: string, compute: SparkCompute): AlarmSpec[] {
-    const common = { name: `${name}-failed-runs`, stage: "transform", statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: 0 } as const;
+    const common = { name: `${name}-failed-runs`, stage: "transform", statistic: "Sum", ...anyOccurrence } as const;
     return [
         compute.mode === "serverless"
             ? {
