@@ -70,7 +70,7 @@ export const cloudwatchAlarmActionsEnabled: ResourceValidationPolicy = {
     severity: "high",
     framework: checkov(["CKV_AWS_319"], "Ensure that CloudWatch alarm actions are enabled."),
     tags: ["observability", "cloudwatch"],
-    remediationSteps: "Leave actionsEnabled on and set alarmActions (and okActions) to the alarm topic; declare alarms through observability.addAlarm.",
+    remediationSteps: "Leave actionsEnabled on and set alarmActions (and okActions) to the alarm topic; return the alarm as an AlarmSpec from the component and register it with context.alarms.registerAlarms.",
     validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (alarm, _args, reportViolation) => {
         if (alarm.actionsEnabled === false) {
             reportViolation("actionsEnabled must be true; found false, so the alarm notifies nobody.");
@@ -136,7 +136,7 @@ export const cloudwatchAlarmPipelineStageCoverage: StackValidationPolicy = {
     enforcementLevel: "advisory",
     severity: "high",
     tags: ["observability", "reliability", "cloudwatch"],
-    remediationSteps: "Declare an alarm for the stage with observability.addAlarm(parent, name, { stage, ... }): it wires alarm and OK actions to the alarm topic and sets the pipeline-stage tag.",
+    remediationSteps: "Return an AlarmSpec for the stage from the component (its decisions.ts) and register it with context.alarms.registerAlarms(this, specs): it wires alarm and OK actions to the alarm topic and sets the pipeline-stage tag.",
     configSchema: stageSchema,
     validateStack: (args, reportViolation) => {
         const config = policyConfig<StageConfig>(args, stageSchema);
@@ -169,7 +169,7 @@ export const cloudwatchAlarmPipelineStageCoverage: StackValidationPolicy = {
                 continue;
             }
             reportViolation(
-                `The ${stage} stage is deployed (${deployed.slice(0, 3).map(label).join(", ")}${deployed.length > 3 ? ", ..." : ""}) but no alarm tagged ${config.stageTagKey}=${stage} notifies the alarm topic; add one with observability.addAlarm.`,
+                `The ${stage} stage is deployed (${deployed.slice(0, 3).map(label).join(", ")}${deployed.length > 3 ? ", ..." : ""}) but no alarm tagged ${config.stageTagKey}=${stage} notifies the alarm topic; add an AlarmSpec for it to the component and register it with context.alarms.registerAlarms.`,
             );
         }
     },

@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 import { BatchConfig } from "../config";
 
 export interface JobContainerContext {
@@ -68,4 +70,20 @@ export function compactionJobRequest(dataset: string, jobQueueArn: string, jobDe
         JobDefinition: jobDefinitionArn,
         ContainerOverrides: { Command: [...batchJobCommand, "compact", "--dataset", dataset, "--day-before", scheduledTimeAttribute] },
     };
+}
+
+/** The batch alarm: a failed job, counted by the EventBridge rule that matches failed-job events (Batch publishes no failure metric). */
+export function batchAlarms(name: string, failedJobsRuleName: pulumi.Input<string>): AlarmSpec[] {
+    return [
+        {
+            name: `${name}-failed-jobs`,
+            stage: "batch",
+            description: "A replay or compaction job failed. Its log stream is in the job's log group; nothing was deleted before its outputs were verified, so rerunning it is safe.",
+            namespace: "AWS/Events",
+            metricName: "TriggeredRules",
+            dimensions: { RuleName: failedJobsRuleName },
+            statistic: "Sum",
+            ...anyOccurrence,
+        },
+    ];
 }

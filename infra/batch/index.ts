@@ -3,29 +3,30 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { BatchConfig } from "../config";
-import { Observability } from "../observability";
+import { datasets as platformDatasets } from "../../runtime/datasets";
+import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements, Statement } from "../shared/iam";
 import { serviceRole } from "../shared/role";
-import { namePrefix } from "../shared/options";
 import { scheduledStarts } from "../shared/schedule";
-import { compactionJobRequest, containerProperties, retryStrategy } from "./decisions";
+import { batchAlarms, compactionJobRequest, containerProperties, retryStrategy } from "./decisions";
 
 export interface BatchArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
+    /**
+     * The stack's shared settings. The lake key encrypts the image repository and what jobs write,
+     * the observability key the job logs and the compaction schedules; `protectData` keeps the
+     * repository's images when it is deleted.
+     */
+    readonly context: PlatformContext;
+    /** Compute (Fargate or Fargate Spot), capacity, job size and timeout, compaction schedule, from the stack config. */
     readonly batch: BatchConfig;
-    readonly datasets: readonly string[];
-    readonly vpcId: pulumi.Input<string>;
-    readonly privateSubnetIds: pulumi.Input<string[]>;
+    /** The datasets whose prefixes the jobs may touch and that get a nightly compaction. Defaults to every dataset of `runtime/datasets`. */
+    readonly datasets?: readonly string[];
+    /** The VPC whose private subnets the jobs run in. */
+    readonly network: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string[]> };
+    /** Replayed into and compacted. */
     readonly rawBucket: aws.s3.Bucket;
+    /** Replayed from. */
     readonly rejectsBucket: aws.s3.Bucket;
-    readonly lakeKeyArn: pulumi.Input<string>;
-    readonly logsKeyArn: pulumi.Input<string>;
-    readonly logRetentionDays: number;
-    readonly protectData: boolean;
-    readonly observability: Observability;
 }
 
 /** The repository root: the Docker build context of the job image. */
@@ -41,11 +42,14 @@ export class Batch extends pulumi.ComponentResource {
     readonly jobQueueArn: pulumi.Output<string>;
     readonly jobDefinitionArn: pulumi.Output<string>;
     readonly imageUri: pulumi.Output<string>;
+    readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: BatchArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:batch:Batch", name, {}, opts);
-        const prefix = namePrefix(args.project, args.stack);
+        const context = args.context;
+        const prefix = contextPrefix(context);
         const cfg = args.batch;
+        const datasets = args.datasets ?? platformDatasets.map((d) => d.name);
 
         const repository = new aws.ecr.Repository(
             `${name}-repository`,
@@ -53,8 +57,8 @@ export class Batch extends pulumi.ComponentResource {
                 name: `${prefix}-batch`,
                 imageTagMutability: "IMMUTABLE",
                 imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.lakeKeyArn }],
-                forceDelete: !args.protectData,
+                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: context.keys.lake }],
+                forceDelete: !context.protectData,
             },
             { parent: this },
         );
@@ -70,14 +74,14 @@ export class Batch extends pulumi.ComponentResource {
         );
         this.imageUri = image.imageUri;
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/batch/${prefix}-jobs`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/batch/${prefix}-jobs`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
         const { role: executionRole } = serviceRole(
             `${name}-execution`,
             {
                 service: "ecs-tasks.amazonaws.com",
                 description: "Pulls the batch job image and writes its logs",
-                accountId: args.accountId,
-                policy: pulumi.all([repository.arn, logGroup.arn, args.lakeKeyArn]).apply(([repositoryArn, logGroupArn, lakeKeyArn]) =>
+                accountId: context.accountId,
+                policy: pulumi.all([repository.arn, logGroup.arn, context.keys.lake]).apply(([repositoryArn, logGroupArn, lakeKeyArn]) =>
                     policyDocument(
                         { Sid: "PullJobImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: repositoryArn },
                         { Sid: "EcrAuthHasNoResourceLevelPermissions", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
@@ -88,15 +92,15 @@ export class Batch extends pulumi.ComponentResource {
             },
             this,
         );
-        const prefixes = args.datasets.map((d) => `${d}/`);
+        const prefixes = datasets.map((d) => `${d}/`);
         const { role: jobRole } = serviceRole(
             `${name}-job`,
             {
                 service: "ecs-tasks.amazonaws.com",
                 description: "Replays rejects and compacts raw objects of the platform's datasets",
-                accountId: args.accountId,
+                accountId: context.accountId,
                 policy: pulumi
-                    .all([args.rawBucket.arn, args.rejectsBucket.arn, args.lakeKeyArn])
+                    .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake])
                     .apply(([raw, rejects, key]) =>
                         policyDocument(...s3ReadStatements(raw, prefixes), ...s3WriteStatements(raw, prefixes, true), ...s3ReadStatements(rejects, prefixes), ...s3WriteStatements(rejects, prefixes, true), kmsUseStatement([key])),
                     ),
@@ -107,7 +111,7 @@ export class Batch extends pulumi.ComponentResource {
         const securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
-                vpcId: args.vpcId,
+                vpcId: args.network.vpcId,
                 description: "Batch jobs: no inbound, HTTPS out to S3, ECR and CloudWatch Logs",
                 egress: [{ description: "HTTPS to AWS APIs through endpoints or NAT", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
                 tags: { Name: `${prefix}-batch` },
@@ -120,7 +124,7 @@ export class Batch extends pulumi.ComponentResource {
                 name: `${prefix}-${cfg.compute.toLowerCase().replace("_", "-")}`,
                 type: "MANAGED",
                 state: "ENABLED",
-                computeResources: { type: cfg.compute, maxVcpus: cfg.maxVcpus, subnets: args.privateSubnetIds, securityGroupIds: [securityGroup.id] },
+                computeResources: { type: cfg.compute, maxVcpus: cfg.maxVcpus, subnets: args.network.privateSubnetIds, securityGroupIds: [securityGroup.id] },
             },
             // A replaced environment must exist before the queue moves to it (pitfall: "found existing JobQueue relationship").
             { parent: this, deleteBeforeReplace: false },
@@ -149,12 +153,12 @@ export class Batch extends pulumi.ComponentResource {
                                 jobRoleArn,
                                 executionRoleArn,
                                 logGroup: logGroupName,
-                                region: args.region,
+                                region: context.region,
                                 batch: cfg,
                                 environment: {
                                     RAW_BUCKET: rawBucket,
                                     REJECTS_BUCKET: rejectsBucket,
-                                    AWS_REGION: args.region,
+                                    AWS_REGION: context.region,
                                     // A crashed attempt's compaction lease expires when the attempt would have timed out.
                                     LEASE_TTL_SECONDS: String(cfg.jobTimeoutMinutes * 60),
                                 },
@@ -170,23 +174,21 @@ export class Batch extends pulumi.ComponentResource {
         // invocation time, and the job works out the day before it (so a late retry still compacts
         // the intended day). Reruns are safe (see runtime/batch/compact.ts).
         const jobTargets = pulumi.all([queue.arn, definition.arn]);
-        scheduledStarts(`${name}-compaction`, this, {
+        const compaction = scheduledStarts(`${name}-compaction`, this, {
             deadLetterQueueName: `${prefix}-compaction-schedule-failed`,
             targetArn: "arn:aws:scheduler:::aws-sdk:batch:submitJob",
             permissions: jobTargets.apply(([queueArn, definitionArn]): Statement[] => [
                 { Sid: "SubmitCompactionJobs", Effect: "Allow", Action: "batch:SubmitJob", Resource: [queueArn, definitionArn] },
             ]),
             roleDescription: "Submits the nightly compaction job of each dataset",
-            keyArn: args.logsKeyArn,
-            accountId: args.accountId,
-            schedules: args.datasets.map((dataset) => ({
+            context,
+            schedules: datasets.map((dataset) => ({
                 resourceName: `${name}-compaction-${dataset}`,
                 scheduleName: `${prefix}-compaction-${dataset}`,
                 description: `Compacts the raw objects of ${dataset} for the previous UTC day`,
                 expression: cfg.compactionSchedule,
                 input: jobTargets.apply(([queueArn, definitionArn]) => JSON.stringify(compactionJobRequest(dataset, queueArn, definitionArn))),
             })),
-            observability: args.observability,
             alarm: {
                 stage: "batch",
                 description: "The scheduler could not submit a nightly compaction job after its retries; the attempts are in the dead-letter queue. Check the scheduler role, the job queue and the job definition.",
@@ -203,17 +205,8 @@ export class Batch extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.cloudwatch.EventTarget(`${name}-failed-jobs`, { rule: failedJobs.name, arn: args.observability.alarmTopic.arn }, { parent: this });
-        args.observability.addAlarm(this, `${name}-failed-jobs`, {
-            stage: "batch",
-            description: "A replay or compaction job failed. Its log stream is in the job's log group; nothing was deleted before its outputs were verified, so rerunning it is safe.",
-            namespace: "AWS/Events",
-            metricName: "TriggeredRules",
-            dimensions: { RuleName: failedJobs.name },
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-        });
-        this.registerOutputs({});
+        new aws.cloudwatch.EventTarget(`${name}-failed-jobs`, { rule: failedJobs.name, arn: context.alarms.alarmTopicArn }, { parent: this });
+        this.alarms = [...compaction.alarms, ...context.alarms.registerAlarms(this, batchAlarms(name, failedJobs.name))];
+        this.registerOutputs({ jobQueueArn: this.jobQueueArn, jobDefinitionArn: this.jobDefinitionArn, imageUri: this.imageUri, alarms: this.alarms });
     }
 }

@@ -1,17 +1,35 @@
 import { DatasetDefinition } from "../../runtime/datasets";
 import { aggregateGlueColumns, aggregateTableName, curatedGlueColumns, curatedPartitionColumns, glueColumns, GlueColumn, rawPartitionColumns } from "../../runtime/datasets/schema";
+import type * as pulumi from "@pulumi/pulumi";
+import { identifierPrefix } from "../shared/options";
 
 /** Lake Formation permissions the platform ever grants. `ALL` is deliberately not among them. */
 export type TablePermission = "SELECT" | "DESCRIBE" | "INSERT" | "DELETE" | "ALTER";
 export type DatabasePermission = "DESCRIBE" | "CREATE_TABLE" | "ALTER";
 
+/**
+ * Access a consumer of the catalog needs, declared by the consumer where it creates the principal
+ * and applied by the Catalog component: explicit permissions on every table of one zone and on
+ * its database (never `ALL`: the permission types cannot ask for it), and optionally the right to
+ * create data in the zone's registered location.
+ */
 export interface CatalogGrant {
-    /** Logical name suffix for the grant resources, e.g. `warehouse`. */
+    /** Logical name suffix for the grant resources, e.g. `warehouse` (`catalog-<zone>-<name>-tables`). */
     readonly name: string;
-    readonly principalArn: unknown;
+    /** The role or user granted. */
+    readonly principalArn: pulumi.Input<string>;
     readonly zone: "raw" | "curated";
     readonly tablePermissions: readonly TablePermission[];
-    readonly databasePermissions: readonly DatabasePermission[];
+    /** Permissions on the zone's database. Defaults to none (no database grant). */
+    readonly databasePermissions?: readonly DatabasePermission[];
+    /** Grant `DATA_LOCATION_ACCESS` on the zone's bucket, for principals that write its tables. Defaults to false. */
+    readonly dataLocation?: boolean;
+}
+
+/** The Glue databases of a stack: `<project>_<stack>_raw` and `<project>_<stack>_curated` (Glue names take no dashes). */
+export function catalogDatabaseNames(project: string, stack: string): { readonly raw: string; readonly curated: string } {
+    const prefix = identifierPrefix(project, stack);
+    return { raw: `${prefix}_raw`, curated: `${prefix}_curated` };
 }
 
 export interface TableSpec {

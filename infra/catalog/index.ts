@@ -1,31 +1,36 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatasetDefinition } from "../../runtime/datasets";
+import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
 import { GovernanceConfig } from "../config";
 import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { dataStoreOptions, identifierPrefix } from "../shared/options";
-import { aggregateTables, CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./decisions";
+import { PlatformContext } from "../shared/context";
+import { aggregateTables, catalogDatabaseNames, CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./decisions";
 
 export type { CatalogGrant } from "./decisions";
+export { catalogDatabaseNames } from "./decisions";
 
 export interface CatalogArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly accountId: pulumi.Input<string>;
-    readonly datasets: readonly DatasetDefinition[];
+    /** The stack's shared settings; the lake key encrypts the catalog, `protectData` protects the databases. */
+    readonly context: PlatformContext;
+    /** The datasets that get a raw and a curated table (and their aggregates). Defaults to every dataset of `runtime/datasets`. */
+    readonly datasets?: readonly DatasetDefinition[];
+    /** The raw zone bucket, registered with Lake Formation. */
     readonly rawBucket: aws.s3.Bucket;
+    /** The curated zone bucket, registered with Lake Formation. */
     readonly curatedBucket: aws.s3.Bucket;
-    readonly lakeKeyArn: pulumi.Input<string>;
+    /** Whether this stack owns the account's Lake Formation settings, and their admins. */
     readonly governance: GovernanceConfig;
-    readonly protectData: boolean;
+    /** The access each consumer declared (`catalogAccess` of Warehouse, Transform, Orchestration). Defaults to none. */
+    readonly access?: readonly CatalogGrant[];
 }
 
 /**
  * The Glue Data Catalog (a raw and a curated database, a table per dataset in each, generated
  * from the dataset definition) governed by Lake Formation: both lake locations registered with
  * a data-access role, LF-tags for zone and classification, no default IAMAllowedPrincipals
- * access, and explicit grants (never ALL) added with `grant()`.
+ * access, and the explicit grants (never ALL) its consumers declared.
  */
 export class Catalog extends pulumi.ComponentResource {
     readonly rawDatabase: aws.glue.CatalogDatabase;
@@ -40,9 +45,11 @@ export class Catalog extends pulumi.ComponentResource {
     constructor(name: string, args: CatalogArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:catalog:Catalog", name, {}, opts);
         this.componentName = name;
-        const prefix = identifierPrefix(args.project, args.stack);
-        this.rawDatabaseName = `${prefix}_raw`;
-        this.curatedDatabaseName = `${prefix}_curated`;
+        const context = args.context;
+        const prefix = identifierPrefix(context.project, context.stack);
+        const databaseNames = catalogDatabaseNames(context.project, context.stack);
+        this.rawDatabaseName = databaseNames.raw;
+        this.curatedDatabaseName = databaseNames.curated;
 
         if (args.governance.manageLakeFormationSettings) {
             // Per-account singleton: only the stack whose config says it owns the settings declares them.
@@ -60,9 +67,9 @@ export class Catalog extends pulumi.ComponentResource {
             {
                 service: "lakeformation.amazonaws.com",
                 description: "Lake Formation reads and writes registered lake locations on behalf of granted principals",
-                accountId: args.accountId,
+                accountId: context.accountId,
                 policy: pulumi
-                    .all([args.rawBucket.arn, args.curatedBucket.arn, args.lakeKeyArn])
+                    .all([args.rawBucket.arn, args.curatedBucket.arn, context.keys.lake])
                     .apply(([raw, curated, key]) => policyDocument(...s3ReadStatements(raw), ...s3ReadStatements(curated), ...s3WriteStatements(curated, [""], true), kmsUseStatement([key]))),
             },
             this,
@@ -87,8 +94,8 @@ export class Catalog extends pulumi.ComponentResource {
                 `${name}-encryption`,
                 {
                     dataCatalogEncryptionSettings: {
-                        encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: args.lakeKeyArn },
-                        connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: args.lakeKeyArn },
+                        encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: context.keys.lake },
+                        connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: context.keys.lake },
                     },
                 },
                 { parent: this },
@@ -100,12 +107,12 @@ export class Catalog extends pulumi.ComponentResource {
                 `${name}-${zone}`,
                 {
                     name: dbName,
-                    description: `${zone} zone of the ${args.project} ${args.stack} data lake`,
+                    description: `${zone} zone of the ${context.project} ${context.stack} data lake`,
                     locationUri: pulumi.interpolate`s3://${bucket.bucket}/`,
                     // Lake Formation permissions only: new tables get no IAMAllowedPrincipals grant.
                     createTableDefaultPermissions: [],
                 },
-                dataStoreOptions(args.protectData, this, { dependsOn: this.dependencies }),
+                dataStoreOptions(context.protectData, this, { dependsOn: this.dependencies }),
             );
         this.rawDatabase = database("raw", this.rawDatabaseName, args.rawBucket);
         this.curatedDatabase = database("curated", this.curatedDatabaseName, args.curatedBucket);
@@ -118,7 +125,7 @@ export class Catalog extends pulumi.ComponentResource {
             );
         }
 
-        for (const dataset of args.datasets) {
+        for (const dataset of args.datasets ?? platformDatasets) {
             const raw = pulumi.output(args.rawBucket.bucket).apply((bucket) => rawTable(dataset, bucket));
             const curated = pulumi.output(args.curatedBucket.bucket).apply((bucket) => curatedTable(dataset, bucket));
             const tables: [string, "raw" | "curated", aws.glue.CatalogDatabase, pulumi.Output<TableSpec>][] = [
@@ -141,7 +148,10 @@ export class Catalog extends pulumi.ComponentResource {
                 );
             }
         }
-        this.registerOutputs({});
+        for (const grant of args.access ?? []) {
+            this.grant(grant);
+        }
+        this.registerOutputs({ rawDatabaseName: this.rawDatabaseName, curatedDatabaseName: this.curatedDatabaseName, tableNames: this.tables.map((t) => t.name) });
     }
 
     private table(logical: string, db: aws.glue.CatalogDatabase, spec: pulumi.Output<TableSpec>, format: "json" | "parquet"): aws.glue.CatalogTable {
@@ -168,27 +178,16 @@ export class Catalog extends pulumi.ComponentResource {
         );
     }
 
-    /** Lets a principal that writes a zone's tables (the Spark job) create data there through Lake Formation. */
-    grantDataLocation(name: string, principalArn: pulumi.Input<string>, zone: "raw" | "curated"): void {
-        new aws.lakeformation.Permissions(
-            `${this.componentName}-${zone}-${name}-location`,
-            { principal: principalArn, permissions: ["DATA_LOCATION_ACCESS"], dataLocation: { arn: this.locations[zone]! } },
-            { parent: this, dependsOn: this.dependencies },
-        );
-    }
-
-    /**
-     * Grants a principal explicit permissions on every table of one zone (and on its database).
-     * Never `ALL`: the permission types make it impossible to ask for it.
-     */
-    grant(grant: CatalogGrant & { readonly principalArn: pulumi.Input<string> }): void {
+    /** Applies one consumer's declared access: database and table permissions, and the data location if asked. */
+    private grant(grant: CatalogGrant): void {
         const db = grant.zone === "raw" ? this.rawDatabase : this.curatedDatabase;
         const base = `${this.componentName}-${grant.zone}-${grant.name}`;
         const dependsOn = [...this.dependencies, ...this.tables];
-        if (grant.databasePermissions.length > 0) {
+        const databasePermissions = grant.databasePermissions ?? [];
+        if (databasePermissions.length > 0) {
             new aws.lakeformation.Permissions(
                 `${base}-database`,
-                { principal: grant.principalArn, permissions: [...grant.databasePermissions], database: { name: db.name } },
+                { principal: grant.principalArn, permissions: [...databasePermissions], database: { name: db.name } },
                 { parent: this, dependsOn },
             );
         }
@@ -197,5 +196,12 @@ export class Catalog extends pulumi.ComponentResource {
             { principal: grant.principalArn, permissions: [...grant.tablePermissions], table: { databaseName: db.name, wildcard: true } },
             { parent: this, dependsOn },
         );
+        if (grant.dataLocation) {
+            new aws.lakeformation.Permissions(
+                `${base}-location`,
+                { principal: grant.principalArn, permissions: ["DATA_LOCATION_ACCESS"], dataLocation: { arn: this.locations[grant.zone]! } },
+                { parent: this, dependsOn: this.dependencies },
+            );
+        }
     }
 }

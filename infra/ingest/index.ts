@@ -2,32 +2,33 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKafkaIngestHandler, createKinesisIngestHandler } from "../../runtime/ingest/handler";
 import { ingestEnvironmentVariables } from "../../runtime/ingest/settings";
-import { defaultMetricsNamespace, ingestMetricNames } from "../../runtime/ingest/telemetry";
+import { defaultMetricsNamespace } from "../../runtime/ingest/telemetry";
 import { BatchItemFailuresResponse } from "../../runtime/ingest/types";
 import { IngestConfig } from "../config";
-import { Observability } from "../observability";
+import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { serviceRole } from "../shared/role";
-import { namePrefix } from "../shared/options";
-import { DatasetSource } from "../streaming";
+import { DatasetSource, KafkaConnection } from "../streaming";
+import { ingestAlarms, validateIngestSource } from "./decisions";
 import { ingestNames, ingestRolePolicy } from "./iam";
 
 export interface IngestArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
-    readonly engine: "kinesis" | "msk";
-    readonly sources: readonly DatasetSource[];
+    /**
+     * The stack's shared settings. The streaming key encrypts the failure queues and the functions'
+     * environment, the observability key their log groups; roles may use the lake key to write.
+     */
+    readonly context: PlatformContext;
+    /**
+     * Where the records come from: the engine, one source per dataset and, for MSK only, how to reach
+     * the brokers (the functions then run in those subnets, in the Kafka client security group).
+     * The Streaming component has this shape.
+     */
+    readonly streaming: { readonly engine: "kinesis" | "msk"; readonly sources: readonly DatasetSource[]; readonly kafka?: Pick<KafkaConnection, "clientSecurityGroupId" | "clientSubnetIds"> };
+    /** Function sizing and event source mapping settings, from the stack config. */
     readonly ingest: IngestConfig;
+    /** Where valid records land (NDJSON.gz under `<dataset>/dt=/hour=`). */
     readonly rawBucket: aws.s3.Bucket;
+    /** Where rejected records land, with the rule that failed. */
     readonly rejectsBucket: aws.s3.Bucket;
-    readonly lakeKeyArn: pulumi.Input<string>;
-    readonly streamingKeyArn: pulumi.Input<string>;
-    readonly logsKeyArn: pulumi.Input<string>;
-    readonly logRetentionDays: number;
-    /** MSK only: functions run in the private subnets, in the Kafka client security group. */
-    readonly vpc?: { readonly subnetIds: pulumi.Input<string[]>; readonly securityGroupId: pulumi.Input<string> };
-    readonly observability: Observability;
 }
 
 /** Packages the ingest closure never loads; left out of the Lambda bundle to keep it small. */
@@ -55,21 +56,26 @@ const excludedFromBundle = [
 export class Ingest extends pulumi.ComponentResource {
     readonly functions: aws.lambda.Function[] = [];
     readonly failureQueues: aws.sqs.Queue[] = [];
+    readonly alarms: RegisteredAlarm[] = [];
 
     constructor(name: string, args: IngestArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ingest:Ingest", name, {}, opts);
-        const prefix = namePrefix(args.project, args.stack);
+        const { engine, sources, kafka } = args.streaming;
+        validateIngestSource(name, engine, kafka !== undefined);
+        const context = args.context;
+        const prefix = contextPrefix(context);
         const cfg = args.ingest;
         const env = ingestEnvironmentVariables;
+        const vpc = kafka ? { subnetIds: kafka.clientSubnetIds, securityGroupIds: [kafka.clientSecurityGroupId] } : undefined;
 
-        for (const source of args.sources) {
+        for (const source of sources) {
             const dataset = source.dataset.name;
             const names = ingestNames(prefix, dataset);
             const base = `${name}-${dataset}`;
 
             const queue = new aws.sqs.Queue(
                 `${base}-failed`,
-                { name: names.queueName, kmsMasterKeyId: args.streamingKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
+                { name: names.queueName, kmsMasterKeyId: context.keys.streaming, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
                 { parent: this },
             );
             new aws.sqs.QueuePolicy(
@@ -89,7 +95,7 @@ export class Ingest extends pulumi.ComponentResource {
 
             const logGroup = new aws.cloudwatch.LogGroup(
                 `${base}-logs`,
-                { name: `/aws/lambda/${names.functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn },
+                { name: `/aws/lambda/${names.functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability },
                 { parent: this },
             );
             const { role, policy: rolePolicy } = serviceRole(
@@ -97,12 +103,12 @@ export class Ingest extends pulumi.ComponentResource {
                 {
                     service: "lambda.amazonaws.com",
                     description: `Ingest function of ${dataset}: least privilege, no managed policies`,
-                    accountId: args.accountId,
+                    accountId: context.accountId,
                     policy: pulumi
-                        .all([args.rawBucket.arn, args.rejectsBucket.arn, args.lakeKeyArn, args.streamingKeyArn, logGroup.arn, queue.arn, source.sourceArn, pulumi.output(args.vpc ? { subnetIds: args.vpc.subnetIds, securityGroupIds: [args.vpc.securityGroupId] } : undefined)])
+                        .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroup.arn, queue.arn, source.sourceArn, pulumi.output(vpc)])
                         .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn, sourceArn, vpc]) =>
                             ingestRolePolicy({
-                                engine: args.engine,
+                                engine,
                                 dataset,
                                 rawBucketArn,
                                 rejectsBucketArn,
@@ -121,7 +127,7 @@ export class Ingest extends pulumi.ComponentResource {
             );
 
             // The event type differs per engine; the mapping below guarantees which one arrives.
-            const callbackFactory: aws.lambda.CallbackFactory<any, BatchItemFailuresResponse> = args.engine === "kinesis" ? createKinesisIngestHandler : createKafkaIngestHandler;
+            const callbackFactory: aws.lambda.CallbackFactory<any, BatchItemFailuresResponse> = engine === "kinesis" ? createKinesisIngestHandler : createKafkaIngestHandler;
             const fn = new aws.lambda.CallbackFunction(
                 base,
                 {
@@ -135,7 +141,7 @@ export class Ingest extends pulumi.ComponentResource {
                     reservedConcurrentExecutions: cfg.reservedConcurrency,
                     tracingConfig: { mode: "Active" },
                     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
-                    kmsKeyArn: args.streamingKeyArn,
+                    kmsKeyArn: context.keys.streaming,
                     environment: {
                         variables: {
                             [env.rawBucket]: args.rawBucket.bucket,
@@ -145,7 +151,7 @@ export class Ingest extends pulumi.ComponentResource {
                             [env.serviceName]: names.serviceName,
                         },
                     },
-                    ...(args.vpc ? { vpcConfig: { subnetIds: args.vpc.subnetIds, securityGroupIds: [args.vpc.securityGroupId] } } : {}),
+                    ...(vpc ? { vpcConfig: vpc } : {}),
                     codePathOptions: { extraExcludePackages: excludedFromBundle },
                 },
                 { parent: this, dependsOn: [rolePolicy, logGroup] },
@@ -161,14 +167,14 @@ export class Ingest extends pulumi.ComponentResource {
                 batchSize: cfg.batchSize,
                 maximumBatchingWindowInSeconds: cfg.batchingWindowSeconds,
                 startingPosition: "TRIM_HORIZON",
-                bisectBatchOnFunctionError: args.engine === "kinesis",
+                bisectBatchOnFunctionError: engine === "kinesis",
                 maximumRetryAttempts: cfg.maxRetries,
                 maximumRecordAgeInSeconds: cfg.maxRecordAgeSeconds,
                 destinationConfig: { onFailure: { destinationArn: queue.arn } },
             };
             new aws.lambda.EventSourceMapping(
                 `${base}-source`,
-                args.engine === "kinesis"
+                engine === "kinesis"
                     ? { ...common, eventSourceArn: source.sourceArn, functionResponseTypes: ["ReportBatchItemFailures"], parallelizationFactor: cfg.kinesisParallelization }
                     : {
                           ...common,
@@ -181,105 +187,13 @@ export class Ingest extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [rolePolicy] },
             );
 
-            this.alarms(base, source, names, fn, queue, args);
+            this.alarms.push(
+                ...context.alarms.registerAlarms(
+                    this,
+                    ingestAlarms({ base, dataset, engine, functionAwsName: names.functionName, functionName: fn.name, queueName: names.queueName, queue: queue.name, serviceName: names.serviceName }),
+                ),
+            );
         }
-        this.registerOutputs({});
-    }
-
-    private alarms(base: string, source: DatasetSource, names: ReturnType<typeof ingestNames>, fn: aws.lambda.Function, queue: aws.sqs.Queue, args: IngestArgs): void {
-        const o = args.observability;
-        const dataset = source.dataset.name;
-        const fnDims = { FunctionName: fn.name };
-        o.addAlarm(this, `${base}-errors`, {
-            stage: "ingest",
-            description: `The ${dataset} ingest function failed batches; they are retried and then sent to ${names.queueName}. Read the function's logs.`,
-            namespace: "AWS/Lambda",
-            metricName: "Errors",
-            dimensions: fnDims,
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-        });
-        o.addAlarm(this, `${base}-throttles`, {
-            stage: "ingest",
-            description: `The ${dataset} ingest function is throttled: raise ingestReservedConcurrency or the account limit.`,
-            namespace: "AWS/Lambda",
-            metricName: "Throttles",
-            dimensions: fnDims,
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-            evaluationPeriods: 2,
-        });
-        o.addAlarm(
-            this,
-            `${base}-lag`,
-            args.engine === "kinesis"
-                ? {
-                      stage: "ingest",
-                      description: `Records of ${dataset} wait more than 5 minutes in the stream: ingest is falling behind.`,
-                      namespace: "AWS/Lambda",
-                      metricName: "IteratorAge",
-                      dimensions: fnDims,
-                      statistic: "Maximum",
-                      comparisonOperator: "GreaterThanThreshold",
-                      threshold: 300_000,
-                      evaluationPeriods: 3,
-                  }
-                : {
-                      stage: "ingest",
-                      description: `The ${dataset} consumer group is more than 100,000 records behind: ingest is falling behind.`,
-                      namespace: "AWS/Lambda",
-                      metricName: "OffsetLag",
-                      dimensions: fnDims,
-                      statistic: "Maximum",
-                      comparisonOperator: "GreaterThanThreshold",
-                      threshold: 100_000,
-                      evaluationPeriods: 3,
-                  },
-        );
-        o.addAlarm(this, `${base}-failed-batches`, {
-            stage: "ingest",
-            description: `Batches of ${dataset} exhausted their retries; their coordinates are in ${names.queueName}. Fix the cause, then replay them with the batch job.`,
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: queue.name },
-            statistic: "Maximum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-        });
-        const metricDims = { service: names.serviceName, dataset, engine: args.engine === "kinesis" ? "kinesis" : "kafka" };
-        o.addAlarm(this, `${base}-lake-writes`, {
-            stage: "lake",
-            description: `Writes of ${dataset} objects to the raw or rejects zone failed (S3 errors or timeouts); the batches are retried. Check S3 and KMS access of ${names.functionName}.`,
-            namespace: defaultMetricsNamespace,
-            metricName: ingestMetricNames.objectWriteFailures,
-            dimensions: metricDims,
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-            evaluationPeriods: 2,
-        });
-        o.addAlarm(this, `${base}-lake-key-conflicts`, {
-            stage: "lake",
-            description: `A ${dataset} batch came back with other boundaries and found its object key taken by different content; it landed under a suffixed key, and downstream de-duplication by key applies. Look for changed event source mapping settings.`,
-            namespace: defaultMetricsNamespace,
-            metricName: ingestMetricNames.objectKeyConflicts,
-            dimensions: metricDims,
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-        });
-        o.addAlarm(this, `${base}-rejects-rate`, {
-            stage: "ingest",
-            description: `More than 5% of ${dataset} records were rejected in 15 minutes. Look at the rejects zone by error_type.`,
-            ratio: {
-                numerator: { namespace: defaultMetricsNamespace, metricName: ingestMetricNames.recordsRejected, dimensions: metricDims },
-                denominator: { namespace: defaultMetricsNamespace, metricName: ingestMetricNames.recordsIn, dimensions: metricDims },
-            },
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 5,
-            periodSeconds: 900,
-        });
+        this.registerOutputs({ functionNames: this.functions.map((f) => f.name), failureQueueUrls: this.failureQueues.map((q) => q.url), alarms: this.alarms });
     }
 }

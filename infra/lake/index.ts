@@ -2,14 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeConfig } from "../config";
 import { dataStoreOptions } from "../shared/options";
-import { bucketPolicy, dataZones, lifecycleRules, Zone } from "./decisions";
+import { PlatformContext } from "../shared/context";
+import { bucketPolicy, dataZones, lifecycleRules, Zone, zones } from "./decisions";
 
 export interface LakeArgs {
-    readonly accountId: pulumi.Input<string>;
+    /** The stack's shared settings; the lake key encrypts every data bucket (SSE-KMS with bucket keys), `protectData` protects the buckets. */
+    readonly context: PlatformContext;
+    /** Lifecycle of the zones (days to Infrequent Access and to archive, noncurrent versions, rejects). */
     readonly lake: LakeConfig;
-    /** The lake domain key: SSE-KMS with bucket keys on every data bucket. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    readonly protectData: boolean;
 }
 
 /**
@@ -21,6 +21,7 @@ export interface LakeArgs {
  * server access logs to a bucket whose default encryption is SSE-KMS.
  */
 export class Lake extends pulumi.ComponentResource {
+    /** One bucket per zone; their physical names are generated from `<name>-<zone>` (e.g. `lake-raw-1a2b3c4`). */
     readonly buckets: Readonly<Record<Zone, aws.s3.Bucket>>;
 
     constructor(name: string, args: LakeArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -49,19 +50,19 @@ export class Lake extends pulumi.ComponentResource {
                 {
                     bucket: buckets[zone].id,
                     policy: pulumi
-                        .all([buckets[zone].arn, args.accountId, sources])
+                        .all([buckets[zone].arn, args.context.accountId, sources])
                         .apply(([arn, accountId, sourceArns]) => JSON.stringify(bucketPolicy(zone, arn, accountId, sourceArns))),
                 },
                 { parent: this },
             );
         }
         this.buckets = buckets;
-        this.registerOutputs({});
+        this.registerOutputs({ bucketNames: Object.fromEntries(zones.map((zone) => [zone, buckets[zone].bucket])) });
     }
 
     private bucket(name: string, zone: Zone, args: LakeArgs): aws.s3.Bucket {
         const logical = `${name}-${kebab(zone)}`;
-        const bucket = new aws.s3.Bucket(logical, { forceDestroy: !args.protectData, tags: { "lake-zone": zone } }, dataStoreOptions(args.protectData, this));
+        const bucket = new aws.s3.Bucket(logical, { forceDestroy: !args.context.protectData, tags: { "lake-zone": zone } }, dataStoreOptions(args.context.protectData, this));
         const child = { parent: bucket };
         new aws.s3.BucketOwnershipControls(logical, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
         new aws.s3.BucketPublicAccessBlock(logical, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, child);
@@ -73,7 +74,7 @@ export class Lake extends pulumi.ComponentResource {
                 rules: [
                     zone === "accessLogs"
                         ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
+                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.context.keys.lake }, bucketKeyEnabled: true },
                 ],
             },
             child,

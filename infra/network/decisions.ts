@@ -1,6 +1,7 @@
 import { NetworkConfig } from "../config";
 import { interfaceEndpointServices } from "../config/catalog";
 import { policyDocument, PolicyDocument, Statement } from "../shared/iam";
+import type { AlarmSpec } from "../observability/alarms";
 
 /** The awsx subnet specs the VPC gets: private subnets always, public ones only to hold NAT gateways. */
 export function subnetSpecs(network: NetworkConfig): { type: "Private" | "Public"; cidrMask: number; name: string }[] {
@@ -79,4 +80,22 @@ export function interfaceEndpointPolicy(shortName: string, accountId: string): P
         });
     }
     return policyDocument(...statements);
+}
+
+/** The network's alarm: a burst of rejected flows (the flow-log metric filter's count in `namespace`). */
+export function networkAlarms(name: string, namespace: string): AlarmSpec[] {
+    return [
+        {
+            name: `${name}-rejected-flows`,
+            stage: "network",
+            description: "More than 500 flows were rejected in 5 minutes for 3 periods: a security group or route blocks platform traffic, or something probes the VPC. Query the flow log group for action REJECT.",
+            namespace,
+            metricName: "RejectedFlows",
+            dimensions: {},
+            statistic: "Sum",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 500,
+            evaluationPeriods: 3,
+        },
+    ];
 }

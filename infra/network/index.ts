@@ -4,20 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { NetworkConfig } from "../config";
 import { policyDocument } from "../shared/iam";
 import { serviceRole } from "../shared/role";
-import { Observability } from "../observability";
-import { namePrefix } from "../shared/options";
-import { interfaceEndpointPolicy, interfaceEndpointServiceNames, subnetSpecs } from "./decisions";
+import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
+import { interfaceEndpointPolicy, interfaceEndpointServiceNames, networkAlarms, subnetSpecs } from "./decisions";
 
 export interface NetworkArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
+    /** The stack's shared settings; the observability key encrypts the flow log group. */
+    readonly context: PlatformContext;
+    /** CIDR, availability zones, NAT strategy, interface endpoints and subnet sizes, from the stack config. */
     readonly network: NetworkConfig;
-    /** Encrypts the flow log group (the observability key). */
-    readonly logsKeyArn: pulumi.Input<string>;
-    readonly logRetentionDays: number;
-    readonly observability: Observability;
 }
 
 /**
@@ -32,10 +26,12 @@ export class Network extends pulumi.ComponentResource {
     readonly publicSubnetIds: pulumi.Output<string[]>;
     readonly cidr: string;
     readonly vpc: awsx.ec2.Vpc;
+    readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, opts);
-        const prefix = namePrefix(args.project, args.stack);
+        const context = args.context;
+        const prefix = contextPrefix(context);
         const network = args.network;
         this.cidr = network.cidr;
 
@@ -66,11 +62,11 @@ export class Network extends pulumi.ComponentResource {
         );
         new aws.ec2.VpcEndpoint(
             `${name}-s3`,
-            { vpcId: this.vpcId, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: privateRouteTables.ids, tags: { Name: `${prefix}-s3` } },
+            { vpcId: this.vpcId, serviceName: `com.amazonaws.${context.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: privateRouteTables.ids, tags: { Name: `${prefix}-s3` } },
             { parent: this },
         );
 
-        const endpoints = interfaceEndpointServiceNames(args.region, network.interfaceEndpoints);
+        const endpoints = interfaceEndpointServiceNames(context.region, network.interfaceEndpoints);
         if (endpoints.length > 0) {
             const endpointSg = new aws.ec2.SecurityGroup(
                 `${name}-endpoints`,
@@ -93,7 +89,7 @@ export class Network extends pulumi.ComponentResource {
                         privateDnsEnabled: true,
                         subnetIds: this.privateSubnetIds,
                         securityGroupIds: [endpointSg.id],
-                        policy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify(interfaceEndpointPolicy(endpoint.shortName, accountId))),
+                        policy: pulumi.output(context.accountId).apply((accountId) => JSON.stringify(interfaceEndpointPolicy(endpoint.shortName, accountId))),
                         tags: { Name: `${prefix}-${endpoint.shortName}` },
                     },
                     { parent: this },
@@ -103,7 +99,7 @@ export class Network extends pulumi.ComponentResource {
 
         const flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
-            { name: `/platform/${prefix}/vpc-flow-logs`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn },
+            { name: `/platform/${prefix}/vpc-flow-logs`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability },
             { parent: this },
         );
         const { role: flowLogRole } = serviceRole(
@@ -111,7 +107,7 @@ export class Network extends pulumi.ComponentResource {
             {
                 service: "vpc-flow-logs.amazonaws.com",
                 description: "Delivers VPC flow logs to their log group",
-                accountId: args.accountId,
+                accountId: context.accountId,
                 policy: flowLogGroup.arn.apply((arn) =>
                     policyDocument({ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] }),
                 ),
@@ -136,17 +132,7 @@ export class Network extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        args.observability.addAlarm(this, `${name}-rejected-flows`, {
-            stage: "network",
-            description: "More than 500 flows were rejected in 5 minutes for 3 periods: a security group or route blocks platform traffic, or something probes the VPC. Query the flow log group for action REJECT.",
-            namespace,
-            metricName: "RejectedFlows",
-            dimensions: {},
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 500,
-            evaluationPeriods: 3,
-        });
-        this.registerOutputs({ vpcId: this.vpcId });
+        this.alarms = context.alarms.registerAlarms(this, networkAlarms(name, namespace));
+        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds, alarms: this.alarms });
     }
 }

@@ -1,49 +1,50 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../shared/iam";
-import { namePrefix } from "../shared/options";
-import { AlarmSpec, dashboardBody, PipelineStage, ratioQueries, stageTagKey } from "./alarms";
+import { AlarmRegistry, contextPrefix, PlatformBase, RegisteredAlarm } from "../shared/context";
+import { AlarmSpec, dashboardBody, metricAlarmArgs, PipelineStage } from "./alarms";
 
 export type { AlarmSpec, PipelineStage } from "./alarms";
 
 export interface ObservabilityArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
+    /** The stack's shared settings: names, account, region. */
+    readonly context: PlatformBase;
     /** The observability domain key: encrypts the alarm topic. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    readonly alertEmails: readonly string[];
-    /** An HTTPS endpoint (a secret) subscribed to the alarm topic, when configured. */
+    /** Addresses subscribed by email to the alarm topic and to the budget's notifications. Defaults to none. */
+    readonly alertEmails?: readonly string[];
+    /** An HTTPS endpoint (a secret) subscribed to the alarm topic. Defaults to none. */
     readonly pagerDutyEndpoint?: pulumi.Output<string>;
+    /** The monthly cost budget in USD, the same number the cost policy enforces. */
     readonly budgetMonthlyUsd: number;
 }
 
 /**
- * The alarm topic, the budget and the dashboard, plus the API every component uses to register
- * its alarms: `observability.addAlarm(parent, name, spec)`. Call `finish()` once every component
- * has registered, to build the dashboard from what was registered.
+ * The alarm topic, the budget and the alarm registry of the platform: components hand their
+ * alarm specifications to `registerAlarms` (through the platform context), and the dashboard is
+ * built from the alarms it is given by `createDashboard`, whatever order they were declared in.
  */
-export class Observability extends pulumi.ComponentResource {
+export class Observability extends pulumi.ComponentResource implements AlarmRegistry {
     readonly alarmTopic: aws.sns.Topic;
+    readonly alarmTopicArn: pulumi.Output<string>;
     readonly budget: aws.budgets.Budget;
-    dashboard?: aws.cloudwatch.Dashboard;
-    private readonly alarms = new Map<PipelineStage, pulumi.Output<string>[]>();
-    private readonly args: ObservabilityArgs;
+    private readonly context: PlatformBase;
     private readonly componentName: string;
+    private dashboard?: aws.cloudwatch.Dashboard;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
-        this.args = args;
+        this.context = args.context;
         this.componentName = name;
-        const prefix = namePrefix(args.project, args.stack);
+        const prefix = contextPrefix(args.context);
+        const alertEmails = args.alertEmails ?? [];
 
         this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { name: `${prefix}-alarms`, kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
         new aws.sns.TopicPolicy(
             `${name}-alarms`,
             {
                 arn: this.alarmTopic.arn,
-                policy: pulumi.all([this.alarmTopic.arn, args.accountId]).apply(([topicArn, accountId]) =>
+                policy: pulumi.all([this.alarmTopic.arn, args.context.accountId]).apply(([topicArn, accountId]) =>
                     JSON.stringify(
                         policyDocument(
                             {
@@ -68,7 +69,8 @@ export class Observability extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        args.alertEmails.forEach((email, i) => {
+        this.alarmTopicArn = this.alarmTopic.arn;
+        alertEmails.forEach((email, i) => {
             new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.alarmTopic.arn, protocol: "email", endpoint: email }, { parent: this });
         });
         if (args.pagerDutyEndpoint) {
@@ -88,60 +90,39 @@ export class Observability extends pulumi.ComponentResource {
                 limitAmount: args.budgetMonthlyUsd.toFixed(2),
                 limitUnit: "USD",
                 timeUnit: "MONTHLY",
-                costFilters: [{ name: "TagKeyValue", values: [`user:stack$${args.stack}`] }],
+                costFilters: [{ name: "TagKeyValue", values: [`user:stack$${args.context.stack}`] }],
                 notifications: [
                     { comparisonOperator: "GREATER_THAN", threshold: 80, thresholdType: "PERCENTAGE", notificationType: "ACTUAL" },
                     { comparisonOperator: "GREATER_THAN", threshold: 100, thresholdType: "PERCENTAGE", notificationType: "FORECASTED" },
-                ].map((n) => ({ ...n, subscriberEmailAddresses: [...args.alertEmails], subscriberSnsTopicArns: [this.alarmTopic.arn] })),
+                ].map((n) => ({ ...n, subscriberEmailAddresses: [...alertEmails], subscriberSnsTopicArns: [this.alarmTopic.arn] })),
             },
             { parent: this },
         );
-        this.registerOutputs({});
+        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, budgetName: this.budget.name });
     }
 
-    /** Declares a CloudWatch alarm wired to the alarm topic (alarm and OK), tagged with its stage. */
-    addAlarm(parent: pulumi.Resource, name: string, spec: AlarmSpec): aws.cloudwatch.MetricAlarm {
-        const prefix = namePrefix(this.args.project, this.args.stack);
-        const alarm = new aws.cloudwatch.MetricAlarm(
-            name,
-            {
-                name: `${prefix}-${name}`,
-                alarmDescription: spec.description,
-                ...("ratio" in spec
-                    ? { metricQueries: ratioQueries(spec) as aws.types.input.cloudwatch.MetricAlarmMetricQuery[] }
-                    : {
-                          namespace: spec.namespace,
-                          metricName: spec.metricName,
-                          dimensions: spec.dimensions as Record<string, pulumi.Input<string>>,
-                          statistic: spec.statistic,
-                          period: spec.periodSeconds ?? 300,
-                      }),
-                comparisonOperator: spec.comparisonOperator,
-                threshold: spec.threshold,
-                evaluationPeriods: spec.evaluationPeriods ?? 1,
-                treatMissingData: spec.treatMissingData ?? "notBreaching",
-                alarmActions: [this.alarmTopic.arn],
-                okActions: [this.alarmTopic.arn],
-                tags: { [stageTagKey]: spec.stage },
-            },
-            { parent },
-        );
-        const list = this.alarms.get(spec.stage) ?? [];
-        list.push(alarm.arn);
-        this.alarms.set(spec.stage, list);
-        return alarm;
+    /** Declares one CloudWatch alarm per spec (see `metricAlarmArgs`), children of `parent`. */
+    registerAlarms(parent: pulumi.Resource, specs: readonly AlarmSpec[]): RegisteredAlarm[] {
+        const prefix = contextPrefix(this.context);
+        return specs.map((spec) => {
+            const alarm = new aws.cloudwatch.MetricAlarm(spec.name, metricAlarmArgs(spec, prefix, this.alarmTopicArn), { parent });
+            return { stage: spec.stage, name: spec.name, arn: alarm.arn };
+        });
     }
 
-    /** Builds the dashboard from every alarm registered so far. Call once, after all components. */
-    finish(): aws.cloudwatch.Dashboard {
+    /**
+     * The platform's dashboard: one alarm widget per stage, in pipeline order, listing the alarms
+     * given (every component's `alarms`). Its content depends only on that list. One per stack.
+     */
+    createDashboard(alarms: readonly RegisteredAlarm[]): aws.cloudwatch.Dashboard {
         if (this.dashboard) {
-            throw new Error("Observability.finish() was called twice; call it once after every component has registered its alarms");
+            throw new Error("Observability.createDashboard: the stack already has its dashboard; expected one call with every component's alarms, found a second call. Fix: concatenate the alarms into one call");
         }
-        const stages = [...this.alarms.keys()];
-        const prefix = namePrefix(this.args.project, this.args.stack);
-        const body = pulumi.all(stages.map((stage) => pulumi.all(this.alarms.get(stage)!))).apply((arnLists) => {
-            const byStage = new Map<PipelineStage, string[]>(stages.map((stage, i) => [stage, arnLists[i]]));
-            return dashboardBody(this.args.region, `${prefix} data platform`, byStage);
+        const prefix = contextPrefix(this.context);
+        const body = pulumi.all(alarms.map((a) => a.arn)).apply((arns) => {
+            const byStage = new Map<PipelineStage, string[]>();
+            alarms.forEach((alarm, i) => byStage.set(alarm.stage, [...(byStage.get(alarm.stage) ?? []), arns[i]]));
+            return dashboardBody(this.context.region, `${prefix} data platform`, byStage);
         });
         this.dashboard = new aws.cloudwatch.Dashboard(`${this.componentName}-dashboard`, { dashboardName: `${prefix}-platform`, dashboardBody: body }, { parent: this });
         return this.dashboard;

@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 /**
  * The pipeline as an Amazon States Language document (JSONata): for a UTC hour window, per
  * dataset, run the Spark transform and wait for it, check the transform's quality, load the
@@ -191,4 +193,32 @@ export function windowHoursOf(schedule: string): number {
         return Math.max(1, Math.ceil(value / 60));
     }
     return unit.startsWith("hour") ? value : value * 24;
+}
+
+/** The pipeline's alarms: failed and timed-out executions, and each dataset's error-level quality failures. */
+export function pipelineAlarms(name: string, stateMachineArn: pulumi.Input<string>, environment: string, datasets: readonly string[]): AlarmSpec[] {
+    const anyAbove = { statistic: "Sum", ...anyOccurrence } as const;
+    const executions = ([["ExecutionsFailed", "failed", "failed"], ["ExecutionsTimedOut", "timed out", "timed-out"]] as const).map(
+        ([metricName, what, suffix]): AlarmSpec => ({
+            ...anyAbove,
+            name: `${name}-${suffix}`,
+            stage: "orchestration",
+            description: `A pipeline execution ${what}. Its execution history names the step; the alarm topic also received the error.`,
+            namespace: "AWS/States",
+            metricName,
+            dimensions: { StateMachineArn: stateMachineArn },
+        }),
+    );
+    const quality = datasets.map(
+        (dataset): AlarmSpec => ({
+            ...anyAbove,
+            name: `${name}-${dataset}-quality`,
+            stage: "quality",
+            description: `An error-level quality check of ${dataset} failed; the pipeline stopped before loading bad data. The quality function's log has the report.`,
+            namespace: "DataPlatform/Quality",
+            metricName: "ErrorFailures",
+            dimensions: { Environment: environment, Dataset: dataset },
+        }),
+    );
+    return [...executions, ...quality];
 }

@@ -1,55 +1,51 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatasetDefinition } from "../../runtime/datasets";
+import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
 import { createQualityHandler } from "../../runtime/quality/handler";
 import { createLoadHandler } from "../../runtime/warehouse/handler";
-import { Observability } from "../observability";
+import { catalogDatabaseNames, CatalogGrant } from "../catalog/decisions";
+import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { PolicyDocument, Statement } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { scheduledStarts } from "../shared/schedule";
-import { namePrefix } from "../shared/options";
-import { pipelineDefinition, SparkTarget, windowHoursOf } from "./decisions";
+import { SparkCompute, sparkComputeIdentity } from "../transform/decisions";
+import { pipelineAlarms, pipelineDefinition, SparkTarget, windowHoursOf } from "./decisions";
 import { loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./iam";
 
 export interface OrchestrationArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly environment: string;
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
-    readonly partition: pulumi.Input<string>;
+    /**
+     * The stack's shared settings. The observability key encrypts the functions, logs, state
+     * machine and schedules; the functions may use the lake key (curated reads) and the warehouse
+     * key (the admin secret).
+     */
+    readonly context: PlatformContext;
+    /** When the pipeline runs: `rate(...)` or `cron(...)`, in UTC; its period is each run's window. */
     readonly schedule: string;
     /** The late-data sweep: every `schedule`, rebuild the previous `days` UTC days (0: no sweep). */
     readonly sweep: { readonly schedule: string; readonly days: number };
-    readonly datasets: readonly DatasetDefinition[];
-    readonly spark: {
-        readonly mode: "serverless" | "cluster";
-        /** Application id (serverless) or cluster id. */
-        readonly id: pulumi.Output<string>;
-        /** Application ARN (serverless) or cluster ARN. */
-        readonly arn: pulumi.Output<string>;
-        readonly jobRoleArn: pulumi.Output<string>;
-        readonly scriptUri: pulumi.Output<string>;
-        readonly specUris: Readonly<Record<string, pulumi.Output<string>>>;
-    };
+    /** The datasets the pipeline transforms, checks and loads. Defaults to every dataset of `runtime/datasets`. */
+    readonly datasets?: readonly DatasetDefinition[];
+    /** The Spark job: where it runs, its role, its script and each dataset's spec (the Transform component has this shape). */
+    readonly spark: { readonly compute: SparkCompute; readonly jobRoleArn: pulumi.Output<string>; readonly scriptUri: pulumi.Output<string>; readonly specUris: Readonly<Record<string, pulumi.Output<string>>> };
+    /** The raw zone the Spark job reads (its URI goes into the pipeline definition). */
     readonly rawBucket: aws.s3.Bucket;
+    /** Read by the quality and load functions. */
     readonly curatedBucket: aws.s3.Bucket;
+    /** Holds reference data and the Spark logs. */
     readonly artifactsBucket: aws.s3.Bucket;
-    readonly lakeKeyArn: pulumi.Input<string>;
-    readonly warehouseKeyArn: pulumi.Input<string>;
-    readonly observabilityKeyArn: pulumi.Input<string>;
+    /** The Redshift target of the loads and the warehouse quality checks. */
     readonly warehouse: {
         readonly kind: "serverless" | "provisioned";
+        /** Workgroup name (serverless) or cluster identifier (provisioned). */
         readonly name: string;
         readonly database: string;
         readonly arn: pulumi.Output<string>;
         readonly adminSecretArn: pulumi.Output<string>;
+        /** The role COPY and Spectrum use. */
         readonly loadRoleArn: pulumi.Output<string>;
     };
-    /** Glue database the loader exposes in Redshift as the Spectrum schema `lake`. */
-    readonly curatedDatabase: string;
-    readonly logRetentionDays: number;
-    readonly observability: Observability;
+    /** Glue database the loader exposes in Redshift as the Spectrum schema `lake`. Defaults to the stack's curated database (`<project>_<stack>_curated`). */
+    readonly curatedDatabase?: string;
 }
 
 /** Packages the quality and load closures never load. */
@@ -65,13 +61,20 @@ export class Orchestration extends pulumi.ComponentResource {
     readonly stateMachineArn: pulumi.Output<string>;
     readonly qualityFunction: aws.lambda.Function;
     readonly loadFunction: aws.lambda.Function;
+    /** What the load function needs from the catalog: register curated date partitions (for Spectrum). */
+    readonly catalogAccess: readonly CatalogGrant[];
+    readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: OrchestrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:orchestration:Orchestration", name, {}, opts);
-        const prefix = namePrefix(args.project, args.stack);
+        const context = args.context;
+        const prefix = contextPrefix(context);
+        const datasets = args.datasets ?? platformDatasets;
+        const curatedDatabase = args.curatedDatabase ?? catalogDatabaseNames(context.project, context.stack).curated;
+        const spark = sparkComputeIdentity(args.spark.compute);
         const curatedUri = pulumi.interpolate`s3://${args.curatedBucket.bucket}`;
-        const warehouseAccess = pulumi.all([args.partition, args.accountId, args.warehouse.arn, args.warehouse.adminSecretArn, args.warehouseKeyArn]).apply(
-            ([partition, accountId, warehouseArn, secretArn, warehouseKeyArn]): WarehouseAccess => ({ partition, accountId, region: args.region, warehouseArn, secretArn, warehouseKeyArn }),
+        const warehouseAccess = pulumi.all([context.partition, context.accountId, args.warehouse.arn, args.warehouse.adminSecretArn, context.keys.warehouse]).apply(
+            ([partition, accountId, warehouseArn, secretArn, warehouseKeyArn]): WarehouseAccess => ({ partition, accountId, region: context.region, warehouseArn, secretArn, warehouseKeyArn }),
         );
         const warehouseEnv = {
             ...(args.warehouse.kind === "serverless" ? { WAREHOUSE_WORKGROUP_NAME: args.warehouse.name } : { WAREHOUSE_CLUSTER_ID: args.warehouse.name }),
@@ -82,14 +85,14 @@ export class Orchestration extends pulumi.ComponentResource {
 
         const fn = (kind: "quality" | "load", description: string, policy: (logGroupArn: string, access: WarehouseAccess, curated: string, lakeKey: string) => PolicyDocument, factory: () => (event: any) => Promise<unknown>, env: Record<string, pulumi.Input<string>>) => {
             const functionName = `${prefix}-${kind}`;
-            const logGroup = new aws.cloudwatch.LogGroup(`${name}-${kind}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.observabilityKeyArn }, { parent: this });
+            const logGroup = new aws.cloudwatch.LogGroup(`${name}-${kind}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
             const { role, policy: rolePolicy } = serviceRole(
                 `${name}-${kind}`,
                 {
                     service: "lambda.amazonaws.com",
                     description,
-                    accountId: args.accountId,
-                    policy: pulumi.all([logGroup.arn, warehouseAccess, args.curatedBucket.arn, args.lakeKeyArn]).apply(([logGroupArn, access, curated, lakeKey]) => policy(logGroupArn, access, curated, lakeKey)),
+                    accountId: context.accountId,
+                    policy: pulumi.all([logGroup.arn, warehouseAccess, args.curatedBucket.arn, context.keys.lake]).apply(([logGroupArn, access, curated, lakeKey]) => policy(logGroupArn, access, curated, lakeKey)),
                 },
                 this,
             );
@@ -106,7 +109,7 @@ export class Orchestration extends pulumi.ComponentResource {
                     reservedConcurrentExecutions: 5,
                     tracingConfig: { mode: "Active" },
                     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-                    kmsKeyArn: args.observabilityKeyArn,
+                    kmsKeyArn: context.keys.observability,
                     environment: { variables: env },
                     codePathOptions: { extraExcludePackages: [...excludedFromBundle] },
                 },
@@ -119,31 +122,31 @@ export class Orchestration extends pulumi.ComponentResource {
             "Evaluates the datasets' quality checks on Spark run summaries and on the warehouse",
             (logGroupArn, access, curated, lakeKey) => qualityRolePolicy(access, curated, lakeKey, logGroupArn),
             () => createQualityHandler(),
-            { ...warehouseEnv, QUALITY_METRICS_NAMESPACE: "DataPlatform/Quality", PLATFORM_ENVIRONMENT: args.environment },
+            { ...warehouseEnv, QUALITY_METRICS_NAMESPACE: "DataPlatform/Quality", PLATFORM_ENVIRONMENT: context.environment },
         );
         this.loadFunction = fn(
             "load",
             "Loads new curated files into Redshift: manifest, COPY, de-duplicated MERGE, load ledger",
-            (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, args.datasets.map((d) => d.name), logGroupArn, args.curatedDatabase),
+            (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, datasets.map((d) => d.name), logGroupArn, curatedDatabase),
             () => createLoadHandler(),
-            { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn, SPECTRUM_CATALOG_DATABASE: args.curatedDatabase, SPECTRUM_SCHEMA: "lake", GLUE_CURATED_DATABASE: args.curatedDatabase },
+            { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn, SPECTRUM_CATALOG_DATABASE: curatedDatabase, SPECTRUM_SCHEMA: "lake", GLUE_CURATED_DATABASE: curatedDatabase },
         );
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${prefix}-pipeline`, retentionInDays: args.logRetentionDays, kmsKeyId: args.observabilityKeyArn }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${prefix}-pipeline`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
         const { role, policy: rolePolicy } = serviceRole(
             `${name}-state-machine`,
             {
                 service: "states.amazonaws.com",
                 description: "Runs the transform-and-load pipeline",
-                accountId: args.accountId,
+                accountId: context.accountId,
                 policy: pulumi
-                    .all([args.partition, args.accountId, pulumi.all([args.spark.arn, args.spark.id, args.spark.jobRoleArn]), this.qualityFunction.arn, this.loadFunction.arn, args.observability.alarmTopic.arn, args.observabilityKeyArn])
+                    .all([context.partition, context.accountId, pulumi.all([spark.arn, spark.id, args.spark.jobRoleArn]), this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, context.keys.observability])
                     .apply(([partition, accountId, [sparkArn, sparkId, jobRoleArn], qualityArn, loadArn, topicArn, keyArn]) =>
                         stateMachinePolicy({
                             partition,
                             accountId,
-                            region: args.region,
-                            spark: args.spark.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster", clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
+                            region: context.region,
+                            spark: args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster", clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
                             functionArns: [qualityArn, loadArn],
                             alarmTopicArn: topicArn,
                             observabilityKeyArn: keyArn,
@@ -153,17 +156,17 @@ export class Orchestration extends pulumi.ComponentResource {
             this,
         );
 
-        const specUris = pulumi.all(args.datasets.map((d) => args.spark.specUris[d.name]));
-        const sparkInputs = pulumi.all([args.spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris]);
+        const specUris = pulumi.all(datasets.map((d) => args.spark.specUris[d.name]));
+        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris]);
         const buckets = pulumi.all([args.rawBucket.bucket, args.curatedBucket.bucket, args.artifactsBucket.bucket]);
         const definition = pulumi
-            .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, args.observability.alarmTopic.arn])
+            .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn])
             .apply(([[sparkId, jobRoleArn, scriptUri, specs], [raw, curated, artifacts], qualityArn, loadArn, topicArn]) => {
-                const spark: SparkTarget = args.spark.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
+                const target: SparkTarget = args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
                 return JSON.stringify(
                     pipelineDefinition({
-                        datasets: args.datasets.map((d, i) => ({ name: d.name, specUri: specs[i] })),
-                        spark,
+                        datasets: datasets.map((d, i) => ({ name: d.name, specUri: specs[i] })),
+                        spark: target,
                         scriptUri,
                         rawUri: `s3://${raw}`,
                         curatedUri: `s3://${curated}`,
@@ -188,33 +191,19 @@ export class Orchestration extends pulumi.ComponentResource {
                 definition,
                 loggingConfiguration: { logDestination: pulumi.interpolate`${logGroup.arn}:*`, includeExecutionData: true, level: "ERROR" },
                 tracingConfiguration: { enabled: true },
-                encryptionConfiguration: { type: "CUSTOMER_MANAGED_KMS_KEY", kmsKeyId: args.observabilityKeyArn, kmsDataKeyReusePeriodSeconds: 300 },
+                encryptionConfiguration: { type: "CUSTOMER_MANAGED_KMS_KEY", kmsKeyId: context.keys.observability, kmsDataKeyReusePeriodSeconds: 300 },
             },
             { parent: this, dependsOn: [rolePolicy] },
         );
         this.stateMachineArn = stateMachine.arn;
 
-        const o = args.observability;
-        for (const [metric, what] of [["ExecutionsFailed", "failed"], ["ExecutionsTimedOut", "timed out"]] as const) {
-            o.addAlarm(this, `${name}-${metric === "ExecutionsFailed" ? "failed" : "timed-out"}`, {
-                stage: "orchestration",
-                description: `A pipeline execution ${what}. Its execution history names the step; the alarm topic also received the error.`,
-                namespace: "AWS/States",
-                metricName: metric,
-                dimensions: { StateMachineArn: stateMachine.arn },
-                statistic: "Sum",
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
-            });
-        }
         // Start attempts that still fail after the schedule's retries land in a dead-letter queue instead of vanishing.
-        scheduledStarts(name, this, {
+        const starts = scheduledStarts(name, this, {
             deadLetterQueueName: `${prefix}-pipeline-schedule-failed`,
             targetArn: stateMachine.arn,
             permissions: stateMachine.arn.apply((machineArn): Statement[] => [{ Sid: "StartPipeline", Effect: "Allow", Action: "states:StartExecution", Resource: machineArn }]),
             roleDescription: "Starts the pipeline on its schedule",
-            keyArn: args.observabilityKeyArn,
-            accountId: args.accountId,
+            context,
             schedules: [
                 {
                     resourceName: `${name}-schedule`,
@@ -237,24 +226,16 @@ export class Orchestration extends pulumi.ComponentResource {
                       ]
                     : []),
             ],
-            observability: o,
             alarm: {
                 stage: "orchestration",
                 description: "The schedule could not start the pipeline after its retries; the attempts are in the dead-letter queue. Check the scheduler role and the state machine.",
             },
         });
-        for (const dataset of args.datasets) {
-            o.addAlarm(this, `${name}-${dataset.name}-quality`, {
-                stage: "quality",
-                description: `An error-level quality check of ${dataset.name} failed; the pipeline stopped before loading bad data. The quality function's log has the report.`,
-                namespace: "DataPlatform/Quality",
-                metricName: "ErrorFailures",
-                dimensions: { Environment: args.environment, Dataset: dataset.name },
-                statistic: "Sum",
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
-            });
-        }
-        this.registerOutputs({});
+        this.catalogAccess = [{ name: "load", principalArn: this.loadFunction.role, zone: "curated", tablePermissions: ["DESCRIBE", "ALTER"], databasePermissions: ["DESCRIBE"] }];
+        this.alarms = [
+            ...context.alarms.registerAlarms(this, pipelineAlarms(name, stateMachine.arn, context.environment, datasets.map((d) => d.name))),
+            ...starts.alarms,
+        ];
+        this.registerOutputs({ stateMachineArn: this.stateMachineArn, qualityFunctionName: this.qualityFunction.name, loadFunctionName: this.loadFunction.name, alarms: this.alarms });
     }
 }

@@ -5,6 +5,7 @@ import { PolicyDocument, serviceTrustPolicy, trustPolicyJson } from "./iam";
 export interface ServiceRoleArgs {
     /** The AWS service (or services) that assume the role, e.g. `lambda.amazonaws.com`. */
     readonly service: string | string[];
+    /** What the role is for, shown in IAM. */
     readonly description: string;
     /** Pins the trust to this account with `aws:SourceAccount`. Leave unset for EC2 instance roles. */
     readonly accountId?: pulumi.Input<string>;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmSpec, Observability } from "../observability";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
+import { PlatformContext, RegisteredAlarm } from "./context";
 import { policyDocument, Statement } from "./iam";
 import { serviceRole } from "./role";
 
@@ -24,12 +25,13 @@ export interface ScheduledStartsArgs {
     readonly targetArn: pulumi.Input<string>;
     /** What the scheduler role may do to start the target (nothing else is granted besides the queue and the key). */
     readonly permissions: pulumi.Input<Statement[]>;
+    /** What the scheduler role is for, shown in IAM. */
     readonly roleDescription: string;
-    /** Customer-managed key of the schedules and the dead-letter queue. */
-    readonly keyArn: pulumi.Input<string>;
-    readonly accountId: pulumi.Input<string>;
+    /** The stack's shared settings; the observability key encrypts the schedules and the dead-letter queue. */
+    readonly context: PlatformContext;
+    /** The schedules of the group, each a `rate(...)` or `cron(...)` with its input. */
     readonly schedules: readonly ScheduleSpec[];
-    readonly observability: Observability;
+    /** The stage and the meaning of the alarm on the dead-letter queue. */
     readonly alarm: Pick<AlarmSpec, "stage" | "description">;
 }
 
@@ -39,10 +41,15 @@ export interface ScheduledStartsArgs {
  * still fail, and an alarm on that queue. The queue, its policy and the role are named
  * `<name>-schedule-failed` and `<name>-scheduler`; the alarm `<name>-schedule-failed`.
  */
-export function scheduledStarts(name: string, parent: pulumi.Resource, args: ScheduledStartsArgs): { readonly schedules: aws.scheduler.Schedule[]; readonly deadLetters: aws.sqs.Queue } {
+export function scheduledStarts(
+    name: string,
+    parent: pulumi.Resource,
+    args: ScheduledStartsArgs,
+): { readonly schedules: aws.scheduler.Schedule[]; readonly deadLetters: aws.sqs.Queue; readonly alarms: RegisteredAlarm[] } {
+    const keyArn = args.context.keys.observability;
     const deadLetters = new aws.sqs.Queue(
         `${name}-schedule-failed`,
-        { name: args.deadLetterQueueName, kmsMasterKeyId: args.keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
+        { name: args.deadLetterQueueName, kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
         { parent },
     );
     new aws.sqs.QueuePolicy(
@@ -60,8 +67,8 @@ export function scheduledStarts(name: string, parent: pulumi.Resource, args: Sch
         {
             service: "scheduler.amazonaws.com",
             description: args.roleDescription,
-            accountId: args.accountId,
-            policy: pulumi.all([pulumi.output(args.permissions), deadLetters.arn, args.keyArn]).apply(([permissions, queueArn, keyArn]) =>
+            accountId: args.context.accountId,
+            policy: pulumi.all([pulumi.output(args.permissions), deadLetters.arn, keyArn]).apply(([permissions, queueArn, keyArn]) =>
                 policyDocument(
                     ...permissions,
                     { Sid: "RecordFailedStarts", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
@@ -81,7 +88,7 @@ export function scheduledStarts(name: string, parent: pulumi.Resource, args: Sch
                     scheduleExpression: spec.expression,
                     scheduleExpressionTimezone: "UTC",
                     flexibleTimeWindow: { mode: "OFF" },
-                    kmsKeyArn: args.keyArn,
+                    kmsKeyArn: keyArn,
                     target: {
                         arn: args.targetArn,
                         roleArn: role.arn,
@@ -93,14 +100,16 @@ export function scheduledStarts(name: string, parent: pulumi.Resource, args: Sch
                 { parent },
             ),
     );
-    args.observability.addAlarm(parent, `${name}-schedule-failed`, {
-        ...args.alarm,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: deadLetters.name },
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-    });
-    return { schedules, deadLetters };
+    const alarms = args.context.alarms.registerAlarms(parent, [
+        {
+            ...args.alarm,
+            name: `${name}-schedule-failed`,
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: deadLetters.name },
+            statistic: "Maximum",
+            ...anyOccurrence,
+        },
+    ]);
+    return { schedules, deadLetters, alarms };
 }

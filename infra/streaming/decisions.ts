@@ -1,6 +1,8 @@
 import { createHash } from "crypto";
 import { DatasetDefinition } from "../../runtime/datasets";
-import { MskConfig } from "../config";
+import type * as pulumi from "@pulumi/pulumi";
+import { MskConfig, StreamingConfig } from "../config";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 
 /**
  * Broker settings of the MSK configuration. Durability first: no topic appears by accident, every
@@ -60,3 +62,98 @@ export function topicConfigs(brokerCount: number): Record<string, string> {
 
 /** MSK IAM client port: SASL/IAM over TLS. */
 export const mskIamPort = 9098;
+
+/**
+ * Checks the plain streaming settings before anything is declared: a provisioned stream needs its
+ * shard count and an on-demand one must not have one; MSK brokers need the VPC to live in.
+ */
+export function validateStreaming(componentName: string, streaming: StreamingConfig, hasNetwork: boolean): void {
+    const where = `Streaming "${componentName}"`;
+    if (streaming.engine === "kinesis") {
+        const { mode, shardCount } = streaming.kinesis;
+        if (mode === "PROVISIONED" && shardCount === undefined) {
+            throw new Error(`${where}: streaming.kinesis.shardCount: expected a shard count when mode is PROVISIONED; found none. Fix: set shardCount, or use mode ON_DEMAND`);
+        }
+        if (mode === "ON_DEMAND" && shardCount !== undefined) {
+            throw new Error(`${where}: streaming.kinesis.shardCount: expected no shard count when mode is ON_DEMAND (Kinesis sizes the stream); found ${shardCount}. Fix: remove shardCount, or use mode PROVISIONED`);
+        }
+    } else if (!hasNetwork) {
+        throw new Error(`${where}: network: expected the VPC id and private subnet ids when engine is "msk" (the brokers live in the VPC); found none. Fix: pass network: { vpcId, privateSubnetIds }, or use engine "kinesis"`);
+    }
+}
+
+/** The alarm of one Kinesis stream: producers throttled. */
+export function kinesisStreamAlarms(name: string, dataset: string, streamName: pulumi.Input<string>): AlarmSpec[] {
+    return [
+        {
+            name: `${name}-${dataset}-write-throttled`,
+            stage: "streaming",
+            description: `Producers of ${dataset} are throttled by Kinesis. Check producer retries; in PROVISIONED mode add shards.`,
+            namespace: "AWS/Kinesis",
+            metricName: "WriteProvisionedThroughputExceeded",
+            dimensions: { StreamName: streamName },
+            statistic: "Sum",
+            ...anyOccurrence,
+            evaluationPeriods: 3,
+        },
+    ];
+}
+
+/** The MSK cluster's alarms: the controller, offline partitions, and each broker's disk and replication. */
+export function mskAlarms(name: string, clusterName: string, brokerCount: number): AlarmSpec[] {
+    const clusterDims = { "Cluster Name": clusterName };
+    const kafka = { stage: "streaming", namespace: "AWS/Kafka" } as const;
+    const specs: AlarmSpec[] = [
+        {
+            ...kafka,
+            name: `${name}-active-controller`,
+            description: "The MSK cluster has no active controller: partition leadership cannot change. Check broker health in the MSK console.",
+            metricName: "ActiveControllerCount",
+            dimensions: clusterDims,
+            statistic: "Sum",
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            evaluationPeriods: 3,
+            periodSeconds: 60,
+            treatMissingData: "breaching",
+        },
+        {
+            ...kafka,
+            name: `${name}-offline-partitions`,
+            description: "Partitions are offline: producers and the ingest functions cannot use them. Check broker health.",
+            metricName: "OfflinePartitionsCount",
+            dimensions: clusterDims,
+            statistic: "Maximum",
+            ...anyOccurrence,
+            periodSeconds: 60,
+        },
+    ];
+    for (let broker = 1; broker <= brokerCount; broker++) {
+        const dimensions = { ...clusterDims, "Broker ID": String(broker) };
+        specs.push(
+            {
+                ...kafka,
+                name: `${name}-broker-${broker}-disk`,
+                description: `Broker ${broker} data volume is over 80% full. Storage autoscaling should grow it; check mskMaxVolumeGiB.`,
+                metricName: "KafkaDataLogsDiskUsed",
+                dimensions,
+                statistic: "Maximum",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 80,
+                evaluationPeriods: 2,
+            },
+            {
+                ...kafka,
+                name: `${name}-broker-${broker}-under-replicated`,
+                description: `Broker ${broker} has under-replicated partitions: writes are at risk if another broker fails.`,
+                metricName: "UnderReplicatedPartitions",
+                dimensions,
+                statistic: "Maximum",
+                ...anyOccurrence,
+                evaluationPeriods: 3,
+                periodSeconds: 60,
+            },
+        );
+    }
+    return specs;
+}

@@ -1,25 +1,35 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatasetDefinition } from "../../runtime/datasets";
+import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
 import { StreamingConfig } from "../config";
-import { Observability } from "../observability";
-import { dataStoreOptions, namePrefix } from "../shared/options";
-import { mskConfigurationName, mskIamPort, mskServerProperties, serverPropertiesText, streamName, topicConfigs, topicName } from "./decisions";
+import type { AlarmSpec } from "../observability/alarms";
+import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
+import { dataStoreOptions } from "../shared/options";
+import { kinesisStreamAlarms, mskAlarms, mskConfigurationName, mskIamPort, mskServerProperties, serverPropertiesText, streamName, topicConfigs, topicName, validateStreaming } from "./decisions";
 
 export interface StreamingArgs {
-    readonly project: string;
-    readonly stack: string;
+    /**
+     * The stack's shared settings. The streaming key encrypts streams and broker storage, the
+     * observability key the broker log group; `protectData` protects streams, the cluster and topics.
+     */
+    readonly context: PlatformContext;
+    /** The engine and its sizing: Kinesis (`kinesis`) or MSK (`msk`), from the stack config. */
     readonly streaming: StreamingConfig;
-    readonly datasets: readonly DatasetDefinition[];
-    readonly vpcId: pulumi.Input<string>;
-    readonly privateSubnetIds: pulumi.Input<string[]>;
-    /** Encrypts streams and broker storage (the streaming key). */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** Encrypts the broker log group (the observability key). */
-    readonly logsKeyArn: pulumi.Input<string>;
-    readonly logRetentionDays: number;
-    readonly protectData: boolean;
-    readonly observability: Observability;
+    /** The datasets that get a stream or a topic. Defaults to every dataset of `runtime/datasets`. */
+    readonly datasets?: readonly DatasetDefinition[];
+    /** Where the MSK brokers live. Required for `msk`; unused by Kinesis. Defaults to none. */
+    readonly network?: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string[]> };
+}
+
+/** How Kafka clients reach the MSK cluster (absent for Kinesis). */
+export interface KafkaConnection {
+    readonly clusterArn: pulumi.Output<string>;
+    /** The bootstrap brokers for SASL/IAM clients. */
+    readonly bootstrapBrokers: pulumi.Output<string>;
+    /** The ingest functions join this group to reach the brokers (the only Kafka clients inside the VPC). */
+    readonly clientSecurityGroupId: pulumi.Output<string>;
+    /** The private subnets of the brokers, where clients run too. */
+    readonly clientSubnetIds: pulumi.Input<string[]>;
 }
 
 /** Where each dataset's records enter the platform. */
@@ -40,22 +50,23 @@ export interface DatasetSource {
 export class Streaming extends pulumi.ComponentResource {
     readonly engine: "kinesis" | "msk";
     readonly sources: readonly DatasetSource[];
-    /** MSK only: the bootstrap brokers for SASL/IAM clients. */
-    readonly bootstrapBrokers?: pulumi.Output<string>;
-    /** MSK only: the ingest functions join this group to reach the brokers (the only Kafka clients inside the VPC). */
-    readonly clientSecurityGroupId?: pulumi.Output<string>;
-    readonly clusterArn?: pulumi.Output<string>;
-    readonly clusterName?: string;
+    /** MSK only: the cluster and how clients reach it. */
+    readonly kafka?: KafkaConnection;
+    readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: StreamingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:streaming:Streaming", name, {}, opts);
-        const prefix = namePrefix(args.project, args.stack);
+        validateStreaming(name, args.streaming, args.network !== undefined);
+        const context = args.context;
+        const prefix = contextPrefix(context);
         const streaming = args.streaming;
+        const datasets = args.datasets ?? platformDatasets;
         this.engine = streaming.engine;
 
         if (streaming.engine === "kinesis") {
             const k = streaming.kinesis;
-            this.sources = args.datasets.map((dataset) => {
+            const alarms: AlarmSpec[] = [];
+            this.sources = datasets.map((dataset) => {
                 const stream = new aws.kinesis.Stream(
                     `${name}-${dataset.name}`,
                     {
@@ -64,35 +75,27 @@ export class Streaming extends pulumi.ComponentResource {
                         ...(k.mode === "PROVISIONED" ? { shardCount: k.shardCount } : {}),
                         retentionPeriod: k.retentionHours,
                         encryptionType: "KMS",
-                        kmsKeyId: args.kmsKeyArn,
+                        kmsKeyId: context.keys.streaming,
                         shardLevelMetrics: ["IncomingRecords", "WriteProvisionedThroughputExceeded", "IteratorAgeMilliseconds"],
                     },
-                    dataStoreOptions(args.protectData, this),
+                    dataStoreOptions(context.protectData, this),
                 );
-                args.observability.addAlarm(this, `${name}-${dataset.name}-write-throttled`, {
-                    stage: "streaming",
-                    description: `Producers of ${dataset.name} are throttled by Kinesis. Check producer retries; in PROVISIONED mode add shards.`,
-                    namespace: "AWS/Kinesis",
-                    metricName: "WriteProvisionedThroughputExceeded",
-                    dimensions: { StreamName: stream.name },
-                    statistic: "Sum",
-                    comparisonOperator: "GreaterThanThreshold",
-                    threshold: 0,
-                    evaluationPeriods: 3,
-                });
+                alarms.push(...kinesisStreamAlarms(name, dataset.name, stream.name));
                 return { dataset, sourceArn: stream.arn, name: streamName(prefix, dataset) };
             });
-            this.registerOutputs({});
+            this.alarms = context.alarms.registerAlarms(this, alarms);
+            this.registerOutputs({ engine: this.engine, sourceNames: this.sources.map((source) => source.name), alarms: this.alarms });
             return;
         }
 
         const msk = streaming.msk;
-        this.clusterName = prefix;
+        const network = args.network!;
         const clientSg = new aws.ec2.SecurityGroup(
             `${name}-clients`,
             {
-                vpcId: args.vpcId,
-                // Kept as deployed: a security group's description cannot change without replacing it.
+                vpcId: network.vpcId,
+                // Kept as deployed although only the ingest functions join it: a security group's
+                // description cannot change without replacing the group.
                 description: "Kafka clients of the platform (ingest functions, batch jobs)",
                 egress: [{ description: "HTTPS to AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
                 tags: { Name: `${prefix}-kafka-clients` },
@@ -101,7 +104,7 @@ export class Streaming extends pulumi.ComponentResource {
         );
         const brokerSg = new aws.ec2.SecurityGroup(
             `${name}-brokers`,
-            { vpcId: args.vpcId, description: "MSK brokers: SASL/IAM over TLS from the platform's Kafka clients only", egress: [], tags: { Name: `${prefix}-kafka-brokers` } },
+            { vpcId: network.vpcId, description: "MSK brokers: SASL/IAM over TLS from the platform's Kafka clients only", egress: [], tags: { Name: `${prefix}-kafka-brokers` } },
             { parent: this },
         );
         new aws.vpc.SecurityGroupIngressRule(
@@ -127,7 +130,7 @@ export class Streaming extends pulumi.ComponentResource {
         );
         const brokerLogs = new aws.cloudwatch.LogGroup(
             `${name}-broker-logs`,
-            { name: `/platform/${prefix}/msk-brokers`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logsKeyArn },
+            { name: `/platform/${prefix}/msk-brokers`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability },
             { parent: this },
         );
         const cluster = new aws.msk.Cluster(
@@ -138,23 +141,21 @@ export class Streaming extends pulumi.ComponentResource {
                 numberOfBrokerNodes: msk.brokerCount,
                 brokerNodeGroupInfo: {
                     instanceType: msk.instanceType,
-                    clientSubnets: args.privateSubnetIds,
+                    clientSubnets: network.privateSubnetIds,
                     securityGroups: [brokerSg.id],
                     storageInfo: { ebsStorageInfo: { volumeSize: msk.volumeGiB } },
                     connectivityInfo: { publicAccess: { type: "DISABLED" } },
                 },
                 clientAuthentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
-                encryptionInfo: { encryptionAtRestKmsKeyArn: args.kmsKeyArn, encryptionInTransit: { clientBroker: "TLS", inCluster: true } },
+                encryptionInfo: { encryptionAtRestKmsKeyArn: context.keys.streaming, encryptionInTransit: { clientBroker: "TLS", inCluster: true } },
                 configurationInfo: { arn: configuration.arn, revision: configuration.latestRevision },
                 enhancedMonitoring: "PER_TOPIC_PER_BROKER",
                 loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: brokerLogs.name } } },
             },
             // Storage autoscaling grows volumes behind Pulumi's back; do not shrink them on the next update.
-            dataStoreOptions(args.protectData, this, { ignoreChanges: ["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"] }),
+            dataStoreOptions(context.protectData, this, { ignoreChanges: ["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"] }),
         );
-        this.clusterArn = cluster.arn;
-        this.bootstrapBrokers = cluster.bootstrapBrokersSaslIam;
-        this.clientSecurityGroupId = clientSg.id;
+        this.kafka = { clusterArn: cluster.arn, bootstrapBrokers: cluster.bootstrapBrokersSaslIam, clientSecurityGroupId: clientSg.id, clientSubnetIds: network.privateSubnetIds };
 
         const storageTarget = new aws.appautoscaling.Target(
             `${name}-storage`,
@@ -174,66 +175,16 @@ export class Streaming extends pulumi.ComponentResource {
         );
 
         const replication = Math.min(3, msk.brokerCount);
-        this.sources = args.datasets.map((dataset) => {
+        this.sources = datasets.map((dataset) => {
             const topic = new aws.msk.Topic(
                 `${name}-${dataset.name}`,
                 { clusterArn: cluster.arn, name: topicName(dataset), partitionCount: msk.topicPartitions, replicationFactor: replication, configs: JSON.stringify(topicConfigs(msk.brokerCount)) },
-                dataStoreOptions(args.protectData, this),
+                dataStoreOptions(context.protectData, this),
             );
             return { dataset, sourceArn: topic.clusterArn, name: topicName(dataset) };
         });
 
-        const clusterDims = { "Cluster Name": prefix };
-        args.observability.addAlarm(this, `${name}-active-controller`, {
-            stage: "streaming",
-            description: "The MSK cluster has no active controller: partition leadership cannot change. Check broker health in the MSK console.",
-            namespace: "AWS/Kafka",
-            metricName: "ActiveControllerCount",
-            dimensions: clusterDims,
-            statistic: "Sum",
-            comparisonOperator: "LessThanThreshold",
-            threshold: 1,
-            evaluationPeriods: 3,
-            periodSeconds: 60,
-            treatMissingData: "breaching",
-        });
-        args.observability.addAlarm(this, `${name}-offline-partitions`, {
-            stage: "streaming",
-            description: "Partitions are offline: producers and the ingest functions cannot use them. Check broker health.",
-            namespace: "AWS/Kafka",
-            metricName: "OfflinePartitionsCount",
-            dimensions: clusterDims,
-            statistic: "Maximum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-            periodSeconds: 60,
-        });
-        for (let broker = 1; broker <= msk.brokerCount; broker++) {
-            const dims = { ...clusterDims, "Broker ID": String(broker) };
-            args.observability.addAlarm(this, `${name}-broker-${broker}-disk`, {
-                stage: "streaming",
-                description: `Broker ${broker} data volume is over 80% full. Storage autoscaling should grow it; check mskMaxVolumeGiB.`,
-                namespace: "AWS/Kafka",
-                metricName: "KafkaDataLogsDiskUsed",
-                dimensions: dims,
-                statistic: "Maximum",
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 80,
-                evaluationPeriods: 2,
-            });
-            args.observability.addAlarm(this, `${name}-broker-${broker}-under-replicated`, {
-                stage: "streaming",
-                description: `Broker ${broker} has under-replicated partitions: writes are at risk if another broker fails.`,
-                namespace: "AWS/Kafka",
-                metricName: "UnderReplicatedPartitions",
-                dimensions: dims,
-                statistic: "Maximum",
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
-                evaluationPeriods: 3,
-                periodSeconds: 60,
-            });
-        }
-        this.registerOutputs({ bootstrapBrokers: this.bootstrapBrokers });
+        this.alarms = context.alarms.registerAlarms(this, mskAlarms(name, prefix, msk.brokerCount));
+        this.registerOutputs({ engine: this.engine, sourceNames: this.sources.map((source) => source.name), bootstrapBrokers: this.kafka.bootstrapBrokers, alarms: this.alarms });
     }
 }

@@ -1,35 +1,39 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { DatasetDefinition } from "../../runtime/datasets";
+import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
 import { renderSparkTransformSpec, transformJobScriptPath } from "../../runtime/spark/spec";
+import { catalogDatabaseNames, CatalogGrant } from "../catalog/decisions";
 import { SparkConfig } from "../config";
-import { Observability } from "../observability";
+import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
-import { namePrefix } from "../shared/options";
 import { serviceRole } from "../shared/role";
+import { SparkCompute, sparkAlarms } from "./decisions";
 import { emrSecurityConfiguration, serverlessCapacity, sparkRolePolicy } from "./iam";
 
 export interface TransformArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
-    readonly partition: pulumi.Input<string>;
+    /** The stack's shared settings; the lake key encrypts what the job writes (and the cluster's disks and logs). */
+    readonly context: PlatformContext;
+    /** EMR Serverless (`serverless`) or an EMR cluster (`cluster`) and its sizing, from the stack config. */
     readonly spark: SparkConfig;
-    readonly datasets: readonly DatasetDefinition[];
-    readonly vpcId: pulumi.Input<string>;
-    readonly privateSubnetIds: pulumi.Input<string[]>;
+    /** The datasets the job transforms (one spec each). Defaults to every dataset of `runtime/datasets`. */
+    readonly datasets?: readonly DatasetDefinition[];
+    /** The VPC whose private subnets the workers run in. */
+    readonly network: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string[]> };
+    /** Read by the job. */
     readonly rawBucket: aws.s3.Bucket;
+    /** Written by the job (partitions replaced). */
     readonly curatedBucket: aws.s3.Bucket;
+    /** Holds the job script, the specs, logs and (cluster) the TLS certificates. */
     readonly artifactsBucket: aws.s3.Bucket;
-    readonly lakeKeyArn: pulumi.Input<string>;
-    readonly curatedDatabase: string;
-    readonly observability: Observability;
+    /** The Glue database whose partitions the job updates. Defaults to the stack's curated database (`<project>_<stack>_curated`). */
+    readonly curatedDatabase?: string;
 }
 
 /** Where the job's artifacts live in the artifacts bucket. */
 export const sparkScriptKey = "spark/transform_job.py";
+export type { SparkCompute } from "./decisions";
+
 export const sparkSpecKey = (dataset: string) => `spark/specs/${dataset}.json`;
 
 /**
@@ -40,26 +44,29 @@ export const sparkSpecKey = (dataset: string) => `spark/specs/${dataset}.json`;
  * spec per dataset are uploaded to the artifacts bucket as assets.
  */
 export class Transform extends pulumi.ComponentResource {
-    readonly mode: "serverless" | "cluster";
+    /** Where the job runs: the EMR Serverless application, or the EMR cluster. */
+    readonly compute: SparkCompute;
     /** The role the job runs as (EMR Serverless execution role, or the cluster's instance role). */
     readonly jobRole: aws.iam.Role;
-    readonly applicationId?: pulumi.Output<string>;
-    readonly applicationArn?: pulumi.Output<string>;
-    readonly clusterId?: pulumi.Output<string>;
-    readonly clusterArn?: pulumi.Output<string>;
     readonly scriptUri: pulumi.Output<string>;
+    /** The spec of each dataset, by dataset name. */
     readonly specUris: Readonly<Record<string, pulumi.Output<string>>>;
+    /** What the job needs from the catalog: read raw, write curated (and create data in its location). */
+    readonly catalogAccess: readonly CatalogGrant[];
+    readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: TransformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:transform:Transform", name, {}, opts);
-        const prefix = namePrefix(args.project, args.stack);
+        const context = args.context;
+        const prefix = contextPrefix(context);
         const spark = args.spark;
-        this.mode = spark.mode;
+        const datasets = args.datasets ?? platformDatasets;
+        const curatedDatabase = args.curatedDatabase ?? catalogDatabaseNames(context.project, context.stack).curated;
 
         const script = new aws.s3.BucketObjectv2(`${name}-script`, { bucket: args.artifactsBucket.id, key: sparkScriptKey, source: new pulumi.asset.FileAsset(transformJobScriptPath), contentType: "text/x-python" }, { parent: this });
         this.scriptUri = pulumi.interpolate`s3://${script.bucket}/${script.key}`;
         const specUris: Record<string, pulumi.Output<string>> = {};
-        for (const dataset of args.datasets) {
+        for (const dataset of datasets) {
             const spec = new aws.s3.BucketObjectv2(
                 `${name}-spec-${dataset.name}`,
                 { bucket: args.artifactsBucket.id, key: sparkSpecKey(dataset.name), content: renderSparkTransformSpec(dataset), contentType: "application/json" },
@@ -72,7 +79,7 @@ export class Transform extends pulumi.ComponentResource {
         const securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
-                vpcId: args.vpcId,
+                vpcId: args.network.vpcId,
                 description: "Spark workers: no inbound, HTTPS out to S3, Glue and KMS",
                 egress: [{ description: "HTTPS to AWS APIs through endpoints or NAT", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
                 tags: { Name: `${prefix}-spark` },
@@ -86,11 +93,11 @@ export class Transform extends pulumi.ComponentResource {
             {
                 service: spark.mode === "serverless" ? "emr-serverless.amazonaws.com" : "ec2.amazonaws.com",
                 description: "The Spark transform job: reads raw, replaces curated partitions",
-                ...(spark.mode === "serverless" ? { accountId: args.accountId } : {}),
+                ...(spark.mode === "serverless" ? { accountId: context.accountId } : {}),
                 policy: pulumi
-                    .all([args.partition, args.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, args.lakeKeyArn])
+                    .all([context.partition, context.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, context.keys.lake])
                     .apply(([partition, accountId, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn]) =>
-                        sparkRolePolicy({ partition, accountId, region: args.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase: args.curatedDatabase, datasets: args.datasets.map((d) => d.name) }),
+                        sparkRolePolicy({ partition, accountId, region: context.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase, datasets: datasets.map((d) => d.name) }),
                     ),
             },
             this,
@@ -107,28 +114,21 @@ export class Transform extends pulumi.ComponentResource {
                     autoStartConfiguration: { enabled: true },
                     autoStopConfiguration: { enabled: true, idleTimeoutMinutes: spark.idleTimeoutMinutes },
                     maximumCapacity: serverlessCapacity(spark.maxVcpu, spark.maxMemoryGb),
-                    networkConfiguration: { subnetIds: args.privateSubnetIds, securityGroupIds: [securityGroup.id] },
+                    networkConfiguration: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [securityGroup.id] },
                 },
                 { parent: this },
             );
-            this.applicationId = application.id;
-            this.applicationArn = application.arn;
-            args.observability.addAlarm(this, `${name}-failed-runs`, {
-                stage: "transform",
-                description: "A Spark job run failed on the EMR Serverless application. The pipeline's execution history and the job's logs in the artifacts bucket say why.",
-                namespace: "AWS/EMRServerless",
-                metricName: "FailedJobs",
-                dimensions: { ApplicationId: application.id },
-                statistic: "Sum",
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 0,
-            });
+            this.compute = { mode: "serverless", applicationId: application.id, applicationArn: application.arn };
         } else {
             const cluster = this.cluster(name, prefix, spark, securityGroup, args);
-            this.clusterId = cluster.id;
-            this.clusterArn = cluster.arn;
+            this.compute = { mode: "cluster", clusterId: cluster.id, clusterArn: cluster.arn };
         }
-        this.registerOutputs({});
+        this.catalogAccess = [
+            { name: "spark", principalArn: this.jobRole.arn, zone: "raw", tablePermissions: ["SELECT", "DESCRIBE"], databasePermissions: ["DESCRIBE"] },
+            { name: "spark", principalArn: this.jobRole.arn, zone: "curated", tablePermissions: ["SELECT", "DESCRIBE", "INSERT", "DELETE", "ALTER"], databasePermissions: ["DESCRIBE"], dataLocation: true },
+        ];
+        this.alarms = context.alarms.registerAlarms(this, sparkAlarms(name, this.compute));
+        this.registerOutputs({ compute: this.compute, jobRoleArn: this.jobRole.arn, scriptUri: this.scriptUri, specUris: this.specUris, alarms: this.alarms });
     }
 
     private cluster(name: string, prefix: string, spark: Extract<SparkConfig, { mode: "cluster" }>, securityGroup: aws.ec2.SecurityGroup, args: TransformArgs): aws.emr.Cluster {
@@ -142,7 +142,7 @@ export class Transform extends pulumi.ComponentResource {
             {
                 privateKeyPem: key.privateKeyPem,
                 subject: { commonName: `*.ec2.internal`, organization: prefix },
-                dnsNames: [`*.ec2.internal`, `*.${args.region}.compute.internal`],
+                dnsNames: [`*.ec2.internal`, `*.${args.context.region}.compute.internal`],
                 validityPeriodHours: 24 * 365,
                 earlyRenewalHours: 24 * 30,
                 allowedUses: ["key_encipherment", "digital_signature", "server_auth", "client_auth"],
@@ -167,16 +167,16 @@ export class Transform extends pulumi.ComponentResource {
         );
         const securityConfiguration = new aws.emr.SecurityConfiguration(
             `${name}-security`,
-            { name: `${prefix}-transform`, configuration: pulumi.all([args.lakeKeyArn, pem.bucket, pem.key]).apply(([keyArn, bucket, objectKey]) => JSON.stringify(emrSecurityConfiguration(keyArn, `s3://${bucket}/${objectKey}`))) },
+            { name: `${prefix}-transform`, configuration: pulumi.all([args.context.keys.lake, pem.bucket, pem.key]).apply(([keyArn, bucket, objectKey]) => JSON.stringify(emrSecurityConfiguration(keyArn, `s3://${bucket}/${objectKey}`))) },
             { parent: this },
         );
 
         const emrServiceRole = new aws.iam.Role(
             `${name}-service`,
-            { description: "EMR service role of the transform cluster", assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("elasticmapreduce.amazonaws.com", accountId))) },
+            { description: "EMR service role of the transform cluster", assumeRolePolicy: pulumi.output(args.context.accountId).apply((accountId) => trustPolicyJson(serviceTrustPolicy("elasticmapreduce.amazonaws.com", accountId))) },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(`${name}-service`, { role: emrServiceRole.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2` }, { parent: this });
+        new aws.iam.RolePolicyAttachment(`${name}-service`, { role: emrServiceRole.name, policyArn: pulumi.interpolate`arn:${args.context.partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2` }, { parent: this });
         new aws.iam.RolePolicy(
             `${name}-service-pass`,
             {
@@ -198,7 +198,7 @@ export class Transform extends pulumi.ComponentResource {
                 applications: ["Spark"],
                 serviceRole: emrServiceRole.arn,
                 securityConfiguration: securityConfiguration.name,
-                ec2Attributes: { instanceProfile: instanceProfile.arn, subnetIds: args.privateSubnetIds, additionalMasterSecurityGroups: securityGroup.id, additionalSlaveSecurityGroups: securityGroup.id },
+                ec2Attributes: { instanceProfile: instanceProfile.arn, subnetIds: args.network.privateSubnetIds, additionalMasterSecurityGroups: securityGroup.id, additionalSlaveSecurityGroups: securityGroup.id },
                 masterInstanceFleet: { name: "primary", ...fleet(1, "onDemand") },
                 coreInstanceFleet: { name: "core", ...fleet(spark.coreNodes, "onDemand") },
                 autoTerminationPolicy: { idleTimeout: spark.idleTimeoutMinutes * 60 },
@@ -206,7 +206,7 @@ export class Transform extends pulumi.ComponentResource {
                 terminationProtection: false,
                 visibleToAllUsers: true,
                 logUri: pulumi.interpolate`s3://${args.artifactsBucket.bucket}/emr-logs/`,
-                logEncryptionKmsKeyId: args.lakeKeyArn,
+                logEncryptionKmsKeyId: args.context.keys.lake,
                 ebsRootVolumeSize: 32,
                 configurationsJson: JSON.stringify([{ Classification: "spark-hive-site", Properties: { "hive.metastore.client.factory.class": "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory" } }]),
             },
@@ -223,16 +223,6 @@ export class Transform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        args.observability.addAlarm(this, `${name}-failed-runs`, {
-            stage: "transform",
-            description: "A Spark step failed on the transform cluster. Its logs are under emr-logs/ in the artifacts bucket.",
-            namespace: "AWS/ElasticMapReduce",
-            metricName: "AppsFailed",
-            dimensions: { JobFlowId: cluster.id },
-            statistic: "Sum",
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: 0,
-        });
         return cluster;
     }
 }

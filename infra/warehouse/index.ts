@@ -1,29 +1,28 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WarehouseConfig } from "../config";
-import { Observability } from "../observability";
+import { catalogDatabaseNames, CatalogGrant } from "../catalog/decisions";
+import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { serviceRole } from "../shared/role";
-import { dataStoreOptions, namePrefix } from "../shared/options";
-import { auditLogExports, loadRolePolicy, redshiftPort, warehouseParameters } from "./decisions";
+import { dataStoreOptions } from "../shared/options";
+import { auditLogExports, loadRolePolicy, redshiftPort, validateWarehouse, warehouseAlarms, warehouseParameters } from "./decisions";
 
 export interface WarehouseArgs {
-    readonly project: string;
-    readonly stack: string;
-    readonly region: string;
-    readonly accountId: pulumi.Input<string>;
-    readonly partition: pulumi.Input<string>;
+    /**
+     * The stack's shared settings. The warehouse key encrypts the warehouse and its managed admin
+     * secret; `protectData` protects it and, provisioned, keeps a final snapshot.
+     */
+    readonly context: PlatformContext;
+    /** Serverless (`serverless`: RPUs and a daily limit) or provisioned (`provisioned`: RA3 nodes), from the stack config. */
     readonly warehouse: WarehouseConfig;
-    readonly vpcId: pulumi.Input<string>;
-    readonly vpcCidr: string;
-    readonly privateSubnetIds: pulumi.Input<string[]>;
-    /** Encrypts the warehouse and its managed admin secret. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    readonly lakeKeyArn: pulumi.Input<string>;
+    /** The VPC: SQL clients from its CIDR only, the warehouse in its private subnets. */
+    readonly network: { readonly vpcId: pulumi.Input<string>; readonly cidr: string; readonly privateSubnetIds: pulumi.Input<string[]> };
+    /** The curated zone bucket, read by COPY and Spectrum. */
     readonly curatedBucketArn: pulumi.Input<string>;
+    /** The artifacts bucket, where load manifests are read from. */
     readonly artifactsBucketArn: pulumi.Input<string>;
-    readonly curatedDatabase: string;
-    readonly protectData: boolean;
-    readonly observability: Observability;
+    /** The Glue database Spectrum reads. Defaults to the stack's curated database (`<project>_<stack>_curated`). */
+    readonly curatedDatabase?: string;
 }
 
 /**
@@ -43,19 +42,26 @@ export class Warehouse extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     /** The admin secret Redshift manages in Secrets Manager; Data API callers use it. */
     readonly adminSecretArn: pulumi.Output<string>;
+    /** What the load role needs from the catalog: read the curated tables (Spectrum). */
+    readonly catalogAccess: readonly CatalogGrant[];
+    readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:warehouse:Warehouse", name, {}, opts);
-        const prefix = namePrefix(args.project, args.stack);
+        validateWarehouse(name, args.warehouse);
+        const context = args.context;
+        const prefix = contextPrefix(context);
+        const keyArn = context.keys.warehouse;
+        const curatedDatabase = args.curatedDatabase ?? catalogDatabaseNames(context.project, context.stack).curated;
         const wh = args.warehouse;
         this.database = wh.database;
 
         this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
-                vpcId: args.vpcId,
+                vpcId: args.network.vpcId,
                 description: "Redshift: SQL clients inside the VPC only",
-                ingress: [{ description: "Redshift SQL over TLS from inside the VPC", protocol: "tcp", fromPort: redshiftPort, toPort: redshiftPort, cidrBlocks: [args.vpcCidr] }],
+                ingress: [{ description: "Redshift SQL over TLS from inside the VPC", protocol: "tcp", fromPort: redshiftPort, toPort: redshiftPort, cidrBlocks: [args.network.cidr] }],
                 egress: [{ description: "HTTPS to S3, Glue and KMS through endpoints or NAT (enhanced VPC routing)", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
                 tags: { Name: `${prefix}-warehouse` },
             },
@@ -67,11 +73,11 @@ export class Warehouse extends pulumi.ComponentResource {
             {
                 service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"],
                 description: "Redshift COPY from the curated zone and Spectrum over the curated catalog",
-                accountId: args.accountId,
+                accountId: context.accountId,
                 policy: pulumi
-                    .all([args.curatedBucketArn, args.artifactsBucketArn, args.lakeKeyArn, args.partition, args.accountId])
+                    .all([args.curatedBucketArn, args.artifactsBucketArn, context.keys.lake, context.partition, context.accountId])
                     .apply(([curatedBucketArn, artifactsBucketArn, lakeKeyArn, partition, accountId]) =>
-                        loadRolePolicy({ curatedBucketArn, artifactsBucketArn, lakeKeyArn, partition, accountId, region: args.region, curatedDatabase: args.curatedDatabase }),
+                        loadRolePolicy({ curatedBucketArn, artifactsBucketArn, lakeKeyArn, partition, accountId, region: context.region, curatedDatabase }),
                     ),
             },
             this,
@@ -85,13 +91,13 @@ export class Warehouse extends pulumi.ComponentResource {
                     dbName: wh.database,
                     adminUsername: wh.adminUser,
                     manageAdminPassword: true,
-                    adminPasswordSecretKmsKeyId: args.kmsKeyArn,
-                    kmsKeyId: args.kmsKeyArn,
+                    adminPasswordSecretKmsKeyId: keyArn,
+                    kmsKeyId: keyArn,
                     iamRoles: [this.loadRole.arn],
                     defaultIamRoleArn: this.loadRole.arn,
                     logExports: [...auditLogExports],
                 },
-                dataStoreOptions(args.protectData, this),
+                dataStoreOptions(context.protectData, this),
             );
             const workgroup = new aws.redshiftserverless.Workgroup(
                 `${name}-workgroup`,
@@ -102,12 +108,12 @@ export class Warehouse extends pulumi.ComponentResource {
                     maxCapacity: wh.maxRpu,
                     publiclyAccessible: false,
                     enhancedVpcRouting: true,
-                    subnetIds: args.privateSubnetIds,
+                    subnetIds: args.network.privateSubnetIds,
                     securityGroupIds: [this.securityGroup.id],
                     port: redshiftPort,
                     configParameters: warehouseParameters.map((p) => ({ parameterKey: p.name, parameterValue: p.value })),
                 },
-                dataStoreOptions(args.protectData, this),
+                dataStoreOptions(context.protectData, this),
             );
             new aws.redshiftserverless.UsageLimit(
                 `${name}-daily-rpu`,
@@ -118,20 +124,8 @@ export class Warehouse extends pulumi.ComponentResource {
             this.arn = workgroup.arn;
             this.adminSecretArn = namespace.adminPasswordSecretArn;
             this.target = { kind: "serverless", name: prefix };
-            args.observability.addAlarm(this, `${name}-capacity-saturated`, {
-                stage: "warehouse",
-                description: "The serverless workgroup has run at its maximum RPUs for 30 minutes: queries queue. Raise warehouseMaxRpu or tune the loads.",
-                namespace: "AWS/Redshift-Serverless",
-                metricName: "ComputeCapacity",
-                dimensions: { Workgroup: prefix },
-                statistic: "Minimum",
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                threshold: wh.maxRpu,
-                periodSeconds: 300,
-                evaluationPeriods: 6,
-            });
         } else {
-            const subnetGroup = new aws.redshift.SubnetGroup(`${name}-subnets`, { name: prefix, subnetIds: args.privateSubnetIds, description: "Private subnets of the platform" }, { parent: this });
+            const subnetGroup = new aws.redshift.SubnetGroup(`${name}-subnets`, { name: prefix, subnetIds: args.network.privateSubnetIds, description: "Private subnets of the platform" }, { parent: this });
             const parameterGroup = new aws.redshift.ParameterGroup(
                 `${name}-params`,
                 { name: prefix, family: "redshift-1.0", description: "SSL required, user activity logged", parameters: warehouseParameters.map((p) => ({ ...p })) },
@@ -147,9 +141,9 @@ export class Warehouse extends pulumi.ComponentResource {
                     databaseName: wh.database,
                     masterUsername: wh.adminUser,
                     manageMasterPassword: true,
-                    masterPasswordSecretKmsKeyId: args.kmsKeyArn,
+                    masterPasswordSecretKmsKeyId: keyArn,
                     encrypted: "true",
-                    kmsKeyId: args.kmsKeyArn,
+                    kmsKeyId: keyArn,
                     publiclyAccessible: false,
                     enhancedVpcRouting: true,
                     clusterSubnetGroupName: subnetGroup.name,
@@ -157,46 +151,24 @@ export class Warehouse extends pulumi.ComponentResource {
                     clusterParameterGroupName: parameterGroup.name,
                     automatedSnapshotRetentionPeriod: wh.snapshotRetentionDays,
                     availabilityZoneRelocationEnabled: true,
-                    skipFinalSnapshot: !args.protectData,
-                    ...(args.protectData ? { finalSnapshotIdentifier: `${prefix}-final` } : {}),
+                    skipFinalSnapshot: !context.protectData,
+                    ...(context.protectData ? { finalSnapshotIdentifier: `${prefix}-final` } : {}),
                     iamRoles: [this.loadRole.arn],
                     defaultIamRoleArn: this.loadRole.arn,
                     port: redshiftPort,
                     allowVersionUpgrade: true,
                     preferredMaintenanceWindow: "sun:05:00-sun:05:30",
                 },
-                dataStoreOptions(args.protectData, this),
+                dataStoreOptions(context.protectData, this),
             );
             new aws.redshift.Logging(`${name}-audit`, { clusterIdentifier: cluster.clusterIdentifier, logDestinationType: "cloudwatch", logExports: [...auditLogExports] }, { parent: this });
             this.endpoint = cluster.dnsName;
             this.arn = cluster.arn;
             this.adminSecretArn = cluster.masterPasswordSecretArn;
             this.target = { kind: "provisioned", name: prefix };
-            args.observability.addAlarm(this, `${name}-health`, {
-                stage: "warehouse",
-                description: "The Redshift cluster reports unhealthy: it does not answer queries. Check the cluster events.",
-                namespace: "AWS/Redshift",
-                metricName: "HealthStatus",
-                dimensions: { ClusterIdentifier: prefix },
-                statistic: "Minimum",
-                comparisonOperator: "LessThanThreshold",
-                threshold: 1,
-                periodSeconds: 60,
-                evaluationPeriods: 5,
-                treatMissingData: "breaching",
-            });
-            args.observability.addAlarm(this, `${name}-disk`, {
-                stage: "warehouse",
-                description: "The Redshift cluster's disk is over 80% used. Vacuum, unload cold data or resize.",
-                namespace: "AWS/Redshift",
-                metricName: "PercentageDiskSpaceUsed",
-                dimensions: { ClusterIdentifier: prefix },
-                statistic: "Maximum",
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: 80,
-                evaluationPeriods: 3,
-            });
         }
-        this.registerOutputs({ endpoint: this.endpoint });
+        this.catalogAccess = [{ name: "warehouse", principalArn: this.loadRole.arn, zone: "curated", tablePermissions: ["SELECT", "DESCRIBE"], databasePermissions: ["DESCRIBE"] }];
+        this.alarms = context.alarms.registerAlarms(this, warehouseAlarms(name, prefix, wh));
+        this.registerOutputs({ endpoint: this.endpoint, target: this.target, database: this.database, arn: this.arn, adminSecretArn: this.adminSecretArn, loadRoleArn: this.loadRole.arn, alarms: this.alarms });
     }
 }

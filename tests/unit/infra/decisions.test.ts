@@ -3,7 +3,11 @@ import { parseCidr, planSubnets } from "../../../infra/config/network";
 import { lifecycleRules, bucketPolicy } from "../../../infra/lake/decisions";
 import { keyPolicy } from "../../../infra/keys/iam";
 import { mskConfigurationName, mskServerProperties, topicConfigs } from "../../../infra/streaming/decisions";
-import { dashboardBody } from "../../../infra/observability/alarms";
+import { AlarmSpec, dashboardBody, metricAlarmArgs } from "../../../infra/observability/alarms";
+import { ingestAlarms } from "../../../infra/ingest/decisions";
+import { mskAlarms } from "../../../infra/streaming/decisions";
+import { pipelineAlarms } from "../../../infra/orchestration/decisions";
+import { warehouseAlarms } from "../../../infra/warehouse/decisions";
 import { aggregateTables, rawTable, curatedTable } from "../../../infra/catalog/decisions";
 import { orders } from "../../../runtime/datasets";
 
@@ -97,6 +101,68 @@ describe("observability decisions", () => {
             ["streaming alarms", ["s"]],
             ["warehouse alarms", ["a", "b"]],
         ]);
+    });
+});
+
+describe("alarms as data", () => {
+    const errors: AlarmSpec = {
+        name: "ingest-orders-errors",
+        stage: "ingest",
+        description: "why",
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: "f" },
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+    };
+
+    it("registers a spec under its name, prefixed, notifying the topic on alarm and OK, tagged with its stage", () => {
+        const args = metricAlarmArgs(errors, "platform-dev", "topic-arn");
+        assert.deepStrictEqual([args.name, args.alarmActions, args.okActions, args.tags], ["platform-dev-ingest-orders-errors", ["topic-arn"], ["topic-arn"], { "pipeline-stage": "ingest" }]);
+    });
+
+    it("defaults to one 5-minute period, and to not breaching when there is no data (nothing ran)", () => {
+        const args = metricAlarmArgs(errors, "p", "t");
+        assert.deepStrictEqual([args.period, args.evaluationPeriods, args.treatMissingData], [300, 1, "notBreaching"]);
+        const explicit = metricAlarmArgs({ ...errors, periodSeconds: 60, evaluationPeriods: 3, treatMissingData: "breaching" }, "p", "t");
+        assert.deepStrictEqual([explicit.period, explicit.evaluationPeriods, explicit.treatMissingData], [60, 3, "breaching"]);
+    });
+
+    it("turns a ratio spec into a percentage of two sums, with no single metric", () => {
+        const ref = (metricName: string) => ({ namespace: "N", metricName, dimensions: {} });
+        const args = metricAlarmArgs({ name: "r", stage: "ingest", description: "d", ratio: { numerator: ref("Rejected"), denominator: ref("In") }, comparisonOperator: "GreaterThanThreshold", threshold: 5, periodSeconds: 900 }, "p", "t");
+        assert.strictEqual(args.metricName, undefined);
+        assert.deepStrictEqual((args.metricQueries as any[]).map((q) => [q.id, q.metric?.metricName, q.metric?.period, q.expression]), [
+            ["numerator", "Rejected", 900, undefined],
+            ["denominator", "In", 900, undefined],
+            ["percentage", undefined, undefined, "IF(denominator > 0, 100 * numerator / denominator, 0)"],
+        ]);
+    });
+
+    it("gives each ingest function seven alarms, watching iterator age on Kinesis and offset lag on MSK", () => {
+        const targets = { base: "ingest-orders", dataset: "orders", functionAwsName: "p-ingest-orders", functionName: "p-ingest-orders", queueName: "q", queue: "q", serviceName: "ingest-orders" };
+        const kinesis = ingestAlarms({ ...targets, engine: "kinesis" });
+        const msk = ingestAlarms({ ...targets, engine: "msk" });
+        assert.strictEqual(new Set(kinesis.map((a) => a.name)).size, 7);
+        const lag = (specs: AlarmSpec[]) => specs.find((a) => a.name === "ingest-orders-lag") as { metricName: string; threshold: number };
+        assert.deepStrictEqual([lag(kinesis).metricName, lag(msk).metricName], ["IteratorAge", "OffsetLag"]);
+    });
+
+    it("alarms on each MSK broker's disk and replication, and on the cluster", () => {
+        assert.strictEqual(mskAlarms("s", "c", 3).length, 2 + 3 * 2);
+        assert.deepStrictEqual(mskAlarms("s", "c", 1).map((a) => a.name), ["s-active-controller", "s-offline-partitions", "s-broker-1-disk", "s-broker-1-under-replicated"]);
+    });
+
+    it("alarms on the warehouse by mode: capacity at its maximum (serverless), health and disk (provisioned)", () => {
+        const serverless = warehouseAlarms("w", "p", { mode: "serverless", baseRpu: 8, maxRpu: 32, dailyRpuHours: 8, adminUser: "a", database: "d" });
+        assert.deepStrictEqual(serverless.map((a) => [a.name, a.threshold]), [["w-capacity-saturated", 32]]);
+        const provisioned = warehouseAlarms("w", "p", { mode: "provisioned", nodeType: "ra3.xlplus", nodeCount: 1, snapshotRetentionDays: 1, adminUser: "a", database: "d" });
+        assert.deepStrictEqual(provisioned.map((a) => a.name), ["w-health", "w-disk"]);
+    });
+
+    it("alarms on failed and timed-out pipeline executions and on each dataset's quality", () => {
+        assert.deepStrictEqual(pipelineAlarms("o", "arn", "dev", ["a", "b"]).map((s) => `${s.stage}:${s.name}`), ["orchestration:o-failed", "orchestration:o-timed-out", "quality:o-a-quality", "quality:o-b-quality"]);
     });
 });
 

@@ -179,6 +179,22 @@ for (const stack of ["dev", "prod"] as const) {
             }
         });
 
+        it("shows every alarm of the stack on the dashboard, under its stage", () => {
+            const body = json(one(run, "aws:cloudwatch/dashboard:Dashboard"), "dashboardBody");
+            const shown = new Map<string, string>();
+            for (const widget of body.widgets.filter((w: any) => w.type === "alarm")) {
+                for (const arn of widget.properties.alarms) {
+                    shown.set(arn, widget.properties.title);
+                }
+            }
+            const alarms = ofType(run, T.alarm);
+            assert.deepStrictEqual(
+                alarms.filter((a) => shown.get(a.state.arn as string) !== `${(a.inputs.tags as Record<string, string>)["pipeline-stage"]} alarms`).map((a) => a.name),
+                [],
+            );
+            assert.strictEqual(shown.size, alarms.length);
+        });
+
         it("gives AWS Budgets the stack's budget number", () => {
             assert.strictEqual(one(run, T.budget).inputs.limitAmount, stack === "prod" ? "6000.00" : "300.00");
         });
