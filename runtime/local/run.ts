@@ -41,14 +41,15 @@ export interface LocalRunOptions {
 }
 
 export function sourcePlans(options: Pick<LocalRunOptions, "dataset" | "date" | "kafkaCount" | "kinesisCount" | "seed" | "badRatio" | "resendEvery">): LocalSourcePlan[] {
-    const stream = `${options.dataset.name}-local-${options.date}`;
+    // One topic and one stream per window and engine: object keys name the source, so each is counted on its own.
+    const stream = (engine: string) => `${options.dataset.name}-${engine}-${options.date}`;
     const plans: LocalSourcePlan[] = [];
     if (options.kafkaCount > 0) {
-        plans.push({ engine: "msk", name: `${options.dataset.name} via msk`, stream, seed: options.seed, count: options.kafkaCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
+        plans.push({ engine: "msk", name: `${options.dataset.name} via msk`, stream: stream("msk"), seed: options.seed, count: options.kafkaCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
     }
     if (options.kinesisCount > 0) {
         // Another seed: the two sources carry different orders.
-        plans.push({ engine: "kinesis", name: `${options.dataset.name} via kinesis`, stream, seed: options.seed + 1, count: options.kinesisCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
+        plans.push({ engine: "kinesis", name: `${options.dataset.name} via kinesis`, stream: stream("kinesis"), seed: options.seed + 1, count: options.kinesisCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
     }
     return plans;
 }
@@ -72,7 +73,7 @@ function qualityResults(report: QualityReport, label: string): LocalQualityResul
 }
 
 function plural(count: number, word: string): string {
-    return `${count.toLocaleString("en-US")} ${word}${count === 1 ? "" : "s"}`;
+    return `${count.toLocaleString("en-US")} ${word}${count === 1 ? "" : /(s|sh|ch|x)$/.test(word) ? "es" : "s"}`;
 }
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummary> {
@@ -146,7 +147,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
             const rows = outcome.summary.rows;
             return {
                 value: outcome,
-                detail: `Spark read ${plural(rows.read, "row")} from ${plural(outcome.rawObjects, "raw object")}, dropped ${rows.dropped}, removed ${rows.duplicates} duplicates, ${plural(outcome.curatedRows, "curated row")} read back; ${plural(outcome.objectsWritten, "curated object")} written`,
+                detail: `${outcome.reused ? "inputs unchanged since the recorded run, Spark not rerun; " : ""}Spark read ${plural(rows.read, "row")} from ${plural(outcome.rawObjects, "raw object")}, dropped ${rows.dropped}, removed ${rows.duplicates} duplicates, ${plural(outcome.curatedRows, "curated row")} read back; ${plural(outcome.objectsWritten, "curated object")} written`,
             };
         });
 
