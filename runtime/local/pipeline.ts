@@ -1,8 +1,9 @@
 import { Environment, getEnumFromEnv, getIntegerFromEnv, getStringFromEnv } from "../common/env";
 import { createIngestHandler } from "../ingest/handler";
+import { IngestTelemetry } from "../ingest/telemetry";
 import { KinesisStreamEvent, MskEvent } from "../ingest/types";
 import { startKafkaEventSource } from "./kafkaEventSource";
-import { startKinesisEventSource } from "./kinesisEventSource";
+import { CheckpointStore, startKinesisEventSource } from "./kinesisEventSource";
 import { EventSourceRunner } from "./runner";
 import { readLocalSettings } from "./settings";
 
@@ -22,6 +23,10 @@ import { readLocalSettings } from "./settings";
 export interface LocalPipelineOptions {
     /** The environment the ingest handler and the runner read. Defaults to `process.env`. */
     readonly env?: Environment;
+    /** Where the handler reports each batch. Defaults to Powertools logs and EMF metrics on stdout, as in Lambda. */
+    readonly telemetry?: IngestTelemetry;
+    /** Kinesis only: where shard checkpoints are kept. Defaults to memory (lost when the process ends). */
+    readonly kinesisCheckpoints?: CheckpointStore;
 }
 
 /** Starts the runner and the handler; the returned runner stops both. */
@@ -30,7 +35,7 @@ export async function startLocalIngestPipeline(options: LocalPipelineOptions = {
     const engine = getEnumFromEnv({ key: "INGEST_ENGINE", env, allowed: ["msk", "kinesis"] as const });
     const batchSize = getIntegerFromEnv({ key: "BATCH_SIZE", env, defaultValue: 100, min: 1, max: 10_000 });
     if (engine === "msk") {
-        const handler = createIngestHandler({ engine: "kafka", env });
+        const handler = createIngestHandler({ engine: "kafka", env, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
         return startKafkaEventSource({
             brokers: [...readLocalSettings(env).kafkaBrokers],
             topic: getStringFromEnv({ key: "KAFKA_TOPIC", env, defaultValue: "orders" }),
@@ -40,13 +45,14 @@ export async function startLocalIngestPipeline(options: LocalPipelineOptions = {
             handler: (event: MskEvent) => handler(event),
         });
     }
-    const handler = createIngestHandler({ engine: "kinesis", env });
+    const handler = createIngestHandler({ engine: "kinesis", env, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
     const endpoint = getStringFromEnv({ key: "KINESIS_ENDPOINT", env, defaultValue: readLocalSettings(env).motoEndpoint });
     return startKinesisEventSource({
         streamName: getStringFromEnv({ key: "KINESIS_STREAM", env, defaultValue: "orders" }),
         endpoint,
         batchSize,
         batchingWindowMs: getIntegerFromEnv({ key: "BATCHING_WINDOW_MS", env, defaultValue: 0, min: 0, max: 300_000 }),
+        ...(options.kinesisCheckpoints ? { checkpoints: options.kinesisCheckpoints } : {}),
         handler: (event: KinesisStreamEvent) => handler(event),
     });
 }
