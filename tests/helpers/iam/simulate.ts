@@ -114,9 +114,9 @@ export interface SimulatedCheck {
     readonly decision: Decision;
 }
 
-/** Whether a call applies to the stack: event-source requests belong to one streaming engine. */
+/** Whether a call applies to the stack: the event source's own requests (Kinesis) exist only where the dataset streams through Kinesis. */
 export function appliesTo(call: RecordedCall, stack: StackPolicies): boolean {
-    return call.engine === undefined || call.engine === stack.engine(call.dataset);
+    return call.service !== "Kinesis" || stack.engine(call.dataset) === "kinesis";
 }
 
 export function simulate(calls: readonly RecordedCall[], stack: StackPolicies): SimulatedCheck[] {
