@@ -123,6 +123,8 @@ async function main(): Promise<number> {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: process.env.AWS_REGION ?? "us-east-1", AWS_EC2_METADATA_DISABLED: "true" });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
+    // The summary reports every quality check; the EMF documents the deployed step prints are for CloudWatch.
+    process.env.POWERTOOLS_METRICS_DISABLED = "true";
     const progress = progressReporter();
     const summary = await runLocal({
         settings: readLocalSettings(),

@@ -102,7 +102,7 @@ export class Batch extends pulumi.ComponentResource {
                 policy: pulumi
                     .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake])
                     .apply(([raw, rejects, key]) =>
-                        policyDocument(...s3ReadStatements(raw, prefixes), ...s3WriteStatements(raw, prefixes, true), ...s3ReadStatements(rejects, prefixes), ...s3WriteStatements(rejects, prefixes, true), kmsUseStatement([key])),
+                        policyDocument(...s3ReadStatements(raw, prefixes, { headsMissingKeys: true }), ...s3WriteStatements(raw, prefixes, true), ...s3ReadStatements(rejects, prefixes, { headsMissingKeys: true }), ...s3WriteStatements(rejects, prefixes, true), kmsUseStatement([key])),
                     ),
             },
             this,

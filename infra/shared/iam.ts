@@ -48,6 +48,13 @@ export interface S3ReadOptions {
      * the listing's prefix condition it would never be granted.
      */
     readonly locateBucket?: boolean;
+    /**
+     * List without the prefix condition, for readers that test whether an object exists
+     * (HeadObject/GetObject expecting 404): S3 answers 404 for a missing key only to callers
+     * allowed `s3:ListBucket`, and that check carries no `s3:prefix`, so under a prefix condition
+     * the caller gets 403 AccessDenied instead (found by the IAM simulation of the batch job).
+     */
+    readonly headsMissingKeys?: boolean;
 }
 
 /** Read-only access to objects under prefixes of one bucket, and listing of those prefixes. */
@@ -58,7 +65,7 @@ export function s3ReadStatements(bucketArn: string, prefixes: readonly string[] 
             Effect: "Allow",
             Action: "s3:ListBucket",
             Resource: bucketArn,
-            ...(prefixes.length === 1 && prefixes[0] === "" ? {} : { Condition: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } } }),
+            ...((prefixes.length === 1 && prefixes[0] === "") || options.headsMissingKeys ? {} : { Condition: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } } }),
         },
     ];
     if (options.locateBucket) {

@@ -73,8 +73,14 @@ async function ensureBuckets(env: Environment): Promise<void> {
 
 async function main(): Promise<void> {
     // On a laptop the buckets are moto's unless S3_ENDPOINT says otherwise; moto takes any credentials.
+    // The defaults go into process.env itself: the SDK's credential chain reads process.env, not the
+    // handler's environment object. Whatever the shell already set wins.
     const settings = readLocalSettings();
-    const env = { S3_ENDPOINT: settings.motoEndpoint, AWS_ACCESS_KEY_ID: settings.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: settings.credentials.secretAccessKey, ...process.env };
+    const defaults = { S3_ENDPOINT: settings.motoEndpoint, AWS_ACCESS_KEY_ID: settings.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: settings.credentials.secretAccessKey, AWS_REGION: "us-east-1" };
+    for (const [key, value] of Object.entries(defaults)) {
+        process.env[key] ??= value;
+    }
+    const env = process.env;
     await ensureBuckets(env);
     const runner = await startLocalIngestPipeline({ env });
     process.stdout.write(`local ingest pipeline running (${process.env.INGEST_ENGINE}); Ctrl-C to stop\n`);

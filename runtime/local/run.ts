@@ -9,8 +9,9 @@ import { ensureServices, localRunDirectory, projectRoot, readServiceState, recor
 import { LocalSettings, localServiceEnv } from "./settings";
 import { LocalSourcePlan, produceSource, sourceClients, windowOf } from "./sources";
 import { LocalQualityResult, LocalRunSummary, LocalSourceCounts, LocalStage } from "./summary";
+import { renderLocalReport } from "./report";
 import { localLakePaths, runTransformStage } from "./transformStage";
-import { countWindowRows, ensureLocalWarehouse, loadWindow, openLocalWarehouse, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
+import { countWindowRows, ensureLocalWarehouse, loadWindow, openLocalWarehouse, quietQualityDeps, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
 
 /**
  * `npm run local`: the whole platform on this machine, from nothing. Starts (or reuses) the local
@@ -163,7 +164,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
         });
 
         const quality = await timed("quality", async () => {
-            const spark = await runQuality({ s3, emit: () => undefined }, { dataset: dataset.name, source: "sparkRun", summaryUri: transform.summaryUri, failOnError: false });
+            const spark = await runQuality({ s3, ...quietQualityDeps() }, { dataset: dataset.name, source: "sparkRun", summaryUri: transform.summaryUri, failOnError: false });
             const table = await warehouseQuality(warehouse, window);
             const results = [...qualityResults(spark, "spark run"), ...qualityResults(table, "warehouse")];
             const failed = results.filter((result) => !result.passed).length;
@@ -205,7 +206,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
             counts.loaded === counts.curated &&
             quality.passed &&
             (!previousRun || (changed.objects === 0 && changed.rows === 0));
-        return {
+        const summary: LocalRunSummary = {
             ok,
             dataset: dataset.name,
             window: { from: window.date, to: window.date },
@@ -217,6 +218,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
             query,
             ...(previousRun ? { changedSincePreviousRun: changed } : {}),
         };
+        const report = path.join(localRunDirectory(), "report.html");
+        fs.writeFileSync(report, renderLocalReport(summary));
+        log(`   report written to ${path.relative(process.cwd(), report)}\n`);
+        return { ...summary, report: path.relative(process.cwd(), report) };
     } finally {
         await warehouse.close();
         s3.destroy();

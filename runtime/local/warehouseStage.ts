@@ -3,6 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "pg";
 import { DatasetDefinition } from "../datasets";
 import { runQuality } from "../quality/handler";
+import { createLogger, Logger } from "../common/telemetry";
 import { QualityReport } from "../quality/evaluate";
 import { DataApiExecutor } from "../warehouse/dataApi";
 import { ledgerTable } from "../warehouse/ddl";
@@ -135,9 +136,18 @@ export async function countWindowRows(warehouse: LocalWarehouse, window: LocalWi
     return Number(rows[0]?.rows ?? 0);
 }
 
+/**
+ * The quality step's logger and metrics, kept off the console: the run's summary reports every
+ * check. Metrics are built while POWERTOOLS_METRICS_DISABLED is true (tools/local.ts sets it), so
+ * nothing is printed as EMF either.
+ */
+export function quietQualityDeps(): { readonly logger: Logger } {
+    return { logger: createLogger({ serviceName: "quality", logLevel: "SILENT" }) };
+}
+
 export async function warehouseQuality(warehouse: LocalWarehouse, window: LocalWindow): Promise<QualityReport> {
     return runQuality(
-        { warehouse: warehouse.executor, schema: warehouse.config.schema, emit: () => undefined },
+        { warehouse: warehouse.executor, schema: warehouse.config.schema, ...quietQualityDeps() },
         { dataset: warehouse.config.dataset.name, source: "warehouse", start: new Date(window.startMs).toISOString(), end: new Date(window.endMs).toISOString(), failOnError: false },
     );
 }

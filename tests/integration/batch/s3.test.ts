@@ -9,6 +9,7 @@ import { compileValidator } from "../../../runtime/ingest/validate";
 import { exitCodes, runBatchCli } from "../../../runtime/batch/main";
 import { createBuckets, credentials, motoEndpoint, region, requireMoto, uniqueName } from "../../helpers/ingest/services";
 import { createCrashingStore } from "../../unit/batch/helpers";
+import { recordAs } from "../../helpers/iam/recorder";
 import { expectedCompactedKey, expectedReplayId, ordersBatchAt, ordersBeforeFix, rawBatchKey, replayBatch, replayBatchName, replayRejectKeys } from "../../unit/batch/fixtures";
 import { captureOutput } from "../../helpers/output";
 
@@ -41,7 +42,7 @@ describe("batch job against S3 (moto)", () => {
         await createBuckets(buckets.raw, buckets.rejects);
         const pipeline = { validator: compileValidator(dataset), targets: { store, rawBucket: buckets.raw, rejectsBucket: buckets.rejects, concurrency: 4 }, maxRecordBytes: 1 << 20 };
         for (const event of events) {
-            const settled = await ingestEvent("kafka", event, pipeline);
+            const settled = await recordAs({ component: "ingest", dataset: dataset.name, buckets: { [buckets.raw]: "raw", [buckets.rejects]: "rejects" } }, () => ingestEvent("kafka", event, pipeline));
             assert.strictEqual(settled.summary.counts.failed, 0);
         }
         return buckets;
@@ -49,7 +50,11 @@ describe("batch job against S3 (moto)", () => {
 
     function cli(argv: readonly string[], buckets: { raw: string; rejects: string }, target: MaintenanceObjectStore = store) {
         const env = { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, AWS_BATCH_JOB_ID: "job-it", BATCH_CONCURRENCY: "1" };
-        return captureOutput(() => runBatchCli(argv, { env, store: target })).then(({ result: code, lines }) => ({ code, lines }));
+        // The job runs as the batch job role; the dataset is the one the command line names.
+        const dataset = argv[argv.indexOf("--dataset") + 1] ?? "orders";
+        return recordAs({ component: "batch", dataset, buckets: { [buckets.raw]: "raw", [buckets.rejects]: "rejects" } }, () =>
+            captureOutput(() => runBatchCli(argv, { env, store: target })),
+        ).then(({ result: code, lines }) => ({ code, lines }));
     }
 
     it("replays rejects end to end: exact raw and rejects objects, conditional writes and deletes on S3", async () => {

@@ -8,6 +8,9 @@ import { assertZonesMatch } from "../../helpers/ingest/expectations";
 import { createBuckets, createTopic, kafkaBrokers, motoStore, requireKafka, requireMoto, uniqueName, waitUntil } from "../../helpers/ingest/services";
 import { readAll } from "../../helpers/ingest/stores";
 import { createRecordingTelemetry } from "../../helpers/ingest/telemetry";
+import { bindScope } from "../../helpers/iam/recorder";
+import { createS3ObjectStore } from "../../../runtime/common/objectStore";
+import { s3Client } from "../../helpers/ingest/services";
 
 describe("Kafka end to end: producer → broker → event source runner → handler → S3 (moto)", () => {
     const count = 3000;
@@ -35,7 +38,10 @@ describe("Kafka end to end: producer → broker → event source runner → hand
     });
 
     const handlerFor = (telemetry = createRecordingTelemetry()) =>
-        createIngestHandler({ engine: "kafka", env: { RAW_BUCKET: raw, REJECTS_BUCKET: rejects, DATASET: "orders" }, store: motoStore(), telemetry });
+        createIngestHandler({ engine: "kafka", env: { RAW_BUCKET: raw, REJECTS_BUCKET: rejects, DATASET: "orders" }, store: ingestStore(), telemetry });
+
+    /** The handler's store: its requests are recorded as the ingest role's. */
+    const ingestStore = () => createS3ObjectStore({ client: bindScope(s3Client(), { component: "ingest", dataset: "orders", engine: "kafka", buckets: { [raw]: "raw", [rejects]: "rejects" } }) });
 
     it("lands every valid order in the raw zone and every defective one in the rejects zone under its error type, exactly once", async () => {
         const telemetry = createRecordingTelemetry();

@@ -8,6 +8,7 @@ import { assertZonesMatch } from "../../helpers/ingest/expectations";
 import { createBuckets, createStream, credentials, motoEndpoint, motoStore, region, requireMoto, uniqueName, waitUntil } from "../../helpers/ingest/services";
 import { readAll } from "../../helpers/ingest/stores";
 import { createRecordingTelemetry } from "../../helpers/ingest/telemetry";
+import { recordAs } from "../../helpers/iam/recorder";
 
 describe("Kinesis end to end: producer → stream (moto) → event source runner → handler → S3 (moto)", () => {
     const count = 1500;
@@ -31,7 +32,10 @@ describe("Kinesis end to end: producer → stream (moto) → event source runner
         const telemetry = createRecordingTelemetry();
         const handler = createIngestHandler({ engine: "kinesis", env: { RAW_BUCKET: raw, REJECTS_BUCKET: rejects, DATASET: "orders" }, store: motoStore(), telemetry });
         const checkpoints = createMemoryCheckpointStore();
-        const runner = await startKinesisEventSource({ streamName: stream, endpoint: motoEndpoint, region, credentials, batchSize: 400, checkpoints, handler });
+        // The event source mapping polls with the function's role, so its requests are the ingest role's too.
+        const runner = await recordAs({ component: "ingest", dataset: "orders", engine: "kinesis", buckets: { [raw]: "raw", [rejects]: "rejects" }, streams: [stream] }, () =>
+            startKinesisEventSource({ streamName: stream, endpoint: motoEndpoint, region, credentials, batchSize: 400, checkpoints, handler }),
+        );
         await waitUntil(() => runner.stats.records === count, { timeoutMs: 90_000, description: `${count} records to be checkpointed (now ${runner.stats.records})` });
         await runner.stop();
         assert.strictEqual(runner.stats.failedInvocations + runner.stats.partialFailures, 0);

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Pool } from "pg";
 import { readLocalSettings } from "../../../runtime/local/settings";
+import { formatCount } from "../../../runtime/local/report";
 import { LocalRunSummary } from "../../../runtime/local/summary";
 
 /**
@@ -96,6 +97,15 @@ describe("npm run local -- --json: the whole platform on this machine", function
         );
         assert.ok(first.stages.every((stage) => stage.seconds >= 0 && stage.detail !== ""));
         assert.strictEqual(first.ok, true);
+    });
+
+    it("writes the HTML report of the run under .local/local-run/, with the run's own figures", () => {
+        assert.strictEqual(first.report, path.join(".local", "local-run", "report.html"));
+        const html = fs.readFileSync(path.join(root, second.report ?? ""), "utf8");
+        assert.match(html, /^<!DOCTYPE html>/i);
+        for (const figure of [second.counts.produced, second.counts.landed, second.counts.rejected, second.counts.loaded]) {
+            assert.ok(html.includes(formatCount(figure)), `the report shows ${formatCount(figure)}`);
+        }
     });
 
     it("changes no object and no row when run a second time, with the same figures", () => {

@@ -16,6 +16,7 @@ import {
 } from "../../../runtime/warehouse";
 import { postgresDataApi } from "./postgresDataApi";
 import { connectPostgres, freshBucket, freshSchema, motoS3 } from "./services";
+import { bindScope, Scope } from "../../helpers/iam/recorder";
 
 /** One curated row as the stand-in table holds it (the content of a Parquet file, keyed by its URI). */
 interface Row {
@@ -41,20 +42,24 @@ describe("warehouse loader on PostgreSQL through the Data API, with manifests on
     let config: LoaderConfig;
     const sources = "curated_files";
 
+    /** The load function's requests, as its role makes them; the layout is the deployed one (CURATED_URI is the bucket root). */
+    const loadScope = (): Scope => ({ component: "load", dataset: "orders", buckets: { [bucket]: "curated" }, warehouses: ["etl-test"], secrets: [adminSecret] });
+    const adminSecret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:etl-test-admin";
+
     const newDeps = (at: string, emulator = postgresDataApi(pool, { pageSize: 1 })) => ({
         emulator,
         deps: {
-            s3,
-            warehouse: new DataApiExecutor(emulator.client, { workgroupName: "etl-test", database: "etl_test" }, { sleep: async () => undefined }),
+            s3: bindScope(s3, loadScope()),
+            warehouse: new DataApiExecutor(bindScope(emulator.client, loadScope()), { workgroupName: "etl-test", database: "etl_test", secretArn: adminSecret }, { sleep: async () => undefined }),
             clock: () => new Date(at),
         } satisfies LoaderDeps,
     });
 
-    const uri = (name: string) => `s3://${bucket}/curated/orders/${name}`;
+    const uri = (name: string) => `s3://${bucket}/orders/${name}`;
 
     /** Writes a "Parquet" object to S3 and its rows to the stand-in table (replacing earlier rows of that URI). */
     async function putFile(name: string, rows: Row[], version = "v1"): Promise<void> {
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `curated/orders/${name}`, Body: fileBody(name, version) }));
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `orders/${name}`, Body: fileBody(name, version) }));
         await pool.query(`DELETE FROM "${schema}"."${sources}" WHERE file_uri = $1`, [uri(name)]);
         for (const row of rows) {
             await pool.query(
@@ -82,12 +87,12 @@ describe("warehouse loader on PostgreSQL through the Data API, with manifests on
     }
 
     async function etag(name: string): Promise<string> {
-        const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `curated/orders/${name}` }));
+        const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `orders/${name}` }));
         return (listed.Contents?.[0].ETag ?? "").replace(/"/g, "");
     }
 
     async function manifests(): Promise<string[]> {
-        const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "curated/_manifests/" }));
+        const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "_manifests/" }));
         return (listed.Contents ?? []).map((object) => object.Key as string).sort();
     }
 
@@ -99,8 +104,8 @@ describe("warehouse loader on PostgreSQL through the Data API, with manifests on
         config = {
             dataset: orders,
             schema,
-            curatedUri: `s3://${bucket}/curated`,
-            manifestUri: `s3://${bucket}/curated/_manifests`,
+            curatedUri: `s3://${bucket}`,
+            manifestUri: `s3://${bucket}/_manifests`,
             dialect: { engine: "postgres", stageSourceTable: `${schema}.${sources}` },
         };
         const dialect = config.dialect;
@@ -112,7 +117,7 @@ describe("warehouse loader on PostgreSQL through the Data API, with manifests on
             { order_id: oid(2), status: "placed", event_time: "2024-05-01T03:20:00Z" },
         ]);
         await putFile("dt=2024-05-02/part-00000-b.snappy.parquet", [{ order_id: oid(3), status: "placed", event_time: "2024-05-02T01:00:00Z" }]);
-        for (const key of ["curated/orders/_SUCCESS", "curated/orders/_temporary/0/part-00009.snappy.parquet", "curated/orders/.spark-staging-1/part-0.parquet", "curated/orders_daily_sales_by_region/dt=2024-05-01/part-0.parquet"]) {
+        for (const key of ["orders/_SUCCESS", "orders/_temporary/0/part-00009.snappy.parquet", "orders/.spark-staging-1/part-0.parquet", "orders_daily_sales_by_region/dt=2024-05-01/part-0.parquet"]) {
             await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "not a data file" }));
         }
     });
@@ -140,7 +145,7 @@ describe("warehouse loader on PostgreSQL through the Data API, with manifests on
             [uri("dt=2024-05-01/part-00000-a.snappy.parquet"), await etag("dt=2024-05-01/part-00000-a.snappy.parquet"), "2024-05-02 03:00:00", batch.batchId],
             [uri("dt=2024-05-02/part-00000-b.snappy.parquet"), await etag("dt=2024-05-02/part-00000-b.snappy.parquet"), "2024-05-02 03:00:00", batch.batchId],
         ]);
-        const manifest = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `curated/_manifests/orders/${batch.batchId}.manifest.json` }));
+        const manifest = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `_manifests/orders/${batch.batchId}.manifest.json` }));
         assert.deepStrictEqual(JSON.parse(await (manifest.Body as { transformToString(): Promise<string> }).transformToString()), {
             entries: [
                 { url: uri("dt=2024-05-01/part-00000-a.snappy.parquet"), mandatory: true, meta: { content_length: Buffer.byteLength(fileBody("dt=2024-05-01/part-00000-a.snappy.parquet", "v1")) } },

@@ -6,6 +6,7 @@ import { aggregateTableName } from "../../../runtime/datasets/schema";
 import { registerCuratedPartitions } from "../../../runtime/warehouse/partitions";
 import { aggregateTables, curatedTable, storageFormat } from "../../../infra/catalog/decisions";
 import { motoEndpoint as endpoint } from "./services";
+import { recordAs } from "../../helpers/iam/recorder";
 const clientConfig = { region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 
 /** The curated date partitions land in the Glue catalog (moto), with the tables' own storage descriptors. */
@@ -16,6 +17,9 @@ describe("registering curated partitions for Spectrum (moto S3 and Glue)", () =>
     const bucket = `curated-${stamp}`;
     const database = `curated_${stamp}`;
     const aggregate = aggregateTableName(orders, orders.aggregates[0]!);
+
+    /** The load function registers the partitions with its role. */
+    const loadRegisters = <T>(fn: () => Promise<T>) => recordAs({ component: "load", dataset: orders.name, buckets: { [bucket]: "curated" }, glueDatabases: [database] }, fn);
 
     before(async () => {
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -53,7 +57,7 @@ describe("registering curated partitions for Spectrum (moto S3 and Glue)", () =>
     });
 
     it("adds one partition per dt folder of the table and of each aggregate, at the folder's location", async () => {
-        const result = await registerCuratedPartitions({ s3, glue }, { dataset: orders, curatedUri: `s3://${bucket}`, database });
+        const result = await loadRegisters(() => registerCuratedPartitions({ s3, glue }, { dataset: orders, curatedUri: `s3://${bucket}`, database }));
         assert.deepStrictEqual(result, [
             { table: "orders", dates: 2, created: 2 },
             { table: aggregate, dates: 1, created: 1 },
@@ -67,7 +71,7 @@ describe("registering curated partitions for Spectrum (moto S3 and Glue)", () =>
     });
 
     it("is idempotent: a second run creates nothing and keeps the partitions", async () => {
-        const again = await registerCuratedPartitions({ s3, glue }, { dataset: orders, curatedUri: `s3://${bucket}`, database });
+        const again = await loadRegisters(() => registerCuratedPartitions({ s3, glue }, { dataset: orders, curatedUri: `s3://${bucket}`, database }));
         assert.deepStrictEqual(again.map((r) => r.created), [0, 0]);
         const partitions = await glue.send(new GetPartitionsCommand({ DatabaseName: database, TableName: "orders" }));
         assert.strictEqual(partitions.Partitions?.length, 2);
