@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as path from "path";
 import { parseFlags } from "./offline/flags";
 import { summarizeArchives } from "./offline/plan-format";
 import { OfflineRun, runOffline } from "./offline/program";
@@ -35,7 +36,24 @@ export function snapshot(run: OfflineRun): PlanSnapshot {
             options: r.options,
         };
     }
-    return { stack: run.stack, resources };
+    return { stack: run.stack, resources: withoutCheckoutPath(resources, path.resolve(__dirname, "..")) as Record<string, unknown> };
+}
+
+/**
+ * Paths inside the checkout (the Batch image's build context and Dockerfile) written relative to
+ * it as `<project>/...`, so two checkouts of the same commit give the same snapshot.
+ */
+export function withoutCheckoutPath(value: unknown, root: string): unknown {
+    if (typeof value === "string") {
+        return value === root || value.startsWith(`${root}${path.sep}`) ? `<project>${value.slice(root.length)}` : value;
+    }
+    if (Array.isArray(value)) {
+        return value.map((item) => withoutCheckoutPath(item, root));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutCheckoutPath(item, root)]));
+    }
+    return value;
 }
 
 /** Every path at which two JSON values differ, as `path: before → after` lines. */

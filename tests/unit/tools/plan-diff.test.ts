@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { differences } from "../../../tools/plan-diff";
+import { differences, withoutCheckoutPath } from "../../../tools/plan-diff";
 
 describe("npm run plan-diff: differences between two plans", () => {
     it("finds none between equal plans", () => {
@@ -15,5 +15,14 @@ describe("npm run plan-diff: differences between two plans", () => {
             'urn:gone: {"type":"t"} → (absent)',
             'urn:new: (absent) → {"type":"t"}',
         ]);
+    });
+
+    it("writes paths inside the checkout relative to it, and leaves other paths and look-alike prefixes alone", () => {
+        const inputs = { context: "/home/a/platform", dockerfile: "/home/a/platform/runtime/batch/Dockerfile", other: ["/home/a/platform-old/x", "/etc/hosts", 3] };
+        assert.deepStrictEqual(withoutCheckoutPath(inputs, "/home/a/platform"), {
+            context: "<project>",
+            dockerfile: "<project>/runtime/batch/Dockerfile",
+            other: ["/home/a/platform-old/x", "/etc/hosts", 3],
+        });
     });
 });
