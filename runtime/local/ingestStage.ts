@@ -7,6 +7,7 @@ import { startLocalIngestPipeline } from "./pipeline";
 import { EventSourceRunner } from "./runner";
 import { LocalSettings, localServiceEnv } from "./settings";
 import { LocalSourcePlan } from "./sources";
+import { LocalRunError } from "./errors";
 
 /**
  * The ingest stage of `npm run local`: one local event source runner per source feeding the real
@@ -118,7 +119,7 @@ export async function runIngestStage(options: IngestStageOptions): Promise<Map<s
             const failed = runners.find((runner) => runner.stats.lastError !== undefined && runner.stats.failedInvocations > 10);
             if (Date.now() > deadline || failed) {
                 const details = runners.map((runner) => JSON.stringify(runner.stats)).join("; ");
-                throw new Error(`ingest: the lake accounts for ${accounted} of ${total} records after ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s or repeated failures; runner stats: ${details}`);
+                throw new LocalRunError(`ingest: the lake accounts for ${accounted} of ${total} records after ${Math.round((options.timeoutMs ?? 300_000) / 1000)} s or repeated failures; runner stats: ${details}`);
             }
             await new Promise((resolve) => setTimeout(resolve, 1000));
             counts = await countSourceRecords(s3, dataset, names, cache, buckets);

@@ -12,6 +12,7 @@ import { LocalQualityResult, LocalRunSummary, LocalSourceCounts, LocalStage } fr
 import { renderLocalReport } from "./report";
 import { localLakePaths, runTransformStage } from "./transformStage";
 import { countWindowRows, ensureLocalWarehouse, loadWindow, openLocalWarehouse, quietQualityDeps, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
+import { LocalRunError } from "./errors";
 
 /**
  * `npm run local`: the whole platform on this machine, from nothing. Starts (or reuses) the local
@@ -63,7 +64,7 @@ async function venvPython(settings: LocalSettings, log: (text: string) => void):
         const result = spawnSync(path.join(projectRoot, "tools", "services", "python-env.sh"), [], { cwd: projectRoot, env: { ...process.env, ...localServiceEnv(settings) }, encoding: "utf8" });
         log(result.stderr ?? "");
         if (result.status !== 0) {
-            throw new Error(`tools/services/python-env.sh failed (${result.status}): ${(result.stderr ?? "").trim()}`);
+            throw new LocalRunError(`tools/services/python-env.sh failed (${result.status}): ${(result.stderr ?? "").trim()}`);
         }
     }
     return python;

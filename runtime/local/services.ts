@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LocalServiceUse } from "./summary";
 import { LocalService, LocalSettings, localServiceEnv, serviceAddress } from "./settings";
+import { LocalRunError } from "./errors";
 
 /**
  * Starting, reusing and stopping the local services for `npm run local`, always through the
@@ -99,7 +100,7 @@ export async function ensureServices(settings: LocalSettings, log: (text: string
             log(`starting ${service} (tools/services/${service}.sh start)\n`);
             const started = await runServiceScript(service, "start", env, log, root);
             if (started.code !== 0) {
-                throw new Error(`${service} did not start: tools/services/${service}.sh start exited with ${started.code}: ${started.output.trim().split("\n").slice(-3).join(" | ")}`);
+                throw new LocalRunError(`${service} did not start: tools/services/${service}.sh start exited with ${started.code}: ${started.output.trim().split("\n").slice(-3).join(" | ")}`);
             }
             startedByThisRun = true;
         }
@@ -119,7 +120,7 @@ export async function stopStartedServices(log: (text: string) => void, root = pr
         }
         const result = await runServiceScript(service, "stop", env, log, root);
         if (result.code !== 0) {
-            throw new Error(`tools/services/${service}.sh stop exited with ${result.code}: ${result.output.trim()}`);
+            throw new LocalRunError(`tools/services/${service}.sh stop exited with ${result.code}: ${result.output.trim()}`);
         }
         stopped.push(service);
     }

@@ -1,6 +1,8 @@
 import { createHttp1RequestHandler } from "../common/http";
 import { createKafkaProducer, createKinesisProducer, createOrderGenerator, ensureKafkaTopic, orderDefects, OrderDefect, ProducerMessage } from "../producers";
 import { LocalSettings } from "./settings";
+import { ConfigurationError } from "../common/errors";
+import { LocalRunError } from "./errors";
 
 /**
  * The sources `npm run local` runs today: orders into a Kafka topic (the MSK engine) and into a
@@ -37,7 +39,7 @@ export interface LocalWindow {
 export function windowOf(date: string): LocalWindow {
     const startMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
     if (!Number.isFinite(startMs) || new Date(startMs).toISOString().slice(0, 10) !== date) {
-        throw new RangeError(`--date: expected a UTC date YYYY-MM-DD, found '${date}'; pass for example --date 2024-05-01`);
+        throw new ConfigurationError("--date", `--date: expected a UTC date YYYY-MM-DD, found '${date}'; pass for example --date 2024-05-01`);
     }
     return { date, startMs, endMs: startMs + 86_400_000 };
 }
@@ -175,7 +177,7 @@ function kinesisClients(plan: LocalSourcePlan, settings: LocalSettings): LocalSo
                     }
                     await new Promise((resolve) => setTimeout(resolve, 100));
                 }
-                throw new Error(`Kinesis stream ${plan.stream} did not become ACTIVE within 30 s on ${settings.motoEndpoint}`);
+                throw new LocalRunError(`Kinesis stream ${plan.stream} did not become ACTIVE within 30 s on ${settings.motoEndpoint}`);
             } finally {
                 kinesis.destroy();
             }
@@ -220,7 +222,7 @@ export async function produceSource(plan: LocalSourcePlan, window: LocalWindow, 
         return { inSource: before, sent: 0 };
     }
     if (before !== 0) {
-        throw new Error(
+        throw new LocalRunError(
             `${plan.name}: ${plan.stream} holds ${before} records but this window's plan has ${messages.length} (an interrupted run, or another --count/--seed for the same --date); ` +
                 `run with another --date, or clear the local services: npm run local -- --down && tools/services/kafka.sh clean, then npm run local`,
         );

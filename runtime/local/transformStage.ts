@@ -10,6 +10,7 @@ import { hourTag, renderSparkTransformSpec, transformJobArguments } from "../spa
 import { getObjectBytes, LakeBuckets, listObjects, mirrorRawPartition, publishCuratedPartition, putIfChanged } from "./lake";
 import { projectRoot } from "./services";
 import { LocalWindow } from "./sources";
+import { LocalRunError } from "./errors";
 
 /**
  * The transform stage of `npm run local`: the platform's PySpark job over the window's raw
@@ -170,7 +171,7 @@ export async function runTransformStage(options: TransformStageOptions): Promise
     writeIfChanged(paths.spec, renderSparkTransformSpec(dataset));
     const stores = await run(python, [path.join(projectRoot, "runtime", "spark", "reference_stores.py"), "--stores", String(localStoreCount)], process.env);
     if (stores.code !== 0) {
-        throw new Error(`runtime/spark/reference_stores.py failed (${stores.code}): ${stores.stderr.trim()}`);
+        throw new LocalRunError(`runtime/spark/reference_stores.py failed (${stores.code}): ${stores.stderr.trim()}`);
     }
     writeIfChanged(path.join(paths.reference, "stores", "stores.csv"), stores.stdout);
     const mirrored = await mirrorRawPartition(s3, dataset.name, window.date, paths.raw, buckets);
@@ -207,7 +208,7 @@ export async function runTransformStage(options: TransformStageOptions): Promise
 
     const home = javaHome();
     if (home === undefined) {
-        throw new Error("no Java found for Spark: install a JDK (sudo apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME");
+        throw new LocalRunError("no Java found for Spark: install a JDK (sudo apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME");
     }
     const args = transformJobArguments({ specUri: paths.spec, rawUri: paths.raw, curatedUri: paths.curated, referenceUri: paths.reference, start: range.start, end: range.end });
     const result = await run(python, [path.join(projectRoot, "runtime", "local", "transform_local.py"), "--export", paths.export, "--", ...args], {
@@ -219,7 +220,7 @@ export async function runTransformStage(options: TransformStageOptions): Promise
         TZ: "UTC",
     });
     if (result.code !== 0) {
-        throw new Error(`the transform job failed (exit ${result.code}); last lines:\n${result.stderr.trim().split("\n").slice(-15).join("\n")}`);
+        throw new LocalRunError(`the transform job failed (exit ${result.code}); last lines:\n${result.stderr.trim().split("\n").slice(-15).join("\n")}`);
     }
     const lastLine = result.stdout.trim().split("\n").pop() ?? "";
     const measured = JSON.parse(lastLine) as { summaryUri: string; curatedRows: number; files: Record<string, number> };

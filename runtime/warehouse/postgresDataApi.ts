@@ -2,6 +2,7 @@ import { randomUUID } from "crypto";
 import { Readable } from "stream";
 import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import type { Pool } from "pg";
+import { PlatformError } from "../common/errors";
 
 /**
  * The Redshift Data API in front of PostgreSQL: the local warehouse of `npm run local` and of the
@@ -26,7 +27,7 @@ export interface RecordedDataApiRequest {
 }
 
 /** An error answer in the Data API's JSON shape (`__type`, `message`), e.g. `ValidationException`. */
-export class DataApiFault extends Error {
+export class DataApiFault extends PlatformError {
     constructor(
         readonly type: string,
         message: string,
