@@ -44,6 +44,22 @@ export function windowOf(date: string): LocalWindow {
     return { date, startMs, endMs: startMs + 86_400_000 };
 }
 
+/** Sends in chunks of 500, reporting progress after each, and closes the producer whatever happens. */
+async function sendInChunks(
+    producer: { send(messages: readonly ProducerMessage[]): Promise<unknown>; close(): Promise<void> },
+    messages: readonly ProducerMessage[],
+    onSent: (sent: number) => void,
+): Promise<void> {
+    try {
+        for (let start = 0; start < messages.length; start += 500) {
+            await producer.send(messages.slice(start, start + 500));
+            onSent(Math.min(messages.length, start + 500));
+        }
+    } finally {
+        await producer.close();
+    }
+}
+
 /**
  * The defects a local run injects: every one the generator knows except `future_event_time` (the
  * window is in the past, so "a week later" is not in the future when ingested and would land
@@ -115,15 +131,7 @@ function kafkaClients(plan: LocalSourcePlan, settings: LocalSettings): LocalSour
             await ensureKafkaTopic({ brokers, topic: plan.stream }, partitionsPerSource);
         },
         send: async (messages, onSent) => {
-            const producer = createKafkaProducer({ brokers, topic: plan.stream });
-            try {
-                for (let start = 0; start < messages.length; start += 500) {
-                    await producer.send(messages.slice(start, start + 500));
-                    onSent(Math.min(messages.length, start + 500));
-                }
-            } finally {
-                await producer.close();
-            }
+            await sendInChunks(createKafkaProducer({ brokers, topic: plan.stream }), messages, onSent);
         },
     };
 }
@@ -183,15 +191,7 @@ function kinesisClients(plan: LocalSourcePlan, settings: LocalSettings): LocalSo
             }
         },
         send: async (messages, onSent) => {
-            const producer = createKinesisProducer({ streamName: plan.stream, region: settings.region, endpoint: settings.motoEndpoint, credentials: settings.credentials });
-            try {
-                for (let start = 0; start < messages.length; start += 500) {
-                    await producer.send(messages.slice(start, start + 500));
-                    onSent(Math.min(messages.length, start + 500));
-                }
-            } finally {
-                await producer.close();
-            }
+            await sendInChunks(createKinesisProducer({ streamName: plan.stream, region: settings.region, endpoint: settings.motoEndpoint, credentials: settings.credentials }), messages, onSent);
         },
     };
 }

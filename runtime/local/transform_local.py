@@ -24,29 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "runtime" / "spark"))
 
 import transform_job  # noqa: E402  (the job lives beside the platform's other Spark code)
+from local_session import local_spark_session  # noqa: E402
 
 
 def local_session():
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("npm-run-local-transform")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        # Small local data: whole-stage code generation and adaptive planning cost more than they save.
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        # dt stays the string the Glue table and the loader use.
-        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    return local_spark_session("npm-run-local-transform")
 
 
 def split_argv(argv: Sequence[str]) -> tuple:

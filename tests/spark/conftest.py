@@ -24,24 +24,9 @@ time.tzset()
 
 @pytest.fixture(scope="session")
 def spark():
-    from pyspark.sql import SparkSession
+    from local_session import local_spark_session
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("transform-job-tests")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.ui.enabled", "false")
-        # Tiny data: code generation and adaptive re-planning cost more than they save.
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        # Read partition values back as the strings the Glue tables declare (dt is a string column).
-        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
+    session = local_spark_session("transform-job-tests")
     yield session
     session.stop()
 
