@@ -42,16 +42,29 @@ export interface LocalRunOptions {
     readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
+/**
+ * The generator seed of one source in one window: the run's --seed mixed with the date and the
+ * engine (FNV-1a, 32 bits). Order IDs follow from the seed alone, so without the date two windows
+ * would send the same orders, and the warehouse MERGE (keyed by order_id) would move rows from one
+ * window to the other; without the engine the two sources would carry the same orders.
+ */
+export function sourceSeed(seed: number, date: string, engine: string): number {
+    let hash = 0x811c9dc5;
+    for (const byte of Buffer.from(`${seed}/${date}/${engine}`, "utf8")) {
+        hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    }
+    return hash;
+}
+
 export function sourcePlans(options: Pick<LocalRunOptions, "dataset" | "date" | "kafkaCount" | "kinesisCount" | "seed" | "badRatio" | "resendEvery">): LocalSourcePlan[] {
     // One topic and one stream per window and engine: object keys name the source, so each is counted on its own.
     const stream = (engine: string) => `${options.dataset.name}-${engine}-${options.date}`;
     const plans: LocalSourcePlan[] = [];
     if (options.kafkaCount > 0) {
-        plans.push({ engine: "msk", name: `${options.dataset.name} via msk`, stream: stream("msk"), seed: options.seed, count: options.kafkaCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
+        plans.push({ engine: "msk", name: `${options.dataset.name} via msk`, stream: stream("msk"), seed: sourceSeed(options.seed, options.date, "msk"), count: options.kafkaCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
     }
     if (options.kinesisCount > 0) {
-        // Another seed: the two sources carry different orders.
-        plans.push({ engine: "kinesis", name: `${options.dataset.name} via kinesis`, stream: stream("kinesis"), seed: options.seed + 1, count: options.kinesisCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
+        plans.push({ engine: "kinesis", name: `${options.dataset.name} via kinesis`, stream: stream("kinesis"), seed: sourceSeed(options.seed, options.date, "kinesis"), count: options.kinesisCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
     }
     return plans;
 }

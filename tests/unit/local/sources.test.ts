@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { orders } from "../../../runtime/datasets";
-import { sourcePlans } from "../../../runtime/local/run";
+import { sourcePlans, sourceSeed } from "../../../runtime/local/run";
 import { LocalSourceClients, LocalSourcePlan, produceSource, SourceMessage, sourceMessages, windowOf } from "../../../runtime/local/sources";
 
 const plan: LocalSourcePlan = { engine: "msk", name: "orders via msk", stream: "orders-msk-2024-05-01", seed: 7, count: 1000, badRatio: 0.1, resendEvery: 50 };
@@ -78,16 +78,41 @@ describe("npm run local: what each source sends", () => {
         assert.throws(() => windowOf("May 1"), /--date/);
     });
 
-    it("gives each engine its own topic or stream per window and another seed", () => {
+    it("gives each engine its own topic or stream per window and a seed of its own", () => {
         const plans = sourcePlans({ dataset: orders, date: "2024-05-01", kafkaCount: 100, kinesisCount: 10, seed: 3, badRatio: 0, resendEvery: 0 });
         assert.deepStrictEqual(
             plans.map((candidate) => [candidate.name, candidate.stream, candidate.seed, candidate.count]),
             [
-                ["orders via msk", "orders-msk-2024-05-01", 3, 100],
-                ["orders via kinesis", "orders-kinesis-2024-05-01", 4, 10],
+                ["orders via msk", "orders-msk-2024-05-01", sourceSeed(3, "2024-05-01", "msk"), 100],
+                ["orders via kinesis", "orders-kinesis-2024-05-01", sourceSeed(3, "2024-05-01", "kinesis"), 10],
             ],
         );
         assert.strictEqual(sourcePlans({ dataset: orders, date: "2024-05-01", kafkaCount: 100, kinesisCount: 0, seed: 3, badRatio: 0, resendEvery: 0 }).length, 1);
+    });
+});
+
+describe("npm run local: orders of different windows and sources never share an order ID", () => {
+    const orderIds = (date: string, engine: "msk" | "kinesis") => {
+        const [sourcePlan] = sourcePlans({ dataset: orders, date, kafkaCount: engine === "msk" ? 500 : 0, kinesisCount: engine === "kinesis" ? 500 : 0, seed: 1, badRatio: 0, resendEvery: 0 });
+        return new Set(sourceMessages(sourcePlan!, windowOf(date)).map((message) => String(message.key)));
+    };
+
+    it("two windows of the same --seed send disjoint orders (the warehouse MERGE is keyed by order_id)", () => {
+        const first = orderIds("2024-05-01", "msk");
+        const second = orderIds("2024-05-03", "msk");
+        assert.strictEqual(first.size, 500);
+        assert.deepStrictEqual([...first].filter((id) => second.has(id)), []);
+    });
+
+    it("the Kafka and the Kinesis source of a window send disjoint orders", () => {
+        const kafka = orderIds("2024-05-01", "msk");
+        assert.deepStrictEqual([...orderIds("2024-05-01", "kinesis")].filter((id) => kafka.has(id)), []);
+    });
+
+    it("mixes seed, date and engine into a 32-bit seed, the same for the same inputs", () => {
+        assert.strictEqual(sourceSeed(1, "2024-05-01", "msk"), sourceSeed(1, "2024-05-01", "msk"));
+        assert.notStrictEqual(sourceSeed(1, "2024-05-01", "msk"), sourceSeed(2, "2024-05-01", "msk"));
+        assert.ok(Number.isInteger(sourceSeed(1, "2024-05-01", "msk")) && sourceSeed(1, "2024-05-01", "msk") <= 0xffffffff);
     });
 });
 
