@@ -69,7 +69,7 @@ export function protectedBucket(name: string, args: ProtectedBucketArgs, parent:
         child,
     );
     if (args.objectLockDays !== undefined) {
-        new aws.s3.BucketObjectLockConfigurationV2(name, { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: args.objectLockDays } } }, child);
+        new aws.s3.BucketObjectLockConfiguration(name, { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: args.objectLockDays } } }, child);
     }
     const policy = new aws.s3.BucketPolicy(
         name,
