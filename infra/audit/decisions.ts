@@ -115,10 +115,10 @@ export function watchedChanges(bucketNames: readonly string[]): WatchedChange[] 
     ];
 }
 
-/** An alarm per watched change: any occurrence in five minutes notifies the alarm topic. */
-export function auditAlarms(project: string, stack: string, changes: readonly Pick<WatchedChange, "name" | "metricName" | "description">[]): AlarmSpec[] {
+/** An alarm per watched change, named `<component>-<change>`: any occurrence in five minutes notifies the alarm topic. */
+export function auditAlarms(componentName: string, project: string, stack: string, changes: readonly Pick<WatchedChange, "name" | "metricName" | "description">[]): AlarmSpec[] {
     return changes.map((change) => ({
-        name: change.name,
+        name: `${componentName}-${change.name}`,
         stage: "audit" as const,
         description: change.description,
         namespace: auditNamespace(project, stack),

@@ -127,7 +127,7 @@ export class Audit extends pulumi.ComponentResource {
                 { parent: this },
             );
         });
-        this.alarms = context.alarms.registerAlarms(this, auditAlarms(context.project, context.stack, changes));
+        this.alarms = context.alarms.registerAlarms(this, auditAlarms(name, context.project, context.stack, changes));
 
         // The trail's Athena table, in a database of its own; Lake Formation governs the bucket like the lake's.
         const { role: dataAccess } = serviceRole(
