@@ -26,13 +26,11 @@ export const cloudtrailTrail = costRule<aws.cloudtrail.TrailArgs>({
         monthlyDataEvents: { unit: "events", description: "Data events (S3 object-level) the trail records per month." },
     },
     price(_props, _resource, ctx) {
-        const management = ctx.usage("monthlyManagementEvents");
-        const paidCopy = (ctx.usage("otherManagementTrails") ?? 0) > 0;
         const per100k = (events: number | undefined) => (events === undefined ? undefined : events / 100_000);
+        // The account's first copy of management events has no charge, so it adds no component.
+        const paidCopy = (ctx.usage("otherManagementTrails") ?? 0) > 0;
         return priced(
-            paidCopy
-                ? usage(ctx, "Management events (additional copy)", "cloudtrail.managementEvents.additionalCopy.100k", per100k(management))
-                : usage(ctx, "Management events (first copy, free)", "cloudtrail.managementEvents.firstCopy.100k", per100k(management)),
+            ...(paidCopy ? [usage(ctx, "Management events (additional copy)", "cloudtrail.managementEvents.additionalCopy.100k", per100k(ctx.usage("monthlyManagementEvents")))] : []),
             usage(ctx, "Data events", "cloudtrail.dataEvents.100k", per100k(ctx.usage("monthlyDataEvents"))),
         );
     },
