@@ -106,6 +106,7 @@ const audit = new Audit(
         lakeBuckets: [lake.buckets.raw, lake.buckets.curated, lake.buckets.rejects, lake.buckets.artifacts],
         curatedBucket: lake.buckets.curated,
         accessLogsBucket: lake.buckets.accessLogs,
+        catalogEncryption: catalog.encryptionSettings,
         workgroupName: query.workgroups.pipeline.name,
     },
     opts,

@@ -35,6 +35,8 @@ export interface AuditArgs {
     readonly curatedBucket: aws.s3.Bucket;
     /** The lake's access-log bucket, which receives the trail bucket's server access logs. */
     readonly accessLogsBucket: aws.s3.Bucket;
+    /** The Data Catalog's encryption settings (the Catalog component's), which the audit database waits for. */
+    readonly catalogEncryption: pulumi.Resource;
     /** The Athena workgroup the trail's named queries run in (the pipeline's, whose results are encrypted and expire). */
     readonly workgroupName: pulumi.Input<string>;
 }
@@ -144,7 +146,7 @@ export class Audit extends pulumi.ComponentResource {
         const database = new aws.glue.CatalogDatabase(
             `${name}-database`,
             { name: auditDatabaseName(context.project, context.stack), description: `The ${context.project} ${context.stack} audit trail, for Athena`, createTableDefaultPermissions: [] },
-            dataStoreOptions(context.protectData, this),
+            dataStoreOptions(context.protectData, this, { dependsOn: [args.catalogEncryption] }),
         );
         const spec = pulumi.all([bucket.bucket, context.accountId]).apply(([b, accountId]) => trailTable(b, accountId));
         const table = new aws.glue.CatalogTable(

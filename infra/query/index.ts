@@ -22,8 +22,8 @@ export interface QueryArgs {
     readonly query: QueryConfig;
     /** The datasets whose curated tables analysts read and whose named queries are deployed. Defaults to every dataset of `runtime/datasets`. */
     readonly datasets?: readonly DatasetDefinition[];
-    /** The curated database and its tables (the Catalog component's), which the analyst grants wait for. */
-    readonly catalog: { readonly curatedDatabaseName: string; readonly tables: readonly pulumi.Resource[] };
+    /** The curated database and its tables (the Catalog component's), which the analyst grants wait for, and the catalog's encryption settings, which the operations database waits for. */
+    readonly catalog: { readonly curatedDatabaseName: string; readonly tables: readonly pulumi.Resource[]; readonly encryptionSettings: pulumi.Resource };
     /** The raw zone bucket (the arrivals tables read it; the Catalog registers it with Lake Formation). */
     readonly rawBucket: aws.s3.Bucket;
     /** The rejects zone bucket (the rejects tables read it; registered here). */
@@ -131,7 +131,8 @@ export class Query extends pulumi.ComponentResource {
                 description: `Operations views of the ${context.project} ${context.stack} lake: rejects and arrival times, for the pipeline's checks`,
                 createTableDefaultPermissions: [],
             },
-            dataStoreOptions(context.protectData, this),
+            // Declared after the catalog's encryption settings, so its metadata is never written unencrypted.
+            dataStoreOptions(context.protectData, this, { dependsOn: [args.catalog.encryptionSettings] }),
         );
         for (const dataset of datasets) {
             this.table(`${name}-${dataset.name}-rejects`, pulumi.output(args.rejectsBucket.bucket).apply((bucket) => rejectsTable(dataset, bucket)), [registration]);

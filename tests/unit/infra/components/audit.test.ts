@@ -11,7 +11,7 @@ const defaults: AuditConfig = { readDataEvents: false, retentionDays: 400 };
 function audit(config: AuditConfig) {
     return (context: PlatformContext) => {
         const curated = bucket("curated");
-        return new Audit("audit", { context, audit: config, lakeBuckets: [bucket("raw"), curated], curatedBucket: curated, accessLogsBucket: bucket("access-logs"), workgroupName: "platform-test-pipeline" });
+        return new Audit("audit", { context, audit: config, lakeBuckets: [bucket("raw"), curated], curatedBucket: curated, accessLogsBucket: bucket("access-logs"), catalogEncryption: curated, workgroupName: "platform-test-pipeline" });
     };
 }
 

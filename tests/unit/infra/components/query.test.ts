@@ -15,7 +15,7 @@ function build(context: PlatformContext) {
     return new Query("query", {
         context,
         query,
-        catalog: { curatedDatabaseName: "platform_test_curated", tables: [curatedTable] },
+        catalog: { curatedDatabaseName: "platform_test_curated", tables: [curatedTable], encryptionSettings: curatedTable },
         rawBucket: bucket("raw"),
         rejectsBucket: bucket("rejects"),
         accessLogsBucket: bucket("access-logs"),
