@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { readPlatformConfig, readSecret } from "./config/stack";
+import * as pulumi from "@pulumi/pulumi";
+import { Audit, trailBucketName } from "./audit";
 import { Batch } from "./batch";
 import { Catalog } from "./catalog";
 import { Ingest } from "./ingest";
@@ -8,6 +10,7 @@ import { Lake } from "./lake";
 import { Network } from "./network";
 import { Observability } from "./observability";
 import { Orchestration } from "./orchestration";
+import { Query, resultsBucketName } from "./query";
 import { Streaming } from "./streaming";
 import { Transform } from "./transform";
 import { Warehouse } from "./warehouse";
@@ -45,7 +48,12 @@ const observability = new Observability(
 const context: PlatformContext = { ...base, keys: keyArns(keys.keys), alarms: observability };
 
 const network = new Network("network", { context, network: config.network }, opts);
-const lake = new Lake("lake", { context, lake: config.lake }, opts);
+// The Athena results and audit trail buckets have fixed names, so the lake's access-log bucket
+// can admit their server access logs before they exist.
+const outsideLakeBuckets = [resultsBucketName, ...(config.audit.organizationTrailArn === undefined ? [trailBucketName] : [])].map((bucketName) =>
+    pulumi.interpolate`arn:${base.partition}:s3:::${pulumi.output(base.accountId).apply((accountId) => bucketName(config.project, config.stack, accountId))}`,
+);
+const lake = new Lake("lake", { context, lake: config.lake, accessLogSources: outsideLakeBuckets }, opts);
 const streaming = new Streaming("streaming", { context, streaming: config.streaming, network }, opts);
 const ingest = new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
 const warehouse = new Warehouse(
@@ -85,7 +93,25 @@ const catalog = new Catalog(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration].flatMap((component) => component.alarms));
+const query = new Query(
+    "query",
+    { context, query: config.query, catalog, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, accessLogsBucket: lake.buckets.accessLogs },
+    opts,
+);
+const audit = new Audit(
+    "audit",
+    {
+        context,
+        audit: config.audit,
+        lakeBuckets: [lake.buckets.raw, lake.buckets.curated, lake.buckets.rejects, lake.buckets.artifacts],
+        curatedBucket: lake.buckets.curated,
+        accessLogsBucket: lake.buckets.accessLogs,
+        catalogEncryption: catalog.encryptionSettings,
+        workgroupName: query.workgroups.pipeline.name,
+    },
+    opts,
+);
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, query, audit].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;
@@ -110,3 +136,7 @@ export const sparkClusterId = transform.compute.mode === "cluster" ? transform.c
 export const batchJobQueue = batch.jobQueueArn;
 export const batchJobDefinition = batch.jobDefinitionArn;
 export const pipelineStateMachine = orchestration.stateMachineArn;
+export const athenaWorkgroups = { analysts: query.workgroups.analysts.name, pipeline: query.workgroups.pipeline.name };
+export const athenaResultsBucket = query.resultsBucket.bucket;
+export const analystRoleArn = query.analystRole.arn;
+export const auditTrailArn = audit.trailArn;

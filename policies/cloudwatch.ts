@@ -83,7 +83,7 @@ export const cloudwatchAlarmActionsEnabled: ResourceValidationPolicy = {
 };
 
 /** The pipeline stages of the platform (infra/observability/alarms.ts `PipelineStage`). */
-export const pipelineStages = ["network", "streaming", "ingest", "lake", "transform", "quality", "batch", "warehouse", "orchestration"] as const;
+export const pipelineStages = ["network", "streaming", "ingest", "lake", "transform", "quality", "batch", "warehouse", "orchestration", "audit"] as const;
 
 /** Resource types whose presence means the stack deploys a stage. `quality` runs inside the pipeline and has no type of its own. */
 const defaultStageResourceTypes: Record<string, string[]> = {
@@ -95,6 +95,7 @@ const defaultStageResourceTypes: Record<string, string[]> = {
     batch: ["aws:batch/jobQueue:JobQueue"],
     warehouse: ["aws:redshift/cluster:Cluster", "aws:redshiftserverless/workgroup:Workgroup"],
     orchestration: ["aws:sfn/stateMachine:StateMachine"],
+    audit: ["aws:cloudtrail/trail:Trail"],
 };
 
 const stageSchema = {

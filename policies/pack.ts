@@ -1,6 +1,8 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { athenaPolicies } from "./athena";
 import { batchPolicies } from "./batch";
 import { budgetPolicies } from "./budget";
+import { cloudtrailPolicies } from "./cloudtrail";
 import { cloudwatchPolicies } from "./cloudwatch";
 import { costPolicies } from "./cost";
 import { ec2Policies } from "./ec2";
@@ -38,7 +40,9 @@ export const packEnforcementLevel: EnforcementLevel = "advisory";
 
 /** The policies of each service module, by module name (the `<service>` prefix of their names). */
 export const policiesByService: Readonly<Record<string, Policies>> = {
+    athena: athenaPolicies,
     batch: batchPolicies,
+    cloudtrail: cloudtrailPolicies,
     cloudwatch: cloudwatchPolicies,
     cost: [...costPolicies, ...budgetPolicies],
     ec2: ec2Policies,

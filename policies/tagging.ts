@@ -28,10 +28,12 @@ function untagged<C extends ResourceClass>(cls: C & WithoutTags<C>): string {
  */
 export const taggableTypes: readonly string[] = [
     tagged(aws.appautoscaling.Target),
+    tagged(aws.athena.Workgroup),
     tagged(aws.batch.ComputeEnvironment),
     tagged(aws.batch.JobDefinition),
     tagged(aws.batch.JobQueue),
     tagged(aws.budgets.Budget),
+    tagged(aws.cloudtrail.Trail),
     tagged(aws.cloudwatch.EventRule),
     tagged(aws.cloudwatch.LogGroup),
     tagged(aws.cloudwatch.MetricAlarm),
@@ -75,6 +77,7 @@ export const taggableTypes: readonly string[] = [
 /** AWS resource types the platform creates that cannot carry tags (checked against the SDK's args the same way). */
 export const untaggableTypes: readonly string[] = [
     untagged(aws.appautoscaling.Policy),
+    untagged(aws.athena.NamedQuery),
     untagged(aws.cloudwatch.Dashboard),
     untagged(aws.cloudwatch.EventTarget),
     untagged(aws.cloudwatch.LogMetricFilter),
@@ -101,6 +104,7 @@ export const untaggableTypes: readonly string[] = [
     untagged(aws.redshiftserverless.UsageLimit),
     untagged(aws.s3.BucketLifecycleConfiguration),
     untagged(aws.s3.BucketLogging),
+    untagged(aws.s3.BucketObjectLockConfiguration),
     untagged(aws.s3.BucketOwnershipControls),
     untagged(aws.s3.BucketPolicy),
     untagged(aws.s3.BucketPublicAccessBlock),

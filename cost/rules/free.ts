@@ -46,10 +46,12 @@ export const freeTypes: Readonly<Record<string, string>> = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "bucket configuration has no charge; KMS requests are priced on the key",
     "aws:s3/bucketVersioning:BucketVersioning": "bucket configuration has no charge; noncurrent versions are storage on the bucket",
     "aws:s3/bucketNotification:BucketNotification": "bucket configuration has no charge",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "bucket configuration has no charge; locked objects are storage on the bucket",
     "aws:s3/bucketObject:BucketObject": "an object is storage on its bucket (priced with the bucket's usage)",
     "aws:s3/bucketObjectv2:BucketObjectv2": "an object is storage on its bucket (priced with the bucket's usage)",
 
     // Catalog and governance
+    "aws:athena/namedQuery:NamedQuery": "saved query text has no charge; running it is priced as data scanned on its workgroup",
     "aws:glue/catalogDatabase:CatalogDatabase": "Glue Data Catalog: the first million objects and requests a month are free",
     "aws:glue/catalogTable:CatalogTable": "Glue Data Catalog: the first million objects and requests a month are free",
     "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings": "Catalog encryption settings have no charge (the KMS requests they cause are counted with the lake key)",

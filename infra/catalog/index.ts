@@ -38,6 +38,8 @@ export class Catalog extends pulumi.ComponentResource {
     readonly rawDatabaseName: string;
     readonly curatedDatabaseName: string;
     readonly tables: aws.glue.CatalogTable[] = [];
+    /** The Data Catalog's encryption settings; other components' Glue databases wait for them too. */
+    readonly encryptionSettings: aws.glue.DataCatalogEncryptionSettings;
     private readonly componentName: string;
     private readonly dependencies: pulumi.Resource[] = [];
     private readonly locations: Partial<Record<"raw" | "curated", pulumi.Output<string>>> = {};
@@ -89,18 +91,17 @@ export class Catalog extends pulumi.ComponentResource {
         // encrypted with the lake key, not left in the clear; declared before the databases so
         // they are never written unencrypted. Callers of the Glue API then need kms:Decrypt on
         // the lake key, which every role that reads the lake already has.
-        this.dependencies.push(
-            new aws.glue.DataCatalogEncryptionSettings(
-                `${name}-encryption`,
-                {
-                    dataCatalogEncryptionSettings: {
-                        encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: context.keys.lake },
-                        connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: context.keys.lake },
-                    },
+        this.encryptionSettings = new aws.glue.DataCatalogEncryptionSettings(
+            `${name}-encryption`,
+            {
+                dataCatalogEncryptionSettings: {
+                    encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: context.keys.lake },
+                    connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: context.keys.lake },
                 },
-                { parent: this },
-            ),
+            },
+            { parent: this },
         );
+        this.dependencies.push(this.encryptionSettings);
 
         const database = (zone: "raw" | "curated", dbName: string, bucket: aws.s3.Bucket) =>
             new aws.glue.CatalogDatabase(

@@ -5,6 +5,7 @@
  * composes them over one `ConfigReader`, so every problem of every area is reported at once.
  */
 import { AlertingConfig, parseAlerting } from "./alerting";
+import { AuditConfig, parseAudit } from "./audit";
 import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
 import { Environment } from "./catalog";
@@ -15,6 +16,7 @@ import { configKeys } from "./keys";
 import { LakeConfig, parseLake } from "./lake";
 import { NetworkConfig, parseNetwork } from "./network";
 import { OrchestrationConfig, parseOrchestration } from "./orchestration";
+import { parseQuery, QueryConfig } from "./query";
 import { ConfigError, ConfigReader, RawStackConfig } from "./reader";
 import { parseSpark, SparkConfig } from "./spark";
 import { parseStreaming, StreamingConfig } from "./streaming";
@@ -35,6 +37,8 @@ export type { OrchestrationConfig } from "./orchestration";
 export type { SparkConfig } from "./spark";
 export type { KinesisConfig, MskConfig, StreamingConfig } from "./streaming";
 export type { WarehouseConfig } from "./warehouse";
+export type { QueryConfig } from "./query";
+export type { AuditConfig } from "./audit";
 
 /**
  * The stack's configuration, parsed, defaulted and validated: plain typed objects that
@@ -60,6 +64,8 @@ export interface PlatformConfig {
     readonly orchestration: OrchestrationConfig;
     readonly budget: BudgetConfig;
     readonly alerting: AlertingConfig;
+    readonly query: QueryConfig;
+    readonly audit: AuditConfig;
 }
 
 /**
@@ -82,6 +88,8 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const orchestration = parseOrchestration(reader);
     const budget = parseBudget(reader);
     const alerting = parseAlerting(reader, environment);
+    const query = parseQuery(reader);
+    const audit = parseAudit(reader);
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -105,5 +113,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         orchestration,
         budget,
         alerting,
+        query,
+        audit,
     };
 }

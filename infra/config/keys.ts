@@ -7,6 +7,7 @@
  * README's config reference lists them in this order.
  */
 import { alertingKeys } from "./alerting";
+import { auditKeys } from "./audit";
 import { batchKeys } from "./batch";
 import { budgetKeys } from "./budget";
 import { environmentKeys } from "./environment";
@@ -15,6 +16,7 @@ import { ingestKeys } from "./ingest";
 import { lakeKeys } from "./lake";
 import { networkKeys } from "./network";
 import { orchestrationKeys } from "./orchestration";
+import { queryKeys } from "./query";
 import { ConfigKey } from "./reader";
 import { sparkKeys } from "./spark";
 import { streamingKeys } from "./streaming";
@@ -36,4 +38,6 @@ export const configKeys: readonly ConfigKey[] = [
     ...orchestrationKeys,
     ...budgetKeys,
     ...alertingKeys,
+    ...queryKeys,
+    ...auditKeys,
 ];

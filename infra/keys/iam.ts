@@ -7,7 +7,7 @@ import { policyDocument, PolicyDocument, Statement } from "../shared/iam";
  * - streaming: Kinesis streams or MSK storage, and the ingest on-failure queues;
  * - warehouse: Redshift storage and snapshots;
  * - observability: CloudWatch log groups and the alarm topic (CloudWatch, EventBridge and AWS
- *   Budgets publish to it, so they must be able to use the key).
+ *   Budgets publish to it, so they must be able to use the key), and the audit trail's log files.
  */
 export type KeyDomain = "lake" | "streaming" | "warehouse" | "observability";
 
@@ -47,6 +47,27 @@ export function keyPolicy(domain: KeyDomain, ctx: KeyPolicyContext): PolicyDocum
                 Effect: "Allow",
                 Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com"] },
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+            },
+            // The audit trail's log files are encrypted with this key (infra/audit); CloudTrail may
+            // only encrypt for this account's trails, and readers decrypt through IAM.
+            {
+                Sid: "CloudTrailEncryptsThisAccountsTrails",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: "kms:GenerateDataKey*",
+                Resource: "*",
+                Condition: {
+                    StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${ctx.partition}:cloudtrail:*:${ctx.accountId}:trail/*` },
+                    StringEquals: { "aws:SourceAccount": ctx.accountId },
+                },
+            },
+            {
+                Sid: "CloudTrailDescribesKey",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: "kms:DescribeKey",
                 Resource: "*",
                 Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
             },

@@ -10,6 +10,11 @@ export interface LakeArgs {
     readonly context: PlatformContext;
     /** Lifecycle of the zones (days to Infrequent Access and to archive, noncurrent versions, rejects). */
     readonly lake: LakeConfig;
+    /**
+     * ARNs of buckets outside the lake (Athena results, the audit trail) whose server access logs
+     * the access-log bucket accepts too. Defaults to none.
+     */
+    readonly accessLogSources?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -43,7 +48,7 @@ export class Lake extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        const sources = pulumi.all(dataZones.map((zone) => buckets[zone].arn));
+        const sources = pulumi.all([...dataZones.map((zone) => buckets[zone].arn), ...(args.accessLogSources ?? [])]);
         for (const zone of [...dataZones, "accessLogs" as const]) {
             new aws.s3.BucketPolicy(
                 `${name}-${kebab(zone)}`,

@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
  * The stages of the pipeline. Every stage the stack deploys must have at least one alarm wired
  * to the alarm topic (the policy pack checks it through the `pipeline-stage` tag).
  */
-export type PipelineStage = "network" | "streaming" | "ingest" | "lake" | "transform" | "batch" | "warehouse" | "orchestration" | "quality";
+export type PipelineStage = "network" | "streaming" | "ingest" | "lake" | "transform" | "batch" | "warehouse" | "orchestration" | "quality" | "audit";
 
 export const stageTagKey = "pipeline-stage";
 
@@ -80,7 +80,7 @@ export function metricAlarmArgs(spec: AlarmSpec, namePrefix: string, alarmTopicA
 
 /** A dashboard widget per stage listing that stage's alarms, in pipeline order. */
 export function dashboardBody(region: string, title: string, alarmsByStage: ReadonlyMap<PipelineStage, readonly string[]>): string {
-    const order: PipelineStage[] = ["network", "streaming", "ingest", "lake", "transform", "quality", "batch", "warehouse", "orchestration"];
+    const order: PipelineStage[] = ["network", "streaming", "ingest", "lake", "transform", "quality", "batch", "warehouse", "orchestration", "audit"];
     const widgets: unknown[] = [{ type: "text", x: 0, y: 0, width: 24, height: 2, properties: { markdown: `# ${title}\nAlarm state per pipeline stage. Each alarm notifies the platform's alarm topic.` } }];
     let y = 2;
     for (const stage of order) {

@@ -30,6 +30,8 @@ const role = "aws:iam/role:Role";
 const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
 const securityGroups = ["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"];
 const logGroup = "aws:cloudwatch/logGroup:LogGroup";
+const workgroup = "aws:athena/workgroup:Workgroup";
+const trail = "aws:cloudtrail/trail:Trail (unless platform:organizationTrailArn is set)";
 
 function applicable(id: string, service: string, check: string, createdTypes: readonly string[]): CatalogueEntry {
     return { id, service, check, createdTypes, status: "applicable" };
@@ -74,7 +76,7 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
         "S3",
         "Ensure that S3 bucket has lock configuration enabled by default",
         [bucket],
-        "Object Lock (WORM) contradicts the lake's design: the Spark job replaces curated partitions, rejects and access logs expire by lifecycle, and dev buckets must be deletable. Recovery comes from versioning with noncurrent-version retention (s3-bucket-versioning) and protect/retainOnDelete in prod (protection-data-store-protected).",
+        "Object Lock (WORM) contradicts the lake's design: the Spark job replaces curated partitions, rejects and access logs expire by lifecycle, and dev buckets must be deletable. Recovery comes from versioning with noncurrent-version retention (s3-bucket-versioning) and protect/retainOnDelete in prod (protection-data-store-protected). The audit trail's bucket is the exception: its log files are locked in governance mode for platform:auditRetentionDays in stacks that protect data.",
     ),
     declined(
         "CKV_AWS_144",
@@ -236,4 +238,20 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     declined("CKV2_AWS_19", "VPC", "Ensure that all EIP addresses allocated to a VPC are attached to EC2 instances", ["aws:ec2/eip:Eip (children of awsx:ec2:Vpc in a deployment)"], "The only Elastic IPs are the NAT gateways' that awsx allocates; they are attached to the gateways, not to instances, and the platform runs no EC2 instances of its own."),
     declined("CKV2_AWS_35", "VPC", "AWS NAT Gateways should be utilized for the default route", ["aws:ec2/routeTable:RouteTable (children of awsx:ec2:Vpc in a deployment)"], "awsx routes each private subnet's default route through a NAT gateway (or none in the endpoints-only layout) by construction; the route tables are inside the component, which the pack does not see as separate resources offline."),
     declined("CKV2_AWS_44", "VPC", "Ensure AWS route table with VPC peering does not contain routes overly permissive to all traffic", ["aws:ec2/routeTable:RouteTable (children of awsx:ec2:Vpc in a deployment)"], "The platform creates no VPC peering connections, so no route table routes to a peer."),
+    // Athena
+    applicable("CKV_AWS_82", "Athena", "Ensure Athena Workgroup should enforce configuration to prevent client disabling encryption", [workgroup]),
+    applicable("CKV_AWS_159", "Athena", "Ensure that Athena Workgroup is encrypted", [workgroup]),
+    // CloudTrail
+    applicable("CKV_AWS_35", "CloudTrail", "Ensure CloudTrail logs are encrypted at rest using KMS CMKs", [trail]),
+    applicable("CKV_AWS_36", "CloudTrail", "Ensure CloudTrail log file validation is enabled", [trail]),
+    applicable("CKV_AWS_67", "CloudTrail", "Ensure CloudTrail is enabled in all Regions", [trail]),
+    applicable("CKV_AWS_251", "CloudTrail", "Ensure CloudTrail logging is enabled", [trail]),
+    declined(
+        "CKV_AWS_252",
+        "CloudTrail",
+        "Ensure CloudTrail defines an SNS Topic",
+        [trail],
+        "A notification per delivered log file says nothing a person can act on. The changes that matter (MSK configuration, lake bucket access, KMS keys, Lake Formation grants, the trail itself) reach the alarm topic through metric filters and alarms on the trail's CloudWatch log group instead (cloudtrail-trail-cloudwatch-logs, cloudwatch-alarm-pipeline-stage-coverage).",
+    ),
+    applicable("CKV2_AWS_10", "CloudTrail", "Ensure CloudTrail trails are integrated with CloudWatch Logs", [trail]),
 ];

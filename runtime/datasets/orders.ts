@@ -24,6 +24,7 @@ export const orders: DatasetDefinition = {
             required: true,
             rules: { pattern: "^CUST-[0-9]{8}$" },
             normalise: { trim: true, case: "upper" },
+            personalData: true,
         },
         {
             name: "store_id",

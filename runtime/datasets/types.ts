@@ -47,6 +47,12 @@ export interface ScalarField {
     readonly scale?: number;
     readonly rules?: ScalarRules;
     readonly normalise?: Normalisation;
+    /**
+     * The value identifies a person (personal data): the catalog's analysts get every column but
+     * these (Lake Formation column exclusion, and the `personal_data` LF-tag on the column).
+     * Defaults to false.
+     */
+    readonly personalData?: boolean;
 }
 
 /** An array of structs (for example an order's line items). */

@@ -55,6 +55,7 @@ const typeExceptions: Readonly<Record<string, string>> = {
     "aws:ec2/instanceConnectEndpoint:InstanceConnectEndpoint": "aws_ec2_instance_connect_endpoint",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "aws_vpc_security_group_ingress_rule",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
+    "aws:cloudtrail/trail:Trail": "aws_cloudtrail",
 };
 
 /** camelCase (or PascalCase) to snake_case: `sseAwsKmsKeyId` -> `sse_aws_kms_key_id`, `bucketV2` -> `bucket_v2`. */

@@ -72,8 +72,26 @@ describe("key policies", () => {
             assert.ok(!JSON.stringify(keyPolicy(domain, ctx)).includes("logs.us-east-1.amazonaws.com"), domain);
         }
         const observability = keyPolicy("observability", ctx);
-        assert.deepStrictEqual(observability.Statement.map((s) => s.Sid), ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsThisAccountsLogGroups", "AlarmPublishersUseKeyForTopic"]);
+        assert.deepStrictEqual(observability.Statement.map((s) => s.Sid), [
+            "AccountAdministersKeyThroughIam",
+            "CloudWatchLogsEncryptsThisAccountsLogGroups",
+            "AlarmPublishersUseKeyForTopic",
+            "CloudTrailEncryptsThisAccountsTrails",
+            "CloudTrailDescribesKey",
+        ]);
         assert.deepStrictEqual(observability.Statement[1].Condition, { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:*" } });
+    });
+
+    it("lets CloudTrail encrypt with the observability key only for this account's trails", () => {
+        const trail = keyPolicy("observability", ctx).Statement.find((s) => s.Sid === "CloudTrailEncryptsThisAccountsTrails")!;
+        assert.deepStrictEqual([trail.Principal, trail.Action], [{ Service: "cloudtrail.amazonaws.com" }, "kms:GenerateDataKey*"]);
+        assert.deepStrictEqual(trail.Condition, {
+            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*" },
+            StringEquals: { "aws:SourceAccount": "111122223333" },
+        });
+        for (const domain of ["lake", "streaming", "warehouse"] as const) {
+            assert.ok(!JSON.stringify(keyPolicy(domain, ctx)).includes("cloudtrail.amazonaws.com"), domain);
+        }
     });
 });
 

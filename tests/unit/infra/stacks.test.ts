@@ -106,7 +106,7 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.strictEqual(input(childOf(run, T.lifecycle, bucket), "rules.0.abortIncompleteMultipartUpload.daysAfterInitiation"), 1);
             }
             const logged = ofType(run, T.logging).map((l) => l.name).sort();
-            assert.deepStrictEqual(logged, ["lake-artifacts", "lake-curated", "lake-raw", "lake-rejects"]);
+            assert.deepStrictEqual(logged, ["audit-trail", "lake-artifacts", "lake-curated", "lake-raw", "lake-rejects", "query-results"]);
         });
 
         it("encrypts the Glue Data Catalog's metadata and connection passwords with the lake key", () => {
@@ -125,7 +125,7 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("denies non-TLS requests on every bucket", () => {
             const policies = ofType(run, T.bucketPolicy);
-            assert.strictEqual(policies.length, 5);
+            assert.strictEqual(policies.length, 7);
             for (const policy of policies) {
                 const deny = json(policy, "policy").Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
                 assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } }, policy.name);
@@ -163,7 +163,7 @@ for (const stack of ["dev", "prod"] as const) {
             for (const grant of grants) {
                 assert.ok(!(grant.inputs.permissions as string[]).includes("ALL"), grant.name);
             }
-            assert.deepStrictEqual(ofType(run, T.lfResource).map((r) => r.name).sort(), ["catalog-curated-location", "catalog-raw-location"]);
+            assert.deepStrictEqual(ofType(run, T.lfResource).map((r) => r.name).sort(), ["audit-trail-location", "catalog-curated-location", "catalog-raw-location", "query-rejects-location"]);
             for (const db of ofType(run, T.glueDb)) {
                 assert.deepStrictEqual(db.inputs.createTableDefaultPermissions, [], `${db.name} keeps IAMAllowedPrincipals`);
             }

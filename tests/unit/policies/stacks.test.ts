@@ -84,6 +84,18 @@ const fnArn = (stack: Stack, name: string) => `arn:aws:lambda:us-east-1:12345678
 const breaks: Break[] = [
     {
         stack: "prod",
+        what: "an analysts workgroup without a scan limit",
+        change: (rs) => alter(rs, "aws:athena/workgroup:Workgroup", "query-analysts", (p) => delete p.configuration.bytesScannedCutoffPerQuery),
+        expect: ["athena-workgroup-scan-limit"],
+    },
+    {
+        stack: "dev",
+        what: "an audit trail without log-file validation",
+        change: (rs) => alter(rs, "aws:cloudtrail/trail:Trail", "audit-trail", (p) => (p.enableLogFileValidation = false)),
+        expect: ["cloudtrail-trail-log-file-validation"],
+    },
+    {
+        stack: "prod",
         what: "a publicly accessible Redshift cluster",
         change: (rs) => alter(rs, "aws:redshift/cluster:Cluster", "warehouse-cluster", (p) => (p.publiclyAccessible = true)),
         expect: ["redshift-warehouse-not-public"],
@@ -300,7 +312,7 @@ describe("policy pack on the real stacks", function () {
             const { run } = await baseline(stack);
             const [summary, full] = [await policySummary(run), await checkOfflineRun(run)];
             assert.deepStrictEqual(summary, { mandatory: full.mandatory, advisory: full.advisory, policies: full.policies });
-            assert.strictEqual(summary.policies, 132);
+            assert.strictEqual(summary.policies, 140);
         });
     }
 

@@ -10,6 +10,7 @@ import { lambdaCases } from "./lambda";
 import { messagingCases } from "./messaging";
 import { mskCases } from "./msk";
 import { observabilityCases } from "./observability";
+import { queryCases } from "./query";
 import { redshiftCases } from "./redshift";
 import { s3Cases } from "./s3";
 import { PolicyCase } from "./types";
@@ -27,6 +28,7 @@ export const allCases: PolicyCase[] = [
     ...messagingCases,
     ...mskCases,
     ...observabilityCases,
+    ...queryCases,
     ...redshiftCases,
     ...s3Cases,
 ];
