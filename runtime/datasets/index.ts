@@ -1,13 +1,15 @@
 import { DatasetDefinitionError } from "./errors";
 import { orders } from "./orders";
-import { DatasetDefinition, FieldDefinition } from "./types";
+import { fxRates } from "./fx_rates";
+import { DatasetDefinition, DatasetSource, FieldDefinition } from "./types";
 
 export * from "./types";
 export { DatasetDefinitionError } from "./errors";
 export { orders } from "./orders";
+export { fxRates } from "./fx_rates";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
-export const datasets: readonly DatasetDefinition[] = [orders];
+export const datasets: readonly DatasetDefinition[] = [orders, fxRates];
 
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -99,4 +101,9 @@ export function getDataset(name: string, from: readonly DatasetDefinition[] = da
         throw new DatasetDefinitionError(`unknown dataset '${name}'; expected one of: ${from.map((d) => d.name).join(", ")}`);
     }
     return found;
+}
+
+/** The datasets a source of the given kind feeds (a definition without `source` is a stream dataset). */
+export function datasetsFrom(source: DatasetSource, from: readonly DatasetDefinition[] = datasets): DatasetDefinition[] {
+    return from.filter((dataset) => (dataset.source ?? "stream") === source);
 }

@@ -149,11 +149,19 @@ export interface ReferenceEnrichment {
     readonly columns: readonly ScalarField[];
 }
 
+/**
+ * Where a dataset's records come from: a stream (a topic or Kinesis stream and the ingest
+ * function), an HTTP API (a scheduled connector function) or partner file drops.
+ */
+export type DatasetSource = "stream" | "api" | "fileDrop";
+
 export interface DatasetDefinition {
     /** Lower snake case; used in S3 prefixes, Glue table names, Redshift table names and topics. */
     readonly name: string;
     /** Increases on every incompatible change; lands in every record's metadata. */
     readonly version: number;
+    /** Where the records come from. Only `stream` datasets get a topic or stream and an ingest function. Defaults to `stream`. */
+    readonly source?: DatasetSource;
     readonly description: string;
     readonly fields: readonly FieldDefinition[];
     /** Columns that identify a record; duplicates by key are resolved keeping the latest event time. */
