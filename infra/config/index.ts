@@ -5,6 +5,7 @@
  * composes them over one `ConfigReader`, so every problem of every area is reported at once.
  */
 import { AlertingConfig, parseAlerting } from "./alerting";
+import { ApiSourceConfig, parseApiSources } from "./apiSources";
 import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
 import { Environment } from "./catalog";
@@ -25,6 +26,7 @@ export { ConfigError } from "./reader";
 export type { ConfigKey, ConfigProblem, RawStackConfig } from "./reader";
 export type { Environment } from "./catalog";
 export type { AlertingConfig } from "./alerting";
+export type { ApiSourceConfig } from "./apiSources";
 export type { BatchConfig } from "./batch";
 export type { BudgetConfig } from "./budget";
 export type { GovernanceConfig } from "./governance";
@@ -60,6 +62,8 @@ export interface PlatformConfig {
     readonly orchestration: OrchestrationConfig;
     readonly budget: BudgetConfig;
     readonly alerting: AlertingConfig;
+    /** Scheduled HTTP API connectors, one per source. */
+    readonly apiSources: readonly ApiSourceConfig[];
 }
 
 /**
@@ -82,6 +86,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const orchestration = parseOrchestration(reader);
     const budget = parseBudget(reader);
     const alerting = parseAlerting(reader, environment);
+    const apiSources = parseApiSources(reader, region);
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -105,5 +110,6 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         orchestration,
         budget,
         alerting,
+        apiSources,
     };
 }

@@ -7,6 +7,7 @@
  * README's config reference lists them in this order.
  */
 import { alertingKeys } from "./alerting";
+import { apiSourceKeys } from "./apiSources";
 import { batchKeys } from "./batch";
 import { budgetKeys } from "./budget";
 import { environmentKeys } from "./environment";
@@ -36,4 +37,5 @@ export const configKeys: readonly ConfigKey[] = [
     ...orchestrationKeys,
     ...budgetKeys,
     ...alertingKeys,
+    ...apiSourceKeys,
 ];
