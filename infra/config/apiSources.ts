@@ -14,15 +14,7 @@ export const apiSourceKeys: readonly ConfigKey[] = [
         default: {},
         example: '{"fx-rates": {"dataset": "fx_rates", "baseUrl": "https://api.example.com/v1/rates", "auth": {"type": "apiKey", "header": "X-Api-Key"}, "pagination": {"style": "cursor", "cursorParam": "cursor", "cursorField": "next_cursor"}, "incrementalField": "updated_at", "schedule": "rate(1 hour)"}}',
         description:
-            "Scheduled HTTP API connectors by source name: dataset, baseUrl (https), auth (apiKey header or oauth2ClientCredentials tokenUrl; secretArn of an existing secret, or a secret the stack creates), pagination (cursor, nextLink, page or offset), recordsField, incrementalField, windowParams, lookBackSeconds, rateLimitPerSecond, timeoutSeconds, schedule (rate, cron or at). See README, Adding an API source.",
-    },
-    {
-        name: "apiSourceSecrets",
-        type: "string",
-        default: "",
-        secret: true,
-        example: '{"fx-rates": {"apiKey": "..."}}',
-        description: "Credentials of the API sources whose secret the stack creates, as JSON by source name (apiKey, or clientId and clientSecret). A secret: set it with `pulumi config set --secret`.",
+            "Scheduled HTTP API connectors by source name: dataset, baseUrl (https), auth (apiKey header or oauth2ClientCredentials tokenUrl, and the secretName or secretArn of the Secrets Manager secret holding the credentials), pagination (cursor, nextLink, page or offset), recordsField, incrementalField, windowParams, lookBackSeconds, rateLimitPerSecond, timeoutSeconds, schedule (rate, cron or at). See README, Adding an API source.",
     },
 ];
 
@@ -34,10 +26,12 @@ export interface ApiSourceConfig {
     readonly schedule: string;
     /** How long one period of the schedule is, for the staleness alarm; undefined for a one-time `at(...)`. */
     readonly schedulePeriodSeconds: number | undefined;
-    /** An existing secret, or undefined when the stack creates one (encrypted with the lake key). */
-    readonly secretArn?: string;
-    /** The full config key and source entry the created secret's value comes from, when set. */
-    readonly secretValueFrom?: { readonly key: string; readonly source: string };
+    /**
+     * The Secrets Manager secret with the credentials, by ARN or by name (GetSecretValue takes
+     * either). The operator creates it with the lake key and rotates it with the provider; the
+     * stack only grants the connector read access, so no credential ever enters the stack's state.
+     */
+    readonly secret: { readonly arn: string } | { readonly name: string };
     /** Memory and timeout of the connector function. */
     readonly memoryMb: number;
     readonly functionTimeoutSeconds: number;
@@ -100,6 +94,8 @@ export function checkScheduleExpression(expression: string): { readonly periodSe
     return { problem: "expected rate(N unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss)" };
 }
 
+/** Path-style names (`/platform-dev/api-sources/fx-rates`): read as references, never as secret values, by the Lambda environment policy. */
+const secretNamePattern = /^\/[A-Za-z0-9/_+=.@-]{1,511}$/;
 const secretArnPattern = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -109,22 +105,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Reads `apiSources` (and `apiSourceSecrets`), reporting every problem under the source's path. */
 export function parseApiSources(reader: ConfigReader, region: string | undefined): ApiSourceConfig[] {
     const raw = reader.object("apiSources");
-    const secretsKey = `${configNamespace}:apiSourceSecrets`;
-    const secretsText = reader.str("apiSourceSecrets");
-    let secrets: Record<string, unknown> = {};
-    if (secretsText !== "" && reader.raw.secretKeys.has(secretsKey)) {
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(secretsText);
-        } catch {
-            parsed = undefined;
-        }
-        if (isObject(parsed) && Object.values(parsed).every(isObject)) {
-            secrets = parsed;
-        } else {
-            reader.report({ key: secretsKey, expected: 'a JSON object of credentials by source name, such as {"fx-rates": {"apiKey": "..."}}', found: "a secret value that is not one", fix: `pulumi config set --secret ${secretsKey} '{"fx-rates": {"apiKey": "..."}}'` });
-        }
-    }
     const sources: ApiSourceConfig[] = [];
     for (const [name, value] of Object.entries(raw)) {
         const key = `${configNamespace}:apiSources.${name}`;
@@ -163,17 +143,26 @@ export function parseApiSources(reader: ConfigReader, region: string | undefined
         if ("problem" in checked) {
             fail("schedule", "a schedule EventBridge Scheduler accepts: rate(1 hour), cron(0 6 * * ? *) or at(2027-01-01T00:00:00)", schedule, `${checked.problem}; set apiSources.${name}.schedule to, for example, rate(1 hour)`);
         }
-        const secretArn = typeof auth.secretArn === "string" ? auth.secretArn : undefined;
-        if (auth.secretArn !== undefined) {
+        let secret: ApiSourceConfig["secret"] | undefined;
+        if (auth.secretArn !== undefined && auth.secretName !== undefined) {
+            fail("auth", "one of secretArn and secretName", { secretArn: auth.secretArn, secretName: auth.secretName }, `keep one: apiSources.${name}.auth.secretName or .secretArn`);
+        } else if (auth.secretArn !== undefined) {
             const match = secretArnPattern.exec(String(auth.secretArn));
             if (!match) {
-                fail("auth.secretArn", "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)", auth.secretArn, "copy the ARN from the secret, or leave secretArn out so the stack creates the secret");
+                fail("auth.secretArn", "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)", auth.secretArn, "copy the ARN from the secret, or name it with auth.secretName");
             } else if (region && match[1] !== region) {
                 fail("auth.secretArn", `a secret in the stack's region ${region}`, auth.secretArn, "replicate the secret to the stack's region and use that ARN");
+            } else {
+                secret = { arn: String(auth.secretArn) };
             }
-            if (name in secrets) {
-                reader.report({ key: secretsKey, expected: `no entry for '${name}', whose secret is referenced by auth.secretArn`, found: "an entry", fix: `remove '${name}' from ${secretsKey} or drop apiSources.${name}.auth.secretArn` });
+        } else if (auth.secretName !== undefined) {
+            if (typeof auth.secretName !== "string" || !secretNamePattern.test(auth.secretName)) {
+                fail("auth.secretName", "a path-style Secrets Manager secret name starting with / (letters, digits and /_+=.@-)", auth.secretName, `name the secret that holds the credentials, for example /platform-dev/api-sources/${name}`);
+            } else {
+                secret = { name: auth.secretName };
             }
+        } else {
+            fail("auth.secretName", "the Secrets Manager secret that holds the source's credentials (auth.secretName or auth.secretArn)", undefined, `create it (README, Adding an API source) and set apiSources.${name}.auth.secretName`);
         }
         const memoryMb = (value.memoryMb as number | undefined) ?? 256;
         if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240) {
@@ -184,23 +173,17 @@ export function parseApiSources(reader: ConfigReader, region: string | undefined
         if (!Number.isInteger(functionTimeoutSeconds) || functionTimeoutSeconds < 30 || functionTimeoutSeconds > 900) {
             fail("functionTimeoutSeconds", "an integer from 30 to 900", functionTimeoutSeconds, `set apiSources.${name}.functionTimeoutSeconds to 300`);
         }
-        if (!sourceNamePattern.test(name)) {
+        if (!sourceNamePattern.test(name) || secret === undefined) {
             continue;
         }
         sources.push({
             settings,
             schedule,
             schedulePeriodSeconds: "periodSeconds" in checked ? checked.periodSeconds : undefined,
-            ...(secretArn ? { secretArn } : {}),
-            ...(!secretArn && name in secrets ? { secretValueFrom: { key: secretsKey, source: name } } : {}),
+            secret,
             memoryMb,
             functionTimeoutSeconds,
         });
-    }
-    for (const name of Object.keys(secrets)) {
-        if (!(name in raw)) {
-            reader.report({ key: secretsKey, expected: `entries only for sources declared in apiSources (${Object.keys(raw).join(", ") || "none"})`, found: `an entry for '${name}'`, fix: `declare apiSources.${name} or remove the entry` });
-        }
     }
     return sources;
 }

@@ -94,6 +94,8 @@ export function createMemoryCheckpointStore(initial?: CheckpointState): Checkpoi
 }
 
 export interface S3CheckpointStoreOptions {
+    /** The source the checkpoint belongs to (written into a first checkpoint). */
+    readonly source: string;
     readonly bucket: string;
     readonly key: string;
     /** Every write asks for SSE-KMS with this key. Defaults to the bucket's default encryption. */
@@ -124,42 +126,56 @@ export function createS3CheckpointStore(options: S3CheckpointStoreOptions): Chec
             credentials: options.credentials,
         });
     const where = `s3://${options.bucket}/${options.key}`;
-    return {
-        read: async () => {
-            try {
-                const response = await client.send(new sdk.GetObjectCommand({ Bucket: options.bucket, Key: options.key }));
-                const text = response.Body ? await response.Body.transformToString("utf8") : "";
-                return { state: parseCheckpoint(text, where), etag: response.ETag ?? "" };
-            } catch (error) {
-                if (statusOf(error) === 404 || (error as { name?: string }).name === "NoSuchKey") {
-                    return undefined;
-                }
-                if (error instanceof ApiConnectorError) {
-                    throw error;
-                }
-                throw new ObjectStoreError("GetObject", options.bucket, options.key, `GetObject ${where} failed: ${describeError(error)}`, { cause: error });
+    const writeCheckpoint = async (state: CheckpointState, expectedEtag: string | undefined): Promise<string> => {
+        try {
+            const response = await client.send(
+                new sdk.PutObjectCommand({
+                    Bucket: options.bucket,
+                    Key: options.key,
+                    Body: renderCheckpoint(state),
+                    ContentType: "application/json",
+                    ...(expectedEtag === undefined ? { IfNoneMatch: "*" } : { IfMatch: expectedEtag }),
+                    ...(options.sseKmsKeyArn ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: options.sseKmsKeyArn, BucketKeyEnabled: true } : {}),
+                }),
+            );
+            return response.ETag ?? "";
+        } catch (error) {
+            // 412: the ETag moved (If-Match) or the object appeared (If-None-Match); 409: a concurrent conditional write won.
+            if (statusOf(error) === 412 || statusOf(error) === 409) {
+                throw new CheckpointConflictError(`checkpoint ${where} changed since this run read it; another run owns the window`, { cause: error });
             }
-        },
-        write: async (state, expectedEtag) => {
-            try {
-                const response = await client.send(
-                    new sdk.PutObjectCommand({
-                        Bucket: options.bucket,
-                        Key: options.key,
-                        Body: renderCheckpoint(state),
-                        ContentType: "application/json",
-                        ...(expectedEtag === undefined ? { IfNoneMatch: "*" } : { IfMatch: expectedEtag }),
-                        ...(options.sseKmsKeyArn ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: options.sseKmsKeyArn, BucketKeyEnabled: true } : {}),
-                    }),
-                );
-                return response.ETag ?? "";
-            } catch (error) {
-                // 412: the ETag moved (If-Match) or the object appeared (If-None-Match); 409: a concurrent conditional write won.
-                if (statusOf(error) === 412 || statusOf(error) === 409) {
-                    throw new CheckpointConflictError(`checkpoint ${where} changed since this run read it; another run owns the window`, { cause: error });
-                }
-                throw new ObjectStoreError("PutObject", options.bucket, options.key, `PutObject ${where} failed: ${describeError(error)}`, { cause: error });
-            }
-        },
+            throw new ObjectStoreError("PutObject", options.bucket, options.key, `PutObject ${where} failed: ${describeError(error)}`, { cause: error });
+        }
     };
+    // S3 answers a missing key with 403, not 404, to a role without s3:ListBucket, which the
+    // connector does not get. Creating the first checkpoint (If-None-Match: *) tells the two
+    // apart: it succeeds only when there was no object.
+    const createFirst = async (): Promise<StoredCheckpoint> => {
+        const state: CheckpointState = { version: 1, source: options.source, watermark: null, pending: null };
+        try {
+            return { state, etag: await writeCheckpoint(state, undefined) };
+        } catch (error) {
+            if (error instanceof CheckpointConflictError) {
+                throw new ApiConnectorError(`checkpoint ${where} exists but reading it was denied; grant the connector's role s3:GetObject on it`, { cause: error });
+            }
+            throw error;
+        }
+    };
+    const read = async (): Promise<StoredCheckpoint | undefined> => {
+        let response;
+        try {
+            response = await client.send(new sdk.GetObjectCommand({ Bucket: options.bucket, Key: options.key }));
+        } catch (error) {
+            if (statusOf(error) === 404 || (error as { name?: string }).name === "NoSuchKey") {
+                return undefined;
+            }
+            if (statusOf(error) === 403) {
+                return createFirst();
+            }
+            throw new ObjectStoreError("GetObject", options.bucket, options.key, `GetObject ${where} failed: ${describeError(error)}`, { cause: error });
+        }
+        const text = response.Body ? await response.Body.transformToString("utf8") : "";
+        return { state: parseCheckpoint(text, where), etag: response.ETag ?? "" };
+    };
+    return { read, write: writeCheckpoint };
 }

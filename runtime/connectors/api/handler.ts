@@ -69,6 +69,7 @@ export function createApiConnectorHandlerWith(options: ApiConnectorHandlerOption
     const checkpoints =
         options.checkpoints ??
         createS3CheckpointStore({
+            source: source.name,
             bucket: getStringFromEnv({ key: "CHECKPOINT_BUCKET", env, purpose: "the bucket of the connector's checkpoint" }),
             key: getStringFromEnv({ key: "CHECKPOINT_KEY", env, purpose: "the connector's checkpoint object key" }),
             ...(lakeKeyArn ? { sseKmsKeyArn: lakeKeyArn } : {}),

@@ -47,7 +47,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
+// An array, not a Set: Pulumi's closure serializer cannot carry a Set into the deployed code.
+const loopbackHosts: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
 
 /**
  * `https://` URLs only, without credentials in them; returns the problem or undefined. With
@@ -64,7 +65,7 @@ export function httpsUrlProblem(value: unknown, field: string, allowLoopbackHttp
     } catch {
         return `${field} must be an https:// URL, found '${value}', which is not a URL; write it in full, for example https://api.frankfurter.app/v1/rates`;
     }
-    if (url.protocol !== "https:" && !(allowLoopbackHttp && url.protocol === "http:" && loopbackHosts.has(url.hostname))) {
+    if (url.protocol !== "https:" && !(allowLoopbackHttp && url.protocol === "http:" && loopbackHosts.includes(url.hostname))) {
         return `${field} must use https (TLS only), found '${url.protocol}' in '${value}'; use the API's https:// endpoint`;
     }
     if (url.username || url.password) {

@@ -44,7 +44,7 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
     });
 
     function s3Dependencies(checkpointKey: string, afterPage?: (page: number) => void) {
-        const checkpoints = createS3CheckpointStore({ bucket: buckets.raw, key: checkpointKey, endpoint: motoEndpoint, region, credentials });
+        const checkpoints = createS3CheckpointStore({ source: "fx-rates", bucket: buckets.raw, key: checkpointKey, endpoint: motoEndpoint, region, credentials });
         return memoryDependencies(fxSource(api.baseUrl, "cursor", 3), manualEnvironment(now), { store, rawBucket: buckets.raw, rejectsBucket: buckets.rejects, checkpoints, ...(afterPage ? { afterPage } : {}) });
     }
 
@@ -63,7 +63,7 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
             store,
             rawBucket: reference.raw,
             rejectsBucket: reference.rejects,
-            checkpoints: createS3CheckpointStore({ bucket: reference.raw, key: "_connectors/fx-rates/checkpoint.json", endpoint: motoEndpoint, region, credentials }),
+            checkpoints: createS3CheckpointStore({ source: "fx-rates", bucket: reference.raw, key: "_connectors/fx-rates/checkpoint.json", endpoint: motoEndpoint, region, credentials }),
         });
         await runApiConnector(clean);
         for (const zone of ["raw", "rejects"] as const) {
@@ -90,7 +90,7 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
     });
 
     it("refuses a stale checkpoint ETag, so a run that lost the claim cannot move the watermark", async () => {
-        const checkpoints = createS3CheckpointStore({ bucket: buckets.raw, key: "cp.json", endpoint: motoEndpoint, region, credentials });
+        const checkpoints = createS3CheckpointStore({ source: "fx-rates", bucket: buckets.raw, key: "cp.json", endpoint: motoEndpoint, region, credentials });
         const first = await checkpoints.write({ version: 1, source: "fx-rates", watermark: null, pending: null }, undefined);
         await checkpoints.write({ version: 1, source: "fx-rates", watermark: "2026-12-06T00:00:00.000Z", pending: null }, first);
         await assert.rejects(checkpoints.write({ version: 1, source: "fx-rates", watermark: "2026-12-07T00:00:00.000Z", pending: null }, first), { name: "CheckpointConflictError" });

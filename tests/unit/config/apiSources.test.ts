@@ -6,21 +6,19 @@ import { readArea } from "./helpers";
 const fx = {
     dataset: "fx_rates",
     baseUrl: "https://fx-rates.example.com/v1/rates",
-    auth: { type: "apiKey", header: "X-Api-Key" },
+    auth: { type: "apiKey", header: "X-Api-Key", secretName: "/platform-dev/api-sources/fx-rates" },
     pagination: { style: "cursor", cursorParam: "cursor", cursorField: "next_cursor" },
     incrementalField: "updated_at",
     schedule: "rate(1 hour)",
 };
 
-function parse(sources: Record<string, unknown>, options: { secrets?: string } = {}): { reader: ConfigReader; parsed: ReturnType<typeof parseApiSources> } {
-    const values: Record<string, string> = { apiSources: JSON.stringify(sources) };
-    if (options.secrets !== undefined) values.apiSourceSecrets = options.secrets;
-    const reader = readArea(apiSourceKeys, values, { secretKeys: options.secrets !== undefined ? ["apiSourceSecrets"] : [] });
+function parse(sources: Record<string, unknown>): { reader: ConfigReader; parsed: ReturnType<typeof parseApiSources> } {
+    const reader = readArea(apiSourceKeys, { apiSources: JSON.stringify(sources) });
     return { reader, parsed: parseApiSources(reader, "us-east-1") };
 }
 
-function problemsOf(sources: Record<string, unknown>, options: { secrets?: string } = {}): string[] {
-    return parse(sources, options).reader.problems.map((p) => `${p.key}: expected ${p.expected}; found ${p.found}. Fix: ${p.fix}`);
+function problemsOf(sources: Record<string, unknown>): string[] {
+    return parse(sources).reader.problems.map((p) => `${p.key}: expected ${p.expected}; found ${p.found}. Fix: ${p.fix}`);
 }
 
 describe("config area: apiSources", () => {
@@ -51,14 +49,20 @@ describe("config area: apiSources", () => {
             maxAttempts: 5,
             maxPages: 10_000,
         });
-        assert.deepStrictEqual([source?.schedule, source?.schedulePeriodSeconds, source?.secretArn, source?.secretValueFrom, source?.memoryMb, source?.functionTimeoutSeconds], ["rate(1 hour)", 3_600, undefined, undefined, 256, 300]);
+        assert.deepStrictEqual([source?.schedule, source?.schedulePeriodSeconds, source?.secret, source?.memoryMb, source?.functionTimeoutSeconds], ["rate(1 hour)", 3_600, { name: "/platform-dev/api-sources/fx-rates" }, 256, 300]);
     });
 
-    it("takes the created secret's value from apiSourceSecrets, or references an existing secret by ARN", () => {
+    it("names the secret by name or by ARN", () => {
         const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:partner/fx-AbCdEf";
-        const { reader, parsed } = parse({ "fx-rates": fx, other: { ...fx, auth: { ...fx.auth, secretArn: arn } } }, { secrets: JSON.stringify({ "fx-rates": { apiKey: "k" } }) });
+        const { reader, parsed } = parse({ "fx-rates": fx, other: { ...fx, auth: { type: "apiKey", header: "X-Api-Key", secretArn: arn } } });
         assert.deepStrictEqual(reader.problems, []);
-        assert.deepStrictEqual(parsed.map((s) => [s.secretValueFrom, s.secretArn]), [[{ key: "platform:apiSourceSecrets", source: "fx-rates" }, undefined], [undefined, arn]]);
+        assert.deepStrictEqual(parsed.map((s) => s.secret), [{ name: "/platform-dev/api-sources/fx-rates" }, { arn }]);
+    });
+
+    it("rejects a source without a secret, saying how to provide one", () => {
+        assert.deepStrictEqual(problemsOf({ "fx-rates": { ...fx, auth: { type: "apiKey", header: "X-Api-Key" } } }), [
+            "platform:apiSources.fx-rates.auth.secretName: expected the Secrets Manager secret that holds the source's credentials (auth.secretName or auth.secretArn); found undefined. Fix: create it (README, Adding an API source) and set apiSources.fx-rates.auth.secretName",
+        ]);
     });
 
     it("rejects a malformed URL, naming the field and the fix", () => {
@@ -86,13 +90,10 @@ describe("config area: apiSources", () => {
     });
 
     it("rejects a secret ARN that is not one, or from another region", () => {
-        assert.match(problemsOf({ "fx-rates": { ...fx, auth: { ...fx.auth, secretArn: "fx-secret" } } })[0] ?? "", /auth.secretArn: expected a Secrets Manager secret ARN/);
-        assert.match(problemsOf({ "fx-rates": { ...fx, auth: { ...fx.auth, secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:fx-AbCdEf" } } })[0] ?? "", /expected a secret in the stack's region us-east-1/);
-    });
-
-    it("rejects credentials for a source that does not exist, and apiSourceSecrets that are not JSON", () => {
-        assert.match(problemsOf({ "fx-rates": fx }, { secrets: JSON.stringify({ "fx-ratez": { apiKey: "k" } }) })[0] ?? "", /platform:apiSourceSecrets: expected entries only for sources declared in apiSources \(fx-rates\); found an entry for 'fx-ratez'/);
-        assert.match(problemsOf({ "fx-rates": fx }, { secrets: "not json" })[0] ?? "", /a JSON object of credentials by source name/);
+        const auth = { type: "apiKey", header: "X-Api-Key" };
+        assert.match(problemsOf({ "fx-rates": { ...fx, auth: { ...auth, secretArn: "fx-secret" } } })[0] ?? "", /auth.secretArn: expected a Secrets Manager secret ARN/);
+        assert.match(problemsOf({ "fx-rates": { ...fx, auth: { ...auth, secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:fx-AbCdEf" } } })[0] ?? "", /expected a secret in the stack's region us-east-1/);
+        assert.match(problemsOf({ "fx-rates": { ...fx, auth: { ...fx.auth, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:fx-AbCdEf" } } })[0] ?? "", /expected one of secretArn and secretName/);
     });
 
     it("rejects an unknown dataset and an incremental field that is not a timestamp of it", () => {

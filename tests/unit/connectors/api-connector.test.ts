@@ -258,3 +258,36 @@ describe("API connector building blocks", () => {
         );
     });
 });
+
+describe("S3 checkpoint store without s3:ListBucket", () => {
+    /** An S3 client stand-in that answers GetObject of a missing key with 403, as S3 does for a role without s3:ListBucket. */
+    function deniedClient(existing: boolean) {
+        const puts: Record<string, unknown>[] = [];
+        const client = {
+            send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+                if (command.constructor.name === "GetObjectCommand") {
+                    throw Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+                }
+                puts.push(command.input);
+                if (existing) {
+                    throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), { name: "PreconditionFailed", $metadata: { httpStatusCode: 412 } });
+                }
+                return { ETag: '"first"' };
+            },
+        };
+        return { client: client as never, puts };
+    }
+
+    it("creates the first checkpoint with If-None-Match when the missing key answers 403", async () => {
+        const { createS3CheckpointStore } = await import("../../../runtime/connectors/api");
+        const { client, puts } = deniedClient(false);
+        const stored = await createS3CheckpointStore({ source: "fx-rates", bucket: "raw", key: "cp.json", client }).read();
+        assert.deepStrictEqual(stored, { state: { version: 1, source: "fx-rates", watermark: null, pending: null }, etag: '"first"' });
+        assert.strictEqual(puts[0]?.IfNoneMatch, "*");
+    });
+
+    it("fails naming the missing permission when the checkpoint exists but cannot be read", async () => {
+        const { createS3CheckpointStore } = await import("../../../runtime/connectors/api");
+        await assert.rejects(createS3CheckpointStore({ source: "fx-rates", bucket: "raw", key: "cp.json", client: deniedClient(true).client }).read(), /exists but reading it was denied; grant the connector's role s3:GetObject/);
+    });
+});
