@@ -155,6 +155,32 @@ export interface ReferenceEnrichment {
  */
 export type DatasetSource = "stream" | "api" | "fileDrop";
 
+/**
+ * A currency conversion the transform adds to the curated table: `amount` (in the currency named
+ * by `currency`) converted to `target` with the rate of the UTC date of `dateOf`, taken from the
+ * curated table of the `rates` dataset, which must have `base_currency`, `quote_currency`,
+ * `rate_date` and `rate` (units of quote per one base; the latest revision per key counts).
+ * Amounts already in `target` are copied; an amount without a rate for its currency and date is
+ * null (the dataset's quality checks can watch the column's completeness).
+ */
+export interface CurrencyConversion {
+    /** The curated column it adds (lower snake case), a decimal(precision, scale). */
+    readonly column: string;
+    readonly description: string;
+    /** A decimal field of the dataset. */
+    readonly amount: string;
+    /** A string field holding the ISO 4217 code of `amount`. */
+    readonly currency: string;
+    /** A timestamp field; its UTC date selects the rate. */
+    readonly dateOf: string;
+    /** The dataset whose curated table holds the rates. */
+    readonly rates: string;
+    /** ISO 4217 code converted to (the rates' base currency). */
+    readonly target: string;
+    readonly precision: number;
+    readonly scale: number;
+}
+
 export interface DatasetDefinition {
     /** Lower snake case; used in S3 prefixes, Glue table names, Redshift table names and topics. */
     readonly name: string;
@@ -178,4 +204,6 @@ export interface DatasetDefinition {
     readonly aggregates: readonly DailyAggregate[];
     /** Reference data joined onto the curated table by the transform. Defaults to none. */
     readonly enrichments?: readonly ReferenceEnrichment[];
+    /** Currency conversions the transform adds to the curated table. Defaults to none. */
+    readonly conversions?: readonly CurrencyConversion[];
 }
