@@ -1,5 +1,5 @@
 import { describeError } from "../../common/errors";
-import { ApiRequestError } from "./errors";
+import { ApiConnectorError, ApiRequestError } from "./errors";
 
 /**
  * HTTP requests to the source API: one attempt is bounded by a timeout (an AbortController), and
@@ -98,7 +98,7 @@ export async function requestWithRetry(
     for (let attempt = 1; ; attempt += 1) {
         const controller = new AbortController();
         const started = env.now();
-        const timer = setTimeout(() => controller.abort(new Error(`no response within ${policy.timeoutMs} ms`)), policy.timeoutMs);
+        const timer = setTimeout(() => controller.abort(new ApiConnectorError(`no response within ${policy.timeoutMs} ms`)), policy.timeoutMs);
         let status: number | undefined;
         let reason: string;
         let minimumWait = 0;

@@ -254,8 +254,9 @@ describe("the late-data sweep turned off (pipelineSweepDays 0)", () => {
         for (const dataset of datasets) {
             assert.ok(names.has(`batch-compaction-${dataset.name}`), `dataset ${dataset.name} has no compaction schedule`);
         }
-        // Nothing else schedules: one pipeline schedule plus one compaction schedule per dataset.
-        assert.strictEqual(names.size, 1 + datasets.length);
+        // Nothing else schedules: one pipeline schedule, one compaction schedule per dataset and one per API source.
+        assert.ok(names.has("connectors-fx-rates-schedule"), "the fx-rates API source has no schedule");
+        assert.strictEqual(names.size, 1 + datasets.length + 1);
     });
 });
 
