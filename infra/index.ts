@@ -3,6 +3,7 @@ import { readPlatformConfig, readSecret } from "./config/stack";
 import * as pulumi from "@pulumi/pulumi";
 import { Audit, trailBucketName } from "./audit";
 import { Batch } from "./batch";
+import { ApiConnectors } from "./connectors";
 import { Catalog } from "./catalog";
 import { Ingest } from "./ingest";
 import { Keys } from "./keys";
@@ -66,6 +67,16 @@ const transform = new Transform(
     { context, spark: config.spark, network, rawBucket: lake.buckets.raw, curatedBucket: lake.buckets.curated, artifactsBucket: lake.buckets.artifacts },
     opts,
 );
+const connectors = new ApiConnectors(
+    "connectors",
+    {
+        context,
+        sources: config.apiSources,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+    },
+    opts,
+);
 const batch = new Batch("batch", { context, batch: config.batch, network, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
 const orchestration = new Orchestration(
     "orchestration",
@@ -111,7 +122,7 @@ const audit = new Audit(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, query, audit].flatMap((component) => component.alarms));
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, query, audit].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;
@@ -131,6 +142,7 @@ export const alarmTopicArn = observability.alarmTopic.arn;
 export const dashboardName = dashboard.dashboardName;
 export const vpcId = network.vpcId;
 export const ingestFunctions = ingest.functions.map((f) => f.name);
+export const apiConnectorFunctions = connectors.functions.map((f) => f.name);
 export const sparkApplicationId = transform.compute.mode === "serverless" ? transform.compute.applicationId : undefined;
 export const sparkClusterId = transform.compute.mode === "cluster" ? transform.compute.clusterId : undefined;
 export const batchJobQueue = batch.jobQueueArn;

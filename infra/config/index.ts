@@ -6,6 +6,7 @@
  */
 import { AlertingConfig, parseAlerting } from "./alerting";
 import { AuditConfig, parseAudit } from "./audit";
+import { ApiSourceConfig, parseApiSources } from "./apiSources";
 import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
 import { Environment } from "./catalog";
@@ -27,6 +28,7 @@ export { ConfigError } from "./reader";
 export type { ConfigKey, ConfigProblem, RawStackConfig } from "./reader";
 export type { Environment } from "./catalog";
 export type { AlertingConfig } from "./alerting";
+export type { ApiSourceConfig } from "./apiSources";
 export type { BatchConfig } from "./batch";
 export type { BudgetConfig } from "./budget";
 export type { GovernanceConfig } from "./governance";
@@ -66,6 +68,8 @@ export interface PlatformConfig {
     readonly alerting: AlertingConfig;
     readonly query: QueryConfig;
     readonly audit: AuditConfig;
+    /** Scheduled HTTP API connectors, one per source. */
+    readonly apiSources: readonly ApiSourceConfig[];
 }
 
 /**
@@ -90,6 +94,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const alerting = parseAlerting(reader, environment);
     const query = parseQuery(reader);
     const audit = parseAudit(reader);
+    const apiSources = parseApiSources(reader, region);
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -115,5 +120,6 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         alerting,
         query,
         audit,
+        apiSources,
     };
 }

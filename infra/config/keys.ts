@@ -8,6 +8,7 @@
  */
 import { alertingKeys } from "./alerting";
 import { auditKeys } from "./audit";
+import { apiSourceKeys } from "./apiSources";
 import { batchKeys } from "./batch";
 import { budgetKeys } from "./budget";
 import { environmentKeys } from "./environment";
@@ -40,4 +41,5 @@ export const configKeys: readonly ConfigKey[] = [
     ...alertingKeys,
     ...queryKeys,
     ...auditKeys,
+    ...apiSourceKeys,
 ];

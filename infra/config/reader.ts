@@ -5,7 +5,11 @@
  */
 import { capacityLimits, Environment, TypeCatalogue } from "./catalog";
 
-export type ConfigValueType = "string" | "integer" | "boolean" | "array";
+/**
+ * `object` keys hold structured config (a map such as `apiSources`). Pulumi project config has no
+ * object type, so Pulumi.yaml declares them without `type` (any value is accepted there).
+ */
+export type ConfigValueType = "string" | "integer" | "boolean" | "array" | "object";
 
 export interface ConfigKey {
     /** Key without the `platform:` namespace. */
@@ -16,7 +20,7 @@ export interface ConfigKey {
      * Applied when the stack does not set the key (Pulumi applies the same default from Pulumi.yaml).
      * A key without a default is required: every stack must set it.
      */
-    readonly default?: string | number | boolean | readonly string[];
+    readonly default?: string | number | boolean | readonly string[] | Readonly<Record<string, unknown>>;
     /** The value must be set with `pulumi config set --secret`. */
     readonly secret?: boolean;
     /** A short example for the error message's fix line. */
@@ -52,14 +56,14 @@ export interface RawStackConfig {
     readonly secretKeys: ReadonlySet<string>;
 }
 
-type ParsedValue = string | number | boolean | string[];
+type ParsedValue = string | number | boolean | string[] | Record<string, unknown>;
 
 export function show(value: unknown): string {
     return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
 }
 
 export function setCommand(key: ConfigKey, value = key.example): string {
-    const quoted = key.type === "array" ? `'${value}'` : value;
+    const quoted = key.type === "array" || key.type === "object" ? `'${value}'` : value;
     return `pulumi config set ${key.secret ? "--secret " : ""}${configNamespace}:${key.name} ${quoted}`;
 }
 
@@ -119,6 +123,11 @@ export class ConfigReader {
 
     list(name: string): string[] {
         return this.value(name) as string[];
+    }
+
+    /** The value of an `object` key: a JSON object. */
+    object(name: string): Record<string, unknown> {
+        return this.value(name) as Record<string, unknown>;
     }
 
     /** Whether the stack sets the key itself (rather than relying on its default). */
@@ -228,8 +237,11 @@ export class ConfigReader {
         const fullKey = `${configNamespace}:${key.name}`;
         const text = this.raw.values[fullKey];
         if (text === undefined) {
-            const fallback = key.default ?? (key.type === "integer" ? 0 : key.type === "boolean" ? false : key.type === "array" ? [] : "");
-            return Array.isArray(fallback) ? [...fallback] : (fallback as string | number | boolean);
+            const fallback = key.default ?? (key.type === "integer" ? 0 : key.type === "boolean" ? false : key.type === "array" ? [] : key.type === "object" ? {} : "");
+            if (Array.isArray(fallback)) {
+                return [...fallback];
+            }
+            return typeof fallback === "object" ? { ...(fallback as Record<string, unknown>) } : (fallback as string | number | boolean);
         }
         if (key.secret && text !== "" && !this.raw.secretKeys.has(fullKey)) {
             this.report({
@@ -268,6 +280,19 @@ export class ConfigReader {
                     return [...((key.default as readonly string[] | undefined) ?? [])];
                 }
                 return value as string[];
+            }
+            case "object": {
+                let value: unknown;
+                try {
+                    value = JSON.parse(text);
+                } catch {
+                    value = undefined;
+                }
+                if (typeof value !== "object" || value === null || Array.isArray(value)) {
+                    this.report({ key: fullKey, expected: "an object (a YAML mapping in the stack file)", found: show(text), fix: setCommand(key) });
+                    return { ...((key.default as Record<string, unknown> | undefined) ?? {}) };
+                }
+                return value as Record<string, unknown>;
             }
         }
     }

@@ -1,13 +1,15 @@
 import { DatasetDefinitionError } from "./errors";
 import { orders } from "./orders";
-import { DatasetDefinition, FieldDefinition } from "./types";
+import { fxRates } from "./fx_rates";
+import { DatasetDefinition, DatasetSource, FieldDefinition } from "./types";
 
 export * from "./types";
 export { DatasetDefinitionError } from "./errors";
 export { orders } from "./orders";
+export { fxRates } from "./fx_rates";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
-export const datasets: readonly DatasetDefinition[] = [orders];
+export const datasets: readonly DatasetDefinition[] = [orders, fxRates];
 
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -74,9 +76,20 @@ export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefin
                 break;
         }
     }
+    const derived = new Set((dataset.conversions ?? []).map((c) => c.column));
+    for (const conversion of dataset.conversions ?? []) {
+        const where2 = `conversion '${conversion.column}'`;
+        if (requireField(conversion.amount, where2).type !== "decimal") {
+            throw new DatasetDefinitionError(`${where}: ${where2} needs amount '${conversion.amount}' to be a decimal field`);
+        }
+        requireField(conversion.currency, where2);
+        if (requireField(conversion.dateOf, where2).type !== "timestamp") {
+            throw new DatasetDefinitionError(`${where}: ${where2} needs dateOf '${conversion.dateOf}' to be a timestamp field`);
+        }
+    }
     for (const check of dataset.quality) {
         const columns = check.kind === "uniqueness" ? check.columns : check.kind === "rowCount" ? [] : [check.column];
-        columns.forEach((column) => requireField(column, `quality check '${check.name}'`));
+        columns.filter((column) => !derived.has(column)).forEach((column) => requireField(column, `quality check '${check.name}'`));
         if ("mostly" in check && (check.mostly < 0 || check.mostly > 1)) {
             throw new DatasetDefinitionError(`${where}: quality check '${check.name}' has mostly=${check.mostly}; use a fraction between 0 and 1`);
         }
@@ -87,7 +100,7 @@ export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefin
     dataset.warehouse.sortKeys.forEach((column) => requireField(column, "warehouse.sortKeys"));
     for (const aggregate of dataset.aggregates) {
         aggregate.groupBy.forEach((column) => requireField(column, `aggregate '${aggregate.name}'`));
-        aggregate.measures.forEach((measure) => requireField(measure.column, `aggregate '${aggregate.name}'`));
+        aggregate.measures.filter((measure) => !derived.has(measure.column)).forEach((measure) => requireField(measure.column, `aggregate '${aggregate.name}'`));
     }
     return dataset;
 }
@@ -99,4 +112,9 @@ export function getDataset(name: string, from: readonly DatasetDefinition[] = da
         throw new DatasetDefinitionError(`unknown dataset '${name}'; expected one of: ${from.map((d) => d.name).join(", ")}`);
     }
     return found;
+}
+
+/** The datasets a source of the given kind feeds (a definition without `source` is a stream dataset). */
+export function datasetsFrom(source: DatasetSource, from: readonly DatasetDefinition[] = datasets): DatasetDefinition[] {
+    return from.filter((dataset) => (dataset.source ?? "stream") === source);
 }

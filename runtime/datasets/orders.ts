@@ -166,6 +166,19 @@ export const orders: DatasetDefinition = {
             ],
         },
     ],
+    conversions: [
+        {
+            column: "amount_usd",
+            description: "Order total in USD: amount converted with the fx_rates rate of the order's currency on its UTC event date (null when no rate exists)",
+            amount: "amount",
+            currency: "currency",
+            dateOf: "event_time",
+            rates: "fx_rates",
+            target: "USD",
+            precision: 14,
+            scale: 2,
+        },
+    ],
     aggregates: [
         {
             name: "daily_sales_by_region",
@@ -175,6 +188,7 @@ export const orders: DatasetDefinition = {
                 { name: "customers", fn: "countDistinct", column: "customer_id" },
                 { name: "revenue", fn: "sum", column: "amount" },
                 { name: "average_order_value", fn: "avg", column: "amount" },
+                { name: "revenue_usd", fn: "sum", column: "amount_usd" },
             ],
         },
     ],

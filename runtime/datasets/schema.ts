@@ -136,6 +136,14 @@ export function curatedFields(dataset: DatasetDefinition): FieldDefinition[] {
             fields.push(column);
         }
     }
+    for (const conversion of dataset.conversions ?? []) {
+        const owner = taken.get(conversion.column);
+        if (owner) {
+            throw new DatasetDefinitionError(`dataset '${dataset.name}', conversion '${conversion.column}': the column clashes with ${owner}; rename the conversion's column`);
+        }
+        taken.set(conversion.column, "a currency conversion");
+        fields.push({ name: conversion.column, type: "decimal", precision: conversion.precision, scale: conversion.scale, description: conversion.description });
+    }
     return fields;
 }
 
@@ -217,6 +225,15 @@ export function sparkTransformSpec(dataset: DatasetDefinition): Record<string, u
                 ddl: ddl([key, ...enrichment.columns]),
             };
         }),
+        conversions: (dataset.conversions ?? []).map((c) => ({
+            column: c.column,
+            amount: c.amount,
+            currency: c.currency,
+            dateOf: c.dateOf,
+            rates: c.rates,
+            target: c.target,
+            type: `DECIMAL(${c.precision},${c.scale})`,
+        })),
         aggregateTables: dataset.aggregates.map((aggregate) => {
             const typed = new Map(aggregateFields(dataset, aggregate).map((field) => [field.name, sparkType(field)]));
             return {

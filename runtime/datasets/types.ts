@@ -155,11 +155,45 @@ export interface ReferenceEnrichment {
     readonly columns: readonly ScalarField[];
 }
 
+/**
+ * Where a dataset's records come from: a stream (a topic or Kinesis stream and the ingest
+ * function), an HTTP API (a scheduled connector function) or partner file drops.
+ */
+export type DatasetSource = "stream" | "api" | "fileDrop";
+
+/**
+ * A currency conversion the transform adds to the curated table: `amount` (in the currency named
+ * by `currency`) converted to `target` with the rate of the UTC date of `dateOf`, taken from the
+ * curated table of the `rates` dataset, which must have `base_currency`, `quote_currency`,
+ * `rate_date` and `rate` (units of quote per one base; the latest revision per key counts).
+ * Amounts already in `target` are copied; an amount without a rate for its currency and date is
+ * null (the dataset's quality checks can watch the column's completeness).
+ */
+export interface CurrencyConversion {
+    /** The curated column it adds (lower snake case), a decimal(precision, scale). */
+    readonly column: string;
+    readonly description: string;
+    /** A decimal field of the dataset. */
+    readonly amount: string;
+    /** A string field holding the ISO 4217 code of `amount`. */
+    readonly currency: string;
+    /** A timestamp field; its UTC date selects the rate. */
+    readonly dateOf: string;
+    /** The dataset whose curated table holds the rates. */
+    readonly rates: string;
+    /** ISO 4217 code converted to (the rates' base currency). */
+    readonly target: string;
+    readonly precision: number;
+    readonly scale: number;
+}
+
 export interface DatasetDefinition {
     /** Lower snake case; used in S3 prefixes, Glue table names, Redshift table names and topics. */
     readonly name: string;
     /** Increases on every incompatible change; lands in every record's metadata. */
     readonly version: number;
+    /** Where the records come from. Only `stream` datasets get a topic or stream and an ingest function. Defaults to `stream`. */
+    readonly source?: DatasetSource;
     readonly description: string;
     readonly fields: readonly FieldDefinition[];
     /** Columns that identify a record; duplicates by key are resolved keeping the latest event time. */
@@ -176,4 +210,6 @@ export interface DatasetDefinition {
     readonly aggregates: readonly DailyAggregate[];
     /** Reference data joined onto the curated table by the transform. Defaults to none. */
     readonly enrichments?: readonly ReferenceEnrichment[];
+    /** Currency conversions the transform adds to the curated table. Defaults to none. */
+    readonly conversions?: readonly CurrencyConversion[];
 }

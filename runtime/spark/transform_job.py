@@ -150,6 +150,20 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """A currency conversion (runtime/datasets/types.ts CurrencyConversion): ``amount`` in ``currency``
+    to ``target`` with the rate of the UTC date of ``date_of`` from the curated ``rates`` dataset."""
+
+    column: str
+    amount: str
+    currency: str
+    date_of: str
+    rates: str
+    target: str
+    type: str
+
+
+@dataclass(frozen=True)
 class Measure:
     name: str
     fn: str
@@ -177,6 +191,7 @@ class Spec:
     curated_columns: Tuple[str, ...]
     partition_column: str
     references: Tuple[Reference, ...]
+    conversions: Tuple[Conversion, ...]
     aggregates: Tuple[AggregateTable, ...]
     quality: Tuple[Dict[str, Any], ...]
 
@@ -215,6 +230,13 @@ def parse_spec(document: Dict[str, Any]) -> Spec:
                   columns=tuple(need(r, "columns", "spec.references[]")), ddl=need(r, "ddl", "spec.references[]"))
         for r in need(document, "references")
     )
+    conversions = tuple(
+        Conversion(column=need(c, "column", "spec.conversions[]"), amount=need(c, "amount", "spec.conversions[]"), currency=need(c, "currency", "spec.conversions[]"),
+                   date_of=need(c, "dateOf", "spec.conversions[]"), rates=need(c, "rates", "spec.conversions[]"), target=need(c, "target", "spec.conversions[]"),
+                   type=need(c, "type", "spec.conversions[]"))
+        # Specs rendered before conversions existed have none.
+        for c in document.get("conversions", [])
+    )
     aggregates = tuple(
         AggregateTable(
             name=need(a, "name", "spec.aggregateTables[]"),
@@ -239,6 +261,7 @@ def parse_spec(document: Dict[str, Any]) -> Spec:
         curated_columns=tuple(need(document, "curatedColumns")),
         partition_column=need(document, "partitionColumn"),
         references=references,
+        conversions=conversions,
         aggregates=aggregates,
         quality=tuple(need(document, "quality")),
     )
@@ -388,6 +411,47 @@ def enrich(records: DataFrame, references: Sequence[Tuple[Reference, DataFrame]]
     return records, markers
 
 
+RATE_COLUMNS = ("base_currency", "quote_currency", "rate_date", "rate", "updated_at")
+
+
+def read_rates(spark: SparkSession, curated_uri: str, conversion: Conversion) -> DataFrame:
+    """The rates of ``conversion.target`` per (quote currency, date) from the curated rates table,
+    latest revision (``updated_at``) per pair and date. The table is partitioned by the revision's
+    date, so a corrected rate can sit in another partition than the rate it replaces. No table yet
+    (the rates connector has not run) gives no rates: every non-target amount converts to null."""
+    location = f"{curated_uri}/{conversion.rates}"
+    fs, path = _path(spark, location)
+    schema = "base_currency STRING, quote_currency STRING, rate_date DATE, rate DECIMAL(15,8), updated_at TIMESTAMP"
+    if not fs.exists(path):
+        return spark.createDataFrame([], schema)
+    frame = spark.read.parquet(location).select(*RATE_COLUMNS).filter(F.col("base_currency") == F.lit(conversion.target))
+    latest = Window.partitionBy("quote_currency", "rate_date").orderBy(F.col("updated_at").desc(), F.col("rate").desc())
+    return frame.withColumn("_revision", F.row_number().over(latest)).filter(F.col("_revision") == 1).drop("_revision")
+
+
+def convert(records: DataFrame, conversion: Conversion, rates: DataFrame) -> DataFrame:
+    """Adds ``conversion.column``: the amount itself in the target currency, amount / rate otherwise
+    (rate = units of the record's currency per one target unit, of the record's UTC date), rounded
+    half-up to the column's scale; null when no rate exists for that currency and date."""
+    right = rates.select(
+        F.col("quote_currency").alias("_fx_currency"), F.col("rate_date").alias("_fx_date"), F.col("rate").alias("_fx_rate")
+    )
+    joined = records.join(
+        F.broadcast(right),
+        on=(F.col(conversion.currency) == F.col("_fx_currency")) & (F.to_date(F.col(conversion.date_of)) == F.col("_fx_date")),
+        how="left",
+    )
+    amount = F.col(conversion.amount).cast("decimal(38,10)")
+    converted = (
+        F.when(F.col(conversion.currency) == F.lit(conversion.target), amount)
+        .when(F.col("_fx_rate").isNotNull() & (F.col("_fx_rate") > 0), amount / F.col("_fx_rate").cast("decimal(38,10)"))
+        .otherwise(F.lit(None))
+    )
+    return joined.withColumn(conversion.column, F.round(converted, int(conversion.type.split(",")[1].rstrip(")"))).cast(conversion.type)).drop(
+        "_fx_currency", "_fx_date", "_fx_rate"
+    )
+
+
 def aggregate_frame(curated: DataFrame, spec: Spec, aggregate: AggregateTable) -> DataFrame:
     functions = {
         "count": lambda c: F.count(F.col(c)),
@@ -477,6 +541,8 @@ def run(spark: SparkSession, args: JobArgs) -> Dict[str, Any]:
     ranked = rank_latest(labelled.filter(F.col(STATUS_COLUMN) == VALID), spec)
     references = [(reference, read_reference(spark, args.reference_uri, reference)) for reference in spec.references]
     enriched, markers = enrich(ranked.filter(F.col(RANK_COLUMN) == 1), references)
+    for conversion in spec.conversions:
+        enriched = convert(enriched, conversion, read_rates(spark, args.curated_uri, conversion))
     enriched = enriched.persist()
     curated = enriched.select(*[F.col(c) for c in spec.curated_columns], F.col(RAW_DT_COLUMN).alias(pc))
 

@@ -70,8 +70,9 @@ class TestSpec:
         assert spec.references == (job.Reference(name="stores", key="store_id", columns=("store_name", "country", "opened_date"),
                                                   ddl="store_id STRING, store_name STRING, country STRING, opened_date DATE"),)
         assert [(a.table, [(m.name, m.type) for m in a.measures]) for a in spec.aggregates] == [
-            ("orders_daily_sales_by_region", [("orders", "BIGINT"), ("customers", "BIGINT"), ("revenue", "DECIMAL(22,2)"), ("average_order_value", "DECIMAL(16,6)")]),
+            ("orders_daily_sales_by_region", [("orders", "BIGINT"), ("customers", "BIGINT"), ("revenue", "DECIMAL(22,2)"), ("average_order_value", "DECIMAL(16,6)"), ("revenue_usd", "DECIMAL(24,2)")]),
         ]
+        assert spec.conversions == (job.Conversion(column="amount_usd", amount="amount", currency="currency", date_of="event_time", rates="fx_rates", target="USD", type="DECIMAL(14,2)"),)
 
     def test_names_a_missing_key_and_how_to_fix_it(self, spec_document):
         broken = {k: v for k, v in spec_document.items() if k != "curatedColumns"}

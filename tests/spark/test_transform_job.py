@@ -124,12 +124,31 @@ def lake(tmp_path_factory, spark, spec_file):
     raw_file_c_late(raw)
     raw_day_two(raw)
     write_raw(raw, "2024-05-03", "00", "kinesis+shardId-000+700", [order(oid(11), "2024-05-03T00:10:00Z", customer=cust(11))])
+    write_fx_rates(spark, curated)
 
     run_job(spec_file, raw, curated, reference, "2024-04-30T23:00:00Z", "2024-05-01T00:00:00Z")
     earlier_partition = files_of(curated / "orders" / "dt=2024-04-30")
     summary = run_job(spec_file, raw, curated, reference, START, END, "--run-id", "run-1")
     return {"base": base, "raw": raw, "curated": curated, "reference": reference, "summary": summary,
             "earlier_partition": earlier_partition}
+
+
+def write_fx_rates(spark, curated: Path) -> None:
+    """Curated fx_rates as the transform writes them (partitioned by the revision's date): EUR on
+    2024-05-01 revised from 0.9 to 0.8 the next day, JPY on 2024-05-01, EUR on 2024-05-02, a GBP rate
+    of another base that must be ignored, and no BRL rate at all."""
+    rows = [
+        ("USD", "EUR", "2024-05-01", "0.90000000", "2024-05-01 16:00:00", "2024-05-01"),
+        ("USD", "EUR", "2024-05-01", "0.80000000", "2024-05-02 09:00:00", "2024-05-02"),
+        ("USD", "JPY", "2024-05-01", "150.00000000", "2024-05-01 16:00:00", "2024-05-01"),
+        ("USD", "EUR", "2024-05-02", "0.50000000", "2024-05-02 16:00:00", "2024-05-02"),
+        ("EUR", "BRL", "2024-05-02", "5.00000000", "2024-05-02 16:00:00", "2024-05-02"),
+    ]
+    frame = spark.createDataFrame(rows, "base_currency STRING, quote_currency STRING, rate_date STRING, rate STRING, updated_at STRING, dt STRING").select(
+        "base_currency", "quote_currency", F.to_date("rate_date").alias("rate_date"), F.col("rate").cast("decimal(15,8)").alias("rate"),
+        F.lit("ECB").alias("provider"), F.to_timestamp("updated_at").alias("updated_at"), "dt",
+    )
+    frame.write.partitionBy("dt").mode("overwrite").parquet(str(curated / "fx_rates"))
 
 
 EXPECTED_CURATED = [
@@ -166,7 +185,8 @@ class TestCuratedTable:
         assert frame.schema.simpleString() == (
             "struct<order_id:string,customer_id:string,store_id:string,region:string,channel:string,status:string,"
             "currency:string,amount:decimal(12,2),line_items:array<struct<sku:string,quantity:int,unit_price:decimal(10,2)>>,"
-            "coupon_code:string,event_time:timestamp,shipped_time:timestamp,store_name:string,country:string,opened_date:date>"
+            "coupon_code:string,event_time:timestamp,shipped_time:timestamp,store_name:string,country:string,opened_date:date,"
+            "amount_usd:decimal(14,2)>"
         )
 
     def test_keeps_line_items_as_an_array_of_structs(self, spark, lake):
@@ -180,6 +200,42 @@ class TestCuratedTable:
         assert files_of(curated / "dt=2024-04-30") == lake["earlier_partition"]
 
 
+class TestAmountUsd:
+    def test_converts_with_the_latest_rate_of_the_order_date_copies_usd_and_leaves_a_missing_rate_null(self, spark, lake):
+        frame = spark.read.parquet(str(lake["curated"] / "orders")).filter(F.col("dt") != "2024-04-30")
+        rows = [tuple(r) for r in frame.select("order_id", "currency", "amount", "amount_usd").orderBy("order_id").collect()]
+        assert rows == [
+            (oid(1), "USD", Decimal("100.00"), Decimal("100.00")),
+            (oid(2), "EUR", Decimal("50.00"), Decimal("62.50")),
+            (oid(3), "USD", Decimal("20.00"), Decimal("20.00")),
+            (oid(5), "JPY", Decimal("3000.00"), Decimal("20.00")),
+            (oid(6), "USD", Decimal("75.50"), Decimal("75.50")),
+            (oid(7), "BRL", Decimal("40.00"), None),
+            (oid(8), "USD", Decimal("10.00"), Decimal("10.00")),
+            (oid(9), "EUR", Decimal("2000000.00"), Decimal("4000000.00")),
+        ]
+
+    def test_sums_revenue_usd_in_the_daily_aggregate(self, spark, lake):
+        frame = spark.read.parquet(str(lake["curated"] / "orders_daily_sales_by_region")).filter(F.col("dt") != "2024-04-30")
+        rows = [tuple(r) for r in frame.select("dt", "region", "currency", "revenue_usd").orderBy("dt", "region", "currency").collect()]
+        assert rows == [
+            ("2024-05-01", "APAC", "JPY", Decimal("20.00")),
+            ("2024-05-01", "EMEA", "EUR", Decimal("62.50")),
+            ("2024-05-01", "NA", "USD", Decimal("20.00")),
+            ("2024-05-02", "EMEA", "EUR", Decimal("4000000.00")),
+            ("2024-05-02", "LATAM", "BRL", None),
+            ("2024-05-02", "NA", "USD", Decimal("185.50")),
+        ]
+
+    def test_without_a_rates_table_converts_only_usd(self, spark):
+        records = spark.createDataFrame([("USD", "12.34", "2024-05-01 10:00:00"), ("EUR", "10.00", "2024-05-01 10:00:00")], "currency STRING, amount STRING, event_time STRING").select(
+            "currency", F.col("amount").cast("decimal(12,2)").alias("amount"), F.to_timestamp("event_time").alias("event_time"))
+        conversion = job.Conversion(column="amount_usd", amount="amount", currency="currency", date_of="event_time", rates="fx_rates", target="USD", type="DECIMAL(14,2)")
+        empty = spark.createDataFrame([], "base_currency STRING, quote_currency STRING, rate_date DATE, rate DECIMAL(15,8), updated_at TIMESTAMP")
+        rows = [tuple(r) for r in job.convert(records, conversion, empty).select("currency", "amount_usd").orderBy("currency").collect()]
+        assert rows == [("EUR", None), ("USD", Decimal("12.34"))]
+
+
 class TestAggregates:
     def test_writes_daily_sales_by_region_per_rebuilt_date(self, spark, lake):
         frame = spark.read.parquet(str(lake["curated"] / "orders_daily_sales_by_region"))
@@ -191,7 +247,7 @@ class TestAggregates:
         frame = spark.read.parquet(str(lake["curated"] / "orders_daily_sales_by_region"))
         assert frame.schema.simpleString() == (
             "struct<region:string,currency:string,orders:bigint,customers:bigint,revenue:decimal(22,2),"
-            "average_order_value:decimal(16,6),dt:string>"
+            "average_order_value:decimal(16,6),revenue_usd:decimal(24,2),dt:string>"
         )
 
 

@@ -89,7 +89,7 @@ describe("batch job: command line", () => {
             ["a repeated flag", [...replay, "--dataset", "orders"], { flag: "--dataset", expected: "the flag once" }],
             ["a value given to a switch", [...replay, "--dry-run=yes"], { flag: "--dry-run", expected: "no value (it is a switch)" }],
             ["a stray argument", [...replay, "orders"], { flag: "replay-rejects", found: "the extra argument 'orders'" }],
-            ["an unknown dataset", ["replay-rejects", "--dataset", "invoices", "--from", "2024-05-01T00", "--to", "2024-05-02T00"], { flag: "--dataset", expected: "one of the platform's datasets: orders", found: "'invoices'", fix: "pass --dataset orders" }],
+            ["an unknown dataset", ["replay-rejects", "--dataset", "invoices", "--from", "2024-05-01T00", "--to", "2024-05-02T00"], { flag: "--dataset", expected: "one of the platform's datasets: orders, fx_rates", found: "'invoices'", fix: "pass --dataset orders" }],
             ["an hour without the T", ["replay-rejects", "--dataset", "orders", "--from", "2024-05-01", "--to", "2024-05-02T00"], { flag: "--from", expected: "a UTC hour written YYYY-MM-DDTHH (a real date, hour 00-23)", found: "'2024-05-01'", fix: "pass --from 2024-05-01T00" }],
             ["an impossible date", ["replay-rejects", "--dataset", "orders", "--from", "2024-02-30T00", "--to", "2024-05-02T00"], { flag: "--from" }],
             ["hour 24", ["replay-rejects", "--dataset", "orders", "--from", "2024-05-01T24", "--to", "2024-05-02T00"], { flag: "--from" }],

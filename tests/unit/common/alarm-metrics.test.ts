@@ -2,6 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { createMemoryObjectStore } from "../../../runtime/common";
+import { createApiConnectorHandlerWith, createMemoryCheckpointStore } from "../../../runtime/connectors/api";
+import { fxRates } from "../../../runtime/datasets";
 import { createIngestHandler } from "../../../runtime/ingest/handler";
 import { createQualityHandler } from "../../../runtime/quality/handler";
 import { functionEnvironment } from "../../helpers/deployed";
@@ -78,19 +80,43 @@ async function ingestOutput(run: OfflineRun): Promise<Record<string, unknown>[]>
 
 async function qualityOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
     const env = functionEnvironment(deployed(run, "orchestration-quality"));
-    const summary = fs.readFileSync(path.join(__dirname, "..", "quality", "fixtures", "orders-run-summary.json"), "utf8");
-    const s3 = { send: async () => ({ Body: { transformToString: async () => summary } }) } as never;
-    const { lines } = await captureOutput(() => createQualityHandler({ env, s3 })({ dataset: "orders", source: "sparkRun", summaryUri: "s3://curated/_runs/orders/run.json", failOnError: false }));
+    const orders = fs.readFileSync(path.join(__dirname, "..", "quality", "fixtures", "orders-run-summary.json"), "utf8");
+    // The fx_rates run: the orders run's counts with one metric per fx_rates check.
+    const fx = JSON.parse(orders) as Record<string, unknown>;
+    fx.dataset = "fx_rates";
+    fx.referenceUnmatched = {};
+    fx.qualityMetrics = Object.fromEntries(
+        fxRates.quality.map((check) => [
+            check.name,
+            check.kind === "rowCount" ? { kind: check.kind, total: 8 } : check.kind === "uniqueness" ? { kind: check.kind, total: 8, uniqueRows: 8 } : check.kind === "range" ? { kind: check.kind, total: 8, inRange: 8 } : check.kind === "freshness" ? { kind: check.kind, latest: "2024-05-01T23:00:00.000Z" } : { kind: check.kind, total: 8, nonNull: 8 },
+        ]),
+    );
+    const lines: Record<string, unknown>[] = [];
+    for (const [dataset, summary] of [["orders", orders], ["fx_rates", JSON.stringify(fx)]] as const) {
+        const s3 = { send: async () => ({ Body: { transformToString: async () => summary } }) } as never;
+        const output = await captureOutput(() => createQualityHandler({ env, s3 })({ dataset, source: "sparkRun", summaryUri: `s3://curated/_runs/${dataset}/run.json`, failOnError: false }));
+        lines.push(...output.lines);
+    }
+    return lines;
+}
+
+/** A connector run in memory, with the deployed function's settings, against a stand-in API with no records. */
+async function connectorOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
+    const env = functionEnvironment(deployed(run, "connectors-fx-rates"));
+    const fetchFn = async () => new Response(JSON.stringify({ data: [], next_cursor: null }), { status: 200 });
+    const { lines } = await captureOutput(() =>
+        createApiConnectorHandlerWith({ env, fetch: fetchFn, store: createMemoryObjectStore(), checkpoints: createMemoryCheckpointStore(), readSecret: async () => JSON.stringify({ apiKey: "k" }) })({}, undefined),
+    );
     return lines;
 }
 
 describe("the alarms watch metrics the runtime publishes", () => {
     for (const stack of ["dev", "prod"] as const) {
-        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest or quality function`, async () => {
+        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest, connector or quality function`, async () => {
             const run = await stackRun(stack);
             const alarmed = alarmedMetrics(run);
             assert.ok(alarmed.some((k) => k.startsWith("DataPlatform/Ingest")) && alarmed.some((k) => k.startsWith("DataPlatform/Quality")), `expected ingest and quality alarms, found ${alarmed.join("; ")}`);
-            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run))]);
+            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run)), ...(await connectorOutput(run))]);
             const missing = alarmed.filter((k) => !published.has(k));
             assert.deepStrictEqual(missing, [], `alarmed but not published:\n${missing.join("\n")}\npublished:\n${[...published].sort().join("\n")}`);
         });

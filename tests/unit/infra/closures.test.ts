@@ -12,10 +12,10 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
     const dirs: string[] = [];
     after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-    it("deploys the ingest, quality and load functions as callbacks in each stack", async () => {
+    it("deploys the ingest, API connector, quality and load functions as callbacks in each stack", async () => {
         for (const stack of ["dev", "prod"] as const) {
             const names = ofType(await stackRun(stack), "aws:lambda/function:Function").map((f) => f.name).sort();
-            assert.deepStrictEqual(names, ["ingest-orders", "orchestration-load", "orchestration-quality"], stack);
+            assert.deepStrictEqual(names, ["connectors-fx-rates", "ingest-orders", "orchestration-load", "orchestration-quality"], stack);
         }
     });
 
@@ -30,12 +30,23 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
         }
     });
 
+    it("the API connector loads its settings from the environment the program gave it and names an unreachable S3 endpoint", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const fn = ofType(await stackRun(stack), "aws:lambda/function:Function").find((f) => f.name === "connectors-fx-rates")!;
+            const dir = unpackFunction(fn);
+            dirs.push(dir);
+            const invocation = await invokeFresh(dir, { source: "fx-rates" }, { ...functionEnvironment(fn), S3_ENDPOINT: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+            assert.ok(invocation.error, `${stack}: expected an error, got ${invocation.stdout}`);
+            assert.match(invocation.error.message, /GetObject s3:\/\/.*\/_connectors\/fx-rates\/checkpoint\.json failed/, `${stack}: ${invocation.error.message}`);
+        }
+    });
+
     it("the quality function refuses an unknown dataset by name", async () => {
         const fn = ofType(await stackRun("dev"), "aws:lambda/function:Function").find((f) => f.name === "orchestration-quality")!;
         const dir = unpackFunction(fn);
         dirs.push(dir);
         const invocation = await invokeFresh(dir, { dataset: "invoices", source: "sparkRun", summaryUri: "s3://b/k.json" }, functionEnvironment(fn));
-        assert.match(invocation.error?.message ?? invocation.stdout, /unknown dataset 'invoices'; expected one of: orders/);
+        assert.match(invocation.error?.message ?? invocation.stdout, /unknown dataset 'invoices'; expected one of: orders, fx_rates/);
     });
 
     it("the load function refuses an event without a dataset, showing the expected shape", async () => {

@@ -192,17 +192,17 @@ describe("catalog decisions", () => {
         assert.strictEqual(table.parameters["storage.location.template"], "s3://raw-bucket/orders/dt=${dt}/hour=${hour}/");
         assert.strictEqual(table.columns.find((c) => c.name === "line_items")?.type, "array<struct<sku:string,quantity:int,unit_price:decimal(10,2)>>");
     });
-    it("makes the curated table Parquet by date: the dataset's fields, then the columns its enrichments add", () => {
+    it("makes the curated table Parquet by date: the dataset's fields, then the columns its enrichments and conversions add", () => {
         const table = curatedTable(orders, "curated-bucket");
         assert.strictEqual(table.format, "parquet");
         assert.deepStrictEqual(table.partitionKeys.map((c) => c.name), ["dt"]);
-        assert.deepStrictEqual(table.columns.slice(-3).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date"]);
+        assert.deepStrictEqual(table.columns.slice(-4).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date", "amount_usd:decimal(14,2)"]);
         assert.deepStrictEqual(table.columns.slice(0, orders.fields.length).map((c) => c.name), orders.fields.map((f) => f.name));
         assert.strictEqual(table.parameters["storage.location.template"], "s3://curated-bucket/orders/dt=${dt}/");
     });
     it("declares each daily aggregate as its own Parquet table next to the curated one", () => {
         const [table] = aggregateTables(orders, "curated-bucket");
         assert.deepStrictEqual([table.name, table.location], ["orders_daily_sales_by_region", "s3://curated-bucket/orders_daily_sales_by_region/"]);
-        assert.deepStrictEqual(table.columns.map((c) => c.name), ["region", "currency", "orders", "customers", "revenue", "average_order_value"]);
+        assert.deepStrictEqual(table.columns.map((c) => c.name), ["region", "currency", "orders", "customers", "revenue", "average_order_value", "revenue_usd"]);
     });
 });

@@ -166,7 +166,7 @@ for (const stack of ["dev", "prod"] as const) {
             assert.deepStrictEqual(app.inputs.maximumCapacity, stack === "prod" ? { cpu: "64 vCPU", memory: "256 GB", disk: "1280 GB" } : { cpu: "16 vCPU", memory: "64 GB", disk: "320 GB" });
             assert.deepStrictEqual(input(app, "networkConfiguration.subnetIds"), ["subnet-private-1", "subnet-private-2", "subnet-private-3"]);
             const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key).sort();
-            assert.deepStrictEqual(objects, ["spark/specs/orders.json", "spark/transform_job.py"]);
+            assert.deepStrictEqual(objects, ["spark/specs/fx_rates.json", "spark/specs/orders.json", "spark/transform_job.py"]);
         });
 
         it("runs batch jobs on Fargate (Spot outside prod), unprivileged, read-only, bounded and retried", () => {
@@ -254,8 +254,9 @@ describe("the late-data sweep turned off (pipelineSweepDays 0)", () => {
         for (const dataset of datasets) {
             assert.ok(names.has(`batch-compaction-${dataset.name}`), `dataset ${dataset.name} has no compaction schedule`);
         }
-        // Nothing else schedules: one pipeline schedule plus one compaction schedule per dataset.
-        assert.strictEqual(names.size, 1 + datasets.length);
+        // Nothing else schedules: one pipeline schedule, one compaction schedule per dataset and one per API source.
+        assert.ok(names.has("connectors-fx-rates-schedule"), "the fx-rates API source has no schedule");
+        assert.strictEqual(names.size, 1 + datasets.length + 1);
     });
 });
 

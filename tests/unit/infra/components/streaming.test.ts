@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { datasets } from "../../../../runtime/datasets";
+import { datasetsFrom } from "../../../../runtime/datasets";
 import { MskConfig, StreamingConfig } from "../../../../infra/config";
 import { PlatformContext } from "../../../../infra/shared/context";
 import { Streaming, StreamingArgs } from "../../../../infra/streaming";
@@ -15,7 +15,7 @@ function streaming(config: StreamingConfig, extra: Partial<StreamingArgs> = {}) 
 describe("Streaming, constructed alone", () => {
     it("defaults to one encrypted on-demand stream per platform dataset, with a throttling alarm each and no Kafka connection", async () => {
         const { component, resources } = await construct(streaming({ engine: "kinesis", kinesis: { mode: "ON_DEMAND", retentionHours: 24 } }));
-        assert.deepStrictEqual(namesOf(resources, types.stream), datasets.map((d) => `streaming-${d.name}`).sort());
+        assert.deepStrictEqual(namesOf(resources, types.stream), datasetsFrom("stream").map((d) => `streaming-${d.name}`).sort());
         const stream = named(resources, types.stream, "streaming-orders");
         assert.deepStrictEqual([stream.inputs.streamModeDetails, stream.inputs.shardCount, stream.inputs.encryptionType, stream.inputs.kmsKeyId], [{ streamMode: "ON_DEMAND" }, undefined, "KMS", "arn:aws:kms:us-east-1:123456789012:key/streaming"]);
         assert.deepStrictEqual(namesOf(resources, types.alarm), ["streaming-orders-write-throttled"]);
