@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
+import { DatasetDefinition, streamDatasets as platformDatasets } from "../../runtime/datasets";
 import { StreamingConfig } from "../config";
 import type { AlarmSpec } from "../observability/alarms";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
@@ -15,7 +15,7 @@ export interface StreamingArgs {
     readonly context: PlatformContext;
     /** The engine and its sizing: Kinesis (`kinesis`) or MSK (`msk`), from the stack config. */
     readonly streaming: StreamingConfig;
-    /** The datasets that get a stream or a topic. Defaults to every dataset of `runtime/datasets`. */
+    /** The datasets that get a stream or a topic. Defaults to every stream dataset of `runtime/datasets` (`streamDatasets`). */
     readonly datasets?: readonly DatasetDefinition[];
     /** Where the MSK brokers live. Required for `msk`; unused by Kinesis. Defaults to none. */
     readonly network?: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string[]> };

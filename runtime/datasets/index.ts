@@ -1,13 +1,18 @@
 import { DatasetDefinitionError } from "./errors";
 import { orders } from "./orders";
+import { storeInventory } from "./store_inventory";
 import { DatasetDefinition, FieldDefinition } from "./types";
 
 export * from "./types";
 export { DatasetDefinitionError } from "./errors";
 export { orders } from "./orders";
+export { storeInventory } from "./store_inventory";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
-export const datasets: readonly DatasetDefinition[] = [orders];
+export const datasets: readonly DatasetDefinition[] = [orders, storeInventory];
+
+/** The datasets whose records arrive on a stream (the default source): each gets a topic or stream and an ingest function. */
+export const streamDatasets: readonly DatasetDefinition[] = datasets.filter((dataset) => (dataset.source ?? "stream") === "stream");
 
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 

@@ -170,4 +170,13 @@ export interface DatasetDefinition {
     readonly aggregates: readonly DailyAggregate[];
     /** Reference data joined onto the curated table by the transform. Defaults to none. */
     readonly enrichments?: readonly ReferenceEnrichment[];
+    /**
+     * How records arrive: `stream` (a Kafka topic or Kinesis stream read by the ingest function),
+     * `file` (partner file drops read by the file-ingest function), `api` (a connector). Only
+     * `stream` datasets get a stream or topic. Defaults to `stream`.
+     */
+    readonly source?: DatasetOrigin;
 }
+
+/** How a dataset's records arrive (see `DatasetDefinition.source`). */
+export type DatasetOrigin = "stream" | "file" | "api";
