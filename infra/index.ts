@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import { readPlatformConfig, readSecret } from "./config/stack";
 import { Batch } from "./batch";
 import { Catalog } from "./catalog";
+import { FileDrops } from "./filedrops";
+import { landingBucketArn } from "./filedrops/decisions";
 import { Ingest } from "./ingest";
 import { Keys } from "./keys";
 import { Lake } from "./lake";
@@ -11,7 +13,8 @@ import { Orchestration } from "./orchestration";
 import { Streaming } from "./streaming";
 import { Transform } from "./transform";
 import { Warehouse } from "./warehouse";
-import { keyArns, PlatformBase, PlatformContext } from "./shared/context";
+import { contextPrefix, keyArns, PlatformBase, PlatformContext } from "./shared/context";
+import * as pulumi from "@pulumi/pulumi";
 
 // The program: read and validate the stack config (nothing is declared if it is invalid), build
 // the platform context every component shares, compose the components, export what a user needs.
@@ -45,7 +48,9 @@ const observability = new Observability(
 const context: PlatformContext = { ...base, keys: keyArns(keys.keys), alarms: observability };
 
 const network = new Network("network", { context, network: config.network }, opts);
-const lake = new Lake("lake", { context, lake: config.lake }, opts);
+// The landing bucket of file drops has a fixed name, so the lake's log bucket can admit its access logs up front.
+const landingArn = pulumi.all([base.partition, base.accountId]).apply(([partition, accountId]) => landingBucketArn(partition, contextPrefix(base), accountId));
+const lake = new Lake("lake", { context, lake: config.lake, accessLogSources: [landingArn] }, opts);
 const streaming = new Streaming("streaming", { context, streaming: config.streaming, network }, opts);
 const ingest = new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
 const warehouse = new Warehouse(
@@ -59,6 +64,19 @@ const transform = new Transform(
     opts,
 );
 const batch = new Batch("batch", { context, batch: config.batch, network, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
+const fileDrops = new FileDrops(
+    "files",
+    {
+        context,
+        fileDrops: config.fileDrops,
+        lake: config.lake,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+        accessLogsBucket: lake.buckets.accessLogs,
+        batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
+    },
+    opts,
+);
 const orchestration = new Orchestration(
     "orchestration",
     {
@@ -85,7 +103,7 @@ const catalog = new Catalog(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration].flatMap((component) => component.alarms));
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, fileDrops].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;
@@ -110,3 +128,5 @@ export const sparkClusterId = transform.compute.mode === "cluster" ? transform.c
 export const batchJobQueue = batch.jobQueueArn;
 export const batchJobDefinition = batch.jobDefinitionArn;
 export const pipelineStateMachine = orchestration.stateMachineArn;
+export const landingBucket = fileDrops.landingBucket.bucket;
+export const fileDropFunctions = fileDrops.functions.map((f) => f.name);

@@ -9,6 +9,7 @@ import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
 import { Environment } from "./catalog";
 import { parseEnvironment } from "./environment";
+import { FileDropsConfig, parseFileDrops } from "./fileDrops";
 import { GovernanceConfig, parseGovernance } from "./governance";
 import { IngestConfig, parseIngest } from "./ingest";
 import { configKeys } from "./keys";
@@ -35,6 +36,7 @@ export type { OrchestrationConfig } from "./orchestration";
 export type { SparkConfig } from "./spark";
 export type { KinesisConfig, MskConfig, StreamingConfig } from "./streaming";
 export type { WarehouseConfig } from "./warehouse";
+export type { FileDropConfig, FileDropsConfig } from "./fileDrops";
 
 /**
  * The stack's configuration, parsed, defaulted and validated: plain typed objects that
@@ -60,6 +62,7 @@ export interface PlatformConfig {
     readonly orchestration: OrchestrationConfig;
     readonly budget: BudgetConfig;
     readonly alerting: AlertingConfig;
+    readonly fileDrops: FileDropsConfig;
 }
 
 /**
@@ -82,6 +85,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const orchestration = parseOrchestration(reader);
     const budget = parseBudget(reader);
     const alerting = parseAlerting(reader, environment);
+    const fileDrops = parseFileDrops(reader);
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -105,5 +109,6 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         orchestration,
         budget,
         alerting,
+        fileDrops,
     };
 }

@@ -10,6 +10,7 @@ import { alertingKeys } from "./alerting";
 import { batchKeys } from "./batch";
 import { budgetKeys } from "./budget";
 import { environmentKeys } from "./environment";
+import { fileDropKeys } from "./fileDrops";
 import { governanceKeys } from "./governance";
 import { ingestKeys } from "./ingest";
 import { lakeKeys } from "./lake";
@@ -36,4 +37,5 @@ export const configKeys: readonly ConfigKey[] = [
     ...orchestrationKeys,
     ...budgetKeys,
     ...alertingKeys,
+    ...fileDropKeys,
 ];

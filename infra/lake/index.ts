@@ -10,6 +10,8 @@ export interface LakeArgs {
     readonly context: PlatformContext;
     /** Lifecycle of the zones (days to Infrequent Access and to archive, noncurrent versions, rejects). */
     readonly lake: LakeConfig;
+    /** Other buckets of the stack whose server access logs the access-log bucket admits (by ARN). Defaults to none. */
+    readonly accessLogSources?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -43,7 +45,7 @@ export class Lake extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        const sources = pulumi.all(dataZones.map((zone) => buckets[zone].arn));
+        const sources = pulumi.all([...dataZones.map((zone) => buckets[zone].arn), ...(args.accessLogSources ?? [])]);
         for (const zone of [...dataZones, "accessLogs" as const]) {
             new aws.s3.BucketPolicy(
                 `${name}-${kebab(zone)}`,

@@ -41,8 +41,6 @@ export function submitJobInput(ref: FileRef, drop: DropSettings, fileId: string,
         jobQueue: batch.jobQueue,
         jobDefinition: batch.jobDefinition,
         containerOverrides: { command: ingestFileCommand(ref, drop, prefixes) },
-        tags: { "platform-drop": drop.name, "platform-file-id": fileId },
-        propagateTags: true,
     };
 }
 
