@@ -25,7 +25,8 @@ export function landingStatements(ctx: Pick<FileDropRoleContext, "drop" | "keyPr
         {
             Sid: `ReadAndTagFilesOf${pascal(ctx.drop)}`,
             Effect: "Allow",
-            Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
+            // The landing bucket is versioned and events name the version, so every read and tag names it (the *Version* actions).
+            Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:PutObjectVersionTagging"],
             Resource: `${bucket}/${ctx.keyPrefix}*`,
         },
         { Sid: `WriteManifestsAndQuarantineOf${pascal(ctx.drop)}`, Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: own },

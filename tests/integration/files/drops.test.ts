@@ -8,6 +8,7 @@ import { createS3ObjectStore, MaintenanceObjectStore } from "../../../runtime/co
 import { createFileIngestHandler, FileIngestHandler } from "../../../runtime/files/handler";
 import { createS3FileStore } from "../../../runtime/files/store";
 import { FileManifest } from "../../../runtime/files/types";
+import { recordAs, Scope } from "../../helpers/iam/recorder";
 import { captureOutput } from "../../helpers/output";
 import { createBuckets, credentials, motoEndpoint, region, requireMoto, s3Client, uniqueName } from "../../helpers/ingest/services";
 import { bom, gzip, parquetOf } from "../../unit/files/fixtures";
@@ -91,7 +92,13 @@ describe("file drops against S3 (moto)", () => {
         // The Batch client reads credentials from the environment, as it does in Lambda.
         process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
         process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
-        return createFileIngestHandler({ env, store, files: createS3FileStore({ client }) });
+        const handle = createFileIngestHandler({ env, store, files: createS3FileStore({ client }) });
+        // Every request the handler sends is recorded as the drop's function role, for the IAM simulation.
+        return (event, context) => recordAs(scope("files"), () => handle(event, context));
+    }
+
+    function scope(component: "files" | "batch"): Scope {
+        return { component, dataset: "store_inventory", buckets: { [buckets.landing]: "landing", [buckets.raw]: "raw", [buckets.rejects]: "rejects" } };
     }
 
     async function drop(key: string, body: Uint8Array | string): Promise<string> {
@@ -201,7 +208,7 @@ describe("file drops against S3 (moto)", () => {
         assert.strictEqual(command[command.indexOf("--version-id") + 1], versionId);
 
         const env = { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, AWS_BATCH_JOB_ID: "job-1" };
-        const { result: code } = await captureOutput(() => runBatchCli(command.slice(2), { env, store, files: createS3FileStore({ client }) }));
+        const { result: code } = await recordAs(scope("batch"), () => captureOutput(() => runBatchCli(command.slice(2), { env, store, files: createS3FileStore({ client }) })));
         assert.strictEqual(code, exitCodes.ok);
         const after = await ingest(objectCreated(buckets.landing, key, versionId));
         assert.deepStrictEqual([after.status, after.rowsIn, after.rowsLanded, after.rowsRejected], ["duplicate", 4, 2, 2]);

@@ -12,10 +12,10 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
     const dirs: string[] = [];
     after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-    it("deploys the ingest, quality and load functions as callbacks in each stack", async () => {
+    it("deploys the ingest, file-ingest, quality and load functions as callbacks in each stack", async () => {
         for (const stack of ["dev", "prod"] as const) {
             const names = ofType(await stackRun(stack), "aws:lambda/function:Function").map((f) => f.name).sort();
-            assert.deepStrictEqual(names, ["ingest-orders", "orchestration-load", "orchestration-quality"], stack);
+            assert.deepStrictEqual(names, ["files-store_inventory", "ingest-orders", "orchestration-load", "orchestration-quality"], stack);
         }
     });
 
@@ -27,6 +27,17 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
             const invocation = await invokeFresh(dir, { hello: "world" }, { ...functionEnvironment(fn), S3_ENDPOINT: "http://127.0.0.1:9" });
             assert.ok(invocation.error, `${stack}: expected an error, got ${invocation.stdout}`);
             assert.strictEqual(invocation.error.name, "EventShapeError", `${stack}: ${invocation.error.message}`);
+        }
+    });
+
+    it("the file-ingest function refuses an event that is not an S3 Object Created event, naming what it expected", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const fn = ofType(await stackRun(stack), "aws:lambda/function:Function").find((f) => f.name === "files-store_inventory")!;
+            const dir = unpackFunction(fn);
+            dirs.push(dir);
+            const invocation = await invokeFresh(dir, { source: "aws.sqs", "detail-type": "Message" }, { ...functionEnvironment(fn), S3_ENDPOINT: "http://127.0.0.1:9" });
+            assert.strictEqual(invocation.error?.name, "FileEventShapeError", `${stack}: ${invocation.stdout}`);
+            assert.match(invocation.error?.message ?? "", /expected source "aws.s3" and detail-type "Object Created"/);
         }
     });
 
