@@ -51,12 +51,12 @@ export function createBatchSubmitter(options: { readonly region?: string; readon
     return async (input: ReturnType<typeof submitJobInput>): Promise<string> => {
         try {
             const response = await client.send(new sdk.SubmitJobCommand(input));
-            if (!response.jobId) {
-                throw new Error("the response has no jobId");
+            if (response.jobId) {
+                return response.jobId;
             }
-            return response.jobId;
         } catch (error) {
             throw new FileIngestError(`SubmitJob ${input.jobName} to ${input.jobQueue} failed: ${describeError(error)}; the event is retried`, { cause: error });
         }
+        throw new FileIngestError(`SubmitJob ${input.jobName} to ${input.jobQueue} answered without a jobId; the event is retried`);
     };
 }

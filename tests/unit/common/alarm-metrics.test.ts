@@ -4,6 +4,8 @@ import * as path from "path";
 import { createMemoryObjectStore } from "../../../runtime/common";
 import { createIngestHandler } from "../../../runtime/ingest/handler";
 import { createQualityHandler } from "../../../runtime/quality/handler";
+import { createFileIngestHandler } from "../../../runtime/files/handler";
+import { createMemoryFileStore } from "../../../runtime/files/store";
 import { functionEnvironment } from "../../helpers/deployed";
 import { kinesisEvent, mskEvent, validOrder } from "../../helpers/ingest/events";
 import { captureOutput, emfDocuments, emfDirective } from "../../helpers/output";
@@ -79,18 +81,33 @@ async function ingestOutput(run: OfflineRun): Promise<Record<string, unknown>[]>
 async function qualityOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
     const env = functionEnvironment(deployed(run, "orchestration-quality"));
     const summary = fs.readFileSync(path.join(__dirname, "..", "quality", "fixtures", "orders-run-summary.json"), "utf8");
-    const s3 = { send: async () => ({ Body: { transformToString: async () => summary } }) } as never;
-    const { lines } = await captureOutput(() => createQualityHandler({ env, s3 })({ dataset: "orders", source: "sparkRun", summaryUri: "s3://curated/_runs/orders/run.json", failOnError: false }));
+    const lines: Record<string, unknown>[] = [];
+    // Every dataset has a quality alarm; the orders run summary, renamed, makes the handler publish each one's metrics.
+    for (const dataset of ["orders", "store_inventory"]) {
+        const text = summary.replace('"dataset": "orders"', `"dataset": "${dataset}"`);
+        const s3 = { send: async () => ({ Body: { transformToString: async () => text } }) } as never;
+        const output = await captureOutput(() => createQualityHandler({ env, s3 })({ dataset, source: "sparkRun", summaryUri: `s3://curated/_runs/${dataset}/run.json`, failOnError: false }));
+        lines.push(...output.lines);
+    }
+    return lines;
+}
+
+async function fileDropOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
+    const env = functionEnvironment(deployed(run, "files-store_inventory"));
+    const csv = "store_id,sku,on_hand,as_of\nS0001,SKU-1,1,2026-12-01T00:00:00Z\nS0002,SKU-2,-1,2026-12-01T00:00:00Z\n";
+    const files = createMemoryFileStore(new Map([["landing/incoming/store_inventory/a.csv#v1", { body: new Uint8Array(Buffer.from(csv)), lastModifiedMs: Date.UTC(2026, 11, 1) }]]));
+    const event = { "detail-type": "Object Created", source: "aws.s3", detail: { bucket: { name: "landing" }, object: { key: "incoming/store_inventory/a.csv", "version-id": "v1" } } };
+    const { lines } = await captureOutput(() => createFileIngestHandler({ env, store: createMemoryObjectStore(), files, submit: async () => "job" })(event));
     return lines;
 }
 
 describe("the alarms watch metrics the runtime publishes", () => {
     for (const stack of ["dev", "prod"] as const) {
-        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest or quality function`, async () => {
+        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest, file-ingest or quality function`, async () => {
             const run = await stackRun(stack);
             const alarmed = alarmedMetrics(run);
             assert.ok(alarmed.some((k) => k.startsWith("DataPlatform/Ingest")) && alarmed.some((k) => k.startsWith("DataPlatform/Quality")), `expected ingest and quality alarms, found ${alarmed.join("; ")}`);
-            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run))]);
+            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run)), ...(await fileDropOutput(run))]);
             const missing = alarmed.filter((k) => !published.has(k));
             assert.deepStrictEqual(missing, [], `alarmed but not published:\n${missing.join("\n")}\npublished:\n${[...published].sort().join("\n")}`);
         });
