@@ -106,7 +106,7 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.strictEqual(input(childOf(run, T.lifecycle, bucket), "rules.0.abortIncompleteMultipartUpload.daysAfterInitiation"), 1);
             }
             const logged = ofType(run, T.logging).map((l) => l.name).sort();
-            assert.deepStrictEqual(logged, ["lake-artifacts", "lake-curated", "lake-raw", "lake-rejects"]);
+            assert.deepStrictEqual(logged, ["files-landing", "lake-artifacts", "lake-curated", "lake-raw", "lake-rejects"]);
         });
 
         it("encrypts the Glue Data Catalog's metadata and connection passwords with the lake key", () => {
@@ -125,7 +125,7 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("denies non-TLS requests on every bucket", () => {
             const policies = ofType(run, T.bucketPolicy);
-            assert.strictEqual(policies.length, 5);
+            assert.strictEqual(policies.length, 6); // the lake's five buckets and the file drops' landing bucket
             for (const policy of policies) {
                 const deny = json(policy, "policy").Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
                 assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } }, policy.name);
