@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
-import { readPlatformConfig, readSecret } from "./config/stack";
 import * as pulumi from "@pulumi/pulumi";
+import { readPlatformConfig, readSecret } from "./config/stack";
 import { Audit, trailBucketName } from "./audit";
 import { Batch } from "./batch";
 import { ApiConnectors } from "./connectors";
 import { Catalog } from "./catalog";
+import { FileDrops } from "./filedrops";
+import { landingBucketArn } from "./filedrops/decisions";
 import { Ingest } from "./ingest";
 import { Keys } from "./keys";
 import { Lake } from "./lake";
@@ -15,7 +17,7 @@ import { Query, resultsBucketName } from "./query";
 import { Streaming } from "./streaming";
 import { Transform } from "./transform";
 import { Warehouse } from "./warehouse";
-import { keyArns, PlatformBase, PlatformContext } from "./shared/context";
+import { contextPrefix, keyArns, PlatformBase, PlatformContext } from "./shared/context";
 
 // The program: read and validate the stack config (nothing is declared if it is invalid), build
 // the platform context every component shares, compose the components, export what a user needs.
@@ -49,12 +51,13 @@ const observability = new Observability(
 const context: PlatformContext = { ...base, keys: keyArns(keys.keys), alarms: observability };
 
 const network = new Network("network", { context, network: config.network }, opts);
-// The Athena results and audit trail buckets have fixed names, so the lake's access-log bucket
-// can admit their server access logs before they exist.
+// The file-drop landing, Athena results and audit trail buckets have fixed names, so the lake's
+// access-log bucket can admit their server access logs before they exist.
+const landingArn = pulumi.all([base.partition, base.accountId]).apply(([partition, accountId]) => landingBucketArn(partition, contextPrefix(base), accountId));
 const outsideLakeBuckets = [resultsBucketName, ...(config.audit.organizationTrailArn === undefined ? [trailBucketName] : [])].map((bucketName) =>
     pulumi.interpolate`arn:${base.partition}:s3:::${pulumi.output(base.accountId).apply((accountId) => bucketName(config.project, config.stack, accountId))}`,
 );
-const lake = new Lake("lake", { context, lake: config.lake, accessLogSources: outsideLakeBuckets }, opts);
+const lake = new Lake("lake", { context, lake: config.lake, accessLogSources: [landingArn, ...outsideLakeBuckets] }, opts);
 const streaming = new Streaming("streaming", { context, streaming: config.streaming, network }, opts);
 const ingest = new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
 const warehouse = new Warehouse(
@@ -78,6 +81,19 @@ const connectors = new ApiConnectors(
     opts,
 );
 const batch = new Batch("batch", { context, batch: config.batch, network, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
+const fileDrops = new FileDrops(
+    "files",
+    {
+        context,
+        fileDrops: config.fileDrops,
+        lake: config.lake,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+        accessLogsBucket: lake.buckets.accessLogs,
+        batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
+    },
+    opts,
+);
 const orchestration = new Orchestration(
     "orchestration",
     {
@@ -122,7 +138,7 @@ const audit = new Audit(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, query, audit].flatMap((component) => component.alarms));
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, fileDrops, query, audit].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;
@@ -152,3 +168,5 @@ export const athenaWorkgroups = { analysts: query.workgroups.analysts.name, pipe
 export const athenaResultsBucket = query.resultsBucket.bucket;
 export const analystRoleArn = query.analystRole.arn;
 export const auditTrailArn = audit.trailArn;
+export const landingBucket = fileDrops.landingBucket.bucket;
+export const fileDropFunctions = fileDrops.functions.map((f) => f.name);

@@ -114,6 +114,9 @@ export const untaggableTypes: readonly string[] = [
     untagged(aws.sns.TopicPolicy),
     untagged(aws.sns.TopicSubscription),
     untagged(aws.sqs.QueuePolicy),
+    untagged(aws.lambda.Permission),
+    untagged(aws.lambda.FunctionEventInvokeConfig),
+    untagged(aws.s3.BucketNotification),
 ];
 
 const schema = {

@@ -42,6 +42,8 @@ export class Batch extends pulumi.ComponentResource {
     readonly jobQueueArn: pulumi.Output<string>;
     readonly jobDefinitionArn: pulumi.Output<string>;
     readonly imageUri: pulumi.Output<string>;
+    /** Name of the role the jobs run as; other areas add the access their jobs need (file drops: the landing bucket). */
+    readonly jobRoleName: pulumi.Output<string>;
     readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: BatchArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -135,6 +137,7 @@ export class Batch extends pulumi.ComponentResource {
             { parent: this },
         );
         this.jobQueueArn = queue.arn;
+        this.jobRoleName = jobRole.name;
         const definition = new aws.batch.JobDefinition(
             `${name}-definition`,
             {

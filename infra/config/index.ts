@@ -11,6 +11,7 @@ import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
 import { Environment } from "./catalog";
 import { parseEnvironment } from "./environment";
+import { FileDropsConfig, parseFileDrops } from "./fileDrops";
 import { GovernanceConfig, parseGovernance } from "./governance";
 import { IngestConfig, parseIngest } from "./ingest";
 import { configKeys } from "./keys";
@@ -41,6 +42,7 @@ export type { KinesisConfig, MskConfig, StreamingConfig } from "./streaming";
 export type { WarehouseConfig } from "./warehouse";
 export type { QueryConfig } from "./query";
 export type { AuditConfig } from "./audit";
+export type { FileDropConfig, FileDropsConfig } from "./fileDrops";
 
 /**
  * The stack's configuration, parsed, defaulted and validated: plain typed objects that
@@ -70,6 +72,7 @@ export interface PlatformConfig {
     readonly audit: AuditConfig;
     /** Scheduled HTTP API connectors, one per source. */
     readonly apiSources: readonly ApiSourceConfig[];
+    readonly fileDrops: FileDropsConfig;
 }
 
 /**
@@ -95,6 +98,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const query = parseQuery(reader);
     const audit = parseAudit(reader);
     const apiSources = parseApiSources(reader, region);
+    const fileDrops = parseFileDrops(reader);
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -121,5 +125,6 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         query,
         audit,
         apiSources,
+        fileDrops,
     };
 }

@@ -12,6 +12,7 @@ import { apiSourceKeys } from "./apiSources";
 import { batchKeys } from "./batch";
 import { budgetKeys } from "./budget";
 import { environmentKeys } from "./environment";
+import { fileDropKeys } from "./fileDrops";
 import { governanceKeys } from "./governance";
 import { ingestKeys } from "./ingest";
 import { lakeKeys } from "./lake";
@@ -42,4 +43,5 @@ export const configKeys: readonly ConfigKey[] = [
     ...queryKeys,
     ...auditKeys,
     ...apiSourceKeys,
+    ...fileDropKeys,
 ];

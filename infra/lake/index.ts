@@ -11,8 +11,8 @@ export interface LakeArgs {
     /** Lifecycle of the zones (days to Infrequent Access and to archive, noncurrent versions, rejects). */
     readonly lake: LakeConfig;
     /**
-     * ARNs of buckets outside the lake (Athena results, the audit trail) whose server access logs
-     * the access-log bucket accepts too. Defaults to none.
+     * ARNs of buckets outside the lake (file-drop landing, Athena results, the audit trail) whose
+     * server access logs the access-log bucket accepts too. Defaults to none.
      */
     readonly accessLogSources?: readonly pulumi.Input<string>[];
 }

@@ -100,7 +100,7 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
         "S3",
         "Ensure S3 buckets should have event notifications enabled",
         [bucket],
-        "The pipeline is driven by its schedule (EventBridge Scheduler, Step Functions), not by object events; notifications without a consumer add cost and no safety.",
+        "The lake's buckets are read on a schedule (EventBridge Scheduler, Step Functions), not by object events; notifications without a consumer add cost and no safety. The file drops' landing bucket, whose files are processed on arrival, sends its events to EventBridge.",
     ),
     applicable("CKV2_AWS_65", "S3", "Ensure access control lists for S3 buckets are disabled", ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"]),
     // EMR
@@ -144,9 +144,9 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
         [fn],
         "The design deploys handlers as inline aws.lambda.CallbackFunction closures, which Pulumi serializes and uploads itself; code signing needs a signed artifact from an AWS Signer job in S3. Integrity comes from the reviewed source and the deploying role instead.",
     ),
-    notCreated("CKV_AWS_301", "Lambda", "Ensure that AWS Lambda function is not publicly accessible", "The program creates no aws.lambda.Permission (every invoker uses its IAM role or an event source mapping); the mapped policy guards against one appearing."),
+    applicable("CKV_AWS_301", "Lambda", "Ensure that AWS Lambda function is not publicly accessible", ["aws:lambda/permission:Permission"]),
     applicable("CKV_AWS_363", "Lambda", "Ensure Lambda Runtime is not deprecated", [fn]),
-    notCreated("CKV_AWS_364", "Lambda", "Ensure that AWS Lambda function permissions delegated to AWS services are limited by SourceArn or SourceAccount", "The program creates no aws.lambda.Permission; the mapped policy guards against one appearing."),
+    applicable("CKV_AWS_364", "Lambda", "Ensure that AWS Lambda function permissions delegated to AWS services are limited by SourceArn or SourceAccount", ["aws:lambda/permission:Permission"]),
     applicable("CKV2_AWS_75", "Lambda", "Ensure no open CORS policy", [fn]),
     // SQS
     applicable("CKV_AWS_27", "SQS", "Ensure all data stored in the SQS queue is encrypted", ["aws:sqs/queue:Queue"]),

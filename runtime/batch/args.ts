@@ -2,6 +2,9 @@ import { datasets as platformDatasets, getDataset } from "../datasets";
 import { DatasetDefinition } from "../datasets/types";
 import { formatTimestamp, isIsoDate, parseTimestamp } from "../ingest/time";
 import { RejectErrorType } from "../ingest/types";
+import { defaultManifestPrefix, defaultQuarantinePrefix } from "../files/ingest";
+import { parseFormats } from "../files/settings";
+import { FileFormat } from "../files/types";
 import { UsageError } from "./errors";
 import { isRejectErrorType, rejectErrorTypes } from "./layout";
 
@@ -32,7 +35,21 @@ export interface CompactCommand {
     readonly breakLease: boolean;
 }
 
-export type BatchCommand = ReplayCommand | CompactCommand | { readonly kind: "help" };
+/** Ingests one file of a drop with no size limit: the function hands files too large for it to this command. */
+export interface IngestFileCommand {
+    readonly kind: "ingest-file";
+    readonly dataset: DatasetDefinition;
+    readonly drop: string;
+    readonly formats: readonly FileFormat[];
+    readonly chunkRows: number;
+    readonly bucket: string;
+    readonly key: string;
+    readonly versionId?: string;
+    readonly manifestPrefix: string;
+    readonly quarantinePrefix: string;
+}
+
+export type BatchCommand = ReplayCommand | CompactCommand | IngestFileCommand | { readonly kind: "help" };
 
 /** Defaults to 128 MiB. */
 export const defaultTargetBytes = 134_217_728;
@@ -49,7 +66,7 @@ interface FlagSpec {
     readonly required?: boolean;
 }
 
-const commands: Readonly<Record<"replay-rejects" | "compact", readonly FlagSpec[]>> = {
+const commands: Readonly<Record<"replay-rejects" | "compact" | "ingest-file", readonly FlagSpec[]>> = {
     "replay-rejects": [
         { name: "--dataset", kind: "value", required: true },
         { name: "--from", kind: "value", required: true },
@@ -66,6 +83,17 @@ const commands: Readonly<Record<"replay-rejects" | "compact", readonly FlagSpec[
         { name: "--target-bytes", kind: "value" },
         { name: "--dry-run", kind: "switch" },
         { name: "--break-lease", kind: "switch" },
+    ],
+    "ingest-file": [
+        { name: "--drop", kind: "value", required: true },
+        { name: "--dataset", kind: "value", required: true },
+        { name: "--formats", kind: "value", required: true },
+        { name: "--chunk-rows", kind: "value", required: true },
+        { name: "--bucket", kind: "value", required: true },
+        { name: "--key", kind: "value", required: true },
+        { name: "--version-id", kind: "value" },
+        { name: "--manifest-prefix", kind: "value" },
+        { name: "--quarantine-prefix", kind: "value" },
     ],
 };
 
@@ -93,6 +121,18 @@ Commands:
       --dry-run                 report the planned groups; write and delete nothing
       --break-lease             take the partition's compaction lease from another job
                                 (only when no other compaction of it is running)
+
+  ingest-file     Ingest one file of a drop (the file-ingest function hands files too large for
+                  it to this command): the same code, without the size limit.
+      --drop NAME               the drop (required)
+      --dataset NAME            the drop's dataset (required)
+      --formats F[,F]           accepted formats: csv, jsonl, parquet (required)
+      --chunk-rows N            rows per landed object, as the drop's function uses (required)
+      --bucket NAME             landing bucket (required)
+      --key KEY                 the file's key (required)
+      --version-id ID           the file's version; default: the current one
+      --manifest-prefix P       default ${defaultManifestPrefix}
+      --quarantine-prefix P     default ${defaultQuarantinePrefix}
 
 Exit codes: 0 success, 1 failure (safe to rerun), 2 bad usage or settings.
 `;
@@ -297,6 +337,39 @@ function parseCompact(flags: RawFlags, available: readonly DatasetDefinition[]):
     };
 }
 
+function parseIngestFile(flags: RawFlags, available: readonly DatasetDefinition[]): IngestFileCommand {
+    const value = (name: string) => one(flags, name) as string;
+    const datasetName = value("--dataset");
+    const dataset = available.find((candidate) => candidate.name === datasetName);
+    if (!dataset) {
+        throw new UsageError("--dataset", `one of ${available.map((d) => d.name).join(", ")}`, show(datasetName), "pass the drop's dataset");
+    }
+    let formats: FileFormat[];
+    try {
+        formats = parseFormats(value("--formats"), "--formats");
+    } catch (error) {
+        throw new UsageError("--formats", "a comma-separated list of csv, jsonl, parquet", show(value("--formats")), `pass, for example, --formats csv,jsonl (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const chunkText = value("--chunk-rows");
+    const chunkRows = /^\d+$/.test(chunkText) ? Number(chunkText) : NaN;
+    if (!Number.isSafeInteger(chunkRows) || chunkRows < 1) {
+        throw new UsageError("--chunk-rows", "a positive integer", show(chunkText), "pass the drop's chunk size, such as --chunk-rows 100000");
+    }
+    const versionId = one(flags, "--version-id");
+    return {
+        kind: "ingest-file",
+        dataset,
+        drop: value("--drop"),
+        formats,
+        chunkRows,
+        bucket: value("--bucket"),
+        key: value("--key"),
+        ...(versionId !== undefined ? { versionId } : {}),
+        manifestPrefix: one(flags, "--manifest-prefix") ?? defaultManifestPrefix,
+        quarantinePrefix: one(flags, "--quarantine-prefix") ?? defaultQuarantinePrefix,
+    };
+}
+
 /** Parses the arguments after `main.js`. `datasets` defaults to the platform's. */
 export function parseCommandLine(argv: readonly string[], available: readonly DatasetDefinition[] = platformDatasets): BatchCommand {
     const [command, ...rest] = argv;
@@ -309,9 +382,12 @@ export function parseCommandLine(argv: readonly string[], available: readonly Da
     if (command === "compact") {
         return parseCompact(readFlags(command, rest), available);
     }
+    if (command === "ingest-file") {
+        return parseIngestFile(readFlags(command, rest), available);
+    }
     throw new UsageError(
         "command",
-        "a command: replay-rejects or compact",
+        "a command: replay-rejects, compact or ingest-file",
         show(command),
         "run, for example, 'main.js replay-rejects --dataset orders --from 2024-05-01T00 --to 2024-05-02T00' or 'main.js compact --dataset orders --dt 2024-05-01'; --help lists the flags",
     );

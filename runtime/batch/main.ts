@@ -4,6 +4,8 @@ import { ConfigurationError, describeError } from "../common/errors";
 import { createS3ObjectStore, MaintenanceObjectStore } from "../common/objectStore";
 import { datasets as platformDatasets } from "../datasets";
 import { DatasetDefinition } from "../datasets/types";
+import { ingestFile } from "../files/ingest";
+import { createS3FileStore, FileStore } from "../files/store";
 import { compileValidator } from "../ingest/validate";
 import { BatchCommand, parseCommandLine, usageText } from "./args";
 import { compactPartitions } from "./compact";
@@ -17,6 +19,7 @@ import { BatchSettings, readBatchSettings } from "./settings";
  *
  *   replay-rejects --dataset orders --from 2024-05-01T00 --to 2024-05-02T00 [--error-type T[,T]] [--include-unknown-time] [--dry-run]
  *   compact --dataset orders (--dt 2024-05-01 | --day-before 2024-05-02T02:30:00Z) [--hour 13] [--target-bytes 134217728] [--dry-run] [--break-lease]
+ *   ingest-file --drop store_inventory --dataset store_inventory --formats csv --chunk-rows 100000 --bucket B --key K [--version-id V]
  *
  * Settings come from the environment (`batchEnvironmentVariables`). Logs are JSON lines on stdout;
  * the last line is the run's report. Exit codes: 0 success, 1 failure (a rerun is safe and
@@ -37,6 +40,8 @@ export interface CliContext {
     readonly datasets?: readonly DatasetDefinition[];
     /** Defaults to `Date.now`. */
     readonly now?: () => number;
+    /** Where `ingest-file` reads the file. Defaults to S3 configured from the environment. */
+    readonly files?: FileStore;
 }
 
 function storeFor(settings: BatchSettings): MaintenanceObjectStore {
@@ -49,7 +54,34 @@ function storeFor(settings: BatchSettings): MaintenanceObjectStore {
     });
 }
 
-async function run(command: Exclude<BatchCommand, { kind: "help" }>, settings: BatchSettings, store: MaintenanceObjectStore, logger: JobLogger, now: () => number): Promise<ExitCode> {
+async function run(command: Exclude<BatchCommand, { kind: "help" }>, settings: BatchSettings, store: MaintenanceObjectStore, logger: JobLogger, now: () => number, files?: FileStore): Promise<ExitCode> {
+    if (command.kind === "ingest-file") {
+        // The same code the file-ingest function runs, without its size limit (no hand-off from here).
+        const outcome = await ingestFile(
+            { bucket: command.bucket, key: command.key, ...(command.versionId ? { versionId: command.versionId } : {}) },
+            { name: command.drop, dataset: command.dataset, formats: command.formats, chunkRows: command.chunkRows },
+            {
+                files:
+                    files ??
+                    createS3FileStore({
+                        maxAttempts: settings.s3.maxAttempts,
+                        forcePathStyle: settings.s3.forcePathStyle,
+                        requestTimeoutMs: settings.s3.requestTimeoutMs,
+                        ...(settings.s3.endpoint ? { endpoint: settings.s3.endpoint } : {}),
+                        ...(settings.s3.sseKmsKeyArn ? { sseKmsKeyArn: settings.s3.sseKmsKeyArn } : {}),
+                    }),
+                store,
+                rawBucket: settings.rawBucket,
+                rejectsBucket: settings.rejectsBucket,
+                manifestPrefix: command.manifestPrefix,
+                quarantinePrefix: command.quarantinePrefix,
+                concurrency: settings.concurrency,
+            },
+        );
+        const { objects, ...summary } = outcome;
+        logger.info(`file ${outcome.status}`, { report: { ...summary, objectCount: objects.length } });
+        return exitCodes.ok;
+    }
     if (command.kind === "replay-rejects") {
         const report = await replayRejects({
             store,
@@ -134,7 +166,7 @@ export async function runBatchCli(argv: readonly string[], context: CliContext =
         concurrency: settings.concurrency,
     });
     try {
-        const code = await run(command, settings, context.store ?? storeFor(settings), logger, now);
+        const code = await run(command, settings, context.store ?? storeFor(settings), logger, now, context.files);
         logger.info("job ended", { exitCode: code, durationMs: now() - started });
         return code;
     } catch (error) {

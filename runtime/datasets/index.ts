@@ -1,15 +1,17 @@
 import { DatasetDefinitionError } from "./errors";
 import { orders } from "./orders";
 import { fxRates } from "./fx_rates";
+import { storeInventory } from "./store_inventory";
 import { DatasetDefinition, DatasetSource, FieldDefinition } from "./types";
 
 export * from "./types";
 export { DatasetDefinitionError } from "./errors";
 export { orders } from "./orders";
 export { fxRates } from "./fx_rates";
+export { storeInventory } from "./store_inventory";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
-export const datasets: readonly DatasetDefinition[] = [orders, fxRates];
+export const datasets: readonly DatasetDefinition[] = [orders, fxRates, storeInventory];
 
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -118,3 +120,6 @@ export function getDataset(name: string, from: readonly DatasetDefinition[] = da
 export function datasetsFrom(source: DatasetSource, from: readonly DatasetDefinition[] = datasets): DatasetDefinition[] {
     return from.filter((dataset) => (dataset.source ?? "stream") === source);
 }
+
+/** The datasets whose records arrive on a stream (the default source): each gets a topic or stream and an ingest function. */
+export const streamDatasets: readonly DatasetDefinition[] = datasetsFrom("stream");

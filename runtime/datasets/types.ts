@@ -159,7 +159,7 @@ export interface ReferenceEnrichment {
  * Where a dataset's records come from: a stream (a topic or Kinesis stream and the ingest
  * function), an HTTP API (a scheduled connector function) or partner file drops.
  */
-export type DatasetSource = "stream" | "api" | "fileDrop";
+export type DatasetSource = "stream" | "api" | "file";
 
 /**
  * A currency conversion the transform adds to the curated table: `amount` (in the currency named

@@ -10,8 +10,8 @@ import { S3Client } from "@aws-sdk/client-s3";
  */
 
 /** Components whose AWS requests are simulated, each with its role in the plan. */
-export type Component = "ingest" | "batch" | "load" | "quality";
-export type Zone = "raw" | "rejects" | "curated" | "artifacts";
+export type Component = "ingest" | "batch" | "load" | "quality" | "files";
+export type Zone = "raw" | "rejects" | "curated" | "artifacts" | "landing";
 
 export interface Scope {
     readonly component: Component;
@@ -97,6 +97,26 @@ export function logicalInput(scope: Scope, input: Record<string, unknown>): Reco
                 break;
             case "SecretArn":
                 if (v !== undefined) out.SecretArn = logicalName(v, asRecord(scope.secrets, "{secret}"), "secret");
+                break;
+            case "CopySource": {
+                // `bucket/key[?versionId=…]`: the source bucket made logical, the key decoded, the version kept as a flag.
+                if (v === undefined) break;
+                const [source, query] = v.split("?");
+                const slash = (source ?? "").indexOf("/");
+                out.CopySourceBucket = logicalName((source ?? "").slice(0, slash), buckets, "bucket");
+                out.CopySourceKey = decodeURIComponent((source ?? "").slice(slash + 1));
+                if (query?.startsWith("versionId=")) out.CopySourceVersionId = "set";
+                break;
+            }
+            case "VersionId":
+                // The version id itself is random; IAM only cares whether one is named (the *Version actions).
+                if (v !== undefined) out.VersionId = "set";
+                break;
+            case "jobQueue":
+                if (v !== undefined) out.jobQueue = "{jobQueue}";
+                break;
+            case "jobDefinition":
+                if (v !== undefined) out.jobDefinition = "{jobDefinition}";
                 break;
             case "Delete": {
                 const objects = (value as { Objects?: { Key?: string }[] } | undefined)?.Objects ?? [];

@@ -23,6 +23,8 @@ export interface ResourceNames {
     readonly warehouse?: { readonly arn: string; readonly kind: "workgroup" | "cluster"; readonly name: string };
     /** The warehouse's managed admin secret and the key that encrypts it. */
     readonly secret?: { readonly arn: string; readonly keyArn?: string };
+    /** The Batch job queue and job definition (file drops hand large files to them). */
+    readonly batch?: { readonly jobQueueArn: string; readonly jobDefinitionArn: string };
 }
 
 /** One authorization IAM makes for a call; `resourceKind` picks the resource policy that applies. */
@@ -51,8 +53,8 @@ function need(call: RecordedCall, name: string): string {
     return v;
 }
 
-function zoneOf(call: RecordedCall, names: ResourceNames): { zone: string; name: string; keyArn?: string } {
-    const logical = need(call, "Bucket");
+function zoneOf(call: RecordedCall, names: ResourceNames, bucketField = "Bucket"): { zone: string; name: string; keyArn?: string } {
+    const logical = need(call, bucketField);
     const zone = logical.replace(/^\{|\}$/g, "");
     const bucket = names.buckets[zone];
     if (!bucket) throw new UnmappedCallError(`${call.operation}: the plan has no ${zone} bucket (lake-zone tag); known: ${Object.keys(names.buckets).join(", ")}`);
@@ -97,15 +99,35 @@ function s3Checks(call: RecordedCall, names: ResourceNames): IamCheck[] {
                 ...s3Kms("kms:GenerateDataKey", names, bucket, field(call, "SSEKMSKeyId"), "S3 generates the object's data key with the caller's credentials (SSE-KMS)"),
             ];
         }
-        case "GetObject":
+        case "GetObject": {
+            const versioned = field(call, "VersionId") !== undefined;
             return [
-                { action: "s3:GetObject", resource: objectArn(need(call, "Key")), context: transport, resourceKind: "bucket", because: "GetObject" },
+                { action: versioned ? "s3:GetObjectVersion" : "s3:GetObject", resource: objectArn(need(call, "Key")), context: transport, resourceKind: "bucket", because: versioned ? "GetObject of a named version" : "GetObject" },
                 ...(call.outcome === "ok" ? s3Kms("kms:Decrypt", names, bucket, undefined, "S3 decrypts the object's data key with the caller's credentials (SSE-KMS)") : []),
                 ...notFoundNeedsList(call, names, bucket),
             ];
+        }
+        case "GetObjectTagging":
+        case "PutObjectTagging": {
+            const verb = call.operation === "GetObjectTagging" ? "Get" : "Put";
+            const action = field(call, "VersionId") !== undefined ? `s3:${verb}ObjectVersionTagging` : `s3:${verb}ObjectTagging`;
+            return [{ action, resource: objectArn(need(call, "Key")), context: transport, resourceKind: "bucket", because: call.operation }];
+        }
+        case "CopyObject": {
+            // The destination authorizes PutObject; the source GetObject (GetObjectVersion for a named version), both with their SSE-KMS keys.
+            const source = zoneOf(call, names, "CopySourceBucket");
+            const sourceArn = `arn:${names.partition}:s3:::${source.name}/${need(call, "CopySourceKey")}`;
+            const versioned = field(call, "CopySourceVersionId") !== undefined;
+            return [
+                { action: "s3:PutObject", resource: objectArn(need(call, "Key")), context: transport, resourceKind: "bucket", because: "CopyObject writes the copy" },
+                { action: versioned ? "s3:GetObjectVersion" : "s3:GetObject", resource: sourceArn, context: transport, resourceKind: "bucket", because: "CopyObject reads the source" },
+                ...s3Kms("kms:Decrypt", names, source, undefined, "S3 decrypts the source's data key with the caller's credentials"),
+                ...s3Kms("kms:GenerateDataKey", names, bucket, field(call, "SSEKMSKeyId"), "S3 generates the copy's data key with the caller's credentials"),
+            ];
+        }
         case "HeadObject":
-            // HEAD reads metadata only: s3:GetObject, and no KMS call.
-            return [{ action: "s3:GetObject", resource: objectArn(need(call, "Key")), context: transport, resourceKind: "bucket", because: "HeadObject" }, ...notFoundNeedsList(call, names, bucket)];
+            // HEAD reads metadata only: s3:GetObject (GetObjectVersion for a named version), and no KMS call.
+            return [{ action: field(call, "VersionId") !== undefined ? "s3:GetObjectVersion" : "s3:GetObject", resource: objectArn(need(call, "Key")), context: transport, resourceKind: "bucket", because: "HeadObject" }, ...notFoundNeedsList(call, names, bucket)];
         case "ListObjectsV2":
         case "ListObjects": {
             const context: Record<string, string> = { ...transport, "s3:prefix": field(call, "Prefix") ?? "" };
@@ -212,6 +234,15 @@ function redshiftDataChecks(call: RecordedCall, names: ResourceNames, userId: st
     }
 }
 
+function batchChecks(call: RecordedCall, names: ResourceNames): IamCheck[] {
+    if (call.operation !== "SubmitJob") throw new UnmappedCallError(`Batch ${call.operation} has no IAM mapping; add it to batchChecks in tests/helpers/iam/requests.ts`);
+    need(call, "jobQueue");
+    need(call, "jobDefinition");
+    if (!names.batch) throw new UnmappedCallError("Batch SubmitJob: the plan has no job queue and job definition");
+    // SubmitJob authorizes on the job queue and on the job definition.
+    return [names.batch.jobQueueArn, names.batch.jobDefinitionArn].map((resource) => ({ action: "batch:SubmitJob", resource, context: {}, resourceKind: "none" as const, because: "SubmitJob" }));
+}
+
 /** The IAM checks a recorded call makes on AWS, against the plan's names. */
 export function iamChecks(call: RecordedCall, names: ResourceNames, userId: string): IamCheck[] {
     switch (call.service) {
@@ -223,6 +254,8 @@ export function iamChecks(call: RecordedCall, names: ResourceNames, userId: stri
             return glueChecks(call, names);
         case "Redshift Data":
             return redshiftDataChecks(call, names, userId);
+        case "Batch":
+            return batchChecks(call, names);
         default:
             throw new UnmappedCallError(`service ${call.service} (${call.operation}) has no IAM mapping; add it to iamChecks in tests/helpers/iam/requests.ts`);
     }

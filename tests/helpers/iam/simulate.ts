@@ -14,6 +14,7 @@ export const componentRoles: Readonly<Record<Component, string>> = {
     batch: "batch-job",
     load: "orchestration-load",
     quality: "orchestration-quality",
+    files: "files-{dataset}-role",
 };
 
 export interface StackPolicies {
@@ -61,6 +62,9 @@ export function stackPolicies(run: OfflineRun, overrides: { readonly rolePolicy?
         : cluster
           ? { arn: String(cluster.state.arn), kind: "cluster" as const, name: String(cluster.inputs.clusterIdentifier) }
           : undefined;
+    const jobQueue = only(run, "aws:batch/jobQueue:JobQueue", "job queue", () => true);
+    const jobDefinition = only(run, "aws:batch/jobDefinition:JobDefinition", "job definition", () => true);
+    const batch = jobQueue && jobDefinition ? { jobQueueArn: String(jobQueue.state.arn), jobDefinitionArn: String(jobDefinition.state.arn) } : undefined;
     const streamOf = (dataset: string) => ofType(run, "aws:kinesis/stream:Stream").find((s) => s.name === `streaming-${dataset}`);
 
     const names = (dataset: string): ResourceNames => {
@@ -74,6 +78,7 @@ export function stackPolicies(run: OfflineRun, overrides: { readonly rolePolicy?
             ...(curated ? { curatedDatabase: String(curated.inputs.name) } : {}),
             ...(warehouse ? { warehouse } : {}),
             ...(secretArn ? { secret: { arn: secretArn, ...(secretKey ? { keyArn: secretKey } : {}) } } : {}),
+            ...(batch ? { batch } : {}),
         };
     };
 

@@ -73,13 +73,21 @@ describe("batch job: command line", () => {
             assert.strictEqual(dtOf("2025-01-01T00:10:00+01:00"), "2024-12-30");
         });
 
+        it("reads an ingest-file command: the drop, its dataset and formats, the file version and the default prefixes", () => {
+            const command = parseCommandLine(["ingest-file", "--drop", "store_inventory", "--dataset", "store_inventory", "--formats", "csv,parquet", "--chunk-rows", "1000", "--bucket", "landing", "--key", "incoming/store_inventory/a.csv", "--version-id", "v1"]);
+            assert.strictEqual(command.kind, "ingest-file");
+            const { dataset, ...rest } = command as Extract<typeof command, { kind: "ingest-file" }>;
+            assert.strictEqual(dataset.name, "store_inventory");
+            assert.deepStrictEqual(rest, { kind: "ingest-file", drop: "store_inventory", formats: ["csv", "parquet"], chunkRows: 1000, bucket: "landing", key: "incoming/store_inventory/a.csv", versionId: "v1", manifestPrefix: "_manifests/", quarantinePrefix: "_quarantine/" });
+        });
+
         it("recognises --help anywhere", () => {
             assert.deepStrictEqual(parseCommandLine(["--help"]), { kind: "help" });
             assert.deepStrictEqual(parseCommandLine(["compact", "--help"]), { kind: "help" });
         });
 
         const cases: readonly (readonly [string, readonly string[], Partial<Pick<UsageError, "flag" | "expected" | "found" | "fix">>])[] = [
-            ["no command", [], { flag: "command", expected: "a command: replay-rejects or compact", found: "nothing" }],
+            ["no command", [], { flag: "command", expected: "a command: replay-rejects, compact or ingest-file", found: "nothing" }],
             ["an unknown command", ["vacuum"], { flag: "command", found: "'vacuum'" }],
             ["an unknown flag", [...replay, "--froom", "x"], { flag: "--froom", expected: "one of --dataset, --from, --to, --error-type, --include-unknown-time, --dry-run for replay-rejects", found: "'--froom'" }],
             ["a flag of the other command", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--from", "2024-05-01T00"], { flag: "--from" }],
@@ -89,7 +97,7 @@ describe("batch job: command line", () => {
             ["a repeated flag", [...replay, "--dataset", "orders"], { flag: "--dataset", expected: "the flag once" }],
             ["a value given to a switch", [...replay, "--dry-run=yes"], { flag: "--dry-run", expected: "no value (it is a switch)" }],
             ["a stray argument", [...replay, "orders"], { flag: "replay-rejects", found: "the extra argument 'orders'" }],
-            ["an unknown dataset", ["replay-rejects", "--dataset", "invoices", "--from", "2024-05-01T00", "--to", "2024-05-02T00"], { flag: "--dataset", expected: "one of the platform's datasets: orders, fx_rates", found: "'invoices'", fix: "pass --dataset orders" }],
+            ["an unknown dataset", ["replay-rejects", "--dataset", "invoices", "--from", "2024-05-01T00", "--to", "2024-05-02T00"], { flag: "--dataset", expected: "one of the platform's datasets: orders, fx_rates, store_inventory", found: "'invoices'", fix: "pass --dataset orders" }],
             ["an hour without the T", ["replay-rejects", "--dataset", "orders", "--from", "2024-05-01", "--to", "2024-05-02T00"], { flag: "--from", expected: "a UTC hour written YYYY-MM-DDTHH (a real date, hour 00-23)", found: "'2024-05-01'", fix: "pass --from 2024-05-01T00" }],
             ["an impossible date", ["replay-rejects", "--dataset", "orders", "--from", "2024-02-30T00", "--to", "2024-05-02T00"], { flag: "--from" }],
             ["hour 24", ["replay-rejects", "--dataset", "orders", "--from", "2024-05-01T24", "--to", "2024-05-02T00"], { flag: "--from" }],
@@ -102,6 +110,8 @@ describe("batch job: command line", () => {
             ["a --day-before without a zone", ["compact", "--dataset", "orders", "--day-before", "2024-05-02T02:30:00"], { flag: "--day-before", expected: "an ISO-8601 time with a zone, such as 2024-05-02T02:30:00Z", found: "'2024-05-02T02:30:00'" }],
             ["a bad hour", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--hour", "25"], { flag: "--hour", expected: "an hour from 00 to 23", found: "'25'" }],
             ["a target that is not a number", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--target-bytes", "128MiB"], { flag: "--target-bytes", found: "'128MiB'" }],
+            ["an ingest-file format the platform does not read", ["ingest-file", "--drop", "d", "--dataset", "store_inventory", "--formats", "xlsx", "--chunk-rows", "10", "--bucket", "b", "--key", "k"], { flag: "--formats", expected: "a comma-separated list of csv, jsonl, parquet", found: "'xlsx'" }],
+            ["an ingest-file chunk size of zero", ["ingest-file", "--drop", "d", "--dataset", "store_inventory", "--formats", "csv", "--chunk-rows", "0", "--bucket", "b", "--key", "k"], { flag: "--chunk-rows", expected: "a positive integer", found: "'0'" }],
             ["a target that is too small", ["compact", "--dataset", "orders", "--dt", "2024-05-01", "--target-bytes", "1000"], { flag: "--target-bytes", expected: "an integer number of bytes from 1024 to 1073741824" }],
         ];
         for (const [what, argv, expected] of cases) {

@@ -6,6 +6,8 @@ import { createApiConnectorHandlerWith, createMemoryCheckpointStore } from "../.
 import { fxRates } from "../../../runtime/datasets";
 import { createIngestHandler } from "../../../runtime/ingest/handler";
 import { createQualityHandler } from "../../../runtime/quality/handler";
+import { createFileIngestHandler } from "../../../runtime/files/handler";
+import { createMemoryFileStore } from "../../../runtime/files/store";
 import { functionEnvironment } from "../../helpers/deployed";
 import { kinesisEvent, mskEvent, validOrder } from "../../helpers/ingest/events";
 import { captureOutput, emfDocuments, emfDirective } from "../../helpers/output";
@@ -92,7 +94,9 @@ async function qualityOutput(run: OfflineRun): Promise<Record<string, unknown>[]
         ]),
     );
     const lines: Record<string, unknown>[] = [];
-    for (const [dataset, summary] of [["orders", orders], ["fx_rates", JSON.stringify(fx)]] as const) {
+    // store_inventory: the orders run summary, renamed, makes the handler publish its metrics.
+    const inventory = orders.replace('"dataset": "orders"', '"dataset": "store_inventory"');
+    for (const [dataset, summary] of [["orders", orders], ["fx_rates", JSON.stringify(fx)], ["store_inventory", inventory]] as const) {
         const s3 = { send: async () => ({ Body: { transformToString: async () => summary } }) } as never;
         const output = await captureOutput(() => createQualityHandler({ env, s3 })({ dataset, source: "sparkRun", summaryUri: `s3://curated/_runs/${dataset}/run.json`, failOnError: false }));
         lines.push(...output.lines);
@@ -110,13 +114,23 @@ async function connectorOutput(run: OfflineRun): Promise<Record<string, unknown>
     return lines;
 }
 
+/** A file drop processed in memory, with the deployed function's settings: one valid row, one rejected. */
+async function fileDropOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
+    const env = functionEnvironment(deployed(run, "files-store_inventory"));
+    const csv = "store_id,sku,on_hand,as_of\nS0001,SKU-1,1,2026-12-01T00:00:00Z\nS0002,SKU-2,-1,2026-12-01T00:00:00Z\n";
+    const files = createMemoryFileStore(new Map([["landing/incoming/store_inventory/a.csv#v1", { body: new Uint8Array(Buffer.from(csv)), lastModifiedMs: Date.UTC(2026, 11, 1) }]]));
+    const event = { "detail-type": "Object Created", source: "aws.s3", detail: { bucket: { name: "landing" }, object: { key: "incoming/store_inventory/a.csv", "version-id": "v1" } } };
+    const { lines } = await captureOutput(() => createFileIngestHandler({ env, store: createMemoryObjectStore(), files, submit: async () => "job" })(event));
+    return lines;
+}
+
 describe("the alarms watch metrics the runtime publishes", () => {
     for (const stack of ["dev", "prod"] as const) {
-        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest, connector or quality function`, async () => {
+        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest, connector, file-ingest or quality function`, async () => {
             const run = await stackRun(stack);
             const alarmed = alarmedMetrics(run);
             assert.ok(alarmed.some((k) => k.startsWith("DataPlatform/Ingest")) && alarmed.some((k) => k.startsWith("DataPlatform/Quality")), `expected ingest and quality alarms, found ${alarmed.join("; ")}`);
-            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run)), ...(await connectorOutput(run))]);
+            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run)), ...(await connectorOutput(run)), ...(await fileDropOutput(run))]);
             const missing = alarmed.filter((k) => !published.has(k));
             assert.deepStrictEqual(missing, [], `alarmed but not published:\n${missing.join("\n")}\npublished:\n${[...published].sort().join("\n")}`);
         });

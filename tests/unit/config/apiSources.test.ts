@@ -97,7 +97,7 @@ describe("config area: apiSources", () => {
     });
 
     it("rejects an unknown dataset and an incremental field that is not a timestamp of it", () => {
-        assert.match(problemsOf({ "fx-rates": { ...fx, dataset: "fx" } })[0] ?? "", /dataset: unknown dataset 'fx'; expected one of: orders, fx_rates/);
+        assert.match(problemsOf({ "fx-rates": { ...fx, dataset: "fx" } })[0] ?? "", /dataset: unknown dataset 'fx'; expected one of: orders, fx_rates, store_inventory/);
         assert.match(problemsOf({ "fx-rates": { ...fx, incrementalField: "rate" } })[0] ?? "", /incrementalField must name a timestamp field of dataset 'fx_rates' \(updated_at\), found 'rate'/);
     });
 });

@@ -68,7 +68,7 @@ describe("IAM simulation of the runtime's recorded AWS requests against the plan
         const { simulated, denials } = await checkRecording(recorded);
         assert.deepStrictEqual(denials, []);
         const roles = new Set(simulated.map((s) => `${s.stack} ${s.role}`));
-        assert.deepStrictEqual([...roles].sort(), ["dev batch-job", "dev ingest-orders-role", "dev orchestration-load", "prod batch-job", "prod ingest-orders-role", "prod orchestration-load"]);
+        assert.deepStrictEqual([...roles].sort(), ["dev batch-job", "dev files-store_inventory-role", "dev ingest-orders-role", "dev orchestration-load", "prod batch-job", "prod files-store_inventory-role", "prod ingest-orders-role", "prod orchestration-load"]);
         // KMS checks go through the key policies: S3 SSE-KMS, Kinesis SSE and the admin secret.
         assert.ok(simulated.some((s) => s.check.action === "kms:GenerateDataKey" && s.check.context["kms:ViaService"] === "s3.us-east-1.amazonaws.com"));
         assert.ok(simulated.some((s) => s.stack === "dev" && s.check.action === "kms:Decrypt" && s.check.context["kms:ViaService"] === "kinesis.us-east-1.amazonaws.com"));
@@ -114,8 +114,17 @@ describe("IAM simulation of the runtime's recorded AWS requests against the plan
         assert.deepStrictEqual(describe[0]!.context, { "redshift-data:statement-owner-iam-userid": "AROAEXAMPLE:session" });
     });
 
+    it("maps the file drops' operations: named versions, tagging, copies and Batch SubmitJob", () => {
+        const withBatch = { ...names, batch: { jobQueueArn: "arn:aws:batch:us-east-1:111122223333:job-queue/q", jobDefinitionArn: "arn:aws:batch:us-east-1:111122223333:job-definition/d:1" } };
+        const actions = (operation: string, input: Record<string, string>, service = "S3") => iamChecks({ ...call(operation, input), service }, withBatch, caller.userId).map((c) => `${c.action} ${c.resource}`);
+        assert.deepStrictEqual(actions("GetObject", { Bucket: "{raw}", Key: "k", VersionId: "set" }).slice(0, 1), ["s3:GetObjectVersion arn:aws:s3:::raw-b/k"]);
+        assert.deepStrictEqual(actions("PutObjectTagging", { Bucket: "{raw}", Key: "k", VersionId: "set" }), ["s3:PutObjectVersionTagging arn:aws:s3:::raw-b/k"]);
+        assert.deepStrictEqual(actions("CopyObject", { Bucket: "{raw}", Key: "q/k", CopySourceBucket: "{raw}", CopySourceKey: "in/k", CopySourceVersionId: "set" }).slice(0, 2), ["s3:PutObject arn:aws:s3:::raw-b/q/k", "s3:GetObjectVersion arn:aws:s3:::raw-b/in/k"]);
+        assert.deepStrictEqual(actions("SubmitJob", { jobQueue: "{jobQueue}", jobDefinition: "{jobDefinition}" }, "Batch"), ["batch:SubmitJob arn:aws:batch:us-east-1:111122223333:job-queue/q", "batch:SubmitJob arn:aws:batch:us-east-1:111122223333:job-definition/d:1"]);
+    });
+
     it("names what to do for an unmapped operation or a local resource the test did not bind", () => {
-        assert.throws(() => iamChecks(call("CopyObject", { Bucket: "{raw}", Key: "k" }), names, caller.userId), (e: unknown) => e instanceof UnmappedCallError && /S3 CopyObject has no IAM mapping; add it to s3Checks in tests\/helpers\/iam\/requests\.ts/.test(e.message));
+        assert.throws(() => iamChecks(call("RestoreObject", { Bucket: "{raw}", Key: "k" }), names, caller.userId), (e: unknown) => e instanceof UnmappedCallError && /S3 RestoreObject has no IAM mapping; add it to s3Checks in tests\/helpers\/iam\/requests\.ts/.test(e.message));
         const input = logicalInput({ component: "batch", dataset: "orders", buckets: { "raw-123": "raw" } }, { Bucket: "other-9", Key: "k" });
         assert.throws(() => iamChecks(call("GetObject", input), names, caller.userId), /Bucket \{unbound bucket other-9\} is not bound to a plan resource; pass it in recordAs/);
     });

@@ -166,7 +166,7 @@ for (const stack of ["dev", "prod"] as const) {
             assert.deepStrictEqual(app.inputs.maximumCapacity, stack === "prod" ? { cpu: "64 vCPU", memory: "256 GB", disk: "1280 GB" } : { cpu: "16 vCPU", memory: "64 GB", disk: "320 GB" });
             assert.deepStrictEqual(input(app, "networkConfiguration.subnetIds"), ["subnet-private-1", "subnet-private-2", "subnet-private-3"]);
             const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key).sort();
-            assert.deepStrictEqual(objects, ["spark/specs/fx_rates.json", "spark/specs/orders.json", "spark/transform_job.py"]);
+            assert.deepStrictEqual(objects, ["spark/specs/fx_rates.json", "spark/specs/orders.json", "spark/specs/store_inventory.json", "spark/transform_job.py"]);
         });
 
         it("runs batch jobs on Fargate (Spot outside prod), unprivileged, read-only, bounded and retried", () => {

@@ -13,7 +13,7 @@ function streaming(config: StreamingConfig, extra: Partial<StreamingArgs> = {}) 
 }
 
 describe("Streaming, constructed alone", () => {
-    it("defaults to one encrypted on-demand stream per platform dataset, with a throttling alarm each and no Kafka connection", async () => {
+    it("defaults to one encrypted on-demand stream per stream dataset (file-drop datasets get none), with a throttling alarm each and no Kafka connection", async () => {
         const { component, resources } = await construct(streaming({ engine: "kinesis", kinesis: { mode: "ON_DEMAND", retentionHours: 24 } }));
         assert.deepStrictEqual(namesOf(resources, types.stream), datasetsFrom("stream").map((d) => `streaming-${d.name}`).sort());
         const stream = named(resources, types.stream, "streaming-orders");
