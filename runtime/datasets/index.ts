@@ -1,13 +1,21 @@
 import { DatasetDefinitionError } from "./errors";
+import { customers } from "./customers";
 import { orders } from "./orders";
 import { DatasetDefinition, FieldDefinition } from "./types";
 
 export * from "./types";
 export { DatasetDefinitionError } from "./errors";
 export { orders } from "./orders";
+export { customers } from "./customers";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
 export const datasets: readonly DatasetDefinition[] = [orders];
+
+/**
+ * Datasets captured from operational databases (change data capture, runtime/cdc). Kept apart from
+ * `datasets`, which get a topic or stream and the ingest function each.
+ */
+export const databaseDatasets: readonly DatasetDefinition[] = [customers];
 
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -88,6 +96,15 @@ export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefin
     for (const aggregate of dataset.aggregates) {
         aggregate.groupBy.forEach((column) => requireField(column, `aggregate '${aggregate.name}'`));
         aggregate.measures.forEach((measure) => requireField(measure.column, `aggregate '${aggregate.name}'`));
+    }
+    for (const column of dataset.personalData ?? []) {
+        requireField(column, "personalData");
+    }
+    if (dataset.history !== undefined && dataset.history !== "current" && dataset.history !== "scd2") {
+        throw new DatasetDefinitionError(`${where}: history is '${String(dataset.history)}'; expected 'current' or 'scd2'`);
+    }
+    if (dataset.history === "scd2" && dataset.source?.kind !== "database") {
+        throw new DatasetDefinitionError(`${where}: history 'scd2' needs a change-data-capture source; set source to { kind: "database", ... } or history to 'current'`);
     }
     return dataset;
 }

@@ -170,4 +170,29 @@ export interface DatasetDefinition {
     readonly aggregates: readonly DailyAggregate[];
     /** Reference data joined onto the curated table by the transform. Defaults to none. */
     readonly enrichments?: readonly ReferenceEnrichment[];
+    /**
+     * What the curated table keeps per key for a dataset fed by change data capture: `current`
+     * (the latest state; deletes remove the row) or `scd2` (every version, with `valid_from`,
+     * `valid_to` and `is_current`; deletes close the last version). Defaults to `current`.
+     */
+    readonly history?: HistoryMode;
+    /** Where the records come from. Defaults to `{ kind: "stream" }` (a topic or stream per dataset). */
+    readonly source?: DatasetSource;
+    /** Fields holding personal data (tagged in Lake Formation beside `classification`). Defaults to none. */
+    readonly personalData?: readonly string[];
 }
+
+/** History kept by the curated table of a change-data-capture dataset (see `DatasetDefinition.history`). */
+export type HistoryMode = "current" | "scd2";
+
+/** Where a dataset's records come from. */
+export type DatasetSource =
+    | { readonly kind: "stream" }
+    | {
+          /** A table of an operational database, captured by change data capture (runtime/cdc). */
+          readonly kind: "database";
+          /** The source table's schema (PostgreSQL) or database (MySQL), e.g. `public`. */
+          readonly schema: string;
+          /** The source table's name. */
+          readonly table: string;
+      };
