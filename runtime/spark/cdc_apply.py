@@ -115,7 +115,15 @@ def reference_frame(state: DataFrame, spec: Dict[str, Any]) -> Optional[DataFram
     return current.select(*[F.col(source).alias(target) for source, target in reference["columns"].items()])
 
 
-def run(spark: SparkSession, spec: Dict[str, Any], raw_uri: str, curated_uri: str, reference_uri: Optional[str]) -> Dict[str, Any]:
+def export_rows(state: DataFrame, path: str) -> None:
+    """The curated rows as JSON lines (timestamps to the microsecond), for the local warehouse stand-in."""
+    options = {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"}
+    lines = state.select(F.to_json(F.struct(*state.columns), options).alias("line")).collect()
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("".join(row.line + "\n" for row in lines))
+
+
+def run(spark: SparkSession, spec: Dict[str, Any], raw_uri: str, curated_uri: str, reference_uri: Optional[str], export_path: Optional[str] = None) -> Dict[str, Any]:
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.parquet.outputTimestampType", "INT96")
     changes = read_changes(spark, spec, raw_uri).cache()
@@ -129,6 +137,8 @@ def run(spark: SparkSession, spec: Dict[str, Any], raw_uri: str, curated_uri: st
         reference_target = f"{reference_uri.rstrip('/')}/{spec['reference']['name']}/"
         reference.coalesce(1).write.mode("overwrite").option("header", "true").csv(reference_target)
         summary["reference"] = reference_target
+    if export_path:
+        export_rows(state, export_path)
     changes.unpersist()
     state.unpersist()
     return summary
@@ -140,10 +150,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--raw-uri", required=True)
     parser.add_argument("--curated-uri", required=True)
     parser.add_argument("--reference-uri")
+    parser.add_argument("--export-path", help="also write the curated rows as JSON lines here (local runs)")
+    parser.add_argument("--master", help="Spark master for local runs, e.g. local[2]; EMR sets its own")
     args = parser.parse_args(argv)
     spec = parse_spec(json.loads(args.spec_json))
-    spark = SparkSession.builder.appName(f"cdc-apply-{spec['name']}").getOrCreate()
-    print(json.dumps(run(spark, spec, args.raw_uri, args.curated_uri, args.reference_uri)))
+    builder = SparkSession.builder.appName(f"cdc-apply-{spec['name']}")
+    if args.master:
+        builder = builder.master(args.master).config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+    spark = builder.getOrCreate()
+    print(json.dumps(run(spark, spec, args.raw_uri, args.curated_uri, args.reference_uri, args.export_path)))
     return 0
 
 
