@@ -7,6 +7,7 @@
 import { AlertingConfig, parseAlerting } from "./alerting";
 import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
+import { DatabaseSourceConfig, parseDatabaseSource } from "./databaseSources";
 import { Environment } from "./catalog";
 import { parseEnvironment } from "./environment";
 import { GovernanceConfig, parseGovernance } from "./governance";
@@ -27,6 +28,7 @@ export type { Environment } from "./catalog";
 export type { AlertingConfig } from "./alerting";
 export type { BatchConfig } from "./batch";
 export type { BudgetConfig } from "./budget";
+export type { CapturedTableConfig, DatabaseSourceConfig } from "./databaseSources";
 export type { GovernanceConfig } from "./governance";
 export type { IngestConfig } from "./ingest";
 export type { LakeConfig } from "./lake";
@@ -60,6 +62,8 @@ export interface PlatformConfig {
     readonly orchestration: OrchestrationConfig;
     readonly budget: BudgetConfig;
     readonly alerting: AlertingConfig;
+    /** The operational database captured by change data capture; undefined when the stack has none. */
+    readonly databaseSource?: DatabaseSourceConfig;
 }
 
 /**
@@ -82,6 +86,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const orchestration = parseOrchestration(reader);
     const budget = parseBudget(reader);
     const alerting = parseAlerting(reader, environment);
+    const databaseSource = parseDatabaseSource(reader);
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -105,5 +110,6 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         orchestration,
         budget,
         alerting,
+        ...(databaseSource ? { databaseSource } : {}),
     };
 }

@@ -9,6 +9,7 @@
 import { alertingKeys } from "./alerting";
 import { batchKeys } from "./batch";
 import { budgetKeys } from "./budget";
+import { databaseSourceKeys } from "./databaseSources";
 import { environmentKeys } from "./environment";
 import { governanceKeys } from "./governance";
 import { ingestKeys } from "./ingest";
@@ -36,4 +37,5 @@ export const configKeys: readonly ConfigKey[] = [
     ...orchestrationKeys,
     ...budgetKeys,
     ...alertingKeys,
+    ...databaseSourceKeys,
 ];
