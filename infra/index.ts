@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { readPlatformConfig, readSecret } from "./config/stack";
 import { Batch } from "./batch";
+import { Databases } from "./databases";
 import { Catalog } from "./catalog";
 import { Ingest } from "./ingest";
 import { Keys } from "./keys";
@@ -85,7 +86,11 @@ const catalog = new Catalog(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration].flatMap((component) => component.alarms));
+// The operational database captured into the lake (change data capture), when the stack declares one.
+const databases = config.databaseSource
+    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw }, opts)
+    : undefined;
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, ...(databases ? [databases] : [])].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;
@@ -110,3 +115,4 @@ export const sparkClusterId = transform.compute.mode === "cluster" ? transform.c
 export const batchJobQueue = batch.jobQueueArn;
 export const batchJobDefinition = batch.jobDefinitionArn;
 export const pipelineStateMachine = orchestration.stateMachineArn;
+export const databaseReplication = databases?.replicationConfigArn;

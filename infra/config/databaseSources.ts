@@ -20,6 +20,7 @@ export const databaseSourceKeys: readonly ConfigKey[] = [
     { name: "dbSourceUsername", type: "string", default: "", example: "cdc_reader", description: "Replication user, when the stack creates the secret from dbSourcePassword." },
     { name: "dbSourcePassword", type: "string", default: "", secret: true, example: "<password>", description: "Replication user's password, when the stack creates the secret. A secret: set it with `pulumi config set --secret`; never plain text." },
     { name: "dbSourceTlsMode", type: "string", default: "verify-full", example: "verify-full", description: "TLS to the source: verify-full (default: encrypt and verify the certificate and host name), verify-ca or require." },
+    { name: "dbSourceCaCertificateArn", type: "string", default: "", example: "arn:aws:dms:us-east-1:123456789012:cert:ABCDEFGHIJKLMNOP", description: "DMS certificate (the source's CA bundle, e.g. the RDS CA) that verify-full and verify-ca check the server against; required for those modes." },
     { name: "dbSourceTables", type: "array", default: [], example: '["public.customers=customers"]', description: "Captured tables, each schema.table=dataset, optionally =dataset:key1+key2 for a table without a primary key. The dataset must be a database dataset of runtime/datasets." },
     { name: "dbSourceZeroEtl", type: "boolean", default: false, example: "true", description: "Also declare an Aurora-to-Redshift zero-ETL integration (aurora-* engines with dbSourceClusterArn; provisioned or serverless warehouse)." },
     { name: "dbSourceClusterArn", type: "string", default: "", example: "arn:aws:rds:us-east-1:123456789012:cluster:shop", description: "ARN of the Aurora cluster, for the zero-ETL integration." },
@@ -41,6 +42,8 @@ export interface DatabaseSourceConfig {
     /** An existing secret, or the credentials to create one from (the password is a config secret). */
     readonly credentials: { readonly kind: "existing"; readonly secretArn: string } | { readonly kind: "create"; readonly username: string; readonly password: string };
     readonly tlsMode: DatabaseTlsMode;
+    /** The DMS certificate the server is verified against (verify-full, verify-ca). */
+    readonly caCertificateArn?: string;
     readonly tables: readonly CapturedTableConfig[];
     readonly zeroEtl?: { readonly clusterArn: string };
 }
@@ -91,6 +94,10 @@ export function parseDatabaseSource(reader: ConfigReader, datasets: readonly Dat
     if (!(databaseTlsModes as readonly string[]).includes(tlsMode)) {
         reader.fail("dbSourceTlsMode", `one of ${databaseTlsModes.join(", ")}`, tlsMode, `pulumi config set ${configNamespace}:dbSourceTlsMode verify-full`);
     }
+    const caCertificateArn = reader.str("dbSourceCaCertificateArn");
+    if (tlsMode.startsWith("verify-") && !/^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:cert:[A-Za-z0-9-]+$/.test(caCertificateArn)) {
+        reader.fail("dbSourceCaCertificateArn", `a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>) to verify the server against (dbSourceTlsMode is ${tlsMode})`, caCertificateArn);
+    }
     const tables: CapturedTableConfig[] = [];
     const mappings = reader.list("dbSourceTables");
     if (mappings.length === 0) {
@@ -131,5 +138,5 @@ export function parseDatabaseSource(reader: ConfigReader, datasets: readonly Dat
             zeroEtl = { clusterArn };
         }
     }
-    return { engine, endpoint, port, database, credentials, tlsMode: tlsMode as DatabaseTlsMode, tables, ...(zeroEtl ? { zeroEtl } : {}) };
+    return { engine, endpoint, port, database, credentials, tlsMode: tlsMode as DatabaseTlsMode, ...(caCertificateArn ? { caCertificateArn } : {}), tables, ...(zeroEtl ? { zeroEtl } : {}) };
 }

@@ -4,7 +4,8 @@ import { customers } from "../../../runtime/datasets";
 import { parseClean, readArea, rejectsEach } from "./helpers";
 
 const secretArn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:shop-cdc-AbCdEf";
-const base = { dbSourceEngine: "postgres", dbSourceEndpoint: "db.example.com", dbSourceDatabase: "shop", dbSourceSecretArn: secretArn, dbSourceTables: '["public.customers=customers"]' };
+const caArn = "arn:aws:dms:us-east-1:111122223333:cert:RDSCA2026";
+const base = { dbSourceEngine: "postgres", dbSourceEndpoint: "db.example.com", dbSourceDatabase: "shop", dbSourceSecretArn: secretArn, dbSourceTables: '["public.customers=customers"]', dbSourceCaCertificateArn: caArn };
 
 describe("config area: database sources", () => {
     it("declares no source when dbSourceEngine is empty", () => {
@@ -20,6 +21,7 @@ describe("config area: database sources", () => {
             database: "shop",
             credentials: { kind: "existing", secretArn },
             tlsMode: "verify-full",
+            caCertificateArn: caArn,
             tables: [{ schema: "public", table: "customers", dataset: customers, key: ["id"] }],
         });
     });
