@@ -12,6 +12,7 @@ import { kinesisPolicies } from "./kinesis";
 import { kmsPolicies } from "./kms";
 import { lakeformationPolicies } from "./lakeformation";
 import { lambdaPolicies } from "./lambda";
+import { dmsPolicies } from "./dms";
 import { mskPolicies } from "./msk";
 import { protectionPolicies } from "./protection";
 import { redshiftPolicies } from "./redshift";
@@ -41,6 +42,7 @@ export const policiesByService: Readonly<Record<string, Policies>> = {
     batch: batchPolicies,
     cloudwatch: cloudwatchPolicies,
     cost: [...costPolicies, ...budgetPolicies],
+    dms: dmsPolicies,
     ec2: ec2Policies,
     ecr: ecrPolicies,
     emr: emrPolicies,
