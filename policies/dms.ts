@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { checkov } from "./lib/metadata";
 import { isCustomerManagedKey, isKnown, probe, show } from "./lib/values";
 
 /**
@@ -13,6 +14,7 @@ export const dmsEndpointTls: ResourceValidationPolicy = {
     description: "Checks whether DMS source and target database endpoints use TLS that verifies the server (sslMode verify-full or verify-ca, with a certificate).",
     enforcementLevel: "advisory",
     severity: "high",
+    framework: checkov(["CKV2_AWS_49"], "Ensure AWS Database Migration Service endpoints have SSL configured."),
     tags: ["security", "encryption", "dms"],
     remediationSteps: "Set sslMode to verify-full (or verify-ca) and certificateArn to the server's CA certificate imported into DMS (aws.dms.Certificate).",
     validateResource: validateResourceOfType(aws.dms.Endpoint, (endpoint, _args, reportViolation) => {
@@ -31,11 +33,12 @@ export const dmsEndpointTls: ResourceValidationPolicy = {
 /** @severity high */
 export const dmsEndpointSecretsManager: ResourceValidationPolicy = {
     name: "dms-endpoint-credentials-from-secrets-manager",
-    description: "Checks whether DMS database endpoints read their credentials from Secrets Manager (secretsManagerArn with an access role) rather than a password in the endpoint.",
+    description: "Checks whether DMS database endpoints read their credentials from Secrets Manager (secretsManagerArn with an access role) rather than a password in the endpoint, and encrypt their connection settings with a customer-managed key.",
     enforcementLevel: "advisory",
     severity: "high",
+    framework: checkov(["CKV_AWS_296"], "Ensure DMS endpoint uses Customer Managed Key (CMK)."),
     tags: ["security", "secrets", "dms"],
-    remediationSteps: "Remove password and username; set secretsManagerArn to the credentials secret and secretsManagerAccessRoleArn to a role DMS can assume that may read it.",
+    remediationSteps: "Remove password and username; set secretsManagerArn to the credentials secret, secretsManagerAccessRoleArn to a role DMS can assume that may read it, and kmsKeyArn to a customer-managed key.",
     validateResource: validateResourceOfType(aws.dms.Endpoint, (endpoint, _args, reportViolation) => {
         const password = probe(() => endpoint.password);
         if (isKnown(password) && password) {
@@ -48,6 +51,10 @@ export const dmsEndpointSecretsManager: ResourceValidationPolicy = {
         } else if (isKnown(role) && !role) {
             reportViolation("secretsManagerAccessRoleArn must name the role DMS assumes to read the secret.");
         }
+        const key = probe(() => endpoint.kmsKeyArn);
+        if (isKnown(key) && (!key || !isCustomerManagedKey(key, "dms"))) {
+            reportViolation(`kmsKeyArn must name a customer-managed key; found ${show(key)}.`);
+        }
     }),
 };
 
@@ -57,6 +64,7 @@ export const dmsS3EndpointCmk: ResourceValidationPolicy = {
     description: "Checks whether DMS S3 target endpoints encrypt what they write with SSE-KMS under a customer-managed key.",
     enforcementLevel: "advisory",
     severity: "high",
+    framework: checkov(["CKV_AWS_298"], "Ensure DMS S3 uses Customer Managed Key (CMK)."),
     tags: ["security", "encryption", "dms"],
     remediationSteps: "Set encryptionMode to SSE_KMS and serverSideEncryptionKmsKeyId to the platform's lake key.",
     validateResource: validateResourceOfType(aws.dms.S3Endpoint, (endpoint, _args, reportViolation) => {

@@ -13,6 +13,7 @@ const endpoint = (props: Partial<PropsOf<aws.dms.EndpointArgs>> = {}) =>
         certificateArn: "arn:aws:dms:us-east-1:123456789012:cert:RDSCA",
         secretsManagerArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
         secretsManagerAccessRoleArn: "arn:aws:iam::123456789012:role/dms",
+        kmsKeyArn: lakeKey,
         ...props,
     });
 const target = (props: Partial<PropsOf<aws.dms.S3EndpointArgs>> = {}) =>
@@ -34,6 +35,7 @@ export const dmsCases: PolicyCase[] = [
 
     passes(dms.dmsEndpointSecretsManager, "credentials from Secrets Manager", endpoint()),
     fails(dms.dmsEndpointSecretsManager, "a password in the endpoint", endpoint({ password: "hunter2" }), /password must not be set/),
+    fails(dms.dmsEndpointSecretsManager, "no key for the connection settings", endpoint({ kmsKeyArn: undefined }), /kmsKeyArn must name a customer-managed key/),
     fails(dms.dmsEndpointSecretsManager, "no secret", endpoint({ secretsManagerArn: undefined }), /secretsManagerArn must name/),
 
     passes(dms.dmsS3EndpointCmk, "SSE-KMS with the lake key", target()),
