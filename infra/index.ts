@@ -4,6 +4,7 @@ import { readPlatformConfig, readSecret } from "./config/stack";
 import { Audit, trailBucketName } from "./audit";
 import { Batch } from "./batch";
 import { ApiConnectors } from "./connectors";
+import { Databases } from "./databases";
 import { Catalog } from "./catalog";
 import { FileDrops } from "./filedrops";
 import { landingBucketArn } from "./filedrops/decisions";
@@ -120,6 +121,10 @@ const catalog = new Catalog(
     },
     opts,
 );
+// The operational database captured into the lake (change data capture), when the stack declares one.
+const databases = config.databaseSource
+    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw }, opts)
+    : undefined;
 const query = new Query(
     "query",
     { context, query: config.query, catalog, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, accessLogsBucket: lake.buckets.accessLogs },
@@ -138,7 +143,7 @@ const audit = new Audit(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, fileDrops, query, audit].flatMap((component) => component.alarms));
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, fileDrops, query, audit, ...(databases ? [databases] : [])].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;
@@ -170,3 +175,4 @@ export const analystRoleArn = query.analystRole.arn;
 export const auditTrailArn = audit.trailArn;
 export const landingBucket = fileDrops.landingBucket.bucket;
 export const fileDropFunctions = fileDrops.functions.map((f) => f.name);
+export const databaseReplication = databases?.replicationConfigArn;

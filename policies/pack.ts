@@ -14,6 +14,7 @@ import { kinesisPolicies } from "./kinesis";
 import { kmsPolicies } from "./kms";
 import { lakeformationPolicies } from "./lakeformation";
 import { lambdaPolicies } from "./lambda";
+import { dmsPolicies } from "./dms";
 import { mskPolicies } from "./msk";
 import { protectionPolicies } from "./protection";
 import { redshiftPolicies } from "./redshift";
@@ -45,6 +46,7 @@ export const policiesByService: Readonly<Record<string, Policies>> = {
     cloudtrail: cloudtrailPolicies,
     cloudwatch: cloudwatchPolicies,
     cost: [...costPolicies, ...budgetPolicies],
+    dms: dmsPolicies,
     ec2: ec2Policies,
     ecr: ecrPolicies,
     emr: emrPolicies,

@@ -27,6 +27,10 @@ function untagged<C extends ResourceClass>(cls: C & WithoutTags<C>): string {
  * AWS type in the offline plans is listed here or in `untaggableTypes`.
  */
 export const taggableTypes: readonly string[] = [
+    tagged(aws.dms.Endpoint),
+    tagged(aws.dms.S3Endpoint),
+    tagged(aws.dms.ReplicationConfig),
+    tagged(aws.dms.ReplicationSubnetGroup),
     tagged(aws.appautoscaling.Target),
     tagged(aws.athena.Workgroup),
     tagged(aws.batch.ComputeEnvironment),

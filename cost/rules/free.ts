@@ -9,6 +9,11 @@ export const freeTypes: Readonly<Record<string, string>> = {
     // Pulumi
     "pulumi:pulumi:Stack": logicalGrouping,
 
+    // DMS: endpoints and subnet groups cost nothing; the serverless replication's DCU-hours are billed
+    "aws:dms/endpoint:Endpoint": "DMS endpoints have no charge; the replication's DCU-hours are billed",
+    "aws:dms/s3Endpoint:S3Endpoint": "DMS endpoints have no charge; the replication's DCU-hours are billed (S3 storage under the raw bucket)",
+    "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup": logicalGrouping,
+
     // IAM and account settings
     "aws:iam/role:Role": "IAM has no charge",
     "aws:iam/rolePolicy:RolePolicy": "IAM has no charge",

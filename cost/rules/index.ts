@@ -1,4 +1,5 @@
 import { computeRules } from "./compute";
+import { databaseRules } from "./databases";
 import { freeReason, freeTypes } from "./free";
 import { integrationRules } from "./integration";
 import { networkRules } from "./network";
@@ -16,7 +17,7 @@ export { invocationsPerMonth } from "./integration";
 
 /** Every cost rule, by the Pulumi type token it prices. */
 export const costRules: ReadonlyMap<string, AnyRule> = (() => {
-    const all = [...networkRules, ...streamingRules, ...warehouseRules, ...computeRules, ...storageRules, ...securityRules, ...observabilityRules, ...integrationRules, ...queryRules];
+    const all = [...networkRules, ...streamingRules, ...warehouseRules, ...computeRules, ...storageRules, ...securityRules, ...observabilityRules, ...integrationRules, ...queryRules, ...databaseRules];
     const map = new Map<string, AnyRule>();
     for (const rule of all) {
         if (map.has(rule.type) || freeTypes[rule.type] !== undefined) {

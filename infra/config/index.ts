@@ -9,6 +9,7 @@ import { AuditConfig, parseAudit } from "./audit";
 import { ApiSourceConfig, parseApiSources } from "./apiSources";
 import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
+import { DatabaseSourceConfig, parseDatabaseSource } from "./databaseSources";
 import { Environment } from "./catalog";
 import { parseEnvironment } from "./environment";
 import { FileDropsConfig, parseFileDrops } from "./fileDrops";
@@ -32,6 +33,7 @@ export type { AlertingConfig } from "./alerting";
 export type { ApiSourceConfig } from "./apiSources";
 export type { BatchConfig } from "./batch";
 export type { BudgetConfig } from "./budget";
+export type { CapturedTableConfig, DatabaseSourceConfig } from "./databaseSources";
 export type { GovernanceConfig } from "./governance";
 export type { IngestConfig } from "./ingest";
 export type { LakeConfig } from "./lake";
@@ -73,6 +75,8 @@ export interface PlatformConfig {
     /** Scheduled HTTP API connectors, one per source. */
     readonly apiSources: readonly ApiSourceConfig[];
     readonly fileDrops: FileDropsConfig;
+    /** The operational database captured by change data capture; undefined when the stack has none. */
+    readonly databaseSource?: DatabaseSourceConfig;
 }
 
 /**
@@ -99,6 +103,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const audit = parseAudit(reader);
     const apiSources = parseApiSources(reader, region);
     const fileDrops = parseFileDrops(reader);
+    const databaseSource = parseDatabaseSource(reader);
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -126,5 +131,6 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         audit,
         apiSources,
         fileDrops,
+        ...(databaseSource ? { databaseSource } : {}),
     };
 }

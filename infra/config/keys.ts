@@ -11,6 +11,7 @@ import { auditKeys } from "./audit";
 import { apiSourceKeys } from "./apiSources";
 import { batchKeys } from "./batch";
 import { budgetKeys } from "./budget";
+import { databaseSourceKeys } from "./databaseSources";
 import { environmentKeys } from "./environment";
 import { fileDropKeys } from "./fileDrops";
 import { governanceKeys } from "./governance";
@@ -44,4 +45,5 @@ export const configKeys: readonly ConfigKey[] = [
     ...auditKeys,
     ...apiSourceKeys,
     ...fileDropKeys,
+    ...databaseSourceKeys,
 ];

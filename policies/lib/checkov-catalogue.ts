@@ -180,6 +180,10 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     notCreated("CKV_AWS_149", "Secrets Manager", "Ensure that Secrets Manager secret is encrypted using KMS CMK", "The program declares no secrets: Redshift creates and rotates its admin secret (manageMasterPassword, encrypted with the warehouse key); the mapped policy guards future secrets."),
     notCreated("CKV_AWS_304", "Secrets Manager", "Ensure Secrets Manager secrets should be rotated within 90 days", "The program declares no secret rotations; the mapped policy guards future secrets."),
     notCreated("CKV2_AWS_57", "Secrets Manager", "Ensure Secrets Manager secrets should have automatic rotation enabled", "The program declares no secrets; the mapped policy guards future secrets."),
+    // DMS (database sources)
+    applicable("CKV2_AWS_49", "DMS", "Ensure AWS Database Migration Service endpoints have SSL configured", ["aws:dms/endpoint:Endpoint"]),
+    applicable("CKV_AWS_296", "DMS", "Ensure DMS endpoint uses Customer Managed Key (CMK)", ["aws:dms/endpoint:Endpoint"]),
+    applicable("CKV_AWS_298", "DMS", "Ensure DMS S3 uses Customer Managed Key (CMK)", ["aws:dms/s3Endpoint:S3Endpoint"]),
     // CloudWatch
     applicable("CKV_AWS_66", "CloudWatch", "Ensure that CloudWatch Log Group specifies retention days", [logGroup]),
     applicable("CKV_AWS_158", "CloudWatch", "Ensure that CloudWatch Log Group is encrypted by KMS", [logGroup]),

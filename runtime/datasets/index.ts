@@ -1,4 +1,5 @@
 import { DatasetDefinitionError } from "./errors";
+import { customers } from "./customers";
 import { orders } from "./orders";
 import { fxRates } from "./fx_rates";
 import { storeInventory } from "./store_inventory";
@@ -9,9 +10,16 @@ export { DatasetDefinitionError } from "./errors";
 export { orders } from "./orders";
 export { fxRates } from "./fx_rates";
 export { storeInventory } from "./store_inventory";
+export { customers } from "./customers";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
 export const datasets: readonly DatasetDefinition[] = [orders, fxRates, storeInventory];
+
+/**
+ * Datasets captured from operational databases (change data capture, runtime/cdc). Kept apart from
+ * `datasets`, which get a topic or stream and the ingest function each.
+ */
+export const databaseDatasets: readonly DatasetDefinition[] = [customers];
 
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -103,6 +111,18 @@ export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefin
     for (const aggregate of dataset.aggregates) {
         aggregate.groupBy.forEach((column) => requireField(column, `aggregate '${aggregate.name}'`));
         aggregate.measures.filter((measure) => !derived.has(measure.column)).forEach((measure) => requireField(measure.column, `aggregate '${aggregate.name}'`));
+    }
+    for (const column of dataset.personalData ?? []) {
+        requireField(column, "personalData");
+    }
+    if (dataset.history !== undefined && dataset.history !== "current" && dataset.history !== "scd2") {
+        throw new DatasetDefinitionError(`${where}: history is '${String(dataset.history)}'; expected 'current' or 'scd2'`);
+    }
+    if (dataset.history === "scd2" && dataset.source !== "database") {
+        throw new DatasetDefinitionError(`${where}: history 'scd2' needs a change-data-capture source; set source to "database" (with sourceTable) or history to 'current'`);
+    }
+    if ((dataset.source === "database") !== (dataset.sourceTable !== undefined)) {
+        throw new DatasetDefinitionError(`${where}: sourceTable names the captured table of a "database" source and only there; found source ${JSON.stringify(dataset.source ?? "stream")} with${dataset.sourceTable ? "" : "out"} sourceTable; set both or neither`);
     }
     return dataset;
 }

@@ -157,9 +157,10 @@ export interface ReferenceEnrichment {
 
 /**
  * Where a dataset's records come from: a stream (a topic or Kinesis stream and the ingest
- * function), an HTTP API (a scheduled connector function) or partner file drops.
+ * function), an HTTP API (a scheduled connector function), partner file drops, or an operational
+ * database table captured by change data capture.
  */
-export type DatasetSource = "stream" | "api" | "file";
+export type DatasetSource = "stream" | "api" | "file" | "database";
 
 /**
  * A currency conversion the transform adds to the curated table: `amount` (in the currency named
@@ -212,4 +213,25 @@ export interface DatasetDefinition {
     readonly enrichments?: readonly ReferenceEnrichment[];
     /** Currency conversions the transform adds to the curated table. Defaults to none. */
     readonly conversions?: readonly CurrencyConversion[];
+    /**
+     * What the curated table keeps per key for a dataset fed by change data capture: `current`
+     * (the latest state; deletes remove the row) or `scd2` (every version, with `valid_from`,
+     * `valid_to` and `is_current`; deletes close the last version). Defaults to `current`.
+     */
+    readonly history?: HistoryMode;
+    /** For a `database` source: the captured table. Required there, absent elsewhere. */
+    readonly sourceTable?: SourceTable;
+    /** Fields holding personal data (tagged in Lake Formation beside `classification`). Defaults to none. */
+    readonly personalData?: readonly string[];
+}
+
+/** History kept by the curated table of a change-data-capture dataset (see `DatasetDefinition.history`). */
+export type HistoryMode = "current" | "scd2";
+
+/** The table of an operational database a `database` dataset is captured from (runtime/cdc). */
+export interface SourceTable {
+    /** The source table's schema (PostgreSQL) or database (MySQL), e.g. `public`. */
+    readonly schema: string;
+    /** The source table's name. */
+    readonly table: string;
 }

@@ -7,6 +7,9 @@
 # - Listens on 127.0.0.1:${PGPORT:-55432} only, trust authentication for the `postgres` role, and creates
 #   the database ${PGDATABASE:-etl_test}.
 # - Idempotent: `start` on a running cluster only makes sure the database exists.
+# - Runs with wal_level=logical (and room for replication slots) so change data capture can decode
+#   the log, and track_commit_timestamp=on so tests can check history ranges against commit times
+#   (tests/integration/cdc); a cluster already running without it is restarted by `start`.
 # - PostgreSQL refuses to run as root, so when run as root (CI containers) the server runs as the
 #   `postgres` system user (created by the package; created here if missing) via runuser.
 set -euo pipefail
@@ -104,6 +107,10 @@ ensure_database() {
 
 case "${1:-}" in
   start)
+    if is_ready && [ "$(psql_run -tAc "SHOW wal_level")$(psql_run -tAc "SHOW track_commit_timestamp")" != "logicalon" ] && [ -f "$data/postmaster.pid" ]; then
+      # Ours, but started before logical decoding was needed: restart it with the options below.
+      as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+    fi
     if is_ready; then
       ensure_database
       echo "postgres already listening on 127.0.0.1:$port (database $database)"
@@ -117,7 +124,7 @@ case "${1:-}" in
     fi
     as_owner touch "$log"
     as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null ||
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20 -c track_commit_timestamp=on" start >/dev/null ||
       { echo "postgres did not start; see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
     for _ in $(seq 1 60); do
       if is_ready; then

@@ -12,7 +12,7 @@ function runCli(...args: string[]) {
 
 const failing: PolicyRunResult = {
     stack: "prod",
-    policies: 140,
+    policies: 144,
     resources: 3,
     violations: [
         { policy: "redshift-warehouse-not-public", level: "mandatory", urn: "urn:pulumi:prod::platform::platform:warehouse:Warehouse$aws:redshift/cluster:Cluster::warehouse-cluster", message: "publiclyAccessible must be false; found true." },
@@ -28,7 +28,7 @@ describe("npm run policy", function () {
 
     it("groups violations by level, names each resource by type and name, and ends with the verdict", () => {
         const text = formatText(failing, "policies/config/prod.json");
-        assert.match(text, /^Policy check of stack prod: 140 policies on 3 resources \(pack config policies\/config\/prod.json\)/);
+        assert.match(text, /^Policy check of stack prod: 144 policies on 3 resources \(pack config policies\/config\/prod.json\)/);
         assert.match(text, /Mandatory violations \(2\):\n {2}redshift-warehouse-not-public {2}aws:redshift\/cluster:Cluster warehouse-cluster\n {4}publiclyAccessible must be false; found true\./);
         assert.match(text, / {2}cloudwatch-alarm-pipeline-stage-coverage {2}\(the whole stack\)/);
         assert.match(text, /Advisory violations \(1\):\n {2}lambda-function-in-vpc {2}aws:lambda\/function:Function load/);
@@ -47,7 +47,7 @@ describe("npm run policy", function () {
         const result = runCli("--stack", "dev", "--json");
         const doc = JSON.parse(result.stdout);
         assert.strictEqual(doc.stack, "dev");
-        assert.strictEqual(doc.policies, 140);
+        assert.strictEqual(doc.policies, 144);
         assert.strictEqual(doc.mandatory, doc.violations.filter((v: { level: string }) => v.level === "mandatory").length);
         assert.strictEqual(result.status, doc.mandatory > 0 ? 1 : 0, result.stderr);
     });

@@ -1,5 +1,6 @@
 import { batchCases } from "./batch";
 import { catalogCases } from "./catalog";
+import { dmsCases } from "./dms";
 import { ec2Cases } from "./ec2";
 import { emrCases } from "./emr";
 import { governanceCases } from "./governance";
@@ -18,6 +19,7 @@ import { PolicyCase } from "./types";
 export const allCases: PolicyCase[] = [
     ...batchCases,
     ...catalogCases,
+    ...dmsCases,
     ...ec2Cases,
     ...emrCases,
     ...governanceCases,

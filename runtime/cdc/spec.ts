@@ -1,0 +1,31 @@
+import { DatasetDefinition, HistoryMode } from "../datasets";
+import { sparkType } from "../datasets/schema";
+
+/** Columns the history mode adds to the curated table, after the dataset's fields. */
+export const historyColumns = {
+    validFrom: "valid_from",
+    validTo: "valid_to",
+    isCurrent: "is_current",
+} as const;
+
+/** The history mode of a dataset (`current` unless it says otherwise). */
+export function historyOf(dataset: DatasetDefinition): HistoryMode {
+    return dataset.history ?? "current";
+}
+
+/**
+ * What runtime/spark/cdc_apply.py reads: the dataset's Spark schema, key and history mode, plus
+ * the optional reference projection (columns of the current state written as the reference CSV
+ * another dataset's enrichment joins, e.g. orders ⋈ customers).
+ */
+export function cdcApplySpec(dataset: DatasetDefinition, reference?: { readonly name: string; readonly columns: Readonly<Record<string, string>> }): Record<string, unknown> {
+    return {
+        name: dataset.name,
+        version: dataset.version,
+        ddl: dataset.fields.map((field) => `${field.name} ${sparkType(field)}`).join(", "),
+        fields: dataset.fields.map((field) => field.name),
+        key: dataset.key,
+        history: historyOf(dataset),
+        ...(reference ? { reference } : {}),
+    };
+}
