@@ -8,6 +8,7 @@
  * projection prunes it to the days asked for and the workgroup's scan limit is never the only guard.
  */
 import { aggregateFields, aggregateTableName, curatedFields, curatedPartitionColumn } from "../datasets/schema";
+import { DatasetDefinitionError } from "../datasets/errors";
 import { DatasetDefinition, FieldDefinition } from "../datasets/types";
 import type { RejectErrorType } from "../ingest/types";
 
@@ -97,7 +98,7 @@ export function arrivalsColumns(dataset: DatasetDefinition): { name: string; typ
     const field = (name: string): FieldDefinition => {
         const found = dataset.fields.find((f) => f.name === name);
         if (!found) {
-            throw new Error(`dataset '${dataset.name}': field '${name}' is not declared`);
+            throw new DatasetDefinitionError(`dataset '${dataset.name}': field '${name}' is named as key or event time but not declared; declare it or fix the name`);
         }
         return found;
     };

@@ -105,7 +105,7 @@ for (const stack of ["dev", "prod"] as const) {
         });
 
         it("has an alarm on the alarm topic for every pipeline stage", () => {
-            assert.deepStrictEqual(stages(run), ["batch", "ingest", "lake", "network", "orchestration", "quality", "streaming", "transform", "warehouse"]);
+            assert.deepStrictEqual(stages(run), ["audit", "batch", "ingest", "lake", "network", "orchestration", "quality", "streaming", "transform", "warehouse"]);
         });
 
         it("deploys the ingest function with an explicit role, Node.js 22, tracing, reserved concurrency and names-only settings", () => {
