@@ -1,5 +1,6 @@
 import { ObjectStore } from "../common/objectStore";
 import { DatasetDefinition, ScalarField } from "../datasets";
+import { rejectVerdict } from "../ingest/classify";
 import { rawObjectKey, rejectObjectKey } from "../ingest/layout";
 import { hourPartition } from "../ingest/time";
 import { RejectErrorType, Violation } from "../ingest/types";
@@ -105,13 +106,7 @@ export async function landChangeFile(dataset: DatasetDefinition, dmsBucket: stri
             errorType: first.errorType,
             partitionMs: commitMs,
             line: JSON.stringify({
-                dataset: dataset.name,
-                dataset_version: dataset.version,
-                error_type: first.errorType,
-                rule: first.rule,
-                field: first.field,
-                message: first.message,
-                violations: violations.map((v) => ({ error_type: v.errorType, rule: v.rule, field: v.field, message: v.message })),
+                ...rejectVerdict(dataset, violations),
                 engine: "dms",
                 source: source(line),
                 payload_text: text,

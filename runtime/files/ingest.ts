@@ -3,6 +3,7 @@ import { createGunzip } from "zlib";
 import { mapSettledWithConcurrency } from "../common/concurrency";
 import { describeError } from "../common/errors";
 import { ObjectStore } from "../common/objectStore";
+import { rejectVerdict } from "../ingest/classify";
 import { writeObject, WriteTargets } from "../ingest/write";
 import { formatTimestamp, hourPartition, HourPartition } from "../ingest/time";
 import { compileValidator, RecordValidator } from "../ingest/validate";
@@ -241,13 +242,7 @@ export async function ingestFile(given: FileRef, drop: DropSettings, ctx: FileIn
     const reject = (row: ParsedRow, partition: HourPartition, violations: readonly { errorType: string; rule: string; field: string; message: string }[]) => {
         const first = violations[0] as (typeof violations)[number];
         const line = JSON.stringify({
-            dataset: dataset.name,
-            dataset_version: dataset.version,
-            error_type: first.errorType,
-            rule: first.rule,
-            field: first.field,
-            message: first.message,
-            violations: violations.map((v) => ({ error_type: v.errorType, rule: v.rule, field: v.field, message: v.message })),
+            ...rejectVerdict(dataset, violations),
             ...origin,
             position: String(row.row),
             row: row.row,

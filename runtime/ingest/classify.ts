@@ -39,6 +39,32 @@ export interface RawRecordMetadata {
     readonly hour: string;
 }
 
+/** What a violation says, whichever source found it (file drops add their own error types, such as a malformed row). */
+interface ViolationLike<E extends string> {
+    readonly errorType: E;
+    readonly rule: string;
+    readonly field: string;
+    readonly message: string;
+}
+
+/**
+ * The fields every reject line starts with, shared by every source (streams, API connectors, file
+ * drops, change data capture) so the rejects zone has one shape: the dataset, the first violation
+ * and all of them. `violations` must not be empty.
+ */
+export function rejectVerdict<E extends string>(dataset: Pick<DatasetDefinition, "name" | "version">, violations: readonly ViolationLike<E>[]) {
+    const first = violations[0] as ViolationLike<E>;
+    return {
+        dataset: dataset.name,
+        dataset_version: dataset.version,
+        error_type: first.errorType,
+        rule: first.rule,
+        field: first.field,
+        message: first.message,
+        violations: violations.map((v) => ({ error_type: v.errorType, rule: v.rule, field: v.field, message: v.message })),
+    };
+}
+
 /** One line of a rejects-zone object. */
 export interface RejectLine {
     readonly dataset: string;
@@ -135,17 +161,10 @@ function rejectPartition(record: SourceRecord, time: TimeFormatter): HourPartiti
 }
 
 function rejectLine(dataset: DatasetDefinition, record: SourceRecord, violations: readonly Violation[], partition: HourPartition, time: TimeFormatter): string {
-    const first = violations[0] as Violation;
     const c = record.coordinates;
     const payload = record.value;
     const line: RejectLine = {
-        dataset: dataset.name,
-        dataset_version: dataset.version,
-        error_type: first.errorType,
-        rule: first.rule,
-        field: first.field,
-        message: first.message,
-        violations: violations.map((v) => ({ error_type: v.errorType, rule: v.rule, field: v.field, message: v.message })),
+        ...rejectVerdict(dataset, violations),
         engine: c.engine,
         source: c.source,
         partition: c.partition,

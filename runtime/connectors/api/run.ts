@@ -1,7 +1,7 @@
 import { isUtf8 } from "../../common";
 import { ObjectStore } from "../../common/objectStore";
 import { DatasetDefinition } from "../../datasets/types";
-import { ingestMetadataField, RejectLine } from "../../ingest/classify";
+import { ingestMetadataField, RejectLine, rejectVerdict } from "../../ingest/classify";
 import { HourPartition, hourPartition } from "../../ingest/time";
 import { RecordValidator } from "../../ingest/validate";
 import { Violation } from "../../ingest/types";
@@ -109,17 +109,10 @@ function rejectLine(
     violations: readonly Violation[],
     partition: HourPartition,
 ): string {
-    const first = violations[0] as Violation;
     const text = JSON.stringify(document) ?? "null";
     const payload = Buffer.from(text, "utf8");
     const line: Omit<RejectLine, "engine"> & { readonly engine: "api" } = {
-        dataset: dataset.name,
-        dataset_version: dataset.version,
-        error_type: first.errorType,
-        rule: first.rule,
-        field: first.field,
-        message: first.message,
-        violations: violations.map((v) => ({ error_type: v.errorType, rule: v.rule, field: v.field, message: v.message })),
+        ...rejectVerdict(dataset, violations),
         engine: "api",
         source,
         partition: window,
