@@ -37,7 +37,7 @@ describe("file drop config", () => {
         {
             title: "an unknown dataset",
             values: drops(["stock;dataset=stock"]),
-            problem: { key: "platform:fileDrops", expected: 'entry "stock;dataset=stock": a dataset from orders, fx_rates, store_inventory', found: '"stock"', fix: "write ;dataset=<one of them>, or add the dataset to runtime/datasets" },
+            problem: { key: "platform:fileDrops", expected: 'entry "stock;dataset=stock": a dataset from orders, store_inventory', found: '"stock"', fix: "write ;dataset=<one of them>, or add the dataset to runtime/datasets" },
         },
         {
             title: "a dataset that arrives on a stream",

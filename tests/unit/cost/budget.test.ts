@@ -122,7 +122,7 @@ describe("budget policy (cost-stack-monthly-budget)", function () {
     it("takes an inline usage document from the policy config", async () => {
         const usage = { version: 1, resourceTypeDefaults: { "aws:redshiftserverless/workgroup:Workgroup": { activeHoursPerDay: 24 } }, resources: {} };
         const violations = await validate(dev, { usage });
-        // 24 h × 8 RPU × 730/24 × 0.375 = 2,190 RPU-hours × 0.375 = 821.25 > 300
+        // 24 h × 8 RPU × 730/24 × 0.375 = 2,190 RPU-hours × 0.375 = 821.25, over dev's budget
         assert.strictEqual(violations.length, 1);
         assert.match(violations[0], /at the policy config's usage/);
     });

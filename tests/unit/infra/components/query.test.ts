@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
+import { datasets } from "../../../../runtime/datasets";
 import { QueryConfig } from "../../../../infra/config";
 import { Query } from "../../../../infra/query";
 import { PlatformContext } from "../../../../infra/shared/context";
@@ -56,7 +57,10 @@ describe("Query, constructed alone", () => {
 
     it("grants analysts the curated orders without personal-data columns, the aggregate whole, and nothing on raw or rejects", async () => {
         const { resources } = await construct(build);
-        assert.deepStrictEqual(namesOf(resources, permissions), ["query-analysts-database", "query-analysts-orders", "query-analysts-orders_daily_sales_by_region"]);
+        const granted = namesOf(resources, permissions);
+        assert.ok(["query-analysts-database", "query-analysts-orders", "query-analysts-orders_daily_sales_by_region"].every((name) => granted.includes(name)), granted.join(", "));
+        // One grant per curated table and aggregate of every dataset, plus the database: nothing else.
+        assert.deepStrictEqual(granted, ["query-analysts-database", ...datasets.flatMap((d) => [d.name, ...d.aggregates.map((a) => `${d.name}_${a.name}`)]).map((t) => `query-analysts-${t}`)].sort());
         const orders = named(resources, permissions, "query-analysts-orders").inputs;
         assert.deepStrictEqual([orders.permissions, orders.tableWithColumns], [["SELECT", "DESCRIBE"], { databaseName: "platform_test_curated", name: "orders", excludedColumnNames: ["customer_id"] }]);
         assert.deepStrictEqual(named(resources, permissions, "query-analysts-orders_daily_sales_by_region").inputs.table, { databaseName: "platform_test_curated", name: "orders_daily_sales_by_region" });
@@ -89,7 +93,13 @@ describe("Query, constructed alone", () => {
 
     it("deploys the named queries in their audience's workgroup", async () => {
         const { resources } = await construct(build);
-        assert.deepStrictEqual(namesOf(resources, namedQueryType), ["query-orders-daily-sales-by-region", "query-orders-late-records", "query-orders-rejects-last-day"]);
+        const queries = namesOf(resources, namedQueryType);
+        assert.ok(["query-orders-daily-sales-by-region", "query-orders-late-records", "query-orders-rejects-last-day"].every((name) => queries.includes(name)), queries.join(", "));
+        // Every dataset gets its late-records and rejects queries.
+        for (const dataset of datasets) {
+            const slug = dataset.name.replace(/_/g, "-");
+            assert.ok(queries.includes(`query-${slug}-late-records`) && queries.includes(`query-${slug}-rejects-last-day`), `${dataset.name}: ${queries.join(", ")}`);
+        }
         const sales = named(resources, namedQueryType, "query-orders-daily-sales-by-region").inputs;
         assert.deepStrictEqual([sales.workgroup, sales.database], ["platform-test-analysts", "platform_test_curated"]);
         assert.deepStrictEqual(named(resources, namedQueryType, "query-orders-late-records").inputs.workgroup, "platform-test-pipeline");
