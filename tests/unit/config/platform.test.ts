@@ -31,7 +31,7 @@ describe("stack config (all areas together)", () => {
         const config = parsePlatformConfig(stackWith("dev", {}));
         assert.deepStrictEqual(
             [config.environment, config.region, config.streaming.engine, config.spark.mode, config.warehouse.mode, config.network.availabilityZones, config.budget.monthlyUsd],
-            ["dev", "us-east-1", "kinesis", "serverless", "serverless", 3, 300],
+            ["dev", "us-east-1", "kinesis", "serverless", "serverless", 3, 400],
         );
         assert.deepStrictEqual(config.tags, { environment: "dev", owner: "data-platform", "cost-center": "analytics", project: "platform", stack: "dev" });
         assert.deepStrictEqual(config.network.subnets, { privateMask: 18, publicMask: 20 });

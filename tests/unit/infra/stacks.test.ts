@@ -198,7 +198,7 @@ for (const stack of ["dev", "prod"] as const) {
         });
 
         it("gives AWS Budgets the stack's budget number", () => {
-            assert.strictEqual(one(run, T.budget).inputs.limitAmount, stack === "prod" ? "6000.00" : "300.00");
+            assert.strictEqual(one(run, T.budget).inputs.limitAmount, stack === "prod" ? "6000.00" : "400.00");
         });
 
         it(`${stack === "prod" ? "protects" : "does not protect"} data stores`, () => {
