@@ -1,4 +1,4 @@
-import { DatasetDefinition, HistoryMode } from "../datasets";
+import { DatasetDefinition, HistoryMode, PublishedReference } from "../datasets";
 import { sparkType } from "../datasets/schema";
 
 /** Columns the history mode adds to the curated table, after the dataset's fields. */
@@ -15,10 +15,10 @@ export function historyOf(dataset: DatasetDefinition): HistoryMode {
 
 /**
  * What runtime/spark/cdc_apply.py reads: the dataset's Spark schema, key and history mode, plus
- * the optional reference projection (columns of the current state written as the reference CSV
- * another dataset's enrichment joins, e.g. orders ⋈ customers).
+ * the reference it publishes (columns of the current state written as the reference CSV another
+ * dataset's enrichment joins, e.g. orders ⋈ customers; the dataset's `publishes` by default).
  */
-export function cdcApplySpec(dataset: DatasetDefinition, reference?: { readonly name: string; readonly columns: Readonly<Record<string, string>> }): Record<string, unknown> {
+export function cdcApplySpec(dataset: DatasetDefinition, reference: PublishedReference | undefined = dataset.publishes): Record<string, unknown> {
     return {
         name: dataset.name,
         version: dataset.version,

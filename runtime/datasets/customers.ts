@@ -38,6 +38,8 @@ export const customers: DatasetDefinition = {
     personalData: ["name", "email", "country"],
     aggregates: [],
     history: "current",
+    // Orders join this on customer_id (the enrichment `customers` in orders.ts).
+    publishes: { name: "customers", columns: { id: "customer_id", segment: "customer_segment", country: "customer_country" } },
     source: "database",
     sourceTable: { schema: "public", table: "customers" },
 };

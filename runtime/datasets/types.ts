@@ -223,6 +223,23 @@ export interface DatasetDefinition {
     readonly sourceTable?: SourceTable;
     /** Fields holding personal data (tagged in Lake Formation beside `classification`). Defaults to none. */
     readonly personalData?: readonly string[];
+    /**
+     * A reference this dataset publishes from its current state for other datasets' enrichments
+     * (customers → the `customers` reference orders join). Defaults to none.
+     */
+    readonly publishes?: PublishedReference;
+}
+
+/**
+ * The reference CSV a dataset writes under `<reference-uri>/<name>/` after its curated state is
+ * applied: `columns` maps each of its fields to the reference column, the first entry being the
+ * key the consuming enrichment joins on (so it is named like the consumer's field).
+ */
+export interface PublishedReference {
+    /** The enrichment name consumers declare (lower snake case). */
+    readonly name: string;
+    /** Source field → reference column, key first. */
+    readonly columns: Readonly<Record<string, string>>;
 }
 
 /** History kept by the curated table of a change-data-capture dataset (see `DatasetDefinition.history`). */

@@ -56,7 +56,7 @@ function exportRaw(store: MemoryObjectStore, bucket: string, directory: string):
 
 function runApply(dataset: DatasetDefinition, work: string, label: string): Record<string, unknown>[] {
     const exportPath = path.join(work, `${label}.rows.ndjson`);
-    const spec = cdcApplySpec(dataset, { name: "customers", columns: { id: "customer_id", segment: "customer_segment", country: "customer_country" } });
+    const spec = cdcApplySpec(dataset);
     const result = spawnSync(
         python(),
         [path.join(root, "runtime/spark/cdc_apply.py"), "--spec-json", JSON.stringify(spec), "--raw-uri", path.join(work, "raw"), "--curated-uri", path.join(work, `curated-${label}`),
