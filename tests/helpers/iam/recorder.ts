@@ -10,7 +10,7 @@ import { S3Client } from "@aws-sdk/client-s3";
  */
 
 /** Components whose AWS requests are simulated, each with its role in the plan. */
-export type Component = "ingest" | "batch" | "load" | "quality" | "files";
+export type Component = "ingest" | "batch" | "load" | "quality" | "files" | "connector";
 export type Zone = "raw" | "rejects" | "curated" | "artifacts" | "landing";
 
 export interface Scope {
@@ -28,6 +28,8 @@ export interface Scope {
     readonly warehouses?: readonly string[];
     /** Local secret ARNs standing for the warehouse's managed admin secret. */
     readonly secrets?: readonly string[];
+    /** Local secret ARNs standing for an API connector's credentials secret. */
+    readonly apiSecrets?: readonly string[];
 }
 
 export interface RecordedCall {
@@ -38,7 +40,7 @@ export interface RecordedCall {
     readonly service: string;
     /** Command name without `Command`, e.g. `PutObject`. */
     readonly operation: string;
-    /** The input fields IAM reads, local names replaced (`{raw}`, `{stream}`, `{curated}`, `{warehouse}`, `{secret}`). */
+    /** The input fields IAM reads, local names replaced (`{raw}`, `{stream}`, `{curated}`, `{warehouse}`, `{secret}`, `{apiSecret}`). */
     readonly input: Readonly<Record<string, string | readonly string[]>>;
     /** `ok`, or the error the service answered (`NotFound`, `NoSuchKey`, `PreconditionFailed`, ...). */
     readonly outcome: string;
@@ -97,6 +99,9 @@ export function logicalInput(scope: Scope, input: Record<string, unknown>): Reco
                 break;
             case "SecretArn":
                 if (v !== undefined) out.SecretArn = logicalName(v, asRecord(scope.secrets, "{secret}"), "secret");
+                break;
+            case "SecretId":
+                if (v !== undefined) out.SecretId = logicalName(v, asRecord(scope.apiSecrets, "{apiSecret}"), "secret");
                 break;
             case "CopySource": {
                 // `bucket/key[?versionId=…]`: the source bucket made logical, the key decoded, the version kept as a flag.

@@ -23,6 +23,8 @@ export interface ResourceNames {
     readonly warehouse?: { readonly arn: string; readonly kind: "workgroup" | "cluster"; readonly name: string };
     /** The warehouse's managed admin secret and the key that encrypts it. */
     readonly secret?: { readonly arn: string; readonly keyArn?: string };
+    /** The dataset's API connector credentials secret and the key that encrypts it (the lake key, as the README asks). */
+    readonly apiSecret?: { readonly arn: string; readonly keyArn?: string };
     /** The Batch job queue and job definition (file drops hand large files to them). */
     readonly batch?: { readonly jobQueueArn: string; readonly jobDefinitionArn: string };
 }
@@ -48,7 +50,7 @@ function need(call: RecordedCall, name: string): string {
     const v = field(call, name);
     if (v === undefined) throw new UnmappedCallError(`${call.service} ${call.operation}: input ${name} missing; the recorder must keep it (tests/helpers/iam/recorder.ts logicalInput)`);
     if (v.startsWith("{unbound")) {
-        throw new UnmappedCallError(`${call.service} ${call.operation} by ${call.component}${call.test ? ` in "${call.test}"` : ""}: ${name} ${v} is not bound to a plan resource; pass it in recordAs({ ... }) (buckets, streams, glueDatabases, warehouses or secrets)`);
+        throw new UnmappedCallError(`${call.service} ${call.operation} by ${call.component}${call.test ? ` in "${call.test}"` : ""}: ${name} ${v} is not bound to a plan resource; pass it in recordAs({ ... }) (buckets, streams, glueDatabases, warehouses, secrets or apiSecrets)`);
     }
     return v;
 }
@@ -243,6 +245,23 @@ function batchChecks(call: RecordedCall, names: ResourceNames): IamCheck[] {
     return [names.batch.jobQueueArn, names.batch.jobDefinitionArn].map((resource) => ({ action: "batch:SubmitJob", resource, context: {}, resourceKind: "none" as const, because: "SubmitJob" }));
 }
 
+function secretsManagerChecks(call: RecordedCall, names: ResourceNames): IamCheck[] {
+    if (call.operation !== "GetSecretValue") throw new UnmappedCallError(`Secrets Manager ${call.operation} has no IAM mapping; add it to secretsManagerChecks in tests/helpers/iam/requests.ts`);
+    need(call, "SecretId");
+    if (!names.apiSecret) throw new UnmappedCallError(`Secrets Manager GetSecretValue by ${call.component} for ${call.dataset}: the plan has no API connector secret for the dataset`);
+    const checks: IamCheck[] = [{ action: "secretsmanager:GetSecretValue", resource: names.apiSecret.arn, context: {}, resourceKind: "none", because: "the connector reads its credentials" }];
+    if (names.apiSecret.keyArn) {
+        checks.push({
+            action: "kms:Decrypt",
+            resource: names.apiSecret.keyArn,
+            context: { "kms:ViaService": `secretsmanager.${names.region}.amazonaws.com`, "kms:CallerAccount": names.account, "kms:EncryptionContext:SecretARN": names.apiSecret.arn, "kms:EncryptionContextKeys": ["SecretARN", "SecretVersionId"] },
+            resourceKind: "key",
+            because: "Secrets Manager decrypts the secret with the caller's credentials",
+        });
+    }
+    return checks;
+}
+
 /** The IAM checks a recorded call makes on AWS, against the plan's names. */
 export function iamChecks(call: RecordedCall, names: ResourceNames, userId: string): IamCheck[] {
     switch (call.service) {
@@ -256,6 +275,8 @@ export function iamChecks(call: RecordedCall, names: ResourceNames, userId: stri
             return redshiftDataChecks(call, names, userId);
         case "Batch":
             return batchChecks(call, names);
+        case "Secrets Manager":
+            return secretsManagerChecks(call, names);
         default:
             throw new UnmappedCallError(`service ${call.service} (${call.operation}) has no IAM mapping; add it to iamChecks in tests/helpers/iam/requests.ts`);
     }

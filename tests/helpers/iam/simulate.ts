@@ -15,6 +15,8 @@ export const componentRoles: Readonly<Record<Component, string>> = {
     load: "orchestration-load",
     quality: "orchestration-quality",
     files: "files-{dataset}-role",
+    // Named by the API source, not the dataset: `{source}` is the source whose function lands the dataset.
+    connector: "connectors-{source}-role",
 };
 
 export interface StackPolicies {
@@ -66,9 +68,25 @@ export function stackPolicies(run: OfflineRun, overrides: { readonly rolePolicy?
     const jobDefinition = only(run, "aws:batch/jobDefinition:JobDefinition", "job definition", () => true);
     const batch = jobQueue && jobDefinition ? { jobQueueArn: String(jobQueue.state.arn), jobDefinitionArn: String(jobDefinition.state.arn) } : undefined;
     const streamOf = (dataset: string) => ofType(run, "aws:kinesis/stream:Stream").find((s) => s.name === `streaming-${dataset}`);
+    const lakeKeyArn = buckets.raw?.keyArn;
+    /** The API connector function that lands `dataset` (its API_SOURCE names the dataset), if any. */
+    const connectorOf = (dataset: string) => {
+        const found = ofType(run, "aws:lambda/function:Function").filter((f) => {
+            const source = (f.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables?.API_SOURCE;
+            return source !== undefined && (JSON.parse(source) as { dataset?: string }).dataset === dataset;
+        });
+        if (found.length > 1) throw new Error(`stack ${run.stack}: more than one API connector lands ${dataset}: ${found.map((f) => f.name).join(", ")}`);
+        if (found.length === 0) return undefined;
+        const variables = (found[0].inputs.environment as { variables: Record<string, string> }).variables;
+        const source = (JSON.parse(variables.API_SOURCE) as { name: string }).name;
+        // A secret named in config is matched with `-??????` in the role; a concrete ARN of that name stands for it here.
+        const secretArn = variables.SECRET_ARN.startsWith("arn:") ? variables.SECRET_ARN : `arn:${partition}:secretsmanager:${region}:${account}:secret:${variables.SECRET_ARN}-AbC123`;
+        return { source, secretArn };
+    };
 
     const names = (dataset: string): ResourceNames => {
         const stream = streamOf(dataset);
+        const connector = connectorOf(dataset);
         return {
             partition,
             region,
@@ -79,11 +97,14 @@ export function stackPolicies(run: OfflineRun, overrides: { readonly rolePolicy?
             ...(warehouse ? { warehouse } : {}),
             ...(secretArn ? { secret: { arn: secretArn, ...(secretKey ? { keyArn: secretKey } : {}) } } : {}),
             ...(batch ? { batch } : {}),
+            ...(connector ? { apiSecret: { arn: connector.secretArn, ...(lakeKeyArn ? { keyArn: lakeKeyArn } : {}) } } : {}),
         };
     };
 
     const role = (component: Component, dataset: string) => {
-        const name = componentRoles[component].replace("{dataset}", dataset);
+        const connector = component === "connector" ? connectorOf(dataset) : undefined;
+        if (component === "connector" && !connector) throw new Error(`stack ${run.stack}: no API connector lands ${dataset}; the connector component needs one (apiSources in the stack config)`);
+        const name = componentRoles[component].replace("{dataset}", dataset).replace("{source}", connector?.source ?? "");
         const roleResource = only(run, "aws:iam/role:Role", `role of ${component}`, (r) => r.name === name);
         if (!roleResource) throw new Error(`stack ${run.stack}: no role ${name} for component ${component}; update componentRoles in tests/helpers/iam/simulate.ts`);
         const physical = String(roleResource.state.name ?? roleResource.id);

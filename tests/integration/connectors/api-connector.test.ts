@@ -6,6 +6,7 @@ import { createApiConnectorHandlerWith, createS3CheckpointStore, runApiConnector
 import { createBuckets, credentials, motoEndpoint, region, requireMoto, uniqueName } from "../../helpers/ingest/services";
 import { FakeApi, fxRecords, startFakeApi } from "../../helpers/connectors/fakeApi";
 import { apiKey, fxSource, manualEnvironment, memoryDependencies } from "../../helpers/connectors/source";
+import { recordAs } from "../../helpers/iam/recorder";
 
 /**
  * The API connector against moto (S3 for the zones and the checkpoint, Secrets Manager for the
@@ -43,6 +44,11 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
         await api.close();
     });
 
+    /** Runs `fn` as the deployed connector of fx_rates: its AWS requests are simulated against its role. */
+    function asConnector<T>(fn: () => T, apiSecrets: readonly string[] = []): T {
+        return recordAs({ component: "connector", dataset: "fx_rates", buckets: { [buckets.raw]: "raw", [buckets.rejects]: "rejects" }, apiSecrets }, fn);
+    }
+
     function s3Dependencies(checkpointKey: string, afterPage?: (page: number) => void) {
         const checkpoints = createS3CheckpointStore({ source: "fx-rates", bucket: buckets.raw, key: checkpointKey, endpoint: motoEndpoint, region, credentials });
         return memoryDependencies(fxSource(api.baseUrl, "cursor", 3), manualEnvironment(now), { store, rawBucket: buckets.raw, rejectsBucket: buckets.rejects, checkpoints, ...(afterPage ? { afterPage } : {}) });
@@ -53,8 +59,8 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
         const crashing = s3Dependencies("_connectors/fx-rates/checkpoint.json", (page) => {
             if (page === 1) throw new Error("simulated crash after page 1");
         });
-        await assert.rejects(runApiConnector(crashing), /simulated crash/);
-        const rerun = await runApiConnector({ ...crashing, afterPage: undefined });
+        await assert.rejects(asConnector(() => runApiConnector(crashing)), /simulated crash/);
+        const rerun = await asConnector(() => runApiConnector({ ...crashing, afterPage: undefined }));
         assert.deepStrictEqual([rerun.outcome, rerun.resumed, rerun.recordsIn, rerun.recordsLanded + rerun.recordsRejected], ["completed", true, 9, 9]);
 
         const reference = { raw: uniqueName("raw"), rejects: uniqueName("rejects") };
@@ -83,7 +89,7 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
         api.records.push(...fxRecords(7, inWindow));
         const a = s3Dependencies("_connectors/fx-rates/checkpoint.json");
         const b = s3Dependencies("_connectors/fx-rates/checkpoint.json");
-        const outcomes = (await Promise.all([runApiConnector(a), runApiConnector(b)])).map((s) => s.outcome).sort();
+        const outcomes = (await asConnector(() => Promise.all([runApiConnector(a), runApiConnector(b)]))).map((s) => s.outcome).sort();
         assert.deepStrictEqual(outcomes, ["completed", "conflict"]);
         const stored = await a.checkpoints.read();
         assert.deepStrictEqual(stored?.state, { version: 1, source: "fx-rates", watermark: "2026-12-06T01:00:00.000Z", pending: null });
@@ -125,9 +131,9 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
         });
         const silent = { setContext: () => undefined, pageFetched: () => undefined, apiError: () => undefined, runFinished: () => undefined, runFailed: () => undefined };
         const handler = createApiConnectorHandlerWith({ env, telemetry: silent });
-        const summary = await handler({}, undefined);
+        const summary = await asConnector(() => handler({}, undefined), [secret.ARN as string]);
         assert.deepStrictEqual([summary.outcome, summary.recordsLanded, summary.pages], ["completed", 4, 2]);
-        const again = await handler({}, undefined);
+        const again = await asConnector(() => handler({}, undefined), [secret.ARN as string]);
         assert.strictEqual(again.outcome, "completed");
         assert.ok(Date.parse(again.watermark ?? "") >= Date.parse(summary.watermark ?? ""));
     });

@@ -68,7 +68,7 @@ describe("IAM simulation of the runtime's recorded AWS requests against the plan
         const { simulated, denials } = await checkRecording(recorded);
         assert.deepStrictEqual(denials, []);
         const roles = new Set(simulated.map((s) => `${s.stack} ${s.role}`));
-        assert.deepStrictEqual([...roles].sort(), ["dev batch-job", "dev files-store_inventory-role", "dev ingest-orders-role", "dev orchestration-load", "prod batch-job", "prod files-store_inventory-role", "prod ingest-orders-role", "prod orchestration-load"]);
+        assert.deepStrictEqual([...roles].sort(), ["dev batch-job", "dev connectors-fx-rates-role", "dev files-store_inventory-role", "dev ingest-orders-role", "dev orchestration-load", "prod batch-job", "prod connectors-fx-rates-role", "prod files-store_inventory-role", "prod ingest-orders-role", "prod orchestration-load"]);
         // KMS checks go through the key policies: S3 SSE-KMS, Kinesis SSE and the admin secret.
         assert.ok(simulated.some((s) => s.check.action === "kms:GenerateDataKey" && s.check.context["kms:ViaService"] === "s3.us-east-1.amazonaws.com"));
         assert.ok(simulated.some((s) => s.stack === "dev" && s.check.action === "kms:Decrypt" && s.check.context["kms:ViaService"] === "kinesis.us-east-1.amazonaws.com"));
@@ -112,6 +112,17 @@ describe("IAM simulation of the runtime's recorded AWS requests against the plan
         assert.deepStrictEqual(headOk.map((c) => c.action), ["s3:GetObject"]);
         const describe = iamChecks({ ...call("DescribeStatement", {}), service: "Redshift Data" }, names, caller.userId);
         assert.deepStrictEqual(describe[0]!.context, { "redshift-data:statement-owner-iam-userid": "AROAEXAMPLE:session" });
+    });
+
+    it("maps the API connector's secret read to GetSecretValue on its secret and a Decrypt with the lake key through Secrets Manager", () => {
+        const withSecret = { ...names, apiSecret: { arn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:/p/fx-AbC123", keyArn: "arn:aws:kms:us-east-1:111122223333:key/lake" } };
+        const checks = iamChecks({ ...call("GetSecretValue", { SecretId: "{apiSecret}" }), component: "connector", dataset: "fx_rates", service: "Secrets Manager" }, withSecret, caller.userId);
+        assert.deepStrictEqual(checks.map((c) => [c.action, c.resource, c.context["kms:ViaService"] ?? ""]), [
+            ["secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:111122223333:secret:/p/fx-AbC123", ""],
+            ["kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/lake", "secretsmanager.us-east-1.amazonaws.com"],
+        ]);
+        assert.throws(() => iamChecks({ ...call("GetSecretValue", { SecretId: "{unbound secret x}" }), service: "Secrets Manager" }, withSecret, caller.userId), /not bound to a plan resource/);
+        assert.throws(() => iamChecks({ ...call("GetSecretValue", { SecretId: "{apiSecret}" }), service: "Secrets Manager" }, names, caller.userId), /no API connector secret/);
     });
 
     it("maps the file drops' operations: named versions, tagging, copies and Batch SubmitJob", () => {

@@ -83,7 +83,7 @@ describe("ApiConnectors, constructed alone", () => {
 });
 
 describe("connector decisions", () => {
-    it("grants the function its dataset's prefixes, its checkpoint, its secret and the lake key, and nothing to list or delete", () => {
+    it("grants the function its dataset's prefixes, its checkpoint, its secret and the lake key, the raw listing a missing checkpoint needs, and no deletes", () => {
         const document = connectorRolePolicy({
             source: "fx-rates",
             dataset: "fx_rates",
@@ -96,9 +96,11 @@ describe("connector decisions", () => {
             secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
         });
         const resources = document.Statement.flatMap((s) => [s.Resource].flat());
-        assert.deepStrictEqual(resources.filter((r) => String(r).startsWith("arn:aws:s3")), ["arn:aws:s3:::raw/fx_rates/*", "arn:aws:s3:::rejects/fx_rates/*", "arn:aws:s3:::raw/_connectors/fx-rates/checkpoint.json"]);
+        assert.deepStrictEqual(resources.filter((r) => String(r).startsWith("arn:aws:s3")), ["arn:aws:s3:::raw/fx_rates/*", "arn:aws:s3:::rejects/fx_rates/*", "arn:aws:s3:::raw/_connectors/fx-rates/checkpoint.json", "arn:aws:s3:::raw"]);
         const actions = document.Statement.flatMap((s) => [s.Action].flat());
-        assert.ok(!actions.some((a) => /Delete|List/.test(String(a))), actions.join(", "));
+        assert.ok(!actions.some((a) => /Delete/.test(String(a))), actions.join(", "));
+        // Listing only the raw bucket itself (S3 answers 404, not 403, for the first run's missing checkpoint).
+        assert.deepStrictEqual(document.Statement.filter((s) => [s.Action].flat().some((a) => /List/.test(String(a)))).map((s) => [s.Action, s.Resource]), [["s3:ListBucket", "arn:aws:s3:::raw"]]);
         assert.ok(document.Statement.filter((s) => s.Resource === "*").every((s) => [s.Action].flat().every((a) => String(a).startsWith("xray:"))));
     });
 
