@@ -47,7 +47,7 @@ async function validate(run: OfflineRun, config: Record<string, unknown> = {}, u
 }
 
 describe("budget policy (cost-stack-monthly-budget)", function () {
-    this.timeout(120000);
+    this.timeout(240_000);
     let dev: OfflineRun;
     let prod: OfflineRun;
 

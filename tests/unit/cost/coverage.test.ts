@@ -4,7 +4,7 @@ import { OfflineRun, runOffline } from "../../../tools/offline/program";
 import { stackRun } from "./helpers";
 
 describe("every resource the stacks declare is priced, free with a reason, or not priced with a reason", function () {
-    this.timeout(120000);
+    this.timeout(240_000);
     const runs: Record<string, OfflineRun> = {};
 
     before(async () => {

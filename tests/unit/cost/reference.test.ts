@@ -10,7 +10,7 @@ import { assertMoney, stackRun } from "./helpers";
 const fixture = path.join(__dirname, "..", "..", "fixtures", "cost", "reference-always-on.json");
 
 describe("the classic always-on reference design", function () {
-    this.timeout(120000);
+    this.timeout(240_000);
     const design = parseReferenceDesign(JSON.parse(fs.readFileSync(fixture, "utf8")), fixture);
 
     it("prices the design's own resources with the same model, at prod's usage", async () => {

@@ -206,7 +206,7 @@ describe("policy pack metadata", () => {
     });
 
     describe("taggable types", function () {
-        this.timeout(120_000);
+        this.timeout(240_000);
 
         it("every AWS type of the offline plans (and the config variants) is classified taggable or not", async () => {
             const runs = [await stackRun("dev"), await stackRun("prod"), await variantRun({ stack: "dev", overrides: { "platform:sparkMode": "cluster" } })];

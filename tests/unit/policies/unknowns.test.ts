@@ -22,7 +22,7 @@ import { awsProvider, checkResource, checkStack, fixture, registerProvider, unkn
  */
 
 describe("values unknown during preview", function () {
-    this.timeout(120_000);
+    this.timeout(240_000);
 
     it("the runner's sentinels are the ones @pulumi/policy's proxy recognizes", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
