@@ -101,6 +101,18 @@ describe("mskClientAuth: SASL/SCRAM and mutual TLS beside IAM (test-only stack c
         assert.strictEqual(ofType(run, T.alarm).length, ofType(await stackRun("prod"), T.alarm).length);
     });
 
+    it("each shipped MSK stack's pack config allows exactly the modes its stack config enables", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const run = await stackRun(stack);
+            if (run.config["platform:streamingEngine"] !== "msk") {
+                continue;
+            }
+            const configured = JSON.parse(run.config["platform:mskClientAuth"] ?? '["iam"]') as string[];
+            const pack = loadPackConfig(stack)?.["msk-cluster-client-authentication"] as { allowedMechanisms?: string[] } | undefined;
+            assert.deepStrictEqual([...(pack?.allowedMechanisms ?? [])].sort(), [...configured].sort(), `policies/config/${stack}.json must allow exactly platform:mskClientAuth`);
+        }
+    });
+
     it("refuses SCRAM on a Kinesis stack, naming the key, what was expected and the fix", async () => {
         await assert.rejects(
             runOffline({ stack: "dev", overrides: { "platform:mskClientAuth": JSON.stringify(["scram"]) } }),
