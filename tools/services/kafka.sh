@@ -126,7 +126,9 @@ PROPS
 }
 
 # Creates or resets the SCRAM-SHA-512 user through the plaintext listener (idempotent, so a data
-# dir formatted before SCRAM was asked for gets the user too).
+# dir formatted before SCRAM was asked for gets the user too). The password is on kafka-configs'
+# command line for the second it runs (its --add-config-file renames the mechanism and refuses
+# it), which is why this is for local test credentials only.
 upsert_scram_user() {
   java "${java_args[@]}" kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$port" --alter \
     --add-config "SCRAM-SHA-512=[iterations=8192,password=$scram_password]" \
