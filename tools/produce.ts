@@ -34,6 +34,8 @@ export interface ProduceOptions {
      * KAFKA_SCRAM_PASSWORD) or from the cluster's AmazonMSK_ secret (`--scram-secret ARN`, always TLS).
      */
     readonly scram?: { readonly source: "env"; readonly username: string; readonly password: string } | { readonly source: "secret"; readonly secretArn: string };
+    /** Mutual TLS: PEM files of the client certificate (chain), its private key and optionally the brokers' CA. Implies TLS. */
+    readonly clientCertificate?: { readonly certificatePath: string; readonly privateKeyPath: string; readonly caPath?: string };
     readonly startTimeMs?: number;
     readonly progress: boolean;
     /** Create the Kafka topic with this many partitions when it is missing. */
@@ -57,6 +59,9 @@ const usage = `usage: npm run produce -- --engine msk|kinesis [options]
                            $KAFKA_SCRAM_PASSWORD (TLS only with --tls: the local broker's SCRAM listener is plaintext)
   --scram-secret ARN       Kafka with SASL/SCRAM-SHA-512, credentials from the cluster's AmazonMSK_ secret
                            in Secrets Manager (default AWS credential chain; implies --tls)
+  --client-cert FILE       Kafka with mutual TLS: the client certificate chain (PEM) issued by the cluster's
+                           private CA; needs --client-key FILE (PEM private key); --ca-cert FILE for a private
+                           broker CA (implies --tls)
   --create-topic N         create the Kafka topic with N partitions if it is missing
   --stream NAME            Kinesis stream (default orders)
   --endpoint URL           Kinesis endpoint, e.g. moto http://127.0.0.1:$MOTO_PORT (default AWS)
@@ -93,6 +98,9 @@ const flags: Readonly<Record<string, FlagKind>> = {
     "--msk-iam": "switch",
     "--scram": "switch",
     "--scram-secret": "value",
+    "--client-cert": "value",
+    "--client-key": "value",
+    "--ca-cert": "value",
     "--no-progress": "switch",
     "--help": "switch",
 };
@@ -184,6 +192,7 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
         throw flagError(flag, "only with --engine msk", "--engine kinesis", "remove the flag or produce to Kafka");
     }
     const scram = parseScram(engine, switches, values, env);
+    const clientCertificate = parseClientCertificate(engine, switches, values, scram !== undefined);
     const createTopicText = values.get("--create-topic");
     const createStreamText = values.get("--create-stream");
     // A local stand-in takes any credentials; real ones set in the environment still win.
@@ -200,9 +209,10 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
         badRatio,
         seed: integerFlag("--seed", values.get("--seed"), 1, 0, 4_294_967_295, "42"),
         batchSize: integerFlag("--batch-size", values.get("--batch-size"), 500, 1, 500, "500"),
-        tls: switches.has("--tls") || switches.has("--msk-iam") || scram?.source === "secret",
+        tls: switches.has("--tls") || switches.has("--msk-iam") || scram?.source === "secret" || clientCertificate !== undefined,
         mskIam: switches.has("--msk-iam"),
         ...(scram !== undefined ? { scram } : {}),
+        ...(clientCertificate !== undefined ? { clientCertificate } : {}),
         ...(startTimeMs !== undefined ? { startTimeMs } : {}),
         progress: !switches.has("--no-progress"),
         ...(createTopicText !== undefined ? { createTopicPartitions: integerFlag("--create-topic", createTopicText, 1, 1, 10_000, "3") } : {}),
@@ -237,6 +247,37 @@ function parseScram(engine: "msk" | "kinesis", switches: ReadonlySet<string>, va
     return { source: "env", ...credentials };
 }
 
+/** `--client-cert` / `--client-key` / `--ca-cert`: mutual TLS, Kafka only, certificate and key together, no other authentication. */
+function parseClientCertificate(engine: "msk" | "kinesis", switches: ReadonlySet<string>, values: ReadonlyMap<string, string>, scram: boolean): ProduceOptions["clientCertificate"] {
+    const certificatePath = values.get("--client-cert");
+    const privateKeyPath = values.get("--client-key");
+    const caPath = values.get("--ca-cert");
+    if (certificatePath === undefined && privateKeyPath === undefined && caPath === undefined) {
+        return undefined;
+    }
+    const flag = certificatePath !== undefined ? "--client-cert" : privateKeyPath !== undefined ? "--client-key" : "--ca-cert";
+    if (engine === "kinesis") {
+        throw flagError(flag, "only with --engine msk", "--engine kinesis", "remove the flag or produce to Kafka");
+    }
+    if (certificatePath === undefined || privateKeyPath === undefined) {
+        throw flagError(flag, "--client-cert and --client-key together (mutual TLS needs the certificate and its key)", certificatePath === undefined ? "no --client-cert" : "no --client-key", "pass both PEM files issued by the cluster's private CA");
+    }
+    if (switches.has("--msk-iam") || scram) {
+        throw flagError("--client-cert", "one authentication: --msk-iam, --scram, --scram-secret or --client-cert", switches.has("--msk-iam") ? "--msk-iam as well" : "SASL/SCRAM as well", "keep the one the cluster's mskClientAuth allows");
+    }
+    return { certificatePath, privateKeyPath, ...(caPath !== undefined ? { caPath } : {}) };
+}
+
+/** Reads a PEM file named by a flag, naming the flag when it cannot. */
+function readPem(flag: string, file: string): string {
+    const fs = require("fs") as typeof import("fs");
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (error) {
+        throw new ConfigurationError(flag, `${flag}: expected a readable PEM file, found '${file}' (${(error as Error).message}); pass the path of the file`, { cause: error });
+    }
+}
+
 /** The client authentication of the options; a `--scram-secret` is read from Secrets Manager here. */
 export async function resolveProduceAuth(options: ProduceOptions, readSecret: typeof scramCredentialsFromSecret = scramCredentialsFromSecret): Promise<KafkaClientAuth> {
     if (options.mskIam) {
@@ -244,6 +285,10 @@ export async function resolveProduceAuth(options: ProduceOptions, readSecret: ty
     }
     if (options.scram?.source === "secret") {
         return { mode: "scram", ...(await readSecret(options.scram.secretArn, options.region)), tls: true };
+    }
+    if (options.clientCertificate) {
+        const { certificatePath, privateKeyPath, caPath } = options.clientCertificate;
+        return { mode: "tls", certificatePem: readPem("--client-cert", certificatePath), privateKeyPem: readPem("--client-key", privateKeyPath), ...(caPath !== undefined ? { caPem: readPem("--ca-cert", caPath) } : {}) };
     }
     if (options.scram?.source === "env") {
         return { mode: "scram", username: options.scram.username, password: options.scram.password, tls: options.tls };

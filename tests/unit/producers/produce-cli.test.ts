@@ -76,6 +76,22 @@ describe("the produce command line", () => {
         assert.throws(() => parseProduceArgs(["--engine", "kinesis", "--scram"], {}), /--scram: expected only with --engine msk/);
     });
 
+    it("takes mutual TLS from the client certificate and key files (over TLS), and reads them when producing", async () => {
+        const fs = await import("fs");
+        const os = await import("os");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "produce-mtls-"));
+        const cert = path.join(dir, "client.pem");
+        const key = path.join(dir, "client.key");
+        fs.writeFileSync(cert, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        fs.writeFileSync(key, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+        const options = parseProduceArgs(["--engine", "msk", "--client-cert", cert, "--client-key", key], {}) as ProduceOptions;
+        assert.deepStrictEqual([options.clientCertificate, options.tls], [{ certificatePath: cert, privateKeyPath: key }, true]);
+        assert.deepStrictEqual(await resolveProduceAuth(options), { mode: "tls", certificatePem: fs.readFileSync(cert, "utf8"), privateKeyPem: fs.readFileSync(key, "utf8") });
+        await assert.rejects(resolveProduceAuth({ ...options, clientCertificate: { certificatePath: path.join(dir, "missing.pem"), privateKeyPath: key } }), /--client-cert: expected a readable PEM file, found '.*missing\.pem'/);
+        assert.throws(() => parseProduceArgs(["--engine", "msk", "--client-cert", cert], {}), /--client-cert: expected --client-cert and --client-key together .*, found no --client-key/);
+        assert.throws(() => parseProduceArgs(["--engine", "msk", "--client-cert", cert, "--client-key", key, "--msk-iam"], {}), /--client-cert: expected one authentication/);
+    });
+
     it("defaults the brokers from KAFKA_BROKERS", () => {
         const parsed = parseProduceArgs(["--engine", "msk"], { KAFKA_BROKERS: "10.0.0.1:9092" });
         assert.ok(parsed !== "help" && parsed.brokers[0] === "10.0.0.1:9092");
