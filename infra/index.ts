@@ -155,6 +155,8 @@ export const streamingEngine = streaming.engine;
 export const streams = streaming.engine === "kinesis" ? streaming.sources.map((s) => s.name) : undefined;
 export const kafkaTopics = streaming.engine === "msk" ? streaming.sources.map((s) => s.name) : undefined;
 export const kafkaBootstrapBrokers = streaming.kafka?.bootstrapBrokers;
+/** The AmazonMSK_ secrets associated with the cluster when mskClientAuth includes scram (`npm run produce -- --scram-secret <ARN>`). */
+export const mskScramSecretArns = streaming.kafka?.clientAuth.modes.includes("scram") ? streaming.kafka.clientAuth.scramSecretArns : undefined;
 export const warehouseEndpoint = warehouse.endpoint;
 export const warehouseDatabase = warehouse.database;
 export const warehouseTarget = warehouse.target;

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { policyConfig } from "./lib/config";
 import { checkov } from "./lib/metadata";
-import { label, ofType, prop, referencedBy } from "./lib/stack";
-import { asList, isKnown, parseJsonInput, probe, show } from "./lib/values";
+import { collectStrings, identifiers, label, ofType, prop, referencedBy } from "./lib/stack";
+import { asList, isCustomerManagedKey, isKnown, parseJsonInput, probe, show } from "./lib/values";
 
 /** @severity critical */
 export const mskClusterEncryptionInTransit: ResourceValidationPolicy = {
@@ -48,8 +48,9 @@ const authSchema = {
             type: "array" as const,
             items: { type: "string" as const, enum: ["iam", "tls", "scram"] },
             minItems: 1,
-            default: ["iam", "tls"],
-            description: "Client authentication mechanisms that satisfy the policy: iam (SASL/IAM), tls (mutual TLS with a private CA), scram (SASL/SCRAM). Defaults to iam and tls.",
+            default: ["iam"],
+            description:
+                "The client authentication modes the stack configures (platform:mskClientAuth): iam (SASL/IAM), tls (mutual TLS with a private CA), scram (SASL/SCRAM). A cluster must enable at least one and nothing else. Defaults to iam.",
         },
     },
 };
@@ -57,11 +58,12 @@ const authSchema = {
 /** @severity critical */
 export const mskClusterClientAuthentication: ResourceValidationPolicy = {
     name: "msk-cluster-client-authentication",
-    description: "Checks whether MSK clusters require IAM or mutual-TLS client authentication and turn unauthenticated access off.",
+    description: "Checks whether MSK clusters require client authentication with exactly the allowed modes (IAM, SCRAM, mutual TLS) and turn unauthenticated access off.",
     enforcementLevel: "advisory",
     severity: "critical",
     tags: ["security", "msk"],
-    remediationSteps: "Set clientAuthentication.sasl.iam to true (or tls.certificateAuthorityArns to a private CA) and clientAuthentication.unauthenticated to false.",
+    remediationSteps:
+        "Set clientAuthentication.unauthenticated to false and enable only the allowed modes: sasl.iam, sasl.scram, tls.certificateAuthorityArns (a private CA); or change platform:mskClientAuth and the pack's allowedMechanisms together.",
     configSchema: authSchema,
     validateResource: validateResourceOfType(aws.msk.Cluster, (cluster, args, reportViolation) => {
         const { allowedMechanisms } = policyConfig<{ allowedMechanisms: string[] }>(args, authSchema);
@@ -80,7 +82,60 @@ export const mskClusterClientAuthentication: ResourceValidationPolicy = {
         if (!enabled.some((m) => allowedMechanisms.includes(m))) {
             reportViolation(`clientAuthentication must enable ${allowedMechanisms.join(" or ")}; found ${enabled.length > 0 ? enabled.join(", ") : "none"}.`);
         }
+        const extra = enabled.filter((m) => !allowedMechanisms.includes(m));
+        if (extra.length > 0) {
+            reportViolation(`clientAuthentication must enable only the allowed modes (${allowedMechanisms.join(", ")}); found ${extra.join(", ")} enabled as well.`);
+        }
     }),
+};
+
+const scramSecretPrefix = "AmazonMSK_";
+
+/** The name part of a Secrets Manager ARN (`arn:...:secret:<name>-<6 characters>`), or undefined for another value. */
+function secretName(arn: string): string | undefined {
+    return /^arn:aws[a-z-]*:secretsmanager:[^:]*:\d{12}:secret:(.+)$/.exec(arn)?.[1];
+}
+
+/** @severity high */
+export const mskScramSecretAssociation: StackValidationPolicy = {
+    name: "msk-scram-secret-association",
+    description:
+        "Checks whether the secrets associated with MSK clusters for SASL/SCRAM are named with the AmazonMSK_ prefix and, when the stack declares them, encrypted with a customer-managed KMS key.",
+    enforcementLevel: "advisory",
+    severity: "high",
+    tags: ["security", "encryption", "msk", "secretsmanager"],
+    remediationSteps: "Create each SCRAM secret as AmazonMSK_<name> with kmsKeyId set to a customer-managed key (MSK refuses the default aws/secretsmanager key) and list its ARN in platform:mskScramSecretArns.",
+    validateStack: (args, reportViolation) => {
+        const secrets = ofType(args.resources, aws.secretsmanager.Secret);
+        const associations = [
+            ...ofType(args.resources, aws.msk.ScramSecretAssociation).map((r) => ({ resource: r, property: "secretArnLists", arns: prop(r, (p) => p.secretArnLists as unknown) })),
+            ...ofType(args.resources, aws.msk.SingleScramSecretAssociation).map((r) => ({ resource: r, property: "secretArn", arns: prop(r, (p) => p.secretArn as unknown) })),
+        ];
+        for (const { resource, property, arns } of associations) {
+            // Secrets this stack declares: judged on their own name and key, known or not yet known ARNs alike.
+            const declared = referencedBy(resource, property, arns, secrets);
+            for (const secret of declared) {
+                const name = prop(secret, (p) => p.name as string | undefined);
+                if (isKnown(name) && !(typeof name === "string" && name.startsWith(scramSecretPrefix))) {
+                    reportViolation(`${label(secret)} is associated with ${label(resource)} for SCRAM and its name must start with ${scramSecretPrefix}; found ${show(name)}.`, secret.urn);
+                }
+                const key = prop(secret, (p) => p.kmsKeyId as string | undefined);
+                if (isKnown(key) && !isCustomerManagedKey(key, "secretsmanager")) {
+                    reportViolation(`${label(secret)} is a SCRAM secret of ${label(resource)} and must be encrypted with a customer-managed KMS key; found ${show(key)}.`, secret.urn);
+                }
+            }
+            // Secrets created elsewhere, given by ARN: the name is the ARN's last part.
+            if (isKnown(arns)) {
+                const declaredIds = declared.flatMap((secret) => [...identifiers(secret)]);
+                for (const arn of collectStrings(arns).filter((a) => !declaredIds.includes(a))) {
+                    const name = secretName(arn);
+                    if (!name?.startsWith(scramSecretPrefix)) {
+                        reportViolation(`${label(resource)} associates ${show(arn)}, which must be a Secrets Manager secret ARN whose name starts with ${scramSecretPrefix} (MSK associates no other secrets).`, resource.urn);
+                    }
+                }
+            }
+        }
+    },
 };
 
 /** @severity critical */
@@ -284,6 +339,7 @@ export const mskPolicies = [
     mskClusterEncryptionInTransit,
     mskClusterEncryptionAtRestCmk,
     mskClusterClientAuthentication,
+    mskScramSecretAssociation,
     mskClusterPrivateBrokers,
     mskClusterBrokerLogging,
     mskClusterBrokerLogRetention,

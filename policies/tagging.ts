@@ -81,6 +81,7 @@ export const taggableTypes: readonly string[] = [
 /** AWS resource types the platform creates that cannot carry tags (checked against the SDK's args the same way). */
 export const untaggableTypes: readonly string[] = [
     untagged(aws.appautoscaling.Policy),
+    untagged(aws.msk.ScramSecretAssociation),
     untagged(aws.athena.NamedQuery),
     untagged(aws.cloudwatch.Dashboard),
     untagged(aws.cloudwatch.EventTarget),

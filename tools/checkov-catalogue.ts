@@ -15,12 +15,29 @@ import { terraformType } from "./offline/terraform-plan";
 
 export const applicablePath = path.join(projectRoot, "policies", "lib", "checkov-applicable.json");
 
-/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`). */
+/**
+ * The test-only stack config of the `mskClientAuth` alternative: prod with SASL/SCRAM first (the
+ * ingest functions' mode), IAM and mutual TLS enabled too, its AmazonMSK_ secret, private CA and
+ * the customer-managed key of the secret. The pack config that goes with it allows exactly those
+ * modes (tests/unit/infra/msk-client-auth.test.ts).
+ */
+export const mskClientAuthVariant = {
+    stack: "prod",
+    overrides: {
+        "platform:mskClientAuth": JSON.stringify(["scram", "iam", "tls"]),
+        "platform:mskScramSecretArns": JSON.stringify(["arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_platform-prod-ingest-AbCdEf"]),
+        "platform:mskCertificateAuthorityArns": JSON.stringify(["arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b"]),
+        "platform:mskClientSecretsKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    },
+} as const satisfies RunOptions;
+
+/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
     { stack: "prod" },
     { stack: "dev", overrides: { "platform:sparkMode": "cluster" } },
     { stack: "prod", overrides: { "platform:warehouseMode": "serverless", "platform:streamingEngine": "kinesis" } },
+    mskClientAuthVariant,
 ];
 
 /**

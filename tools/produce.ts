@@ -11,6 +11,7 @@
  */
 import { isReachable, LocalSettings, localDefaults, readLocalSettings, unreachableMessage } from "../runtime/local/settings";
 import { ConfigurationError } from "../runtime/common/errors";
+import { KafkaClientAuth, scramCredentialsFromEnv, scramCredentialsFromSecret } from "../runtime/common/kafkaAuth";
 import { createKafkaProducer, createKinesisProducer, createOrderGenerator, ensureKafkaTopic, ensureKinesisStream, KafkaProduceError, kafkaTopicExists, RecordProducer } from "../runtime/producers";
 
 export interface ProduceOptions {
@@ -28,6 +29,13 @@ export interface ProduceOptions {
     readonly batchSize: number;
     readonly tls: boolean;
     readonly mskIam: boolean;
+    /**
+     * SASL/SCRAM-SHA-512: credentials from the environment (`--scram`, KAFKA_SCRAM_USERNAME and
+     * KAFKA_SCRAM_PASSWORD) or from the cluster's AmazonMSK_ secret (`--scram-secret ARN`, always TLS).
+     */
+    readonly scram?: { readonly source: "env"; readonly username: string; readonly password: string } | { readonly source: "secret"; readonly secretArn: string };
+    /** Mutual TLS: PEM files of the client certificate (chain), its private key and optionally the brokers' CA. Implies TLS. */
+    readonly clientCertificate?: { readonly certificatePath: string; readonly privateKeyPath: string; readonly caPath?: string };
     readonly startTimeMs?: number;
     readonly progress: boolean;
     /** Create the Kafka topic with this many partitions when it is missing. */
@@ -47,6 +55,13 @@ const usage = `usage: npm run produce -- --engine msk|kinesis [options]
   --topic NAME             Kafka topic (default orders)
   --tls                    Kafka over TLS
   --msk-iam                Kafka with MSK IAM auth (implies --tls)
+  --scram                  Kafka with SASL/SCRAM-SHA-512, user and password from $KAFKA_SCRAM_USERNAME and
+                           $KAFKA_SCRAM_PASSWORD (TLS only with --tls: the local broker's SCRAM listener is plaintext)
+  --scram-secret ARN       Kafka with SASL/SCRAM-SHA-512, credentials from the cluster's AmazonMSK_ secret
+                           in Secrets Manager (default AWS credential chain; implies --tls)
+  --client-cert FILE       Kafka with mutual TLS: the client certificate chain (PEM) issued by the cluster's
+                           private CA; needs --client-key FILE (PEM private key); --ca-cert FILE for a private
+                           broker CA (implies --tls)
   --create-topic N         create the Kafka topic with N partitions if it is missing
   --stream NAME            Kinesis stream (default orders)
   --endpoint URL           Kinesis endpoint, e.g. moto http://127.0.0.1:$MOTO_PORT (default AWS)
@@ -81,6 +96,11 @@ const flags: Readonly<Record<string, FlagKind>> = {
     "--create-stream": "value",
     "--tls": "switch",
     "--msk-iam": "switch",
+    "--scram": "switch",
+    "--scram-secret": "value",
+    "--client-cert": "value",
+    "--client-key": "value",
+    "--ca-cert": "value",
     "--no-progress": "switch",
     "--help": "switch",
 };
@@ -171,6 +191,8 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
         const flag = switches.has("--tls") ? "--tls" : switches.has("--msk-iam") ? "--msk-iam" : "--create-topic";
         throw flagError(flag, "only with --engine msk", "--engine kinesis", "remove the flag or produce to Kafka");
     }
+    const scram = parseScram(engine, switches, values, env);
+    const clientCertificate = parseClientCertificate(engine, switches, values, scram !== undefined);
     const createTopicText = values.get("--create-topic");
     const createStreamText = values.get("--create-stream");
     // A local stand-in takes any credentials; real ones set in the environment still win.
@@ -187,14 +209,91 @@ export function parseProduceArgs(argv: readonly string[], env: Readonly<Record<s
         badRatio,
         seed: integerFlag("--seed", values.get("--seed"), 1, 0, 4_294_967_295, "42"),
         batchSize: integerFlag("--batch-size", values.get("--batch-size"), 500, 1, 500, "500"),
-        tls: switches.has("--tls") || switches.has("--msk-iam"),
+        tls: switches.has("--tls") || switches.has("--msk-iam") || scram?.source === "secret" || clientCertificate !== undefined,
         mskIam: switches.has("--msk-iam"),
+        ...(scram !== undefined ? { scram } : {}),
+        ...(clientCertificate !== undefined ? { clientCertificate } : {}),
         ...(startTimeMs !== undefined ? { startTimeMs } : {}),
         progress: !switches.has("--no-progress"),
         ...(createTopicText !== undefined ? { createTopicPartitions: integerFlag("--create-topic", createTopicText, 1, 1, 10_000, "3") } : {}),
         ...(createStreamText !== undefined ? { createStreamShards: integerFlag("--create-stream", createStreamText, 1, 1, 500, "2") } : {}),
         ...(credentials !== undefined ? { credentials } : {}),
     };
+}
+
+/** `--scram` / `--scram-secret`: one authentication at most, Kafka only, credentials never on the command line. */
+function parseScram(engine: "msk" | "kinesis", switches: ReadonlySet<string>, values: ReadonlyMap<string, string>, env: Readonly<Record<string, string | undefined>>): ProduceOptions["scram"] {
+    const secretArn = values.get("--scram-secret");
+    if (!switches.has("--scram") && secretArn === undefined) {
+        return undefined;
+    }
+    const flag = secretArn !== undefined ? "--scram-secret" : "--scram";
+    if (engine === "kinesis") {
+        throw flagError(flag, "only with --engine msk", "--engine kinesis", "remove the flag or produce to Kafka");
+    }
+    if (switches.has("--msk-iam") || (switches.has("--scram") && secretArn !== undefined)) {
+        throw flagError(flag, "one authentication: --msk-iam, --scram or --scram-secret", [switches.has("--msk-iam") ? "--msk-iam" : "", switches.has("--scram") ? "--scram" : "", secretArn !== undefined ? "--scram-secret" : ""].filter(Boolean).join(" and "), "keep the one the cluster's mskClientAuth allows");
+    }
+    if (secretArn !== undefined) {
+        if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:AmazonMSK_[A-Za-z0-9/_+=.@-]+$/.test(secretArn)) {
+            throw flagError("--scram-secret", "the ARN of a Secrets Manager secret whose name starts with AmazonMSK_ (arn:aws:secretsmanager:<region>:<account>:secret:AmazonMSK_...)", `'${secretArn}'`, "pass the ARN of a secret associated with the cluster (pulumi stack output mskScramSecretArns)");
+        }
+        return { source: "secret", secretArn };
+    }
+    const credentials = scramCredentialsFromEnv(env);
+    if (credentials === undefined) {
+        throw flagError("--scram", "KAFKA_SCRAM_USERNAME and KAFKA_SCRAM_PASSWORD in the environment", "neither", "export them (the local broker's user: see tools/services/kafka.sh), or pass --scram-secret <ARN> against MSK");
+    }
+    return { source: "env", ...credentials };
+}
+
+/** `--client-cert` / `--client-key` / `--ca-cert`: mutual TLS, Kafka only, certificate and key together, no other authentication. */
+function parseClientCertificate(engine: "msk" | "kinesis", switches: ReadonlySet<string>, values: ReadonlyMap<string, string>, scram: boolean): ProduceOptions["clientCertificate"] {
+    const certificatePath = values.get("--client-cert");
+    const privateKeyPath = values.get("--client-key");
+    const caPath = values.get("--ca-cert");
+    if (certificatePath === undefined && privateKeyPath === undefined && caPath === undefined) {
+        return undefined;
+    }
+    const flag = certificatePath !== undefined ? "--client-cert" : privateKeyPath !== undefined ? "--client-key" : "--ca-cert";
+    if (engine === "kinesis") {
+        throw flagError(flag, "only with --engine msk", "--engine kinesis", "remove the flag or produce to Kafka");
+    }
+    if (certificatePath === undefined || privateKeyPath === undefined) {
+        throw flagError(flag, "--client-cert and --client-key together (mutual TLS needs the certificate and its key)", certificatePath === undefined ? "no --client-cert" : "no --client-key", "pass both PEM files issued by the cluster's private CA");
+    }
+    if (switches.has("--msk-iam") || scram) {
+        throw flagError("--client-cert", "one authentication: --msk-iam, --scram, --scram-secret or --client-cert", switches.has("--msk-iam") ? "--msk-iam as well" : "SASL/SCRAM as well", "keep the one the cluster's mskClientAuth allows");
+    }
+    return { certificatePath, privateKeyPath, ...(caPath !== undefined ? { caPath } : {}) };
+}
+
+/** Reads a PEM file named by a flag, naming the flag when it cannot. */
+function readPem(flag: string, file: string): string {
+    const fs = require("fs") as typeof import("fs");
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (error) {
+        throw new ConfigurationError(flag, `${flag}: expected a readable PEM file, found '${file}' (${(error as Error).message}); pass the path of the file`, { cause: error });
+    }
+}
+
+/** The client authentication of the options; a `--scram-secret` is read from Secrets Manager here. */
+export async function resolveProduceAuth(options: ProduceOptions, readSecret: typeof scramCredentialsFromSecret = scramCredentialsFromSecret): Promise<KafkaClientAuth> {
+    if (options.mskIam) {
+        return { mode: "iam", region: options.region };
+    }
+    if (options.scram?.source === "secret") {
+        return { mode: "scram", ...(await readSecret(options.scram.secretArn, options.region)), tls: true };
+    }
+    if (options.clientCertificate) {
+        const { certificatePath, privateKeyPath, caPath } = options.clientCertificate;
+        return { mode: "tls", certificatePem: readPem("--client-cert", certificatePath), privateKeyPem: readPem("--client-key", privateKeyPath), ...(caPath !== undefined ? { caPem: readPem("--ca-cert", caPath) } : {}) };
+    }
+    if (options.scram?.source === "env") {
+        return { mode: "scram", username: options.scram.username, password: options.scram.password, tls: options.tls };
+    }
+    return { mode: "none", tls: options.tls };
 }
 
 /** The local settings, or their defaults when the environment's service variables are invalid (those are reported where they are used). */
@@ -278,15 +377,9 @@ function endpointAddress(endpoint: string): string {
     return `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
 }
 
-function createProducer(options: ProduceOptions): RecordProducer {
+function createProducer(options: ProduceOptions, auth: KafkaClientAuth): RecordProducer {
     if (options.engine === "msk") {
-        return createKafkaProducer({
-            brokers: options.brokers,
-            topic: options.topic,
-            tls: options.tls,
-            ...(options.mskIam ? { mskIam: { region: options.region } } : {}),
-            maxBatchMessages: options.batchSize,
-        });
+        return createKafkaProducer({ brokers: options.brokers, topic: options.topic, auth, maxBatchMessages: options.batchSize });
     }
     return createKinesisProducer({
         streamName: options.stream,
@@ -305,8 +398,9 @@ export async function produce(options: ProduceOptions, onProgress: (sent: number
         startTimeMs: options.startTimeMs ?? Date.now() - Math.ceil(options.count * intervalMs) - 60_000,
         intervalMs,
     });
+    const auth = options.engine === "msk" ? await resolveProduceAuth(options) : ({ mode: "none" } as const);
     if (options.engine === "msk" && options.createTopicPartitions !== undefined) {
-        const created = await ensureKafkaTopic({ brokers: options.brokers, topic: options.topic, tls: options.tls, ...(options.mskIam ? { mskIam: { region: options.region } } : {}) }, options.createTopicPartitions);
+        const created = await ensureKafkaTopic({ brokers: options.brokers, topic: options.topic, auth }, options.createTopicPartitions);
         if (created) {
             note(`created Kafka topic '${options.topic}' with ${options.createTopicPartitions} partitions on ${options.brokers.join(",")}`);
         }
@@ -314,7 +408,7 @@ export async function produce(options: ProduceOptions, onProgress: (sent: number
     if (options.engine === "msk" && options.createTopicPartitions === undefined && !options.mskIam) {
         // Checked first so a missing topic is one clear error, not a minute of metadata retries. (With
         // MSK IAM the producer's role may not be allowed to describe topics, so it is left to the send.)
-        if (!(await kafkaTopicExists({ brokers: options.brokers, topic: options.topic, tls: options.tls }))) {
+        if (!(await kafkaTopicExists({ brokers: options.brokers, topic: options.topic, auth }))) {
             throw new KafkaProduceError(`Kafka topic '${options.topic}' does not exist on ${options.brokers.join(",")}; pass --create-topic <partitions> (for example --create-topic 3) to create it`);
         }
     }
@@ -331,7 +425,7 @@ export async function produce(options: ProduceOptions, onProgress: (sent: number
             note(`created Kinesis stream '${options.stream}' with ${options.createStreamShards} shards at ${options.endpoint}`);
         }
     }
-    const producer = createProducer(options);
+    const producer = createProducer(options, auth);
     const chunkSize = options.rate > 0 ? Math.max(1, Math.min(options.batchSize, Math.ceil(options.rate / 10))) : options.batchSize;
     const started = Date.now();
     let sent = 0;

@@ -70,6 +70,7 @@ export const freeTypes: Readonly<Record<string, string>> = {
     "aws:msk/configuration:Configuration": "MSK configurations have no charge",
     "aws:msk/topic:Topic": "topics live on the brokers, priced with the cluster",
     "aws:msk/clusterPolicy:ClusterPolicy": "MSK cluster policies have no charge",
+    "aws:msk/scramSecretAssociation:ScramSecretAssociation": "associating SCRAM secrets has no charge; the AmazonMSK_ secrets themselves are created outside the stack and billed there",
     "aws:appautoscaling/target:Target": "Application Auto Scaling has no charge; grown MSK storage is priced on the cluster (storageGbPerBroker)",
     "aws:appautoscaling/policy:Policy": "Application Auto Scaling has no charge",
 

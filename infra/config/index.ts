@@ -40,7 +40,7 @@ export type { LakeConfig } from "./lake";
 export type { NatStrategy, NetworkConfig } from "./network";
 export type { OrchestrationConfig } from "./orchestration";
 export type { SparkConfig } from "./spark";
-export type { KinesisConfig, MskConfig, StreamingConfig } from "./streaming";
+export type { KinesisConfig, MskClientAuthConfig, MskClientAuthMode, MskConfig, StreamingConfig } from "./streaming";
 export type { WarehouseConfig } from "./warehouse";
 export type { QueryConfig } from "./query";
 export type { AuditConfig } from "./audit";

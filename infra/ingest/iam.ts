@@ -16,6 +16,12 @@ export interface IngestRoleContext {
     readonly consumerGroup?: string;
     /** MSK only: the private subnets and security group the function's network interfaces use. */
     readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+    /**
+     * MSK with SASL/SCRAM or mutual TLS only: the secret the event source mapping reads with the
+     * function's role (SCRAM credentials or the client certificate) and the customer-managed key
+     * that encrypts it. Absent with IAM, where Lambda signs with the role instead.
+     */
+    readonly clientSecret?: { readonly secretArn: string; readonly kmsKeyArn: string };
 }
 
 /** `arn:aws:kafka:r:a:cluster/name/uuid` → the topic or group ARN prefix `arn:aws:kafka:r:a:<kind>/name/uuid`. */
@@ -67,6 +73,27 @@ function vpcNetworkInterfaceStatements(clusterArn: string, vpc: NonNullable<Inge
             Effect: "Allow",
             Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
             Resource: "*",
+        },
+    ];
+}
+
+/**
+ * Reading the event source mapping's one secret, and decrypting with its key only when Secrets
+ * Manager asks (`kms:ViaService`).
+ */
+function clientSecretStatements(secret: NonNullable<IngestRoleContext["clientSecret"]>): Statement[] {
+    const [prefix, partition, service, region] = secret.secretArn.split(":");
+    if (prefix !== "arn" || service !== "secretsmanager" || !partition || !region) {
+        throw new Error(`ingest role: clientSecret.secretArn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), found "${secret.secretArn}"; pass the SCRAM or client-certificate secret's ARN`);
+    }
+    return [
+        { Sid: "ReadKafkaClientSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secret.secretArn },
+        {
+            Sid: "DecryptKafkaClientSecret",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: secret.kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
         },
     ];
 }
@@ -124,6 +151,9 @@ export function ingestRolePolicy(ctx: IngestRoleContext): PolicyDocument {
         );
         if (ctx.vpc) {
             statements.push(...vpcNetworkInterfaceStatements(ctx.sourceArn, ctx.vpc));
+        }
+        if (ctx.clientSecret) {
+            statements.push(...clientSecretStatements(ctx.clientSecret));
         }
     }
     return policyDocument(...statements);

@@ -8,6 +8,7 @@ import { IngestConfig } from "../config";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { serviceRole } from "../shared/role";
 import { DatasetSource, KafkaConnection } from "../streaming";
+import { ingestSourceAccessConfigurations } from "../streaming/decisions";
 import { ingestAlarms, validateIngestSource } from "./decisions";
 import { ingestNames, ingestRolePolicy } from "./iam";
 
@@ -19,10 +20,15 @@ export interface IngestArgs {
     readonly context: PlatformContext;
     /**
      * Where the records come from: the engine, one source per dataset and, for MSK only, how to reach
-     * the brokers (the functions then run in those subnets, in the Kafka client security group).
+     * the brokers (the functions then run in those subnets, in the Kafka client security group) and
+     * authenticate (the first `mskClientAuth` mode; IAM when `clientAuth` is absent).
      * The Streaming component has this shape.
      */
-    readonly streaming: { readonly engine: "kinesis" | "msk"; readonly sources: readonly DatasetSource[]; readonly kafka?: Pick<KafkaConnection, "clientSecurityGroupId" | "clientSubnetIds"> };
+    readonly streaming: {
+        readonly engine: "kinesis" | "msk";
+        readonly sources: readonly DatasetSource[];
+        readonly kafka?: Pick<KafkaConnection, "clientSecurityGroupId" | "clientSubnetIds"> & Partial<Pick<KafkaConnection, "clientAuth">>;
+    };
     /** Function sizing and event source mapping settings, from the stack config. */
     readonly ingest: IngestConfig;
     /** Where valid records land (NDJSON.gz under `<dataset>/dt=/hour=`). */
@@ -67,6 +73,9 @@ export class Ingest extends pulumi.ComponentResource {
         const cfg = args.ingest;
         const env = ingestEnvironmentVariables;
         const vpc = kafka ? { subnetIds: kafka.clientSubnetIds, securityGroupIds: [kafka.clientSecurityGroupId] } : undefined;
+        const sourceAccess = kafka?.clientAuth ? ingestSourceAccessConfigurations(kafka.clientAuth) : [];
+        // The secret the event source mapping reads (SCRAM credentials or the client certificate) and its key.
+        const clientSecret = sourceAccess.length > 0 && kafka?.clientAuth?.secretsKmsKeyArn ? { secretArn: (sourceAccess[0] as { uri: string }).uri, kmsKeyArn: kafka.clientAuth.secretsKmsKeyArn } : undefined;
 
         for (const source of sources) {
             const dataset = source.dataset.name;
@@ -120,6 +129,7 @@ export class Ingest extends pulumi.ComponentResource {
                                 topic: source.name,
                                 consumerGroup: names.consumerGroup,
                                 ...(vpc ? { vpc } : {}),
+                                ...(clientSecret ? { clientSecret } : {}),
                             }),
                         ),
                 },
@@ -181,6 +191,7 @@ export class Ingest extends pulumi.ComponentResource {
                           eventSourceArn: source.sourceArn,
                           topics: [source.name],
                           amazonManagedKafkaEventSourceConfig: { consumerGroupId: names.consumerGroup },
+                          ...(sourceAccess.length > 0 ? { sourceAccessConfigurations: sourceAccess } : {}),
                           // Provisioned pollers: the mode in which MSK mappings honour bisect, retries and record age.
                           provisionedPollerConfig: { minimumPollers: 1, maximumPollers: cfg.mskMaxPollers },
                       },

@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import { DatasetDefinition } from "../../runtime/datasets";
 import type * as pulumi from "@pulumi/pulumi";
-import { MskConfig, StreamingConfig } from "../config";
+import { MskClientAuthConfig, MskClientAuthMode, MskConfig, StreamingConfig } from "../config";
 import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 
 /**
@@ -63,6 +63,40 @@ export function topicConfigs(brokerCount: number): Record<string, string> {
 /** MSK IAM client port: SASL/IAM over TLS. */
 export const mskIamPort = 9098;
 
+/** The broker port of each client authentication mode inside the VPC (all over TLS). */
+export const mskClientPorts: Readonly<Record<MskClientAuthMode, number>> = { iam: mskIamPort, scram: 9096, tls: 9094 };
+
+/** What each mode is called in descriptions and messages. */
+export const mskClientAuthLabels: Readonly<Record<MskClientAuthMode, string>> = { iam: "SASL/IAM", scram: "SASL/SCRAM-SHA-512", tls: "mutual TLS" };
+
+/**
+ * The cluster's `clientAuthentication`: exactly the configured modes, unauthenticated access off.
+ * An empty `tls` block is left out rather than sent with no authorities.
+ */
+export function mskClientAuthentication(auth: MskClientAuthConfig): { sasl: { iam: boolean; scram: boolean }; tls?: { certificateAuthorityArns: string[] }; unauthenticated: false } {
+    return {
+        sasl: { iam: auth.modes.includes("iam"), scram: auth.modes.includes("scram") },
+        ...(auth.modes.includes("tls") ? { tls: { certificateAuthorityArns: [...auth.certificateAuthorityArns] } } : {}),
+        unauthenticated: false,
+    };
+}
+
+/**
+ * How the ingest event source mappings authenticate (the first configured mode): nothing for IAM
+ * (Lambda signs with the function's role), the first SCRAM secret, or the client certificate
+ * secret. MSK brokers present certificates from Amazon's trust store, so no server root CA is needed.
+ */
+export function ingestSourceAccessConfigurations(auth: MskClientAuthConfig): { type: string; uri: string }[] {
+    const mode = auth.modes[0];
+    if (mode === "scram") {
+        return [{ type: "SASL_SCRAM_512_AUTH", uri: auth.scramSecretArns[0] as string }];
+    }
+    if (mode === "tls") {
+        return [{ type: "CLIENT_CERTIFICATE_TLS_AUTH", uri: auth.clientCertificateSecretArn as string }];
+    }
+    return [];
+}
+
 /**
  * Checks the plain streaming settings before anything is declared: a provisioned stream needs its
  * shard count and an on-demand one must not have one; MSK brokers need the VPC to live in.
@@ -79,6 +113,24 @@ export function validateStreaming(componentName: string, streaming: StreamingCon
         }
     } else if (!hasNetwork) {
         throw new Error(`${where}: network: expected the VPC id and private subnet ids when engine is "msk" (the brokers live in the VPC); found none. Fix: pass network: { vpcId, privateSubnetIds }, or use engine "kinesis"`);
+    } else {
+        validateMskClientAuth(where, streaming.msk.clientAuth);
+    }
+}
+
+/** The plain client-auth settings a component gets without the config parser (which reports the same with the config key). */
+export function validateMskClientAuth(where: string, auth: MskClientAuthConfig): void {
+    if (auth.modes.length === 0 || new Set(auth.modes).size !== auth.modes.length) {
+        throw new Error(`${where}: streaming.msk.clientAuth.modes: expected one or more of iam, scram, tls, each once; found [${auth.modes.join(", ")}]. Fix: pass for example ["iam"]`);
+    }
+    if (auth.modes.includes("scram") && (auth.scramSecretArns.length === 0 || auth.secretsKmsKeyArn === undefined)) {
+        throw new Error(`${where}: streaming.msk.clientAuth: expected scramSecretArns and secretsKmsKeyArn with scram; found ${auth.scramSecretArns.length} secret(s) and ${auth.secretsKmsKeyArn ? "a" : "no"} key. Fix: pass the AmazonMSK_ secrets and their customer-managed key`);
+    }
+    if (auth.modes.includes("tls") && auth.certificateAuthorityArns.length === 0) {
+        throw new Error(`${where}: streaming.msk.clientAuth.certificateAuthorityArns: expected at least one private CA ARN with tls; found none. Fix: pass the AWS Private CA ARNs, or remove tls`);
+    }
+    if (auth.modes[0] === "tls" && (auth.clientCertificateSecretArn === undefined || auth.secretsKmsKeyArn === undefined)) {
+        throw new Error(`${where}: streaming.msk.clientAuth.clientCertificateSecretArn: expected the ingest functions' client certificate secret and its key when tls comes first; found none. Fix: pass clientCertificateSecretArn and secretsKmsKeyArn, or put another mode first`);
     }
 }
 

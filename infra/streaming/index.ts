@@ -5,7 +5,8 @@ import { StreamingConfig } from "../config";
 import type { AlarmSpec } from "../observability/alarms";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { dataStoreOptions } from "../shared/options";
-import { kinesisStreamAlarms, mskAlarms, mskConfigurationName, mskIamPort, mskServerProperties, serverPropertiesText, streamName, topicConfigs, topicName, validateStreaming } from "./decisions";
+import { MskClientAuthConfig } from "../config";
+import { kinesisStreamAlarms, mskAlarms, mskClientAuthentication, mskClientAuthLabels, mskClientPorts, mskConfigurationName, mskServerProperties, serverPropertiesText, streamName, topicConfigs, topicName, validateStreaming } from "./decisions";
 
 export interface StreamingArgs {
     /**
@@ -24,8 +25,10 @@ export interface StreamingArgs {
 /** How Kafka clients reach the MSK cluster (absent for Kinesis). */
 export interface KafkaConnection {
     readonly clusterArn: pulumi.Output<string>;
-    /** The bootstrap brokers for SASL/IAM clients. */
+    /** The bootstrap brokers of the first `mskClientAuth` mode (SASL/IAM, SASL/SCRAM or mutual TLS), the one the ingest functions use. */
     readonly bootstrapBrokers: pulumi.Output<string>;
+    /** The enabled client authentication modes and their secrets, as configured. */
+    readonly clientAuth: MskClientAuthConfig;
     /** The ingest functions join this group to reach the brokers (the only Kafka clients inside the VPC). */
     readonly clientSecurityGroupId: pulumi.Output<string>;
     /** The private subnets of the brokers, where clients run too. */
@@ -43,7 +46,8 @@ export interface DatasetSource {
 
 /**
  * The streaming engine chosen by the stack: Kinesis Data Streams (one encrypted stream per
- * dataset) or Amazon MSK (a provisioned cluster with IAM auth over TLS only, encryption at rest
+ * dataset) or Amazon MSK (a provisioned cluster with the configured client authentication —
+ * SASL/IAM, SASL/SCRAM with AmazonMSK_ secrets, mutual TLS — over TLS only, encryption at rest
  * with the streaming key, a durability-first configuration, broker logs, storage autoscaling and
  * one topic per dataset declared as code).
  */
@@ -107,16 +111,21 @@ export class Streaming extends pulumi.ComponentResource {
             { vpcId: network.vpcId, description: "MSK brokers: SASL/IAM over TLS from the platform's Kafka clients only", egress: [], tags: { Name: `${prefix}-kafka-brokers` } },
             { parent: this },
         );
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-brokers-from-clients`,
-            { securityGroupId: brokerSg.id, referencedSecurityGroupId: clientSg.id, ipProtocol: "tcp", fromPort: mskIamPort, toPort: mskIamPort, description: "Kafka SASL/IAM over TLS from platform clients" },
-            { parent: this },
-        );
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-clients-to-brokers`,
-            { securityGroupId: clientSg.id, referencedSecurityGroupId: brokerSg.id, ipProtocol: "tcp", fromPort: mskIamPort, toPort: mskIamPort, description: "Kafka SASL/IAM over TLS to the brokers" },
-            { parent: this },
-        );
+        // One port per enabled mode; the IAM rules keep their original names so existing stacks keep them.
+        for (const mode of msk.clientAuth.modes) {
+            const port = mskClientPorts[mode];
+            const suffix = mode === "iam" ? "" : `-${mode}`;
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-brokers-from-clients${suffix}`,
+                { securityGroupId: brokerSg.id, referencedSecurityGroupId: clientSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: `Kafka ${mskClientAuthLabels[mode]} over TLS from platform clients` },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-clients-to-brokers${suffix}`,
+                { securityGroupId: clientSg.id, referencedSecurityGroupId: brokerSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: `Kafka ${mskClientAuthLabels[mode]} over TLS to the brokers` },
+                { parent: this },
+            );
+        }
 
         const configuration = new aws.msk.Configuration(
             `${name}-config`,
@@ -146,7 +155,7 @@ export class Streaming extends pulumi.ComponentResource {
                     storageInfo: { ebsStorageInfo: { volumeSize: msk.volumeGiB } },
                     connectivityInfo: { publicAccess: { type: "DISABLED" } },
                 },
-                clientAuthentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
+                clientAuthentication: mskClientAuthentication(msk.clientAuth),
                 encryptionInfo: { encryptionAtRestKmsKeyArn: context.keys.streaming, encryptionInTransit: { clientBroker: "TLS", inCluster: true } },
                 configurationInfo: { arn: configuration.arn, revision: configuration.latestRevision },
                 enhancedMonitoring: "PER_TOPIC_PER_BROKER",
@@ -155,7 +164,13 @@ export class Streaming extends pulumi.ComponentResource {
             // Storage autoscaling grows volumes behind Pulumi's back; do not shrink them on the next update.
             dataStoreOptions(context.protectData, this, { ignoreChanges: ["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"] }),
         );
-        this.kafka = { clusterArn: cluster.arn, bootstrapBrokers: cluster.bootstrapBrokersSaslIam, clientSecurityGroupId: clientSg.id, clientSubnetIds: network.privateSubnetIds };
+        if (msk.clientAuth.modes.includes("scram")) {
+            // Authoritative: the cluster accepts exactly the configured AmazonMSK_ secrets, none associated by hand.
+            new aws.msk.ScramSecretAssociation(`${name}-scram-secrets`, { clusterArn: cluster.arn, secretArnLists: [...msk.clientAuth.scramSecretArns] }, { parent: this });
+        }
+        const firstMode = msk.clientAuth.modes[0];
+        const bootstrapBrokers = firstMode === "scram" ? cluster.bootstrapBrokersSaslScram : firstMode === "tls" ? cluster.bootstrapBrokersTls : cluster.bootstrapBrokersSaslIam;
+        this.kafka = { clusterArn: cluster.arn, bootstrapBrokers, clientAuth: msk.clientAuth, clientSecurityGroupId: clientSg.id, clientSubnetIds: network.privateSubnetIds };
 
         const storageTarget = new aws.appautoscaling.Target(
             `${name}-storage`,

@@ -1,5 +1,6 @@
 import type { KafkaMessage } from "kafkajs";
 import { describeError } from "../common/errors";
+import { KafkaClientAuth, kafkaAuthenticationError, kafkaClientAuthConfig } from "../common/kafkaAuth";
 import { MskEvent } from "../ingest/types";
 import { buildMskEvent } from "./events";
 import { BatchingOptions, deferred, EventSourceRunner, EventSourceStoppedError, resolveBatching, RunnerStats, sleep } from "./runner";
@@ -26,13 +27,16 @@ export interface KafkaEventSourceOptions extends BatchingOptions {
     /** Put in the events' `eventSourceArn`. Defaults to a local placeholder ARN. */
     readonly eventSourceArn?: string;
     readonly clientId?: string;
+    /** How to authenticate to the brokers (runtime/common/kafkaAuth). Defaults to none (the local plaintext listener). */
+    readonly auth?: KafkaClientAuth;
 }
 
 /** Starts consuming; resolves once the consumer has joined its group and is running. */
 export async function startKafkaEventSource(options: KafkaEventSourceOptions): Promise<EventSourceRunner> {
     const kafkajs = require("kafkajs") as typeof import("kafkajs");
     const batching = resolveBatching(options, 500);
-    const kafka = new kafkajs.Kafka({ clientId: options.clientId ?? "local-event-source", brokers: [...options.brokers], logLevel: kafkajs.logLevel.WARN });
+    const auth = options.auth ?? { mode: "none" };
+    const kafka = new kafkajs.Kafka({ clientId: options.clientId ?? "local-event-source", brokers: [...options.brokers], logLevel: kafkajs.logLevel.WARN, ...kafkaClientAuthConfig(auth) });
     const consumer = kafka.consumer({
         groupId: options.groupId,
         maxWaitTimeInMs: Math.max(batching.batchingWindowMs, 10),
@@ -73,7 +77,9 @@ export async function startKafkaEventSource(options: KafkaEventSourceOptions): P
         }
     };
 
-    await consumer.connect();
+    await consumer.connect().catch((error: unknown) => {
+        throw kafkaAuthenticationError(error, options.brokers, auth) ?? error;
+    });
     await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
     await consumer.run({
         autoCommit: false,

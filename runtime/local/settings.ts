@@ -8,6 +8,8 @@ import { Environment, getIntegerFromEnv, getOptionalStringFromEnv, getStringFrom
  *
  * The source of truth is the ports the service scripts listen on:
  *   MOTO_PORT (5055)   KAFKA_PORT (9092)   KAFKA_CONTROLLER_PORT (9093)   PGPORT (55432)   PGDATABASE (etl_test)
+ *   KAFKA_SCRAM_PORT (KAFKA_CONTROLLER_PORT + 1: the broker's SASL/SCRAM-SHA-512 listener, user
+ *   KAFKA_SCRAM_USERNAME / KAFKA_SCRAM_PASSWORD, defaults platform-local / platform-local-secret)
  * Endpoints are derived from them. One precedence rule: an explicit endpoint variable
  * (MOTO_ENDPOINT, KAFKA_BROKERS) wins over the one derived from the port, for a service that runs
  * elsewhere than on this machine's loopback.
@@ -18,6 +20,8 @@ export interface LocalSettings {
     readonly motoEndpoint: string;
     readonly kafkaPort: number;
     readonly kafkaControllerPort: number;
+    /** The local broker's SASL/SCRAM-SHA-512 listener (SASL_PLAINTEXT) and its user; tools/services/kafka.sh creates both. */
+    readonly kafkaScram: { readonly brokers: readonly string[]; readonly username: string; readonly password: string };
     /** Bootstrap brokers, for example ["127.0.0.1:9092"]. */
     readonly kafkaBrokers: readonly string[];
     readonly pgPort: number;
@@ -30,6 +34,9 @@ export interface LocalSettings {
 }
 
 export const localDefaults = { motoPort: 5055, kafkaPort: 9092, kafkaControllerPort: 9093, pgPort: 55432, pgDatabase: "etl_test" } as const;
+
+/** The local broker's SCRAM user, like moto's test credentials never a real one (tools/services/kafka.sh uses the same defaults). */
+export const localScramDefaults = { username: "platform-local", password: "platform-local-secret" } as const;
 
 /** How to start each service, for error messages that tell a newcomer what to run. */
 export const serviceStartCommands = {
@@ -62,11 +69,18 @@ export function readLocalSettings(env: Environment = process.env): LocalSettings
         throw new ConfigurationError("KAFKA_BROKERS", `KAFKA_BROKERS must be a comma-separated list of host:port, found '${brokersText}'; unset it to use 127.0.0.1:$KAFKA_PORT, or set for example KAFKA_BROKERS=127.0.0.1:${kafkaPort}`);
     }
     const pgDatabase = getStringFromEnv({ key: "PGDATABASE", env, defaultValue: localDefaults.pgDatabase });
+    const kafkaScramPort = port("KAFKA_SCRAM_PORT", kafkaControllerPort + 1, env);
+    const kafkaScram = {
+        brokers: [`127.0.0.1:${kafkaScramPort}`],
+        username: getStringFromEnv({ key: "KAFKA_SCRAM_USERNAME", env, defaultValue: localScramDefaults.username }),
+        password: getStringFromEnv({ key: "KAFKA_SCRAM_PASSWORD", env, defaultValue: localScramDefaults.password }),
+    };
     return {
         motoPort,
         motoEndpoint: motoEndpoint.replace(/\/$/, ""),
         kafkaPort,
         kafkaControllerPort,
+        kafkaScram,
         kafkaBrokers,
         pgPort,
         pgDatabase,

@@ -1,12 +1,13 @@
 import type { KafkaConfig, Producer, ProducerConfig } from "kafkajs";
 import { ConfigurationError, PlatformError } from "../common/errors";
+import { KafkaClientAuth, kafkaAuthenticationError, kafkaClientAuthConfig } from "../common/kafkaAuth";
 import { ProducerMessage, RecordProducer, SendReport } from "./types";
 
 /**
  * The Kafka producer, on kafkajs: idempotent (exactly one copy per message per partition even when
  * the client retries), `acks=-1` (all in-sync replicas), gzip compression, key-based partitioning
- * with the Java-compatible murmur2 partitioner, and batching through `sendBatch`. TLS and MSK IAM
- * authentication (SASL OAUTHBEARER with tokens from aws-msk-iam-sasl-signer-js) when configured.
+ * with the Java-compatible murmur2 partitioner, and batching through `sendBatch`. Authentication
+ * (MSK IAM, SASL/SCRAM-SHA-512 or mutual TLS) comes from the shared `runtime/common/kafkaAuth`.
  */
 
 export interface KafkaProducerOptions {
@@ -19,6 +20,8 @@ export interface KafkaProducerOptions {
     readonly tls?: boolean;
     /** MSK IAM authentication: tokens are signed for this region with the default AWS credential chain. Defaults to none. */
     readonly mskIam?: { readonly region: string };
+    /** How to authenticate (IAM, SCRAM or mutual TLS); wins over `tls` and `mskIam`. Defaults to what those two say. */
+    readonly auth?: KafkaClientAuth;
     /** Messages per `sendBatch` request. Defaults to 500. */
     readonly maxBatchMessages?: number;
     /** Milliseconds to wait for a connection. Defaults to 10,000. */
@@ -45,25 +48,12 @@ export function buildKafkaConfig(options: KafkaProducerOptions): { readonly clie
     if (options.topic.trim() === "" || !/^[a-zA-Z0-9._-]{1,249}$/.test(options.topic)) {
         throw new ConfigurationError("topic", `topic must be 1-249 characters of letters, digits, '.', '_' or '-', found '${options.topic}'; pass for example orders`);
     }
-    const iam = options.mskIam;
     const client: KafkaConfig = {
         clientId: options.clientId ?? "etl-platform-producer",
         brokers: [...options.brokers],
-        ssl: options.tls ?? iam !== undefined,
         connectionTimeout: options.connectionTimeoutMs ?? 10_000,
         requestTimeout: options.requestTimeoutMs ?? 30_000,
-        ...(iam
-            ? {
-                  sasl: {
-                      mechanism: "oauthbearer" as const,
-                      oauthBearerProvider: async () => {
-                          const signer = require("aws-msk-iam-sasl-signer-js") as typeof import("aws-msk-iam-sasl-signer-js");
-                          const { token } = await signer.generateAuthToken({ region: iam.region });
-                          return { value: token };
-                      },
-                  },
-              }
-            : {}),
+        ...kafkaClientAuthConfig(producerAuth(options)),
     };
     const producer: ProducerConfig = {
         idempotent: true,
@@ -72,6 +62,26 @@ export function buildKafkaConfig(options: KafkaProducerOptions): { readonly clie
         allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
     };
     return { client, producer };
+}
+
+/** The authentication of the options: `auth` when given, else MSK IAM when `mskIam` is set, else none (TLS per `tls`). */
+export function producerAuth(options: Pick<KafkaProducerOptions, "auth" | "mskIam" | "tls">): KafkaClientAuth {
+    if (options.auth) {
+        return options.auth;
+    }
+    if (options.mskIam) {
+        return { mode: "iam", region: options.mskIam.region };
+    }
+    return { mode: "none", tls: options.tls ?? false };
+}
+
+/** Runs a client call, turning a refused authentication into one clear error. */
+async function authenticated<T>(options: Pick<KafkaProducerOptions, "auth" | "mskIam" | "tls" | "brokers">, call: () => Promise<T>): Promise<T> {
+    try {
+        return await call();
+    } catch (error) {
+        throw kafkaAuthenticationError(error, options.brokers, producerAuth(options)) ?? error;
+    }
 }
 
 /**
@@ -88,9 +98,12 @@ export function quietKafkaLogCreator(write: (line: string) => void = (line) => p
                 return;
             }
             const message = String(log.message ?? "");
-            // Connection errors and error responses (an unknown topic while metadata refreshes) are retried by kafkajs.
+            // Connection errors and error responses (an unknown topic while metadata refreshes) are retried by
+            // kafkajs; a refused SASL authentication surfaces once, as the KafkaAuthenticationError the caller throws.
             const retriedConnectionError =
-                (namespace === "Connection" && /^(Connection (error|timeout)|Response )/.test(message)) || (namespace === "BrokerPool" && /^Failed to connect to seed broker/.test(message));
+                (namespace === "Connection" && /^(Connection (error|timeout)|Response )/.test(message)) ||
+                (namespace === "BrokerPool" && /^Failed to connect to seed broker/.test(message)) ||
+                /SASL .*authentication failed/i.test(message);
             if (!retriedConnectionError) {
                 write(`kafkajs ${names[level] ?? level} [${namespace}] ${message}\n`);
             }
@@ -111,7 +124,7 @@ export function createKafkaProducer(options: KafkaProducerOptions): RecordProduc
         if (closed) {
             throw new KafkaProduceError("the producer is closed; create a new one");
         }
-        connected ??= producer.connect();
+        connected ??= authenticated(options, () => producer.connect());
         await connected;
         let requests = 0;
         for (let start = 0; start < messages.length; start += maxBatch) {
@@ -157,11 +170,11 @@ export function createKafkaProducer(options: KafkaProducerOptions): RecordProduc
  * replication factor). Returns true when it was created. For local brokers and tests; on MSK the
  * streaming infrastructure owns topics.
  */
-export async function ensureKafkaTopic(options: Pick<KafkaProducerOptions, "brokers" | "topic" | "tls" | "mskIam" | "clientId">, partitions: number): Promise<boolean> {
+export async function ensureKafkaTopic(options: Pick<KafkaProducerOptions, "brokers" | "topic" | "tls" | "mskIam" | "auth" | "clientId">, partitions: number): Promise<boolean> {
     const kafkajs = require("kafkajs") as typeof import("kafkajs");
     const config = buildKafkaConfig(options);
     const admin = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN, logCreator: quietKafkaLogCreator() }).admin();
-    await admin.connect();
+    await authenticated(options, () => admin.connect());
     try {
         const existing = await admin.listTopics();
         if (existing.includes(options.topic)) {
@@ -174,11 +187,11 @@ export async function ensureKafkaTopic(options: Pick<KafkaProducerOptions, "brok
 }
 
 /** Whether the topic exists on the cluster (a metadata request through the admin client). */
-export async function kafkaTopicExists(options: Pick<KafkaProducerOptions, "brokers" | "topic" | "tls" | "mskIam" | "clientId">): Promise<boolean> {
+export async function kafkaTopicExists(options: Pick<KafkaProducerOptions, "brokers" | "topic" | "tls" | "mskIam" | "auth" | "clientId">): Promise<boolean> {
     const kafkajs = require("kafkajs") as typeof import("kafkajs");
     const config = buildKafkaConfig(options);
     const admin = new kafkajs.Kafka({ ...config.client, logLevel: kafkajs.logLevel.WARN, logCreator: quietKafkaLogCreator() }).admin();
-    await admin.connect();
+    await authenticated(options, () => admin.connect());
     try {
         return (await admin.listTopics()).includes(options.topic);
     } finally {

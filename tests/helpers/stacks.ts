@@ -47,3 +47,5 @@ export function json(resource: RecordedResource, key: string): any {
     }
     return JSON.parse(value);
 }
+
+export { mskClientAuthVariant } from "../../tools/checkov-catalogue";

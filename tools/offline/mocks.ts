@@ -60,7 +60,10 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region:
             break;
         case "aws:msk/cluster:Cluster": {
             const brokers = Number(inputs.numberOfBrokerNodes ?? 3);
-            state.bootstrapBrokersSaslIam = Array.from({ length: brokers }, (_, i) => `b-${i + 1}.${physical}.kafka.${region}.amazonaws.com:9098`).join(",");
+            const bootstrap = (port: number) => Array.from({ length: brokers }, (_, i) => `b-${i + 1}.${physical}.kafka.${region}.amazonaws.com:${port}`).join(",");
+            state.bootstrapBrokersSaslIam = bootstrap(9098);
+            state.bootstrapBrokersSaslScram = bootstrap(9096);
+            state.bootstrapBrokersTls = bootstrap(9094);
             state.arn = `arn:aws:kafka:${region}:${mockAccountId}:cluster/${physical}/00000000-0000-0000-0000-000000000000-1`;
             break;
         }

@@ -7,6 +7,10 @@ const dev = (reader: ConfigReader) => parseStreaming(reader, "dev", 3);
 const prod = (reader: ConfigReader) => parseStreaming(reader, "prod", 3);
 const msk = { streamingEngine: "msk" };
 const prodMsk = { ...msk, mskInstanceType: "kafka.m7g.large" };
+const scramArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_platform-dev-ingest-AbCdEf";
+const pcaArn = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b";
+const keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const certArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-dev/kafka-client-cert-AbCdEf";
 
 describe("config area: streaming", () => {
     it("defaults to Kinesis on demand with 24 hours of retention and no shard count", () => {
@@ -23,8 +27,18 @@ describe("config area: streaming", () => {
     it("defaults MSK to three brokers of kafka.m7g.large with autoscaled storage", () => {
         assert.deepStrictEqual(parseClean(streamingKeys, dev, msk), {
             engine: "msk",
-            msk: { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6 },
+            msk: { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam"], scramSecretArns: [], certificateAuthorityArns: [] } },
         });
+    });
+
+    it("takes SCRAM first with its AmazonMSK_ secrets and key, IAM and mutual TLS with its private CA beside it", () => {
+        const parsed = parseClean(streamingKeys, dev, { ...msk, mskClientAuth: '["scram","iam","tls"]', mskScramSecretArns: JSON.stringify([scramArn]), mskCertificateAuthorityArns: JSON.stringify([pcaArn]), mskClientSecretsKmsKeyArn: keyArn });
+        assert.deepStrictEqual(parsed.engine === "msk" && parsed.msk.clientAuth, { modes: ["scram", "iam", "tls"], scramSecretArns: [scramArn], certificateAuthorityArns: [pcaArn], secretsKmsKeyArn: keyArn });
+    });
+
+    it("takes mutual TLS first with the ingest functions' client certificate secret", () => {
+        const parsed = parseClean(streamingKeys, dev, { ...msk, mskClientAuth: '["tls"]', mskCertificateAuthorityArns: JSON.stringify([pcaArn]), mskClientCertificateSecretArn: certArn, mskClientSecretsKmsKeyArn: keyArn });
+        assert.deepStrictEqual(parsed.engine === "msk" && parsed.msk.clientAuth, { modes: ["tls"], scramSecretArns: [], certificateAuthorityArns: [pcaArn], clientCertificateSecretArn: certArn, secretsKmsKeyArn: keyArn });
     });
 
     it("spreads MSK brokers over at least one AZ when the network's AZ count is 0, which the network reports itself", () => {
@@ -37,6 +51,81 @@ describe("config area: streaming", () => {
     });
 
     rejectsEach(streamingKeys, dev, [
+        {
+            title: "an unknown client authentication mode",
+            values: { ...msk, mskClientAuth: '["iam","sasl_plain"]' },
+            problem: { key: "platform:mskClientAuth", expected: "one or more of iam, scram, tls, each once", found: '["iam","sasl_plain"]', fix: `pulumi config set platform:mskClientAuth '["iam"]'` },
+        },
+        {
+            title: "no client authentication at all",
+            values: { ...msk, mskClientAuth: "[]" },
+            problem: { key: "platform:mskClientAuth", expected: "one or more of iam, scram, tls, each once", found: "[]", fix: `pulumi config set platform:mskClientAuth '["iam"]'` },
+        },
+        {
+            title: "scram without secrets",
+            values: { ...msk, mskClientAuth: '["scram"]', mskClientSecretsKmsKeyArn: keyArn },
+            problem: {
+                key: "platform:mskScramSecretArns",
+                expected: "at least one Secrets Manager secret ARN when mskClientAuth includes scram",
+                found: "[]",
+                fix: `pulumi config set platform:mskScramSecretArns '["arn:aws:secretsmanager:<region>:<account>:secret:AmazonMSK_<name>"]'`,
+            },
+        },
+        {
+            title: "a SCRAM secret without the AmazonMSK_ prefix",
+            values: { ...msk, mskClientAuth: '["scram"]', mskScramSecretArns: '["arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-users-AbCdEf"]', mskClientSecretsKmsKeyArn: keyArn },
+            problem: {
+                key: "platform:mskScramSecretArns",
+                expected: "Secrets Manager secret ARNs whose names start with AmazonMSK_ (MSK associates no other secrets)",
+                found: '"arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-users-AbCdEf"',
+                fix: "create the secret as AmazonMSK_<name> with the key of mskClientSecretsKmsKeyArn, then list its ARN",
+            },
+        },
+        {
+            title: "scram without the secrets' customer-managed key",
+            values: { ...msk, mskClientAuth: '["scram"]', mskScramSecretArns: JSON.stringify([scramArn]) },
+            problem: {
+                key: "platform:mskClientSecretsKmsKeyArn",
+                expected: "the ARN of the customer-managed KMS key (arn:aws:kms:<region>:<account>:key/<id>) that encrypts the SCRAM or client-certificate secrets; MSK refuses the default aws/secretsmanager key",
+                found: '""',
+                fix: "pulumi config set platform:mskClientSecretsKmsKeyArn arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            },
+        },
+        {
+            title: "tls without a certificate authority",
+            values: { ...msk, mskClientAuth: '["iam","tls"]' },
+            problem: {
+                key: "platform:mskCertificateAuthorityArns",
+                expected: "at least one AWS Private CA ARN when mskClientAuth includes tls (the CAs whose client certificates the cluster accepts)",
+                found: "[]",
+                fix: `pulumi config set platform:mskCertificateAuthorityArns '["arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>"]'`,
+            },
+        },
+        {
+            title: "tls first without the ingest functions' client certificate",
+            values: { ...msk, mskClientAuth: '["tls"]', mskCertificateAuthorityArns: JSON.stringify([pcaArn]), mskClientSecretsKmsKeyArn: keyArn },
+            problem: {
+                key: "platform:mskClientCertificateSecretArn",
+                expected: "the Secrets Manager secret ARN of the ingest functions' client certificate when tls is the first mskClientAuth mode",
+                found: '""',
+                fix: "pulumi config set platform:mskClientCertificateSecretArn arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-prod/kafka-client-cert-AbCdEf",
+            },
+        },
+        {
+            title: "SCRAM secrets left over without scram",
+            values: { ...msk, mskScramSecretArns: JSON.stringify([scramArn]) },
+            problem: { key: "platform:mskScramSecretArns", expected: "no SCRAM secrets unless mskClientAuth includes scram", found: JSON.stringify([scramArn]), fix: "pulumi config rm platform:mskScramSecretArns, or add scram to platform:mskClientAuth" },
+        },
+        {
+            title: "scram on a Kinesis stack",
+            values: { mskClientAuth: '["scram"]' },
+            problem: {
+                key: "platform:mskClientAuth",
+                expected: "no MSK client authentication settings on a Kinesis stack (Kinesis authenticates with IAM only)",
+                found: '["scram"]',
+                fix: "pulumi config rm platform:mskClientAuth, or pulumi config set platform:streamingEngine msk",
+            },
+        },
         { title: "an unknown streaming engine", values: { streamingEngine: "pulsar" }, problem: { key: "platform:streamingEngine", expected: "one of kinesis, msk", found: '"pulsar"', fix: "pulumi config set platform:streamingEngine kinesis" } },
         { title: "an unknown Kinesis mode", values: { kinesisMode: "SERVERLESS" }, problem: { key: "platform:kinesisMode", expected: "one of ON_DEMAND, PROVISIONED", found: '"SERVERLESS"', fix: "pulumi config set platform:kinesisMode ON_DEMAND" } },
         { title: "a Kinesis shard count in ON_DEMAND mode", values: { kinesisShardCount: "4" }, problem: { key: "platform:kinesisShardCount", expected: "0 (unset) in ON_DEMAND mode, where Kinesis scales shards itself", found: "4", fix: "pulumi config rm platform:kinesisShardCount, or pulumi config set platform:kinesisMode PROVISIONED" } },

@@ -105,7 +105,7 @@ describe("streaming decisions", () => {
         assert.strictEqual(topicConfigs(6)["min.insync.replicas"], "2");
     });
     it("names the MSK configuration by its content so a change never collides with the old one", () => {
-        const base = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6 };
+        const base = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam" as const], scramSecretArns: [], certificateAuthorityArns: [] } };
         assert.strictEqual(mskConfigurationName("p", base), mskConfigurationName("p", { ...base, volumeGiB: 900 }));
         assert.notStrictEqual(mskConfigurationName("p", base), mskConfigurationName("p", { ...base, kafkaVersion: "3.8.x" }));
         assert.match(mskConfigurationName("platform-prod", base), /^platform-prod-[0-9a-f]{8}$/);

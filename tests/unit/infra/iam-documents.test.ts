@@ -119,6 +119,21 @@ describe("IAM documents against the service authorization reference", function (
         assert.deepStrictEqual(onStar.sort(), ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]);
     });
 
+    it("the MSK ingest role with SASL/SCRAM reads only its secret, and decrypts only through Secrets Manager with the secret's key; with IAM it has neither", () => {
+        const secretArn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:AmazonMSK_platform-ingest-AbCdEf";
+        const keyArn = "arn:aws:kms:us-east-1:111122223333:key/secrets";
+        const statements = ingestRolePolicy({ ...mskCtx, clientSecret: { secretArn, kmsKeyArn: keyArn } }).Statement;
+        assert.deepStrictEqual(
+            statements.filter((s) => list(s.Action).some((a) => a.startsWith("secretsmanager:")) || list(s.Resource).includes(keyArn)),
+            [
+                { Sid: "ReadKafkaClientSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
+                { Sid: "DecryptKafkaClientSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } } },
+            ],
+        );
+        assert.ok(!ingestRolePolicy(mskCtx).Statement.some((s) => list(s.Action).some((a) => a.startsWith("secretsmanager:"))));
+        assert.throws(() => ingestRolePolicy({ ...mskCtx, clientSecret: { secretArn: "AmazonMSK_x", kmsKeyArn: keyArn } }), /clientSecret\.secretArn must be a Secrets Manager secret ARN/);
+    });
+
     it("the MSK ingest role names the field when the VPC placement is empty or the cluster ARN malformed", () => {
         assert.throws(() => ingestRolePolicy({ ...mskCtx, vpc: { subnetIds: [], securityGroupIds: ["sg-9"] } }), /vpc\.subnetIds/);
         assert.throws(() => ingestRolePolicy({ ...mskCtx, sourceArn: "cluster/platform" }), /sourceArn must be an ARN/);

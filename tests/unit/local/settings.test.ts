@@ -15,6 +15,11 @@ describe("local settings (one set for scripts, runner, benchmarks, tests and CLI
         assert.deepStrictEqual([settings.motoEndpoint, settings.kafkaBrokers[0], settings.pgPort], ["http://127.0.0.1:5055", "127.0.0.1:9092", 55432]);
     });
 
+    it("puts the broker's SCRAM listener next to the controller port, with the local test user unless the environment names another", () => {
+        assert.deepStrictEqual(readLocalSettings({ KAFKA_PORT: "9761", KAFKA_CONTROLLER_PORT: "9762" }).kafkaScram, { brokers: ["127.0.0.1:9763"], username: "platform-local", password: "platform-local-secret" });
+        assert.deepStrictEqual(readLocalSettings({ KAFKA_SCRAM_PORT: "9900", KAFKA_SCRAM_USERNAME: "alice", KAFKA_SCRAM_PASSWORD: "s3cret" }).kafkaScram, { brokers: ["127.0.0.1:9900"], username: "alice", password: "s3cret" });
+    });
+
     it("lets an explicit endpoint win over the port (the one precedence rule)", () => {
         const settings = readLocalSettings({ MOTO_PORT: "5761", MOTO_ENDPOINT: "http://10.0.0.5:5000/", KAFKA_PORT: "9761", KAFKA_BROKERS: "k1:9092,k2:9092" });
         assert.strictEqual(settings.motoEndpoint, "http://10.0.0.5:5000");

@@ -3,7 +3,7 @@ import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
 import { ConfigurationError } from "../../../runtime/common";
-import { checkTargetReachable, isLocalEndpoint, parseProduceArgs, TargetUnreachableError, unreachableTargetMessage } from "../../../tools/produce";
+import { checkTargetReachable, isLocalEndpoint, parseProduceArgs, ProduceOptions, resolveProduceAuth, TargetUnreachableError, unreachableTargetMessage } from "../../../tools/produce";
 
 const parse = (line: string) => parseProduceArgs(line.split(" ").filter((part) => part !== ""), {});
 
@@ -56,6 +56,40 @@ describe("the produce command line", () => {
     it("defaults the brokers to 127.0.0.1:$KAFKA_PORT, the port tools/services/kafka.sh listens on", () => {
         const parsed = parseProduceArgs(["--engine", "msk"], { KAFKA_PORT: "9761" });
         assert.ok(parsed !== "help" && parsed.brokers[0] === "127.0.0.1:9761");
+    });
+
+    it("takes SASL/SCRAM credentials from the environment (--scram) or the cluster's AmazonMSK_ secret (--scram-secret, over TLS), never from a flag value", async () => {
+        const local = parseProduceArgs(["--engine", "msk", "--scram"], { KAFKA_SCRAM_USERNAME: "u", KAFKA_SCRAM_PASSWORD: "p" }) as ProduceOptions;
+        assert.deepStrictEqual([local.scram, local.tls], [{ source: "env", username: "u", password: "p" }, false]);
+        assert.deepStrictEqual(await resolveProduceAuth(local), { mode: "scram", username: "u", password: "p", tls: false });
+        const arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:AmazonMSK_platform-prod-ingest-AbCdEf";
+        const deployed = parseProduceArgs(["--engine", "msk", "--scram-secret", arn], {}) as ProduceOptions;
+        assert.deepStrictEqual([deployed.scram, deployed.tls], [{ source: "secret", secretArn: arn }, true]);
+        const readSecret = async (secretId: string) => ({ username: `from ${secretId.slice(-6)}`, password: "p" });
+        assert.deepStrictEqual(await resolveProduceAuth(deployed, readSecret), { mode: "scram", username: "from AbCdEf", password: "p", tls: true });
+    });
+
+    it("refuses --scram without credentials, a secret outside the AmazonMSK_ prefix, two authentications at once and SCRAM on Kinesis", () => {
+        assert.throws(() => parseProduceArgs(["--engine", "msk", "--scram"], {}), /--scram: expected KAFKA_SCRAM_USERNAME and KAFKA_SCRAM_PASSWORD in the environment, found neither/);
+        assert.throws(() => parseProduceArgs(["--engine", "msk", "--scram-secret", "arn:aws:secretsmanager:us-east-1:111122223333:secret:kafka-AbCdEf"], {}), /--scram-secret: expected the ARN of a Secrets Manager secret whose name starts with AmazonMSK_/);
+        assert.throws(() => parseProduceArgs(["--engine", "msk", "--scram", "--msk-iam"], { KAFKA_SCRAM_USERNAME: "u", KAFKA_SCRAM_PASSWORD: "p" }), /expected one authentication: --msk-iam, --scram or --scram-secret, found --msk-iam and --scram/);
+        assert.throws(() => parseProduceArgs(["--engine", "kinesis", "--scram"], {}), /--scram: expected only with --engine msk/);
+    });
+
+    it("takes mutual TLS from the client certificate and key files (over TLS), and reads them when producing", async () => {
+        const fs = await import("fs");
+        const os = await import("os");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "produce-mtls-"));
+        const cert = path.join(dir, "client.pem");
+        const key = path.join(dir, "client.key");
+        fs.writeFileSync(cert, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        fs.writeFileSync(key, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+        const options = parseProduceArgs(["--engine", "msk", "--client-cert", cert, "--client-key", key], {}) as ProduceOptions;
+        assert.deepStrictEqual([options.clientCertificate, options.tls], [{ certificatePath: cert, privateKeyPath: key }, true]);
+        assert.deepStrictEqual(await resolveProduceAuth(options), { mode: "tls", certificatePem: fs.readFileSync(cert, "utf8"), privateKeyPem: fs.readFileSync(key, "utf8") });
+        await assert.rejects(resolveProduceAuth({ ...options, clientCertificate: { certificatePath: path.join(dir, "missing.pem"), privateKeyPath: key } }), /--client-cert: expected a readable PEM file, found '.*missing\.pem'/);
+        assert.throws(() => parseProduceArgs(["--engine", "msk", "--client-cert", cert], {}), /--client-cert: expected --client-cert and --client-key together .*, found no --client-key/);
+        assert.throws(() => parseProduceArgs(["--engine", "msk", "--client-cert", cert, "--client-key", key, "--msk-iam"], {}), /--client-cert: expected one authentication/);
     });
 
     it("defaults the brokers from KAFKA_BROKERS", () => {

@@ -51,6 +51,21 @@ describe("Ingest, constructed alone", () => {
         assert.strictEqual(named(resources, types.alarm, "ingest-orders-lag").inputs.metricName, "OffsetLag");
     });
 
+    it("on MSK with SASL/SCRAM first, points the mapping at the first AmazonMSK_ secret; with mutual TLS first, at the client certificate", async () => {
+        const keyArn = "arn:aws:kms:us-east-1:123456789012:key/secrets";
+        const scramArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_ingest-AbCdEf";
+        const certArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-client-cert-AbCdEf";
+        const scram = { modes: ["scram", "iam"] as const, scramSecretArns: [scramArn], certificateAuthorityArns: [], secretsKmsKeyArn: keyArn };
+        const tls = { modes: ["tls"] as const, scramSecretArns: [], certificateAuthorityArns: ["arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"], clientCertificateSecretArn: certArn, secretsKmsKeyArn: keyArn };
+        for (const [clientAuth, expected] of [
+            [scram, { type: "SASL_SCRAM_512_AUTH", uri: scramArn }],
+            [tls, { type: "CLIENT_CERTIFICATE_TLS_AUTH", uri: certArn }],
+        ] as const) {
+            const { resources } = await construct(ingest({ engine: "msk", sources: [mskSource], kafka: { ...kafka, clientAuth } }));
+            assert.deepStrictEqual(named(resources, types.mapping, "ingest-orders-source").inputs.sourceAccessConfigurations, [expected]);
+        }
+    });
+
     it("declares every alarm of a dataset's function from its specs, each notifying the alarm topic", async () => {
         const { component, resources } = await construct(ingest({ engine: "kinesis", sources: [kinesisSource] }));
         assert.deepStrictEqual(namesOf(resources, types.alarm), alarmSuffixes.map((s) => `ingest-orders-${s}`));

@@ -6,7 +6,7 @@ import { Streaming, StreamingArgs } from "../../../../infra/streaming";
 import { construct, named, namesOf, promiseOf, types } from "./harness";
 
 const network = { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] };
-const msk: MskConfig = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6 };
+const msk: MskConfig = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam"], scramSecretArns: [], certificateAuthorityArns: [] } };
 
 function streaming(config: StreamingConfig, extra: Partial<StreamingArgs> = {}) {
     return (context: PlatformContext) => new Streaming("streaming", { context, streaming: config, ...extra });
@@ -46,6 +46,26 @@ describe("Streaming, constructed alone", () => {
         assert.match(await promiseOf(component.kafka.bootstrapBrokers), /:9098/);
         const brokers = [1, 2, 3].flatMap((b) => [`streaming-broker-${b}-disk`, `streaming-broker-${b}-under-replicated`]);
         assert.deepStrictEqual(namesOf(resources, types.alarm), ["streaming-active-controller", "streaming-offline-partitions", ...brokers].sort());
+    });
+
+    it("on MSK with SASL/SCRAM first, associates exactly the configured AmazonMSK_ secrets and hands out the SCRAM bootstrap brokers", async () => {
+        const secrets = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_a-AbCdEf", "arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_b-AbCdEf"];
+        const clientAuth = { modes: ["scram", "iam"] as const, scramSecretArns: secrets, certificateAuthorityArns: [], secretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" };
+        const { component, resources } = await construct(streaming({ engine: "msk", msk: { ...msk, clientAuth } }, { network }));
+        assert.deepStrictEqual(named(resources, types.mskCluster, "streaming-cluster").inputs.clientAuthentication, { sasl: { iam: true, scram: true }, unauthenticated: false });
+        assert.deepStrictEqual(named(resources, "aws:msk/scramSecretAssociation:ScramSecretAssociation", "streaming-scram-secrets").inputs.secretArnLists, secrets);
+        assert.deepStrictEqual(component.kafka?.clientAuth, clientAuth);
+    });
+
+    it("rejects SCRAM without secrets and mutual TLS without a private CA, naming the field and the fix", async () => {
+        await assert.rejects(
+            construct(streaming({ engine: "msk", msk: { ...msk, clientAuth: { modes: ["scram"], scramSecretArns: [], certificateAuthorityArns: [] } } }, { network })),
+            /Streaming "streaming": streaming\.msk\.clientAuth: expected scramSecretArns and secretsKmsKeyArn with scram; found 0 secret\(s\) and no key\. Fix: pass the AmazonMSK_ secrets/,
+        );
+        await assert.rejects(
+            construct(streaming({ engine: "msk", msk: { ...msk, clientAuth: { modes: ["iam", "tls"], scramSecretArns: [], certificateAuthorityArns: [] } } }, { network })),
+            /streaming\.msk\.clientAuth\.certificateAuthorityArns: expected at least one private CA ARN with tls; found none/,
+        );
     });
 
     it("rejects MSK without the network the brokers live in", async () => {

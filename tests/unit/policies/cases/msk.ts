@@ -33,6 +33,13 @@ const cluster = (mutate: (p: ClusterProps) => void = () => undefined) => {
 
 const logGroup = (retentionInDays?: number) => fixture(aws.cloudwatch.LogGroup, "broker-logs", { name: "/platform/msk-brokers", ...(retentionInDays ? { retentionInDays } : {}) });
 
+const pcaArn = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b";
+const clusterArn = "arn:aws:kafka:us-east-1:123456789012:cluster/platform-prod/u";
+const scramSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_platform-prod-ingest-AbCdEf";
+const declaredSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:declared-XyZ123";
+const scramAssociation = (secretArnLists: string[]) => fixture(aws.msk.ScramSecretAssociation, "scram-secrets", { clusterArn, secretArnLists });
+const scramSecret = (name: string, kmsKeyId: string) => fixture(aws.secretsmanager.Secret, "scram-secret", { name, kmsKeyId }, { outputs: { arn: declaredSecretArn } });
+
 const durable = ["auto.create.topics.enable=false", "default.replication.factor=3", "min.insync.replicas=2", "unclean.leader.election.enable=false"].join("\n");
 const configuration = (serverProperties: string) => fixture(aws.msk.Configuration, "config", { name: "c", kafkaVersions: ["3.9.x"], serverProperties });
 const topic = (replicationFactor: number, configs?: Record<string, string>) =>
@@ -47,10 +54,20 @@ export const mskCases: PolicyCase[] = [
     fails(msk.mskClusterEncryptionAtRestCmk, "the AWS-owned key", cluster((p) => delete p.encryptionInfo!.encryptionAtRestKmsKeyArn), /must name a customer-managed key/),
 
     passes(msk.mskClusterClientAuthentication, "IAM auth, unauthenticated off", cluster()),
-    passes(msk.mskClusterClientAuthentication, "mutual TLS with a private CA", cluster((p) => (p.clientAuthentication = { tls: { certificateAuthorityArns: ["arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"] }, unauthenticated: false }))),
+    passes(msk.mskClusterClientAuthentication, "mutual TLS with a private CA, where the stack allows tls", cluster((p) => (p.clientAuthentication = { tls: { certificateAuthorityArns: [pcaArn] }, unauthenticated: false })), { allowedMechanisms: ["tls"] }),
+    passes(msk.mskClusterClientAuthentication, "IAM, SCRAM and mutual TLS, where the stack allows all three", cluster((p) => (p.clientAuthentication = { sasl: { iam: true, scram: true }, tls: { certificateAuthorityArns: [pcaArn] }, unauthenticated: false })), { allowedMechanisms: ["iam", "scram", "tls"] }),
     fails(msk.mskClusterClientAuthentication, "no client authentication", cluster((p) => delete p.clientAuthentication), /clientAuthentication must be set/),
     fails(msk.mskClusterClientAuthentication, "unauthenticated access on", cluster((p) => (p.clientAuthentication!.unauthenticated = true)), /unauthenticated must be false/),
-    fails(msk.mskClusterClientAuthentication, "SCRAM only", cluster((p) => (p.clientAuthentication = { sasl: { scram: true }, unauthenticated: false })), /must enable iam or tls; found scram/),
+    fails(msk.mskClusterClientAuthentication, "SCRAM only, where the stack allows IAM", cluster((p) => (p.clientAuthentication = { sasl: { scram: true }, unauthenticated: false })), /must enable iam; found scram/),
+    fails(msk.mskClusterClientAuthentication, "SCRAM on top of IAM, where the stack allows IAM only", cluster((p) => (p.clientAuthentication = { sasl: { iam: true, scram: true }, unauthenticated: false })), /must enable only the allowed modes \(iam\); found scram enabled as well/),
+    fails(msk.mskClusterClientAuthentication, "mutual TLS added where the stack allows IAM and SCRAM", cluster((p) => (p.clientAuthentication = { sasl: { iam: true, scram: true }, tls: { certificateAuthorityArns: [pcaArn] }, unauthenticated: false })), /found tls enabled as well/, { allowedMechanisms: ["iam", "scram"] }),
+
+    passes(msk.mskScramSecretAssociation, "an AmazonMSK_ secret given by ARN", [scramAssociation([scramSecretArn])]),
+    passes(msk.mskScramSecretAssociation, "a declared AmazonMSK_ secret under a customer-managed key", [scramSecret("AmazonMSK_platform-prod-ingest", keyArn), scramAssociation([declaredSecretArn])]),
+    passes(msk.mskScramSecretAssociation, "one AmazonMSK_ secret associated on its own", [fixture(aws.msk.SingleScramSecretAssociation, "scram-one", { clusterArn: clusterArn, secretArn: scramSecretArn })]),
+    fails(msk.mskScramSecretAssociation, "a secret outside the AmazonMSK_ prefix, by ARN", [scramAssociation([scramSecretArn, "arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-users-AbCdEf"])], /associates "arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-users-AbCdEf", which must be a Secrets Manager secret ARN whose name starts with AmazonMSK_/),
+    fails(msk.mskScramSecretAssociation, "a declared secret outside the prefix", [scramSecret("kafka-users", keyArn), scramAssociation([declaredSecretArn])], /its name must start with AmazonMSK_; found "kafka-users"/),
+    fails(msk.mskScramSecretAssociation, "a declared secret under the default aws/secretsmanager key", [scramSecret("AmazonMSK_platform-prod-ingest", "alias/aws/secretsmanager"), scramAssociation([declaredSecretArn])], /must be encrypted with a customer-managed KMS key; found "alias\/aws\/secretsmanager"/),
 
     passes(msk.mskClusterPrivateBrokers, "public access disabled", cluster()),
     fails(msk.mskClusterPrivateBrokers, "public endpoints", cluster((p) => (p.brokerNodeGroupInfo.connectivityInfo = { publicAccess: { type: "SERVICE_PROVIDED_EIPS" } })), /must be DISABLED; found "SERVICE_PROVIDED_EIPS"/),
