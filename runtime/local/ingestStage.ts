@@ -56,7 +56,9 @@ async function retryRetriable<T>(call: () => Promise<T>, attempts = 20, delayMs 
         try {
             return await call();
         } catch (error) {
-            if (attempt >= attempts || (error as { retriable?: boolean }).retriable !== true) {
+            // kafkajs gives up on its own retries with KafkaJSNumberOfRetriesExceeded, which carries the retriable cause.
+            const retriable = (error as { retriable?: boolean }).retriable === true || (error as { originalError?: { retriable?: boolean } }).originalError?.retriable === true;
+            if (attempt >= attempts || !retriable) {
                 throw error;
             }
             await new Promise((resolve) => setTimeout(resolve, delayMs));
