@@ -1,6 +1,6 @@
 /**
- * `npm run local`: runs the whole platform on this machine from nothing and prints what happened
- * (see runtime/local/run.ts). Services are started with tools/services/*.sh, or reused when they
+ * `npm run local`: runs the whole platform on this machine from nothing, every kind of source
+ * (database, API, file drop, stream), and prints what happened (see runtime/local/run.ts). Services are started with tools/services/*.sh, or reused when they
  * already answer on the configured ports (MOTO_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, PGPORT).
  *
  *   npm run local                         # 10,000 orders via Kafka, 1,000 via Kinesis, window 2024-05-01
@@ -19,8 +19,10 @@ import { flagsOrExit, FlagError, parseFlags } from "./offline/flags";
 
 const usage =
     "npm run local -- [--json] [--count N] [--kinesis-count N] [--date YYYY-MM-DD] [--seed N] [--bad-ratio R] [--resend-every N] | --down\n\n" +
-    "Runs every source (Kafka and Kinesis producers), the ingest handler, the Spark job, the warehouse load and the quality checks on this machine,\n" +
-    "then prints a per-stage summary. A second run of the same window changes nothing. Defaults: --count 10000 (Kafka), --kinesis-count count/10,\n" +
+    "Runs every kind of source on this machine, in dependency order: customers by change data capture from PostgreSQL, fx_rates by the API\n" +
+    "connector against a local HTTP API, store_inventory by a partner file drop, then orders through Kafka and Kinesis (joined with customers,\n" +
+    "converted to USD with fx_rates); each through its landing code, Spark, the warehouse load and the quality checks. Prints per-dataset counts\n" +
+    "and invariants and a per-stage summary. A second run of the same window changes nothing. The flags size the orders stream: --count 10000 (Kafka), --kinesis-count count/10,\n" +
     "--date 2024-05-01, --seed 1, --bad-ratio 0.05, --resend-every 100 (every 100th valid order is sent twice). --down stops what npm run local started.";
 
 const spec = {

@@ -69,7 +69,7 @@ function main(argv: readonly string[]): void {
         return;
     }
     const selected = options.all ? [...datasets] : options.names.map((name) => getDataset(name));
-    selected.forEach(checkDatasetDefinition);
+    selected.forEach((dataset) => checkDatasetDefinition(dataset));
     if (options.out === undefined) {
         process.stdout.write(renderSparkTransformSpec(selected[0]));
         return;

@@ -26,9 +26,11 @@ const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 /**
  * Checks that a definition is internally consistent: names are valid identifiers everywhere they
  * are used, the key and event-time fields exist with the right types, and every rule points at a
- * real field. Throws a `DatasetDefinitionError` naming the dataset, the field and the fix.
+ * real field, and every enrichment that another dataset publishes (among `publishers`, by default
+ * every dataset of the platform) asks for exactly the columns it publishes. Throws a
+ * `DatasetDefinitionError` naming the dataset, the field and the fix.
  */
-export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefinition {
+export function checkDatasetDefinition(dataset: DatasetDefinition, publishers: readonly DatasetDefinition[] = [...datasets, ...databaseDatasets]): DatasetDefinition {
     const where = `dataset '${dataset.name}'`;
     if (!namePattern.test(dataset.name)) {
         throw new DatasetDefinitionError(`${where}: name must be lower snake case (${namePattern}); rename it`);
@@ -112,8 +114,12 @@ export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefin
         aggregate.groupBy.forEach((column) => requireField(column, `aggregate '${aggregate.name}'`));
         aggregate.measures.filter((measure) => !derived.has(measure.column)).forEach((measure) => requireField(measure.column, `aggregate '${aggregate.name}'`));
     }
+    checkPublishedEnrichments(dataset, publishers);
+    const referenceColumns = new Set((dataset.enrichments ?? []).flatMap((enrichment) => enrichment.columns.map((column) => column.name)));
     for (const column of dataset.personalData ?? []) {
-        requireField(column, "personalData");
+        if (!referenceColumns.has(column)) {
+            requireField(column, "personalData");
+        }
     }
     if (dataset.history !== undefined && dataset.history !== "current" && dataset.history !== "scd2") {
         throw new DatasetDefinitionError(`${where}: history is '${String(dataset.history)}'; expected 'current' or 'scd2'`);
@@ -125,6 +131,29 @@ export function checkDatasetDefinition(dataset: DatasetDefinition): DatasetDefin
         throw new DatasetDefinitionError(`${where}: sourceTable names the captured table of a "database" source and only there; found source ${JSON.stringify(dataset.source ?? "stream")} with${dataset.sourceTable ? "" : "out"} sourceTable; set both or neither`);
     }
     return dataset;
+}
+
+/**
+ * An enrichment fed by a dataset's published reference (for example orders' `customers`, written by
+ * the customers apply) must join on the published key and ask for exactly the published columns,
+ * in the published order: the reference CSV is read by position under its header.
+ */
+function checkPublishedEnrichments(dataset: DatasetDefinition, publishers: readonly DatasetDefinition[]): void {
+    for (const enrichment of dataset.enrichments ?? []) {
+        const publisher = publishers.find((candidate) => candidate.publishes?.name === enrichment.name && candidate.name !== dataset.name);
+        if (!publisher?.publishes) {
+            continue;
+        }
+        const [key, ...columns] = Object.values(publisher.publishes.columns);
+        const expected = `key '${key}' and columns ${columns.join(", ")}`;
+        const found = `key '${enrichment.key}' and columns ${enrichment.columns.map((column) => column.name).join(", ") || "none"}`;
+        if (enrichment.key !== key || enrichment.columns.length !== columns.length || enrichment.columns.some((column, index) => column.name !== columns[index])) {
+            throw new DatasetDefinitionError(
+                `dataset '${dataset.name}': enrichment '${enrichment.name}' is the reference dataset '${publisher.name}' publishes, which has ${expected}; found ${found}; ` +
+                    `make the enrichment match the publishes block of '${publisher.name}' (or change that block)`,
+            );
+        }
+    }
 }
 
 /** Looks a dataset up by name, with the list of known names in the error. */

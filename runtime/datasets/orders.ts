@@ -154,6 +154,7 @@ export const orders: DatasetDefinition = {
     ],
     warehouse: { distStyle: "KEY", distKey: "customer_id", sortKeys: ["event_time", "region"] },
     classification: "confidential",
+    personalData: ["customer_id", "customer_country"],
     enrichments: [
         {
             name: "stores",
@@ -163,6 +164,15 @@ export const orders: DatasetDefinition = {
                 { name: "store_name", type: "string", description: "Store display name (from the stores dimension)" },
                 { name: "country", type: "string", description: "ISO 3166-1 alpha-2 country of the store (from the stores dimension)", rules: { maxLength: 2 } },
                 { name: "opened_date", type: "date", description: "Date the store opened (from the stores dimension)" },
+            ],
+        },
+        {
+            name: "customers",
+            description: "Customers: the current state of the customers dataset (change data capture), published by its apply",
+            key: "customer_id",
+            columns: [
+                { name: "customer_segment", type: "string", description: "Marketing segment of the customer (from customers)", rules: { allowed: ["consumer", "small_business", "enterprise"] } },
+                { name: "customer_country", type: "string", description: "ISO 3166-1 alpha-2 country of residence of the customer (from customers; personal data)", rules: { pattern: "^[A-Z]{2}$" }, personalData: true },
             ],
         },
     ],

@@ -35,6 +35,38 @@ export function formatLocalSummary(summary: LocalRunSummary): string {
     lines.push("stages:");
     lines.push(...table(summary.stages.map((stage) => [`  ${stage.name}`, `${stage.seconds.toFixed(1)} s`, stage.detail]), [1]));
     lines.push("");
+    lines.push("datasets (in the order they ran):");
+    lines.push(
+        ...table(
+            [
+                ["  dataset", "source", "produced", "landed", "rejected", "dropped", "de-duplicated", "curated", "loaded", "invariants"],
+                ...summary.datasets.map((run) => [
+                    `  ${run.dataset}`,
+                    run.source,
+                    number(run.counts.produced),
+                    number(run.counts.landed),
+                    number(run.counts.rejected),
+                    number(run.counts.dropped),
+                    number(run.counts.duplicates),
+                    number(run.counts.curated),
+                    number(run.counts.loaded),
+                    run.invariants.every((check) => check.holds) ? `all ${run.invariants.length} hold` : `${run.invariants.filter((check) => !check.holds).length} DO NOT HOLD`,
+                ]),
+            ],
+            [2, 3, 4, 5, 6, 7, 8],
+        ),
+    );
+    for (const run of summary.datasets) {
+        lines.push("");
+        lines.push(`${run.dataset} (${run.source}):`);
+        lines.push(...table(run.sources.map((source) => [`  ${source.name}`, `produced ${number(source.produced)}`, `landed ${number(source.landed)}`, `rejected ${number(source.rejected)}`])));
+        for (const check of run.invariants) {
+            lines.push(`  ${check.name}: ${verdict(check.holds)} (${check.detail})`);
+        }
+    }
+    lines.push("");
+    lines.push(`${summary.dataset} in detail:`);
+    lines.push("");
     lines.push("sources:");
     lines.push(...table([["  source", "produced", "landed", "rejected"], ...summary.sources.map((source) => [`  ${source.name}`, number(source.produced), number(source.landed), number(source.rejected)])], [1, 2, 3]));
     lines.push("");

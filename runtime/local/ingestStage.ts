@@ -47,6 +47,26 @@ function quietTelemetry(log: (text: string) => void): IngestTelemetry {
 }
 
 /**
+ * Retries a Kafka admin call while it fails with an error Kafka marks retriable: on a broker that
+ * just started, the group coordinator (the __consumer_offsets topic) may not be ready yet
+ * ("This is not the correct coordinator for this group").
+ */
+async function retryRetriable<T>(call: () => Promise<T>, attempts = 20, delayMs = 1000): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+        try {
+            return await call();
+        } catch (error) {
+            // kafkajs gives up on its own retries with KafkaJSNumberOfRetriesExceeded, which carries the retriable cause.
+            const retriable = (error as { retriable?: boolean }).retriable === true || (error as { originalError?: { retriable?: boolean } }).originalError?.retriable === true;
+            if (attempt >= attempts || !retriable) {
+                throw error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+        }
+    }
+}
+
+/**
  * When the lake holds nothing of a topic but its consumer group has committed offsets (moto was
  * restarted, the broker kept its data), the offsets point past records that never reached this
  * lake: start the group from the beginning again.
@@ -57,7 +77,7 @@ async function rewindOrphanedGroup(settings: LocalSettings, plan: LocalSourcePla
     await admin.connect();
     try {
         const groupId = consumerGroupOf(plan);
-        const committed = await admin.fetchOffsets({ groupId, topics: [plan.stream] });
+        const committed = await retryRetriable(() => admin.fetchOffsets({ groupId, topics: [plan.stream] }));
         const anyCommitted = committed.some((topic) => topic.partitions.some((partition) => Number(partition.offset) > 0));
         if (anyCommitted) {
             log(`ingest: the lake holds nothing of ${plan.stream} but group ${groupId} has committed offsets; rewinding it to the earliest offset\n`);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { gunzipSync } from "zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { parseObjectKey } from "../ingest/layout";
+import { ParsedObjectKey, parseObjectKey } from "../ingest/layout";
 import { LocalSettings } from "./settings";
 
 /**
@@ -126,17 +126,33 @@ export function totalOf(counts: Readonly<Record<string, number>>): number {
  * each key's count is read once and kept in `cache` across polls.
  */
 export async function countSourceRecords(s3: S3Client, dataset: string, sources: readonly string[], cache: Map<string, number> = new Map(), buckets: LakeBuckets = localBuckets): Promise<Map<string, SourceLakeCounts>> {
+    const wanted = new Set(sources);
+    const counted = await countLakeRecords(s3, dataset, (parsed) => (wanted.has(parsed.source) ? parsed.source : undefined), cache, buckets);
+    return new Map(sources.map((source) => [source, counted.get(source) ?? { rawByDt: {}, rejectedByType: {} }]));
+}
+
+/**
+ * Counts the records of a dataset's raw and rejects objects, grouped by the label `select` gives a
+ * parsed key (objects it gives no label are skipped): for example one API window or the chunks of
+ * one dropped file, whose names carry the connector's window or the file's id.
+ */
+export async function countLakeRecords(
+    s3: S3Client,
+    dataset: string,
+    select: (parsed: ParsedObjectKey) => string | undefined,
+    cache: Map<string, number> = new Map(),
+    buckets: LakeBuckets = localBuckets,
+): Promise<Map<string, SourceLakeCounts>> {
     const result = new Map<string, { rawByDt: Record<string, number>; rejectedByType: Record<string, number> }>();
-    for (const source of sources) {
-        result.set(source, { rawByDt: {}, rejectedByType: {} });
-    }
     for (const [bucket, zone] of [[buckets.raw, "raw"], [buckets.rejects, "rejects"]] as const) {
         for (const object of await listObjects(s3, bucket, `${dataset}/`)) {
             const parsed = parseObjectKey(object.key);
-            const entry = parsed ? result.get(parsed.source) : undefined;
-            if (!parsed || !entry || (zone === "raw") !== (parsed.errorType === undefined)) {
+            const label = parsed ? select(parsed) : undefined;
+            if (!parsed || label === undefined || (zone === "raw") !== (parsed.errorType === undefined)) {
                 continue;
             }
+            const entry = result.get(label) ?? { rawByDt: {}, rejectedByType: {} };
+            result.set(label, entry);
             const cacheKey = `${bucket}/${object.key}/${object.etag}`;
             let lines = cache.get(cacheKey);
             if (lines === undefined) {
@@ -144,8 +160,8 @@ export async function countSourceRecords(s3: S3Client, dataset: string, sources:
                 cache.set(cacheKey, lines);
             }
             const counts = zone === "raw" ? entry.rawByDt : entry.rejectedByType;
-            const label = zone === "raw" ? parsed.dt : (parsed.errorType as string);
-            counts[label] = (counts[label] ?? 0) + lines;
+            const group = zone === "raw" ? parsed.dt : (parsed.errorType as string);
+            counts[group] = (counts[group] ?? 0) + lines;
         }
     }
     return result;
@@ -176,13 +192,17 @@ export function localFiles(directory: string): string[] {
  * objects that are missing locally and deletes local files the bucket no longer has.
  */
 export async function mirrorRawPartition(s3: S3Client, dataset: string, date: string, rawDir: string, buckets: LakeBuckets = localBuckets): Promise<{ objects: number; downloaded: number }> {
-    const prefix = `${dataset}/dt=${date}/`;
+    return mirrorRawPrefix(s3, `${dataset}/dt=${date}/`, rawDir, buckets);
+}
+
+/** Makes `<rawDir>/<prefix>` an exact copy of the raw bucket's objects under `prefix` (a dataset's whole raw zone, or one partition). */
+export async function mirrorRawPrefix(s3: S3Client, prefix: string, rawDir: string, buckets: LakeBuckets = localBuckets): Promise<{ objects: number; downloaded: number }> {
     const objects = await listObjects(s3, buckets.raw, prefix);
     const wanted = new Set(objects.map((object) => object.key));
-    const partitionDir = path.join(rawDir, dataset, `dt=${date}`);
-    for (const relative of localFiles(partitionDir)) {
+    const directory = path.join(rawDir, prefix);
+    for (const relative of localFiles(directory)) {
         if (!wanted.has(`${prefix}${relative}`)) {
-            fs.rmSync(path.join(partitionDir, relative));
+            fs.rmSync(path.join(directory, relative));
         }
     }
     let downloaded = 0;
@@ -226,15 +246,24 @@ export interface PublishOutcome {
  * partition's objects the job no longer wrote (Spark's dynamic partition overwrite, on S3).
  */
 export async function publishCuratedPartition(s3: S3Client, curatedDir: string, table: string, date: string, buckets: LakeBuckets = localBuckets): Promise<PublishOutcome> {
+    return publishCuratedFolder(s3, curatedDir, `${table}/dt=${date}`, buckets);
+}
+
+/**
+ * Publishes the Parquet files under `<curatedDir>/<folder>/` (a table partition, or a whole table
+ * rewritten by each run such as a change-data-capture state) to `s3://<curated>/<folder>/` the same
+ * way. The `published` map is keyed by the path under the folder's parent (`dt=D/part-….parquet`).
+ */
+export async function publishCuratedFolder(s3: S3Client, curatedDir: string, folder: string, buckets: LakeBuckets = localBuckets): Promise<PublishOutcome> {
     const api = sdk();
-    const partition = `dt=${date}`;
-    const local = localFiles(path.join(curatedDir, table, partition)).filter((relative) => relative.endsWith(".parquet") && !relative.split("/").some((part) => part.startsWith("_") || part.startsWith(".")));
-    const prefix = `${table}/${partition}/`;
+    const partition = folder.split("/").pop() as string;
+    const local = localFiles(path.join(curatedDir, folder)).filter((relative) => relative.endsWith(".parquet") && !relative.split("/").some((part) => part.startsWith("_") || part.startsWith(".")));
+    const prefix = `${folder}/`;
     const existing = new Map((await listObjects(s3, buckets.curated, prefix)).map((object) => [object.key, object.etag]));
     const published = new Map<string, { uri: string; etag: string }>();
     let written = 0;
     for (const relative of local) {
-        const bytes = fs.readFileSync(path.join(curatedDir, table, partition, relative));
+        const bytes = fs.readFileSync(path.join(curatedDir, folder, relative));
         const key = `${prefix}${stableCuratedName(relative)}`;
         const etag = md5Hex(bytes);
         if (existing.get(key) !== etag) {

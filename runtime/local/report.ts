@@ -254,6 +254,28 @@ function renderCountChecks(summary: LocalRunSummary): string {
     );
 }
 
+/** Every dataset of the run: where it came from, its counts from source to warehouse, and each invariant with its figures. */
+function renderDatasets(summary: LocalRunSummary): string {
+    if (summary.datasets.length === 0) {
+        return `<section><h2>Datasets</h2><p class="empty">No dataset ran.</p></section>`;
+    }
+    const rows = summary.datasets.map((run) => {
+        const failed = run.invariants.filter((check) => !check.holds).length;
+        const cells = [run.counts.produced, run.counts.landed, run.counts.rejected, run.counts.dropped, run.counts.duplicates, run.counts.curated, run.counts.loaded].map((value) => `<td class="num">${formatCount(value)}</td>`).join("");
+        return `<tr><td>${escapeHtml(run.dataset)}</td><td>${escapeHtml(run.source)}</td>${cells}<td>${failed === 0 ? `<span class="mark ok">all ${run.invariants.length} hold</span>` : `<span class="mark failed">${failed} do not hold</span>`}</td></tr>`;
+    });
+    const details = summary.datasets.map(
+        (run) =>
+            `<h3>${escapeHtml(run.dataset)} <span class="aside">${escapeHtml(run.source)}: ${escapeHtml(run.sources.map((source) => source.name).join(", "))}</span></h3>` +
+            `<ul class="checks">${run.invariants.map((check) => `<li class="${check.holds ? "ok" : "failed"}"><span class="mark ${check.holds ? "ok" : "failed"}">${check.holds ? "holds" : "does not hold"}</span> ${escapeHtml(`${check.name}: ${check.detail}`)}</li>`).join("")}</ul>`,
+    );
+    return (
+        `<section><h2>Datasets <span class="aside">in the order they ran</span></h2>` +
+        `<table class="datasets"><thead><tr><th>Dataset</th><th>Source</th><th class="num">Produced</th><th class="num">Landed</th><th class="num">Rejected</th><th class="num">Dropped</th><th class="num">Duplicates</th><th class="num">Curated</th><th class="num">Loaded</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
+        `${details.join("")}</section>`
+    );
+}
+
 function renderStages(summary: LocalRunSummary): string {
     if (summary.stages.length === 0) {
         return `<section><h2>Stages</h2><p class="empty">No stage ran.</p></section>`;
@@ -411,6 +433,7 @@ const styles = `
 body { margin: 0; padding: 24px 32px 48px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; color: var(--ink); background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 0 0 10px; }
+h3 { font-size: 14px; margin: 14px 0 6px; }
 .aside { font-weight: normal; color: var(--muted); font-size: 14px; margin-left: 8px; }
 header { border-bottom: 1px solid var(--line); padding-bottom: 12px; margin-bottom: 18px; }
 .window { margin: 0; color: var(--muted); }
@@ -466,6 +489,7 @@ export function renderLocalReport(summary: LocalRunSummary): string {
         `<style>${styles}</style></head><body>`,
         renderHeader(summary),
         `<section><h2>The flow</h2><div class="scroll">${renderFlow(summary)}</div></section>`,
+        renderDatasets(summary),
         renderCountChecks(summary),
         `<div class="grid2">${renderStages(summary)}${renderRejects(summary)}</div>`,
         renderQuality(summary),

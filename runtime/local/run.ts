@@ -1,30 +1,45 @@
 import * as fs from "fs";
 import * as path from "path";
-import { DatasetDefinition } from "../datasets";
+import { customers, DatasetDefinition, fxRates, storeInventory } from "../datasets";
 import { runQuality } from "../quality/handler";
 import { QualityReport } from "../quality/evaluate";
-import { ensureBuckets, lakeS3Client, listObjects, localBuckets, SourceLakeCounts, snapshotObjects, changedEntries, totalOf } from "./lake";
-import { runIngestStage } from "./ingestStage";
+import { qualifiedName, timestamptzLiteral } from "../warehouse/sql";
+import { apiSourceStage } from "./apiStage";
+import { applyChanges, compareWithSource, databaseSourceStage, localDmsBucket, syncWarehouse } from "./databaseStage";
+import { fileSourceStage, localLandingBucket } from "./fileStage";
+import { changedEntries, ensureBuckets, LakeBuckets, lakeS3Client, listObjects, localBuckets, localFiles, snapshotObjects } from "./lake";
 import { ensureServices, localRunDirectory, projectRoot, readServiceState, recordStarted, stopStartedServices, writeServiceState } from "./services";
 import { LocalSettings, localServiceEnv } from "./settings";
-import { LocalSourcePlan, produceSource, sourceClients, windowOf } from "./sources";
-import { LocalQualityResult, LocalRunSummary, LocalSourceCounts, LocalStage } from "./summary";
+import { LocalLanding, LocalSourceContext, plural, windowSeed } from "./sourceStage";
+import { LocalSourcePlan, LocalWindow, windowOf } from "./sources";
+import { streamSourcePlans, streamSourceStage } from "./streamStage";
+import { LocalDatasetRun, LocalInvariant, LocalQualityResult, LocalRunSummary, LocalStage } from "./summary";
 import { renderLocalReport } from "./report";
-import { localLakePaths, runTransformStage } from "./transformStage";
-import { countWindowRows, ensureLocalWarehouse, loadWindow, openLocalWarehouse, quietQualityDeps, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
+import { localLakePaths, runTransformStage, TransformOutcome } from "./transformStage";
+import { countWindowRows, ensureLocalWarehouse, LocalWarehouse, loadWindow, openLocalWarehouse, quietQualityDeps, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
 import { LocalRunError } from "./errors";
 
 /**
- * `npm run local`: the whole platform on this machine, from nothing. Starts (or reuses) the local
- * services, produces one UTC day of orders into Kafka and Kinesis, ingests them with the real
- * handler, runs the Spark job over the day, loads the warehouse with the platform's loader, judges
- * quality on the Spark run and on the warehouse, and queries sales per region and day. Every figure
- * of the summary is measured (objects listed and read, rows counted); a second run of the same
- * window measures what it changed, which is nothing when exactly-once holds.
+ * `npm run local`: the whole platform on this machine, from nothing, for every kind of source.
+ * Starts (or reuses) the local services, then runs each dataset from its source to the warehouse
+ * in dependency order (runtime/local/*Stage.ts, one module per kind of source):
+ *
+ *   customers        database   a workload on a PostgreSQL table, logical decoding capture, DMS change
+ *                               files, landing, cdc_apply.py (current state + the reference orders join),
+ *                               warehouse sync (deletes applied), compared with the source row by row
+ *   fx_rates         api        the connector against a local HTTP API, checkpoint on S3, Spark, loader
+ *   store_inventory  file       partner files dropped in a landing bucket, the file-ingest function, Spark, loader
+ *   orders           stream     Kafka and Kinesis producers, the ingest function, Spark (joining customers
+ *                               and converting with fx_rates), loader, and the sales query
+ *
+ * Quality is judged on each Spark run and warehouse table. Every figure is measured (objects listed
+ * and read, rows counted); a second run of the same window measures what it changed, which is
+ * nothing when exactly-once holds.
  */
 
 export interface LocalRunOptions {
     readonly settings: LocalSettings;
+    /** The stream dataset the producers feed (orders). */
     readonly dataset: DatasetDefinition;
     /** The window, a UTC day `YYYY-MM-DD`. */
     readonly date: string;
@@ -42,6 +57,14 @@ export interface LocalRunOptions {
     readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
+/** The sizes of the sources other than the stream (small: they show each path, the stream carries the volume). */
+export const localSourceSizes = {
+    /** The order generator draws CUST-00000001 … CUST-00050000 (runtime/producers/orders.ts): all exist at the source. */
+    customers: { initialCustomers: 50_000, insertsPerWindow: 20, updatesPerWindow: 25 },
+    fxRates: { sourceName: "fx-rates", withoutRate: "MXN", pageSize: 4, badRecords: 2 },
+    storeInventory: { drop: "store_inventory", stores: 20, skus: 10 },
+} as const;
+
 /**
  * The generator seed of one source in one window: the run's --seed mixed with the date and the
  * engine (FNV-1a, 32 bits). Order IDs follow from the seed alone, so without the date two windows
@@ -49,24 +72,11 @@ export interface LocalRunOptions {
  * window to the other; without the engine the two sources would carry the same orders.
  */
 export function sourceSeed(seed: number, date: string, engine: string): number {
-    let hash = 0x811c9dc5;
-    for (const byte of Buffer.from(`${seed}/${date}/${engine}`, "utf8")) {
-        hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-    }
-    return hash;
+    return windowSeed(seed, date, engine);
 }
 
 export function sourcePlans(options: Pick<LocalRunOptions, "dataset" | "date" | "kafkaCount" | "kinesisCount" | "seed" | "badRatio" | "resendEvery">): LocalSourcePlan[] {
-    // One topic and one stream per window and engine: object keys name the source, so each is counted on its own.
-    const stream = (engine: string) => `${options.dataset.name}-${engine}-${options.date}`;
-    const plans: LocalSourcePlan[] = [];
-    if (options.kafkaCount > 0) {
-        plans.push({ engine: "msk", name: `${options.dataset.name} via msk`, stream: stream("msk"), seed: sourceSeed(options.seed, options.date, "msk"), count: options.kafkaCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
-    }
-    if (options.kinesisCount > 0) {
-        plans.push({ engine: "kinesis", name: `${options.dataset.name} via kinesis`, stream: stream("kinesis"), seed: sourceSeed(options.seed, options.date, "kinesis"), count: options.kinesisCount, badRatio: options.badRatio, resendEvery: options.resendEvery });
-    }
-    return plans;
+    return streamSourcePlans(options);
 }
 
 /** The venv python (moto, PySpark), created by the project's script when missing. */
@@ -87,15 +97,154 @@ function qualityResults(report: QualityReport, label: string): LocalQualityResul
     return report.results.map((result) => ({ check: `${result.name} (${label})`, passed: result.passed, detail: `[${result.level}] ${result.message}` }));
 }
 
-function plural(count: number, word: string): string {
-    return `${count.toLocaleString("en-US")} ${word}${count === 1 ? "" : /(s|sh|ch|x)$/.test(word) ? "es" : "s"}`;
+const count = (value: number) => value.toLocaleString("en-US");
+
+function invariant(name: string, holds: boolean, detail: string): LocalInvariant {
+    return { name, holds, detail };
+}
+
+type Step = LocalSourceContext["step"];
+
+interface CuratedLoad {
+    readonly transform: TransformOutcome;
+    readonly loaded: number;
+    readonly quality: readonly LocalQualityResult[];
+    readonly qualityPassed: boolean;
+}
+
+/**
+ * The lake-to-warehouse path every non-CDC dataset shares: the Spark transform of the window, the
+ * loader, and quality on the Spark run and on the warehouse. Steps are named `transform`, `load`,
+ * `quality` with the given prefix.
+ */
+async function curateAndLoad(options: {
+    readonly step: Step;
+    readonly prefix: string;
+    readonly s3: ReturnType<typeof lakeS3Client>;
+    readonly warehouse: LocalWarehouse;
+    readonly window: LocalWindow;
+    readonly buckets: LakeBuckets;
+    readonly python: string;
+    readonly log: (text: string) => void;
+    readonly extraInputs?: readonly string[];
+}): Promise<CuratedLoad> {
+    const { step, prefix, warehouse, window, buckets } = options;
+    const dataset = warehouse.config.dataset;
+    const s3 = options.s3;
+    const paths = localLakePaths(localRunDirectory(), dataset);
+    const transform = await step(`${prefix}transform`, async () => {
+        const outcome = await runTransformStage({ s3, buckets, dataset, window, paths, python: options.python, log: options.log, ...(options.extraInputs ? { extraInputs: options.extraInputs } : {}) });
+        const rows = outcome.summary.rows;
+        return {
+            value: outcome,
+            detail: `${outcome.reused ? "inputs unchanged since the recorded run, Spark not rerun; " : ""}Spark read ${plural(rows.read, "row")} from ${plural(outcome.rawObjects, "raw object")}, dropped ${rows.dropped}, removed ${rows.duplicates} duplicates, ${plural(outcome.curatedRows, "curated row")} read back; ${plural(outcome.objectsWritten, "curated object")} written`,
+        };
+    });
+    const loaded = await step(`${prefix}load`, async () => {
+        const partitionPrefix = `s3://${buckets.curated}/${dataset.name}/dt=${window.date}/`;
+        const standIn = await syncCuratedFiles(warehouse, paths.export, partitionPrefix, transform.files);
+        const result = await loadWindow(warehouse);
+        const rows = await countWindowRows(warehouse, window);
+        return {
+            value: rows,
+            detail: `loader: ${plural(result.filesListed, "file")} listed, ${result.filesAlreadyLoaded} already in the ledger, ${result.filesLoaded} loaded in ${plural(result.batches.length, "batch")}; ${plural(rows, "row")} in ${warehouse.config.schema}.${dataset.name} for ${window.date}${standIn > 0 ? ` (${standIn} stand-in rows refreshed)` : ""}`,
+        };
+    });
+    const quality = await step(`${prefix}quality`, async () => {
+        const spark = await runQuality({ s3, ...quietQualityDeps() }, { dataset: dataset.name, source: "sparkRun", summaryUri: transform.summaryUri, failOnError: false });
+        const table = await warehouseQuality(warehouse, window);
+        const results = [...qualityResults(spark, "spark run"), ...qualityResults(table, "warehouse")];
+        const failed = results.filter((result) => !result.passed).length;
+        return { value: { results, passed: spark.passed && table.passed }, detail: `${results.length - failed} of ${results.length} checks passed (spark run ${spark.passed ? "passed" : "FAILED"}, warehouse ${table.passed ? "passed" : "FAILED"})` };
+    });
+    return { transform, loaded, quality: quality.results, qualityPassed: quality.passed };
+}
+
+/** The record-count equations of a dataset that goes through the Spark transform and the loader. */
+function transformedRun(dataset: DatasetDefinition, landing: LocalLanding, load: CuratedLoad, extra: readonly LocalInvariant[] = []): LocalDatasetRun {
+    const sum = (pick: (source: LocalLanding["sources"][number]) => number) => landing.sources.reduce((total, source) => total + pick(source), 0);
+    const counts = {
+        produced: sum((source) => source.produced),
+        landed: sum((source) => source.landed),
+        rejected: sum((source) => source.rejected),
+        rejectedByErrorType: landing.rejectedByErrorType,
+        curated: load.transform.curatedRows,
+        dropped: load.transform.summary.rows.dropped,
+        duplicates: load.transform.summary.rows.duplicates,
+        loaded: load.loaded,
+    };
+    return {
+        dataset: dataset.name,
+        source: dataset.source ?? "stream",
+        sources: landing.sources,
+        counts,
+        invariants: [
+            invariant("produced = landed + rejected", counts.produced === counts.landed + counts.rejected, `${count(counts.produced)} = ${count(counts.landed)} + ${count(counts.rejected)}`),
+            ...landing.sources.map((source) => invariant(`${source.name}: produced = landed + rejected`, source.produced === source.landed + source.rejected, `${count(source.produced)} = ${count(source.landed)} + ${count(source.rejected)}`)),
+            invariant(
+                "curated = landed - dropped - de-duplicated",
+                counts.curated === counts.landed - counts.dropped - counts.duplicates,
+                `${count(counts.curated)} = ${count(counts.landed)} - ${count(counts.dropped)} - ${count(counts.duplicates)}`,
+            ),
+            invariant("loaded = curated", counts.loaded === counts.curated, `${count(counts.loaded)} = ${count(counts.curated)}`),
+            invariant("quality passed (spark run and warehouse)", load.qualityPassed, `${load.quality.filter((result) => result.passed).length} of ${load.quality.length} checks passed`),
+            ...extra,
+        ],
+        quality: load.quality,
+    };
+}
+
+/** What the transform of orders read from the datasets it joins and converts with: a change reruns it. */
+function joinedInputs(runDirectory: string, fxExport: string): string[] {
+    const reference = path.join(runDirectory, "lake", "reference", customers.publishes?.name ?? customers.name);
+    const csv = localFiles(reference)
+        .filter((file) => file.endsWith(".csv"))
+        .map((file) => fs.readFileSync(path.join(reference, file), "utf8"));
+    return [...csv, fs.existsSync(fxExport) ? fs.readFileSync(fxExport, "utf8") : ""];
+}
+
+/**
+ * Orders carry what they joined: amount_usd for every order whose currency has a rate for its day
+ * (or is USD), and the customer's segment and country as the customers table in the warehouse has them.
+ */
+async function ordersJoinChecks(warehouse: LocalWarehouse, window: LocalWindow): Promise<LocalInvariant[]> {
+    const schema = warehouse.config.schema;
+    const orders = qualifiedName(schema, warehouse.config.dataset.name);
+    const inWindow = `o."event_time" >= ${timestamptzLiteral(new Date(window.startMs))} AND o."event_time" < ${timestamptzLiteral(new Date(window.endMs))}`;
+    const rates = (
+        await warehouse.pool.query(
+            `SELECT COUNT(*) FILTER (WHERE o."amount_usd" IS NOT NULL)::int AS converted, ` +
+                `COUNT(*) FILTER (WHERE o."amount_usd" IS NULL AND (o."currency" = 'USD' OR EXISTS (SELECT 1 FROM ${qualifiedName(schema, fxRates.name)} r ` +
+                `WHERE r."base_currency" = 'USD' AND r."quote_currency" = o."currency" AND r."rate_date" = (o."event_time" AT TIME ZONE 'UTC')::date)))::int AS missing, COUNT(*)::int AS total ` +
+                `FROM ${orders} o WHERE ${inWindow}`,
+        )
+    ).rows[0] as { converted: number; missing: number; total: number };
+    const people = (
+        await warehouse.pool.query(
+            `SELECT COUNT(*) FILTER (WHERE o."customer_segment" IS NOT NULL)::int AS joined, ` +
+                `COUNT(*) FILTER (WHERE c."id" IS NULL OR o."customer_segment" IS DISTINCT FROM c."segment" OR o."customer_country" IS DISTINCT FROM c."country")::int AS different, COUNT(*)::int AS total ` +
+                `FROM ${orders} o LEFT JOIN ${qualifiedName(schema, customers.name)} c ON c."id" = o."customer_id" WHERE ${inWindow}`,
+        )
+    ).rows[0] as { joined: number; different: number; total: number };
+    return [
+        invariant(
+            "amount_usd filled for every order with a rate (or in USD)",
+            rates.missing === 0 && rates.converted > 0,
+            `${count(rates.converted)} of ${count(rates.total)} orders converted; ${count(rates.missing)} with a rate but no amount_usd`,
+        ),
+        invariant(
+            "customer_segment and customer_country = the warehouse customers row",
+            people.different === 0 && people.joined > 0,
+            `${count(people.joined)} of ${count(people.total)} orders carry their customer's segment; ${count(people.different)} differ from ${schema}.${customers.name}`,
+        ),
+    ];
 }
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummary> {
     const { settings, dataset, log } = options;
     const window = windowOf(options.date);
     const stages: LocalStage[] = [];
-    const timed = async <T>(name: string, work: () => Promise<{ value: T; detail: string }>): Promise<T> => {
+    const step: Step = async <T>(name: string, work: () => Promise<{ readonly value: T; readonly detail: string }>): Promise<T> => {
         const started = Date.now();
         log(`== ${name}\n`);
         const { value, detail } = await work();
@@ -104,7 +253,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
         return value;
     };
 
-    const services = await timed("services", async () => {
+    const services = await step("services", async () => {
         const uses = await ensureServices(settings, log);
         writeServiceState(recordStarted(readServiceState(), uses, localServiceEnv(settings)));
         const started = uses.filter((use) => use.startedByThisRun).map((use) => use.name);
@@ -113,132 +262,145 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
 
     const s3 = lakeS3Client(settings);
     const buckets = localBuckets;
-    const paths = localLakePaths(localRunDirectory(), dataset);
-    const warehouse = openLocalWarehouse(settings, s3, dataset, buckets);
+    const runDirectory = localRunDirectory();
+    const warehouses = new Map([fxRates, storeInventory, dataset].map((definition) => [definition.name, openLocalWarehouse(settings, s3, definition, buckets)]));
+    const ordersWarehouse = warehouses.get(dataset.name) as LocalWarehouse;
     try {
-        const setup = await timed("setup", async () => {
+        const setup = await step("setup", async () => {
             const created = await ensureBuckets(s3, buckets);
-            await ensureLocalWarehouse(warehouse);
-            const python = await venvPython(settings, log);
-            return { value: { python }, detail: `buckets ${Object.values(buckets).join(", ")}${created.length > 0 ? ` (created ${created.length})` : ""}; warehouse schema ${warehouse.config.schema}; local lake ${path.relative(projectRoot, path.dirname(paths.raw))}` };
-        });
-
-        const lakeBuckets = [buckets.raw, buckets.rejects, buckets.curated];
-        const objectsBefore = await snapshotObjects(s3, lakeBuckets);
-        const rowsBefore = await warehouseRowSnapshot(warehouse);
-        const previousRun = (await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`)).length > 0;
-
-        const plans = sourcePlans(options);
-        const produced = await timed("produce", async () => {
-            const outcomes = [];
-            for (const plan of plans) {
-                const outcome = await produceSource(plan, window, sourceClients(plan, settings), (sent, total) => options.onProgress?.(`produce ${plan.name}`, sent, total));
-                outcomes.push({ plan, ...outcome });
+            for (const warehouse of warehouses.values()) {
+                await ensureLocalWarehouse(warehouse);
             }
-            const sent = outcomes.reduce((sum, outcome) => sum + outcome.sent, 0);
+            const python = await venvPython(settings, log);
             return {
-                value: outcomes,
-                detail: `${outcomes.map((outcome) => `${plural(outcome.inSource, "record")} in ${outcome.plan.stream} (${outcome.plan.engine})`).join(" and ")}${sent === 0 ? "; already produced, nothing sent" : `; sent ${plural(sent, "record")}`}`,
+                value: { python },
+                detail: `buckets ${Object.values(buckets).join(", ")}${created.length > 0 ? ` (created ${created.length})` : ""}; warehouse schema ${ordersWarehouse.config.schema}; local lake ${path.relative(projectRoot, path.join(runDirectory, "lake"))}`,
             };
         });
 
-        const lake = await timed("ingest", async () => {
-            const counts = await runIngestStage({
-                settings,
-                s3,
-                buckets,
-                dataset: dataset.name,
-                sources: produced.map((outcome) => ({ plan: outcome.plan, inSource: outcome.inSource })),
-                log,
-                onProgress: (done, total) => options.onProgress?.("ingest", done, total),
-            });
-            const landed = produced.reduce((sum, outcome) => sum + totalOf(counts.get(outcome.plan.stream)?.rawByDt ?? {}), 0);
-            const rejected = produced.reduce((sum, outcome) => sum + totalOf(counts.get(outcome.plan.stream)?.rejectedByType ?? {}), 0);
-            return { value: counts, detail: `${plural(landed, "record")} in the raw zone, ${plural(rejected, "record")} in the rejects zone (measured from the objects)` };
-        });
+        const lakeBuckets = [buckets.raw, buckets.rejects, buckets.curated, localDmsBucket, localLandingBucket];
+        const snapshotRows = async () => {
+            const rows = new Map<string, string>();
+            for (const warehouse of [...warehouses.values(), { ...ordersWarehouse, config: { ...ordersWarehouse.config, dataset: customers } }]) {
+                for (const [key, value] of await warehouseRowSnapshot(warehouse)) {
+                    rows.set(key, value);
+                }
+            }
+            return rows;
+        };
+        const snapshotLake = async () => snapshotObjects(s3, (await Promise.all(lakeBuckets.map(async (bucket) => ((await bucketExists(s3, bucket)) ? bucket : undefined)))).filter((bucket): bucket is string => bucket !== undefined));
+        const objectsBefore = await snapshotLake();
+        const rowsBefore = await snapshotRows();
+        const previousRun = (await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`)).length > 0;
+        const context: LocalSourceContext = { settings, s3, buckets, window, seed: options.seed, log, step, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+        const runs: LocalDatasetRun[] = [];
 
-        const transform = await timed("transform", async () => {
-            const outcome = await runTransformStage({ s3, buckets, dataset, window, paths, python: setup.python, log });
-            const rows = outcome.summary.rows;
+        // customers: the reference orders join, and a table the warehouse keeps equal to its source.
+        const customersLanding = await databaseSourceStage({ dataset: customers, ...localSourceSizes.customers }).land(context);
+        const applied = await step(`${customers.name}: apply`, async () => {
+            const outcome = await applyChanges({ s3, buckets, dataset: customers, runDirectory, python: setup.python });
             return {
                 value: outcome,
-                detail: `${outcome.reused ? "inputs unchanged since the recorded run, Spark not rerun; " : ""}Spark read ${plural(rows.read, "row")} from ${plural(outcome.rawObjects, "raw object")}, dropped ${rows.dropped}, removed ${rows.duplicates} duplicates, ${plural(outcome.curatedRows, "curated row")} read back; ${plural(outcome.objectsWritten, "curated object")} written`,
+                detail: `${outcome.reused ? "changes unchanged since the recorded apply, Spark not rerun; " : ""}cdc_apply.py: ${plural(outcome.curatedRows, "row")} in the current state and the ${customers.publishes?.name ?? customers.name} reference; ${plural(outcome.objectsWritten, "curated object")} written`,
             };
         });
-
-        const loaded = await timed("load", async () => {
-            const partitionPrefix = `s3://${buckets.curated}/${dataset.name}/dt=${window.date}/`;
-            const standIn = await syncCuratedFiles(warehouse, paths.export, partitionPrefix, transform.files);
-            const result = await loadWindow(warehouse);
-            const rows = await countWindowRows(warehouse, window);
+        const synced = await step(`${customers.name}: load`, async () => {
+            const loaded = await syncWarehouse({ pool: ordersWarehouse.pool, executor: ordersWarehouse.executor, schema: ordersWarehouse.config.schema, dataset: customers, rows: applied.rows, curatedBucket: buckets.curated });
+            const compared = await compareWithSource({ pool: ordersWarehouse.pool, postgresUrl: settings.postgresUrl, schema: ordersWarehouse.config.schema, dataset: customers });
             return {
-                value: rows,
-                detail: `loader: ${plural(result.filesListed, "file")} listed, ${result.filesAlreadyLoaded} already in the ledger, ${result.filesLoaded} loaded in ${plural(result.batches.length, "batch")}; ${plural(rows, "row")} in ${warehouse.config.schema}.${dataset.name} for ${window.date}${standIn > 0 ? ` (${standIn} stand-in rows refreshed)` : ""}`,
+                value: { loaded, compared },
+                detail: `warehouse sync (delete + MERGE): ${plural(loaded, "row")} in ${ordersWarehouse.config.schema}.${customers.name}; compared with the source table row by row: ${plural(compared.mismatches, "difference")}`,
             };
         });
+        {
+            const source = customersLanding.sources[0] as LocalLanding["sources"][number];
+            const counts = { produced: source.produced, landed: source.landed, rejected: source.rejected, rejectedByErrorType: customersLanding.rejectedByErrorType, curated: applied.curatedRows, dropped: 0, duplicates: 0, loaded: synced.loaded };
+            runs.push({
+                dataset: customers.name,
+                source: "database",
+                sources: customersLanding.sources,
+                counts,
+                invariants: [
+                    invariant("captured change rows = landed + rejected", counts.produced === counts.landed + counts.rejected, `${count(counts.produced)} = ${count(counts.landed)} + ${count(counts.rejected)}`),
+                    invariant("curated = source table rows", counts.curated === synced.compared.sourceRows, `${count(counts.curated)} = ${count(synced.compared.sourceRows)}`),
+                    invariant("loaded = curated", counts.loaded === counts.curated, `${count(counts.loaded)} = ${count(counts.curated)}`),
+                    invariant(
+                        "warehouse = source table, row by row",
+                        synced.compared.mismatches === 0,
+                        `${count(synced.compared.warehouseRows)} warehouse rows, ${count(synced.compared.sourceRows)} source rows, ${count(synced.compared.mismatches)} differences${synced.compared.firstMismatch ? ` (first: ${synced.compared.firstMismatch})` : ""}`,
+                    ),
+                ],
+                quality: [],
+            });
+        }
 
-        const quality = await timed("quality", async () => {
-            const spark = await runQuality({ s3, ...quietQualityDeps() }, { dataset: dataset.name, source: "sparkRun", summaryUri: transform.summaryUri, failOnError: false });
-            const table = await warehouseQuality(warehouse, window);
-            const results = [...qualityResults(spark, "spark run"), ...qualityResults(table, "warehouse")];
-            const failed = results.filter((result) => !result.passed).length;
-            return { value: { results, passed: spark.passed && table.passed }, detail: `${results.length - failed} of ${results.length} checks passed (spark run ${spark.passed ? "passed" : "FAILED"}, warehouse ${table.passed ? "passed" : "FAILED"})` };
+        // fx_rates: the rates orders are converted with.
+        const fxWarehouse = warehouses.get(fxRates.name) as LocalWarehouse;
+        const fxLanding = await apiSourceStage({ dataset: fxRates, ...localSourceSizes.fxRates }).land(context);
+        runs.push(transformedRun(fxRates, fxLanding, await curateAndLoad({ step, s3, prefix: `${fxRates.name}: `, warehouse: fxWarehouse, window, buckets, python: setup.python, log })));
+
+        // store_inventory: partner files.
+        const inventoryLanding = await fileSourceStage({ dataset: storeInventory, ...localSourceSizes.storeInventory }).land(context);
+        runs.push(
+            transformedRun(storeInventory, inventoryLanding, await curateAndLoad({ step, s3, prefix: `${storeInventory.name}: `, warehouse: warehouses.get(storeInventory.name) as LocalWarehouse, window, buckets, python: setup.python, log })),
+        );
+
+        // orders: the stream, joined with customers and converted with fx_rates.
+        const ordersLanding = await streamSourceStage({ dataset, kafkaCount: options.kafkaCount, kinesisCount: options.kinesisCount, badRatio: options.badRatio, resendEvery: options.resendEvery }).land(context);
+        const ordersLoad = await curateAndLoad({
+            step,
+            s3,
+            prefix: "",
+            warehouse: ordersWarehouse,
+            window,
+            buckets,
+            python: setup.python,
+            log,
+            extraInputs: joinedInputs(runDirectory, localLakePaths(runDirectory, fxRates).export),
         });
-
-        const query = await timed("query", async () => {
-            const answer = await salesQuery(warehouse, window);
+        const query = await step("query", async () => {
+            const answer = await salesQuery(ordersWarehouse, window);
             return { value: answer, detail: `${plural(answer.rows.length, "row")}: sales per region and day` };
         });
+        const ordersRun = transformedRun(dataset, ordersLanding, ordersLoad, await ordersJoinChecks(ordersWarehouse, window));
+        runs.push(ordersRun);
 
-        const objectsAfter = await snapshotObjects(s3, lakeBuckets);
-        const rowsAfter = await warehouseRowSnapshot(warehouse);
+        const objectsAfter = await snapshotLake();
+        const rowsAfter = await snapshotRows();
         const changed = { objects: changedEntries(objectsBefore, objectsAfter), rows: changedEntries(rowsBefore, rowsAfter) };
-
-        const sources: LocalSourceCounts[] = produced.map((outcome) => {
-            const counts: SourceLakeCounts | undefined = lake.get(outcome.plan.stream);
-            return { name: outcome.plan.name, produced: outcome.inSource, landed: counts?.rawByDt[window.date] ?? 0, rejected: totalOf(counts?.rejectedByType ?? {}) };
-        });
-        const rejectedByErrorType: Record<string, number> = {};
-        for (const outcome of produced) {
-            for (const [type, count] of Object.entries(lake.get(outcome.plan.stream)?.rejectedByType ?? {})) {
-                rejectedByErrorType[type] = (rejectedByErrorType[type] ?? 0) + count;
-            }
-        }
-        const counts = {
-            produced: sources.reduce((sum, source) => sum + source.produced, 0),
-            landed: sources.reduce((sum, source) => sum + source.landed, 0),
-            rejected: sources.reduce((sum, source) => sum + source.rejected, 0),
-            rejectedByErrorType: Object.fromEntries(Object.entries(rejectedByErrorType).sort(([a], [b]) => a.localeCompare(b))),
-            curated: transform.curatedRows,
-            dropped: transform.summary.rows.dropped,
-            duplicates: transform.summary.rows.duplicates,
-            loaded,
-        };
-        const ok =
-            counts.produced === counts.landed + counts.rejected &&
-            counts.curated === counts.landed - counts.dropped - counts.duplicates &&
-            counts.loaded === counts.curated &&
-            quality.passed &&
-            (!previousRun || (changed.objects === 0 && changed.rows === 0));
+        const ok = runs.every((run) => run.invariants.every((check) => check.holds)) && (!previousRun || (changed.objects === 0 && changed.rows === 0));
         const summary: LocalRunSummary = {
             ok,
             dataset: dataset.name,
+            datasets: runs,
             window: { from: window.date, to: window.date },
             services,
             stages,
-            sources,
-            counts,
-            quality: quality.results,
+            sources: ordersRun.sources,
+            counts: ordersRun.counts,
+            quality: ordersRun.quality,
             query,
             ...(previousRun ? { changedSincePreviousRun: changed } : {}),
         };
-        const report = path.join(localRunDirectory(), "report.html");
+        const report = path.join(runDirectory, "report.html");
         fs.writeFileSync(report, renderLocalReport(summary));
         log(`   report written to ${path.relative(process.cwd(), report)}\n`);
         return { ...summary, report: path.relative(process.cwd(), report) };
     } finally {
-        await warehouse.close();
+        for (const warehouse of warehouses.values()) {
+            await warehouse.close();
+        }
         s3.destroy();
+    }
+}
+
+async function bucketExists(s3: ReturnType<typeof lakeS3Client>, bucket: string): Promise<boolean> {
+    const sdk = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    try {
+        await s3.send(new sdk.HeadBucketCommand({ Bucket: bucket }));
+        return true;
+    } catch {
+        return false;
     }
 }
 

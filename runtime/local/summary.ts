@@ -14,7 +14,7 @@ export interface LocalServiceUse {
 
 /** One stage of the flow, in the order it ran. */
 export interface LocalStage {
-    /** `produce`, `ingest`, `transform`, `quality`, `load` or `query`, then any source stage added later. */
+    /** `produce`, `ingest`, `transform`, `load`, `quality`, `query` for orders; `<dataset>: <step>` for the others. */
     readonly name: string;
     readonly seconds: number;
     /** Short text for humans, e.g. "10,000 records to orders (msk) and 1,000 to orders (kinesis)". */
@@ -23,7 +23,7 @@ export interface LocalStage {
 
 /** One source that fed the lake in this run. */
 export interface LocalSourceCounts {
-    /** e.g. `orders via msk`, `orders via kinesis`; later `customers via cdc`, `rates via api`, `partner files`. */
+    /** e.g. `orders via msk`, `fx_rates via api`, `store_inventory via file <name>`, `customers via cdc (public.customers)`. */
     readonly name: string;
     readonly produced: number;
     readonly landed: number;
@@ -37,10 +37,46 @@ export interface LocalQualityResult {
     readonly detail: string;
 }
 
-export interface LocalRunSummary {
-    /** True when every stage ran and every invariant below held. */
-    readonly ok: boolean;
+/** One equation or comparison a dataset's figures must satisfy, with the figures it compared. */
+export interface LocalInvariant {
+    /** e.g. "produced = landed + rejected", "warehouse = source table, row by row". */
+    readonly name: string;
+    readonly holds: boolean;
+    /** The figures, e.g. "1,150 = 1,093 + 57". */
+    readonly detail: string;
+}
+
+/** What the run did for one dataset, from its source to the warehouse. */
+export interface LocalDatasetRun {
     readonly dataset: string;
+    /** The kind of source that fed it (the definition's `source`). */
+    readonly source: "stream" | "api" | "file" | "database";
+    readonly sources: readonly LocalSourceCounts[];
+    readonly counts: {
+        /** Records the source produced (messages, API records, file rows, captured change rows). */
+        readonly produced: number;
+        readonly landed: number;
+        readonly rejected: number;
+        readonly rejectedByErrorType: Readonly<Record<string, number>>;
+        /** Rows of the curated table for the window (change data capture: the current state). */
+        readonly curated: number;
+        /** Rows the Spark job dropped and de-duplicated (none for change data capture, which applies every change). */
+        readonly dropped: number;
+        readonly duplicates: number;
+        /** Rows in the warehouse table (for the window, or all of a change-data-capture table). */
+        readonly loaded: number;
+    };
+    readonly invariants: readonly LocalInvariant[];
+    readonly quality: readonly LocalQualityResult[];
+}
+
+export interface LocalRunSummary {
+    /** True when every stage ran and every invariant below held, for every dataset. */
+    readonly ok: boolean;
+    /** The dataset the top-level counts, quality and query describe (orders, the one the others feed). */
+    readonly dataset: string;
+    /** Every dataset of the run, in the order it ran (the ones orders joins first). */
+    readonly datasets: readonly LocalDatasetRun[];
     /** The event-time window carried from the lake to the warehouse, UTC ISO dates (inclusive). */
     readonly window: { readonly from: string; readonly to: string };
     readonly services: readonly LocalServiceUse[];

@@ -164,6 +164,12 @@ export interface TransformStageOptions {
     /** The virtual environment's python (moto, PySpark). */
     readonly python: string;
     readonly log: (text: string) => void;
+    /**
+     * Other inputs the job reads for this dataset (the curated rates of a conversion, a reference
+     * another dataset publishes), as their contents: a change in any of them reruns the job.
+     * Defaults to none.
+     */
+    readonly extraInputs?: readonly string[];
 }
 
 export async function runTransformStage(options: TransformStageOptions): Promise<TransformOutcome> {
@@ -182,7 +188,7 @@ export async function runTransformStage(options: TransformStageOptions): Promise
     const code = ["spark/transform_job.py", "local/transform_local.py"].map((file) => fs.readFileSync(path.join(projectRoot, "runtime", file), "utf8"));
     const fingerprint = transformInputsFingerprint({
         raw: await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`),
-        texts: [renderSparkTransformSpec(dataset), stores.stdout, ...code],
+        texts: [renderSparkTransformSpec(dataset), stores.stdout, ...code, ...(options.extraInputs ?? [])],
     });
 
     const previous = await readRecord(s3, buckets.curated, recordKey);

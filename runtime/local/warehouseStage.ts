@@ -23,7 +23,10 @@ import { LocalWindow } from "./sources";
  */
 
 export const localWarehouseSchema = "analytics";
-export const curatedFilesTable = "curated_files";
+/** The stand-in table of a dataset's curated files (one per dataset: its rows have the dataset's columns). */
+export function curatedFilesTable(dataset: DatasetDefinition): string {
+    return `curated_files_${dataset.name}`;
+}
 
 export interface LocalWarehouse {
     readonly pool: Pool;
@@ -43,7 +46,7 @@ export function openLocalWarehouse(settings: LocalSettings, s3: S3Client, datase
         schema: localWarehouseSchema,
         curatedUri: `s3://${buckets.curated}`,
         manifestUri: `s3://${buckets.curated}/_manifests`,
-        dialect: { engine: "postgres", stageSourceTable: `${localWarehouseSchema}.${curatedFilesTable}` },
+        dialect: { engine: "postgres", stageSourceTable: `${localWarehouseSchema}.${curatedFilesTable(dataset)}` },
     };
     return {
         pool,
@@ -62,7 +65,7 @@ export async function ensureLocalWarehouse(warehouse: LocalWarehouse): Promise<v
     await ensureWarehouseTables(warehouse.deps, warehouse.config);
     const { dataset, schema } = warehouse.config;
     await warehouse.pool.query(
-        `CREATE TABLE IF NOT EXISTS ${qualifiedName(schema, curatedFilesTable)} ("file_uri" TEXT NOT NULL, "file_etag" TEXT NOT NULL, LIKE ${qualifiedName(schema, dataset.name)})`,
+        `CREATE TABLE IF NOT EXISTS ${qualifiedName(schema, curatedFilesTable(dataset))} ("file_uri" TEXT NOT NULL, "file_etag" TEXT NOT NULL, LIKE ${qualifiedName(schema, dataset.name)})`,
     );
 }
 
@@ -80,7 +83,7 @@ export interface CuratedFileRows {
  */
 export async function syncCuratedFiles(warehouse: LocalWarehouse, exportPath: string, partitionPrefix: string, files: readonly CuratedFileRows[]): Promise<number> {
     const { dataset, schema } = warehouse.config;
-    const table = qualifiedName(schema, curatedFilesTable);
+    const table = qualifiedName(schema, curatedFilesTable(dataset));
     const rowsByFile = new Map<string, unknown[]>();
     for (const line of fs.readFileSync(exportPath, "utf8").split("\n")) {
         if (line.trim() === "") {

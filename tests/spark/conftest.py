@@ -84,6 +84,13 @@ def write_raw(root: Path, dt: str, hour: str, name: str, lines: Iterable[Union[D
     return path
 
 
+def write_customers(root: Path, rows: List[str]) -> None:
+    """The customers reference as the customers apply (cdc_apply.py) publishes it for orders."""
+    folder = root / "customers"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "part-00000.csv").write_text("customer_id,customer_segment,customer_country\n" + "\n".join(rows) + "\n")
+
+
 def write_stores(root: Path, rows: List[str]) -> None:
     folder = root / "stores"
     folder.mkdir(parents=True, exist_ok=True)

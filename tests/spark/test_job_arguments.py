@@ -68,7 +68,9 @@ class TestSpec:
         assert spec.fields == ("order_id", "customer_id", "store_id", "region", "channel", "status", "currency", "amount",
                                "line_items", "coupon_code", "event_time", "shipped_time")
         assert spec.references == (job.Reference(name="stores", key="store_id", columns=("store_name", "country", "opened_date"),
-                                                  ddl="store_id STRING, store_name STRING, country STRING, opened_date DATE"),)
+                                                  ddl="store_id STRING, store_name STRING, country STRING, opened_date DATE"),
+                                   job.Reference(name="customers", key="customer_id", columns=("customer_segment", "customer_country"),
+                                                  ddl="customer_id STRING, customer_segment STRING, customer_country STRING"))
         assert [(a.table, [(m.name, m.type) for m in a.measures]) for a in spec.aggregates] == [
             ("orders_daily_sales_by_region", [("orders", "BIGINT"), ("customers", "BIGINT"), ("revenue", "DECIMAL(22,2)"), ("average_order_value", "DECIMAL(16,6)"), ("revenue_usd", "DECIMAL(24,2)")]),
         ]

@@ -14,7 +14,7 @@ import pytest
 from pyspark.sql import functions as F
 
 import transform_job as job
-from conftest import order, write_raw, write_stores
+from conftest import order, write_customers, write_raw, write_stores
 
 START, END = "2024-05-01T10:00:00Z", "2024-05-02T02:00:00Z"
 
@@ -32,6 +32,9 @@ STORES = [
     "S0001,Downtown Seattle,US,2019-03-01",
     "S0002,Berlin Mitte,DE,2020-07-15",
 ]
+
+# Every customer of the orders below but CUST-00000009 (deleted at the source), one without a country.
+CUSTOMERS = [f"{cust(n)},{['consumer', 'small_business', 'enterprise'][n % 3]},{'' if n == 6 else ['IE', 'DE', 'US', 'JP'][n % 4]}" for n in range(1, 21) if n != 9]
 
 
 def raw_file_a(raw: Path) -> None:
@@ -118,6 +121,7 @@ def lake(tmp_path_factory, spark, spec_file):
     base = tmp_path_factory.mktemp("lake")
     raw, curated, reference = base / "raw", base / "curated", base / "reference"
     write_stores(reference, STORES)
+    write_customers(reference, CUSTOMERS)
     write_raw(raw, "2024-04-30", "23", "kinesis+shardId-000+1", [order(oid(20), "2024-04-30T23:30:00Z", customer=cust(20), amount="5.00")])
     raw_file_a(raw)
     raw_file_b(raw)
@@ -186,8 +190,23 @@ class TestCuratedTable:
             "struct<order_id:string,customer_id:string,store_id:string,region:string,channel:string,status:string,"
             "currency:string,amount:decimal(12,2),line_items:array<struct<sku:string,quantity:int,unit_price:decimal(10,2)>>,"
             "coupon_code:string,event_time:timestamp,shipped_time:timestamp,store_name:string,country:string,opened_date:date,"
-            "amount_usd:decimal(14,2)>"
+            "customer_segment:string,customer_country:string,amount_usd:decimal(14,2)>"
         )
+
+    def test_joins_the_customers_reference_published_by_the_customers_apply(self, spark, lake):
+        frame = spark.read.parquet(str(lake["curated"] / "orders"))
+        got = sorted(tuple(row) for row in frame.select("order_id", "customer_id", "customer_segment", "customer_country").collect())
+        assert got == [
+            (oid(1), cust(1), "small_business", "DE"),
+            (oid(2), cust(2), "enterprise", "US"),
+            (oid(3), cust(3), "consumer", "JP"),
+            (oid(5), cust(5), "enterprise", "DE"),
+            (oid(6), cust(6), "consumer", None),
+            (oid(7), cust(7), "small_business", "JP"),
+            (oid(8), cust(1), "small_business", "DE"),
+            (oid(9), cust(9), None, None),
+            (oid(20), cust(20), "enterprise", "IE"),
+        ]
 
     def test_keeps_line_items_as_an_array_of_structs(self, spark, lake):
         row = spark.read.parquet(str(lake["curated"] / "orders")).filter(F.col("order_id") == oid(6)).collect()[0]
@@ -285,7 +304,7 @@ class TestRunSummary:
             "order_id": 0, "customer_id": 1, "store_id": 0, "region": 0, "channel": 0, "status": 0,
             "currency": 0, "amount": 0, "line_items": 0, "event_time": 0,
         }
-        assert summary["referenceUnmatched"] == {"stores": 1}
+        assert summary["referenceUnmatched"] == {"customers": 1, "stores": 1}
         assert summary["eventTimeOutsidePartition"] == 1
 
     def test_carries_the_metric_of_every_quality_check(self, lake):
@@ -336,6 +355,7 @@ class TestLateRecords:
     def test_a_late_file_for_an_earlier_hour_is_picked_up_when_its_date_is_rebuilt(self, spark, spec_file, tmp_path):
         raw, curated, reference = tmp_path / "raw", tmp_path / "curated", tmp_path / "reference"
         write_stores(reference, STORES)
+        write_customers(reference, CUSTOMERS)
         raw_file_a(raw)
         raw_file_b(raw)
         run_job(spec_file, raw, curated, reference, "2024-05-01T10:00:00Z", "2024-05-01T11:00:00Z")
@@ -354,6 +374,7 @@ class TestEmptiedAndMissingDates:
     def test_a_rebuilt_date_without_valid_rows_loses_its_old_partition(self, spark, spec_file, tmp_path):
         raw, curated, reference = tmp_path / "raw", tmp_path / "curated", tmp_path / "reference"
         write_stores(reference, STORES)
+        write_customers(reference, CUSTOMERS)
         path = write_raw(raw, "2024-05-03", "00", "kinesis+shardId-000+700", [order(oid(11), "2024-05-03T00:10:00Z")])
         run_job(spec_file, raw, curated, reference, "2024-05-03T00:00:00Z", "2024-05-03T01:00:00Z")
         assert (curated / "orders" / "dt=2024-05-03").is_dir()
@@ -371,6 +392,7 @@ class TestEmptiedAndMissingDates:
     def test_dates_without_raw_input_are_reported_and_left_untouched(self, spark, spec_file, tmp_path):
         raw, curated, reference = tmp_path / "raw", tmp_path / "curated", tmp_path / "reference"
         write_stores(reference, STORES)
+        write_customers(reference, CUSTOMERS)
         (raw / "orders").mkdir(parents=True)
         kept = curated / "orders" / "dt=2024-06-01" / "part-00000-kept.snappy.parquet"
         kept.parent.mkdir(parents=True)
@@ -390,6 +412,7 @@ class TestReferenceData:
     def test_duplicate_reference_keys_fail_the_run_naming_them(self, spec_file, tmp_path):
         raw, curated, reference = tmp_path / "raw", tmp_path / "curated", tmp_path / "reference"
         write_stores(reference, STORES + ["S0001,Second Seattle,US,2021-01-01"])
+        write_customers(reference, CUSTOMERS)
         raw_file_a(raw)
         with pytest.raises(job.TransformJobError, match=r"reference 'stores' at .* has duplicate store_id values \(first: S0001\); keep one row per store_id"):
             run_job(spec_file, raw, curated, reference, "2024-05-01T03:00:00Z", "2024-05-01T04:00:00Z")

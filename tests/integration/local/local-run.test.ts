@@ -5,7 +5,14 @@ import * as path from "path";
 import { Pool } from "pg";
 import { readLocalSettings } from "../../../runtime/local/settings";
 import { formatCount } from "../../../runtime/local/report";
-import { LocalRunSummary } from "../../../runtime/local/summary";
+import { sourceDatabaseUrl } from "../../../runtime/local/databaseStage";
+import { LocalDatasetRun, LocalRunSummary } from "../../../runtime/local/summary";
+
+function datasetRun(summary: LocalRunSummary, name: string): LocalDatasetRun {
+    const found = summary.datasets.find((run) => run.dataset === name);
+    assert.ok(found, `the run reports dataset ${name}; found ${summary.datasets.map((run) => run.dataset).join(", ")}`);
+    return found;
+}
 
 /**
  * `npm run local -- --json` end to end on this machine: the services on the ports in the
@@ -41,7 +48,8 @@ function parseSummary(outcome: Outcome): LocalRunSummary {
 }
 
 describe("npm run local -- --json: the whole platform on this machine", function () {
-    this.timeout(900_000);
+    // Two runs: the first runs Spark four times (the second reuses every output).
+    this.timeout(1_800_000);
     let first: LocalRunSummary;
     let second: LocalRunSummary;
 
@@ -90,11 +98,114 @@ describe("npm run local -- --json: the whole platform on this machine", function
         assert.strictEqual(first.query.rows.reduce((sum, row) => sum + row.orders, 0), first.counts.loaded);
     });
 
-    it("reports every stage with its time, and is ok", () => {
+    it("runs every kind of source, the datasets orders joins first", () => {
         assert.deepStrictEqual(
-            first.stages.map((stage) => stage.name),
-            ["services", "setup", "produce", "ingest", "transform", "load", "quality", "query"],
+            first.datasets.map((run) => `${run.dataset}:${run.source}`),
+            ["customers:database", "fx_rates:api", "store_inventory:file", "orders:stream"],
         );
+        for (const run of first.datasets) {
+            assert.deepStrictEqual(run.invariants.filter((check) => !check.holds), [], run.dataset);
+            assert.ok(run.invariants.length >= 3, run.dataset);
+        }
+        assert.deepStrictEqual(datasetRun(first, "orders").counts, first.counts, "the top-level counts are the orders dataset's");
+    });
+
+    it("fx_rates: the connector lands every record the API serves for the window, and Spark keeps the latest revision per rate", () => {
+        const { counts, sources } = datasetRun(first, "fx_rates");
+        assert.deepStrictEqual(sources.map((source) => source.name), ["fx_rates via api"]);
+        assert.strictEqual(counts.produced, counts.landed + counts.rejected);
+        assert.strictEqual(counts.rejected, 2, "the API serves two records the fx_rates rules reject");
+        assert.ok(counts.duplicates > 0, "each rate is revised once during the day");
+        assert.strictEqual(counts.curated, counts.landed - counts.dropped - counts.duplicates);
+        assert.strictEqual(counts.loaded, counts.curated);
+    });
+
+    it("store_inventory: rows in the dropped files = landed + rejected, per file and in total", () => {
+        const { counts, sources } = datasetRun(first, "store_inventory");
+        assert.deepStrictEqual(sources.map((source) => source.name.replace(/-\d{4}-\d{2}-\d{2}-/, "-D-")), ["store_inventory via file stock-D-morning.csv", "store_inventory via file stock-D-evening.jsonl"]);
+        for (const source of sources) {
+            assert.strictEqual(source.produced, source.landed + source.rejected, source.name);
+            assert.ok(source.rejected > 0, `${source.name} has broken rows`);
+        }
+        assert.strictEqual(counts.curated, counts.landed - counts.dropped - counts.duplicates);
+        assert.strictEqual(counts.loaded, counts.curated);
+    });
+
+    it("customers: every captured change lands, and the warehouse table equals the source table row by row", async () => {
+        const { counts } = datasetRun(first, "customers");
+        assert.ok(counts.produced >= 50_000, "the full load carries every customer the orders draw");
+        assert.strictEqual(counts.produced, counts.landed + counts.rejected);
+        assert.strictEqual(counts.loaded, counts.curated);
+        const settings = readLocalSettings();
+        const source = new Pool({ connectionString: sourceDatabaseUrl(settings.postgresUrl), max: 1 });
+        const warehouse = new Pool({ connectionString: settings.postgresUrl, max: 1 });
+        try {
+            const columns = `id, name, email, country, segment, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS created_at, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS updated_at`;
+            const expected = (await source.query(`SELECT ${columns} FROM public.customers ORDER BY id`)).rows;
+            const got = (await warehouse.query(`SELECT ${columns} FROM analytics.customers ORDER BY id`)).rows;
+            assert.strictEqual(got.length, counts.loaded);
+            assert.deepStrictEqual(got, expected);
+            const workload = await source.query(`SELECT window_date::text AS d FROM local_run.workloads WHERE window_date = $1`, [date]);
+            assert.strictEqual(workload.rowCount, 1, "the window's workload (inserts, updates, deletes, a key update) ran once");
+        } finally {
+            await source.end();
+            await warehouse.end();
+        }
+    });
+
+    it("orders carry amount_usd from the curated fx_rates, and the customer's segment and country from customers", async () => {
+        const pool = new Pool({ connectionString: readLocalSettings().postgresUrl, max: 1 });
+        try {
+            const window = [`${date}T00:00:00Z`, "2024-05-04T00:00:00Z"];
+            const rows = (
+                await pool.query(
+                    `SELECT o.currency, COUNT(*)::int AS orders, COUNT(o.amount_usd)::int AS converted, ` +
+                        `COUNT(*) FILTER (WHERE o.customer_segment = c.segment AND o.customer_country IS NOT DISTINCT FROM c.country)::int AS with_customer ` +
+                        `FROM analytics.orders o LEFT JOIN analytics.customers c ON c.id = o.customer_id WHERE o.event_time >= $1 AND o.event_time < $2 GROUP BY o.currency ORDER BY o.currency`,
+                    window,
+                )
+            ).rows as { currency: string; orders: number; converted: number; with_customer: number }[];
+            assert.ok(rows.length >= 5, `orders in several currencies: ${JSON.stringify(rows)}`);
+            for (const row of rows) {
+                // The local rates API serves a USD rate for every order currency but MXN.
+                assert.strictEqual(row.converted, row.currency === "MXN" ? 0 : row.orders, `amount_usd of the ${row.currency} orders`);
+                assert.strictEqual(row.with_customer, row.orders, `customer columns of the ${row.currency} orders`);
+            }
+            const usd = await pool.query(`SELECT COUNT(*)::int AS n FROM analytics.orders WHERE currency = 'USD' AND amount_usd <> amount AND event_time >= $1 AND event_time < $2`, window);
+            assert.strictEqual(usd.rows[0].n, 0, "USD amounts are copied");
+            const eur = await pool.query(
+                `SELECT COUNT(*)::int AS n FROM analytics.orders o JOIN analytics.fx_rates r ON r.quote_currency = o.currency AND r.rate_date = (o.event_time AT TIME ZONE 'UTC')::date ` +
+                    `WHERE o.currency = 'EUR' AND ABS(o.amount_usd - ROUND(o.amount / r.rate, 2)) > 0.01 AND o.event_time >= $1 AND o.event_time < $2`,
+                window,
+            );
+            assert.strictEqual(eur.rows[0].n, 0, "EUR amounts are divided by the day's latest EUR rate");
+        } finally {
+            await pool.end();
+        }
+    });
+
+    it("reports every stage with its time, and is ok", () => {
+        assert.deepStrictEqual(first.stages.map((stage) => stage.name), [
+            "services",
+            "setup",
+            "customers: capture",
+            "customers: apply",
+            "customers: load",
+            "fx_rates: fetch",
+            "fx_rates: transform",
+            "fx_rates: load",
+            "fx_rates: quality",
+            "store_inventory: drop",
+            "store_inventory: transform",
+            "store_inventory: load",
+            "store_inventory: quality",
+            "produce",
+            "ingest",
+            "transform",
+            "load",
+            "quality",
+            "query",
+        ]);
         assert.ok(first.stages.every((stage) => stage.seconds >= 0 && stage.detail !== ""));
         assert.strictEqual(first.ok, true);
     });
@@ -111,8 +222,17 @@ describe("npm run local -- --json: the whole platform on this machine", function
     it("changes no object and no row when run a second time, with the same figures", () => {
         assert.deepStrictEqual(second.changedSincePreviousRun, { objects: 0, rows: 0 });
         assert.deepStrictEqual(second.counts, first.counts);
+        assert.deepStrictEqual(
+            second.datasets.map((run) => [run.dataset, run.counts]),
+            first.datasets.map((run) => [run.dataset, run.counts]),
+        );
         assert.strictEqual(second.ok, true);
-        assert.match(second.stages.find((stage) => stage.name === "produce")?.detail ?? "", /already produced, nothing sent/);
+        const detail = (name: string) => second.stages.find((stage) => stage.name === name)?.detail ?? "";
+        assert.match(detail("produce"), /already produced, nothing sent/);
+        assert.match(detail("customers: capture"), /workload for 2024-05-03 already ran; captured 0 change rows now/);
+        assert.match(detail("customers: apply"), /Spark not rerun/);
+        assert.match(detail("fx_rates: fetch"), /window already fetched \(checkpoint at its end\), nothing requested/);
+        assert.match(detail("store_inventory: drop"), /already dropped, nothing uploaded/);
     });
 });
 

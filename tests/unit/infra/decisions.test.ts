@@ -196,7 +196,7 @@ describe("catalog decisions", () => {
         const table = curatedTable(orders, "curated-bucket");
         assert.strictEqual(table.format, "parquet");
         assert.deepStrictEqual(table.partitionKeys.map((c) => c.name), ["dt"]);
-        assert.deepStrictEqual(table.columns.slice(-4).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date", "amount_usd:decimal(14,2)"]);
+        assert.deepStrictEqual(table.columns.slice(-6).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date", "customer_segment:string", "customer_country:string", "amount_usd:decimal(14,2)"]);
         assert.deepStrictEqual(table.columns.slice(0, orders.fields.length).map((c) => c.name), orders.fields.map((f) => f.name));
         assert.strictEqual(table.parameters["storage.location.template"], "s3://curated-bucket/orders/dt=${dt}/");
     });

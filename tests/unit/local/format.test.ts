@@ -1,10 +1,23 @@
 import * as assert from "assert";
 import { formatLocalSummary } from "../../../runtime/local/format";
-import { LocalRunSummary } from "../../../runtime/local/summary";
+import { LocalDatasetRun, LocalRunSummary } from "../../../runtime/local/summary";
+
+const customersRun: LocalDatasetRun = {
+    dataset: "customers",
+    source: "database",
+    sources: [{ name: "customers via cdc (public.customers)", produced: 50120, landed: 50120, rejected: 0 }],
+    counts: { produced: 50120, landed: 50120, rejected: 0, rejectedByErrorType: {}, curated: 50018, dropped: 0, duplicates: 0, loaded: 50018 },
+    invariants: [
+        { name: "loaded = curated", holds: true, detail: "50,018 = 50,018" },
+        { name: "warehouse = source table, row by row", holds: true, detail: "50,018 warehouse rows, 50,018 source rows, 0 differences" },
+    ],
+    quality: [],
+};
 
 const summary: LocalRunSummary = {
     ok: true,
     dataset: "orders",
+    datasets: [customersRun],
     window: { from: "2024-05-01", to: "2024-05-01" },
     services: [
         { name: "moto", endpoint: "http://127.0.0.1:5055", startedByThisRun: true },
@@ -32,6 +45,15 @@ describe("npm run local: the printed summary", () => {
         assert.match(text, /moto {5}http:\/\/127\.0\.0\.1:5055 \(started by this run\)/);
         assert.match(text, /kafka {4}127\.0\.0\.1:9092 \(reused\)/);
         assert.match(text, /transform {2}61\.3 s {2}Spark read 1,900 rows/);
+    });
+
+    it("lists every dataset with its source, counts and invariants", () => {
+        assert.match(text, /datasets \(in the order they ran\):\n {2}dataset +source +produced +landed +rejected +dropped +de-duplicated +curated +loaded +invariants\n {2}customers +database +50,120 +50,120 +0 +0 +0 +50,018 +50,018 +all 2 hold\n/);
+        assert.match(text, /customers \(database\):\n {2}customers via cdc \(public\.customers\) +produced 50,120 +landed 50,120 +rejected 0\n/);
+        assert.match(text, / {2}warehouse = source table, row by row: holds \(50,018 warehouse rows, 50,018 source rows, 0 differences\)/);
+        const broken = formatLocalSummary({ ...summary, datasets: [{ ...customersRun, invariants: [{ name: "loaded = curated", holds: false, detail: "50,017 = 50,018" }] }] });
+        assert.match(broken, /customers +database .* 1 DO NOT HOLD\n/);
+        assert.match(broken, /loaded = curated: DOES NOT HOLD \(50,017 = 50,018\)/);
     });
 
     it("checks each equation between the counts", () => {

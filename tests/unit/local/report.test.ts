@@ -44,6 +44,18 @@ describe("the local run report (runtime/local/report.ts)", () => {
         assert.doesNotMatch(html, /edge-problem/, "a run whose counts add up marks no edge");
     });
 
+    it("lists every dataset with its source, counts and each invariant with its figures", () => {
+        const html = renderLocalReport(sample());
+        const section = /<section><h2>Datasets .*?<\/section>/.exec(html)?.[0] ?? "";
+        assert.match(section, /<tr><td>customers<\/td><td>database<\/td><td class="num">50,049<\/td><td class="num">50,049<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">50,018<\/td><td class="num">50,018<\/td><td><span class="mark ok">all 4 hold<\/span><\/td><\/tr>/);
+        assert.match(section, /<li class="ok"><span class="mark ok">holds<\/span> warehouse = source table, row by row: 50,018 warehouse rows, 50,018 source rows, 0 differences<\/li>/);
+        assert.deepStrictEqual([...section.matchAll(/<h3>([a-z_]+) /g)].map((match) => match[1]), ["customers", "fx_rates", "orders"]);
+        const summary = sample();
+        const broken = renderLocalReport({ ...summary, datasets: summary.datasets.map((run) => (run.dataset === "fx_rates" ? { ...run, invariants: [{ name: "loaded = curated", holds: false, detail: "5 = 6" }] } : run)) });
+        assert.match(broken, /<td>fx_rates<\/td><td>api<\/td>.*?<span class="mark failed">1 do not hold<\/span>/);
+        assert.match(broken, /<li class="failed"><span class="mark failed">does not hold<\/span> loaded = curated: 5 = 6<\/li>/);
+    });
+
     it("marks the edge where records went missing, and says which sum does not hold", () => {
         const summary = sample();
         const html = renderLocalReport({ ...summary, ok: false, counts: { ...summary.counts, landed: 10_700 } });

@@ -63,6 +63,7 @@ describe("quality/handler", () => {
         assert.deepStrictEqual(s3.requests, [{ Bucket: "etl-dev-curated", Key: "curated/_runs/orders/20240501T10_20240502T02.json" }]);
         assert.deepStrictEqual(emfDocuments(lines).map((line) => line.Check ?? (line.RowsRead !== undefined ? "run" : (line.Reference ?? "report"))), [
             "run",
+            "customers",
             "stores",
             "orders_present",
             "customer_present",

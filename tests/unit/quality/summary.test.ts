@@ -17,7 +17,7 @@ describe("quality/summary", () => {
                 range: { start: "2024-05-01T10:00:00Z", end: "2024-05-02T02:00:00Z" },
                 rows: { read: 16, dropped: 3, malformed: 2, missingRequired: 1, duplicates: 5, written: 8 },
                 partitions: 2,
-                unmatched: { stores: 1 },
+                unmatched: { customers: 1, stores: 1 },
             },
         );
     });

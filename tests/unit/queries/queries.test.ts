@@ -82,8 +82,8 @@ describe("named queries, generated from the dataset definitions", () => {
         assert.match(query.sql, /"orders_daily_revenue"/);
     });
 
-    it("marks customer_id as the orders dataset's only personal-data column", () => {
-        assert.deepStrictEqual(personalDataColumns(orders), ["customer_id"]);
+    it("marks customer_id and the joined customer_country as the orders dataset's personal-data columns", () => {
+        assert.deepStrictEqual(personalDataColumns(orders), ["customer_id", "customer_country"]);
     });
 
     it("projects every reject error type the ingest function writes", () => {

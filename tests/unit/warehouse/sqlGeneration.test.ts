@@ -17,7 +17,7 @@ const redshift = { engine: "redshift" as const, copyRoleArn: "arn:aws:iam::12345
 const postgres = { engine: "postgres" as const, stageSourceTable: "fixtures.curated_files" };
 
 const columns =
-    '"order_id", "customer_id", "store_id", "region", "channel", "status", "currency", "amount", "line_items", "coupon_code", "event_time", "shipped_time", "store_name", "country", "opened_date", "amount_usd"';
+    '"order_id", "customer_id", "store_id", "region", "channel", "status", "currency", "amount", "line_items", "coupon_code", "event_time", "shipped_time", "store_name", "country", "opened_date", "customer_segment", "customer_country", "amount_usd"';
 
 const batch: LoadBatch = {
     batchId: "orders-20240502T030000Z-0123456789ab",
@@ -71,6 +71,8 @@ describe("warehouse SQL generation", () => {
                     '    "store_name" VARCHAR(256),',
                     '    "country" VARCHAR(2),',
                     '    "opened_date" DATE,',
+                    '    "customer_segment" VARCHAR(256),',
+                    '    "customer_country" VARCHAR(256),',
                     '    "amount_usd" DECIMAL(14,2),',
                     '    PRIMARY KEY ("order_id")',
                     ")",
@@ -151,7 +153,8 @@ describe("warehouse SQL generation", () => {
                 statements[4],
                 `INSERT INTO "stage_orders_latest" (${columns}) SELECT ${columns} FROM (SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY "order_id" ORDER BY "event_time" DESC, ` +
                     '"customer_id" DESC NULLS LAST, "store_id" DESC NULLS LAST, "region" DESC NULLS LAST, "channel" DESC NULLS LAST, "status" DESC NULLS LAST, "currency" DESC NULLS LAST, ' +
-                    '"amount" DESC NULLS LAST, "coupon_code" DESC NULLS LAST, "shipped_time" DESC NULLS LAST, "store_name" DESC NULLS LAST, "country" DESC NULLS LAST, "opened_date" DESC NULLS LAST, "amount_usd" DESC NULLS LAST) ' +
+                    '"amount" DESC NULLS LAST, "coupon_code" DESC NULLS LAST, "shipped_time" DESC NULLS LAST, "store_name" DESC NULLS LAST, "country" DESC NULLS LAST, "opened_date" DESC NULLS LAST, "customer_segment" DESC NULLS LAST, ' +
+                    '"customer_country" DESC NULLS LAST, "amount_usd" DESC NULLS LAST) ' +
                     'AS "row_rank" FROM "stage_orders") AS ranked WHERE "row_rank" = 1',
             );
         });
@@ -166,7 +169,8 @@ describe("warehouse SQL generation", () => {
                 'MERGE INTO "analytics"."orders" USING "stage_orders_latest" AS s ON "orders"."order_id" = s."order_id" WHEN MATCHED THEN UPDATE SET ' +
                     '"customer_id" = s."customer_id", "store_id" = s."store_id", "region" = s."region", "channel" = s."channel", "status" = s."status", "currency" = s."currency", ' +
                     '"amount" = s."amount", "line_items" = s."line_items", "coupon_code" = s."coupon_code", "event_time" = s."event_time", "shipped_time" = s."shipped_time", ' +
-                    '"store_name" = s."store_name", "country" = s."country", "opened_date" = s."opened_date", "amount_usd" = s."amount_usd" ' +
+                    '"store_name" = s."store_name", "country" = s."country", "opened_date" = s."opened_date", ' +
+                    '"customer_segment" = s."customer_segment", "customer_country" = s."customer_country", "amount_usd" = s."amount_usd" ' +
                     `WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${columns.split(", ").map((c) => `s.${c}`).join(", ")})`,
             );
         });

@@ -62,10 +62,10 @@ describe("Query, constructed alone", () => {
         // One grant per curated table and aggregate of every dataset, plus the database: nothing else.
         assert.deepStrictEqual(granted, ["query-analysts-database", ...datasets.flatMap((d) => [d.name, ...d.aggregates.map((a) => `${d.name}_${a.name}`)]).map((t) => `query-analysts-${t}`)].sort());
         const orders = named(resources, permissions, "query-analysts-orders").inputs;
-        assert.deepStrictEqual([orders.permissions, orders.tableWithColumns], [["SELECT", "DESCRIBE"], { databaseName: "platform_test_curated", name: "orders", excludedColumnNames: ["customer_id"] }]);
+        assert.deepStrictEqual([orders.permissions, orders.tableWithColumns], [["SELECT", "DESCRIBE"], { databaseName: "platform_test_curated", name: "orders", excludedColumnNames: ["customer_id", "customer_country"] }]);
         assert.deepStrictEqual(named(resources, permissions, "query-analysts-orders_daily_sales_by_region").inputs.table, { databaseName: "platform_test_curated", name: "orders_daily_sales_by_region" });
         const tagged = named(resources, "aws:lakeformation/resourceLfTags:ResourceLfTags", "query-orders-personal-data").inputs;
-        assert.deepStrictEqual([tagged.tableWithColumns.columnNames, tagged.lfTags], [["customer_id"], [{ key: "platform_test_personal_data", value: "true" }]]);
+        assert.deepStrictEqual([tagged.tableWithColumns.columnNames, tagged.lfTags], [["customer_id", "customer_country"], [{ key: "platform_test_personal_data", value: "true" }]]);
         const databases = ofType(resources, permissions).map((p) => p.inputs.table?.databaseName ?? p.inputs.tableWithColumns?.databaseName ?? p.inputs.database?.name);
         assert.ok(databases.every((db) => db === "platform_test_curated"), `only the curated database is granted: ${databases}`);
     });
