@@ -123,7 +123,7 @@ const catalog = new Catalog(
 );
 // The operational database captured into the lake (change data capture), when the stack declares one.
 const databases = config.databaseSource
-    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw }, opts)
+    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts)
     : undefined;
 const query = new Query(
     "query",
@@ -176,3 +176,4 @@ export const auditTrailArn = audit.trailArn;
 export const landingBucket = fileDrops.landingBucket.bucket;
 export const fileDropFunctions = fileDrops.functions.map((f) => f.name);
 export const databaseReplication = databases?.replicationConfigArn;
+export const changeFileLandingFunction = databases?.landingFunction.name;
