@@ -15,6 +15,7 @@ export const componentRoles: Readonly<Record<Component, string>> = {
     load: "orchestration-load",
     quality: "orchestration-quality",
     files: "files-{dataset}-role",
+    cdc: "databases-landing-role",
 };
 
 export interface StackPolicies {
