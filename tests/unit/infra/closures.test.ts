@@ -60,7 +60,7 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
             const env = { ...functionEnvironment(fn), S3_ENDPOINT: "http://127.0.0.1:9" };
             const wrong = await invokeFresh(dir, { source: "aws.sqs", "detail-type": "Message" }, env);
             assert.strictEqual(wrong.error?.name, "FileEventShapeError", `${stack}: ${wrong.stdout}`);
-            const outside = await invokeFresh(dir, { source: "aws.s3", "detail-type": "Object Created", detail: { bucket: { name: env.RAW_BUCKET }, object: { key: "customers/x.csv" } } }, env);
+            const outside = await invokeFresh(dir, { source: "aws.s3", "detail-type": "Object Created", detail: { bucket: { name: functionEnvironment(fn).RAW_BUCKET }, object: { key: "customers/x.csv" } } }, env);
             assert.strictEqual(outside.error?.name, "CdcError", `${stack}: ${outside.stdout}`);
             assert.match(outside.error?.message ?? "", /is not _dms\/<schema>\/<table>\/<file>\.csv/);
         }
