@@ -101,7 +101,9 @@ const orchestration = new Orchestration(
         context,
         schedule: config.orchestration.schedule,
         sweep: config.orchestration.sweep,
-        spark: { compute: transform.compute, jobRoleArn: transform.jobRole.arn, scriptUri: transform.scriptUri, specUris: transform.specUris },
+        spark: { compute: transform.compute, jobRoleArn: transform.jobRole.arn, jobRoleName: transform.jobRole.name, scriptUri: transform.scriptUri, specUris: transform.specUris },
+        // The captured database's datasets: their changes are applied (and references written) before the transforms.
+        databaseDatasets: config.databaseSource ? [...new Map(config.databaseSource.tables.map((t) => [t.dataset.name, t.dataset])).values()] : [],
         rawBucket: lake.buckets.raw,
         curatedBucket: lake.buckets.curated,
         artifactsBucket: lake.buckets.artifacts,

@@ -71,7 +71,7 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
         const dir = unpackFunction(fn);
         dirs.push(dir);
         const invocation = await invokeFresh(dir, { dataset: "invoices", source: "sparkRun", summaryUri: "s3://b/k.json" }, functionEnvironment(fn));
-        assert.match(invocation.error?.message ?? invocation.stdout, /unknown dataset 'invoices'; expected one of: orders, fx_rates, store_inventory/);
+        assert.match(invocation.error?.message ?? invocation.stdout, /unknown dataset 'invoices'; expected one of: orders, fx_rates, store_inventory, customers/);
     });
 
     it("the load function refuses an event without a dataset, showing the expected shape", async () => {
