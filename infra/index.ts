@@ -95,6 +95,8 @@ const fileDrops = new FileDrops(
     },
     opts,
 );
+// The captured database's datasets (change data capture), once each: the pipeline applies them, the catalog and the analysts' grants cover them.
+const capturedDatasets = config.databaseSource ? [...new Map(config.databaseSource.tables.map((t) => [t.dataset.name, t.dataset])).values()] : [];
 const orchestration = new Orchestration(
     "orchestration",
     {
@@ -103,7 +105,7 @@ const orchestration = new Orchestration(
         sweep: config.orchestration.sweep,
         spark: { compute: transform.compute, jobRoleArn: transform.jobRole.arn, jobRoleName: transform.jobRole.name, scriptUri: transform.scriptUri, specUris: transform.specUris },
         // The captured database's datasets: their changes are applied (and references written) before the transforms.
-        databaseDatasets: config.databaseSource ? [...new Map(config.databaseSource.tables.map((t) => [t.dataset.name, t.dataset])).values()] : [],
+        databaseDatasets: capturedDatasets,
         rawBucket: lake.buckets.raw,
         curatedBucket: lake.buckets.curated,
         artifactsBucket: lake.buckets.artifacts,
@@ -119,6 +121,7 @@ const catalog = new Catalog(
         rawBucket: lake.buckets.raw,
         curatedBucket: lake.buckets.curated,
         governance: config.governance,
+        databaseDatasets: capturedDatasets,
         access: [...warehouse.catalogAccess, ...transform.catalogAccess, ...orchestration.catalogAccess],
     },
     opts,
@@ -129,7 +132,7 @@ const databases = config.databaseSource
     : undefined;
 const query = new Query(
     "query",
-    { context, query: config.query, catalog, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, accessLogsBucket: lake.buckets.accessLogs },
+    { context, query: config.query, databaseDatasets: capturedDatasets, catalog, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, accessLogsBucket: lake.buckets.accessLogs },
     opts,
 );
 const audit = new Audit(
