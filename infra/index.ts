@@ -95,13 +95,17 @@ const fileDrops = new FileDrops(
     },
     opts,
 );
+// The captured database's datasets (change data capture), once each: the pipeline applies them, the catalog and the analysts' grants cover them.
+const capturedDatasets = config.databaseSource ? [...new Map(config.databaseSource.tables.map((t) => [t.dataset.name, t.dataset])).values()] : [];
 const orchestration = new Orchestration(
     "orchestration",
     {
         context,
         schedule: config.orchestration.schedule,
         sweep: config.orchestration.sweep,
-        spark: { compute: transform.compute, jobRoleArn: transform.jobRole.arn, scriptUri: transform.scriptUri, specUris: transform.specUris },
+        spark: { compute: transform.compute, jobRoleArn: transform.jobRole.arn, jobRoleName: transform.jobRole.name, scriptUri: transform.scriptUri, specUris: transform.specUris },
+        // The captured database's datasets: their changes are applied (and references written) before the transforms.
+        databaseDatasets: capturedDatasets,
         rawBucket: lake.buckets.raw,
         curatedBucket: lake.buckets.curated,
         artifactsBucket: lake.buckets.artifacts,
@@ -117,17 +121,18 @@ const catalog = new Catalog(
         rawBucket: lake.buckets.raw,
         curatedBucket: lake.buckets.curated,
         governance: config.governance,
+        databaseDatasets: capturedDatasets,
         access: [...warehouse.catalogAccess, ...transform.catalogAccess, ...orchestration.catalogAccess],
     },
     opts,
 );
 // The operational database captured into the lake (change data capture), when the stack declares one.
 const databases = config.databaseSource
-    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw }, opts)
+    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts)
     : undefined;
 const query = new Query(
     "query",
-    { context, query: config.query, catalog, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, accessLogsBucket: lake.buckets.accessLogs },
+    { context, query: config.query, databaseDatasets: capturedDatasets, catalog, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, accessLogsBucket: lake.buckets.accessLogs },
     opts,
 );
 const audit = new Audit(
@@ -178,3 +183,4 @@ export const auditTrailArn = audit.trailArn;
 export const landingBucket = fileDrops.landingBucket.bucket;
 export const fileDropFunctions = fileDrops.functions.map((f) => f.name);
 export const databaseReplication = databases?.replicationConfigArn;
+export const changeFileLandingFunction = databases?.landingFunction.name;

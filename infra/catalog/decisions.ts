@@ -1,5 +1,7 @@
 import { DatasetDefinition } from "../../runtime/datasets";
-import { aggregateGlueColumns, aggregateTableName, curatedGlueColumns, curatedPartitionColumns, glueColumns, GlueColumn, rawPartitionColumns } from "../../runtime/datasets/schema";
+import { aggregateGlueColumns, aggregateTableName, curatedGlueColumns, curatedPartitionColumns, glueColumns, GlueColumn, glueType, rawPartitionColumns } from "../../runtime/datasets/schema";
+import { historyOf } from "../../runtime/cdc/spec";
+import { cdcWarehouseFields } from "../../runtime/warehouse/cdc";
 import type * as pulumi from "@pulumi/pulumi";
 import { identifierPrefix } from "../shared/options";
 
@@ -138,3 +140,38 @@ export const lfTags: Readonly<Record<string, readonly string[]>> = {
     zone: ["raw", "curated"],
     classification: ["public", "internal", "confidential"],
 };
+
+/** Columns every landed change record carries after the dataset's fields (runtime/cdc/land.ts). */
+const cdcRawColumns: readonly GlueColumn[] = [
+    { name: "cdc_op", type: "string", comment: "Change operation: I (insert or full load), U (update) or D (delete)" },
+    { name: "cdc_commit_ts", type: "string", comment: "Commit time at the source (ISO 8601, UTC, microseconds)" },
+    { name: "cdc_change_seq", type: "string", comment: "Position of the change in the source's log (35 digits; orders the changes)" },
+    { name: "cdc_source", type: "string", comment: "The DMS change file and line the record came from" },
+];
+
+/**
+ * The raw-zone table of a database dataset (change data capture): the landed change records,
+ * gzip NDJSON under `<dataset>/dt=/hour=` by commit hour, with the change columns after the
+ * dataset's fields.
+ */
+export function cdcRawTable(dataset: DatasetDefinition, bucket: string): TableSpec {
+    const table = rawTable(dataset, bucket);
+    return { ...table, description: `${dataset.description} (raw zone: every captured change, as landed from the DMS change files)`, columns: [...table.columns, ...cdcRawColumns] };
+}
+
+/**
+ * The curated-zone table of a database dataset: the state the CDC apply rebuilds whole
+ * (runtime/spark/cdc_apply.py), one unpartitioned Parquet folder, with the history columns in
+ * scd2 mode; the same columns as the warehouse table.
+ */
+export function cdcCuratedTable(dataset: DatasetDefinition, bucket: string): TableSpec {
+    return {
+        name: dataset.name,
+        description: `${dataset.description} (curated zone: ${historyOf(dataset) === "scd2" ? "every committed version" : "the latest state per key"}, rebuilt from the captured changes)`,
+        location: `s3://${bucket}/${dataset.name}/`,
+        columns: cdcWarehouseFields(dataset).map((field) => ({ name: field.name, type: glueType(field), comment: field.description })),
+        partitionKeys: [],
+        format: "parquet",
+        parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY" },
+    };
+}

@@ -6,7 +6,7 @@ import { kmsUseStatement, policyDocument, s3ReadStatements, s3WriteStatements } 
 import { serviceRole } from "../shared/role";
 import { dataStoreOptions, identifierPrefix } from "../shared/options";
 import { PlatformContext } from "../shared/context";
-import { aggregateTables, catalogDatabaseNames, CatalogGrant, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./decisions";
+import { aggregateTables, catalogDatabaseNames, CatalogGrant, cdcCuratedTable, cdcRawTable, curatedTable, lfTags, rawTable, storageFormat, TableSpec } from "./decisions";
 
 export type { CatalogGrant } from "./decisions";
 export { catalogDatabaseNames } from "./decisions";
@@ -16,6 +16,11 @@ export interface CatalogArgs {
     readonly context: PlatformContext;
     /** The datasets that get a raw and a curated table (and their aggregates). Defaults to every dataset of `runtime/datasets`. */
     readonly datasets?: readonly DatasetDefinition[];
+    /**
+     * Database datasets the stack captures: a raw table of their change records and a curated table
+     * of the state the CDC apply rebuilds, with the same LF-tags. Defaults to none.
+     */
+    readonly databaseDatasets?: readonly DatasetDefinition[];
     /** The raw zone bucket, registered with Lake Formation. */
     readonly rawBucket: aws.s3.Bucket;
     /** The curated zone bucket, registered with Lake Formation. */
@@ -126,9 +131,10 @@ export class Catalog extends pulumi.ComponentResource {
             );
         }
 
-        for (const dataset of args.datasets ?? platformDatasets) {
-            const raw = pulumi.output(args.rawBucket.bucket).apply((bucket) => rawTable(dataset, bucket));
-            const curated = pulumi.output(args.curatedBucket.bucket).apply((bucket) => curatedTable(dataset, bucket));
+        for (const dataset of [...(args.datasets ?? platformDatasets), ...(args.databaseDatasets ?? [])]) {
+            const captured = dataset.source === "database";
+            const raw = pulumi.output(args.rawBucket.bucket).apply((bucket) => (captured ? cdcRawTable(dataset, bucket) : rawTable(dataset, bucket)));
+            const curated = pulumi.output(args.curatedBucket.bucket).apply((bucket) => (captured ? cdcCuratedTable(dataset, bucket) : curatedTable(dataset, bucket)));
             const tables: [string, "raw" | "curated", aws.glue.CatalogDatabase, pulumi.Output<TableSpec>][] = [
                 [dataset.name, "raw", this.rawDatabase, raw],
                 [dataset.name, "curated", this.curatedDatabase, curated],

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CapturedTableConfig, DatabaseSourceConfig } from "../config/databaseSources";
 import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 import { changeSeqTransformationRule, dmsS3Settings } from "../../runtime/cdc/dms";
+import { cdcMetricNames, defaultCdcMetricsNamespace } from "../../runtime/cdc/handler";
 
 /** Raw-bucket folder DMS writes its change files to (`<folder>/<schema>/<table>/`); the landing step reads it. */
 export const dmsBucketFolder = "_dms";
@@ -78,5 +79,72 @@ export function replicationAlarms(name: string, replicationConfigId: pulumi.Inpu
         },
         latency("CDCLatencySource", "the source database"),
         latency("CDCLatencyTarget", "the lake"),
+    ];
+}
+
+/** Names of the change-file landing's resources. */
+export function landingNames(prefix: string): { functionName: string; queueName: string; ruleName: string; serviceName: string } {
+    return { functionName: `${prefix}-cdc-landing`, queueName: `${prefix}-cdc-landing-failed`, ruleName: `${prefix}-cdc-change-files`, serviceName: "cdc-landing" };
+}
+
+/**
+ * The EventBridge pattern of the landing: S3 "Object Created" events of the raw bucket for CSV
+ * change files under the DMS folder. The landing writes NDJSON under `<dataset>/`, outside the
+ * folder, so its own writes never trigger it.
+ */
+export function changeFilePattern(bucket: string): Record<string, unknown> {
+    return { source: ["aws.s3"], "detail-type": ["Object Created"], detail: { bucket: { name: [bucket] }, object: { key: [{ wildcard: `${dmsBucketFolder}/*.csv` }] } } };
+}
+
+/** Sizing of the landing function: change files are at most DMS's `CdcMaxBatchInterval`/`CdcMinFileSize` worth of rows, and full-load files up to `MaxFileSize`. */
+export function landingSizing(environment: string): { memoryMb: number; timeoutSeconds: number; reservedConcurrency: number } {
+    return environment === "prod" ? { memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: 10 } : { memoryMb: 512, timeoutSeconds: 300, reservedConcurrency: 2 };
+}
+
+/** What the landing's alarms watch. */
+export interface LandingAlarmTargets {
+    readonly base: string;
+    readonly functionName: pulumi.Input<string>;
+    readonly queue: pulumi.Input<string>;
+    readonly queueName: string;
+    readonly serviceName: string;
+    readonly tables: readonly string[];
+}
+
+/** Alarms of the landing: function errors, events in the dead-letter queue, and per table a high share of rejected rows. */
+export function landingAlarms(t: LandingAlarmTargets): AlarmSpec[] {
+    const own = (table: string, metricName: string) => ({ namespace: defaultCdcMetricsNamespace, metricName, dimensions: { service: t.serviceName, table } });
+    return [
+        {
+            ...anyOccurrence,
+            name: `${t.base}-errors`,
+            stage: "ingest",
+            description: `The change-file landing function failed; EventBridge retries the event, then it goes to ${t.queueName}. Read the function's logs.`,
+            namespace: "AWS/Lambda",
+            dimensions: { FunctionName: t.functionName },
+            metricName: "Errors",
+            statistic: "Sum",
+        },
+        {
+            ...anyOccurrence,
+            name: `${t.base}-failed-files`,
+            stage: "ingest",
+            description: `Change-file events exhausted their retries and wait in ${t.queueName}. Fix the cause, then send each event to the function again (landing is idempotent).`,
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: t.queue },
+            statistic: "Maximum",
+        },
+        ...t.tables.map(
+            (table): AlarmSpec => ({
+                name: `${t.base}-${table.replace(/[^a-z0-9]+/g, "-")}-rejects-rate`,
+                stage: "ingest",
+                description: `More than 5% of the captured rows of ${table} were rejected in an hour. Look at the rejects zone by error_type and source file; a changed source column type stops the apply.`,
+                ratio: { numerator: own(table, cdcMetricNames.rowsRejected), denominator: own(table, cdcMetricNames.rowsIn) },
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 5,
+                periodSeconds: 3600,
+            }),
+        ),
     ];
 }

@@ -36,3 +36,33 @@ export function replicationRolePolicy(a: ReplicationAccess): PolicyDocument {
         kmsUseStatement([a.lakeKeyArn]),
     );
 }
+
+export interface LandingRoleContext {
+    /** Datasets the captured tables land as: the function writes only under their prefixes. */
+    readonly datasets: readonly string[];
+    readonly rawBucketArn: string;
+    readonly rejectsBucketArn: string;
+    readonly lakeKeyArn: string;
+    readonly logGroupArn: string;
+    readonly failureQueueArn: string;
+    readonly failureQueueKeyArn: string;
+}
+
+/**
+ * The change-file landing function's permissions: read the change files under the DMS folder of
+ * the raw bucket, write (and read back, for the conditional-create check) its datasets' prefixes
+ * in raw and rejects, never delete; the lake key; its own log group and failure queue. X-Ray has
+ * no resource-level permissions.
+ */
+export function landingRolePolicy(ctx: LandingRoleContext): PolicyDocument {
+    const own = ctx.datasets.flatMap((dataset) => [`${ctx.rawBucketArn}/${dataset}/*`, `${ctx.rejectsBucketArn}/${dataset}/*`]);
+    return policyDocument(
+        { Sid: "ReadChangeFiles", Effect: "Allow", Action: "s3:GetObject", Resource: `${ctx.rawBucketArn}/${dmsBucketFolder}/*` },
+        { Sid: "LandRowsOfCapturedDatasets", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: own },
+        { ...kmsUseStatement([ctx.lakeKeyArn]), Sid: "UseLakeKey" },
+        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${ctx.logGroupArn}:*` },
+        { Sid: "ReportFailedEvents", Effect: "Allow", Action: "sqs:SendMessage", Resource: ctx.failureQueueArn },
+        { Sid: "EncryptFailedEvents", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: ctx.failureQueueKeyArn },
+        { Sid: "XRayHasNoResourceLevelPermissions", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+    );
+}

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { cdcLandingEnvironmentVariables, createChangeFileLandingHandler, defaultCdcMetricsNamespace, formatCapturedTables } from "../../runtime/cdc/handler";
 import { DatabaseSourceConfig } from "../config/databaseSources";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { serviceRole } from "../shared/role";
-import { capacityUnits, dmsBucketFolder, dmsEngineName, replicationAlarms, s3TargetSettings, tableMappings } from "./decisions";
-import { replicationRolePolicy } from "./iam";
+import { capacityUnits, changeFilePattern, dmsBucketFolder, dmsEngineName, landingAlarms, landingNames, landingSizing, replicationAlarms, s3TargetSettings, tableMappings } from "./decisions";
+import { landingRolePolicy, replicationRolePolicy } from "./iam";
 
 export interface DatabasesArgs {
     /** The stack's shared settings: the lake key encrypts the change files, the replication's storage and a created secret. */
@@ -13,9 +14,28 @@ export interface DatabasesArgs {
     readonly source: DatabaseSourceConfig;
     /** The VPC whose private subnets the replication runs in. */
     readonly network: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string[]> };
-    /** Where DMS writes its change files (under `_dms/`). */
+    /** Where DMS writes its change files (under `_dms/`), and where the landing function lands valid change records (under `<dataset>/`). */
     readonly rawBucket: aws.s3.Bucket;
+    /** Where the landing function puts rejected change rows, with the file, line and every broken rule. */
+    readonly rejectsBucket: aws.s3.Bucket;
 }
+
+/** Packages the change-file landing closure never loads. */
+const excludedFromBundle = [
+    "@pulumi/awsx",
+    "@pulumi/policy",
+    "@aws-sdk/client-batch",
+    "@aws-sdk/client-emr-serverless",
+    "@aws-sdk/client-glue",
+    "@aws-sdk/client-kinesis",
+    "@aws-sdk/client-redshift-data",
+    "@aws-sdk/client-sqs",
+    "aws-msk-iam-sasl-signer-js",
+    "cli-progress",
+    "js-yaml",
+    "kafkajs",
+    "pg",
+];
 
 /**
  * Change data capture from an operational database with AWS DMS Serverless: a full load, then
@@ -24,11 +44,22 @@ export interface DatabasesArgs {
  * security group that only reaches the source's port and HTTPS (AWS APIs through the stack's
  * endpoints or NAT); the source endpoint reads its credentials from Secrets Manager and verifies
  * the server's certificate (`verify-full` by default).
+ *
+ * The change files are landed as they arrive: the raw bucket sends its events to EventBridge, a
+ * rule on "Object Created" for `_dms/*.csv` targets a landing function deployed from
+ * `runtime/cdc/handler.ts` as an inline callback (its own least-privilege role, encrypted log
+ * group and environment, reserved concurrency, X-Ray), with an encrypted dead-letter queue for
+ * events that exhaust their retries (EventBridge delivery and the asynchronous invocation), and
+ * alarms. Landing is idempotent, so a redelivered event writes nothing new.
  */
 export class Databases extends pulumi.ComponentResource {
     readonly replicationConfigArn: pulumi.Output<string>;
     readonly secretArn: pulumi.Output<string>;
     readonly alarms: readonly RegisteredAlarm[];
+    /** The change-file landing function. */
+    readonly landingFunction: aws.lambda.Function;
+    /** Where change-file events that exhausted their retries wait. */
+    readonly landingFailureQueue: aws.sqs.Queue;
     /** Lake Formation grants this area needs: none (DMS writes objects, never tables). */
     readonly catalogAccess: readonly never[] = [];
 
@@ -155,7 +186,104 @@ export class Databases extends pulumi.ComponentResource {
             { parent: this },
         );
         new aws.cloudwatch.EventTarget(`${name}-replication-state`, { rule: stateRule.name, arn: context.alarms.alarmTopicArn }, { parent: this });
-        this.alarms = context.alarms.registerAlarms(this, replicationAlarms(name, replication.replicationConfigIdentifier, stateRule.name));
-        this.registerOutputs({ replicationConfigArn: this.replicationConfigArn, secretArn: this.secretArn, alarms: this.alarms, changeFolder: dmsBucketFolder });
+        const landing = this.landing(name, args, prefix);
+        this.landingFunction = landing.fn;
+        this.landingFailureQueue = landing.queue;
+        this.alarms = [...context.alarms.registerAlarms(this, replicationAlarms(name, replication.replicationConfigIdentifier, stateRule.name)), ...landing.alarms];
+        this.registerOutputs({ replicationConfigArn: this.replicationConfigArn, secretArn: this.secretArn, alarms: this.alarms, changeFolder: dmsBucketFolder, landingFunction: landing.fn.name });
+    }
+
+    /** The change-file landing: raw bucket events to EventBridge, the rule, the function and its role, queue, logs and alarms. */
+    private landing(name: string, args: DatabasesArgs, prefix: string): { fn: aws.lambda.Function; queue: aws.sqs.Queue; alarms: RegisteredAlarm[] } {
+        const { context, source } = args;
+        const names = landingNames(prefix);
+        const base = `${name}-landing`;
+        const sizing = landingSizing(context.environment);
+        const env = cdcLandingEnvironmentVariables;
+        const datasets = [...new Set(source.tables.map((t) => t.dataset.name))];
+        // Every event of the raw bucket goes to EventBridge; the rule picks the change files. The raw bucket has no other notification configuration.
+        new aws.s3.BucketNotification(`${name}-raw-events`, { bucket: args.rawBucket.id, eventbridge: true }, { parent: this });
+        const queue = new aws.sqs.Queue(
+            `${base}-failed`,
+            { name: names.queueName, kmsMasterKeyId: context.keys.streaming, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
+            { parent: this },
+        );
+        const rule = new aws.cloudwatch.EventRule(
+            `${base}-created`,
+            { name: names.ruleName, description: `S3 Object Created for DMS change files under ${dmsBucketFolder}/ of the raw bucket`, eventPattern: args.rawBucket.bucket.apply((b) => JSON.stringify(changeFilePattern(b))) },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${base}-failed`,
+            {
+                queueUrl: queue.url,
+                policy: pulumi.all([queue.arn, rule.arn]).apply(([arn, ruleArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Sid: "TlsOnly", Effect: "Deny", Principal: { AWS: "*" }, Action: "sqs:*", Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                            { Sid: "UndeliveredEventsOfTheRule", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: arn, Condition: { ArnEquals: { "aws:SourceArn": ruleArn } } },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        const logGroup = new aws.cloudwatch.LogGroup(`${base}-logs`, { name: `/aws/lambda/${names.functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
+        const { role, policy: rolePolicy } = serviceRole(
+            `${base}-role`,
+            {
+                service: "lambda.amazonaws.com",
+                description: "Change-file landing function: least privilege, no managed policies",
+                accountId: context.accountId,
+                policy: pulumi
+                    .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroup.arn, queue.arn])
+                    .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn]) =>
+                        landingRolePolicy({ datasets, rawBucketArn, rejectsBucketArn, lakeKeyArn, logGroupArn, failureQueueArn, failureQueueKeyArn: streamingKeyArn }),
+                    ),
+            },
+            this,
+        );
+        const fn = new aws.lambda.CallbackFunction(
+            base,
+            {
+                name: names.functionName,
+                description: `Lands DMS change files of ${source.tables.map((t) => `${t.schema}.${t.table}`).join(", ")}: rows to raw or rejects, idempotent per file`,
+                callbackFactory: createChangeFileLandingHandler,
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                role,
+                memorySize: sizing.memoryMb,
+                timeout: sizing.timeoutSeconds,
+                reservedConcurrentExecutions: sizing.reservedConcurrency,
+                tracingConfig: { mode: "Active" },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+                kmsKeyArn: context.keys.streaming,
+                deadLetterConfig: { targetArn: queue.arn },
+                environment: {
+                    variables: {
+                        [env.rawBucket]: args.rawBucket.bucket,
+                        [env.rejectsBucket]: args.rejectsBucket.bucket,
+                        [env.dmsFolder]: dmsBucketFolder,
+                        [env.tables]: formatCapturedTables(source.tables.map((t) => ({ schema: t.schema, table: t.table, dataset: t.dataset.name, key: t.key }))),
+                        [env.metricsNamespace]: defaultCdcMetricsNamespace,
+                        [env.serviceName]: names.serviceName,
+                    },
+                },
+                codePathOptions: { extraExcludePackages: excludedFromBundle },
+            },
+            { parent: this, dependsOn: [rolePolicy, logGroup] },
+        );
+        new aws.lambda.FunctionEventInvokeConfig(`${base}-async`, { functionName: fn.name, maximumRetryAttempts: 2, maximumEventAgeInSeconds: 6 * 3600 }, { parent: this });
+        new aws.lambda.Permission(`${base}-invoke`, { function: fn.name, action: "lambda:InvokeFunction", principal: "events.amazonaws.com", sourceArn: rule.arn, sourceAccount: context.accountId }, { parent: this });
+        new aws.cloudwatch.EventTarget(
+            `${base}-target`,
+            { rule: rule.name, arn: fn.arn, retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 24 * 3600 }, deadLetterConfig: { arn: queue.arn } },
+            { parent: this },
+        );
+        const alarms = context.alarms.registerAlarms(
+            this,
+            landingAlarms({ base, functionName: fn.name, queue: queue.name, queueName: names.queueName, serviceName: names.serviceName, tables: source.tables.map((t) => `${t.schema}.${t.table}`) }),
+        );
+        return { fn, queue, alarms };
     }
 }

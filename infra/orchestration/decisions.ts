@@ -1,10 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 /**
- * The pipeline as an Amazon States Language document (JSONata): for a UTC hour window, per
- * dataset, run the Spark transform and wait for it, check the transform's quality, load the
- * warehouse, check the warehouse's quality; any failure notifies the alarm topic and fails the
- * execution. A pure function, validated in tests with an ASL validator.
+ * The pipeline as an Amazon States Language document (JSONata): for a UTC hour window, first per
+ * database dataset (change data capture) run the CDC apply (runtime/spark/cdc_apply.py: the
+ * curated state and the reference CSV other datasets' enrichments join), synchronise its
+ * warehouse table and check its quality; then per stream dataset run the Spark transform and wait
+ * for it, check the transform's quality, load the warehouse, check the warehouse's quality; any
+ * failure notifies the alarm topic and fails the execution. A pure function, validated in tests
+ * with an ASL validator.
  */
 
 export type SparkTarget =
@@ -16,8 +19,15 @@ export interface PipelineDataset {
     readonly specUri: string;
 }
 
+/** The CDC apply: its script and one spec per database dataset. Absent or empty: no CDC stage. */
+export interface CdcApplyStage {
+    readonly scriptUri: string;
+    readonly datasets: readonly PipelineDataset[];
+}
+
 export interface PipelineContext {
     readonly datasets: readonly PipelineDataset[];
+    readonly cdc?: CdcApplyStage;
     readonly spark: SparkTarget;
     readonly scriptUri: string;
     readonly rawUri: string;
@@ -55,12 +65,29 @@ function sparkTask(ctx: PipelineContext): Record<string, unknown> {
         "--run-id", "{% $states.context.Execution.Name %}",
         "--summary-uri", summaryUri(ctx),
     ];
+    return sparkRun(ctx, { kind: "transform", scriptUri: ctx.scriptUri, args, next: "CheckTransformQuality" });
+}
+
+/**
+ * The CDC apply of one database dataset: rebuilds its curated state from every landed change and
+ * writes the reference CSV under `<referenceUri>/<reference name>/` (cdc_apply.py). No window: the
+ * table is rebuilt whole, so a rerun gives the same result.
+ */
+function cdcApplyTask(ctx: PipelineContext, stage: CdcApplyStage): Record<string, unknown> {
+    const args = ["--spec", "{% $states.input.specUri %}", "--raw-uri", ctx.rawUri, "--curated-uri", ctx.curatedUri, "--reference-uri", ctx.referenceUri];
+    return sparkRun(ctx, { kind: "cdc-apply", scriptUri: stage.scriptUri, args, next: "SyncWarehouse" });
+}
+
+/** A Spark run on the stack's target (EMR Serverless job run or EMR cluster step), waited for. */
+function sparkRun(ctx: PipelineContext, run: { readonly kind: "transform" | "cdc-apply"; readonly scriptUri: string; readonly args: readonly string[]; readonly next: string }): Record<string, unknown> {
+    const scriptUri = run.scriptUri;
+    const args = [...run.args];
     const common = {
         Type: "Task",
         TimeoutSeconds: ctx.timeouts.transformSeconds,
         Retry: [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 120, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: "FULL" }],
         Output: "{% $states.input %}",
-        Next: "CheckTransformQuality",
+        Next: run.next,
     };
     if (ctx.spark.mode === "serverless") {
         return {
@@ -69,9 +96,9 @@ function sparkTask(ctx: PipelineContext): Record<string, unknown> {
             Arguments: {
                 ApplicationId: ctx.spark.applicationId,
                 ExecutionRoleArn: ctx.spark.executionRoleArn,
-                Name: "{% 'transform-' & $states.input.dataset & '-' & $windowStart %}",
-                ClientToken: "{% $states.context.Execution.Name & '-' & $states.input.dataset %}",
-                JobDriver: { SparkSubmit: { EntryPoint: ctx.scriptUri, EntryPointArguments: args, SparkSubmitParameters: "--conf spark.sql.sources.partitionOverwriteMode=dynamic" } },
+                Name: `{% '${run.kind}-' & $states.input.dataset & '-' & $windowStart %}`,
+                ClientToken: run.kind === "transform" ? "{% $states.context.Execution.Name & '-' & $states.input.dataset %}" : `{% $states.context.Execution.Name & '-${run.kind}-' & $states.input.dataset %}`,
+                JobDriver: { SparkSubmit: { EntryPoint: scriptUri, EntryPointArguments: args, SparkSubmitParameters: "--conf spark.sql.sources.partitionOverwriteMode=dynamic" } },
                 ConfigurationOverrides: { MonitoringConfiguration: { S3MonitoringConfiguration: { LogUri: ctx.logUri } } },
             },
         };
@@ -82,9 +109,9 @@ function sparkTask(ctx: PipelineContext): Record<string, unknown> {
         Arguments: {
             ClusterId: ctx.spark.clusterId,
             Step: {
-                Name: "{% 'transform-' & $states.input.dataset & '-' & $windowStart %}",
+                Name: `{% '${run.kind}-' & $states.input.dataset & '-' & $windowStart %}`,
                 ActionOnFailure: "CONTINUE",
-                HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.sql.sources.partitionOverwriteMode=dynamic", ctx.scriptUri, ...args] },
+                HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.sql.sources.partitionOverwriteMode=dynamic", scriptUri, ...args] },
             },
         },
     };
@@ -112,6 +139,21 @@ function qualityTask(ctx: PipelineContext, stage: "transform" | "warehouse", nex
     };
 }
 
+/** The load function's task: COPY and MERGE for a stream dataset, the DELETE + MERGE sync for a database dataset (the function tells them apart). */
+function loadTask(ctx: PipelineContext, next: string): Record<string, unknown> {
+    return {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Arguments: { FunctionName: ctx.loadFunctionArn, Payload: { dataset: "{% $states.input.dataset %}" } },
+        TimeoutSeconds: ctx.timeouts.loadSeconds,
+        Retry: [...lambdaRetry, { ErrorEquals: ["WarehouseBusyError"], IntervalSeconds: 60, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
+        Output: "{% $merge([$states.input, { 'load': $states.result.Payload }]) %}",
+        Next: next,
+    };
+}
+
+const notifyOnFailure = [{ ErrorEquals: ["States.ALL"], Output: "{% $states.errorOutput %}", Next: "NotifyFailure" }];
+
 function gate(next: string, failure: string): Record<string, unknown> {
     return { Type: "Choice", Choices: [{ Condition: "{% $states.input.quality.passed = true %}", Next: next }], Default: failure };
 }
@@ -128,12 +170,42 @@ export function pipelineDefinition(ctx: PipelineContext): Record<string, unknown
         `($exists($states.input.previousDays) ? ${boundary(dayMs, "$states.input.previousDays")} : ` +
         `${boundary(hourMs, `($exists($states.input.windowHours) ? $states.input.windowHours : ${ctx.defaultWindowHours})`)}) %}`;
     const endExpression = `{% $exists($states.input.end) ? $states.input.end : ($exists($states.input.previousDays) ? ${boundary(dayMs, "0")} : ${boundary(hourMs, "0")}) %}`;
+    const cdc = ctx.cdc && ctx.cdc.datasets.length > 0 ? ctx.cdc : undefined;
+    // Database datasets first: the transforms' enrichments read the references their apply writes.
+    const applyChanges = cdc
+        ? {
+              ApplyChanges: {
+                  Type: "Map",
+                  Items: cdc.datasets.map((d) => ({ dataset: d.name, specUri: d.specUri })),
+                  MaxConcurrency: 2,
+                  ItemProcessor: {
+                      ProcessorConfig: { Mode: "INLINE" },
+                      StartAt: "ApplyCdc",
+                      States: {
+                          ApplyCdc: cdcApplyTask(ctx, cdc),
+                          SyncWarehouse: loadTask(ctx, "CheckSyncedQuality"),
+                          CheckSyncedQuality: qualityTask(ctx, "warehouse", "SyncedQualityGate"),
+                          SyncedQualityGate: gate("ChangesApplied", "SyncedQualityFailed"),
+                          SyncedQualityFailed: { Type: "Fail", Error: "QualityCheckFailed", Cause: "An error-level quality check failed after the change-data-capture sync" },
+                          ChangesApplied: { Type: "Succeed" },
+                      },
+                  },
+                  // The Map's output is the list of its items' results; the transforms start from the window alone.
+                  Output: "{% {} %}",
+                  Catch: notifyOnFailure,
+                  Next: "PerDataset",
+              },
+          }
+        : {};
     return {
-        Comment: "Transform and load: Spark on EMR, quality checks, Redshift load, per dataset, for a window of UTC hours",
+        Comment: cdc
+            ? "Change data capture applied, then transform and load: Spark on EMR, quality checks, Redshift load, per dataset, for a window of UTC hours"
+            : "Transform and load: Spark on EMR, quality checks, Redshift load, per dataset, for a window of UTC hours",
         QueryLanguage: "JSONata",
         StartAt: "DefineWindow",
         States: {
-            DefineWindow: { Type: "Pass", Assign: { windowStart: startExpression, windowEnd: endExpression }, Next: "PerDataset" },
+            DefineWindow: { Type: "Pass", Assign: { windowStart: startExpression, windowEnd: endExpression }, Next: cdc ? "ApplyChanges" : "PerDataset" },
+            ...applyChanges,
             PerDataset: {
                 Type: "Map",
                 Items: ctx.datasets.map((d) => ({ dataset: d.name, specUri: d.specUri })),
@@ -146,22 +218,14 @@ export function pipelineDefinition(ctx: PipelineContext): Record<string, unknown
                         CheckTransformQuality: qualityTask(ctx, "transform", "TransformQualityGate"),
                         TransformQualityGate: gate("LoadWarehouse", "TransformQualityFailed"),
                         TransformQualityFailed: { Type: "Fail", Error: "QualityCheckFailed", Cause: "An error-level quality check failed after the transform; nothing was loaded" },
-                        LoadWarehouse: {
-                            Type: "Task",
-                            Resource: "arn:aws:states:::lambda:invoke",
-                            Arguments: { FunctionName: ctx.loadFunctionArn, Payload: { dataset: "{% $states.input.dataset %}" } },
-                            TimeoutSeconds: ctx.timeouts.loadSeconds,
-                            Retry: [...lambdaRetry, { ErrorEquals: ["WarehouseBusyError"], IntervalSeconds: 60, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
-                            Output: "{% $merge([$states.input, { 'load': $states.result.Payload }]) %}",
-                            Next: "CheckWarehouseQuality",
-                        },
+                        LoadWarehouse: loadTask(ctx, "CheckWarehouseQuality"),
                         CheckWarehouseQuality: qualityTask(ctx, "warehouse", "WarehouseQualityGate"),
                         WarehouseQualityGate: gate("DatasetDone", "WarehouseQualityFailed"),
                         WarehouseQualityFailed: { Type: "Fail", Error: "QualityCheckFailed", Cause: "An error-level quality check failed after the warehouse load" },
                         DatasetDone: { Type: "Succeed" },
                     },
                 },
-                Catch: [{ ErrorEquals: ["States.ALL"], Output: "{% $states.errorOutput %}", Next: "NotifyFailure" }],
+                Catch: notifyOnFailure,
                 Next: "PipelineDone",
             },
             NotifyFailure: {

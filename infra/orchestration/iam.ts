@@ -111,3 +111,28 @@ export function stateMachinePolicy(a: StateMachineAccess): PolicyDocument {
     }
     return policyDocument(...statements);
 }
+
+export interface CdcApplyAccess {
+    readonly rawBucketArn: string;
+    readonly curatedBucketArn: string;
+    readonly artifactsBucketArn: string;
+    /** The database datasets the job applies. */
+    readonly datasets: readonly string[];
+    /** The references they publish (`<artifacts>/reference/<name>/`). */
+    readonly references: readonly string[];
+}
+
+/**
+ * What the CDC apply adds to the Spark job's role: read the database datasets' landed changes,
+ * rebuild their curated tables (overwrite: delete is needed) and replace the references they
+ * publish. The script and specs under `spark/`, the lake key and the logs are the transform's
+ * grants already.
+ */
+export function cdcApplyRolePolicy(a: CdcApplyAccess): PolicyDocument {
+    return policyDocument(
+        ...s3ReadStatements(a.rawBucketArn, a.datasets.map((d) => `${d}/`)),
+        ...s3ReadStatements(a.curatedBucketArn, a.datasets.map((d) => `${d}/`)),
+        ...s3WriteStatements(a.curatedBucketArn, a.datasets.map((d) => `${d}/`), true),
+        ...(a.references.length > 0 ? s3WriteStatements(a.artifactsBucketArn, a.references.map((r) => `reference/${r}/`), true) : []),
+    );
+}

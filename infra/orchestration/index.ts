@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { cdcApplyScriptPath, renderCdcApplySpec } from "../../runtime/cdc/spec";
 import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
 import { createQualityHandler } from "../../runtime/quality/handler";
 import { createLoadHandler } from "../../runtime/warehouse/handler";
@@ -10,7 +11,11 @@ import { serviceRole } from "../shared/role";
 import { scheduledStarts } from "../shared/schedule";
 import { SparkCompute, sparkComputeIdentity } from "../transform/decisions";
 import { pipelineAlarms, pipelineDefinition, SparkTarget, windowHoursOf } from "./decisions";
-import { loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./iam";
+import { cdcApplyRolePolicy, loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./iam";
+
+/** Where the CDC apply's script and each database dataset's spec go in the artifacts bucket (beside the transform's under `spark/`). */
+export const cdcScriptKey = "spark/cdc_apply.py";
+export const cdcSpecKey = (dataset: string) => `spark/cdc-specs/${dataset}.json`;
 
 export interface OrchestrationArgs {
     /**
@@ -25,8 +30,21 @@ export interface OrchestrationArgs {
     readonly sweep: { readonly schedule: string; readonly days: number };
     /** The datasets the pipeline transforms, checks and loads. Defaults to every dataset of `runtime/datasets`. */
     readonly datasets?: readonly DatasetDefinition[];
+    /**
+     * Database datasets the stack captures (change data capture): the pipeline applies their
+     * changes with runtime/spark/cdc_apply.py, writes their references, synchronises their
+     * warehouse tables and checks them, before the transforms. Defaults to none.
+     */
+    readonly databaseDatasets?: readonly DatasetDefinition[];
     /** The Spark job: where it runs, its role, its script and each dataset's spec (the Transform component has this shape). */
-    readonly spark: { readonly compute: SparkCompute; readonly jobRoleArn: pulumi.Output<string>; readonly scriptUri: pulumi.Output<string>; readonly specUris: Readonly<Record<string, pulumi.Output<string>>> };
+    readonly spark: {
+        readonly compute: SparkCompute;
+        readonly jobRoleArn: pulumi.Output<string>;
+        /** The job role's name: the CDC apply's grants are added to it. Needed only with database datasets. */
+        readonly jobRoleName?: pulumi.Input<string>;
+        readonly scriptUri: pulumi.Output<string>;
+        readonly specUris: Readonly<Record<string, pulumi.Output<string>>>;
+    };
     /** The raw zone the Spark job reads (its URI goes into the pipeline definition). */
     readonly rawBucket: aws.s3.Bucket;
     /** Read by the quality and load functions. */
@@ -70,6 +88,8 @@ export class Orchestration extends pulumi.ComponentResource {
         const context = args.context;
         const prefix = contextPrefix(context);
         const datasets = args.datasets ?? platformDatasets;
+        const databaseDatasets = args.databaseDatasets ?? [];
+        const loaded = [...datasets, ...databaseDatasets];
         const curatedDatabase = args.curatedDatabase ?? catalogDatabaseNames(context.project, context.stack).curated;
         const spark = sparkComputeIdentity(args.spark.compute);
         const curatedUri = pulumi.interpolate`s3://${args.curatedBucket.bucket}`;
@@ -127,7 +147,7 @@ export class Orchestration extends pulumi.ComponentResource {
         this.loadFunction = fn(
             "load",
             "Loads new curated files into Redshift: manifest, COPY, de-duplicated MERGE, load ledger",
-            (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, datasets.map((d) => d.name), logGroupArn, curatedDatabase),
+            (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, loaded.map((d) => d.name), logGroupArn, curatedDatabase),
             () => createLoadHandler(),
             { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn, SPECTRUM_CATALOG_DATABASE: curatedDatabase, SPECTRUM_SCHEMA: "lake", GLUE_CURATED_DATABASE: curatedDatabase },
         );
@@ -156,16 +176,18 @@ export class Orchestration extends pulumi.ComponentResource {
             this,
         );
 
+        const cdc = this.cdcApply(name, args, databaseDatasets);
         const specUris = pulumi.all(datasets.map((d) => args.spark.specUris[d.name]));
-        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris]);
+        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris)]);
         const buckets = pulumi.all([args.rawBucket.bucket, args.curatedBucket.bucket, args.artifactsBucket.bucket]);
         const definition = pulumi
             .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn])
-            .apply(([[sparkId, jobRoleArn, scriptUri, specs], [raw, curated, artifacts], qualityArn, loadArn, topicArn]) => {
+            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs], [raw, curated, artifacts], qualityArn, loadArn, topicArn]) => {
                 const target: SparkTarget = args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
                 return JSON.stringify(
                     pipelineDefinition({
                         datasets: datasets.map((d, i) => ({ name: d.name, specUri: specs[i] })),
+                        ...(databaseDatasets.length > 0 ? { cdc: { scriptUri: cdcScriptUri, datasets: databaseDatasets.map((d, i) => ({ name: d.name, specUri: cdcSpecs[i] as string })) } } : {}),
                         spark: target,
                         scriptUri,
                         rawUri: `s3://${raw}`,
@@ -233,9 +255,50 @@ export class Orchestration extends pulumi.ComponentResource {
         });
         this.catalogAccess = [{ name: "load", principalArn: this.loadFunction.role, zone: "curated", tablePermissions: ["DESCRIBE", "ALTER"], databasePermissions: ["DESCRIBE"] }];
         this.alarms = [
-            ...context.alarms.registerAlarms(this, pipelineAlarms(name, stateMachine.arn, context.environment, datasets.map((d) => d.name))),
+            ...context.alarms.registerAlarms(this, pipelineAlarms(name, stateMachine.arn, context.environment, loaded.map((d) => d.name))),
             ...starts.alarms,
         ];
         this.registerOutputs({ stateMachineArn: this.stateMachineArn, qualityFunctionName: this.qualityFunction.name, loadFunctionName: this.loadFunction.name, alarms: this.alarms });
+    }
+
+    /**
+     * The CDC apply's artifacts (script and one spec per database dataset, in the artifacts bucket
+     * like the transform's) and its grants on the Spark job role. Nothing without database datasets.
+     */
+    private cdcApply(name: string, args: OrchestrationArgs, databaseDatasets: readonly DatasetDefinition[]): { scriptUri: pulumi.Output<string>; specUris: pulumi.Output<string>[] } {
+        if (databaseDatasets.length === 0) {
+            return { scriptUri: pulumi.output(""), specUris: [] };
+        }
+        if (args.spark.jobRoleName === undefined) {
+            throw new pulumi.ResourceError("Orchestration: spark.jobRoleName is required with databaseDatasets (the CDC apply's grants go on the Spark job role); pass the Transform component's jobRole.name", this);
+        }
+        const script = new aws.s3.BucketObjectv2(`${name}-cdc-script`, { bucket: args.artifactsBucket.id, key: cdcScriptKey, source: new pulumi.asset.FileAsset(cdcApplyScriptPath), contentType: "text/x-python" }, { parent: this });
+        const specUris = databaseDatasets.map((dataset) => {
+            const spec = new aws.s3.BucketObjectv2(
+                `${name}-cdc-spec-${dataset.name}`,
+                { bucket: args.artifactsBucket.id, key: cdcSpecKey(dataset.name), content: renderCdcApplySpec(dataset), contentType: "application/json" },
+                { parent: this },
+            );
+            return pulumi.interpolate`s3://${spec.bucket}/${spec.key}`;
+        });
+        new aws.iam.RolePolicy(
+            `${name}-cdc-apply`,
+            {
+                role: args.spark.jobRoleName,
+                policy: pulumi.all([args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn]).apply(([rawBucketArn, curatedBucketArn, artifactsBucketArn]) =>
+                    JSON.stringify(
+                        cdcApplyRolePolicy({
+                            rawBucketArn,
+                            curatedBucketArn,
+                            artifactsBucketArn,
+                            datasets: databaseDatasets.map((d) => d.name),
+                            references: databaseDatasets.flatMap((d) => (d.publishes ? [d.publishes.name] : [])),
+                        }),
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        return { scriptUri: pulumi.interpolate`s3://${script.bucket}/${script.key}`, specUris };
     }
 }

@@ -22,6 +22,8 @@ export interface QueryArgs {
     readonly query: QueryConfig;
     /** The datasets whose curated tables analysts read and whose named queries are deployed. Defaults to every dataset of `runtime/datasets`. */
     readonly datasets?: readonly DatasetDefinition[];
+    /** Database datasets the stack captures: analysts read their curated tables without the personal-data columns, like the others. Defaults to none. */
+    readonly databaseDatasets?: readonly DatasetDefinition[];
     /** The curated database and its tables (the Catalog component's), which the analyst grants wait for, and the catalog's encryption settings, which the operations database waits for. */
     readonly catalog: { readonly curatedDatabaseName: string; readonly tables: readonly pulumi.Resource[]; readonly encryptionSettings: pulumi.Resource };
     /** The raw zone bucket (the arrivals tables read it; the Catalog registers it with Lake Formation). */
@@ -106,7 +108,7 @@ export class Query extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.grantAnalysts(name, args, datasets, prefix);
+        this.grantAnalysts(name, args, [...datasets, ...(args.databaseDatasets ?? [])], prefix);
 
         // The rejects zone, registered with Lake Formation so its tables are governed like the others.
         const { role: rejectsAccess } = serviceRole(
@@ -169,7 +171,8 @@ export class Query extends pulumi.ComponentResource {
         new aws.lakeformation.Permissions(`${name}-analysts-database`, { principal, permissions: ["DESCRIBE"], database: { name: database } }, { parent: this, dependsOn });
         const personalTag = new aws.lakeformation.LfTag(`${name}-personal-data`, { key: `${prefix}_personal_data`, values: ["true", "false"] }, { parent: this });
         for (const dataset of datasets) {
-            const personal = personalDataColumns(dataset);
+            // Fields flagged one by one, then those the dataset lists (the captured customers list theirs).
+            const personal = [...new Set([...personalDataColumns(dataset), ...(dataset.personalData ?? [])])];
             new aws.lakeformation.Permissions(
                 `${name}-analysts-${dataset.name}`,
                 {

@@ -1,3 +1,4 @@
+import * as path from "path";
 import { DatasetDefinition, HistoryMode, PublishedReference } from "../datasets";
 import { sparkType } from "../datasets/schema";
 
@@ -28,4 +29,12 @@ export function cdcApplySpec(dataset: DatasetDefinition, reference: PublishedRef
         history: historyOf(dataset),
         ...(reference ? { reference } : {}),
     };
+}
+
+/** The PySpark job that applies a database dataset's landed changes (runtime/spark/cdc_apply.py). */
+export const cdcApplyScriptPath = path.join(__dirname, "..", "spark", "cdc_apply.py");
+
+/** The spec document the pipeline uploads for cdc_apply.py's `--spec`: `cdcApplySpec` as JSON. */
+export function renderCdcApplySpec(dataset: DatasetDefinition): string {
+    return `${JSON.stringify(cdcApplySpec(dataset), null, 2)}\n`;
 }

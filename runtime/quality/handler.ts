@@ -1,7 +1,7 @@
 import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createLogger, Logger, Metrics } from "../common/telemetry";
-import { DatasetDefinition, datasets as allDatasets, getDataset } from "../datasets";
+import { databaseDatasets, DatasetDefinition, datasets as streamDatasets, getDataset } from "../datasets";
 import { warehouseSettingsFromEnv } from "../warehouse/config";
 import { DataApiExecutor } from "../warehouse/dataApi";
 import { StatementRunner } from "../warehouse/loader";
@@ -44,7 +44,7 @@ function instant(value: string, name: string): Date {
 
 /** Computes or reads the metrics, evaluates the dataset's checks, publishes the metrics, logs the report and applies the gate. */
 export async function runQuality(deps: QualityDeps, event: QualityEvent): Promise<QualityReport> {
-    const dataset = getDataset(event.dataset, deps.datasets ?? allDatasets);
+    const dataset = getDataset(event.dataset, deps.datasets ?? [...streamDatasets, ...databaseDatasets]);
     const logger = deps.logger ?? createLogger({ serviceName: "quality" });
     const metrics = deps.metrics ?? createQualityMetrics({ logger });
     let report: QualityReport;

@@ -144,20 +144,30 @@ def run(spark: SparkSession, spec: Dict[str, Any], raw_uri: str, curated_uri: st
     return summary
 
 
+def read_spec_text(spark: SparkSession, uri: str) -> str:
+    """The spec document at ``uri`` (s3:// on EMR, a local path in tests), read whole through Spark's file systems."""
+    rows = spark.read.text(uri, wholetext=True).collect()
+    if len(rows) != 1:
+        raise ValueError(f"--spec {uri}: expected one spec document, found {len(rows)} files; point --spec at the dataset's JSON spec")
+    return rows[0].value
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Apply CDC changes from the raw zone to the curated zone")
-    parser.add_argument("--spec-json", required=True, help="the spec document (cdcApplySpec) as JSON text")
+    spec_source = parser.add_mutually_exclusive_group(required=True)
+    spec_source.add_argument("--spec", dest="spec_uri", help="URI of the spec document (cdcApplySpec as JSON), as the pipeline uploads it to the artifacts bucket")
+    spec_source.add_argument("--spec-json", help="the spec document (cdcApplySpec) as JSON text (local runs)")
     parser.add_argument("--raw-uri", required=True)
     parser.add_argument("--curated-uri", required=True)
     parser.add_argument("--reference-uri")
     parser.add_argument("--export-path", help="also write the curated rows as JSON lines here (local runs)")
     parser.add_argument("--master", help="Spark master for local runs, e.g. local[2]; EMR sets its own")
     args = parser.parse_args(argv)
-    spec = parse_spec(json.loads(args.spec_json))
-    builder = SparkSession.builder.appName(f"cdc-apply-{spec['name']}")
+    builder = SparkSession.builder.appName("cdc-apply")
     if args.master:
         builder = builder.master(args.master).config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
     spark = builder.getOrCreate()
+    spec = parse_spec(json.loads(args.spec_json if args.spec_json is not None else read_spec_text(spark, args.spec_uri)))
     print(json.dumps(run(spark, spec, args.raw_uri, args.curated_uri, args.reference_uri, args.export_path)))
     return 0
 

@@ -2,7 +2,8 @@ import type { GlueClient } from "@aws-sdk/client-glue";
 import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { addLambdaContext, createLogger, Logger } from "../common/telemetry";
-import { DatasetDefinition, datasets as allDatasets, getDataset } from "../datasets";
+import { databaseDatasets, DatasetDefinition, datasets as streamDatasets, getDataset } from "../datasets";
+import { CdcSyncResult, syncCdcTable } from "./cdc";
 import { loaderSettingsFromEnv } from "./config";
 import { DataApiExecutor } from "./dataApi";
 import { WarehouseConfigError } from "./errors";
@@ -15,7 +16,7 @@ export interface LoadEvent {
 }
 
 /** The load's result, plus the Glue partitions registered for Spectrum when a catalog database is configured. */
-export type LoadHandlerResult = LoadResult & { readonly partitions?: readonly PartitionRegistration[] };
+export type LoadHandlerResult = (LoadResult & { readonly partitions?: readonly PartitionRegistration[] }) | (CdcSyncResult & { readonly mode: "cdc-sync" });
 
 export interface LoadHandlerOptions {
     /** Defaults to process.env (read once, when the handler is created). */
@@ -23,7 +24,7 @@ export interface LoadHandlerOptions {
     readonly s3?: S3Client;
     readonly redshiftData?: RedshiftDataClient;
     readonly glue?: Pick<GlueClient, "send">;
-    /** Defaults to every dataset the platform deploys. */
+    /** Defaults to every dataset the platform deploys, stream and database alike. */
     readonly datasets?: readonly DatasetDefinition[];
     /** Where each step is logged. Defaults to a Powertools Logger with service `warehouse-load`. */
     readonly logger?: Logger;
@@ -32,7 +33,9 @@ export interface LoadHandlerOptions {
 /**
  * A Lambda/Batch handler that loads a dataset's new curated files into Redshift. Clients and
  * settings are created once per handler (the `callbackFactory` pattern); each call is
- * `loadCurated` for `event.dataset`, logging one JSON line per step and returning the result.
+ * `loadCurated` for `event.dataset`, logging one JSON line per step and returning the result; a
+ * database dataset (change data capture) is synchronised instead: the table is made equal to the
+ * curated state the CDC apply rebuilt (runtime/warehouse/cdc.ts, staged DELETE + MERGE).
  * The AWS SDK and Powertools are loaded here, once per cold start, not at module scope (the reason
  * is in runtime/common/telemetry.ts).
  */
@@ -41,7 +44,7 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
     const s3 = options.s3 ?? new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({});
     const redshiftData = options.redshiftData ?? new (require("@aws-sdk/client-redshift-data") as typeof import("@aws-sdk/client-redshift-data")).RedshiftDataClient({});
     const warehouse = new DataApiExecutor(redshiftData, settings.target, { timeoutMs: settings.timeoutMs });
-    const known = options.datasets ?? allDatasets;
+    const known = options.datasets ?? [...streamDatasets, ...databaseDatasets];
     const glue = settings.glueDatabase ? (options.glue ?? new (require("@aws-sdk/client-glue") as typeof import("@aws-sdk/client-glue")).GlueClient({})) : undefined;
     const logger = options.logger ?? createLogger({ serviceName: "warehouse-load" });
     const log = (message: string, details: Record<string, unknown>) => logger.info(message, details);
@@ -51,6 +54,14 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
             throw new WarehouseConfigError(`load event must name a dataset, e.g. {"dataset":"orders"}; found ${JSON.stringify(event)}`);
         }
         const dataset = getDataset(event.dataset, known);
+        if (dataset.source === "database") {
+            const synced = await syncCdcTable(
+                { warehouse, s3 },
+                { dataset, schema: settings.schema, curatedUri: settings.curatedUri, manifestUri: settings.manifestUri, dialect: { engine: "redshift", copyRoleArn: settings.copyRoleArn } },
+            );
+            log("synchronised the change-data-capture table", { dataset: dataset.name, files: synced.files, statementId: synced.statementId });
+            return { ...synced, mode: "cdc-sync" };
+        }
         const loaded = await loadCurated(
             { s3, warehouse, log },
             {

@@ -114,3 +114,25 @@ def test_spec_errors_name_the_key_and_the_fix():
         cdc_apply.parse_spec({"name": "x", "ddl": "", "fields": [], "key": ["id"], "history": "weekly"})
     with pytest.raises(cdc_apply.CdcSpecError, match="'key' is missing"):
         cdc_apply.parse_spec({"name": "x", "ddl": "", "fields": [], "history": "current"})
+
+
+def test_main_reads_the_deployed_spec_document_and_writes_the_published_reference(spark, tmp_path, capsys):
+    """The pipeline passes --spec <uri> of the document infra/orchestration uploads (renderCdcApplySpec)."""
+    script = "const { customers } = require('./runtime/datasets'); process.stdout.write(require('./runtime/cdc/spec').renderCdcApplySpec(customers));"
+    rendered = subprocess.run(["node", "-r", "ts-node/register/transpile-only", "-e", script], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert rendered.returncode == 0, rendered.stderr
+    spec_path = tmp_path / "customers.json"
+    spec_path.write_text(rendered.stdout)
+    write_raw(tmp_path / "raw", "load", [change("I", "CUST-00000001", 1, 0), change("I", "CUST-00000002", 1, 1, segment="enterprise")])
+    code = cdc_apply.main(["--spec", str(spec_path), "--raw-uri", str(tmp_path / "raw"), "--curated-uri", str(tmp_path / "curated"), "--reference-uri", str(tmp_path / "reference")])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["dataset"], summary["rows"]) == ("customers", 2)
+    reference = spark.read.option("header", "true").csv(str(tmp_path / "reference" / "customers"))
+    assert reference.columns == ["customer_id", "customer_segment", "customer_country"]
+    assert sorted((r.customer_id, r.customer_segment) for r in reference.collect()) == [("CUST-00000001", "consumer"), ("CUST-00000002", "enterprise")]
+
+
+def test_main_takes_the_spec_from_one_source_only(tmp_path):
+    with pytest.raises(SystemExit):
+        cdc_apply.main(["--spec", "s3://a/spec.json", "--spec-json", "{}", "--raw-uri", "r", "--curated-uri", "c"])

@@ -10,7 +10,7 @@ import { S3Client } from "@aws-sdk/client-s3";
  */
 
 /** Components whose AWS requests are simulated, each with its role in the plan. */
-export type Component = "ingest" | "batch" | "load" | "quality" | "files" | "connector";
+export type Component = "ingest" | "batch" | "load" | "quality" | "files" | "connector" | "cdc";
 export type Zone = "raw" | "rejects" | "curated" | "artifacts" | "landing";
 
 export interface Scope {

@@ -17,6 +17,7 @@ export const componentRoles: Readonly<Record<Component, string>> = {
     files: "files-{dataset}-role",
     // Named by the API source, not the dataset: `{source}` is the source whose function lands the dataset.
     connector: "connectors-{source}-role",
+    cdc: "databases-landing-role",
 };
 
 export interface StackPolicies {

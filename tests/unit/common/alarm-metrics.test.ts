@@ -3,7 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { createMemoryObjectStore } from "../../../runtime/common";
 import { createApiConnectorHandlerWith, createMemoryCheckpointStore } from "../../../runtime/connectors/api";
-import { fxRates } from "../../../runtime/datasets";
+import { changeSeq, renderDmsCsv } from "../../../runtime/cdc/dms";
+import { createCdcLandingHandler } from "../../../runtime/cdc/handler";
+import { customers, fxRates } from "../../../runtime/datasets";
 import { createIngestHandler } from "../../../runtime/ingest/handler";
 import { createQualityHandler } from "../../../runtime/quality/handler";
 import { createFileIngestHandler } from "../../../runtime/files/handler";
@@ -93,10 +95,12 @@ async function qualityOutput(run: OfflineRun): Promise<Record<string, unknown>[]
             check.kind === "rowCount" ? { kind: check.kind, total: 8 } : check.kind === "uniqueness" ? { kind: check.kind, total: 8, uniqueRows: 8 } : check.kind === "range" ? { kind: check.kind, total: 8, inRange: 8 } : check.kind === "freshness" ? { kind: check.kind, latest: "2024-05-01T23:00:00.000Z" } : { kind: check.kind, total: 8, nonNull: 8 },
         ]),
     );
+    // customers (change data capture): the same counts with one metric per customers check.
+    const captured = { ...fx, dataset: "customers", qualityMetrics: Object.fromEntries(customers.quality.map((check) => [check.name, check.kind === "uniqueness" ? { kind: check.kind, total: 8, uniqueRows: 8 } : { kind: check.kind, total: 8, nonNull: 8 }])) };
     const lines: Record<string, unknown>[] = [];
     // store_inventory: the orders run summary, renamed, makes the handler publish its metrics.
     const inventory = orders.replace('"dataset": "orders"', '"dataset": "store_inventory"');
-    for (const [dataset, summary] of [["orders", orders], ["fx_rates", JSON.stringify(fx)], ["store_inventory", inventory]] as const) {
+    for (const [dataset, summary] of [["orders", orders], ["fx_rates", JSON.stringify(fx)], ["store_inventory", inventory], ["customers", JSON.stringify(captured)]] as const) {
         const s3 = { send: async () => ({ Body: { transformToString: async () => summary } }) } as never;
         const output = await captureOutput(() => createQualityHandler({ env, s3 })({ dataset, source: "sparkRun", summaryUri: `s3://curated/_runs/${dataset}/run.json`, failOnError: false }));
         lines.push(...output.lines);
@@ -124,13 +128,29 @@ async function fileDropOutput(run: OfflineRun): Promise<Record<string, unknown>[
     return lines;
 }
 
+/** A DMS change file landed in memory, with the deployed landing function's settings: one valid row, one rejected. */
+async function cdcLandingOutput(run: OfflineRun): Promise<Record<string, unknown>[]> {
+    const env = functionEnvironment(deployed(run, "databases-landing"));
+    const store = createMemoryObjectStore();
+    const values = { id: "CUST-00000001", name: "Ann", email: "a@example.com", country: "IE", segment: "consumer", created_at: "2026-12-06 00:00:00.000000", updated_at: "2026-12-06 01:00:00.000000" };
+    const rows = [
+        { op: "I" as const, commitTimestamp: "2026-12-06 01:02:03.000000", changeSeq: changeSeq(1n, 1), values },
+        { op: "U" as const, commitTimestamp: "2026-12-06 01:02:03.000000", changeSeq: changeSeq(1n, 2), values: { ...values, segment: "vip" } },
+    ];
+    const key = "_dms/public/customers/20261206-010203000.csv";
+    await store.putObject({ bucket: env.RAW_BUCKET as string, key, body: Buffer.from(renderDmsCsv(Object.keys(values), rows)) });
+    const event = { "detail-type": "Object Created", source: "aws.s3", detail: { bucket: { name: env.RAW_BUCKET }, object: { key } } };
+    const { lines } = await captureOutput(() => createCdcLandingHandler({ env, store })(event));
+    return lines;
+}
+
 describe("the alarms watch metrics the runtime publishes", () => {
     for (const stack of ["dev", "prod"] as const) {
-        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest, connector, file-ingest or quality function`, async () => {
+        it(`in ${stack}, every DataPlatform alarm's namespace, metric name and dimensions are published by the deployed ingest, connector, file-ingest, change-file landing or quality function`, async () => {
             const run = await stackRun(stack);
             const alarmed = alarmedMetrics(run);
             assert.ok(alarmed.some((k) => k.startsWith("DataPlatform/Ingest")) && alarmed.some((k) => k.startsWith("DataPlatform/Quality")), `expected ingest and quality alarms, found ${alarmed.join("; ")}`);
-            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run)), ...(await connectorOutput(run)), ...(await fileDropOutput(run))]);
+            const published = publishedMetrics([...(await ingestOutput(run)), ...(await qualityOutput(run)), ...(await connectorOutput(run)), ...(await fileDropOutput(run)), ...(await cdcLandingOutput(run))]);
             const missing = alarmed.filter((k) => !published.has(k));
             assert.deepStrictEqual(missing, [], `alarmed but not published:\n${missing.join("\n")}\npublished:\n${[...published].sort().join("\n")}`);
         });

@@ -12,10 +12,10 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
     const dirs: string[] = [];
     after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-    it("deploys the ingest, API connector, file-ingest, quality and load functions as callbacks in each stack", async () => {
+    it("deploys the ingest, API connector, file-ingest, change-file landing, quality and load functions as callbacks in each stack", async () => {
         for (const stack of ["dev", "prod"] as const) {
             const names = ofType(await stackRun(stack), "aws:lambda/function:Function").map((f) => f.name).sort();
-            assert.deepStrictEqual(names, ["connectors-fx-rates", "files-store_inventory", "ingest-orders", "orchestration-load", "orchestration-quality"], stack);
+            assert.deepStrictEqual(names, ["connectors-fx-rates", "databases-landing", "files-store_inventory", "ingest-orders", "orchestration-load", "orchestration-quality"], stack);
         }
     });
 
@@ -52,12 +52,26 @@ describe("deployed inline callbacks load and run in a fresh Node process", () =>
         }
     });
 
+    it("the change-file landing function refuses an event that is not an S3 Object Created event, and a key outside the DMS folder", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const fn = ofType(await stackRun(stack), "aws:lambda/function:Function").find((f) => f.name === "databases-landing")!;
+            const dir = unpackFunction(fn);
+            dirs.push(dir);
+            const env = { ...functionEnvironment(fn), S3_ENDPOINT: "http://127.0.0.1:9" };
+            const wrong = await invokeFresh(dir, { source: "aws.sqs", "detail-type": "Message" }, env);
+            assert.strictEqual(wrong.error?.name, "FileEventShapeError", `${stack}: ${wrong.stdout}`);
+            const outside = await invokeFresh(dir, { source: "aws.s3", "detail-type": "Object Created", detail: { bucket: { name: functionEnvironment(fn).RAW_BUCKET }, object: { key: "customers/x.csv" } } }, env);
+            assert.strictEqual(outside.error?.name, "CdcError", `${stack}: ${outside.stdout}`);
+            assert.match(outside.error?.message ?? "", /is not _dms\/<schema>\/<table>\/<file>\.csv/);
+        }
+    });
+
     it("the quality function refuses an unknown dataset by name", async () => {
         const fn = ofType(await stackRun("dev"), "aws:lambda/function:Function").find((f) => f.name === "orchestration-quality")!;
         const dir = unpackFunction(fn);
         dirs.push(dir);
         const invocation = await invokeFresh(dir, { dataset: "invoices", source: "sparkRun", summaryUri: "s3://b/k.json" }, functionEnvironment(fn));
-        assert.match(invocation.error?.message ?? invocation.stdout, /unknown dataset 'invoices'; expected one of: orders, fx_rates, store_inventory/);
+        assert.match(invocation.error?.message ?? invocation.stdout, /unknown dataset 'invoices'; expected one of: orders, fx_rates, store_inventory, customers/);
     });
 
     it("the load function refuses an event without a dataset, showing the expected shape", async () => {

@@ -68,7 +68,20 @@ describe("IAM simulation of the runtime's recorded AWS requests against the plan
         const { simulated, denials } = await checkRecording(recorded);
         assert.deepStrictEqual(denials, []);
         const roles = new Set(simulated.map((s) => `${s.stack} ${s.role}`));
-        assert.deepStrictEqual([...roles].sort(), ["dev batch-job", "dev connectors-fx-rates-role", "dev files-store_inventory-role", "dev ingest-orders-role", "dev orchestration-load", "prod batch-job", "prod connectors-fx-rates-role", "prod files-store_inventory-role", "prod ingest-orders-role", "prod orchestration-load"]);
+        assert.deepStrictEqual([...roles].sort(), [
+            "dev batch-job",
+            "dev connectors-fx-rates-role",
+            "dev databases-landing-role",
+            "dev files-store_inventory-role",
+            "dev ingest-orders-role",
+            "dev orchestration-load",
+            "prod batch-job",
+            "prod connectors-fx-rates-role",
+            "prod databases-landing-role",
+            "prod files-store_inventory-role",
+            "prod ingest-orders-role",
+            "prod orchestration-load",
+        ]);
         // KMS checks go through the key policies: S3 SSE-KMS, Kinesis SSE and the admin secret.
         assert.ok(simulated.some((s) => s.check.action === "kms:GenerateDataKey" && s.check.context["kms:ViaService"] === "s3.us-east-1.amazonaws.com"));
         assert.ok(simulated.some((s) => s.stack === "dev" && s.check.action === "kms:Decrypt" && s.check.context["kms:ViaService"] === "kinesis.us-east-1.amazonaws.com"));

@@ -56,6 +56,36 @@ describe("pipeline definition", () => {
         assert.strictEqual(states.NotifyFailure.Resource, "arn:aws:states:::sns:publish");
     });
 
+    it("applies each database dataset's changes, syncs and checks its warehouse table before any transform, and notifies on failure", () => {
+        const withCdc = (spark: PipelineContext["spark"]) =>
+            pipelineDefinition({ ...context(spark), cdc: { scriptUri: "s3://artifacts/spark/cdc_apply.py", datasets: [{ name: "customers", specUri: "s3://artifacts/spark/cdc-specs/customers.json" }] } }) as any;
+        for (const definition of [withCdc({ mode: "serverless", applicationId: "00fabc", executionRoleArn: "arn:aws:iam::111122223333:role/spark" }), withCdc({ mode: "cluster", clusterId: "j-ABC" })]) {
+            const result = aslValidator(definition);
+            assert.ok(result.isValid, result.errorsText("\n"));
+            const states = definition.States;
+            assert.deepStrictEqual([states.DefineWindow.Next, states.ApplyChanges.Next, states.ApplyChanges.Catch[0].Next], ["ApplyChanges", "PerDataset", "NotifyFailure"]);
+            assert.deepStrictEqual(states.ApplyChanges.Items, [{ dataset: "customers", specUri: "s3://artifacts/spark/cdc-specs/customers.json" }]);
+            const item = states.ApplyChanges.ItemProcessor.States;
+            const order: string[] = [];
+            for (let name: string | undefined = states.ApplyChanges.ItemProcessor.StartAt; name; ) {
+                order.push(name);
+                name = item[name].Type === "Choice" ? item[name].Choices[0].Next : item[name].Next;
+            }
+            assert.deepStrictEqual(order, ["ApplyCdc", "SyncWarehouse", "CheckSyncedQuality", "SyncedQualityGate", "ChangesApplied"]);
+            assert.strictEqual(item.SyncWarehouse.Arguments.FunctionName, "arn:aws:lambda:us-east-1:111122223333:function:l");
+            assert.strictEqual(item.CheckSyncedQuality.Arguments.Payload.source, "warehouse");
+            const apply = JSON.stringify(item.ApplyCdc);
+            assert.ok(apply.includes("s3://artifacts/spark/cdc_apply.py") && !apply.includes("transform_job.py"), apply);
+            assert.ok(apply.includes('"--reference-uri","s3://artifacts/reference"'), apply);
+        }
+    });
+
+    it("has no CDC stage when no database dataset is captured", () => {
+        const states = pipelineDefinition({ ...context({ mode: "cluster", clusterId: "j-ABC" }), cdc: { scriptUri: "s3://a/cdc_apply.py", datasets: [] } }).States as any;
+        assert.strictEqual(states.ApplyChanges, undefined);
+        assert.strictEqual(states.DefineWindow.Next, "PerDataset");
+    });
+
     it("computes the window the input asks for: the schedule's hours, windowHours, previousDays (late-data sweep) or start and end", async () => {
         const assign = (serverless as any).States.DefineWindow.Assign as { windowStart: string; windowEnd: string };
         const evaluate = async (template: string, input: Record<string, unknown>, startTime: string) =>
@@ -166,7 +196,7 @@ for (const stack of ["dev", "prod"] as const) {
             assert.deepStrictEqual(app.inputs.maximumCapacity, stack === "prod" ? { cpu: "64 vCPU", memory: "256 GB", disk: "1280 GB" } : { cpu: "16 vCPU", memory: "64 GB", disk: "320 GB" });
             assert.deepStrictEqual(input(app, "networkConfiguration.subnetIds"), ["subnet-private-1", "subnet-private-2", "subnet-private-3"]);
             const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key).sort();
-            assert.deepStrictEqual(objects, ["spark/specs/fx_rates.json", "spark/specs/orders.json", "spark/specs/store_inventory.json", "spark/transform_job.py"]);
+            assert.deepStrictEqual(objects, ["spark/cdc-specs/customers.json", "spark/cdc_apply.py", "spark/specs/fx_rates.json", "spark/specs/orders.json", "spark/specs/store_inventory.json", "spark/transform_job.py"]);
         });
 
         it("runs batch jobs on Fargate (Spot outside prod), unprivileged, read-only, bounded and retried", () => {
@@ -242,6 +272,24 @@ for (const stack of ["dev", "prod"] as const) {
             const pass = policy.Statement.find((s: any) => s.Sid === "PassJobRoleToEmrServerlessOnly");
             assert.deepStrictEqual(pass.Condition, { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } });
         });
+
+        it("applies the captured customers with cdc_apply.py on EMR Serverless (spec uploaded beside the transform's) before the transforms, then syncs the warehouse", () => {
+            const definition = JSON.parse(one(run, "aws:sfn/stateMachine:StateMachine").inputs.definition as string);
+            const apply = definition.States.ApplyChanges.ItemProcessor.States.ApplyCdc;
+            assert.strictEqual(apply.Resource, "arn:aws:states:::emr-serverless:startJobRun.sync");
+            const script = one(run, "aws:s3/bucketObjectv2:BucketObjectv2", "orchestration-cdc-script");
+            assert.strictEqual(script.inputs.key, "spark/cdc_apply.py");
+            assert.match(apply.Arguments.JobDriver.SparkSubmit.EntryPoint, /^s3:\/\/.+\/spark\/cdc_apply\.py$/);
+            const spec = JSON.parse(one(run, "aws:s3/bucketObjectv2:BucketObjectv2", "orchestration-cdc-spec-customers").inputs.content as string);
+            assert.deepStrictEqual([spec.name, spec.key, spec.reference?.name], ["customers", ["id"], "customers"]);
+            assert.deepStrictEqual(definition.States.ApplyChanges.Items.map((i: any) => i.dataset), ["customers"]);
+            assert.strictEqual(definition.States.DefineWindow.Next, "ApplyChanges");
+            const grants = json(one(run, "aws:iam/rolePolicy:RolePolicy", "orchestration-cdc-apply"), "policy").Statement.flatMap((s: any) => [].concat(s.Resource));
+            assert.ok(grants.some((r: string) => /\/reference\/customers\/\*$/.test(r)), grants.join(", "));
+            assert.ok(grants.some((r: string) => /lake-curated-[0-9a-f]+\/customers\/\*$/.test(r)), grants.join(", "));
+            const load = json(one(run, "aws:iam/rolePolicy:RolePolicy", "orchestration-load"), "policy").Statement.flatMap((s: any) => [].concat(s.Resource));
+            assert.ok(load.some((r: string) => /lake-curated-[0-9a-f]+\/customers\*$/.test(r)), load.join(", "));
+        });
     });
 }
 
@@ -293,6 +341,9 @@ describe("Spark on an EMR cluster (sparkMode cluster)", () => {
     it("steps the cluster from the state machine instead of EMR Serverless", () => {
         const definition = JSON.parse(one(run, "aws:sfn/stateMachine:StateMachine").inputs.definition as string);
         assert.strictEqual(definition.States.PerDataset.ItemProcessor.States.Transform.Resource, "arn:aws:states:::elasticmapreduce:addStep.sync");
+        const apply = definition.States.ApplyChanges.ItemProcessor.States.ApplyCdc;
+        assert.strictEqual(apply.Resource, "arn:aws:states:::elasticmapreduce:addStep.sync");
+        assert.match(apply.Arguments.Step.HadoopJarStep.Args.join(" "), /spark-submit .* s3:\/\/.+\/spark\/cdc_apply\.py --spec \{% \$states\.input\.specUri %\} --raw-uri s3:\/\/lake-raw-[0-9a-f]+ --curated-uri s3:\/\/lake-curated-[0-9a-f]+ --reference-uri s3:\/\/lake-artifacts-[0-9a-f]+\/reference$/);
         assert.deepStrictEqual(ofType(run, "aws:emrserverless/application:Application"), []);
     });
 });

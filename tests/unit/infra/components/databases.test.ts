@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { DatabaseSourceConfig } from "../../../../infra/config";
 import { Databases } from "../../../../infra/databases";
-import { replicationRolePolicy } from "../../../../infra/databases/iam";
+import { changeFilePattern } from "../../../../infra/databases/decisions";
+import { landingRolePolicy, replicationRolePolicy } from "../../../../infra/databases/iam";
 import { PlatformContext } from "../../../../infra/shared/context";
 import { customers } from "../../../../runtime/datasets";
 import { bucket, construct, named, ofType, testKeys } from "./harness";
@@ -19,7 +20,7 @@ const source: DatabaseSourceConfig = {
 };
 
 function databases(context: PlatformContext, config: DatabaseSourceConfig = source) {
-    return new Databases("databases", { context, source: config, network: { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b"] }, rawBucket: bucket("raw") });
+    return new Databases("databases", { context, source: config, network: { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b"] }, rawBucket: bucket("raw"), rejectsBucket: bucket("rejects") });
 }
 
 const T = {
@@ -30,6 +31,14 @@ const T = {
     secret: "aws:secretsmanager/secret:Secret",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    fn: "aws:lambda/function:Function",
+    rule: "aws:cloudwatch/eventRule:EventRule",
+    target: "aws:cloudwatch/eventTarget:EventTarget",
+    queue: "aws:sqs/queue:Queue",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    notification: "aws:s3/bucketNotification:BucketNotification",
+    permission: "aws:lambda/permission:Permission",
+    invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
 };
 
 describe("Databases, constructed alone", () => {
@@ -74,7 +83,14 @@ describe("Databases, constructed alone", () => {
 
     it("registers the failed-or-stopped and the source and target latency alarms", async () => {
         const { component } = await construct(databases);
-        assert.deepStrictEqual(component.alarms.map((a) => a.name).sort(), ["databases-replication-failed", "databases-source-latency", "databases-target-latency"]);
+        assert.deepStrictEqual(component.alarms.map((a) => a.name).sort(), [
+            "databases-landing-errors",
+            "databases-landing-failed-files",
+            "databases-landing-public-customers-rejects-rate",
+            "databases-replication-failed",
+            "databases-source-latency",
+            "databases-target-latency",
+        ]);
     });
 
     it("grants DMS only its secret, the DMS folder of the raw bucket and the lake key", () => {
@@ -84,5 +100,50 @@ describe("Databases, constructed alone", () => {
         assert.ok(resources.every((r) => r === secretArn || r === testKeys.lake || r === "arn:aws:s3:::raw" || r.startsWith("arn:aws:s3:::raw/_dms/") || r === "arn:aws:kms:us-east-1:123456789012:key/*"), resources.join(", "));
         const viaSecrets = document.Statement.find((s) => s.Sid === "DecryptSourceCredentialsViaSecretsManager");
         assert.deepStrictEqual(viaSecrets?.Condition, { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } });
+    });
+
+    it("lands change files with a Node 22 function of its own role, reserved concurrency, X-Ray, encrypted logs and environment", async () => {
+        const { resources } = await construct(databases);
+        const fn = named(resources, T.fn, "databases-landing").inputs;
+        assert.deepStrictEqual([fn.runtime, fn.reservedConcurrentExecutions, fn.tracingConfig.mode, fn.kmsKeyArn], ["nodejs22.x", 2, "Active", testKeys.streaming]);
+        assert.deepStrictEqual(fn.environment.variables.CDC_TABLES, "public.customers=customers:id");
+        assert.strictEqual(fn.environment.variables.CDC_DMS_FOLDER, "_dms");
+        assert.strictEqual(named(resources, T.logGroup, "databases-landing-logs").inputs.kmsKeyId, testKeys.observability);
+        assert.ok(String(fn.role).includes("databases-landing-role"), `role ${fn.role}`);
+    });
+
+    it("triggers the function from the raw bucket's EventBridge events for CSV files under _dms/, with retries and a dead-letter queue", async () => {
+        const { resources } = await construct(databases);
+        assert.strictEqual(named(resources, T.notification, "databases-raw-events").inputs.eventbridge, true);
+        const pattern = JSON.parse(named(resources, T.rule, "databases-landing-created").inputs.eventPattern);
+        assert.deepStrictEqual(pattern.detail.object.key, [{ wildcard: "_dms/*.csv" }]);
+        const target = named(resources, T.target, "databases-landing-target").inputs;
+        assert.ok(target.deadLetterConfig.arn, "the rule's target has a dead-letter queue");
+        assert.strictEqual(named(resources, T.queue, "databases-landing-failed").inputs.kmsMasterKeyId, testKeys.streaming);
+        assert.strictEqual(named(resources, T.permission, "databases-landing-invoke").inputs.principal, "events.amazonaws.com");
+        assert.strictEqual(named(resources, T.invokeConfig, "databases-landing-async").inputs.maximumRetryAttempts, 2);
+        assert.ok(named(resources, T.fn, "databases-landing").inputs.deadLetterConfig.targetArn);
+    });
+
+    it("the change-file pattern matches only its own bucket and the DMS folder", () => {
+        assert.deepStrictEqual(changeFilePattern("raw-b").detail, { bucket: { name: ["raw-b"] }, object: { key: [{ wildcard: "_dms/*.csv" }] } });
+    });
+
+    it("grants the landing only the change files, its datasets' prefixes, the lake key, its logs and its queue", () => {
+        const document = landingRolePolicy({
+            datasets: ["customers"],
+            rawBucketArn: "arn:aws:s3:::raw",
+            rejectsBucketArn: "arn:aws:s3:::rejects",
+            lakeKeyArn: testKeys.lake,
+            logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x",
+            failureQueueArn: "arn:aws:sqs:us-east-1:123456789012:q",
+            failureQueueKeyArn: testKeys.streaming,
+        });
+        const actions = document.Statement.flatMap((s) => ([] as string[]).concat(s.Action as string | string[]));
+        assert.ok(!actions.some((a) => a.includes("*") || a === "s3:DeleteObject" || a === "s3:ListBucket"), actions.join(", "));
+        const s3Resources = document.Statement.filter((s) => String(s.Sid).match(/ChangeFiles|LandRows/)).flatMap((s) => ([] as string[]).concat(s.Resource as string | string[]));
+        assert.deepStrictEqual(s3Resources, ["arn:aws:s3:::raw/_dms/*", "arn:aws:s3:::raw/customers/*", "arn:aws:s3:::rejects/customers/*"]);
+        const wildcard = document.Statement.filter((s) => s.Resource === "*").flatMap((s) => ([] as string[]).concat(s.Action as string | string[]));
+        assert.deepStrictEqual(wildcard, ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
     });
 });
