@@ -52,7 +52,7 @@ export interface DatasetRef {
 }
 
 export interface InputDataset extends DatasetRef {
-    readonly facets?: { readonly schema?: SchemaDatasetFacet };
+    readonly facets?: { readonly schema?: SchemaDatasetFacet; readonly dataQualityAssertions?: DataQualityAssertionsFacet };
     readonly inputFacets?: { readonly dataQualityMetrics?: DataQualityMetricsFacet };
 }
 
