@@ -155,7 +155,8 @@ async function main(): Promise<void> {
     for (const bucket of Object.values(buckets)) {
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     }
-    const env = { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, DATASET: "orders" };
+    // Lineage on, as deployed: each batch adds one lineage object (under lineage/, apart from the dataset's keys).
+    const env = { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, DATASET: "orders", LINEAGE_BUCKET: buckets.rejects, LINEAGE_PREFIX: "lineage" };
 
     const [floorSeconds = 0, memorySeconds = 0, powertoolsSeconds = 0] = await bestOf(events, rounds, [
         () => floor,

@@ -3,7 +3,9 @@ import { createS3ObjectStore, ObjectStore } from "../common/objectStore";
 import { addLambdaContext, createLogger, createMetrics, Logger, Metrics, metricUnits } from "../common/telemetry";
 import { DatasetDefinition } from "../datasets/types";
 import { compileValidator } from "../ingest/validate";
+import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../lineage";
 import { fileRefOfEvent } from "./event";
+import { emitFileLineage, FileLineageOptions } from "./lineage";
 import { createBatchSubmitter, submitJobInput } from "./handoff";
 import { FileIngestContext, ingestFile } from "./ingest";
 import { fileIdOf } from "./layout";
@@ -39,6 +41,8 @@ export interface FileIngestHandlerOptions {
     readonly submit?: (input: ReturnType<typeof submitJobInput>) => Promise<string>;
     readonly logger?: Logger;
     readonly metrics?: Metrics;
+    /** Where lineage events go. Defaults to the LINEAGE_* variables (written with `store` when given); none when LINEAGE_BUCKET is unset. */
+    readonly lineage?: LineageEmitter;
 }
 
 export type FileIngestHandler = (event: unknown, context?: unknown) => Promise<FileOutcome>;
@@ -53,6 +57,27 @@ export function createFileIngestHandler(options: FileIngestHandlerOptions = {}):
     const submit = batch ? (options.submit ?? createBatchSubmitter(batch.endpoint ? { endpoint: batch.endpoint } : {})) : undefined;
     const logger = options.logger ?? createLogger({ serviceName: settings.serviceName, persistentKeys: { drop: settings.drop.name, dataset: settings.drop.dataset.name } });
     const metrics = options.metrics ?? createMetrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName, dimensions: { drop: settings.drop.name }, logger });
+    const lineageSettings = readLineageSettings(options.env ?? process.env);
+    const lineage: FileLineageOptions | undefined =
+        options.lineage || lineageSettings
+            ? {
+                  namespace: lineageSettings?.namespace ?? "etl-platform",
+                  drop: settings.drop,
+                  rawBucket: settings.rawBucket,
+                  rejectsBucket: settings.rejectsBucket,
+                  emitter:
+                      options.lineage ??
+                      createLineageEmitterFromSettings({
+                          settings: lineageSettings,
+                          ...(options.store ? { store: options.store } : {}),
+                          readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
+                          onFailure: (failure) => {
+                              logger.warn("lineage events could not be delivered; the file is unaffected", { transport: failure.transport, error: failure.message });
+                              metrics.addMetric("LineageEmitFailures", metricUnits.count, 1);
+                          },
+                      }),
+              }
+            : undefined;
     const prefixes = { manifestPrefix: settings.manifestPrefix, quarantinePrefix: settings.quarantinePrefix };
     const ctx: FileIngestContext = {
         files,
@@ -75,7 +100,13 @@ export function createFileIngestHandler(options: FileIngestHandlerOptions = {}):
             outcome = await ingestFile(ref, settings.drop, ctx);
         } catch (error) {
             logger.error("file ingest failed; the event will be retried and rewrites the same objects", { bucket: ref.bucket, key: ref.key, versionId: ref.versionId, error: error as Error });
+            if (lineage) {
+                await emitFileLineage(lineage, ref, { error });
+            }
             throw error;
+        }
+        if (lineage) {
+            await emitFileLineage(lineage, ref, { outcome });
         }
         const { objects, ...summary } = outcome;
         const fields = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId ?? null, durationMs: Date.now() - started, objectCount: objects.length, ...summary };

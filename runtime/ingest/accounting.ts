@@ -1,4 +1,5 @@
 import { IngestError } from "./errors";
+import { parseObjectKey } from "./layout";
 import { BatchPlan, sourceIdOf } from "./plan";
 import { RejectErrorType, SourceEngine } from "./types";
 import { ObjectWriteResult } from "./write";
@@ -49,7 +50,22 @@ export interface BatchSummary {
     /** Each source partition of the batch with its first and last position and record count. */
     readonly sources: readonly { readonly sourceId: string; readonly firstPosition: string; readonly lastPosition: string; readonly records: number }[];
     readonly failures: readonly { readonly bucket: string; readonly key: string; readonly error: string }[];
+    /**
+     * The batch's output per zone, source and hour partition (`dt`/`hour` of the keys): records and
+     * bytes of the objects that are now stored (written or already present). What lineage reports per window.
+     */
+    readonly windows: readonly BatchWindow[];
     readonly conflicts: readonly { readonly bucket: string; readonly key: string; readonly storedAs: string }[];
+}
+
+export interface BatchWindow {
+    readonly zone: "raw" | "rejects";
+    /** Kafka topic or Kinesis stream. */
+    readonly source: string;
+    readonly dt: string;
+    readonly hour: string;
+    readonly records: number;
+    readonly bytes: number;
 }
 
 export interface SettledBatch {
@@ -135,9 +151,31 @@ export function settleBatch(plan: BatchPlan, results: readonly ObjectWriteResult
                 bytes: results.reduce((sum, result) => sum + result.bytes, 0),
             },
             sources: [...sources.values()],
+            windows: windowsOf(plan, results),
             failures: results.filter((result) => result.status === "failed").map((result) => ({ bucket: result.bucket, key: result.key, error: result.error ?? "unknown error" })),
             conflicts: results.filter((result) => result.status === "conflict").map((result) => ({ bucket: result.bucket, key: result.key, storedAs: result.finalKey })),
         },
         batchItemFailures,
     };
+}
+
+/** Stored output per zone, source and hour partition, in first-seen order. */
+function windowsOf(plan: BatchPlan, results: readonly ObjectWriteResult[]): BatchWindow[] {
+    const windows = new Map<string, { zone: "raw" | "rejects"; source: string; dt: string; hour: string; records: number; bytes: number }>();
+    plan.objects.forEach((object, index) => {
+        const result = results[index];
+        const parsed = parseObjectKey(object.key);
+        if (result === undefined || result.status === "failed" || parsed === undefined) {
+            return;
+        }
+        const id = `${object.zone}|${parsed.source}|${parsed.dt}|${parsed.hour}`;
+        const window = windows.get(id);
+        if (window) {
+            window.records += object.recordIndexes.length;
+            window.bytes += result.bytes;
+        } else {
+            windows.set(id, { zone: object.zone, source: parsed.source, dt: parsed.dt, hour: parsed.hour, records: object.recordIndexes.length, bytes: result.bytes });
+        }
+    });
+    return [...windows.values()];
 }

@@ -1,7 +1,9 @@
 import { Environment } from "../common/env";
 import { ObjectStore, createS3ObjectStore } from "../common/objectStore";
 import { DatasetDefinition } from "../datasets/types";
+import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../lineage";
 import { IngestWriteError } from "./errors";
+import { createIngestLineage } from "./lineage";
 import { ingestEvent, IngestPipeline } from "./process";
 import { readIngestSettings } from "./settings";
 import { createPowertoolsTelemetry, IngestTelemetry } from "./telemetry";
@@ -34,6 +36,11 @@ export interface IngestHandlerOptions {
     readonly store?: ObjectStore;
     /** Where logs and metrics go. Defaults to Powertools Logger and Metrics. */
     readonly telemetry?: IngestTelemetry;
+    /**
+     * Where lineage events go. Defaults to the lineage prefix named by LINEAGE_BUCKET (written with
+     * the handler's store) and LINEAGE_HTTP_ENDPOINT; nothing when LINEAGE_BUCKET is unset.
+     */
+    readonly lineage?: LineageEmitter;
 }
 
 /** The MSK handler: resolves when every record is landed or rejected; throws so the batch is retried otherwise. */
@@ -60,6 +67,27 @@ export function createIngestHandler(options: IngestHandlerOptions): KafkaIngestH
     const telemetry =
         options.telemetry ??
         createPowertoolsTelemetry({ namespace: settings.metricsNamespace, serviceName: settings.serviceName, dataset: settings.dataset.name, engine });
+    const lineageSettings = readLineageSettings(options.env ?? process.env);
+    const emitter =
+        options.lineage ??
+        createLineageEmitterFromSettings({
+            settings: lineageSettings,
+            // A given store (tests, local runs) holds the lineage prefix too; deployed, the lineage bucket gets its own S3 client and key.
+            ...(options.store ? { store: options.store } : {}),
+            readSecret: (secretArn) => {
+                const { createSecretsManagerReader } = require("../connectors/api/auth") as typeof import("../connectors/api/auth");
+                return createSecretsManagerReader()(secretArn);
+            },
+            onFailure: (failure) => telemetry.lineageFailed?.(failure.transport, failure.message),
+        });
+    const lineage = createIngestLineage({
+        emitter,
+        namespace: lineageSettings?.namespace ?? "etl-platform",
+        engine,
+        dataset: settings.dataset,
+        rawBucket: settings.rawBucket,
+        rejectsBucket: settings.rejectsBucket,
+    });
     const pipeline: IngestPipeline = {
         validator: compileValidator(settings.dataset),
         targets: { store, rawBucket: settings.rawBucket, rejectsBucket: settings.rejectsBucket, concurrency: settings.writeConcurrency },
@@ -74,9 +102,11 @@ export function createIngestHandler(options: IngestHandlerOptions): KafkaIngestH
             settled = await ingestEvent(engine, event, pipeline);
         } catch (error) {
             telemetry.batchErrored(error, Date.now() - started);
+            await lineage.batchErrored(event, error);
             throw error;
         }
         telemetry.batchProcessed(settled.summary, Date.now() - started);
+        await lineage.batchSettled(event, settled.summary);
         if (engine === "kafka" && settled.summary.counts.failed > 0) {
             const keys = settled.summary.failures.map((failure) => failure.key);
             throw new IngestWriteError(

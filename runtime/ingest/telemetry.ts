@@ -17,6 +17,8 @@ export interface IngestTelemetry {
     batchProcessed(summary: BatchSummary, durationMs: number): void;
     /** The batch could not be processed at all (for example a malformed event); it will be retried. */
     batchErrored(error: unknown, durationMs: number): void;
+    /** Lineage events could not be delivered by one transport; the batch itself is unaffected. Optional: without it failures go unreported. */
+    lineageFailed?(transport: string, message: string): void;
 }
 
 /** Metric names published per batch (unit Count unless noted), with dimensions `service`, `dataset`, `engine`. */
@@ -36,6 +38,8 @@ export const ingestMetricNames = {
     batchDuration: "BatchDuration",
     /** Extra dimension `errorType`. */
     recordsRejectedByType: "RecordsRejectedByType",
+    /** Lineage emissions a transport failed to deliver (the batch is unaffected). */
+    lineageEmitFailures: "LineageEmitFailures",
 } as const;
 
 /** Defaults to `DataPlatform/Ingest` when METRICS_NAMESPACE is not set. */
@@ -102,5 +106,11 @@ export function createPowertoolsTelemetry(options: PowertoolsTelemetryOptions): 
         metrics.publishStoredMetrics();
     };
 
-    return { setContext, batchProcessed, batchErrored };
+    const lineageFailed = (transport: string, message: string) => {
+        logger.warn("lineage events could not be delivered; the batch is unaffected", { transport, error: message });
+        metrics.addMetric(names.lineageEmitFailures, metricUnits.count, 1);
+        metrics.publishStoredMetrics();
+    };
+
+    return { setContext, batchProcessed, batchErrored, lineageFailed };
 }

@@ -6,7 +6,9 @@ import { warehouseSettingsFromEnv } from "../warehouse/config";
 import { DataApiExecutor } from "../warehouse/dataApi";
 import { StatementRunner } from "../warehouse/loader";
 import { parseS3Uri } from "../warehouse/manifest";
+import { createLineageEmitterFromSettings, datasetNames, DatasetRef, readLineageSettings } from "../lineage";
 import { QualityGateFailedError, QualityInputError } from "./errors";
+import { emitQualityEnd, emitQualityStart, QualityLineageOptions, QualityRun } from "./lineage";
 import { evaluateQuality, QualityReport } from "./evaluate";
 import { metricsFromRow, qualityMetricsSql } from "./sql";
 import { parseRunSummary } from "./summary";
@@ -32,6 +34,11 @@ export interface QualityDeps {
     /** Where the report is logged. Defaults to a Powertools Logger with service `quality`. */
     readonly logger?: Logger;
     readonly datasets?: readonly DatasetDefinition[];
+    /** Where lineage events go. Defaults to none. */
+    readonly lineage?: QualityLineageOptions & {
+        /** The warehouse table as an OpenLineage dataset (source `warehouse`). Defaults to none. */
+        readonly warehouseDataset?: (table: string) => DatasetRef;
+    };
 }
 
 function instant(value: string, name: string): Date {
@@ -44,6 +51,39 @@ function instant(value: string, name: string): Date {
 
 /** Computes or reads the metrics, evaluates the dataset's checks, publishes the metrics, logs the report and applies the gate. */
 export async function runQuality(deps: QualityDeps, event: QualityEvent): Promise<QualityReport> {
+    const lineage = deps.lineage;
+    if (!lineage) {
+        return judge(deps, event);
+    }
+    const dataset = getDataset(event.dataset, deps.datasets ?? [...streamDatasets, ...databaseDatasets]);
+    const run: QualityRun = { dataset: dataset.name, source: event.source, subject: event.source === "sparkRun" ? event.summaryUri : `${event.start}/${event.end}` };
+    const judged = judgedDataset(event, dataset.name, lineage.warehouseDataset);
+    await emitQualityStart(lineage, run);
+    try {
+        const report = await judge(deps, event);
+        await emitQualityEnd(lineage, run, { ...(judged ? { judged } : {}), checks: dataset.quality, report });
+        return report;
+    } catch (error) {
+        const report = error instanceof QualityGateFailedError ? error.report : undefined;
+        await emitQualityEnd(lineage, run, { ...(judged ? { judged } : {}), checks: dataset.quality, ...(report ? { report } : {}), error });
+        throw error;
+    }
+}
+
+/** The dataset a quality step judges: the Spark run's curated prefix, or the warehouse table. */
+function judgedDataset(event: QualityEvent, dataset: string, warehouseDataset: ((table: string) => DatasetRef) | undefined): DatasetRef | undefined {
+    if (event.source === "sparkRun") {
+        try {
+            const { bucket } = parseS3Uri(event.summaryUri);
+            return datasetNames.s3(bucket, `curated/${dataset}`);
+        } catch {
+            return undefined;
+        }
+    }
+    return warehouseDataset?.(dataset);
+}
+
+async function judge(deps: QualityDeps, event: QualityEvent): Promise<QualityReport> {
     const dataset = getDataset(event.dataset, deps.datasets ?? [...streamDatasets, ...databaseDatasets]);
     const logger = deps.logger ?? createLogger({ serviceName: "quality" });
     const metrics = deps.metrics ?? createQualityMetrics({ logger });
@@ -109,7 +149,36 @@ export function createQualityHandler(options: QualityHandlerOptions = {}): (even
     const redshiftData = (): RedshiftDataClient =>
         options.redshiftData ?? new (require("@aws-sdk/client-redshift-data") as typeof import("@aws-sdk/client-redshift-data")).RedshiftDataClient({});
     const logger = createLogger({ serviceName: "quality", ...(env.PLATFORM_ENVIRONMENT ? { persistentKeys: { environment: env.PLATFORM_ENVIRONMENT } } : {}) });
+    const lineageSettings = readLineageSettings(env);
+    const lineageMetrics = createQualityMetrics({ logger, ...(env.QUALITY_METRICS_NAMESPACE ? { namespace: env.QUALITY_METRICS_NAMESPACE } : {}) });
+    const lineage: QualityDeps["lineage"] = lineageSettings
+        ? {
+              namespace: lineageSettings.namespace,
+              emitter: createLineageEmitterFromSettings({
+                  settings: lineageSettings,
+                  readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
+                  onFailure: (failure) => {
+                      logger.warn("lineage events could not be delivered; the quality step is unaffected", { transport: failure.transport, error: failure.message });
+                      lineageMetrics.addMetric("LineageEmitFailures", "Count", 1);
+                      lineageMetrics.publishStoredMetrics();
+                  },
+              }),
+              ...(settings
+                  ? {
+                        warehouseDataset: (table: string) =>
+                            datasetNames.redshift(
+                                "workgroupName" in settings.target ? settings.target.workgroupName : settings.target.clusterIdentifier,
+                                env.AWS_REGION ?? "us-east-1",
+                                settings.target.database,
+                                settings.schema,
+                                table,
+                            ),
+                    }
+                  : {}),
+          }
+        : undefined;
     const deps: QualityDeps = {
+        ...(lineage ? { lineage } : {}),
         s3,
         warehouse: settings ? new DataApiExecutor(redshiftData(), settings.target, { timeoutMs: settings.timeoutMs }) : undefined,
         schema: settings?.schema,

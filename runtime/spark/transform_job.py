@@ -35,6 +35,7 @@ import argparse
 import json
 import re
 import sys
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -76,6 +77,8 @@ class JobArgs:
     summary_uri: Optional[str]
     max_records_per_file: int
     run_id: Optional[str]
+    lineage_uri: Optional[str] = None
+    lineage_namespace: str = "etl-platform"
 
 
 def parse_hour(value: str, name: str) -> datetime:
@@ -102,6 +105,9 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
     parser.add_argument("--max-records-per-file", type=int, default=0,
                         help="split a date partition into Parquet files of at most this many rows (default 0: one file per date)")
     parser.add_argument("--run-id", default=None, help="identifier recorded in the run summary")
+    parser.add_argument("--lineage-uri", default=None,
+                        help="lineage prefix (s3://<bucket>/lineage) the job writes its OpenLineage run events to (default: none)")
+    parser.add_argument("--lineage-namespace", default="etl-platform", help="OpenLineage job namespace (default etl-platform)")
     ns = parser.parse_args(list(argv))
     start, end = parse_hour(ns.start, "--start"), parse_hour(ns.end, "--end")
     if end <= start:
@@ -118,6 +124,8 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
         summary_uri=ns.summary_uri,
         max_records_per_file=ns.max_records_per_file,
         run_id=ns.run_id,
+        lineage_uri=ns.lineage_uri.rstrip("/") if ns.lineage_uri else None,
+        lineage_namespace=ns.lineage_namespace,
     )
 
 
@@ -529,6 +537,98 @@ def _write_partitioned(frame: DataFrame, uri: str, partition_column: str, sort_c
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Lineage: OpenLineage run events built as dicts (the same spec version and run-id scheme as
+# runtime/lineage; tests/spark validates them against the vendored official schema)
+# --------------------------------------------------------------------------------------------
+
+OPENLINEAGE_SCHEMA_URL = "https://openlineage.io/spec/1-0-1/OpenLineage.json#/$defs/RunEvent"
+OPENLINEAGE_PRODUCER = "urn:etl-platform:runtime:spark:transform_job"
+_FACET_SCHEMAS = {
+    "schema": "https://openlineage.io/spec/facets/1-0-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+    "outputStatistics": "https://openlineage.io/spec/facets/1-0-0/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet",
+    "dataQualityMetrics": "https://openlineage.io/spec/facets/1-0-0/DataQualityMetricsInputDatasetFacet.json#/$defs/DataQualityMetricsInputDatasetFacet",
+    "errorMessage": "https://openlineage.io/spec/facets/1-0-0/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
+}
+# The namespace UUID of runtime/lineage's deterministicRunId: uuid5 over the parts joined with U+001F.
+_RUN_ID_NAMESPACE = uuid.UUID("5f0c2a4e-9b7d-4c1e-8a3f-6d2b7e9c1a04")
+
+
+def deterministic_run_id(*parts: str) -> str:
+    """The run id runtime/lineage derives for the same parts, so a rerun of a range is the same run."""
+    if not parts or any(not part or "\x1f" in part for part in parts):
+        raise TransformJobError(f"lineage run id: expected non-empty parts without U+001F; found {parts!r}")
+    return str(uuid.uuid5(_RUN_ID_NAMESPACE, "\x1f".join(parts)))
+
+
+def _facet(kind: str, **fields: Any) -> Dict[str, Any]:
+    return {"_producer": OPENLINEAGE_PRODUCER, "_schemaURL": _FACET_SCHEMAS[kind], **fields}
+
+
+def lineage_dataset(uri: str) -> Dict[str, str]:
+    """OpenLineage naming: ``s3://<bucket>`` and the key for S3, ``file`` and the path for local paths."""
+    match = re.match(r"^(s3a?|s3n)://([^/]+)/?(.*)$", uri)
+    if match:
+        return {"namespace": f"s3://{match.group(2)}", "name": match.group(3).strip("/") or "/"}
+    return {"namespace": "file", "name": uri}
+
+
+def lineage_events(args: JobArgs, spec: Spec, summary: Optional[Dict[str, Any]], started: datetime, error: Optional[BaseException] = None) -> List[Dict[str, Any]]:
+    """START and COMPLETE (inputs with row metrics, outputs with row counts), or START and FAIL with the error."""
+    run_id = deterministic_run_id("transform", spec.name, iso_hour(args.start), iso_hour(args.end))
+    job_ref = {"namespace": args.lineage_namespace, "name": f"transform.{spec.name}"}
+    raw = lineage_dataset(f"{args.raw_uri}/{spec.name}")
+    curated = {**lineage_dataset(f"{args.curated_uri}/{spec.name}"),
+               "facets": {"schema": _facet("schema", fields=[{"name": name, "type": _ddl_type(spec.ddl, name)} for name in spec.curated_columns if _ddl_type(spec.ddl, name)])}}
+    references = [lineage_dataset(f"{args.reference_uri}/{reference.name}") for reference in spec.references]
+    start_event = {
+        "eventType": "START", "eventTime": _iso_now(started), "run": {"runId": run_id}, "job": job_ref,
+        "inputs": [raw, *references], "outputs": [curated], "producer": OPENLINEAGE_PRODUCER, "schemaURL": OPENLINEAGE_SCHEMA_URL,
+    }
+    if error is not None or summary is None:
+        message = f"{type(error).__name__}: {error}" if error is not None else "the job ended without a summary"
+        end_event = {
+            "eventType": "FAIL", "eventTime": _iso_now(datetime.now(timezone.utc)),
+            "run": {"runId": run_id, "facets": {"errorMessage": _facet("errorMessage", message=message, programmingLanguage="Python")}},
+            "job": job_ref, "inputs": [raw, *references], "outputs": [curated], "producer": OPENLINEAGE_PRODUCER, "schemaURL": OPENLINEAGE_SCHEMA_URL,
+        }
+        return [start_event, end_event]
+    rows = summary["rows"]
+    raw_in = {**raw, "inputFacets": {"dataQualityMetrics": _facet("dataQualityMetrics", rowCount=int(rows["read"]), columnMetrics={
+        name: {"nullCount": int(count)} for name, count in summary["missingRequiredByField"].items()})}}
+    outputs = [{**curated, "outputFacets": {"outputStatistics": _facet("outputStatistics", rowCount=int(rows["written"]))}}]
+    outputs += [{**lineage_dataset(aggregate["uri"]), "outputFacets": {"outputStatistics": _facet("outputStatistics", rowCount=int(aggregate["rows"]))}}
+                for aggregate in summary["outputs"]["aggregates"]]
+    end_event = {
+        "eventType": "COMPLETE", "eventTime": _iso_now(datetime.now(timezone.utc)), "run": {"runId": run_id}, "job": job_ref,
+        "inputs": [raw_in, *references], "outputs": outputs, "producer": OPENLINEAGE_PRODUCER, "schemaURL": OPENLINEAGE_SCHEMA_URL,
+    }
+    return [start_event, end_event]
+
+
+def _ddl_type(ddl: str, column: str) -> str:
+    match = re.search(rf"(?:^|,)\s*`?{re.escape(column)}`?\s+([A-Za-z]+(?:\([0-9, ]+\))?)", ddl)
+    return match.group(1).lower() if match else ""
+
+
+def _iso_now(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
+
+
+def write_lineage(spark: SparkSession, args: JobArgs, events: List[Dict[str, Any]]) -> Optional[str]:
+    """Writes the events as NDJSON under ``<lineage-uri>/dt=<date>/``; a failure is reported, never raised."""
+    if not args.lineage_uri or not events:
+        return None
+    first = events[0]
+    uri = f"{args.lineage_uri}/dt={first['eventTime'][:10]}/{first['job']['name']}.{first['run']['runId']}.{events[-1]['eventType'].lower()}.json"
+    try:
+        write_text(spark, uri, "".join(json.dumps(event, sort_keys=True) + "\n" for event in events))
+    except Exception as error:  # noqa: BLE001 - lineage must never fail the data job
+        print(json.dumps({"message": "lineage events could not be written; the job is unaffected", "metric": "LineageEmitFailures", "uri": uri, "error": str(error)}), file=sys.stderr)
+        return None
+    return uri
+
+
 def run(spark: SparkSession, args: JobArgs) -> Dict[str, Any]:
     configure(spark)
     spec = parse_spec(json.loads(read_text(spark, args.spec_uri)))
@@ -628,6 +728,24 @@ def run(spark: SparkSession, args: JobArgs) -> Dict[str, Any]:
     return summary
 
 
+def run_with_lineage(spark: SparkSession, args: JobArgs) -> Dict[str, Any]:
+    """``run`` with its OpenLineage START and COMPLETE (or FAIL) written to ``--lineage-uri`` when given."""
+    if not args.lineage_uri:
+        return run(spark, args)
+    started = datetime.now(timezone.utc)
+    try:
+        summary = run(spark, args)
+    except Exception as error:
+        try:
+            spec = parse_spec(json.loads(read_text(spark, args.spec_uri)))
+        except Exception:  # noqa: BLE001 - without a spec there is no dataset to name the run after
+            raise error
+        write_lineage(spark, args, lineage_events(args, spec, None, started, error))
+        raise
+    write_lineage(spark, args, lineage_events(args, parse_spec(json.loads(read_text(spark, args.spec_uri))), summary, started))
+    return summary
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -636,7 +754,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     spark = SparkSession.builder.appName("transform-job").getOrCreate()
     try:
-        summary = run(spark, args)
+        summary = run_with_lineage(spark, args)
     except TransformJobError as error:
         print(f"transform_job: {error}", file=sys.stderr)
         return 1

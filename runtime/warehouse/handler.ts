@@ -6,7 +6,9 @@ import { databaseDatasets, DatasetDefinition, datasets as streamDatasets, getDat
 import { CdcSyncResult, syncCdcTable } from "./cdc";
 import { loaderSettingsFromEnv } from "./config";
 import { DataApiExecutor } from "./dataApi";
+import { createLineageEmitterFromSettings, datasetNames, readLineageSettings } from "../lineage";
 import { WarehouseConfigError } from "./errors";
+import { emitLoadFailure, emitLoadLineage, LoadLineageOptions } from "./lineage";
 import { loadCurated, LoadResult } from "./loader";
 import { PartitionRegistration, registerCuratedPartitions } from "./partitions";
 
@@ -28,6 +30,8 @@ export interface LoadHandlerOptions {
     readonly datasets?: readonly DatasetDefinition[];
     /** Where each step is logged. Defaults to a Powertools Logger with service `warehouse-load`. */
     readonly logger?: Logger;
+    /** Where lineage events go. Defaults to the LINEAGE_* variables (runtime/lineage/settings.ts); none when LINEAGE_BUCKET is unset. */
+    readonly lineage?: LoadLineageOptions;
 }
 
 /**
@@ -48,6 +52,29 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
     const glue = settings.glueDatabase ? (options.glue ?? new (require("@aws-sdk/client-glue") as typeof import("@aws-sdk/client-glue")).GlueClient({})) : undefined;
     const logger = options.logger ?? createLogger({ serviceName: "warehouse-load" });
     const log = (message: string, details: Record<string, unknown>) => logger.info(message, details);
+    const env = options.env ?? process.env;
+    const lineageSettings = options.lineage ? undefined : readLineageSettings(env);
+    const lineage: LoadLineageOptions | undefined =
+        options.lineage ??
+        (lineageSettings
+            ? {
+                  namespace: lineageSettings.namespace,
+                  emitter: createLineageEmitterFromSettings({
+                      settings: lineageSettings,
+                      readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
+                      // The load is unaffected; the line carries a metric filter's pattern (LineageEmitFailures).
+                      onFailure: (failure) => logger.warn("lineage events could not be delivered; the load is unaffected", { metric: "LineageEmitFailures", transport: failure.transport, error: failure.message }),
+                  }),
+                  table: (dataset: string) =>
+                      datasetNames.redshift(
+                          "workgroupName" in settings.target ? settings.target.workgroupName : settings.target.clusterIdentifier,
+                          env.AWS_REGION ?? "us-east-1",
+                          settings.target.database,
+                          settings.schema,
+                          dataset,
+                      ),
+              }
+            : undefined);
     return async (event: LoadEvent, context?: unknown) => {
         addLambdaContext(logger, context);
         if (typeof event?.dataset !== "string") {
@@ -62,7 +89,29 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
             log("synchronised the change-data-capture table", { dataset: dataset.name, files: synced.files, statementId: synced.statementId });
             return { ...synced, mode: "cdc-sync" };
         }
-        const loaded = await loadCurated(
+        const startedAt = new Date();
+        let loaded: LoadResult;
+        try {
+            loaded = await load(dataset);
+        } catch (error) {
+            if (lineage) {
+                await emitLoadFailure(lineage, { dataset, curatedUri: settings.curatedUri, error });
+            }
+            throw error;
+        }
+        if (lineage) {
+            await emitLoadLineage(lineage, { dataset, curatedUri: settings.curatedUri, startedAt, result: loaded });
+        }
+        if (!glue || !settings.glueDatabase) {
+            return loaded;
+        }
+        const partitions = await registerCuratedPartitions({ s3, glue }, { dataset, curatedUri: settings.curatedUri, database: settings.glueDatabase });
+        log("registered curated partitions", { dataset: dataset.name, partitions });
+        return { ...loaded, partitions };
+    };
+
+    function load(dataset: DatasetDefinition): Promise<LoadResult> {
+        return loadCurated(
             { s3, warehouse, log },
             {
                 dataset,
@@ -74,11 +123,5 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
                 ...(settings.spectrum ? { spectrum: settings.spectrum } : {}),
             },
         );
-        if (!glue || !settings.glueDatabase) {
-            return loaded;
-        }
-        const partitions = await registerCuratedPartitions({ s3, glue }, { dataset, curatedUri: settings.curatedUri, database: settings.glueDatabase });
-        log("registered curated partitions", { dataset: dataset.name, partitions });
-        return { ...loaded, partitions };
-    };
+    }
 }

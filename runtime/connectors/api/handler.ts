@@ -8,6 +8,8 @@ import { createAuthenticator, createSecretsManagerReader, SecretReader } from ".
 import { CheckpointStore, createS3CheckpointStore } from "./checkpoint";
 import { FetchFunction, RetryEnvironment, systemRetryEnvironment } from "./retry";
 import { ConnectorRunSummary, runApiConnector } from "./run";
+import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../../lineage";
+import { ConnectorLineageOptions, emitConnectorLineage } from "./lineage";
 import { ApiSourceSettings, apiSourceProblems } from "./settings";
 import { createConnectorTelemetry, PowertoolsConnectorTelemetry } from "./telemetry";
 
@@ -37,6 +39,8 @@ export interface ApiConnectorHandlerOptions {
     readonly readSecret?: SecretReader;
     readonly environment?: RetryEnvironment;
     readonly telemetry?: PowertoolsConnectorTelemetry;
+    /** Where lineage events go. Defaults to the LINEAGE_* variables (written with `store` when given); none when LINEAGE_BUCKET is unset. */
+    readonly lineage?: LineageEmitter;
 }
 
 export type ApiConnectorHandler = (event?: unknown, context?: unknown) => Promise<ConnectorRunSummary>;
@@ -86,14 +90,43 @@ export function createApiConnectorHandlerWith(options: ApiConnectorHandlerOption
     const rawBucket = getStringFromEnv({ key: "RAW_BUCKET", env, purpose: "the raw zone bucket" });
     const rejectsBucket = getStringFromEnv({ key: "REJECTS_BUCKET", env, purpose: "the rejects zone bucket" });
 
+    const lineageSettings = readLineageSettings(env);
+    const lineage: ConnectorLineageOptions | undefined =
+        options.lineage || lineageSettings
+            ? {
+                  namespace: lineageSettings?.namespace ?? "etl-platform",
+                  source,
+                  dataset,
+                  rawBucket,
+                  rejectsBucket,
+                  emitter:
+                      options.lineage ??
+                      createLineageEmitterFromSettings({
+                          settings: lineageSettings,
+                          ...(options.store ? { store: options.store } : {}),
+                          readSecret,
+                          // The run is unaffected; the line names the metric a filter counts (LineageEmitFailures).
+                          onFailure: (failure) => console.warn(JSON.stringify({ level: "WARN", message: "lineage events could not be delivered; the run is unaffected", metric: "LineageEmitFailures", transport: failure.transport, error: failure.message })),
+                      }),
+              }
+            : undefined;
+
     return async (_event?: unknown, context?: unknown) => {
         telemetry.setContext(context);
+        let summary: ConnectorRunSummary;
         try {
-            return await runApiConnector({ source, dataset, validator, fetch: fetchFn, authenticator, store, rawBucket, rejectsBucket, checkpoints, environment, telemetry });
+            summary = await runApiConnector({ source, dataset, validator, fetch: fetchFn, authenticator, store, rawBucket, rejectsBucket, checkpoints, environment, telemetry });
         } catch (error) {
             telemetry.runFailed(error);
+            if (lineage) {
+                await emitConnectorLineage(lineage, { error, at: new Date(environment.now()) });
+            }
             throw error;
         }
+        if (lineage) {
+            await emitConnectorLineage(lineage, { summary });
+        }
+        return summary;
     };
 }
 

@@ -37,6 +37,7 @@ const summary: BatchSummary = {
     objects: { planned: 5, written: 3, alreadyPresent: 1, conflicts: 0, failed: 1, bytes: 1234 },
     sources: [{ sourceId: "kafka:orders:0", firstPosition: "1", lastPosition: "10", records: 10 }],
     failures: [{ bucket: "raw", key: "orders/dt=2024-05-01/hour=10/orders+0+00000000000000000001.ndjson.gz", error: "InternalError" }],
+    windows: [{ zone: "raw", source: "orders", dt: "2024-05-01", hour: "10", records: 3, bytes: 1000 }],
     conflicts: [],
 };
 

@@ -1,0 +1,109 @@
+import { DatasetDefinition } from "../datasets/types";
+import { buildRunEvent, createFacets, DatasetRef, datasetNames, deterministicRunId, LineageEmitter, RunEvent } from "../lineage";
+import { BatchSummary } from "./accounting";
+import { KinesisStreamEvent, MskEvent, SourceEngine } from "./types";
+
+/**
+ * Lineage of the stream ingest, per window: one OpenLineage run per dataset, source and hour
+ * partition (`dt`/`hour`), with a deterministic run id, so every batch of that hour, a replay
+ * included, reports to the same run. A batch costs one lake PUT at most: its events go in one
+ * object named after the batch's first source position (a redelivered batch rewrites nothing).
+ * The START of a window (with the dataset's schema facet) is sent once per container; each batch
+ * then adds an OTHER event with its rows and bytes for that window (outputStatistics), or FAIL
+ * with the error when records could not be written.
+ */
+export interface IngestLineage {
+    /** Reports a settled batch. Never throws. */
+    batchSettled(event: MskEvent | KinesisStreamEvent, summary: BatchSummary): Promise<void>;
+    /** Reports a batch that could not be processed at all. Never throws. */
+    batchErrored(event: MskEvent | KinesisStreamEvent, error: unknown): Promise<void>;
+}
+
+export interface IngestLineageOptions {
+    readonly emitter: LineageEmitter;
+    readonly namespace: string;
+    readonly engine: SourceEngine;
+    readonly dataset: DatasetDefinition;
+    readonly rawBucket: string;
+    readonly rejectsBucket: string;
+}
+
+/** The input dataset of a stream: the Kafka topic (by bootstrap servers) or the Kinesis stream (by ARN). */
+export function streamDataset(engine: SourceEngine, event: MskEvent | KinesisStreamEvent, source: string): DatasetRef {
+    if (engine === "kafka") {
+        const servers = (event as MskEvent).bootstrapServers;
+        return servers ? datasetNames.kafka(servers, source) : { namespace: "kafka://unknown:0", name: source };
+    }
+    const arn = (event as KinesisStreamEvent).Records[0]?.eventSourceARN ?? "";
+    const parts = arn.split(":");
+    if (parts.length >= 6 && parts[2] === "kinesis") {
+        return datasetNames.kinesis(parts[3]!, parts[4]!, source, parts[1]!);
+    }
+    return { namespace: "arn:aws:kinesis:unknown:unknown", name: `stream/${source}` };
+}
+
+/** A deterministic name for a batch: its first position in each source partition. */
+function batchName(engine: SourceEngine, event: MskEvent | KinesisStreamEvent): string {
+    if (engine === "kafka") {
+        const records = Object.values((event as MskEvent).records ?? {}).flat();
+        return records.map((record) => `${record.topic}+${record.partition}+${record.offset}`).sort()[0] ?? "empty";
+    }
+    return (event as KinesisStreamEvent).Records?.[0]?.eventID ?? "empty";
+}
+
+export function createIngestLineage(options: IngestLineageOptions): IngestLineage {
+    const facets = createFacets();
+    const job = { namespace: options.namespace, name: `ingest.${options.dataset.name}` };
+    const started = new Set<string>();
+    const raw = datasetNames.s3(options.rawBucket, options.dataset.name);
+    const rejects = datasetNames.s3(options.rejectsBucket, options.dataset.name);
+
+    return {
+        async batchSettled(event, summary) {
+            const now = new Date();
+            const events: RunEvent[] = [];
+            const failed = summary.counts.failed > 0;
+            const byWindow = new Map<string, { source: string; dt: string; hour: string; raw?: { records: number; bytes: number }; rejects?: { records: number; bytes: number } }>();
+            for (const window of summary.windows) {
+                const id = `${window.source}|${window.dt}|${window.hour}`;
+                const entry = byWindow.get(id) ?? { source: window.source, dt: window.dt, hour: window.hour };
+                entry[window.zone === "raw" ? "raw" : "rejects"] = { records: window.records, bytes: window.bytes };
+                byWindow.set(id, entry);
+            }
+            for (const window of byWindow.values()) {
+                const runId = deterministicRunId("ingest", options.dataset.name, window.source, window.dt, window.hour);
+                const input = streamDataset(options.engine, event, window.source);
+                if (!started.has(runId)) {
+                    events.push(buildRunEvent({ eventType: "START", eventTime: now, runId, job, inputs: [input], outputs: [{ ...raw, facets: { schema: facets.schema(options.dataset) } }] }));
+                }
+                const outputs = [
+                    ...(window.raw ? [{ ...raw, outputFacets: { outputStatistics: facets.outputStatistics(window.raw.records, window.raw.bytes) } }] : []),
+                    ...(window.rejects ? [{ ...rejects, outputFacets: { outputStatistics: facets.outputStatistics(window.rejects.records, window.rejects.bytes) } }] : []),
+                ];
+                events.push(
+                    buildRunEvent({
+                        eventType: failed ? "FAIL" : "OTHER",
+                        eventTime: now,
+                        runId,
+                        job,
+                        inputs: [input],
+                        outputs,
+                        ...(failed ? { runFacets: { errorMessage: facets.errorMessage(`${summary.counts.failed} of ${summary.counts.in} records could not be written; they will be redelivered`) } } : {}),
+                    }),
+                );
+            }
+            if (events.length === 0) {
+                return;
+            }
+            const result = await options.emitter.emit(`batch-${batchName(options.engine, event)}`, events);
+            if (result.failed === 0) {
+                events.filter((candidate) => candidate.eventType === "START").forEach((candidate) => started.add(candidate.run.runId));
+            }
+        },
+        async batchErrored(event, error) {
+            const name = batchName(options.engine, event);
+            const runId = deterministicRunId("ingest", options.dataset.name, "batch", name);
+            await options.emitter.emit(`error-${name}`, [buildRunEvent({ eventType: "FAIL", runId, job, runFacets: { errorMessage: facets.errorMessage(error) } })]);
+        },
+    };
+}

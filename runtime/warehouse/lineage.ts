@@ -1,0 +1,52 @@
+import { randomUUID } from "crypto";
+import { DatasetDefinition } from "../datasets/types";
+import { buildRunEvent, createFacets, DatasetRef, datasetNames, deterministicRunId, LineageEmitter } from "../lineage";
+import { LoadResult } from "./loader";
+import { parseS3Uri } from "./manifest";
+
+/**
+ * Lineage of a warehouse load: the curated prefix in, the Redshift table out. A load that copied
+ * batches is one run named by its batch ids (deterministic: a retried Step Functions task that
+ * finds the same batches reports the same run), emitted after the load as START and COMPLETE; a
+ * load that found nothing new moved no data and emits nothing; a failed attempt is a FAIL of its own run.
+ */
+export interface LoadLineageOptions {
+    readonly emitter: LineageEmitter;
+    readonly namespace: string;
+    /** The target table as an OpenLineage dataset. */
+    readonly table: (dataset: string) => DatasetRef;
+}
+
+function curatedDataset(curatedUri: string, dataset: string): DatasetRef {
+    const { bucket, key } = parseS3Uri(curatedUri);
+    return datasetNames.s3(bucket, `${key.replace(/\/+$/, "")}/${dataset}`);
+}
+
+export async function emitLoadLineage(options: LoadLineageOptions, load: { readonly dataset: DatasetDefinition; readonly curatedUri: string; readonly startedAt: Date; readonly result: LoadResult }): Promise<void> {
+    if (load.result.batches.length === 0) {
+        return;
+    }
+    const facets = createFacets();
+    const runId = deterministicRunId("warehouse-load", load.dataset.name, ...load.result.batches.map((batch) => batch.batchId).sort());
+    const job = { namespace: options.namespace, name: `warehouse-load.${load.dataset.name}` };
+    const inputs = [curatedDataset(load.curatedUri, load.dataset.name)];
+    const outputs = [{ ...options.table(load.dataset.name), facets: { schema: facets.schema(load.dataset) } }];
+    await options.emitter.emit("load", [
+        buildRunEvent({ eventType: "START", eventTime: load.startedAt, runId, job, inputs, outputs }),
+        buildRunEvent({ eventType: "COMPLETE", runId, job, inputs, outputs }),
+    ]);
+}
+
+export async function emitLoadFailure(options: LoadLineageOptions, load: { readonly dataset: DatasetDefinition; readonly curatedUri: string; readonly error: unknown }): Promise<void> {
+    const runId = randomUUID();
+    await options.emitter.emit(`fail-${runId}`, [
+        buildRunEvent({
+            eventType: "FAIL",
+            runId,
+            job: { namespace: options.namespace, name: `warehouse-load.${load.dataset.name}` },
+            inputs: [curatedDataset(load.curatedUri, load.dataset.name)],
+            outputs: [options.table(load.dataset.name)],
+            runFacets: { errorMessage: createFacets().errorMessage(load.error) },
+        }),
+    ]);
+}

@@ -1,0 +1,94 @@
+import * as assert from "assert";
+import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
+import { createIngestHandler } from "../../../runtime/ingest/handler";
+import { deterministicRunId, RunEvent } from "../../../runtime/lineage";
+import { kinesisEvent, mskEvent, sequenceNumber, validOrder } from "../../helpers/ingest/events";
+import { createRecordingTelemetry } from "../../helpers/ingest/telemetry";
+import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
+
+const env = { RAW_BUCKET: "raw", REJECTS_BUCKET: "rejects", DATASET: "orders", LINEAGE_BUCKET: "ops", LINEAGE_NAMESPACE: "etl-platform-dev" };
+
+const batch = mskEvent([
+    { partition: 0, offset: 10, value: validOrder() },
+    { partition: 0, offset: 11, value: validOrder({ order_id: "ORD-000000000011" }) },
+    { partition: 1, offset: 40, value: "{broken" },
+]);
+
+async function lineageEvents(store: ObjectStore): Promise<{ keys: string[]; events: RunEvent[] }> {
+    const keys = await store.listKeys("ops", "lineage/");
+    const bodies = await Promise.all(keys.map(async (key) => (await store.getObject("ops", key))!));
+    return { keys, events: parseLineageObjects(bodies) };
+}
+
+describe("the ingest handler's lineage", () => {
+    it("emits a START and an OTHER per window, both valid OpenLineage events, in one lake object per batch", async () => {
+        const store = createMemoryObjectStore();
+        await createIngestHandler({ engine: "kafka", env, store, telemetry: createRecordingTelemetry() })(batch);
+        const { keys, events } = await lineageEvents(store);
+        assert.strictEqual(keys.length, 1);
+        assert.match(keys[0]!, /^lineage\/dt=\d{4}-\d{2}-\d{2}\/ingest\.orders\.[0-9a-f-]{36}\.batch-orders_0_10\.json$/);
+        assertValidEvents(events);
+        assert.deepStrictEqual(events.map((event) => event.eventType), ["START", "OTHER"]);
+        const other = events[1]!;
+        assert.deepStrictEqual(other.inputs, [{ namespace: "kafka://b-1:9092", name: "orders" }]);
+        const rows = other.outputs.map((output) => `${output.namespace}/${output.name}:${output.outputFacets?.outputStatistics?.rowCount}`);
+        assert.deepStrictEqual(rows, ["s3://raw/orders:2", "s3://rejects/orders:1"]);
+        assert.strictEqual(events[0]!.outputs[0]!.facets?.schema?.fields[0]?.name, "order_id");
+    });
+
+    it("names the window's run deterministically, so a replayed batch writes nothing new", async () => {
+        const store = createMemoryObjectStore();
+        const handler = createIngestHandler({ engine: "kafka", env, store, telemetry: createRecordingTelemetry() });
+        await handler(batch);
+        const first = await lineageEvents(store);
+        await createIngestHandler({ engine: "kafka", env, store, telemetry: createRecordingTelemetry() })(batch);
+        const second = await lineageEvents(store);
+        assert.deepStrictEqual(second.keys, first.keys);
+        const [dt, hour] = [...(await store.listKeys("raw", "orders/"))[0]!.matchAll(/dt=([^/]+)\/hour=([^/]+)/g)][0]!.slice(1);
+        assert.strictEqual(first.events[0]!.run.runId, deterministicRunId("ingest", "orders", "orders", dt!, hour!));
+    });
+
+    it("sends the window's START once per container", async () => {
+        const store = createMemoryObjectStore();
+        const handler = createIngestHandler({ engine: "kafka", env, store, telemetry: createRecordingTelemetry() });
+        await handler(batch);
+        await handler(mskEvent([{ partition: 0, offset: 12, value: validOrder({ order_id: "ORD-000000000012" }) }]));
+        const { events } = await lineageEvents(store);
+        assert.deepStrictEqual(events.map((event) => event.eventType), ["START", "OTHER", "OTHER"]);
+    });
+
+    it("names a Kinesis stream by its ARN", async () => {
+        const store = createMemoryObjectStore();
+        await createIngestHandler({ engine: "kinesis", env, store, telemetry: createRecordingTelemetry() })(kinesisEvent([{ sequenceNumber: sequenceNumber(1), value: validOrder() }]));
+        const { events } = await lineageEvents(store);
+        assertValidEvents(events);
+        assert.match(events[0]!.inputs[0]!.namespace, /^arn:aws:kinesis:/);
+    });
+
+    it("does not fail the batch when lineage cannot be written, and counts the failure", async () => {
+        const inner = createMemoryObjectStore();
+        const store: ObjectStore = { ...inner, putObject: (input) => (input.bucket === "ops" ? Promise.reject(new Error("AccessDenied")) : inner.putObject(input)) };
+        const telemetry = createRecordingTelemetry();
+        const response = await createIngestHandler({ engine: "kafka", env, store, telemetry })(batch);
+        assert.deepStrictEqual(response, { batchItemFailures: [] });
+        assert.strictEqual(telemetry.batches[0]!.counts.landed, 2);
+        assert.strictEqual(telemetry.lineageFailures.length, 1);
+        assert.match(telemetry.lineageFailures[0]!, /^lake: .*AccessDenied/);
+    });
+
+    it("emits nothing when LINEAGE_BUCKET is unset", async () => {
+        const store = createMemoryObjectStore();
+        await createIngestHandler({ engine: "kafka", env: { ...env, LINEAGE_BUCKET: undefined }, store, telemetry: createRecordingTelemetry() })(batch);
+        assert.deepStrictEqual(await store.listKeys("ops", ""), []);
+    });
+
+    it("reports a batch it could not process as a FAIL event with the error", async () => {
+        const store = createMemoryObjectStore();
+        const broken = { eventSource: "aws:kafka" } as unknown as Parameters<ReturnType<typeof createIngestHandler>>[0];
+        await assert.rejects(createIngestHandler({ engine: "kafka", env, store, telemetry: createRecordingTelemetry() })(broken as never));
+        const { events } = await lineageEvents(store);
+        assertValidEvents(events);
+        assert.deepStrictEqual(events.map((event) => event.eventType), ["FAIL"]);
+        assert.ok(events[0]!.run.facets?.errorMessage?.message);
+    });
+});

@@ -1,0 +1,63 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
+import { createLakeTransport, createLineageEmitter, RunEvent } from "../../../runtime/lineage";
+import { QualityGateFailedError, runQuality } from "../../../runtime/quality";
+import { qualityRunId } from "../../../runtime/quality/lineage";
+import { captureOutput } from "../../helpers/output";
+import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
+
+const fixture = fs.readFileSync(path.join(__dirname, "fixtures", "orders-run-summary.json"), "utf8");
+const summaryUri = "s3://etl-dev-curated/curated/_runs/orders/20240501T10_20240502T02.json";
+const s3 = {
+    send: async (command: unknown) => {
+        assert.ok(command instanceof GetObjectCommand);
+        return { Body: { transformToString: async () => fixture } };
+    },
+} as never;
+
+async function lineageEvents(store: ObjectStore): Promise<RunEvent[]> {
+    const keys = await store.listKeys("ops", "lineage/");
+    return parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject("ops", key))!)));
+}
+
+function lineageInto(store: ObjectStore, failures: string[] = []) {
+    return {
+        namespace: "etl-platform-dev",
+        emitter: createLineageEmitter({ lake: createLakeTransport({ store, bucket: "ops", prefix: "lineage" }), onFailure: (failure) => failures.push(failure.message) }),
+    };
+}
+
+describe("the quality step's lineage", () => {
+    it("emits START and a FAIL carrying every check as an assertion on the curated dataset when the gate fails", async () => {
+        const store = createMemoryObjectStore();
+        await captureOutput(() => assert.rejects(runQuality({ s3, lineage: lineageInto(store) }, { dataset: "orders", source: "sparkRun", summaryUri }), QualityGateFailedError));
+        const events = await lineageEvents(store);
+        assertValidEvents(events);
+        assert.deepStrictEqual(events.map((event) => event.eventType).sort(), ["FAIL", "START"]);
+        const fail = events.find((event) => event.eventType === "FAIL")!;
+        assert.strictEqual(fail.run.runId, qualityRunId({ dataset: "orders", source: "sparkRun", subject: summaryUri }));
+        assert.deepStrictEqual([fail.inputs[0]!.namespace, fail.inputs[0]!.name], ["s3://etl-dev-curated", "curated/orders"]);
+        const assertions = fail.inputs[0]!.facets!.dataQualityAssertions!.assertions;
+        assert.deepStrictEqual(assertions.find((assertion) => assertion.assertion === "amount_in_range"), { assertion: "amount_in_range", success: false, column: "amount" });
+        assert.match(fail.run.facets!.errorMessage!.message, /QualityGateFailedError/);
+    });
+
+    it("emits COMPLETE when the report is returned without failing the gate", async () => {
+        const store = createMemoryObjectStore();
+        await captureOutput(() => runQuality({ s3, lineage: lineageInto(store) }, { dataset: "orders", source: "sparkRun", summaryUri, failOnError: false }));
+        const events = await lineageEvents(store);
+        assertValidEvents(events);
+        assert.deepStrictEqual(events.map((event) => event.eventType).sort(), ["COMPLETE", "START"]);
+    });
+
+    it("still returns the report when lineage cannot be written", async () => {
+        const broken: ObjectStore = { ...createMemoryObjectStore(), putObject: async () => Promise.reject(new Error("AccessDenied")) };
+        const failures: string[] = [];
+        const { result } = await captureOutput(() => runQuality({ s3, lineage: lineageInto(broken, failures) }, { dataset: "orders", source: "sparkRun", summaryUri, failOnError: false }));
+        assert.strictEqual(result.dataset, "orders");
+        assert.strictEqual(failures.length, 2);
+    });
+});
