@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { cdcLandingEnvironmentVariables, createChangeFileLandingHandler, defaultCdcMetricsNamespace, formatCapturedTables } from "../../runtime/cdc/handler";
 import { DatabaseSourceConfig } from "../config/databaseSources";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
+import { eventFunction } from "../shared/eventFunction";
 import { serviceRole } from "../shared/role";
 import { capacityUnits, changeFilePattern, dmsBucketFolder, dmsEngineName, landingAlarms, landingNames, landingSizing, replicationAlarms, s3TargetSettings, tableMappings } from "./decisions";
 import { landingRolePolicy, replicationRolePolicy } from "./iam";
@@ -203,83 +204,32 @@ export class Databases extends pulumi.ComponentResource {
         const datasets = [...new Set(source.tables.map((t) => t.dataset.name))];
         // Every event of the raw bucket goes to EventBridge; the rule picks the change files. The raw bucket has no other notification configuration.
         new aws.s3.BucketNotification(`${name}-raw-events`, { bucket: args.rawBucket.id, eventbridge: true }, { parent: this });
-        const queue = new aws.sqs.Queue(
-            `${base}-failed`,
-            { name: names.queueName, kmsMasterKeyId: context.keys.streaming, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
-            { parent: this },
-        );
-        const rule = new aws.cloudwatch.EventRule(
-            `${base}-created`,
-            { name: names.ruleName, description: `S3 Object Created for DMS change files under ${dmsBucketFolder}/ of the raw bucket`, eventPattern: args.rawBucket.bucket.apply((b) => JSON.stringify(changeFilePattern(b))) },
-            { parent: this },
-        );
-        new aws.sqs.QueuePolicy(
-            `${base}-failed`,
-            {
-                queueUrl: queue.url,
-                policy: pulumi.all([queue.arn, rule.arn]).apply(([arn, ruleArn]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            { Sid: "TlsOnly", Effect: "Deny", Principal: { AWS: "*" }, Action: "sqs:*", Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-                            { Sid: "UndeliveredEventsOfTheRule", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: arn, Condition: { ArnEquals: { "aws:SourceArn": ruleArn } } },
-                        ],
-                    }),
-                ),
-            },
-            { parent: this },
-        );
-        const logGroup = new aws.cloudwatch.LogGroup(`${base}-logs`, { name: `/aws/lambda/${names.functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
-        const { role, policy: rolePolicy } = serviceRole(
-            `${base}-role`,
-            {
-                service: "lambda.amazonaws.com",
-                description: "Change-file landing function: least privilege, no managed policies",
-                accountId: context.accountId,
-                policy: pulumi
-                    .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroup.arn, queue.arn])
-                    .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn]) =>
-                        landingRolePolicy({ datasets, rawBucketArn, rejectsBucketArn, lakeKeyArn, logGroupArn, failureQueueArn, failureQueueKeyArn: streamingKeyArn }),
-                    ),
-            },
-            this,
-        );
-        const fn = new aws.lambda.CallbackFunction(
+        const { fn, queue } = eventFunction(this, {
+            context,
             base,
-            {
-                name: names.functionName,
-                description: `Lands DMS change files of ${source.tables.map((t) => `${t.schema}.${t.table}`).join(", ")}: rows to raw or rejects, idempotent per file`,
-                callbackFactory: createChangeFileLandingHandler,
-                runtime: aws.lambda.Runtime.NodeJS22dX,
-                role,
-                memorySize: sizing.memoryMb,
-                timeout: sizing.timeoutSeconds,
-                reservedConcurrentExecutions: sizing.reservedConcurrency,
-                tracingConfig: { mode: "Active" },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
-                kmsKeyArn: context.keys.streaming,
-                deadLetterConfig: { targetArn: queue.arn },
-                environment: {
-                    variables: {
-                        [env.rawBucket]: args.rawBucket.bucket,
-                        [env.rejectsBucket]: args.rejectsBucket.bucket,
-                        [env.dmsFolder]: dmsBucketFolder,
-                        [env.tables]: formatCapturedTables(source.tables.map((t) => ({ schema: t.schema, table: t.table, dataset: t.dataset.name, key: t.key }))),
-                        [env.metricsNamespace]: defaultCdcMetricsNamespace,
-                        [env.serviceName]: names.serviceName,
-                    },
-                },
-                codePathOptions: { extraExcludePackages: excludedFromBundle },
+            names,
+            ruleDescription: `S3 Object Created for DMS change files under ${dmsBucketFolder}/ of the raw bucket`,
+            eventPattern: args.rawBucket.bucket.apply((b) => JSON.stringify(changeFilePattern(b))),
+            roleDescription: "Change-file landing function: least privilege, no managed policies",
+            rolePolicy: ({ logGroupArn, failureQueueArn }) =>
+                pulumi
+                    .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroupArn, failureQueueArn])
+                    .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroup, failureQueue]) =>
+                        landingRolePolicy({ datasets, rawBucketArn, rejectsBucketArn, lakeKeyArn, logGroupArn: logGroup, failureQueueArn: failureQueue, failureQueueKeyArn: streamingKeyArn }),
+                    ),
+            description: `Lands DMS change files of ${source.tables.map((t) => `${t.schema}.${t.table}`).join(", ")}: rows to raw or rejects, idempotent per file`,
+            callbackFactory: createChangeFileLandingHandler,
+            ...sizing,
+            environment: {
+                [env.rawBucket]: args.rawBucket.bucket,
+                [env.rejectsBucket]: args.rejectsBucket.bucket,
+                [env.dmsFolder]: dmsBucketFolder,
+                [env.tables]: formatCapturedTables(source.tables.map((t) => ({ schema: t.schema, table: t.table, dataset: t.dataset.name, key: t.key }))),
+                [env.metricsNamespace]: defaultCdcMetricsNamespace,
+                [env.serviceName]: names.serviceName,
             },
-            { parent: this, dependsOn: [rolePolicy, logGroup] },
-        );
-        new aws.lambda.FunctionEventInvokeConfig(`${base}-async`, { functionName: fn.name, maximumRetryAttempts: 2, maximumEventAgeInSeconds: 6 * 3600 }, { parent: this });
-        new aws.lambda.Permission(`${base}-invoke`, { function: fn.name, action: "lambda:InvokeFunction", principal: "events.amazonaws.com", sourceArn: rule.arn, sourceAccount: context.accountId }, { parent: this });
-        new aws.cloudwatch.EventTarget(
-            `${base}-target`,
-            { rule: rule.name, arn: fn.arn, retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 24 * 3600 }, deadLetterConfig: { arn: queue.arn } },
-            { parent: this },
-        );
+            excludedFromBundle,
+        });
         const alarms = context.alarms.registerAlarms(
             this,
             landingAlarms({ base, functionName: fn.name, queue: queue.name, queueName: names.queueName, serviceName: names.serviceName, tables: source.tables.map((t) => `${t.schema}.${t.table}`) }),

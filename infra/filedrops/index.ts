@@ -8,7 +8,7 @@ import { bucketPolicy } from "../lake/decisions";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { policyDocument } from "../shared/iam";
 import { dataStoreOptions } from "../shared/options";
-import { serviceRole } from "../shared/role";
+import { eventFunction } from "../shared/eventFunction";
 import { fileDropAlarms, fileDropNames, landingBucketName, landingLifecycleRules, landingPrefixes, objectCreatedPattern } from "./decisions";
 import { fileDropRolePolicy, landingStatements } from "./iam";
 
@@ -114,44 +114,17 @@ export class FileDrops extends pulumi.ComponentResource {
         for (const drop of cfg.drops) {
             const names = fileDropNames(prefix, drop.name);
             const base = `${name}-${drop.name}`;
-            const queue = new aws.sqs.Queue(
-                `${base}-failed`,
-                { name: names.queueName, kmsMasterKeyId: context.keys.streaming, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600 },
-                { parent: this },
-            );
-            const rule = new aws.cloudwatch.EventRule(
-                `${base}-created`,
-                { name: names.ruleName, description: `S3 Object Created under ${drop.prefix} of the landing bucket: files of drop ${drop.name}`, eventPattern: bucket.bucket.apply((b) => JSON.stringify(objectCreatedPattern(b, drop.prefix))) },
-                { parent: this },
-            );
-            new aws.sqs.QueuePolicy(
-                `${base}-failed`,
-                {
-                    queueUrl: queue.url,
-                    policy: pulumi.all([queue.arn, rule.arn]).apply(([arn, ruleArn]) =>
-                        JSON.stringify({
-                            Version: "2012-10-17",
-                            Statement: [
-                                { Sid: "TlsOnly", Effect: "Deny", Principal: { AWS: "*" }, Action: "sqs:*", Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-                                { Sid: "UndeliveredEventsOfTheRule", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: arn, Condition: { ArnEquals: { "aws:SourceArn": ruleArn } } },
-                            ],
-                        }),
-                    ),
-                },
-                { parent: this },
-            );
-            this.failureQueues.push(queue);
-
-            const logGroup = new aws.cloudwatch.LogGroup(`${base}-logs`, { name: `/aws/lambda/${names.functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
-            const { role, policy: rolePolicy } = serviceRole(
-                `${base}-role`,
-                {
-                    service: "lambda.amazonaws.com",
-                    description: `File-ingest function of drop ${drop.name}: least privilege, no managed policies`,
-                    accountId: context.accountId,
-                    policy: pulumi
-                        .all([bucket.arn, args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroup.arn, queue.arn, args.batch.jobQueueArn, args.batch.jobDefinitionArn])
-                        .apply(([landingBucketArn, rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn, jobQueueArn, jobDefinitionArn]) =>
+            const { fn, queue } = eventFunction(this, {
+                context,
+                base,
+                names,
+                ruleDescription: `S3 Object Created under ${drop.prefix} of the landing bucket: files of drop ${drop.name}`,
+                eventPattern: bucket.bucket.apply((b) => JSON.stringify(objectCreatedPattern(b, drop.prefix))),
+                roleDescription: `File-ingest function of drop ${drop.name}: least privilege, no managed policies`,
+                rolePolicy: ({ logGroupArn, failureQueueArn }) =>
+                    pulumi
+                        .all([bucket.arn, args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroupArn, failureQueueArn, args.batch.jobQueueArn, args.batch.jobDefinitionArn])
+                        .apply(([landingBucketArn, rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroup, failureQueue, jobQueueArn, jobDefinitionArn]) =>
                             fileDropRolePolicy({
                                 drop: drop.name,
                                 dataset: drop.dataset,
@@ -160,59 +133,36 @@ export class FileDrops extends pulumi.ComponentResource {
                                 rawBucketArn,
                                 rejectsBucketArn,
                                 lakeKeyArn,
-                                logGroupArn,
-                                failureQueueArn,
+                                logGroupArn: logGroup,
+                                failureQueueArn: failureQueue,
                                 failureQueueKeyArn: streamingKeyArn,
                                 batch: { jobQueueArn, jobDefinitionArn },
                             }),
                         ),
+                description: `Ingests ${drop.dataset} files dropped under ${drop.prefix}: rows to raw or rejects, a manifest per file, bad files to quarantine`,
+                callbackFactory: createFileDropHandler,
+                memoryMb: cfg.memoryMb,
+                timeoutSeconds: cfg.timeoutSeconds,
+                reservedConcurrency: cfg.reservedConcurrency,
+                environment: {
+                    [env.rawBucket]: args.rawBucket.bucket,
+                    [env.rejectsBucket]: args.rejectsBucket.bucket,
+                    [env.dataset]: drop.dataset,
+                    [env.drop]: drop.name,
+                    [env.formats]: drop.formats.join(","),
+                    [env.chunkRows]: String(cfg.chunkRows),
+                    [env.maxFileBytes]: String(drop.maxFileMiB * 1024 * 1024),
+                    [env.manifestPrefix]: landingPrefixes.manifests,
+                    [env.quarantinePrefix]: landingPrefixes.quarantine,
+                    [env.batchJobQueue]: args.batch.jobQueueArn,
+                    [env.batchJobDefinition]: args.batch.jobDefinitionArn,
+                    [env.metricsNamespace]: defaultFileMetricsNamespace,
+                    [env.serviceName]: names.serviceName,
                 },
-                this,
-            );
-            const fn = new aws.lambda.CallbackFunction(
-                base,
-                {
-                    name: names.functionName,
-                    description: `Ingests ${drop.dataset} files dropped under ${drop.prefix}: rows to raw or rejects, a manifest per file, bad files to quarantine`,
-                    callbackFactory: createFileDropHandler,
-                    runtime: aws.lambda.Runtime.NodeJS22dX,
-                    role,
-                    memorySize: cfg.memoryMb,
-                    timeout: cfg.timeoutSeconds,
-                    reservedConcurrentExecutions: cfg.reservedConcurrency,
-                    tracingConfig: { mode: "Active" },
-                    loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
-                    kmsKeyArn: context.keys.streaming,
-                    deadLetterConfig: { targetArn: queue.arn },
-                    environment: {
-                        variables: {
-                            [env.rawBucket]: args.rawBucket.bucket,
-                            [env.rejectsBucket]: args.rejectsBucket.bucket,
-                            [env.dataset]: drop.dataset,
-                            [env.drop]: drop.name,
-                            [env.formats]: drop.formats.join(","),
-                            [env.chunkRows]: String(cfg.chunkRows),
-                            [env.maxFileBytes]: String(drop.maxFileMiB * 1024 * 1024),
-                            [env.manifestPrefix]: landingPrefixes.manifests,
-                            [env.quarantinePrefix]: landingPrefixes.quarantine,
-                            [env.batchJobQueue]: args.batch.jobQueueArn,
-                            [env.batchJobDefinition]: args.batch.jobDefinitionArn,
-                            [env.metricsNamespace]: defaultFileMetricsNamespace,
-                            [env.serviceName]: names.serviceName,
-                        },
-                    },
-                    codePathOptions: { extraExcludePackages: excludedFromBundle },
-                },
-                { parent: this, dependsOn: [rolePolicy, logGroup] },
-            );
+                excludedFromBundle,
+            });
+            this.failureQueues.push(queue);
             this.functions.push(fn);
-            new aws.lambda.FunctionEventInvokeConfig(`${base}-async`, { functionName: fn.name, maximumRetryAttempts: 2, maximumEventAgeInSeconds: 6 * 3600 }, { parent: this });
-            new aws.lambda.Permission(`${base}-invoke`, { function: fn.name, action: "lambda:InvokeFunction", principal: "events.amazonaws.com", sourceArn: rule.arn, sourceAccount: context.accountId }, { parent: this });
-            new aws.cloudwatch.EventTarget(
-                `${base}-target`,
-                { rule: rule.name, arn: fn.arn, retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 24 * 3600 }, deadLetterConfig: { arn: queue.arn } },
-                { parent: this },
-            );
             this.alarms.push(
                 ...context.alarms.registerAlarms(this, fileDropAlarms({ base, drop: drop.name, functionName: fn.name, queue: queue.name, queueName: names.queueName, serviceName: names.serviceName })),
             );
