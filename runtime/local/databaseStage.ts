@@ -1,4 +1,3 @@
-import { spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -15,7 +14,7 @@ import { qualifiedName } from "../warehouse/sql";
 import { getObjectBytes, LakeBuckets, listObjects, mirrorRawPrefix, ndjsonLineCount, publishCuratedFolder, putIfChanged } from "./lake";
 import { projectRoot } from "./services";
 import { LocalLanding, LocalSourceContext, LocalSourceStage, mergeCounts, plural, windowSeed } from "./sourceStage";
-import { javaHome } from "./transformStage";
+import { javaHome, run } from "./transformStage";
 import { LocalRunError } from "./errors";
 
 /**
@@ -237,17 +236,6 @@ export interface CdcApplyOutcome {
     readonly reused: boolean;
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    });
-}
 
 /**
  * Rebuilds the curated state with runtime/spark/cdc_apply.py from every landed change (mirrored

@@ -73,13 +73,14 @@ export function javaHome(env: Readonly<Record<string, string | undefined>> = pro
     return undefined;
 }
 
-interface ProcessResult {
+export interface ProcessResult {
     readonly code: number;
     readonly stdout: string;
     readonly stderr: string;
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+/** Runs a command in the project root and collects its output (the Spark jobs of the local run). */
+export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
