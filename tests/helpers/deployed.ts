@@ -27,7 +27,8 @@ export function unpackFunction(fn: RecordedResource): string {
 
 /** The function's environment variables as recorded. */
 export function functionEnvironment(fn: RecordedResource): Record<string, string> {
-    return ((fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {}) as Record<string, string>;
+    // A copy: the recorded plan is cached and shared (the IAM simulation reads the declared variables), so tests may change theirs freely.
+    return { ...((fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {}) } as Record<string, string>;
 }
 
 export interface Invocation {

@@ -55,6 +55,9 @@ describe("warehouse SQL semantics on PostgreSQL 15", function () {
             ["orders", "store_name", "character varying", "YES"],
             ["orders", "country", "character varying", "YES"],
             ["orders", "opened_date", "date", "YES"],
+            ["orders", "customer_segment", "character varying", "YES"],
+            ["orders", "customer_country", "character varying", "YES"],
+            ["orders", "amount_usd", "numeric", "YES"],
         ]);
     });
 
