@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 import transform_job as job
-from conftest import write_stores
-from test_transform_job import END, START, STORES, raw_file_a, run_job, write_fx_rates
+from conftest import write_customers, write_stores
+from test_transform_job import CUSTOMERS, END, START, STORES, raw_file_a, run_job, write_fx_rates
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "runtime" / "lineage" / "spec" / "OpenLineage.json").read_text())
 
@@ -42,6 +42,7 @@ def test_the_validator_rejects_an_event_without_a_run():
 def test_a_run_writes_start_and_complete_with_row_counts(tmp_path, spark, spec_file):
     raw, curated, reference, lineage = tmp_path / "raw", tmp_path / "curated", tmp_path / "reference", tmp_path / "lineage"
     write_stores(reference, STORES)
+    write_customers(reference, CUSTOMERS)
     raw_file_a(raw)
     write_fx_rates(spark, curated)
     args = job.parse_args(["--spec", str(spec_file), "--raw-uri", str(raw), "--curated-uri", str(curated), "--reference-uri", str(reference),
