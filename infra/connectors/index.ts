@@ -9,6 +9,7 @@ import { serviceRole } from "../shared/role";
 import { scheduledStarts } from "../shared/schedule";
 import { connectorAlarms, connectorNames } from "./decisions";
 import { checkpointKey, connectorRolePolicy } from "./iam";
+import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface ApiConnectorsArgs {
     /**
@@ -26,20 +27,7 @@ export interface ApiConnectorsArgs {
 }
 
 /** Packages the connector closure never loads; left out of the Lambda bundle to keep it small. */
-const excludedFromBundle = [
-    "@pulumi/awsx",
-    "@pulumi/policy",
-    "@aws-sdk/client-emr-serverless",
-    "@aws-sdk/client-glue",
-    "@aws-sdk/client-kinesis",
-    "@aws-sdk/client-redshift-data",
-    "@aws-sdk/client-sqs",
-    "aws-msk-iam-sasl-signer-js",
-    "cli-progress",
-    "js-yaml",
-    "kafkajs",
-    "pg",
-];
+const excludedFromBundle = [...sourceFunctionBundleExclusions];
 
 /**
  * One scheduled connector per API source, deployed from `runtime/connectors/api` as an inline

@@ -7,6 +7,7 @@ import { eventFunction } from "../shared/eventFunction";
 import { serviceRole } from "../shared/role";
 import { capacityUnits, changeFilePattern, dmsBucketFolder, dmsEngineName, landingAlarms, landingNames, landingSizing, replicationAlarms, s3TargetSettings, tableMappings } from "./decisions";
 import { landingRolePolicy, replicationRolePolicy } from "./iam";
+import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface DatabasesArgs {
     /** The stack's shared settings: the lake key encrypts the change files, the replication's storage and a created secret. */
@@ -22,21 +23,8 @@ export interface DatabasesArgs {
 }
 
 /** Packages the change-file landing closure never loads. */
-const excludedFromBundle = [
-    "@pulumi/awsx",
-    "@pulumi/policy",
-    "@aws-sdk/client-batch",
-    "@aws-sdk/client-emr-serverless",
-    "@aws-sdk/client-glue",
-    "@aws-sdk/client-kinesis",
-    "@aws-sdk/client-redshift-data",
-    "@aws-sdk/client-sqs",
-    "aws-msk-iam-sasl-signer-js",
-    "cli-progress",
-    "js-yaml",
-    "kafkajs",
-    "pg",
-];
+// The landing never hands work to Batch (file ingest does), so its client stays out too.
+const excludedFromBundle = [...sourceFunctionBundleExclusions, "@aws-sdk/client-batch"];
 
 /**
  * Change data capture from an operational database with AWS DMS Serverless: a full load, then

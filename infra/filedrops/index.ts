@@ -11,6 +11,7 @@ import { dataStoreOptions } from "../shared/options";
 import { eventFunction } from "../shared/eventFunction";
 import { fileDropAlarms, fileDropNames, landingBucketName, landingLifecycleRules, landingPrefixes, objectCreatedPattern } from "./decisions";
 import { fileDropRolePolicy, landingStatements } from "./iam";
+import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface FileDropsArgs {
     /** The stack's shared settings: the lake key encrypts the landing bucket, the streaming key the failure queues and function environments, the observability key the log groups. */
@@ -33,20 +34,7 @@ export interface FileDropsArgs {
 }
 
 /** Packages the file-ingest closure never loads. */
-const excludedFromBundle = [
-    "@pulumi/awsx",
-    "@pulumi/policy",
-    "@aws-sdk/client-emr-serverless",
-    "@aws-sdk/client-glue",
-    "@aws-sdk/client-kinesis",
-    "@aws-sdk/client-redshift-data",
-    "@aws-sdk/client-sqs",
-    "aws-msk-iam-sasl-signer-js",
-    "cli-progress",
-    "js-yaml",
-    "kafkajs",
-    "pg",
-];
+const excludedFromBundle = [...sourceFunctionBundleExclusions];
 
 /**
  * Partner file drops: one landing bucket (the lake key with bucket keys, versioning, all public

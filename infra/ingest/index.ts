@@ -11,6 +11,7 @@ import { DatasetSource, KafkaConnection } from "../streaming";
 import { ingestSourceAccessConfigurations } from "../streaming/decisions";
 import { ingestAlarms, validateIngestSource } from "./decisions";
 import { ingestNames, ingestRolePolicy } from "./iam";
+import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface IngestArgs {
     /**
@@ -38,20 +39,7 @@ export interface IngestArgs {
 }
 
 /** Packages the ingest closure never loads; left out of the Lambda bundle to keep it small. */
-const excludedFromBundle = [
-    "@pulumi/awsx",
-    "@pulumi/policy",
-    "@aws-sdk/client-emr-serverless",
-    "@aws-sdk/client-glue",
-    "@aws-sdk/client-kinesis",
-    "@aws-sdk/client-redshift-data",
-    "@aws-sdk/client-sqs",
-    "aws-msk-iam-sasl-signer-js",
-    "cli-progress",
-    "js-yaml",
-    "kafkajs",
-    "pg",
-];
+const excludedFromBundle = [...sourceFunctionBundleExclusions];
 
 /**
  * One ingest function per dataset, deployed from `runtime/ingest` as an inline callback: an
