@@ -107,6 +107,20 @@ async function resolve(files: FileStore, ref: FileRef): Promise<{ ref: FileRef; 
     return undefined;
 }
 
+/** The outcome a manifest records, under `status` (a file met again is a `duplicate` of its manifest). */
+function outcomeOf(manifest: FileManifest, status: FileOutcome["status"], fileId: string, manifestObjectKey: string): FileOutcome {
+    return {
+        status,
+        fileId,
+        manifestKey: manifestObjectKey,
+        rowsIn: manifest.rows_in,
+        rowsLanded: manifest.rows_landed,
+        rowsRejected: manifest.rows_rejected,
+        objects: manifest.objects,
+        ...(manifest.quarantine ? { quarantine: manifest.quarantine } : {}),
+    };
+}
+
 /** Ingests one file version. Throws only when a store fails (the event is then retried and redoes the same writes). */
 export async function ingestFile(given: FileRef, drop: DropSettings, ctx: FileIngestContext): Promise<FileOutcome> {
     const empty = { rowsIn: 0, rowsLanded: 0, rowsRejected: 0, objects: [] as string[] };
@@ -132,16 +146,7 @@ export async function ingestFile(given: FileRef, drop: DropSettings, ctx: FileIn
         // The same bytes again: this version is done too. The version the manifest names keeps its own tag.
         const sameVersion = manifest.version_id === (ref.versionId ?? null);
         await tagAs(sameVersion ? manifest.status : "duplicate");
-        return {
-            status: "duplicate",
-            fileId,
-            manifestKey: manifestObjectKey,
-            rowsIn: manifest.rows_in,
-            rowsLanded: manifest.rows_landed,
-            rowsRejected: manifest.rows_rejected,
-            objects: manifest.objects,
-            ...(manifest.quarantine ? { quarantine: manifest.quarantine } : {}),
-        };
+        return outcomeOf(manifest, "duplicate", fileId, manifestObjectKey);
     }
 
     if (ctx.maxFileBytes !== undefined && info.size > ctx.maxFileBytes) {
@@ -176,16 +181,7 @@ export async function ingestFile(given: FileRef, drop: DropSettings, ctx: FileIn
     const finish = async (manifest: FileManifest): Promise<FileOutcome> => {
         await ctx.store.putObject({ bucket: ref.bucket, key: manifestObjectKey, body: Buffer.from(`${JSON.stringify(manifest)}\n`), contentType: "application/json", ifNoneMatch: true });
         await tagAs(manifest.status);
-        return {
-            status: manifest.status,
-            fileId,
-            manifestKey: manifestObjectKey,
-            rowsIn: manifest.rows_in,
-            rowsLanded: manifest.rows_landed,
-            rowsRejected: manifest.rows_rejected,
-            objects: manifest.objects,
-            ...(manifest.quarantine ? { quarantine: manifest.quarantine } : {}),
-        };
+        return outcomeOf(manifest, manifest.status, fileId, manifestObjectKey);
     };
 
     let detected: DetectedFormat;
