@@ -1,5 +1,5 @@
-import { Environment, getBooleanFromEnv, getEnumFromEnv, getIntegerFromEnv, getOptionalStringFromEnv, getStringFromEnv } from "../common/env";
-import { ingestEnvironmentVariables } from "../ingest/settings";
+import { Environment, getEnumFromEnv, getIntegerFromEnv, getOptionalStringFromEnv, getStringFromEnv } from "../common/env";
+import { ingestEnvironmentVariables, s3SettingsFromEnv } from "../ingest/settings";
 import { LogLevel, logLevels } from "./log";
 
 /**
@@ -62,8 +62,6 @@ export interface BatchSettings {
 /** Reads and checks the settings; throws a `ConfigurationError` naming the variable and the fix. */
 export function readBatchSettings(env: Environment): BatchSettings {
     const names = batchEnvironmentVariables;
-    const endpoint = getOptionalStringFromEnv({ key: names.s3Endpoint, env });
-    const sseKmsKeyArn = getOptionalStringFromEnv({ key: names.s3SseKmsKeyArn, env });
     const jobId = getOptionalStringFromEnv({ key: names.jobId, env });
     const jobAttempt = getOptionalStringFromEnv({ key: names.jobAttempt, env });
     return {
@@ -75,12 +73,6 @@ export function readBatchSettings(env: Environment): BatchSettings {
         logLevel: getEnumFromEnv({ key: names.logLevel, env, allowed: logLevels, defaultValue: "info" }),
         ...(jobId ? { jobId } : {}),
         ...(jobAttempt ? { jobAttempt } : {}),
-        s3: {
-            requestTimeoutMs: getIntegerFromEnv({ key: names.s3RequestTimeoutMs, env, defaultValue: 60_000, min: 100, max: 900_000 }),
-            maxAttempts: getIntegerFromEnv({ key: names.s3MaxAttempts, env, defaultValue: 3, min: 1, max: 10 }),
-            ...(sseKmsKeyArn ? { sseKmsKeyArn } : {}),
-            ...(endpoint ? { endpoint } : {}),
-            forcePathStyle: getBooleanFromEnv({ key: names.s3ForcePathStyle, env, defaultValue: endpoint !== undefined }),
-        },
+        s3: s3SettingsFromEnv(env, 60_000),
     };
 }

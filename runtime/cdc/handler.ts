@@ -1,9 +1,9 @@
-import { Environment, getBooleanFromEnv, getIntegerFromEnv, getOptionalStringFromEnv, getStringFromEnv } from "../common/env";
+import { Environment, getStringFromEnv } from "../common/env";
 import { ConfigurationError } from "../common/errors";
 import { createS3ObjectStore, ObjectStore } from "../common/objectStore";
 import { addLambdaContext, createLogger, createMetrics, Logger, Metrics, metricUnits } from "../common/telemetry";
 import { databaseDatasets, DatasetDefinition } from "../datasets";
-import { ingestEnvironmentVariables } from "../ingest/settings";
+import { ingestEnvironmentVariables, s3SettingsFromEnv } from "../ingest/settings";
 import { fileRefOfEvent } from "../files/event";
 import { CdcError } from "./errors";
 import { landChangeFile, LandResult } from "./land";
@@ -107,8 +107,6 @@ export function parseCapturedTables(text: string, setting: string, available: re
 export function readCdcLandingSettings(env: Environment, available?: readonly DatasetDefinition[]): CdcLandingSettings {
     const names = cdcLandingEnvironmentVariables;
     const dmsFolder = getStringFromEnv({ key: names.dmsFolder, env, purpose: "the folder DMS writes change files under" }).replace(/\/+$/, "");
-    const endpoint = getOptionalStringFromEnv({ key: names.s3Endpoint, env });
-    const sseKmsKeyArn = getOptionalStringFromEnv({ key: names.s3SseKmsKeyArn, env });
     return {
         rawBucket: getStringFromEnv({ key: names.rawBucket, env, purpose: "the raw-zone bucket" }),
         rejectsBucket: getStringFromEnv({ key: names.rejectsBucket, env, purpose: "the rejects-zone bucket" }),
@@ -116,13 +114,7 @@ export function readCdcLandingSettings(env: Environment, available?: readonly Da
         tables: parseCapturedTables(getStringFromEnv({ key: names.tables, env, purpose: "the captured tables" }), names.tables, available),
         metricsNamespace: getStringFromEnv({ key: names.metricsNamespace, env, defaultValue: defaultCdcMetricsNamespace }),
         serviceName: getStringFromEnv({ key: names.serviceName, env, defaultValue: "cdc-landing" }),
-        s3: {
-            requestTimeoutMs: getIntegerFromEnv({ key: names.s3RequestTimeoutMs, env, defaultValue: 30_000, min: 100, max: 900_000 }),
-            maxAttempts: getIntegerFromEnv({ key: names.s3MaxAttempts, env, defaultValue: 3, min: 1, max: 10 }),
-            ...(sseKmsKeyArn ? { sseKmsKeyArn } : {}),
-            ...(endpoint ? { endpoint } : {}),
-            forcePathStyle: getBooleanFromEnv({ key: names.s3ForcePathStyle, env, defaultValue: endpoint !== undefined }),
-        },
+        s3: s3SettingsFromEnv(env, 30_000),
     };
 }
 

@@ -1,8 +1,8 @@
-import { Environment, getBooleanFromEnv, getIntegerFromEnv, getOptionalStringFromEnv, getStringFromEnv } from "../common/env";
+import { Environment, getIntegerFromEnv, getOptionalStringFromEnv, getStringFromEnv } from "../common/env";
 import { ConfigurationError } from "../common/errors";
 import { datasets as platformDatasets } from "../datasets";
 import { DatasetDefinition } from "../datasets/types";
-import { ingestEnvironmentVariables } from "../ingest/settings";
+import { ingestEnvironmentVariables, s3SettingsFromEnv } from "../ingest/settings";
 import { defaultManifestPrefix, defaultQuarantinePrefix } from "./ingest";
 import { DropSettings, FileFormat, fileFormats } from "./types";
 
@@ -96,8 +96,6 @@ export function readFileIngestSettings(env: Environment, available?: readonly Da
             `${names.maxFileBytes} is set, so files above it go to AWS Batch, but ${jobQueue ? names.batchJobDefinition : names.batchJobQueue} is not set; set both ${names.batchJobQueue} and ${names.batchJobDefinition}, or unset ${names.maxFileBytes}`,
         );
     }
-    const endpoint = getOptionalStringFromEnv({ key: names.s3Endpoint, env });
-    const sseKmsKeyArn = getOptionalStringFromEnv({ key: names.s3SseKmsKeyArn, env });
     const batchEndpoint = getOptionalStringFromEnv({ key: names.batchEndpoint, env });
     return {
         drop: {
@@ -114,12 +112,6 @@ export function readFileIngestSettings(env: Environment, available?: readonly Da
         ...(jobQueue && jobDefinition ? { batch: { jobQueue, jobDefinition, ...(batchEndpoint ? { endpoint: batchEndpoint } : {}) } } : {}),
         metricsNamespace: getStringFromEnv({ key: names.metricsNamespace, env, defaultValue: defaultFileMetricsNamespace }),
         serviceName: getStringFromEnv({ key: names.serviceName, env, defaultValue: "file-ingest" }),
-        s3: {
-            requestTimeoutMs: getIntegerFromEnv({ key: names.s3RequestTimeoutMs, env, defaultValue: 30_000, min: 100, max: 900_000 }),
-            maxAttempts: getIntegerFromEnv({ key: names.s3MaxAttempts, env, defaultValue: 3, min: 1, max: 10 }),
-            ...(sseKmsKeyArn ? { sseKmsKeyArn } : {}),
-            ...(endpoint ? { endpoint } : {}),
-            forcePathStyle: getBooleanFromEnv({ key: names.s3ForcePathStyle, env, defaultValue: endpoint !== undefined }),
-        },
+        s3: s3SettingsFromEnv(env, 30_000),
     };
 }

@@ -44,12 +44,32 @@ export interface IngestSettings {
     readonly serviceName: string;
     readonly maxRecordBytes: number;
     readonly writeConcurrency: number;
-    readonly s3: {
-        readonly requestTimeoutMs: number;
-        readonly maxAttempts: number;
-        readonly sseKmsKeyArn?: string;
-        readonly endpoint?: string;
-        readonly forcePathStyle: boolean;
+    readonly s3: S3ClientSettings;
+}
+
+/** How a runtime's S3 client behaves: the same variables for ingest, file drops, CDC landing and the batch job. */
+export interface S3ClientSettings {
+    readonly requestTimeoutMs: number;
+    readonly maxAttempts: number;
+    readonly sseKmsKeyArn?: string;
+    readonly endpoint?: string;
+    readonly forcePathStyle: boolean;
+}
+
+/**
+ * Reads the S3 client variables (S3_REQUEST_TIMEOUT_MS, S3_MAX_ATTEMPTS, S3_SSE_KMS_KEY_ARN,
+ * S3_ENDPOINT, S3_FORCE_PATH_STYLE); each runtime chooses its default attempt time limit.
+ */
+export function s3SettingsFromEnv(env: Environment, defaultRequestTimeoutMs: number): S3ClientSettings {
+    const names = ingestEnvironmentVariables;
+    const endpoint = getOptionalStringFromEnv({ key: names.s3Endpoint, env });
+    const sseKmsKeyArn = getOptionalStringFromEnv({ key: names.s3SseKmsKeyArn, env });
+    return {
+        requestTimeoutMs: getIntegerFromEnv({ key: names.s3RequestTimeoutMs, env, defaultValue: defaultRequestTimeoutMs, min: 100, max: 900_000 }),
+        maxAttempts: getIntegerFromEnv({ key: names.s3MaxAttempts, env, defaultValue: 3, min: 1, max: 10 }),
+        ...(sseKmsKeyArn ? { sseKmsKeyArn } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        forcePathStyle: getBooleanFromEnv({ key: names.s3ForcePathStyle, env, defaultValue: endpoint !== undefined }),
     };
 }
 
@@ -80,8 +100,6 @@ export function readIngestSettings(env: Environment, datasets?: readonly Dataset
         }
         throw error;
     }
-    const endpoint = getOptionalStringFromEnv({ key: names.s3Endpoint, env });
-    const sseKmsKeyArn = getOptionalStringFromEnv({ key: names.s3SseKmsKeyArn, env });
     return {
         rawBucket: getStringFromEnv({ key: names.rawBucket, env, purpose: "the raw-zone bucket" }),
         rejectsBucket: getStringFromEnv({ key: names.rejectsBucket, env, purpose: "the rejects-zone bucket" }),
@@ -90,12 +108,6 @@ export function readIngestSettings(env: Environment, datasets?: readonly Dataset
         serviceName: getStringFromEnv({ key: names.serviceName, env, defaultValue: "ingest" }),
         maxRecordBytes: getIntegerFromEnv({ key: names.maxRecordBytes, env, defaultValue: 1024 * 1024, min: 1, max: lambdaPayloadLimitBytes }),
         writeConcurrency: getIntegerFromEnv({ key: names.writeConcurrency, env, defaultValue: 16, min: 1, max: 256 }),
-        s3: {
-            requestTimeoutMs: getIntegerFromEnv({ key: names.s3RequestTimeoutMs, env, defaultValue: 10_000, min: 100, max: 900_000 }),
-            maxAttempts: getIntegerFromEnv({ key: names.s3MaxAttempts, env, defaultValue: 3, min: 1, max: 10 }),
-            ...(sseKmsKeyArn ? { sseKmsKeyArn } : {}),
-            ...(endpoint ? { endpoint } : {}),
-            forcePathStyle: getBooleanFromEnv({ key: names.s3ForcePathStyle, env, defaultValue: endpoint !== undefined }),
-        },
+        s3: s3SettingsFromEnv(env, 10_000),
     };
 }
