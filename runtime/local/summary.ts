@@ -47,25 +47,29 @@ export interface LocalInvariant {
 }
 
 /** What the run did for one dataset, from its source to the warehouse. */
+/** One dataset's flow through the local platform, from its source to the warehouse. */
+export interface LocalCounts {
+    /** Records the source produced (messages, API records, file rows, captured change rows). */
+    readonly produced: number;
+    /** Records in the raw zone for the window. */
+    readonly landed: number;
+    readonly rejected: number;
+    readonly rejectedByErrorType: Readonly<Record<string, number>>;
+    /** Rows of the curated table for the window (change data capture: the current state). */
+    readonly curated: number;
+    /** Rows the Spark job dropped (failing its rules) and de-duplicated (none for change data capture, which applies every change). */
+    readonly dropped: number;
+    readonly duplicates: number;
+    /** Rows in the warehouse table (for the window, or all of a change-data-capture table). */
+    readonly loaded: number;
+}
+
 export interface LocalDatasetRun {
     readonly dataset: string;
     /** The kind of source that fed it (the definition's `source`). */
     readonly source: "stream" | "api" | "file" | "database";
     readonly sources: readonly LocalSourceCounts[];
-    readonly counts: {
-        /** Records the source produced (messages, API records, file rows, captured change rows). */
-        readonly produced: number;
-        readonly landed: number;
-        readonly rejected: number;
-        readonly rejectedByErrorType: Readonly<Record<string, number>>;
-        /** Rows of the curated table for the window (change data capture: the current state). */
-        readonly curated: number;
-        /** Rows the Spark job dropped and de-duplicated (none for change data capture, which applies every change). */
-        readonly dropped: number;
-        readonly duplicates: number;
-        /** Rows in the warehouse table (for the window, or all of a change-data-capture table). */
-        readonly loaded: number;
-    };
+    readonly counts: LocalCounts;
     readonly invariants: readonly LocalInvariant[];
     readonly quality: readonly LocalQualityResult[];
 }
@@ -82,20 +86,8 @@ export interface LocalRunSummary {
     readonly services: readonly LocalServiceUse[];
     readonly stages: readonly LocalStage[];
     readonly sources: readonly LocalSourceCounts[];
-    readonly counts: {
-        readonly produced: number;
-        /** Records in the raw zone for the window. */
-        readonly landed: number;
-        readonly rejected: number;
-        readonly rejectedByErrorType: Readonly<Record<string, number>>;
-        /** Rows the Spark job wrote to the curated zone. */
-        readonly curated: number;
-        /** Rows the Spark job dropped (failing its rules) and de-duplicated. */
-        readonly dropped: number;
-        readonly duplicates: number;
-        /** Rows in the warehouse table for the window after the load. */
-        readonly loaded: number;
-    };
+    /** The counts of the dataset named above (orders), as in its entry of `datasets`. */
+    readonly counts: LocalCounts;
     readonly quality: readonly LocalQualityResult[];
     /** The final warehouse query (sales per region and day). */
     readonly query: {
