@@ -5,6 +5,7 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { vendoredSpec } from "../../../runtime/lineage/spec";
+import { ObjectStore } from "../../../runtime/common/objectStore";
 import { RunEvent } from "../../../runtime/lineage/types";
 
 /** The vendored official OpenLineage schema (see runtime/lineage/spec.ts), as text. */
@@ -46,6 +47,12 @@ export function parseLineageObjects(bodies: readonly Uint8Array[]): RunEvent[] {
             .filter((line) => line.length > 0)
             .map((line) => JSON.parse(line) as RunEvent),
     );
+}
+
+/** The events a test's lake transport wrote under `lineage/` of the `ops` bucket (the unit tests' layout). */
+export async function lakeLineageEvents(store: ObjectStore): Promise<RunEvent[]> {
+    const keys = await store.listKeys("ops", "lineage/");
+    return parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject("ops", key))!)));
 }
 
 /** The sha256 of the vendored schema file. */

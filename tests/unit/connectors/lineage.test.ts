@@ -3,8 +3,8 @@ import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
 import { fxRates } from "../../../runtime/datasets";
 import { connectorRunId, emitConnectorLineage } from "../../../runtime/connectors/api/lineage";
 import { ConnectorRunSummary } from "../../../runtime/connectors/api/run";
-import { createLakeTransport, createLineageEmitter, RunEvent } from "../../../runtime/lineage";
-import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
+import { createLakeTransport, createLineageEmitter } from "../../../runtime/lineage";
+import { assertValidEvents, lakeLineageEvents } from "../../helpers/lineage/schema";
 
 const window = { start: "2026-12-06T03:00:00.000Z", end: "2026-12-06T04:00:00.000Z" };
 const summary: ConnectorRunSummary = {
@@ -23,16 +23,11 @@ function options(store: ObjectStore) {
     };
 }
 
-async function lineageEvents(store: ObjectStore): Promise<RunEvent[]> {
-    const keys = await store.listKeys("ops", "lineage/");
-    return parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject("ops", key))!)));
-}
-
 describe("the API connector's lineage", () => {
     it("reports a completed window as START and COMPLETE from the API to the raw and rejects zones, named by the window", async () => {
         const store = createMemoryObjectStore();
         await emitConnectorLineage(options(store), { summary });
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.deepStrictEqual(events.map((event) => event.eventType), ["START", "COMPLETE"]);
         assert.strictEqual(events[1]!.run.runId, connectorRunId("fx_rates_api", window));
@@ -50,7 +45,7 @@ describe("the API connector's lineage", () => {
     it("reports a failed run as FAIL with the error", async () => {
         const store = createMemoryObjectStore();
         await emitConnectorLineage(options(store), { error: new Error("HTTP 503 after 5 attempts"), at: new Date("2026-12-06T04:00:00Z") });
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.match(events[0]!.run.facets!.errorMessage!.message, /503/);
     });

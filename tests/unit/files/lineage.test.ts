@@ -3,8 +3,8 @@ import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
 import { storeInventory } from "../../../runtime/datasets";
 import { emitFileLineage, fileRunId } from "../../../runtime/files/lineage";
 import { FileOutcome } from "../../../runtime/files/types";
-import { createLakeTransport, createLineageEmitter, RunEvent } from "../../../runtime/lineage";
-import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
+import { createLakeTransport, createLineageEmitter } from "../../../runtime/lineage";
+import { assertValidEvents, lakeLineageEvents } from "../../helpers/lineage/schema";
 
 const ref = { bucket: "landing", key: "inventory/2026-12-06.csv", versionId: "v1" };
 const landed: FileOutcome = { status: "landed", fileId: "abc", rowsIn: 10, rowsLanded: 9, rowsRejected: 1, objects: [] };
@@ -19,16 +19,11 @@ function options(store: ObjectStore) {
     };
 }
 
-async function lineageEvents(store: ObjectStore): Promise<RunEvent[]> {
-    const keys = await store.listKeys("ops", "lineage/");
-    return parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject("ops", key))!)));
-}
-
 describe("the file-drop ingest's lineage", () => {
     it("reports a landed file as START and COMPLETE from the landing object to the raw and rejects zones", async () => {
         const store = createMemoryObjectStore();
         await emitFileLineage(options(store), ref, { outcome: landed });
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.deepStrictEqual(events.map((event) => event.eventType), ["START", "COMPLETE"]);
         assert.strictEqual(events[1]!.run.runId, fileRunId("store_inventory", ref));
@@ -39,7 +34,7 @@ describe("the file-drop ingest's lineage", () => {
     it("reports a quarantined file as FAIL with the reason", async () => {
         const store = createMemoryObjectStore();
         await emitFileLineage(options(store), ref, { outcome: { ...landed, status: "quarantined", quarantine: { reason: "unknown_format", message: "not CSV", copy: "q/x" } } });
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.match(events[1]!.run.facets!.errorMessage!.message, /unknown_format/);
     });
@@ -49,7 +44,7 @@ describe("the file-drop ingest's lineage", () => {
         await emitFileLineage(options(store), ref, { outcome: { ...landed, status: "duplicate" } });
         assert.deepStrictEqual(await store.listKeys("ops", ""), []);
         await emitFileLineage(options(store), ref, { error: new Error("SlowDown") });
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.deepStrictEqual(events.map((event) => event.eventType), ["FAIL"]);
     });

@@ -3,11 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
-import { createLakeTransport, createLineageEmitter, RunEvent } from "../../../runtime/lineage";
+import { createLakeTransport, createLineageEmitter } from "../../../runtime/lineage";
 import { QualityGateFailedError, runQuality } from "../../../runtime/quality";
 import { qualityRunId } from "../../../runtime/quality/lineage";
 import { captureOutput } from "../../helpers/output";
-import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
+import { assertValidEvents, lakeLineageEvents } from "../../helpers/lineage/schema";
 
 const fixture = fs.readFileSync(path.join(__dirname, "fixtures", "orders-run-summary.json"), "utf8");
 const summaryUri = "s3://etl-dev-curated/curated/_runs/orders/20240501T10_20240502T02.json";
@@ -17,11 +17,6 @@ const s3 = {
         return { Body: { transformToString: async () => fixture } };
     },
 } as never;
-
-async function lineageEvents(store: ObjectStore): Promise<RunEvent[]> {
-    const keys = await store.listKeys("ops", "lineage/");
-    return parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject("ops", key))!)));
-}
 
 function lineageInto(store: ObjectStore, failures: string[] = []) {
     return {
@@ -34,7 +29,7 @@ describe("the quality step's lineage", () => {
     it("emits START and a FAIL carrying every check as an assertion on the curated dataset when the gate fails", async () => {
         const store = createMemoryObjectStore();
         await captureOutput(() => assert.rejects(runQuality({ s3, lineage: lineageInto(store) }, { dataset: "orders", source: "sparkRun", summaryUri }), QualityGateFailedError));
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.deepStrictEqual(events.map((event) => event.eventType).sort(), ["FAIL", "START"]);
         const fail = events.find((event) => event.eventType === "FAIL")!;
@@ -48,7 +43,7 @@ describe("the quality step's lineage", () => {
     it("emits COMPLETE when the report is returned without failing the gate", async () => {
         const store = createMemoryObjectStore();
         await captureOutput(() => runQuality({ s3, lineage: lineageInto(store) }, { dataset: "orders", source: "sparkRun", summaryUri, failOnError: false }));
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.deepStrictEqual(events.map((event) => event.eventType).sort(), ["COMPLETE", "START"]);
     });

@@ -1,14 +1,9 @@
 import * as assert from "assert";
 import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
 import { orders } from "../../../runtime/datasets";
-import { createLakeTransport, createLineageEmitter, datasetNames, RunEvent } from "../../../runtime/lineage";
+import { createLakeTransport, createLineageEmitter, datasetNames } from "../../../runtime/lineage";
 import { emitLoadFailure, emitLoadLineage } from "../../../runtime/warehouse/lineage";
-import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
-
-async function lineageEvents(store: ObjectStore): Promise<RunEvent[]> {
-    const keys = await store.listKeys("ops", "lineage/");
-    return parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject("ops", key))!)));
-}
+import { assertValidEvents, lakeLineageEvents } from "../../helpers/lineage/schema";
 
 function options(store: ObjectStore) {
     return {
@@ -24,7 +19,7 @@ describe("the warehouse load's lineage", () => {
     it("reports a load as START and COMPLETE from the curated prefix to the Redshift table, valid under the official schema", async () => {
         const store = createMemoryObjectStore();
         await emitLoadLineage(options(store), { dataset: orders, curatedUri: "s3://lake-curated/curated", startedAt: new Date("2026-12-06T04:00:00Z"), result });
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.deepStrictEqual(events.map((event) => event.eventType), ["START", "COMPLETE"]);
         assert.deepStrictEqual(events[0]!.inputs, [{ namespace: "s3://lake-curated", name: "curated/orders" }]);
@@ -47,7 +42,7 @@ describe("the warehouse load's lineage", () => {
     it("reports a failed load as FAIL with the error", async () => {
         const store = createMemoryObjectStore();
         await emitLoadFailure(options(store), { dataset: orders, curatedUri: "s3://lake-curated/curated", error: new Error("COPY failed: stl_load_errors") });
-        const events = await lineageEvents(store);
+        const events = await lakeLineageEvents(store);
         assertValidEvents(events);
         assert.match(events[0]!.run.facets!.errorMessage!.message, /COPY failed/);
     });
