@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { createHttp1RequestHandler } from "../../runtime/common/http";
 import { DatasetDefinition, provenanceColumns } from "../../runtime/datasets";
 import { ledgerTable } from "../../runtime/warehouse/ddl";
 import { qualifiedName, quoteIdentifier } from "../../runtime/warehouse/sql";
@@ -204,7 +205,8 @@ async function readKafkaRecord(settings: LocalSettings, topic: string, partition
 
 async function readKinesisRecord(settings: LocalSettings, stream: string, shard: string, sequence: string): Promise<unknown> {
     const kinesis = require("@aws-sdk/client-kinesis") as typeof import("@aws-sdk/client-kinesis");
-    const client = new kinesis.KinesisClient({ region: settings.region, endpoint: settings.motoEndpoint, credentials: settings.credentials });
+    // HTTP/1.1, as every local Kinesis client: moto does not speak the SDK's HTTP/2.
+    const client = new kinesis.KinesisClient({ region: settings.region, endpoint: settings.motoEndpoint, credentials: settings.credentials, requestHandler: createHttp1RequestHandler() as never });
     try {
         const iterator = await client.send(new kinesis.GetShardIteratorCommand({ StreamName: stream, ShardId: shard, ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: sequence }));
         const records = await client.send(new kinesis.GetRecordsCommand({ ShardIterator: iterator.ShardIterator, Limit: 1 }));
