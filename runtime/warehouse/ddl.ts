@@ -25,9 +25,13 @@ export function warehouseFields(dataset: DatasetDefinition): FieldDefinition[] {
     return [...stagedFields(dataset), loadIdField];
 }
 
-/** `CREATE TEMP TABLE <name> (...)` with exactly the given columns (the stage a COPY fills by position). */
-export function tempTableDdl(name: string, fields: readonly FieldDefinition[], dialect: SqlDialect): string {
-    return `CREATE TEMP TABLE ${quoteIdentifier(name)} (${fields.map((field) => `${quoteIdentifier(field.name)} ${warehouseColumnType(field, dialect)}`).join(", ")})`;
+/**
+ * `CREATE TEMP TABLE <name> (...)` with exactly the given columns (the stage a COPY fills by position),
+ * NOT NULL on the `required` ones so a file missing a required value fails the fill itself.
+ */
+export function tempTableDdl(name: string, fields: readonly FieldDefinition[], dialect: SqlDialect, required: ReadonlySet<string> = new Set()): string {
+    const columns = fields.map((field) => `${quoteIdentifier(field.name)} ${warehouseColumnType(field, dialect)}${required.has(field.name) ? " NOT NULL" : ""}`);
+    return `CREATE TEMP TABLE ${quoteIdentifier(name)} (${columns.join(", ")})`;
 }
 
 /** `CREATE SCHEMA IF NOT EXISTS`. */

@@ -96,7 +96,7 @@ export function loadBatchStatements(dataset: DatasetDefinition, batch: LoadBatch
 
     return [
         `LOCK TABLE ${ledger}`,
-        tempTableDdl(stage, staged, dialect),
+        tempTableDdl(stage, staged, dialect, new Set(dataset.fields.filter((field) => field.required).map((field) => field.name))),
         stageLoadSql(dataset, batch, dialect),
         `CREATE TEMP TABLE ${latestQ} (LIKE ${target})`,
         `INSERT INTO ${latestQ} (${columns.join(", ")}) ` +

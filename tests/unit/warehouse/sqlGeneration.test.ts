@@ -155,8 +155,9 @@ describe("warehouse SQL generation", () => {
             );
             assert.strictEqual(
                 statements[1],
-                'CREATE TEMP TABLE "stage_orders" ("order_id" VARCHAR(256), "customer_id" VARCHAR(256), "store_id" VARCHAR(256), "region" VARCHAR(256), "channel" VARCHAR(256), ' +
-                    '"status" VARCHAR(256), "currency" VARCHAR(256), "amount" DECIMAL(12,2), "line_items" SUPER, "coupon_code" VARCHAR(20), "event_time" TIMESTAMPTZ, ' +
+                'CREATE TEMP TABLE "stage_orders" ("order_id" VARCHAR(256) NOT NULL, "customer_id" VARCHAR(256) NOT NULL, "store_id" VARCHAR(256) NOT NULL, "region" VARCHAR(256) NOT NULL, ' +
+                    '"channel" VARCHAR(256) NOT NULL, "status" VARCHAR(256) NOT NULL, "currency" VARCHAR(256) NOT NULL, "amount" DECIMAL(12,2) NOT NULL, "line_items" SUPER NOT NULL, ' +
+                    '"coupon_code" VARCHAR(20), "event_time" TIMESTAMPTZ NOT NULL, ' +
                     '"shipped_time" TIMESTAMPTZ, "store_name" VARCHAR(256), "country" VARCHAR(2), "opened_date" DATE, "customer_segment" VARCHAR(256), "customer_country" VARCHAR(256), ' +
                     '"amount_usd" DECIMAL(14,2), "_raw_object" VARCHAR(1024), "_source_engine" VARCHAR(16), "_source_name" VARCHAR(256), "_source_partition" VARCHAR(256), ' +
                     '"_source_position" VARCHAR(128), "_source_object" VARCHAR(1024), "_source_object_version" VARCHAR(256), "_source_line" BIGINT)',
