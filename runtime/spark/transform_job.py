@@ -285,7 +285,7 @@ def parse_spec(document: Dict[str, Any]) -> Spec:
         if column.source != RAW_OBJECT_SOURCE and column.source not in _INGEST_MEMBERS:
             raise TransformJobError(
                 f"spec: provenance column '{column.column}' reads '{column.source}'; expected '{RAW_OBJECT_SOURCE}' or one of {', '.join(_INGEST_MEMBERS)}; regenerate it with tools/spark-spec.ts")
-        if column.column not in document.get("curatedColumns", []):
+        if column.column not in need(document, "curatedColumns"):
             raise TransformJobError(f"spec: provenance column '{column.column}' is not among curatedColumns; regenerate it with tools/spark-spec.ts")
     spec = Spec(
         name=need(document, "name"),
