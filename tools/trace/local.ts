@@ -1,3 +1,4 @@
+import { gunzipSync } from "zlib";
 import type { Pool } from "pg";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createHttp1RequestHandler } from "../../runtime/common/http";
@@ -75,7 +76,7 @@ export async function traceLocal(deps: LocalTraceDeps, dataset: DatasetDefinitio
         hops.push({ hop: "load", where: `${schema}.${ledgerTable}`, summary: `load ${loadId} read ${files.length} curated file(s) at ${new Date(ledger.rows[0].loaded_at as string).toISOString()}`, details: { files } });
     }
 
-    const curated = await findCuratedRow(deps.s3, buckets.curated, curatedKeys, dataset, provenance);
+    const curated = await findCuratedRow(deps.s3, buckets.curated, curatedKeys, provenance);
     if (!curated) {
         throw new TraceError(`no row of the curated file(s) ${curatedKeys.join(", ")} carries the provenance of warehouse row ${describeKey(key)} (${provenance[provenanceColumns.rawObject]} at ${provenance[provenanceColumns.position]}); the curated table changed since the load: rerun \`npm run local\``);
     }
@@ -123,7 +124,7 @@ async function findWarehouseRow(pool: Pool, schema: string, dataset: DatasetDefi
     return rows[0] as Record<string, unknown>;
 }
 
-async function findCuratedRow(s3: S3Client, bucket: string, keys: readonly string[], dataset: DatasetDefinition, provenance: Provenance): Promise<{ key: string; index: number } | null> {
+async function findCuratedRow(s3: S3Client, bucket: string, keys: readonly string[], provenance: Provenance): Promise<{ key: string; index: number } | null> {
     const hyparquet = require("hyparquet") as typeof import("hyparquet");
     for (const key of keys) {
         const bytes = await getObjectBytes(s3, bucket, key);
@@ -230,10 +231,8 @@ async function readFileLine(s3: S3Client, provenance: Provenance): Promise<strin
     const api = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     const version = provenance[provenanceColumns.objectVersion];
     const object = await s3.send(new api.GetObjectCommand({ Bucket: match[1], Key: match[2], ...(version ? { VersionId: version } : {}) }));
-    let text = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-    if (text[0] === 0x1f && text[1] === 0x8b) {
-        text = require("zlib").gunzipSync(text) as Buffer;
-    }
+    const body = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    const text: Buffer = body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
     const line = text.toString("utf8").split(/\r?\n/)[lineNumber - 1];
     if (line === undefined) {
         throw new TraceError(`${uri} has fewer than ${lineNumber} lines; the file was replaced since it was ingested`);
