@@ -1,7 +1,7 @@
 import { DatasetDefinition } from "../../runtime/datasets";
 import { aggregateGlueColumns, aggregateTableName, curatedGlueColumns, curatedPartitionColumns, glueColumns, GlueColumn, glueType, rawPartitionColumns } from "../../runtime/datasets/schema";
 import { historyOf } from "../../runtime/cdc/spec";
-import { cdcWarehouseFields } from "../../runtime/warehouse/cdc";
+import { cdcCuratedFields } from "../../runtime/warehouse/cdc";
 import type * as pulumi from "@pulumi/pulumi";
 import { identifierPrefix } from "../shared/options";
 
@@ -162,14 +162,14 @@ export function cdcRawTable(dataset: DatasetDefinition, bucket: string): TableSp
 /**
  * The curated-zone table of a database dataset: the state the CDC apply rebuilds whole
  * (runtime/spark/cdc_apply.py), one unpartitioned Parquet folder, with the history columns in
- * scd2 mode; the same columns as the warehouse table.
+ * scd2 mode and the provenance columns; the warehouse table's columns but its `_load_id`.
  */
 export function cdcCuratedTable(dataset: DatasetDefinition, bucket: string): TableSpec {
     return {
         name: dataset.name,
         description: `${dataset.description} (curated zone: ${historyOf(dataset) === "scd2" ? "every committed version" : "the latest state per key"}, rebuilt from the captured changes)`,
         location: `s3://${bucket}/${dataset.name}/`,
-        columns: cdcWarehouseFields(dataset).map((field) => ({ name: field.name, type: glueType(field), comment: field.description })),
+        columns: cdcCuratedFields(dataset).map((field) => ({ name: field.name, type: glueType(field), comment: field.description })),
         partitionKeys: [],
         format: "parquet",
         parameters: { classification: "parquet", "dataset.version": String(dataset.version), "parquet.compression": "SNAPPY" },

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { DatasetDefinition, HistoryMode, PublishedReference } from "../datasets";
+import { curatedProvenance, DatasetDefinition, HistoryMode, PublishedReference } from "../datasets";
 import { sparkType } from "../datasets/schema";
 
 /** Columns the history mode adds to the curated table, after the dataset's fields. */
@@ -27,6 +27,8 @@ export function cdcApplySpec(dataset: DatasetDefinition, reference: PublishedRef
         fields: dataset.fields.map((field) => field.name),
         key: dataset.key,
         history: historyOf(dataset),
+        sourceTable: dataset.sourceTable ? `${dataset.sourceTable.schema}.${dataset.sourceTable.table}` : dataset.name,
+        provenance: curatedProvenance.map((column) => ({ column: column.field.name, from: column.from, type: sparkType(column.field) })),
         ...(reference ? { reference } : {}),
     };
 }

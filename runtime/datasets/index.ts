@@ -11,6 +11,7 @@ export { orders } from "./orders";
 export { fxRates } from "./fx_rates";
 export { storeInventory } from "./store_inventory";
 export { customers } from "./customers";
+export * from "./provenance";
 
 /** Datasets the platform deploys. Adding one here is all it takes to get its topic, tables and jobs. */
 export const datasets: readonly DatasetDefinition[] = [orders, fxRates, storeInventory];

@@ -1,4 +1,5 @@
 import { DatasetDefinitionError } from "./errors";
+import { curatedProvenance, curatedProvenanceFields } from "./provenance";
 import { DatasetDefinition, FieldDefinition, ScalarField, ReferenceEnrichment } from "./types";
 
 /**
@@ -114,7 +115,7 @@ export const curatedPartitionColumn = "dt";
 
 /**
  * Columns of the curated table in Parquet column order: the dataset's fields, then each enrichment's
- * columns. The partition column `dt` is not stored in the files. Throws when an enrichment is
+ * columns, then each conversion's column, then the row-level provenance columns. The partition column `dt` is not stored in the files. Throws when an enrichment is
  * inconsistent with the dataset (unknown or non-scalar key, a column name that is already taken).
  */
 export function curatedFields(dataset: DatasetDefinition): FieldDefinition[] {
@@ -143,6 +144,21 @@ export function curatedFields(dataset: DatasetDefinition): FieldDefinition[] {
         }
         taken.set(conversion.column, "a currency conversion");
         fields.push({ name: conversion.column, type: "decimal", precision: conversion.precision, scale: conversion.scale, description: conversion.description });
+    }
+    return [...fields, ...provenanceAfter(dataset, taken)];
+}
+
+/**
+ * The provenance columns (runtime/datasets/provenance.ts) that close every curated table, after
+ * checking that none of the table's other columns took one of their names.
+ */
+export function provenanceAfter(dataset: DatasetDefinition, taken: ReadonlyMap<string, string>): ScalarField[] {
+    const fields = curatedProvenanceFields();
+    for (const field of fields) {
+        const owner = taken.get(field.name);
+        if (owner) {
+            throw new DatasetDefinitionError(`dataset '${dataset.name}': ${owner} is named '${field.name}', a provenance column name; rename it (names starting with '_source_', '_raw_' or '_load_' are reserved)`);
+        }
     }
     return fields;
 }
@@ -216,6 +232,7 @@ export function sparkTransformSpec(dataset: DatasetDefinition): Record<string, u
         specVersion: 1,
         partitionColumn: curatedPartitionColumn,
         curatedColumns: curatedFields(dataset).map((field) => field.name),
+        provenance: curatedProvenance.map((column) => ({ column: column.field.name, from: column.from, type: sparkType(column.field) })),
         references: enrichmentsOf(dataset).map((enrichment) => {
             const key = dataset.fields.find((field) => field.name === enrichment.key) as FieldDefinition;
             return {

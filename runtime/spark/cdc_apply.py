@@ -5,7 +5,9 @@ Input: the raw-zone NDJSON.gz objects that runtime/cdc/land.ts writes for one da
 ``cdc_commit_ts`` and ``cdc_change_seq`` (35 digits: the source log position of the commit, then
 the change's place in its transaction; DMS's AR_H_CHANGE_SEQ).
 
-Output: ``<curated>/<dataset>/`` as Parquet, rewritten whole on every run from every change:
+Output: ``<curated>/<dataset>/`` as Parquet, rewritten whole on every run from every change, each
+row closing with the provenance columns of the change it shows (raw object, source table, commit
+log position, change sequence, change file and line):
 
 - ``current``: the latest state per key in change order; a key whose last change is a delete is
   absent. A primary-key update arrives as a delete of the old key and an insert of the new one.
@@ -31,9 +33,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 OP = "cdc_op"
@@ -42,6 +44,10 @@ SEQ = "cdc_change_seq"
 VALID_FROM = "valid_from"
 VALID_TO = "valid_to"
 IS_CURRENT = "is_current"
+SOURCE = "cdc_source"
+FILE_PATH = "_raw_file_path"
+# The raw object's key in the raw zone: ``<dataset>/dt=D/hour=HH/<name>``, whatever the file system's URI scheme.
+RAW_OBJECT_PATTERN = r"([^/]+/dt=[^/]+/hour=[^/]+/[^/]+)$"
 # The commit's log position: the first 20 digits of the sequence (the rest orders changes inside it).
 COMMIT_DIGITS = 20
 
@@ -51,7 +57,7 @@ class CdcSpecError(ValueError):
 
 
 def parse_spec(document: Dict[str, Any]) -> Dict[str, Any]:
-    for key in ("name", "ddl", "fields", "key", "history"):
+    for key in ("name", "ddl", "fields", "key", "history", "sourceTable", "provenance"):
         if key not in document:
             raise CdcSpecError(f"cdc spec: '{key}' is missing; render the spec with cdcApplySpec (runtime/cdc/spec.ts)")
     if document["history"] not in ("current", "scd2"):
@@ -62,17 +68,39 @@ def parse_spec(document: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def read_changes(spark: SparkSession, spec: Dict[str, Any], raw_uri: str) -> DataFrame:
-    """Every landed change of the dataset (empty when nothing landed yet)."""
-    schema = f"{spec['ddl']}, {OP} STRING, {COMMIT_TS} STRING, {SEQ} STRING"
+    """Every landed change of the dataset (empty when nothing landed yet), with the raw object it is in."""
+    schema = f"{spec['ddl']}, {OP} STRING, {COMMIT_TS} STRING, {SEQ} STRING, {SOURCE} STRING"
     path = f"{raw_uri.rstrip('/')}/{spec['name']}/"
     try:
         frame = spark.read.schema(schema).option("recursiveFileLookup", "true").option("pathGlobFilter", "*.ndjson.gz").json(path)
         frame.limit(1).collect()
     except Exception as error:  # noqa: BLE001 - a missing folder is "no changes yet"; anything else is raised
         if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
-            return spark.createDataFrame([], schema)
+            return spark.createDataFrame([], f"{schema}, {FILE_PATH} STRING")
         raise
-    return frame
+    return frame.withColumn(FILE_PATH, F.col("_metadata.file_path"))
+
+
+def provenance_columns(spec: Dict[str, Any]) -> List[Column]:
+    """The curated provenance columns (runtime/datasets/provenance.ts) of a change: the raw object it was
+    read from, the source table, the commit's log position, the change sequence and the change file line."""
+    source_file = F.split(F.col(SOURCE), "#")
+    values = {
+        "object": F.regexp_extract(F.col(FILE_PATH), RAW_OBJECT_PATTERN, 1),
+        "engine": F.lit("dms"),
+        "source": F.lit(spec["sourceTable"]),
+        "partition": F.substring(F.col(SEQ), 1, COMMIT_DIGITS),
+        "position": F.col(SEQ),
+        "file": source_file.getItem(0),
+        "version_id": F.lit(None),
+        "line": source_file.getItem(1),
+    }
+    columns = []
+    for column in spec["provenance"]:
+        if column["from"] not in values:
+            raise CdcSpecError(f"cdc spec: provenance column '{column['column']}' reads '{column['from']}'; expected one of {', '.join(values)}; render the spec with cdcApplySpec (runtime/cdc/spec.ts)")
+        columns.append(values[column["from"]].cast(column["type"]).alias(column["column"]))
+    return columns
 
 
 def deduplicate(changes: DataFrame, spec: Dict[str, Any]) -> DataFrame:
@@ -84,7 +112,7 @@ def current_state(changes: DataFrame, spec: Dict[str, Any]) -> DataFrame:
     """The latest change per key, unless it is a delete; the dataset's fields only."""
     latest = Window.partitionBy(*spec["key"]).orderBy(F.col(SEQ).desc())
     ranked = deduplicate(changes, spec).withColumn("_rank", F.row_number().over(latest))
-    return ranked.where((F.col("_rank") == 1) & (F.col(OP) != "D")).select(*spec["fields"])
+    return ranked.where((F.col("_rank") == 1) & (F.col(OP) != "D")).select(*spec["fields"], *provenance_columns(spec))
 
 
 def history(changes: DataFrame, spec: Dict[str, Any]) -> DataFrame:
@@ -99,7 +127,7 @@ def history(changes: DataFrame, spec: Dict[str, Any]) -> DataFrame:
         VALID_TO, F.lead(F.to_timestamp(F.col(COMMIT_TS))).over(ordered)
     )
     versions = stamped.where(F.col(OP) != "D")
-    return versions.select(*spec["fields"], VALID_FROM, VALID_TO, F.col(VALID_TO).isNull().alias(IS_CURRENT))
+    return versions.select(*spec["fields"], VALID_FROM, VALID_TO, F.col(VALID_TO).isNull().alias(IS_CURRENT), *provenance_columns(spec))
 
 
 def apply_changes(changes: DataFrame, spec: Dict[str, Any]) -> DataFrame:

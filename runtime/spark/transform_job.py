@@ -11,7 +11,9 @@ What one run does, for the UTC hours [start, end):
    affected date is rebuilt from *all* of its raw hour partitions; reading only part of a day
    would drop the rest of it on overwrite. Dates without any raw input are left untouched.
 2. Reads only those ``<raw>/<dataset>/dt=D/hour=HH/*.ndjson.gz`` folders, with the dataset's
-   schema (DDL from the spec); the raw ``_ingest`` metadata object is not carried over.
+   schema (DDL from the spec); of the raw ``_ingest`` metadata object, the source coordinates are
+   carried over as the provenance columns the spec lists (``_source_*``), next to ``_raw_object``,
+   the key of the raw object the row was read from (runtime/datasets/provenance.ts).
 3. Drops malformed lines and rows missing a required field, counting both (per field too).
 4. Deduplicates by the dataset key keeping the latest event time. Ties are broken by the raw
    file path, then by the record's JSON text, both descending, so a rerun picks the same row.
@@ -188,6 +190,22 @@ class AggregateTable:
 
 
 @dataclass(frozen=True)
+class ProvenanceColumn:
+    """A curated provenance column and where it comes from: an ``_ingest`` member, or ``object`` (the raw object's key)."""
+    column: str
+    source: str
+    type: str
+
+
+# The raw record's ``_ingest`` members the provenance columns may read (runtime/datasets/provenance.ts).
+INGEST_COLUMN = "_ingest"
+RAW_OBJECT_SOURCE = "object"
+_INGEST_MEMBERS = ("engine", "source", "partition", "position", "file", "version_id", "line")
+# The raw object's key in the raw zone: ``<dataset>/dt=D/hour=HH/<name>``, whatever the file system's URI scheme.
+_RAW_OBJECT_PATTERN = r"([^/]+/dt=[^/]+/hour=[^/]+/[^/]+)$"
+
+
+@dataclass(frozen=True)
 class Spec:
     name: str
     version: int
@@ -202,6 +220,7 @@ class Spec:
     conversions: Tuple[Conversion, ...]
     aggregates: Tuple[AggregateTable, ...]
     quality: Tuple[Dict[str, Any], ...]
+    provenance: Tuple[ProvenanceColumn, ...] = ()
 
 
 def _field_names(ddl: str) -> Tuple[str, ...]:
@@ -258,6 +277,16 @@ def parse_spec(document: Dict[str, Any]) -> Spec:
         for measure in aggregate.measures:
             if measure.fn not in ("count", "countDistinct", "sum", "avg"):
                 raise TransformJobError(f"spec: aggregate '{aggregate.name}' measure '{measure.name}' has unknown fn '{measure.fn}'; use count, countDistinct, sum or avg")
+    provenance = tuple(
+        ProvenanceColumn(column=need(p, "column", "spec.provenance[]"), source=need(p, "from", "spec.provenance[]"), type=need(p, "type", "spec.provenance[]"))
+        for p in need(document, "provenance")
+    )
+    for column in provenance:
+        if column.source != RAW_OBJECT_SOURCE and column.source not in _INGEST_MEMBERS:
+            raise TransformJobError(
+                f"spec: provenance column '{column.column}' reads '{column.source}'; expected '{RAW_OBJECT_SOURCE}' or one of {', '.join(_INGEST_MEMBERS)}; regenerate it with tools/spark-spec.ts")
+        if column.column not in need(document, "curatedColumns"):
+            raise TransformJobError(f"spec: provenance column '{column.column}' is not among curatedColumns; regenerate it with tools/spark-spec.ts")
     spec = Spec(
         name=need(document, "name"),
         version=need(document, "version"),
@@ -272,6 +301,7 @@ def parse_spec(document: Dict[str, Any]) -> Spec:
         conversions=conversions,
         aggregates=aggregates,
         quality=tuple(need(document, "quality")),
+        provenance=provenance,
     )
     for column in (*spec.key, spec.event_time, *spec.required):
         if column not in spec.fields:
@@ -341,11 +371,31 @@ def configure(spark: SparkSession) -> None:
     spark.conf.set("spark.sql.parquet.compression.codec", "snappy")
 
 
+def _ingest_ddl(spec: Spec) -> str:
+    """The ``_ingest`` struct as far as the provenance columns read it (empty when they read none of it)."""
+    members = [f"{column.source}: {column.type}" for column in spec.provenance if column.source != RAW_OBJECT_SOURCE]
+    return f"{INGEST_COLUMN} STRUCT<{', '.join(members)}>" if members else ""
+
+
+def provenance_columns(spec: Spec, file_path: Column) -> List[Column]:
+    """The curated provenance columns of a raw row: the raw object's key and its ``_ingest`` source coordinates."""
+    columns = []
+    for column in spec.provenance:
+        if column.source == RAW_OBJECT_SOURCE:
+            value = F.regexp_extract(file_path, _RAW_OBJECT_PATTERN, 1)
+        else:
+            value = F.col(f"{INGEST_COLUMN}.{column.source}")
+        columns.append(value.cast(column.type).alias(column.column))
+    return columns
+
+
 def read_raw(spark: SparkSession, spec: Spec, folders: Sequence[str]) -> DataFrame:
-    """The raw rows of the given hour folders with the dataset's columns plus source file and raw dt."""
-    schema = f"{spec.ddl}, {CORRUPT_COLUMN} STRING"
+    """The raw rows of the given hour folders with the dataset's columns, their provenance, source file and raw dt."""
+    ingest = _ingest_ddl(spec)
+    schema = f"{spec.ddl}, {CORRUPT_COLUMN} STRING" + (f", {ingest}" if ingest else "")
     if not folders:
         empty = spark.createDataFrame([], schema)
+        empty = empty.select(*[F.col(name) for name in (*spec.fields, CORRUPT_COLUMN)], *provenance_columns(spec, F.lit(None).cast("string")))
         return empty.withColumn(FILE_COLUMN, F.lit(None).cast("string")).withColumn(RAW_DT_COLUMN, F.lit(None).cast("string"))
     frame = (
         spark.read.schema(schema)
@@ -356,6 +406,7 @@ def read_raw(spark: SparkSession, spec: Spec, folders: Sequence[str]) -> DataFra
     )
     return frame.select(
         *[F.col(name) for name in (*spec.fields, CORRUPT_COLUMN)],
+        *provenance_columns(spec, F.col("_metadata.file_path")),
         F.col("_metadata.file_path").alias(FILE_COLUMN),
         F.regexp_extract(F.col("_metadata.file_path"), _DT_PATH_PATTERN, 1).alias(RAW_DT_COLUMN),
     )

@@ -1,10 +1,11 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { DatasetDefinition, FieldDefinition, ScalarField } from "../datasets";
+import { curatedProvenanceFields, DatasetDefinition, FieldDefinition, loadIdField, ScalarField } from "../datasets";
 import { historyColumns, historyOf } from "../cdc/spec";
 import { schemaDdl, warehouseColumnType } from "./ddl";
 import { WarehouseConfigError } from "./errors";
 import { StatementRunner } from "./loader";
-import { childPrefix, listCuratedFiles, writeManifest } from "./manifest";
+import { CuratedFile } from "./load";
+import { batchId, childPrefix, listCuratedFiles, writeManifest } from "./manifest";
 import { qualifiedName, quoteIdentifier, quoteLiteral, SqlDialect } from "./sql";
 
 /**
@@ -26,8 +27,8 @@ import { qualifiedName, quoteIdentifier, quoteLiteral, SqlDialect } from "./sql"
 
 const timestampField = (name: string, description: string): ScalarField => ({ name, type: "timestamp", description });
 
-/** Columns of the warehouse table (and of the curated Parquet files, in order). */
-export function cdcWarehouseFields(dataset: DatasetDefinition): FieldDefinition[] {
+/** Columns of the curated Parquet files, in order: the dataset's fields, the history columns (scd2), then the provenance columns. */
+export function cdcCuratedFields(dataset: DatasetDefinition): FieldDefinition[] {
     const fields: FieldDefinition[] = [...dataset.fields];
     if (historyOf(dataset) === "scd2") {
         fields.push(
@@ -36,7 +37,22 @@ export function cdcWarehouseFields(dataset: DatasetDefinition): FieldDefinition[
             { name: historyColumns.isCurrent, type: "boolean", description: "True for the key's live version" },
         );
     }
-    return fields;
+    return [...fields, ...curatedProvenanceFields()];
+}
+
+/** Columns of the warehouse table: the curated columns, then `_load_id` (the sync that last changed the row). */
+export function cdcWarehouseFields(dataset: DatasetDefinition): FieldDefinition[] {
+    return [...cdcCuratedFields(dataset), loadIdField];
+}
+
+/** The load id of one sync: dataset, time and a digest of the curated files it read (`batchId`'s shape). */
+export function cdcSyncId(dataset: DatasetDefinition, loadedAt: Date, files: readonly CuratedFile[]): string {
+    return batchId(`${dataset.name}-cdc`, loadedAt, files);
+}
+
+/** Null-safe equality of one column between two row aliases (an unchanged row is not rewritten). */
+function sameValue(left: string, right: string, column: string): string {
+    return `(${left}.${column} = ${right}.${column} OR (${left}.${column} IS NULL AND ${right}.${column} IS NULL))`;
 }
 
 /** The sync key: the dataset key, plus `valid_from` when every version is kept. */
@@ -60,7 +76,7 @@ export function cdcTargetTableDdl(dataset: DatasetDefinition, schema: string, di
 }
 
 /** The statements of one sync transaction (see the module comment). `manifestUri` is used on Redshift only. */
-export function cdcSyncStatements(dataset: DatasetDefinition, schema: string, dialect: SqlDialect, manifestUri: string): string[] {
+export function cdcSyncStatements(dataset: DatasetDefinition, schema: string, dialect: SqlDialect, manifestUri: string, loadId: string): string[] {
     if (dataset.source !== "database") {
         throw new WarehouseConfigError(`dataset '${dataset.name}' is not captured from a database (source is '${dataset.source ?? "stream"}'); load it with loadCurated instead`);
     }
@@ -69,6 +85,9 @@ export function cdcSyncStatements(dataset: DatasetDefinition, schema: string, di
     const stage = quoteIdentifier(`stage_${dataset.name}_cdc`);
     const fields = cdcWarehouseFields(dataset);
     const columns = fields.map((field) => quoteIdentifier(field.name));
+    const staged = cdcCuratedFields(dataset);
+    const stagedColumns = staged.map((field) => quoteIdentifier(field.name));
+    const loadIdColumn = quoteIdentifier(loadIdField.name);
     const syncKey = cdcSyncKey(dataset);
     const match = (left: string, right: string) => syncKey.map((key) => `${left}.${quoteIdentifier(key)} = ${right}.${quoteIdentifier(key)}`).join(" AND ");
     const updates = fields.filter((field) => !syncKey.includes(field.name)).map((field) => `${quoteIdentifier(field.name)} = s.${quoteIdentifier(field.name)}`);
@@ -78,13 +97,19 @@ export function cdcSyncStatements(dataset: DatasetDefinition, schema: string, di
     } else {
         const [sourceSchema, sourceTable] = dialect.stageSourceTable.split(".");
         const source = sourceTable ? qualifiedName(sourceSchema as string, sourceTable) : quoteIdentifier(sourceSchema as string);
-        fill = `INSERT INTO ${stage} (${columns.join(", ")}) SELECT ${columns.join(", ")} FROM ${source}`;
+        fill = `INSERT INTO ${stage} (${stagedColumns.join(", ")}) SELECT ${stagedColumns.join(", ")} FROM ${source}`;
     }
+    const unchanged = staged
+        .filter((field) => field.type !== "array" && !syncKey.includes(field.name))
+        .map((field) => sameValue(stage, targetRef, quoteIdentifier(field.name)));
     return [
         `LOCK TABLE ${target}`,
-        `CREATE TEMP TABLE ${stage} (LIKE ${target})`,
+        `CREATE TEMP TABLE ${stage} (${staged.map((field) => `${quoteIdentifier(field.name)} ${warehouseColumnType(field, dialect)}`).join(", ")}, ${loadIdColumn} ${warehouseColumnType(loadIdField, dialect)})`,
         fill,
+        `UPDATE ${stage} SET ${loadIdColumn} = ${quoteLiteral(loadId)}`,
         `DELETE FROM ${target} WHERE NOT EXISTS (SELECT 1 FROM ${stage} AS s WHERE ${match("s", targetRef)})`,
+        // Rows the sync would not change keep the load id of the sync that last changed them.
+        `DELETE FROM ${stage} USING ${target} WHERE ${[match(targetRef, stage), ...unchanged].join(" AND ")}`,
         `MERGE INTO ${target} USING ${stage} AS s ON ${match(targetRef, "s")} ` +
             (updates.length > 0 ? `WHEN MATCHED THEN UPDATE SET ${updates.join(", ")} ` : "") +
             `WHEN NOT MATCHED THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((column) => `s.${column}`).join(", ")})`,
@@ -100,12 +125,16 @@ export interface CdcSyncConfig {
     /** Where the COPY manifest goes (Redshift): `<manifestUri>/<dataset>/cdc-sync.manifest.json`. */
     readonly manifestUri: string;
     readonly dialect: SqlDialect;
+    /** When the sync runs; part of its load id. Defaults to now. */
+    readonly loadedAt?: Date;
 }
 
 export interface CdcSyncResult {
     readonly dataset: string;
     readonly files: number;
     readonly statementId: string;
+    /** The `_load_id` the rows this sync changed carry. */
+    readonly loadId: string;
 }
 
 /** Creates the schema and the table if missing (idempotent). */
@@ -119,6 +148,7 @@ export async function syncCdcTable(deps: { readonly warehouse: StatementRunner; 
     await ensureCdcTable(deps.warehouse, config);
     const manifestUri = `${childPrefix(config.manifestUri, name)}cdc-sync.manifest.json`;
     let files = 0;
+    let listedFiles: readonly CuratedFile[] = [];
     if (config.dialect.engine === "redshift") {
         if (!deps.s3) {
             throw new WarehouseConfigError(`${name}: the Redshift sync needs an S3 client to list the curated files and write the manifest`);
@@ -129,7 +159,9 @@ export async function syncCdcTable(deps: { readonly warehouse: StatementRunner; 
         }
         await writeManifest(deps.s3, manifestUri, listed);
         files = listed.length;
+        listedFiles = listed;
     }
-    const outcome = await deps.warehouse.executeBatch(cdcSyncStatements(config.dataset, config.schema, config.dialect, manifestUri), `${name}: sync from curated`);
-    return { dataset: name, files, statementId: outcome.statementId };
+    const loadId = cdcSyncId(config.dataset, config.loadedAt ?? new Date(), listedFiles);
+    const outcome = await deps.warehouse.executeBatch(cdcSyncStatements(config.dataset, config.schema, config.dialect, manifestUri, loadId), `${name}: sync from curated`);
+    return { dataset: name, files, statementId: outcome.statementId, loadId };
 }

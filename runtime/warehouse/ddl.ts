@@ -1,4 +1,4 @@
-import { DatasetDefinition, FieldDefinition } from "../datasets";
+import { DatasetDefinition, FieldDefinition, loadIdField } from "../datasets";
 import { curatedFields, redshiftType } from "../datasets/schema";
 import { WarehouseConfigError } from "./errors";
 import { qualifiedName, quoteIdentifier, SqlDialect } from "./sql";
@@ -12,9 +12,26 @@ export function warehouseColumnType(field: FieldDefinition, dialect: SqlDialect)
     return dialect.engine === "postgres" && type === "SUPER" ? "JSONB" : type;
 }
 
-/** Columns of the target table: exactly the curated Parquet columns, in file order (COPY maps by position). */
-export function warehouseFields(dataset: DatasetDefinition): FieldDefinition[] {
+/**
+ * Columns the loader stages: exactly the curated Parquet columns (provenance included), in file order
+ * (COPY maps by position).
+ */
+export function stagedFields(dataset: DatasetDefinition): FieldDefinition[] {
     return curatedFields(dataset);
+}
+
+/** Columns of the target table: the staged (curated) columns, then `_load_id`, which the load fills with its batch id. */
+export function warehouseFields(dataset: DatasetDefinition): FieldDefinition[] {
+    return [...stagedFields(dataset), loadIdField];
+}
+
+/**
+ * `CREATE TEMP TABLE <name> (...)` with exactly the given columns (the stage a COPY fills by position),
+ * NOT NULL on the `required` ones so a file missing a required value fails the fill itself.
+ */
+export function tempTableDdl(name: string, fields: readonly FieldDefinition[], dialect: SqlDialect, required: ReadonlySet<string> = new Set()): string {
+    const columns = fields.map((field) => `${quoteIdentifier(field.name)} ${warehouseColumnType(field, dialect)}${required.has(field.name) ? " NOT NULL" : ""}`);
+    return `CREATE TEMP TABLE ${quoteIdentifier(name)} (${columns.join(", ")})`;
 }
 
 /** `CREATE SCHEMA IF NOT EXISTS`. */
@@ -23,7 +40,7 @@ export function schemaDdl(schema: string): string {
 }
 
 /**
- * The target table: the curated columns, NOT NULL on required fields, the key as an (informational
+ * The target table: the curated columns and the load id, NOT NULL on required fields, the key as an (informational
  * on Redshift) primary key, and on Redshift the distribution style/key and compound sort key from
  * `dataset.warehouse`.
  */

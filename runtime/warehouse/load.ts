@@ -1,5 +1,6 @@
 import { DatasetDefinition } from "../datasets";
-import { ledgerTable, warehouseFields } from "./ddl";
+import { loadIdField } from "../datasets";
+import { ledgerTable, stagedFields, tempTableDdl, warehouseFields } from "./ddl";
 import { WarehouseConfigError } from "./errors";
 import { qualifiedName, quoteIdentifier, quoteLiteral, SqlDialect, timestampLiteral } from "./sql";
 
@@ -40,7 +41,7 @@ function splitTableName(name: string): string {
 /** How the stage is filled: COPY from the manifest on Redshift; an INSERT from the stand-in table on PostgreSQL. */
 export function stageLoadSql(dataset: DatasetDefinition, batch: LoadBatch, dialect: SqlDialect): string {
     const { stage } = stageTables(dataset);
-    const fields = warehouseFields(dataset);
+    const fields = stagedFields(dataset);
     if (dialect.engine === "redshift") {
         if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(dialect.copyRoleArn)) {
             throw new WarehouseConfigError(`copy role '${dialect.copyRoleArn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
@@ -57,11 +58,12 @@ export function stageLoadSql(dataset: DatasetDefinition, batch: LoadBatch, diale
  * The statements of one load batch, run by the Data API as one transaction (BatchExecuteStatement):
  *
  * 1. lock the ledger, so concurrent loads of the same files serialize;
- * 2. create the stage like the target and fill it from exactly the manifest's files;
+ * 2. create the stage with the curated columns and fill it from exactly the manifest's files;
  * 3. keep one row per key: the latest event time, ties broken by the other scalar columns (descending),
  *    so the result does not depend on file order;
  * 4. drop stage rows older than the target's row for the same key (a late file never rolls a row back);
- * 5. MERGE the rest into the target (update matched keys, insert new ones);
+ * 5. MERGE the rest into the target (update matched keys, insert new ones), stamping each written
+ *    row's `_load_id` with the batch id (so a row leads to its ledger entry and curated files);
  * 6. record the files in the ledger, skipping any a concurrent load recorded first;
  * 7. drop the temp tables.
  *
@@ -79,9 +81,12 @@ export function loadBatchStatements(dataset: DatasetDefinition, batch: LoadBatch
     const [stageQ, latestQ, filesQ] = [stage, latest, ledgerBatch].map(quoteIdentifier);
     const fields = warehouseFields(dataset);
     const columns = fields.map((field) => quoteIdentifier(field.name));
+    const staged = stagedFields(dataset);
+    const stagedColumns = staged.map((field) => quoteIdentifier(field.name));
+    const loadId = quoteIdentifier(loadIdField.name);
     const keys = dataset.key.map(quoteIdentifier);
     const eventTime = quoteIdentifier(dataset.eventTimeField);
-    const tieBreak = fields
+    const tieBreak = staged
         .filter((field) => field.type !== "array" && !dataset.key.includes(field.name) && field.name !== dataset.eventTimeField)
         .map((field) => `${quoteIdentifier(field.name)} DESC NULLS LAST`);
     const order = [`${eventTime} DESC`, ...tieBreak].join(", ");
@@ -91,11 +96,11 @@ export function loadBatchStatements(dataset: DatasetDefinition, batch: LoadBatch
 
     return [
         `LOCK TABLE ${ledger}`,
-        `CREATE TEMP TABLE ${stageQ} (LIKE ${target})`,
+        tempTableDdl(stage, staged, dialect, new Set(dataset.fields.filter((field) => field.required).map((field) => field.name))),
         stageLoadSql(dataset, batch, dialect),
         `CREATE TEMP TABLE ${latestQ} (LIKE ${target})`,
         `INSERT INTO ${latestQ} (${columns.join(", ")}) ` +
-            `SELECT ${columns.join(", ")} FROM (SELECT ${columns.join(", ")}, ROW_NUMBER() OVER (PARTITION BY ${keys.join(", ")} ORDER BY ${order}) AS "row_rank" FROM ${stageQ}) AS ranked ` +
+            `SELECT ${stagedColumns.join(", ")}, ${quoteLiteral(batch.batchId)} AS ${loadId} FROM (SELECT ${stagedColumns.join(", ")}, ROW_NUMBER() OVER (PARTITION BY ${keys.join(", ")} ORDER BY ${order}) AS "row_rank" FROM ${stageQ}) AS ranked ` +
             `WHERE "row_rank" = 1`,
         `DELETE FROM ${latestQ} USING ${target} WHERE ${keyMatch(targetRef, latestQ)} AND ${targetRef}.${eventTime} > ${latestQ}.${eventTime}`,
         `MERGE INTO ${target} USING ${latestQ} AS s ON ${keyMatch(targetRef, "s")} ` +

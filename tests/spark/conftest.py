@@ -52,7 +52,8 @@ def spec_document(spec_file) -> Dict[str, Any]:
 def order(order_id: str, event_time: str, *, customer: str = "CUST-00000001", store: str = "S0001", region: str = "NA",
           currency: str = "USD", status: str = "placed", amount: str = "10.00", coupon: Union[str, None] = None,
           shipped_time: Union[str, None] = None, channel: str = "store", offset: int = 0) -> Dict[str, Any]:
-    """A raw-zone orders record: the dataset's fields (normalised) plus the `_meta` object ingest adds."""
+    """A raw-zone orders record: the dataset's fields (normalised) plus the `_ingest` object ingest adds
+    (runtime/ingest/classify.ts), here for Kafka partition 3 at ``offset``."""
     record: Dict[str, Any] = {
         "order_id": order_id,
         "customer_id": customer,
@@ -64,7 +65,8 @@ def order(order_id: str, event_time: str, *, customer: str = "CUST-00000001", st
         "amount": float(amount),
         "line_items": [{"sku": "SKU-0001", "quantity": 1, "unit_price": float(amount)}],
         "event_time": event_time,
-        "_meta": {"source": "kinesis:orders", "partition": "shardId-000", "offset": str(offset), "datasetVersion": 1},
+        "_ingest": {"dataset_version": 1, "engine": "kafka", "source": "orders", "partition": "3", "position": str(offset),
+                    "ingest_time": event_time, "ingest_time_type": "CREATE_TIME", "key": order_id, "dt": event_time[:10], "hour": event_time[11:13]},
     }
     if coupon is not None:
         record["coupon_code"] = coupon

@@ -42,7 +42,7 @@ def change(op: str, customer: str, commit: int, index: int, *, segment: str = "c
     if op != "D":
         record.update(name=name, email="a@example.com", country="IE", segment=segment,
                       created_at="2026-12-06T00:00:00.000Z", updated_at=commit_ts[:23] + "Z")
-    record.update(cdc_op=op, cdc_commit_ts=commit_ts, cdc_change_seq=f"{commit:020d}{index:015d}", cdc_source="test")
+    record.update(cdc_op=op, cdc_commit_ts=commit_ts, cdc_change_seq=f"{commit:020d}{index:015d}", cdc_source=f"cdc/public/customers/20261206-01{commit:02d}.csv#{index + 2}")
     return record
 
 
@@ -72,6 +72,11 @@ def test_current_mode_keeps_latest_state_and_removes_deletes(spark, specs, tmp_p
     assert [(r["id"], r["segment"], r["name"]) for r in rows] == [("CUST-00000001", "enterprise", "Ann"), ("CUST-00000009", "consumer", "Key changed")]
     reference = spark.read.option("header", "true").csv(str(tmp_path / "reference" / "customers")).collect()
     assert sorted((r.customer_id, r.customer_segment) for r in reference) == [("CUST-00000001", "enterprise"), ("CUST-00000009", "consumer")]
+    # Each row names the change it shows: the raw object, the source table, the commit position, the change sequence, file and line.
+    assert [(r["_raw_object"], r["_source_engine"], r["_source_name"], r["_source_partition"], r["_source_position"], r["_source_object"], r["_source_line"]) for r in rows] == [
+        ("customers/dt=2026-12-06/hour=01/changes.ndjson.gz", "dms", "public.customers", f"{2:020d}", f"{2:020d}{1:015d}", "cdc/public/customers/20261206-0102.csv", 3),
+        ("customers/dt=2026-12-06/hour=01/changes.ndjson.gz", "dms", "public.customers", f"{4:020d}", f"{4:020d}{2:015d}", "cdc/public/customers/20261206-0104.csv", 4),
+    ]
 
 
 def test_out_of_order_files_and_replays_give_the_same_table(spark, specs, tmp_path):
@@ -111,7 +116,9 @@ def test_no_changes_yet_gives_an_empty_table(spark, specs, tmp_path):
 
 def test_spec_errors_name_the_key_and_the_fix():
     with pytest.raises(cdc_apply.CdcSpecError, match="history is 'weekly'; expected 'current' or 'scd2'"):
-        cdc_apply.parse_spec({"name": "x", "ddl": "", "fields": [], "key": ["id"], "history": "weekly"})
+        cdc_apply.parse_spec({"name": "x", "ddl": "", "fields": [], "key": ["id"], "history": "weekly", "sourceTable": "public.x", "provenance": []})
+    with pytest.raises(cdc_apply.CdcSpecError, match="'provenance' is missing"):
+        cdc_apply.parse_spec({"name": "x", "ddl": "", "fields": [], "key": ["id"], "history": "current", "sourceTable": "public.x"})
     with pytest.raises(cdc_apply.CdcSpecError, match="'key' is missing"):
         cdc_apply.parse_spec({"name": "x", "ddl": "", "fields": [], "history": "current"})
 

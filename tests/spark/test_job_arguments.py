@@ -81,6 +81,21 @@ class TestSpec:
         with pytest.raises(job.TransformJobError, match=r"spec: missing 'curatedColumns'; regenerate it with tools/spark-spec.ts"):
             job.parse_spec(broken)
 
+    def test_reads_where_each_provenance_column_comes_from(self, spec_document):
+        spec = job.parse_spec(spec_document)
+        assert [(p.column, p.source, p.type) for p in spec.provenance][:2] == [("_raw_object", "object", "STRING"), ("_source_engine", "engine", "STRING")]
+        assert spec.curated_columns[-len(spec.provenance):] == tuple(p.column for p in spec.provenance)
+
+    def test_refuses_provenance_it_cannot_fill(self, spec_document):
+        with pytest.raises(job.TransformJobError, match=r"spec: missing 'provenance'; regenerate it with tools/spark-spec.ts"):
+            job.parse_spec({k: v for k, v in spec_document.items() if k != "provenance"})
+        unknown = [*spec_document["provenance"][:-1], {"column": "_source_line", "from": "row_number", "type": "BIGINT"}]
+        with pytest.raises(job.TransformJobError, match=r"provenance column '_source_line' reads 'row_number'; expected 'object' or one of engine, source"):
+            job.parse_spec({**spec_document, "provenance": unknown})
+        outside = [*spec_document["provenance"], {"column": "_source_extra", "from": "engine", "type": "STRING"}]
+        with pytest.raises(job.TransformJobError, match=r"provenance column '_source_extra' is not among curatedColumns"):
+            job.parse_spec({**spec_document, "provenance": outside})
+
     def test_refuses_another_spec_version(self, spec_document):
         with pytest.raises(job.TransformJobError, match=r"specVersion 2 is not supported \(this job reads 1\)"):
             job.parse_spec({**spec_document, "specVersion": 2})

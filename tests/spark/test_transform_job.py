@@ -39,7 +39,7 @@ CUSTOMERS = [f"{cust(n)},{['consumer', 'small_business', 'enterprise'][n % 3]},{
 
 def raw_file_a(raw: Path) -> None:
     write_raw(raw, "2024-05-01", "03", "kinesis+shardId-000+100", [
-        order(oid(1), "2024-05-01T03:10:00Z", customer=cust(1), amount="100.00"),
+        order(oid(1), "2024-05-01T03:10:00Z", customer=cust(1), amount="100.00", offset=100),
         order(oid(2), "2024-05-01T03:20:00Z", customer=cust(2), store="S0002", region="EMEA", currency="EUR", amount="50.00"),
     ])
 
@@ -50,7 +50,7 @@ def raw_file_b(raw: Path) -> None:
     wrong_type = order(oid(10), "2024-05-01T10:50:00Z", customer=cust(10))
     wrong_type["amount"] = "abc"
     write_raw(raw, "2024-05-01", "10", "kinesis+shardId-000+200", [
-        order(oid(1), "2024-05-01T10:05:00Z", customer=cust(1), status="paid", amount="100.00"),
+        order(oid(1), "2024-05-01T10:05:00Z", customer=cust(1), status="paid", amount="100.00", offset=201),
         order(oid(3), "2024-05-01T10:30:00Z", customer=cust(3), store="WEB", channel="web", amount="20.00", coupon="SPRING"),
         order(oid(3), "2024-05-01T10:30:00Z", customer=cust(3), store="WEB", channel="web", amount="20.00", coupon="SPRING"),
         "{not json",
@@ -62,7 +62,7 @@ def raw_file_b(raw: Path) -> None:
 def raw_file_c_late(raw: Path) -> None:
     """A file that arrives after hour 03 was first processed: records for an earlier partition."""
     write_raw(raw, "2024-05-01", "03", "kinesis+shardId-001+500", [
-        order(oid(5), "2024-05-01T03:45:00Z", customer=cust(5), store="S9999", region="APAC", currency="JPY", amount="3000.00"),
+        order(oid(5), "2024-05-01T03:45:00Z", customer=cust(5), store="S9999", region="APAC", currency="JPY", amount="3000.00", offset=501),
         order(oid(2), "2024-05-01T03:50:00Z", customer=cust(2), store="S0002", region="EMEA", currency="EUR", status="cancelled", amount="50.00"),
     ])
 
@@ -190,8 +190,19 @@ class TestCuratedTable:
             "struct<order_id:string,customer_id:string,store_id:string,region:string,channel:string,status:string,"
             "currency:string,amount:decimal(12,2),line_items:array<struct<sku:string,quantity:int,unit_price:decimal(10,2)>>,"
             "coupon_code:string,event_time:timestamp,shipped_time:timestamp,store_name:string,country:string,opened_date:date,"
-            "customer_segment:string,customer_country:string,amount_usd:decimal(14,2)>"
+            "customer_segment:string,customer_country:string,amount_usd:decimal(14,2),"
+            "_raw_object:string,_source_engine:string,_source_name:string,_source_partition:string,_source_position:string,"
+            "_source_object:string,_source_object_version:string,_source_line:bigint>"
         )
+
+    def test_carries_the_raw_object_and_source_coordinates_of_the_version_it_kept(self, spark, lake):
+        frame = spark.read.parquet(str(lake["curated"] / "orders"))
+        provenance = [c for c in frame.columns if c.startswith("_source_") or c == "_raw_object"]
+        row = frame.where(F.col("order_id") == oid(5)).select(*provenance).collect()
+        assert [tuple(r) for r in row] == [
+            ("orders/dt=2024-05-01/hour=03/kinesis+shardId-001+500.ndjson.gz", "kafka", "orders", "3", "501", None, None, None),
+        ]
+        assert frame.where(F.col("_raw_object").isNull() | (F.col("_raw_object") == "") | F.col("_source_position").isNull()).count() == 0
 
     def test_joins_the_customers_reference_published_by_the_customers_apply(self, spark, lake):
         frame = spark.read.parquet(str(lake["curated"] / "orders"))

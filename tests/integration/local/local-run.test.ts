@@ -7,6 +7,9 @@ import { readLocalSettings } from "../../../runtime/local/settings";
 import { formatCount } from "../../../runtime/local/report";
 import { sourceDatabaseUrl } from "../../../runtime/local/databaseStage";
 import { LocalDatasetRun, LocalRunSummary } from "../../../runtime/local/summary";
+import { orders } from "../../../runtime/datasets";
+import { sourcePlans } from "../../../runtime/local/run";
+import { sourceMessages, windowOf } from "../../../runtime/local/sources";
 
 function datasetRun(summary: LocalRunSummary, name: string): LocalDatasetRun {
     const found = summary.datasets.find((run) => run.dataset === name);
@@ -39,6 +42,28 @@ function runLocalCommand(extra: readonly string[], env: NodeJS.ProcessEnv = proc
         child.on("error", reject);
         child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
     });
+}
+
+function runTool(tool: string, extra: readonly string[]): Promise<Outcome> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "tools", tool), ...extra], { cwd: root, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+}
+
+interface TraceOutput {
+    readonly hops: readonly { readonly hop: string; readonly details: Record<string, unknown> }[];
+}
+
+async function runTrace(extra: readonly string[]): Promise<TraceOutput> {
+    const outcome = await runTool("trace.ts", extra);
+    assert.strictEqual(outcome.code, 0, `npm run trace ${extra.join(" ")} failed (${outcome.code}):\n${outcome.stderr}`);
+    return JSON.parse(outcome.stdout) as TraceOutput;
 }
 
 function parseSummary(outcome: Outcome): LocalRunSummary {
@@ -233,6 +258,54 @@ describe("npm run local -- --json: the whole platform on this machine", function
         assert.match(detail("customers: apply"), /Spark not rerun/);
         assert.match(detail("fx_rates: fetch"), /window already fetched \(checkpoint at its end\), nothing requested/);
         assert.match(detail("store_inventory: drop"), /already dropped, nothing uploaded/);
+    });
+
+    it("traces an order of each stream from the warehouse back to the record the producer sent (npm run trace)", async () => {
+        const plans = sourcePlans({ dataset: orders, date, kafkaCount: 1000, kinesisCount: 150, seed: 1, badRatio: 0.05, resendEvery: 50 });
+        assert.deepStrictEqual(plans.map((plan) => plan.engine), ["msk", "kinesis"]);
+        for (const plan of plans) {
+            // The 7th valid order the producer sent once (re-sent ones have two coordinates; either may win).
+            const sent = sourceMessages(plan, windowOf(date)).filter((message) => !message.defective && !message.resent);
+            const resentKeys = new Set(sourceMessages(plan, windowOf(date)).filter((message) => message.resent).map((message) => message.key));
+            const message = sent.filter((candidate) => !resentKeys.has(candidate.key))[7];
+            assert.ok(message, `${plan.name}: a valid order`);
+            const produced = JSON.parse(String(message.value)) as Record<string, unknown>;
+            const trace = await runTrace(["--dataset", "orders", "--key", String(produced.order_id), "--format", "json"]);
+            assert.deepStrictEqual(trace.hops.map((hop) => hop.hop), ["warehouse", "load", "curated", "raw", "source"]);
+            const [warehouse, , , raw, source] = trace.hops;
+            assert.strictEqual(warehouse.details._source_engine, plan.engine === "msk" ? "kafka" : "kinesis");
+            assert.strictEqual(warehouse.details._source_name, plan.stream);
+            assert.match(String(warehouse.details._load_id), /^orders-\d{8}T\d{6}Z-[0-9a-f]{12}$/);
+            assert.deepStrictEqual(source.details.sent, produced, `${plan.name}: the source record at the row's coordinates is the one the producer sent`);
+            assert.strictEqual(source.details.matchesRaw, true);
+            assert.strictEqual((raw.details.record as Record<string, unknown>).order_id, produced.order_id);
+        }
+    });
+
+    it("traces a row of every other dataset to its source coordinates", async () => {
+        const pool = new Pool({ connectionString: readLocalSettings().postgresUrl, max: 1 });
+        try {
+            const keys: Record<string, string> = {
+                customers: (await pool.query(`SELECT id FROM analytics.customers ORDER BY id LIMIT 1`)).rows[0].id,
+                fx_rates: (await pool.query(`SELECT 'base_currency=' || base_currency || ',quote_currency=' || quote_currency || ',rate_date=' || rate_date::text AS k FROM analytics.fx_rates ORDER BY 1 LIMIT 1`)).rows[0].k,
+                store_inventory: (await pool.query(`SELECT 'store_id=' || store_id || ',sku=' || sku || ',as_of=' || to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS k FROM analytics.store_inventory ORDER BY 1 LIMIT 1`)).rows[0].k,
+            };
+            const engines: Record<string, string> = { customers: "dms", fx_rates: "api", store_inventory: "file" };
+            for (const [dataset, key] of Object.entries(keys)) {
+                const trace = await runTrace(["--dataset", dataset, "--key", key, "--format", "json"]);
+                assert.deepStrictEqual(trace.hops.map((hop) => hop.hop), ["warehouse", "load", "curated", "raw", "source"], dataset);
+                assert.strictEqual(trace.hops[0].details._source_engine, engines[dataset], dataset);
+                assert.ok(String(trace.hops[0].details._load_id).startsWith(dataset), `${dataset}: the warehouse row carries its load id`);
+            }
+        } finally {
+            await pool.end();
+        }
+    });
+
+    it("fails trace with a clear message for a key the warehouse does not hold", async () => {
+        const outcome = await runTool("trace.ts", ["--dataset", "orders", "--key", "ORD-000000000000"]);
+        assert.strictEqual(outcome.code, 1);
+        assert.match(outcome.stderr, /^trace: no orders row has key order_id=ORD-000000000000 in analytics\.orders; for example: order_id=ORD-/);
     });
 });
 

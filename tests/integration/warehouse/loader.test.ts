@@ -12,7 +12,7 @@ import {
     runLoadBatch,
     StatementFailedError,
     warehouseColumnType,
-    warehouseFields,
+    stagedFields,
 } from "../../../runtime/warehouse";
 import { postgresDataApi } from "./postgresDataApi";
 import { connectPostgres, freshBucket, freshSchema, motoS3 } from "./services";
@@ -109,7 +109,8 @@ describe("warehouse loader on PostgreSQL through the Data API, with manifests on
             dialect: { engine: "postgres", stageSourceTable: `${schema}.${sources}` },
         };
         const dialect = config.dialect;
-        const columns = warehouseFields(orders).map((field) => `"${field.name}" ${warehouseColumnType(field, dialect)}`);
+        // The stand-in holds what the curated files hold: every staged column, not the warehouse's own _load_id.
+        const columns = stagedFields(orders).map((field) => `"${field.name}" ${warehouseColumnType(field, dialect)}`);
         await pool.query(`CREATE SCHEMA "${schema}"`);
         await pool.query(`CREATE TABLE "${schema}"."${sources}" (file_uri TEXT NOT NULL, ${columns.join(", ")})`);
         await putFile("dt=2024-05-01/part-00000-a.snappy.parquet", [
@@ -145,6 +146,8 @@ describe("warehouse loader on PostgreSQL through the Data API, with manifests on
             [uri("dt=2024-05-01/part-00000-a.snappy.parquet"), await etag("dt=2024-05-01/part-00000-a.snappy.parquet"), "2024-05-02 03:00:00", batch.batchId],
             [uri("dt=2024-05-02/part-00000-b.snappy.parquet"), await etag("dt=2024-05-02/part-00000-b.snappy.parquet"), "2024-05-02 03:00:00", batch.batchId],
         ]);
+        const loadIds = await pool.query(`SELECT DISTINCT "_load_id" FROM "${schema}"."orders"`);
+        assert.deepStrictEqual(loadIds.rows, [{ _load_id: batch.batchId }], "every row carries the id of the load that wrote it, the ledger's batch_id");
         const manifest = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `_manifests/orders/${batch.batchId}.manifest.json` }));
         assert.deepStrictEqual(JSON.parse(await (manifest.Body as { transformToString(): Promise<string> }).transformToString()), {
             entries: [

@@ -24,7 +24,7 @@ describe("warehouse SQL semantics on PostgreSQL 15", function () {
         await pool.end();
     });
 
-    it("creates the schema, target and ledger idempotently with the curated columns and types", async () => {
+    it("creates the schema, target and ledger idempotently with the curated columns, provenance and load id, and types", async () => {
         for (let run = 0; run < 2; run++) {
             for (const sql of warehouseSetupStatements(orders, schema, dialect)) {
                 await pool.query(sql);
@@ -58,6 +58,15 @@ describe("warehouse SQL semantics on PostgreSQL 15", function () {
             ["orders", "customer_segment", "character varying", "YES"],
             ["orders", "customer_country", "character varying", "YES"],
             ["orders", "amount_usd", "numeric", "YES"],
+            ["orders", "_raw_object", "character varying", "YES"],
+            ["orders", "_source_engine", "character varying", "YES"],
+            ["orders", "_source_name", "character varying", "YES"],
+            ["orders", "_source_partition", "character varying", "YES"],
+            ["orders", "_source_position", "character varying", "YES"],
+            ["orders", "_source_object", "character varying", "YES"],
+            ["orders", "_source_object_version", "character varying", "YES"],
+            ["orders", "_source_line", "bigint", "YES"],
+            ["orders", "_load_id", "character varying", "YES"],
         ]);
     });
 

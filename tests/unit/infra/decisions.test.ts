@@ -192,11 +192,12 @@ describe("catalog decisions", () => {
         assert.strictEqual(table.parameters["storage.location.template"], "s3://raw-bucket/orders/dt=${dt}/hour=${hour}/");
         assert.strictEqual(table.columns.find((c) => c.name === "line_items")?.type, "array<struct<sku:string,quantity:int,unit_price:decimal(10,2)>>");
     });
-    it("makes the curated table Parquet by date: the dataset's fields, then the columns its enrichments and conversions add", () => {
+    it("makes the curated table Parquet by date: the dataset's fields, then the columns its enrichments and conversions add, then provenance", () => {
         const table = curatedTable(orders, "curated-bucket");
         assert.strictEqual(table.format, "parquet");
         assert.deepStrictEqual(table.partitionKeys.map((c) => c.name), ["dt"]);
-        assert.deepStrictEqual(table.columns.slice(-6).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date", "customer_segment:string", "customer_country:string", "amount_usd:decimal(14,2)"]);
+        assert.deepStrictEqual(table.columns.slice(-14, -8).map((c) => `${c.name}:${c.type}`), ["store_name:string", "country:string", "opened_date:date", "customer_segment:string", "customer_country:string", "amount_usd:decimal(14,2)"]);
+        assert.deepStrictEqual(table.columns.slice(-8).map((c) => c.name), ["_raw_object", "_source_engine", "_source_name", "_source_partition", "_source_position", "_source_object", "_source_object_version", "_source_line"]);
         assert.deepStrictEqual(table.columns.slice(0, orders.fields.length).map((c) => c.name), orders.fields.map((f) => f.name));
         assert.strictEqual(table.parameters["storage.location.template"], "s3://curated-bucket/orders/dt=${dt}/");
     });

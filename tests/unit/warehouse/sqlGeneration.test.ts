@@ -19,6 +19,11 @@ const postgres = { engine: "postgres" as const, stageSourceTable: "fixtures.cura
 const columns =
     '"order_id", "customer_id", "store_id", "region", "channel", "status", "currency", "amount", "line_items", "coupon_code", "event_time", "shipped_time", "store_name", "country", "opened_date", "customer_segment", "customer_country", "amount_usd"';
 
+/** The provenance columns every curated file ends with (runtime/datasets/provenance.ts), then what the stage holds. */
+const provenance = '"_raw_object", "_source_engine", "_source_name", "_source_partition", "_source_position", "_source_object", "_source_object_version", "_source_line"';
+const staged = `${columns}, ${provenance}`;
+const provenanceTieBreak = provenance.split(", ").map((column) => `${column} DESC NULLS LAST`).join(", ");
+
 const batch: LoadBatch = {
     batchId: "orders-20240502T030000Z-0123456789ab",
     manifestUri: "s3://etl-dev-curated/curated/_manifests/orders/orders-20240502T030000Z-0123456789ab.manifest.json",
@@ -74,6 +79,15 @@ describe("warehouse SQL generation", () => {
                     '    "customer_segment" VARCHAR(256),',
                     '    "customer_country" VARCHAR(256),',
                     '    "amount_usd" DECIMAL(14,2),',
+                    '    "_raw_object" VARCHAR(1024),',
+                    '    "_source_engine" VARCHAR(16),',
+                    '    "_source_name" VARCHAR(256),',
+                    '    "_source_partition" VARCHAR(256),',
+                    '    "_source_position" VARCHAR(128),',
+                    '    "_source_object" VARCHAR(1024),',
+                    '    "_source_object_version" VARCHAR(256),',
+                    '    "_source_line" BIGINT,',
+                    '    "_load_id" VARCHAR(128),',
                     '    PRIMARY KEY ("order_id")',
                     ")",
                     "DISTSTYLE KEY",
@@ -93,7 +107,9 @@ describe("warehouse SQL generation", () => {
         it("writes EVEN distribution, compound keys and no sort key when the design says so", () => {
             assert.strictEqual(
                 targetTableDdl(payments, "finance", redshift),
-                'CREATE TABLE IF NOT EXISTS "finance"."payments" (\n    "payment_id" VARCHAR(256) NOT NULL,\n    "attempt" INTEGER NOT NULL,\n    "paid_at" TIMESTAMPTZ NOT NULL,\n    "total" DOUBLE PRECISION,\n    PRIMARY KEY ("payment_id", "attempt")\n)\nDISTSTYLE EVEN',
+                'CREATE TABLE IF NOT EXISTS "finance"."payments" (\n    "payment_id" VARCHAR(256) NOT NULL,\n    "attempt" INTEGER NOT NULL,\n    "paid_at" TIMESTAMPTZ NOT NULL,\n    "total" DOUBLE PRECISION,\n' +
+                    '    "_raw_object" VARCHAR(1024),\n    "_source_engine" VARCHAR(16),\n    "_source_name" VARCHAR(256),\n    "_source_partition" VARCHAR(256),\n    "_source_position" VARCHAR(128),\n' +
+                    '    "_source_object" VARCHAR(1024),\n    "_source_object_version" VARCHAR(256),\n    "_source_line" BIGINT,\n    "_load_id" VARCHAR(128),\n    PRIMARY KEY ("payment_id", "attempt")\n)\nDISTSTYLE EVEN',
             );
         });
 
@@ -137,7 +153,16 @@ describe("warehouse SQL generation", () => {
                     'DROP TABLE "stage_orders"',
                 ],
             );
-            assert.strictEqual(statements[1], 'CREATE TEMP TABLE "stage_orders" (LIKE "analytics"."orders")');
+            assert.strictEqual(
+                statements[1],
+                'CREATE TEMP TABLE "stage_orders" ("order_id" VARCHAR(256) NOT NULL, "customer_id" VARCHAR(256) NOT NULL, "store_id" VARCHAR(256) NOT NULL, "region" VARCHAR(256) NOT NULL, ' +
+                    '"channel" VARCHAR(256) NOT NULL, "status" VARCHAR(256) NOT NULL, "currency" VARCHAR(256) NOT NULL, "amount" DECIMAL(12,2) NOT NULL, "line_items" SUPER NOT NULL, ' +
+                    '"coupon_code" VARCHAR(20), "event_time" TIMESTAMPTZ NOT NULL, ' +
+                    '"shipped_time" TIMESTAMPTZ, "store_name" VARCHAR(256), "country" VARCHAR(2), "opened_date" DATE, "customer_segment" VARCHAR(256), "customer_country" VARCHAR(256), ' +
+                    '"amount_usd" DECIMAL(14,2), "_raw_object" VARCHAR(1024), "_source_engine" VARCHAR(16), "_source_name" VARCHAR(256), "_source_partition" VARCHAR(256), ' +
+                    '"_source_position" VARCHAR(128), "_source_object" VARCHAR(1024), "_source_object_version" VARCHAR(256), "_source_line" BIGINT)',
+            );
+            assert.strictEqual(statements[3], 'CREATE TEMP TABLE "stage_orders_latest" (LIKE "analytics"."orders")');
         });
 
         it("copies exactly the manifest's files as Parquet, nested columns into SUPER", () => {
@@ -148,13 +173,14 @@ describe("warehouse SQL generation", () => {
             );
         });
 
-        it("keeps the latest event time per key, breaking ties on the other scalar columns", () => {
+        it("keeps the latest event time per key, breaking ties on the other scalar columns, and stamps the batch id as the load id", () => {
             assert.strictEqual(
                 statements[4],
-                `INSERT INTO "stage_orders_latest" (${columns}) SELECT ${columns} FROM (SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY "order_id" ORDER BY "event_time" DESC, ` +
+                `INSERT INTO "stage_orders_latest" (${staged}, "_load_id") SELECT ${staged}, 'orders-20240502T030000Z-0123456789ab' AS "_load_id" FROM (SELECT ${staged}, ROW_NUMBER() OVER (PARTITION BY "order_id" ORDER BY "event_time" DESC, ` +
                     '"customer_id" DESC NULLS LAST, "store_id" DESC NULLS LAST, "region" DESC NULLS LAST, "channel" DESC NULLS LAST, "status" DESC NULLS LAST, "currency" DESC NULLS LAST, ' +
                     '"amount" DESC NULLS LAST, "coupon_code" DESC NULLS LAST, "shipped_time" DESC NULLS LAST, "store_name" DESC NULLS LAST, "country" DESC NULLS LAST, "opened_date" DESC NULLS LAST, "customer_segment" DESC NULLS LAST, ' +
-                    '"customer_country" DESC NULLS LAST, "amount_usd" DESC NULLS LAST) ' +
+                    '"customer_country" DESC NULLS LAST, "amount_usd" DESC NULLS LAST, ' +
+                    `${provenanceTieBreak}) ` +
                     'AS "row_rank" FROM "stage_orders") AS ranked WHERE "row_rank" = 1',
             );
         });
@@ -170,8 +196,9 @@ describe("warehouse SQL generation", () => {
                     '"customer_id" = s."customer_id", "store_id" = s."store_id", "region" = s."region", "channel" = s."channel", "status" = s."status", "currency" = s."currency", ' +
                     '"amount" = s."amount", "line_items" = s."line_items", "coupon_code" = s."coupon_code", "event_time" = s."event_time", "shipped_time" = s."shipped_time", ' +
                     '"store_name" = s."store_name", "country" = s."country", "opened_date" = s."opened_date", ' +
-                    '"customer_segment" = s."customer_segment", "customer_country" = s."customer_country", "amount_usd" = s."amount_usd" ' +
-                    `WHEN NOT MATCHED THEN INSERT (${columns}) VALUES (${columns.split(", ").map((c) => `s.${c}`).join(", ")})`,
+                    '"customer_segment" = s."customer_segment", "customer_country" = s."customer_country", "amount_usd" = s."amount_usd", ' +
+                    `${provenance.split(", ").map((c) => `${c} = s.${c}`).join(", ")}, "_load_id" = s."_load_id" ` +
+                    `WHEN NOT MATCHED THEN INSERT (${staged}, "_load_id") VALUES (${`${staged}, "_load_id"`.split(", ").map((c) => `s.${c}`).join(", ")})`,
             );
         });
 
@@ -190,21 +217,22 @@ describe("warehouse SQL generation", () => {
             );
         });
 
-        it("differs on PostgreSQL only in how the stage is filled", () => {
+        it("differs on PostgreSQL only in how the stage is filled and in the stage's array type", () => {
             const pg = loadBatchStatements(orders, batch, "analytics", postgres);
             assert.strictEqual(
                 pg[2],
-                `INSERT INTO "stage_orders" (${columns}) SELECT ${columns} FROM "fixtures"."curated_files" WHERE "file_uri" IN ` +
+                `INSERT INTO "stage_orders" (${staged}) SELECT ${staged} FROM "fixtures"."curated_files" WHERE "file_uri" IN ` +
                     "('s3://etl-dev-curated/curated/orders/dt=2024-05-01/part-00000-a.snappy.parquet', 's3://etl-dev-curated/curated/orders/dt=2024-05-02/part-00000-b.snappy.parquet')",
             );
-            assert.deepStrictEqual(pg.filter((_, index) => index !== 2), statements.filter((_, index) => index !== 2));
+            assert.strictEqual(pg[1], statements[1].replace('"line_items" SUPER', '"line_items" JSONB'));
+            assert.deepStrictEqual(pg.filter((_, index) => index > 2), statements.filter((_, index) => index > 2));
         });
 
         it("omits SERIALIZETOJSON when the dataset has no arrays and matches on every key column", () => {
             const sqls = loadBatchStatements(payments, { ...batch, batchId: "p1" }, "finance", redshift);
             assert.ok(sqls[2].endsWith("FORMAT AS PARQUET MANIFEST"));
-            assert.ok(sqls[6].startsWith('MERGE INTO "finance"."payments" USING "stage_payments_latest" AS s ON "payments"."payment_id" = s."payment_id" AND "payments"."attempt" = s."attempt" WHEN MATCHED THEN UPDATE SET "paid_at" = s."paid_at", "total" = s."total" '));
-            assert.ok(sqls[4].includes('PARTITION BY "payment_id", "attempt" ORDER BY "paid_at" DESC, "total" DESC NULLS LAST)'));
+            assert.ok(sqls[6].startsWith('MERGE INTO "finance"."payments" USING "stage_payments_latest" AS s ON "payments"."payment_id" = s."payment_id" AND "payments"."attempt" = s."attempt" WHEN MATCHED THEN UPDATE SET "paid_at" = s."paid_at", "total" = s."total", "_raw_object" = s."_raw_object", '));
+            assert.ok(sqls[4].includes(`PARTITION BY "payment_id", "attempt" ORDER BY "paid_at" DESC, "total" DESC NULLS LAST, ${provenanceTieBreak})`));
         });
 
         it("refuses an empty batch and a copy role that is not a role ARN", () => {
