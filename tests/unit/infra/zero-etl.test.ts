@@ -77,7 +77,9 @@ describe("dbSourceZeroEtl: the Aurora-to-Redshift zero-ETL integration (test-onl
 
     for (const [mode, variant, stack] of [["serverless", zeroEtlVariants.serverless, "dev"], ["provisioned", zeroEtlVariants.provisioned, "prod"]] as const) {
         it(`${mode}: 0 mandatory violations with the stack's pack config, and the new policies pass`, async () => {
-            const result = await checkOfflineRun(await variantRun(variant), { stack });
+            const run = await variantRun(variant);
+            assert.strictEqual(run.stack, stack, "the variant is judged with its stack's pack config");
+            const result = await checkOfflineRun(run);
             assert.deepStrictEqual(result.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`), []);
             assert.deepStrictEqual(result.violations.filter((v) => ["rds-integration-cmk", "redshift-resource-policy-source-scoped"].includes(v.policy)), []);
         });
