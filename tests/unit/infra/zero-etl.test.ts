@@ -27,6 +27,7 @@ function assertIntegrated(run: OfflineRun, namespaceArn: string) {
         [input(integration, "sourceArn"), input(integration, "targetArn"), input(integration, "kmsKeyId"), input(integration, "dataFilter")],
         [zeroEtlClusterArn, namespaceArn, warehouseKey(run).state.arn, "include: shop.public.customers"],
     );
+    assert.strictEqual(run.outputs.zeroEtlIntegration, integration.state.arn, "the stack exports the integration's ARN");
     const context = input(integration, "additionalEncryptionContext") as Record<string, string>;
     const policy = one(run, T.resourcePolicy);
     assert.strictEqual(input(policy, "resourceArn"), namespaceArn);
@@ -70,6 +71,7 @@ describe("dbSourceZeroEtl: the Aurora-to-Redshift zero-ETL integration (test-onl
         for (const stack of ["dev", "prod"] as const) {
             const run = await stackRun(stack);
             assert.deepStrictEqual([...ofType(run, T.integration), ...ofType(run, T.resourcePolicy)], [], stack);
+            assert.strictEqual(run.outputs.zeroEtlIntegration, undefined, stack);
             assert.ok(!JSON.stringify(run.resources.map((r) => r.inputs)).includes("enable_case_sensitive_identifier"), stack);
             assert.ok(!JSON.stringify(json(warehouseKey(run), "policy")).includes("kms:CreateGrant"), `${stack}: no grant statement for Redshift`);
         }
