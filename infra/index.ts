@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readPlatformConfig, readSecret } from "./config/stack";
+import { capturedDatasets as capturedDatasetsOf } from "./config/databaseSources";
 import { Audit, trailBucketName } from "./audit";
 import { Batch } from "./batch";
 import { ApiConnectors } from "./connectors";
@@ -18,6 +19,7 @@ import { Query, resultsBucketName } from "./query";
 import { Streaming } from "./streaming";
 import { Transform } from "./transform";
 import { Warehouse } from "./warehouse";
+import { zeroEtlEncryptionContext } from "./warehouse/decisions";
 import { contextPrefix, keyArns, PlatformBase, PlatformContext } from "./shared/context";
 
 // The program: read and validate the stack config (nothing is declared if it is invalid), build
@@ -37,7 +39,11 @@ const base: PlatformBase = {
     protectData: config.protectData,
 };
 
-const keys = new Keys("keys", { context: base }, opts);
+// A zero-ETL integration (dbSourceZeroEtl) replicates the Aurora source straight into the warehouse, encrypted with the warehouse key.
+const zeroEtl = config.databaseSource?.zeroEtl
+    ? { ...config.databaseSource.zeroEtl, database: config.databaseSource.database, tables: config.databaseSource.tables }
+    : undefined;
+const keys = new Keys("keys", { context: base, ...(zeroEtl ? { zeroEtlEncryptionContext: zeroEtlEncryptionContext(contextPrefix(base)) } : {}) }, opts);
 const observability = new Observability(
     "observability",
     {
@@ -63,7 +69,7 @@ const streaming = new Streaming("streaming", { context, streaming: config.stream
 const ingest = new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
 const warehouse = new Warehouse(
     "warehouse",
-    { context, warehouse: config.warehouse, network: { vpcId: network.vpcId, cidr: network.cidr, privateSubnetIds: network.privateSubnetIds }, curatedBucketArn: lake.buckets.curated.arn, artifactsBucketArn: lake.buckets.artifacts.arn },
+    { context, warehouse: config.warehouse, network: { vpcId: network.vpcId, cidr: network.cidr, privateSubnetIds: network.privateSubnetIds }, curatedBucketArn: lake.buckets.curated.arn, artifactsBucketArn: lake.buckets.artifacts.arn, ...(zeroEtl ? { zeroEtl } : {}) },
     opts,
 );
 const transform = new Transform(
@@ -95,8 +101,8 @@ const fileDrops = new FileDrops(
     },
     opts,
 );
-// The captured database's datasets (change data capture), once each: the pipeline applies them, the catalog and the analysts' grants cover them.
-const capturedDatasets = config.databaseSource ? [...new Map(config.databaseSource.tables.map((t) => [t.dataset.name, t.dataset])).values()] : [];
+// The captured database's datasets (change data capture), once each, keyed as their table mappings declare: the pipeline applies them, the catalog and the analysts' grants cover them.
+const capturedDatasets = capturedDatasetsOf(config.databaseSource);
 const orchestration = new Orchestration(
     "orchestration",
     {
@@ -184,3 +190,4 @@ export const landingBucket = fileDrops.landingBucket.bucket;
 export const fileDropFunctions = fileDrops.functions.map((f) => f.name);
 export const databaseReplication = databases?.replicationConfigArn;
 export const changeFileLandingFunction = databases?.landingFunction.name;
+export const zeroEtlIntegration = warehouse.zeroEtlIntegrationArn;

@@ -17,6 +17,7 @@ import { lambdaPolicies } from "./lambda";
 import { dmsPolicies } from "./dms";
 import { mskPolicies } from "./msk";
 import { protectionPolicies } from "./protection";
+import { rdsPolicies } from "./rds";
 import { redshiftPolicies } from "./redshift";
 import { s3Policies } from "./s3";
 import { schedulerPolicies } from "./scheduler";
@@ -58,6 +59,7 @@ export const policiesByService: Readonly<Record<string, Policies>> = {
     lambda: lambdaPolicies,
     msk: mskPolicies,
     protection: protectionPolicies,
+    rds: rdsPolicies,
     redshift: redshiftPolicies,
     s3: s3Policies,
     scheduler: schedulerPolicies,

@@ -4,6 +4,7 @@ import { environmentOverrideProperty, environmentsProperty, policyConfig } from 
 import { requireEnvironmentIn, resourceEnvironment } from "./lib/environment";
 import { checkov } from "./lib/metadata";
 import { label, ofType, prop, referencedBy } from "./lib/stack";
+import { parseDocument, publicAllowStatements, statementLabel } from "./lib/documents";
 import { asList, isKnown, isTrue, probe, show, isCustomerManagedKey } from "./lib/values";
 
 type Report = (message: string) => void;
@@ -389,6 +390,49 @@ export const redshiftWarehouseAuditLogging: StackValidationPolicy = {
     },
 };
 
+/** @severity high */
+export const redshiftResourcePolicySourceScoped: ResourceValidationPolicy = {
+    name: "redshift-resource-policy-source-scoped",
+    description:
+        "Checks whether Redshift resource policies (the namespace's authorization of zero-ETL integrations) allow nobody publicly and scope every statement of a service principal to one source with aws:SourceArn.",
+    enforcementLevel: "advisory",
+    severity: "high",
+    tags: ["security", "iam", "redshift"],
+    remediationSteps:
+        'Give the redshift.amazonaws.com statement (redshift:AuthorizeInboundIntegration) a Condition {"StringEquals": {"aws:SourceArn": "<Aurora cluster ARN>"}}, and name the account (or a role) as the principal of redshift:CreateInboundIntegration.',
+    validateResource: validateResourceOfType(aws.redshift.ResourcePolicy, (resourcePolicy, _args, reportViolation) => {
+        const parsed = probe(() => parseDocument(resourcePolicy.policy));
+        if (!isKnown(parsed) || parsed === undefined) {
+            return;
+        }
+        if ("invalid" in parsed) {
+            reportViolation(`policy must be a JSON policy document; found ${parsed.invalid}.`);
+            return;
+        }
+        for (const statement of publicAllowStatements(parsed.statements)) {
+            reportViolation(`${statementLabel(statement)} must not allow everyone (Principal "*" without a condition naming the source).`);
+        }
+        for (const statement of parsed.statements) {
+            const services = statement.principal === "*" || statement.principal === undefined ? [] : (statement.principal.Service ?? []);
+            if (statement.effect !== "Allow" || services.length === 0) {
+                continue;
+            }
+            const sources = sourceArnValues(statement.condition);
+            if (sources.length === 0 || sources.some((arn) => arn === "*" || /:\*?$/.test(arn))) {
+                reportViolation(`${statementLabel(statement)} of ${services.join(", ")} must be scoped to one source with an aws:SourceArn condition; found ${sources.length === 0 ? "none" : show(sources)}.`);
+            }
+        }
+    }),
+};
+
+/** The ARNs an aws:SourceArn condition (StringEquals, ArnEquals, ArnLike, StringLike) admits. */
+function sourceArnValues(condition: Record<string, Record<string, unknown>> | undefined): string[] {
+    return Object.entries(condition ?? {})
+        .filter(([operator]) => /^(StringEquals|StringLike|ArnEquals|ArnLike)$/.test(operator))
+        .flatMap(([, keys]) => Object.entries(keys).filter(([key]) => key.toLowerCase() === "aws:sourcearn"))
+        .flatMap(([, values]) => asList(values as string | string[]).map(String));
+}
+
 export const redshiftPolicies = [
     redshiftWarehouseEncryptionCmk,
     redshiftWarehouseNotPublic,
@@ -404,4 +448,5 @@ export const redshiftPolicies = [
     redshiftWarehouseManagedPassword,
     redshiftServerlessWorkgroupUsageLimit,
     redshiftWarehouseAuditLogging,
+    redshiftResourcePolicySourceScoped,
 ];

@@ -31,13 +31,39 @@ export const mskClientAuthVariant = {
     },
 } as const satisfies RunOptions;
 
-/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`). */
+/** The Aurora cluster of the zero-ETL variants. */
+export const zeroEtlClusterArn = "arn:aws:rds:us-east-1:123456789012:cluster:shop";
+
+/**
+ * The test-only stack configs of the zero-ETL option (`dbSourceZeroEtl`): an Aurora PostgreSQL
+ * source integrated into the warehouse beside its DMS capture, on dev (serverless warehouse) and
+ * on prod (provisioned). tests/unit/infra/zero-etl.test.ts checks them.
+ */
+export const zeroEtlVariants = {
+    serverless: {
+        stack: "dev",
+        overrides: {
+            "platform:dbSourceEngine": "aurora-postgresql",
+            "platform:dbSourceEndpoint": "shop.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com",
+            "platform:dbSourceZeroEtl": "true",
+            "platform:dbSourceClusterArn": zeroEtlClusterArn,
+        },
+    },
+    provisioned: {
+        stack: "prod",
+        overrides: { "platform:dbSourceZeroEtl": "true", "platform:dbSourceClusterArn": zeroEtlClusterArn },
+    },
+} as const satisfies Record<string, RunOptions>;
+
+/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `dbSourceZeroEtl`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
     { stack: "prod" },
     { stack: "dev", overrides: { "platform:sparkMode": "cluster" } },
     { stack: "prod", overrides: { "platform:warehouseMode": "serverless", "platform:streamingEngine": "kinesis" } },
     mskClientAuthVariant,
+    zeroEtlVariants.serverless,
+    zeroEtlVariants.provisioned,
 ];
 
 /**

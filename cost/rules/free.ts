@@ -100,6 +100,9 @@ export const freeTypes: Readonly<Record<string, string>> = {
     "aws:redshift/logging:Logging": "audit logging has no charge by itself (logs land in CloudWatch or S3)",
     "aws:redshift/parameterGroup:ParameterGroup": "parameter groups have no charge",
     "aws:redshift/subnetGroup:SubnetGroup": "subnet groups have no charge",
+    "aws:redshift/resourcePolicy:ResourcePolicy": "resource policies have no charge",
+    "aws:rds/integration:Integration":
+        "a zero-ETL integration has no charge of its own: the Aurora source's change processing and I/O are billed on the cluster (outside the stack), and the replicated data's compute and storage on the warehouse (priced here)",
 
     // Orchestration and observability
     "aws:cloudwatch/eventRule:EventRule": "EventBridge scheduled rules and AWS service events on the default bus have no charge",

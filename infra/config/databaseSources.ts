@@ -21,8 +21,8 @@ export const databaseSourceKeys: readonly ConfigKey[] = [
     { name: "dbSourcePassword", type: "string", default: "", secret: true, example: "<password>", description: "Replication user's password, when the stack creates the secret. A secret: set it with `pulumi config set --secret`; never plain text." },
     { name: "dbSourceTlsMode", type: "string", default: "verify-full", example: "verify-full", description: "TLS to the source: verify-full (default: encrypt and verify the certificate and host name), verify-ca or require." },
     { name: "dbSourceCaCertificateArn", type: "string", default: "", example: "arn:aws:dms:us-east-1:123456789012:cert:ABCDEFGHIJKLMNOP", description: "DMS certificate (the source's CA bundle, e.g. the RDS CA) that verify-full and verify-ca check the server against; required for those modes." },
-    { name: "dbSourceTables", type: "array", default: [], example: '["public.customers=customers"]', description: "Captured tables, each schema.table=dataset, optionally =dataset:key1+key2 for a table without a primary key. The dataset must be a database dataset of runtime/datasets." },
-    { name: "dbSourceZeroEtl", type: "boolean", default: false, example: "true", description: "Also declare an Aurora-to-Redshift zero-ETL integration (aurora-* engines with dbSourceClusterArn; provisioned or serverless warehouse)." },
+    { name: "dbSourceTables", type: "array", default: [], example: '["public.customers=customers"]', description: "Captured tables, each schema.table=dataset, optionally =dataset:key1+key2 for a table without a primary key (the landing, the CDC apply and the warehouse MERGE then key on it; every table of one dataset declares the same key). The dataset must be a database dataset of runtime/datasets." },
+    { name: "dbSourceZeroEtl", type: "boolean", default: false, example: "true", description: "Also declare an Aurora-to-Redshift zero-ETL integration of the captured tables into the warehouse (aurora-* engines with dbSourceClusterArn; serverless or provisioned warehouse). Turns on enable_case_sensitive_identifier in the warehouse." },
     { name: "dbSourceClusterArn", type: "string", default: "", example: "arn:aws:rds:us-east-1:123456789012:cluster:shop", description: "ARN of the Aurora cluster, for the zero-ETL integration." },
 ];
 
@@ -45,7 +45,8 @@ export interface DatabaseSourceConfig {
     /** The DMS certificate the server is verified against (verify-full, verify-ca). */
     readonly caCertificateArn?: string;
     readonly tables: readonly CapturedTableConfig[];
-    readonly zeroEtl?: { readonly clusterArn: string };
+    /** The Aurora-to-Redshift zero-ETL integration (`dbSourceZeroEtl`): the cluster and its (Aurora) engine. */
+    readonly zeroEtl?: { readonly clusterArn: string; readonly engine: "aurora-postgresql" | "aurora-mysql" };
 }
 
 const mappingPattern = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)=([a-z][a-z0-9_]*)(?::([a-z_][a-z0-9_]*(?:\+[a-z_][a-z0-9_]*)*))?$/;
@@ -125,6 +126,17 @@ export function parseDatabaseSource(reader: ConfigReader, datasets: readonly Dat
             reader.fail("dbSourceTables", `table ${schema}.${table}: key columns that dataset '${datasetName}' declares`, `unknown column(s) ${unknown.join(", ")}`);
             continue;
         }
+        const earlier = tables.find((t) => t.dataset.name === datasetName);
+        if (earlier && earlier.key.join("+") !== key.join("+")) {
+            // One curated table and one warehouse table per dataset: they can have only one key.
+            reader.fail(
+                "dbSourceTables",
+                `every table mapped to dataset '${datasetName}' with the same key (${earlier.schema}.${earlier.table} keys it on ${earlier.key.join("+")})`,
+                mapping,
+                `declare =${datasetName}:${earlier.key.join("+")} on ${schema}.${table} too, or map it to another dataset`,
+            );
+            continue;
+        }
         tables.push({ schema, table, dataset, key });
     }
     let zeroEtl: DatabaseSourceConfig["zeroEtl"];
@@ -135,8 +147,23 @@ export function parseDatabaseSource(reader: ConfigReader, datasets: readonly Dat
         } else if (!/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[a-z][a-z0-9-]*$/.test(clusterArn)) {
             reader.fail("dbSourceClusterArn", "the Aurora cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>) for the zero-ETL integration", clusterArn);
         } else {
-            zeroEtl = { clusterArn };
+            zeroEtl = { clusterArn, engine: engine as "aurora-postgresql" | "aurora-mysql" };
         }
     }
     return { engine, endpoint, port, database, credentials, tlsMode: tlsMode as DatabaseTlsMode, ...(caCertificateArn ? { caCertificateArn } : {}), tables, ...(zeroEtl ? { zeroEtl } : {}) };
+}
+
+/**
+ * The captured datasets, once each, with the key their table mappings declare in place of the
+ * definition's: what the CDC apply's spec, the warehouse sync and the catalog are built from.
+ * Every mapping of one dataset has the same key (parseDatabaseSource checks it).
+ */
+export function capturedDatasets(source: DatabaseSourceConfig | undefined): DatasetDefinition[] {
+    const byName = new Map<string, DatasetDefinition>();
+    for (const table of source?.tables ?? []) {
+        if (!byName.has(table.dataset.name)) {
+            byName.set(table.dataset.name, { ...table.dataset, key: [...table.key] });
+        }
+    }
+    return [...byName.values()];
 }

@@ -17,6 +17,8 @@ export interface KeyPolicyContext {
     readonly partition: string;
     readonly accountId: string;
     readonly region: string;
+    /** The zero-ETL integration's encryption context (warehouse key only). Defaults to none. */
+    readonly zeroEtlEncryptionContext?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -72,6 +74,22 @@ export function keyPolicy(domain: KeyDomain, ctx: KeyPolicyContext): PolicyDocum
                 Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
             },
         );
+    }
+    if (domain === "warehouse" && ctx.zeroEtlEncryptionContext) {
+        // The documented key policy of a zero-ETL integration with a customer-managed key: Redshift
+        // adds the grants it decrypts and generates data keys with, only under the integration's
+        // encryption context (so for no other use of the key).
+        statements.push({
+            Sid: "RedshiftGrantsForZeroEtlIntegration",
+            Effect: "Allow",
+            Principal: { Service: "redshift.amazonaws.com" },
+            Action: "kms:CreateGrant",
+            Resource: "*",
+            Condition: {
+                StringEquals: Object.fromEntries(Object.entries(ctx.zeroEtlEncryptionContext).map(([key, value]) => [`kms:EncryptionContext:${key}`, value])),
+                "ForAllValues:StringEquals": { "kms:GrantOperations": ["Decrypt", "GenerateDataKey", "CreateGrant"] },
+            },
+        });
     }
     if (domain === "lake") {
         statements.push({

@@ -7,6 +7,11 @@ import { KeyDomain, keyDomains, keyPolicy } from "./iam";
 export interface KeysArgs {
     /** The stack's shared settings; `protectData` also protects and retains the keys (a deleted key makes its data unreadable). */
     readonly context: PlatformBase;
+    /**
+     * The encryption context of the stack's zero-ETL integration, when it has one: the warehouse
+     * key then lets Redshift create the integration's grants under that context. Defaults to none.
+     */
+    readonly zeroEtlEncryptionContext?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -34,7 +39,7 @@ export class Keys extends pulumi.ComponentResource {
                     customerMasterKeySpec: "SYMMETRIC_DEFAULT",
                     policy: pulumi
                         .all([context.accountId, context.partition])
-                        .apply(([accountId, partition]) => JSON.stringify(keyPolicy(domain, { accountId, partition, region: context.region }))),
+                        .apply(([accountId, partition]) => JSON.stringify(keyPolicy(domain, { accountId, partition, region: context.region, ...(args.zeroEtlEncryptionContext ? { zeroEtlEncryptionContext: args.zeroEtlEncryptionContext } : {}) }))),
                 },
                 dataStoreOptions(context.protectData, this),
             );

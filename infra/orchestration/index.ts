@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cdcApplyScriptPath, renderCdcApplySpec } from "../../runtime/cdc/spec";
+import { cdcKeysVariable, formatCdcKeys } from "../../runtime/warehouse/config";
 import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
 import { createQualityHandler } from "../../runtime/quality/handler";
 import { createLoadHandler } from "../../runtime/warehouse/handler";
@@ -33,7 +34,8 @@ export interface OrchestrationArgs {
     /**
      * Database datasets the stack captures (change data capture): the pipeline applies their
      * changes with runtime/spark/cdc_apply.py, writes their references, synchronises their
-     * warehouse tables and checks them, before the transforms. Defaults to none.
+     * warehouse tables and checks them, before the transforms. Each carries the key its table
+     * mappings declare (the apply spec's key and the load function's WAREHOUSE_CDC_KEYS). Defaults to none.
      */
     readonly databaseDatasets?: readonly DatasetDefinition[];
     /** The Spark job: where it runs, its role, its script and each dataset's spec (the Transform component has this shape). */
@@ -149,7 +151,16 @@ export class Orchestration extends pulumi.ComponentResource {
             "Loads new curated files into Redshift: manifest, COPY, de-duplicated MERGE, load ledger",
             (logGroupArn, access, curated, lakeKey) => loadRolePolicy(access, curated, lakeKey, loaded.map((d) => d.name), logGroupArn, curatedDatabase),
             () => createLoadHandler(),
-            { ...warehouseEnv, CURATED_URI: curatedUri, WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn, SPECTRUM_CATALOG_DATABASE: curatedDatabase, SPECTRUM_SCHEMA: "lake", GLUE_CURATED_DATABASE: curatedDatabase },
+            {
+                ...warehouseEnv,
+                CURATED_URI: curatedUri,
+                WAREHOUSE_COPY_ROLE_ARN: args.warehouse.loadRoleArn,
+                SPECTRUM_CATALOG_DATABASE: curatedDatabase,
+                SPECTRUM_SCHEMA: "lake",
+                GLUE_CURATED_DATABASE: curatedDatabase,
+                // The captured datasets' keys as their table mappings declare them: the sync merges on the key the CDC apply used.
+                ...(databaseDatasets.length > 0 ? { [cdcKeysVariable]: formatCdcKeys(databaseDatasets) } : {}),
+            },
         );
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${prefix}-pipeline`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });

@@ -1,5 +1,6 @@
 import { WarehouseConfig } from "../config";
-import type { AlarmSpec } from "../observability/alarms";
+import type * as pulumi from "@pulumi/pulumi";
+import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 import { policyDocument, PolicyDocument, s3ReadStatements, kmsUseStatement } from "../shared/iam";
 
 /** Shared by the security group rules and the connection settings, so they cannot disagree. */
@@ -10,6 +11,112 @@ export const warehouseParameters: readonly { name: string; value: string }[] = [
     { name: "require_ssl", value: "true" },
     { name: "enable_user_activity_logging", value: "true" },
 ];
+
+/**
+ * The parameters of a warehouse: `warehouseParameters`, plus `enable_case_sensitive_identifier`
+ * when a zero-ETL integration replicates into it (Redshift refuses the integration's target
+ * otherwise: source tables and columns keep their case). With it, quoted identifiers keep their
+ * case; the platform's SQL uses lower-case names only, so its statements mean the same.
+ */
+export function warehouseParametersFor(options: { readonly zeroEtl: boolean }): { name: string; value: string }[] {
+    return [...warehouseParameters.map((p) => ({ ...p })), ...(options.zeroEtl ? [{ name: "enable_case_sensitive_identifier", value: "true" }] : [])];
+}
+
+/** The Aurora-to-Redshift zero-ETL integration the warehouse receives: its source and the tables it replicates. */
+export interface ZeroEtlSource {
+    /** The Aurora cluster ARN (`dbSourceClusterArn`). */
+    readonly clusterArn: string;
+    readonly engine: "aurora-postgresql" | "aurora-mysql";
+    /** The source database (`dbSourceDatabase`). */
+    readonly database: string;
+    /** The captured tables (`dbSourceTables`): only these are replicated. */
+    readonly tables: readonly { readonly schema: string; readonly table: string }[];
+}
+
+/** The integration's name (unique per account and region: the stack prefix keeps stacks apart). */
+export function zeroEtlIntegrationName(prefix: string): string {
+    return `${prefix}-zero-etl`;
+}
+
+/**
+ * The KMS encryption context the integration adds to the warehouse key's operations. The key
+ * policy lets Redshift create grants only under this context (keysArgs of infra/keys).
+ */
+export function zeroEtlEncryptionContext(prefix: string): Record<string, string> {
+    return { "platform:integration": zeroEtlIntegrationName(prefix) };
+}
+
+/**
+ * The data filter: only the captured tables, `include: db.schema.table` for Aurora PostgreSQL
+ * (three parts) and `include: db.table` for Aurora MySQL (a MySQL database is its schema).
+ */
+export function zeroEtlDataFilter(source: ZeroEtlSource): string {
+    return source.tables
+        .map((t) => (source.engine === "aurora-postgresql" ? `include: ${source.database}.${t.schema}.${t.table}` : `include: ${t.schema}.${t.table}`))
+        .join(", ");
+}
+
+export interface ZeroEtlPolicyContext {
+    /** The namespace ARN: the serverless namespace's `arn`, or the cluster's `clusterNamespaceArn`. */
+    readonly namespaceArn: string;
+    readonly sourceArn: string;
+    readonly partition: string;
+    readonly accountId: string;
+}
+
+/**
+ * The warehouse namespace's resource policy for the integration, in the documented shape: the
+ * Redshift service may authorize inbound integrations only from the Aurora cluster
+ * (`aws:SourceArn`), and this account (through IAM) may create them.
+ */
+export function zeroEtlResourcePolicy(ctx: ZeroEtlPolicyContext): PolicyDocument {
+    return policyDocument(
+        {
+            Sid: "RedshiftAuthorizesTheAuroraCluster",
+            Effect: "Allow",
+            Principal: { Service: "redshift.amazonaws.com" },
+            Action: "redshift:AuthorizeInboundIntegration",
+            Resource: ctx.namespaceArn,
+            Condition: { StringEquals: { "aws:SourceArn": ctx.sourceArn } },
+        },
+        {
+            Sid: "AccountCreatesInboundIntegrations",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${ctx.partition}:iam::${ctx.accountId}:root` },
+            Action: "redshift:CreateInboundIntegration",
+            Resource: ctx.namespaceArn,
+        },
+    );
+}
+
+/**
+ * The EventBridge pattern of the integration's trouble: RDS events about the integration in the
+ * `failure` category (creation failed, failed), or whose message says it needs attention.
+ */
+export function zeroEtlEventPattern(integrationArn: string): Record<string, unknown> {
+    return {
+        source: ["aws.rds"],
+        resources: [integrationArn],
+        detail: { $or: [{ EventCategories: ["failure"] }, { Message: [{ wildcard: "*needs attention*" }] }] },
+    };
+}
+
+/** The integration's alarm: any failure event in five minutes, counted by the rule's invocations. */
+export function zeroEtlAlarms(name: string, ruleName: pulumi.Input<string>): AlarmSpec[] {
+    return [
+        {
+            name: `${name}-zero-etl-failed`,
+            stage: "warehouse",
+            description:
+                "The Aurora-to-Redshift zero-ETL integration failed or needs attention (RDS integration event). Read the event in the alarm topic, then the integration's status in the RDS console (SVV_INTEGRATION in the warehouse); a table that fails to replicate shows in SVV_INTEGRATION_TABLE_STATE.",
+            namespace: "AWS/Events",
+            metricName: "TriggeredRules",
+            dimensions: { RuleName: ruleName },
+            statistic: "Sum",
+            ...anyOccurrence,
+        },
+    ];
+}
 
 /** All three: an audit needs who connected, who changed users and what each ran. */
 export const auditLogExports: readonly string[] = ["connectionlog", "userlog", "useractivitylog"];

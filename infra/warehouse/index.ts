@@ -5,7 +5,21 @@ import { catalogDatabaseNames, CatalogGrant } from "../catalog/decisions";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { serviceRole } from "../shared/role";
 import { dataStoreOptions } from "../shared/options";
-import { auditLogExports, loadRolePolicy, redshiftPort, validateWarehouse, warehouseAlarms, warehouseParameters } from "./decisions";
+import {
+    auditLogExports,
+    loadRolePolicy,
+    redshiftPort,
+    validateWarehouse,
+    warehouseAlarms,
+    warehouseParametersFor,
+    zeroEtlAlarms,
+    zeroEtlDataFilter,
+    zeroEtlEncryptionContext,
+    zeroEtlEventPattern,
+    zeroEtlIntegrationName,
+    zeroEtlResourcePolicy,
+    ZeroEtlSource,
+} from "./decisions";
 
 export interface WarehouseArgs {
     /**
@@ -23,6 +37,13 @@ export interface WarehouseArgs {
     readonly artifactsBucketArn: pulumi.Input<string>;
     /** The Glue database Spectrum reads. Defaults to the stack's curated database (`<project>_<stack>_curated`). */
     readonly curatedDatabase?: string;
+    /**
+     * An Aurora cluster replicated into the warehouse by a zero-ETL integration (`dbSourceZeroEtl`):
+     * the warehouse then enables case-sensitive identifiers, authorizes the cluster in its
+     * namespace's resource policy and declares the integration, encrypted with the warehouse key.
+     * Defaults to none.
+     */
+    readonly zeroEtl?: ZeroEtlSource;
 }
 
 /**
@@ -45,6 +66,8 @@ export class Warehouse extends pulumi.ComponentResource {
     /** What the load role needs from the catalog: read the curated tables (Spectrum). */
     readonly catalogAccess: readonly CatalogGrant[];
     readonly alarms: readonly RegisteredAlarm[];
+    /** The zero-ETL integration's ARN, when `zeroEtl` is given. */
+    readonly zeroEtlIntegrationArn?: pulumi.Output<string>;
 
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:warehouse:Warehouse", name, {}, opts);
@@ -55,6 +78,9 @@ export class Warehouse extends pulumi.ComponentResource {
         const curatedDatabase = args.curatedDatabase ?? catalogDatabaseNames(context.project, context.stack).curated;
         const wh = args.warehouse;
         this.database = wh.database;
+        const parameters = warehouseParametersFor({ zeroEtl: args.zeroEtl !== undefined });
+        // What the zero-ETL integration targets (the namespace) and waits for (the warehouse with its parameters).
+        let integrationTarget: { namespaceArn: pulumi.Output<string>; ready: pulumi.Resource[] };
 
         this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
@@ -111,7 +137,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     subnetIds: args.network.privateSubnetIds,
                     securityGroupIds: [this.securityGroup.id],
                     port: redshiftPort,
-                    configParameters: warehouseParameters.map((p) => ({ parameterKey: p.name, parameterValue: p.value })),
+                    configParameters: parameters.map((p) => ({ parameterKey: p.name, parameterValue: p.value })),
                 },
                 dataStoreOptions(context.protectData, this),
             );
@@ -124,11 +150,17 @@ export class Warehouse extends pulumi.ComponentResource {
             this.arn = workgroup.arn;
             this.adminSecretArn = namespace.adminPasswordSecretArn;
             this.target = { kind: "serverless", name: prefix };
+            integrationTarget = { namespaceArn: namespace.arn, ready: [namespace, workgroup] };
         } else {
             const subnetGroup = new aws.redshift.SubnetGroup(`${name}-subnets`, { name: prefix, subnetIds: args.network.privateSubnetIds, description: "Private subnets of the platform" }, { parent: this });
             const parameterGroup = new aws.redshift.ParameterGroup(
                 `${name}-params`,
-                { name: prefix, family: "redshift-1.0", description: "SSL required, user activity logged", parameters: warehouseParameters.map((p) => ({ ...p })) },
+                {
+                    name: prefix,
+                    family: "redshift-1.0",
+                    description: args.zeroEtl ? "SSL required, user activity logged, case-sensitive identifiers (zero-ETL)" : "SSL required, user activity logged",
+                    parameters,
+                },
                 { parent: this },
             );
             const cluster = new aws.redshift.Cluster(
@@ -166,9 +198,57 @@ export class Warehouse extends pulumi.ComponentResource {
             this.arn = cluster.arn;
             this.adminSecretArn = cluster.masterPasswordSecretArn;
             this.target = { kind: "provisioned", name: prefix };
+            integrationTarget = { namespaceArn: cluster.clusterNamespaceArn, ready: [cluster, parameterGroup] };
         }
         this.catalogAccess = [{ name: "warehouse", principalArn: this.loadRole.arn, zone: "curated", tablePermissions: ["SELECT", "DESCRIBE"], databasePermissions: ["DESCRIBE"] }];
-        this.alarms = context.alarms.registerAlarms(this, warehouseAlarms(name, prefix, wh));
-        this.registerOutputs({ endpoint: this.endpoint, target: this.target, database: this.database, arn: this.arn, adminSecretArn: this.adminSecretArn, loadRoleArn: this.loadRole.arn, alarms: this.alarms });
+        const zeroEtl = args.zeroEtl ? this.zeroEtl(name, context, args.zeroEtl, integrationTarget) : undefined;
+        this.zeroEtlIntegrationArn = zeroEtl?.arn;
+        this.alarms = [...context.alarms.registerAlarms(this, warehouseAlarms(name, prefix, wh)), ...(zeroEtl?.alarms ?? [])];
+        this.registerOutputs({ endpoint: this.endpoint, target: this.target, database: this.database, arn: this.arn, adminSecretArn: this.adminSecretArn, loadRoleArn: this.loadRole.arn, alarms: this.alarms, zeroEtlIntegrationArn: this.zeroEtlIntegrationArn });
+    }
+
+    /**
+     * The Aurora-to-Redshift zero-ETL integration: the namespace's resource policy authorizing the
+     * cluster, the integration (only the captured tables, encrypted with the warehouse key under
+     * its own encryption context, which the key policy requires of Redshift's grants), and an
+     * EventBridge rule sending its failure events to the alarm topic, with an alarm on the rule.
+     */
+    private zeroEtl(name: string, context: PlatformContext, source: ZeroEtlSource, target: { namespaceArn: pulumi.Output<string>; ready: pulumi.Resource[] }): { arn: pulumi.Output<string>; alarms: RegisteredAlarm[] } {
+        const prefix = contextPrefix(context);
+        const resourcePolicy = new aws.redshift.ResourcePolicy(
+            `${name}-zero-etl-policy`,
+            {
+                resourceArn: target.namespaceArn,
+                policy: pulumi
+                    .all([target.namespaceArn, context.partition, context.accountId])
+                    .apply(([namespaceArn, partition, accountId]) => JSON.stringify(zeroEtlResourcePolicy({ namespaceArn, sourceArn: source.clusterArn, partition, accountId }))),
+            },
+            { parent: this },
+        );
+        const integrationName = zeroEtlIntegrationName(prefix);
+        const integration = new aws.rds.Integration(
+            `${name}-zero-etl`,
+            {
+                integrationName,
+                sourceArn: source.clusterArn,
+                targetArn: target.namespaceArn,
+                kmsKeyId: context.keys.warehouse,
+                additionalEncryptionContext: zeroEtlEncryptionContext(prefix),
+                dataFilter: zeroEtlDataFilter(source),
+                tags: { Name: integrationName },
+            },
+            { parent: this, dependsOn: [resourcePolicy, ...target.ready] },
+        );
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-zero-etl-events`,
+            {
+                name: `${prefix}-zero-etl-failed`,
+                description: "The zero-ETL integration into this stack's warehouse failed or needs attention",
+                eventPattern: integration.arn.apply((arn) => JSON.stringify(zeroEtlEventPattern(arn))),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(`${name}-zero-etl-events`, { rule: rule.name, arn: context.alarms.alarmTopicArn }, { parent: this });
+        return { arn: integration.arn, alarms: context.alarms.registerAlarms(this, zeroEtlAlarms(name, rule.name)) };
     }
 }

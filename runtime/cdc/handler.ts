@@ -6,6 +6,8 @@ import { databaseDatasets, DatasetDefinition } from "../datasets";
 import { ingestEnvironmentVariables, s3SettingsFromEnv } from "../ingest/settings";
 import { fileRefOfEvent } from "../files/event";
 import { CdcError } from "./errors";
+import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../lineage";
+import { CdcLineageOptions, emitChangeFileLineage } from "./lineage";
 import { landChangeFile, LandResult } from "./land";
 
 /**
@@ -16,7 +18,8 @@ import { landChangeFile, LandResult } from "./land";
  * `landChangeFile`. Landing is idempotent (conditional creates of objects named after the file),
  * so EventBridge's redelivery and the asynchronous invocation's retries write nothing twice. It
  * throws when the file cannot be read as a change file or a store call fails: the event is
- * retried, then goes to the function's dead-letter queue.
+ * retried, then goes to the function's dead-letter queue. With LINEAGE_BUCKET set, each change file
+ * is one OpenLineage run (runtime/cdc/lineage.ts): START and COMPLETE, or START and FAIL.
  */
 
 /** The environment variables the landing function reads. infra/databases sets them. */
@@ -158,6 +161,8 @@ export interface CdcLandingHandlerOptions {
     readonly store?: ObjectStore;
     readonly logger?: Logger;
     readonly metrics?: Metrics;
+    /** Where lineage events go. Defaults to the LINEAGE_* variables (written with `store` when given); none when LINEAGE_BUCKET is unset. */
+    readonly lineage?: LineageEmitter;
 }
 
 export type CdcLandingHandler = (event: unknown, context?: unknown) => Promise<ChangeFileOutcome>;
@@ -177,6 +182,27 @@ export function createCdcLandingHandler(options: CdcLandingHandlerOptions = {}):
     const logger = options.logger ?? createLogger({ serviceName: settings.serviceName });
     const metrics = options.metrics ?? createMetrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName, logger });
     const targets = { store, rawBucket: settings.rawBucket, rejectsBucket: settings.rejectsBucket };
+    const lineageSettings = readLineageSettings(options.env ?? process.env);
+    const lineage: CdcLineageOptions | undefined =
+        options.lineage || lineageSettings
+            ? {
+                  namespace: lineageSettings?.namespace ?? "etl-platform",
+                  rawBucket: settings.rawBucket,
+                  rejectsBucket: settings.rejectsBucket,
+                  emitter:
+                      options.lineage ??
+                      createLineageEmitterFromSettings({
+                          settings: lineageSettings,
+                          ...(options.store ? { store: options.store } : {}),
+                          readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
+                          // The landing is unaffected; the metric counts what was not delivered.
+                          onFailure: (failure) => {
+                              logger.warn("lineage events could not be delivered; the change file is unaffected", { transport: failure.transport, error: failure.message });
+                              metrics.addMetric("LineageEmitFailures", metricUnits.count, 1);
+                          },
+                      }),
+              }
+            : undefined;
 
     return async (event: unknown, context?: unknown): Promise<ChangeFileOutcome> => {
         addLambdaContext(logger, context);
@@ -192,7 +218,13 @@ export function createCdcLandingHandler(options: CdcLandingHandlerOptions = {}):
             result = await landChangeFile(captured.dataset, ref.bucket, ref.key, targets);
         } catch (error) {
             logger.error("change file landing failed; the event will be retried and rewrites the same objects", { bucket: ref.bucket, key: ref.key, table, error: error as Error });
+            if (lineage) {
+                await emitChangeFileLineage(lineage, ref, captured, { error });
+            }
             throw error;
+        }
+        if (lineage) {
+            await emitChangeFileLineage(lineage, ref, captured, { counts: { rowsIn: result.rowsIn, rowsLanded: result.landed, rowsRejected: result.rejected } });
         }
         const outcome: ChangeFileOutcome = {
             bucket: ref.bucket,

@@ -26,13 +26,22 @@ consistent point as their sequence, which every later commit exceeds.
 Optionally (``reference`` in the spec) the current state is also written as a header CSV for the
 transform's reference enrichment (transform_job.py's ``enrich``), e.g. customers' segment and
 country joined onto orders.
+
+With ``--lineage-uri`` the run is reported as OpenLineage events (START and COMPLETE, or START
+and FAIL), like transform_job.py's: input the dataset's raw change records, outputs the curated
+table (and the reference). The script is deployed alone (no --py-files), so the few lineage
+helpers it shares with transform_job.py are repeated here; tests/spark/test_cdc_apply.py holds
+the two run-id schemes and facet URLs equal.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import uuid
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Sequence
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
@@ -159,7 +168,8 @@ def run(spark: SparkSession, spec: Dict[str, Any], raw_uri: str, curated_uri: st
     target = f"{curated_uri.rstrip('/')}/{spec['name']}/"
     sort = [*spec["key"], VALID_FROM] if spec["history"] == "scd2" else list(spec["key"])
     state.coalesce(1).sortWithinPartitions(*sort).write.mode("overwrite").parquet(target)
-    summary: Dict[str, Any] = {"dataset": spec["name"], "history": spec["history"], "changes": changes.count(), "rows": state.count()}
+    summary: Dict[str, Any] = {"dataset": spec["name"], "history": spec["history"], "changes": changes.count(), "rows": state.count(),
+                               "last_change_seq": changes.agg(F.max(F.col(SEQ))).first()[0]}
     reference = reference_frame(state, spec)
     if reference is not None and reference_uri:
         reference_target = f"{reference_uri.rstrip('/')}/{spec['reference']['name']}/"
@@ -169,6 +179,122 @@ def run(spark: SparkSession, spec: Dict[str, Any], raw_uri: str, curated_uri: st
         export_rows(state, export_path)
     changes.unpersist()
     state.unpersist()
+    return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Lineage: OpenLineage run events as dicts (spec 1-0-1, the run-id scheme of runtime/lineage)
+# --------------------------------------------------------------------------------------------
+
+OPENLINEAGE_SCHEMA_URL = "https://openlineage.io/spec/1-0-1/OpenLineage.json#/$defs/RunEvent"
+OPENLINEAGE_PRODUCER = "urn:etl-platform:runtime:spark:cdc_apply"
+FACET_SCHEMAS = {
+    "schema": "https://openlineage.io/spec/facets/1-0-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+    "outputStatistics": "https://openlineage.io/spec/facets/1-0-0/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet",
+    "dataQualityMetrics": "https://openlineage.io/spec/facets/1-0-0/DataQualityMetricsInputDatasetFacet.json#/$defs/DataQualityMetricsInputDatasetFacet",
+    "errorMessage": "https://openlineage.io/spec/facets/1-0-0/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
+}
+# The namespace UUID of runtime/lineage's deterministicRunId: uuid5 over the parts joined with U+001F.
+RUN_ID_NAMESPACE = uuid.UUID("5f0c2a4e-9b7d-4c1e-8a3f-6d2b7e9c1a04")
+HISTORY_TYPES = {VALID_FROM: "timestamp", VALID_TO: "timestamp", IS_CURRENT: "boolean"}
+
+
+def deterministic_run_id(*parts: str) -> str:
+    """The run id runtime/lineage derives for the same parts."""
+    if not parts or any(not part or "\x1f" in part for part in parts):
+        raise ValueError(f"lineage run id: expected non-empty parts without U+001F; found {parts!r}")
+    return str(uuid.uuid5(RUN_ID_NAMESPACE, "\x1f".join(parts)))
+
+
+def cdc_run_id(dataset: str, changes: int, last_change_seq: Optional[str]) -> str:
+    """One run per applied change set: the same changes applied again (a retry) are the same run."""
+    return deterministic_run_id("cdc-apply", dataset, str(changes), last_change_seq or "none")
+
+
+def _facet(kind: str, **fields: Any) -> Dict[str, Any]:
+    return {"_producer": OPENLINEAGE_PRODUCER, "_schemaURL": FACET_SCHEMAS[kind], **fields}
+
+
+def lineage_dataset(uri: str) -> Dict[str, str]:
+    """OpenLineage naming: ``s3://<bucket>`` and the key for S3, ``file`` and the path for local paths."""
+    match = re.match(r"^(s3a?|s3n)://([^/]+)/?(.*)$", uri)
+    if match:
+        return {"namespace": f"s3://{match.group(2)}", "name": match.group(3).strip("/") or "/"}
+    return {"namespace": "file", "name": uri.rstrip("/")}
+
+
+def _ddl_type(ddl: str, column: str) -> str:
+    match = re.search(rf"(?:^|,)\s*`?{re.escape(column)}`?\s+([A-Za-z]+(?:\([0-9, ]+\))?)", ddl)
+    return match.group(1).lower() if match else "string"
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
+
+
+def lineage_events(spec: Dict[str, Any], uris: Dict[str, Optional[str]], namespace: str, started: datetime,
+                   summary: Optional[Dict[str, Any]] = None, error: Optional[BaseException] = None) -> List[Dict[str, Any]]:
+    """START and COMPLETE (changes read, rows written), or START and FAIL with the error."""
+    name = spec["name"]
+    job_ref = {"namespace": namespace, "name": f"cdc-apply.{name}"}
+    raw = lineage_dataset(f"{str(uris['raw']).rstrip('/')}/{name}")
+    columns = [{"name": field, "type": _ddl_type(spec["ddl"], field)} for field in spec["fields"]]
+    if spec["history"] == "scd2":
+        columns += [{"name": column, "type": kind} for column, kind in HISTORY_TYPES.items()]
+    curated = {**lineage_dataset(f"{str(uris['curated']).rstrip('/')}/{name}"), "facets": {"schema": _facet("schema", fields=columns)}}
+    reference = spec.get("reference")
+    references = [lineage_dataset(f"{str(uris['reference']).rstrip('/')}/{reference['name']}")] if reference and uris.get("reference") else []
+    if summary is not None and error is None:
+        run_id = cdc_run_id(name, int(summary["changes"]), summary.get("last_change_seq"))
+    else:
+        run_id = deterministic_run_id("cdc-apply", name, "failed", _iso(started))
+    common = {"job": job_ref, "producer": OPENLINEAGE_PRODUCER, "schemaURL": OPENLINEAGE_SCHEMA_URL}
+    start = {"eventType": "START", "eventTime": _iso(started), "run": {"runId": run_id}, "inputs": [raw], "outputs": [curated, *references], **common}
+    if summary is None or error is not None:
+        message = f"{type(error).__name__}: {error}" if error is not None else "the apply ended without a summary"
+        fail = {"eventType": "FAIL", "eventTime": _iso(datetime.now(timezone.utc)),
+                "run": {"runId": run_id, "facets": {"errorMessage": _facet("errorMessage", message=message, programmingLanguage="Python")}},
+                "inputs": [raw], "outputs": [curated, *references], **common}
+        return [start, fail]
+    measured = {**raw, "inputFacets": {"dataQualityMetrics": _facet("dataQualityMetrics", rowCount=int(summary["changes"]), columnMetrics={})}}
+    written = {**curated, "outputFacets": {"outputStatistics": _facet("outputStatistics", rowCount=int(summary["rows"]))}}
+    complete = {"eventType": "COMPLETE", "eventTime": _iso(datetime.now(timezone.utc)), "run": {"runId": run_id},
+                "inputs": [measured], "outputs": [written, *references], **common}
+    return [start, complete]
+
+
+def write_lineage(spark: SparkSession, lineage_uri: str, events: List[Dict[str, Any]]) -> Optional[str]:
+    """Writes the events as NDJSON under ``<lineage-uri>/dt=<date>/`` (the lake layout of runtime/lineage); never raises."""
+    first = events[0]
+    uri = f"{lineage_uri.rstrip('/')}/dt={first['eventTime'][:10]}/{first['job']['name']}.{first['run']['runId']}.{events[-1]['eventType'].lower()}.json"
+    try:
+        jvm = spark.sparkContext._jvm
+        path = jvm.org.apache.hadoop.fs.Path(uri)
+        fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        stream = fs.create(path, True)
+        try:
+            stream.write(bytearray("".join(json.dumps(event, sort_keys=True) + "\n" for event in events).encode("utf-8")))
+        finally:
+            stream.close()
+    except Exception as error:  # noqa: BLE001 - lineage must never fail the apply
+        print(json.dumps({"message": "lineage events could not be written; the apply is unaffected", "metric": "LineageEmitFailures", "uri": uri, "error": str(error)}), file=sys.stderr)
+        return None
+    return uri
+
+
+def run_with_lineage(spark: SparkSession, spec: Dict[str, Any], raw_uri: str, curated_uri: str, reference_uri: Optional[str],
+                     export_path: Optional[str] = None, lineage_uri: Optional[str] = None, lineage_namespace: str = "etl-platform") -> Dict[str, Any]:
+    """``run`` with its START and COMPLETE (or FAIL, then the error is raised) written under ``lineage_uri`` when given."""
+    if not lineage_uri:
+        return run(spark, spec, raw_uri, curated_uri, reference_uri, export_path)
+    uris = {"raw": raw_uri, "curated": curated_uri, "reference": reference_uri}
+    started = datetime.now(timezone.utc)
+    try:
+        summary = run(spark, spec, raw_uri, curated_uri, reference_uri, export_path)
+    except Exception as error:
+        write_lineage(spark, lineage_uri, lineage_events(spec, uris, lineage_namespace, started, error=error))
+        raise
+    write_lineage(spark, lineage_uri, lineage_events(spec, uris, lineage_namespace, started, summary=summary))
     return summary
 
 
@@ -190,13 +316,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--reference-uri")
     parser.add_argument("--export-path", help="also write the curated rows as JSON lines here (local runs)")
     parser.add_argument("--master", help="Spark master for local runs, e.g. local[2]; EMR sets its own")
+    parser.add_argument("--lineage-uri", help="lineage prefix (s3://<bucket>/lineage) the apply writes its OpenLineage run events to (default: none)")
+    parser.add_argument("--lineage-namespace", default="etl-platform", help="OpenLineage job namespace (default etl-platform)")
     args = parser.parse_args(argv)
     builder = SparkSession.builder.appName("cdc-apply")
     if args.master:
         builder = builder.master(args.master).config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
     spark = builder.getOrCreate()
     spec = parse_spec(json.loads(args.spec_json if args.spec_json is not None else read_spec_text(spark, args.spec_uri)))
-    print(json.dumps(run(spark, spec, args.raw_uri, args.curated_uri, args.reference_uri, args.export_path)))
+    print(json.dumps(run_with_lineage(spark, spec, args.raw_uri, args.curated_uri, args.reference_uri, args.export_path, args.lineage_uri, args.lineage_namespace)))
     return 0
 
 

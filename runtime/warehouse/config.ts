@@ -3,6 +3,7 @@ import { BatchLimits, parseS3Uri } from "./manifest";
 import { WarehouseTarget } from "./dataApi";
 import { WarehouseConfigError } from "./errors";
 import { quoteIdentifier } from "./sql";
+import type { DatasetDefinition } from "../datasets";
 
 /**
  * Settings of the loader (and of the quality step's warehouse queries), read from environment
@@ -24,6 +25,7 @@ import { quoteIdentifier } from "./sql";
  * | `SPECTRUM_CATALOG_DATABASE` | Glue database to expose as a Spectrum external schema (optional) |
  * | `SPECTRUM_SCHEMA` | name of that external schema; defaults to `lake` |
  * | `GLUE_CURATED_DATABASE` | Glue database whose curated tables get their `dt` partitions registered after each load (optional) |
+ * | `WAREHOUSE_CDC_KEYS` | captured datasets' keys as their table mappings declare them, `dataset=key1+key2,…` (optional; a dataset not listed keeps its definition's key) |
  */
 export interface WarehouseSettings {
     readonly target: WarehouseTarget;
@@ -101,4 +103,48 @@ export function loaderSettingsFromEnv(env: Env = process.env): LoaderSettings {
         manifestUri,
         batchLimits: { maxFiles: positiveInteger(env, "LOAD_MAX_FILES_PER_BATCH", 500) },
     };
+}
+
+/** The variable naming the keys of captured (database) datasets: `dataset=key1+key2`, comma-separated. */
+export const cdcKeysVariable = "WAREHOUSE_CDC_KEYS";
+
+/** The `WAREHOUSE_CDC_KEYS` value for datasets (what infra/orchestration writes). */
+export function formatCdcKeys(datasets: readonly Pick<DatasetDefinition, "name" | "key">[]): string {
+    return datasets.map((dataset) => `${dataset.name}=${dataset.key.join("+")}`).join(",");
+}
+
+/**
+ * The known datasets with the keys `WAREHOUSE_CDC_KEYS` declares for captured ones (a table
+ * mapped as `schema.table=dataset:key1+key2` in dbSourceTables): the sync's DELETE, MERGE and
+ * primary key then use the same key as the CDC apply. Errors name the variable, the entry, what
+ * was expected and the fix.
+ */
+export function withCdcKeys(env: Env, known: readonly DatasetDefinition[]): DatasetDefinition[] {
+    const text = optional(env, cdcKeysVariable);
+    if (text === undefined) {
+        return [...known];
+    }
+    const keys = new Map<string, string[]>();
+    for (const entry of text.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+        const match = /^([a-z][a-z0-9_]*)=([a-z_][a-z0-9_]*(?:\+[a-z_][a-z0-9_]*)*)$/.exec(entry);
+        if (!match) {
+            throw new WarehouseConfigError(`${cdcKeysVariable} entry '${entry}': expected dataset=key1+key2 (e.g. customers=id); fix the entry or unset ${cdcKeysVariable}`);
+        }
+        const [, name, keyText] = match as unknown as [string, string, string];
+        const dataset = known.find((candidate) => candidate.name === name);
+        if (!dataset || dataset.source !== "database") {
+            const captured = known.filter((candidate) => candidate.source === "database").map((candidate) => candidate.name);
+            throw new WarehouseConfigError(`${cdcKeysVariable} entry '${entry}': expected a captured (database) dataset, one of ${captured.join(", ") || "none"}; found '${name}'. Remove the entry or add the dataset's definition`);
+        }
+        const key = keyText.split("+");
+        const unknown = key.filter((column) => !dataset.fields.some((field) => field.name === column));
+        if (unknown.length > 0) {
+            throw new WarehouseConfigError(`${cdcKeysVariable} entry '${entry}': expected key columns of dataset '${name}' (${dataset.fields.map((field) => field.name).join(", ")}); found unknown column(s) ${unknown.join(", ")}. Fix the table mapping's key in dbSourceTables`);
+        }
+        if (keys.has(name)) {
+            throw new WarehouseConfigError(`${cdcKeysVariable}: expected each dataset once; found '${name}' twice. Keep one entry`);
+        }
+        keys.set(name, key);
+    }
+    return known.map((dataset) => (keys.has(dataset.name) ? { ...dataset, key: keys.get(dataset.name) as string[] } : dataset));
 }

@@ -4,7 +4,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { addLambdaContext, createLogger, Logger } from "../common/telemetry";
 import { databaseDatasets, DatasetDefinition, datasets as streamDatasets, getDataset } from "../datasets";
 import { CdcSyncResult, syncCdcTable } from "./cdc";
-import { loaderSettingsFromEnv } from "./config";
+import { loaderSettingsFromEnv, withCdcKeys } from "./config";
 import { DataApiExecutor } from "./dataApi";
 import { createLineageEmitterFromSettings, datasetNames, readLineageSettings } from "../lineage";
 import { WarehouseConfigError } from "./errors";
@@ -26,7 +26,7 @@ export interface LoadHandlerOptions {
     readonly s3?: S3Client;
     readonly redshiftData?: RedshiftDataClient;
     readonly glue?: Pick<GlueClient, "send">;
-    /** Defaults to every dataset the platform deploys, stream and database alike. */
+    /** Defaults to every dataset the platform deploys, stream and database alike; WAREHOUSE_CDC_KEYS re-keys captured ones. */
     readonly datasets?: readonly DatasetDefinition[];
     /** Where each step is logged. Defaults to a Powertools Logger with service `warehouse-load`. */
     readonly logger?: Logger;
@@ -48,7 +48,8 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
     const s3 = options.s3 ?? new (require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3")).S3Client({});
     const redshiftData = options.redshiftData ?? new (require("@aws-sdk/client-redshift-data") as typeof import("@aws-sdk/client-redshift-data")).RedshiftDataClient({});
     const warehouse = new DataApiExecutor(redshiftData, settings.target, { timeoutMs: settings.timeoutMs });
-    const known = options.datasets ?? [...streamDatasets, ...databaseDatasets];
+    // A captured dataset keyed by its table mapping (WAREHOUSE_CDC_KEYS) is synchronised on that key.
+    const known = withCdcKeys(options.env ?? process.env, options.datasets ?? [...streamDatasets, ...databaseDatasets]);
     const glue = settings.glueDatabase ? (options.glue ?? new (require("@aws-sdk/client-glue") as typeof import("@aws-sdk/client-glue")).GlueClient({})) : undefined;
     const logger = options.logger ?? createLogger({ serviceName: "warehouse-load" });
     const log = (message: string, details: Record<string, unknown>) => logger.info(message, details);

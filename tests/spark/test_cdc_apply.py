@@ -143,3 +143,62 @@ def test_main_reads_the_deployed_spec_document_and_writes_the_published_referenc
 def test_main_takes_the_spec_from_one_source_only(tmp_path):
     with pytest.raises(SystemExit):
         cdc_apply.main(["--spec", "s3://a/spec.json", "--spec-json", "{}", "--raw-uri", "r", "--curated-uri", "c"])
+
+
+def test_lineage_helpers_match_the_transform_job_and_runtime_lineage():
+    import transform_job
+
+    assert cdc_apply.OPENLINEAGE_SCHEMA_URL == transform_job.OPENLINEAGE_SCHEMA_URL
+    assert cdc_apply.FACET_SCHEMAS == transform_job._FACET_SCHEMAS
+    # The value runtime/lineage's deterministicRunId gives for the same parts (TypeScript).
+    assert cdc_apply.deterministic_run_id("transform", "orders", "2024-05-01T10:00:00Z", "2024-05-02T02:00:00Z") == "cec44fd9-12b1-5872-9fd8-73adc85a7db4"
+
+
+def test_an_apply_with_lineage_writes_start_and_complete_with_changes_read_and_rows_written(spark, specs, tmp_path):
+    from test_lineage import assert_valid, events_under
+
+    write_raw(tmp_path / "raw", "a", [change("I", "CUST-00000001", 1, 0), change("I", "CUST-00000002", 1, 1), change("D", "CUST-00000002", 2, 0)])
+    lineage = tmp_path / "lineage"
+    summary = cdc_apply.run_with_lineage(spark, specs["scd2"], str(tmp_path / "raw"), str(tmp_path / "curated"), str(tmp_path / "reference"),
+                                         lineage_uri=str(lineage), lineage_namespace="etl-platform-test")
+    events = events_under(lineage)
+    assert_valid(events)
+    assert [event["eventType"] for event in events] == ["START", "COMPLETE"]
+    complete = events[1]
+    assert complete["job"] == {"namespace": "etl-platform-test", "name": "cdc-apply.customers"}
+    assert complete["run"]["runId"] == cdc_apply.cdc_run_id("customers", 3, summary["last_change_seq"]) == events[0]["run"]["runId"]
+    assert complete["inputs"][0]["name"] == str(tmp_path / "raw" / "customers")
+    assert complete["inputs"][0]["inputFacets"]["dataQualityMetrics"]["rowCount"] == summary["changes"] == 3
+    curated = complete["outputs"][0]
+    assert (curated["name"], curated["outputFacets"]["outputStatistics"]["rowCount"]) == (str(tmp_path / "curated" / "customers"), summary["rows"])
+    assert [field["name"] for field in curated["facets"]["schema"]["fields"]][-3:] == ["valid_from", "valid_to", "is_current"]
+    assert complete["outputs"][1]["name"] == str(tmp_path / "reference" / "customers")
+    # The same changes applied again are the same run: one lineage object.
+    cdc_apply.run_with_lineage(spark, specs["scd2"], str(tmp_path / "raw"), str(tmp_path / "curated"), str(tmp_path / "reference"), lineage_uri=str(lineage))
+    assert len(list(lineage.rglob("*.json"))) == 1
+
+
+def test_a_failed_apply_writes_start_and_fail_and_raises(spark, specs, tmp_path, monkeypatch):
+    from test_lineage import assert_valid, events_under
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("raw zone unreadable")
+
+    monkeypatch.setattr(cdc_apply, "run", broken)
+    lineage = tmp_path / "lineage"
+    with pytest.raises(RuntimeError, match="raw zone unreadable"):
+        cdc_apply.run_with_lineage(spark, specs["current"], str(tmp_path / "raw"), str(tmp_path / "curated"), None, lineage_uri=str(lineage))
+    events = events_under(lineage)
+    assert_valid(events)
+    assert [event["eventType"] for event in events] == ["START", "FAIL"]
+    assert events[1]["run"]["facets"]["errorMessage"]["message"] == "RuntimeError: raw zone unreadable"
+    assert [output["name"] for output in events[1]["outputs"]] == [str(tmp_path / "curated" / "customers")]
+
+
+def test_main_takes_the_lineage_prefix(spark, specs, tmp_path, capsys):
+    write_raw(tmp_path / "raw", "a", [change("I", "CUST-00000001", 1, 0)])
+    spec_json = json.dumps({key: value for key, value in specs["current"].items()})
+    code = cdc_apply.main(["--spec-json", spec_json, "--raw-uri", str(tmp_path / "raw"), "--curated-uri", str(tmp_path / "curated"), "--lineage-uri", str(tmp_path / "lineage")])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["rows"] == 1
+    assert [path.name.split(".")[0] for path in (tmp_path / "lineage").rglob("*.json")] == ["cdc-apply"]

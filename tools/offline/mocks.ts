@@ -79,6 +79,10 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region:
         case "aws:redshift/cluster:Cluster":
             state.dnsName = `${physical}.abc123.${region}.redshift.amazonaws.com`;
             state.masterPasswordSecretArn = `arn:aws:secretsmanager:${region}:${mockAccountId}:secret:redshift!${physical}-admin-AbCdEf`;
+            state.clusterNamespaceArn = `arn:aws:redshift:${region}:${mockAccountId}:namespace:${mockUuid(args.name)}`;
+            break;
+        case "aws:rds/integration:Integration":
+            state.arn = `arn:aws:rds:${region}:${mockAccountId}:integration:${mockUuid(args.name)}`;
             break;
         case "aws:cloudwatch/dashboard:Dashboard":
             state.dashboardName = inputs.dashboardName;
@@ -112,6 +116,12 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region:
             break;
     }
     return { id, state };
+}
+
+/** A stable UUID-shaped id from a name, where AWS names a resource by a UUID. */
+function mockUuid(name: string): string {
+    const hex = createHash("sha256").update(name).digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Every invoke the program makes, answered explicitly. Anything else fails the run. */

@@ -8,6 +8,7 @@ import { functionEnvironment, invokeFresh, unpackFunction } from "../../helpers/
 import { recordAs } from "../../helpers/iam/recorder";
 import { createBuckets, motoEndpoint, motoStore, requireMoto, s3Client, uniqueName } from "../../helpers/ingest/services";
 import { one, stackRun } from "../../helpers/stacks";
+import { assertValidEvents, lakeLineageEvents } from "../../helpers/lineage/schema";
 
 const columns = ["id", "name", "email", "country", "segment", "created_at", "updated_at"];
 const row = (op: "I" | "U" | "D", id: string, seq: number, values: Record<string, string | null> = {}): DmsChangeRow => ({
@@ -69,6 +70,31 @@ describe("the change-file landing function each stack deploys, run from its reco
             client.destroy();
         });
     }
+
+    it("dev: with LINEAGE_BUCKET set, the deployed code reports the change file as one OpenLineage run in the lineage bucket", async () => {
+        const fn = one(await stackRun("dev"), "aws:lambda/function:Function", "databases-landing");
+        const dir = unpackFunction(fn);
+        dirs.push(dir);
+        const buckets = { raw: uniqueName("raw"), rejects: uniqueName("rejects"), ops: uniqueName("ops") };
+        await createBuckets(buckets.raw, buckets.rejects, buckets.ops);
+        const client = s3Client();
+        const key = "_dms/public/customers/20261206-020304123.csv";
+        await client.send(new PutObjectCommand({ Bucket: buckets.raw, Key: key, Body: changeFile }));
+        // The lineage store takes the SDK's own S3 endpoint setting (the stacks' LINEAGE_* wiring is not part of this change).
+        const env = { ...functionEnvironment(fn), RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, S3_ENDPOINT: motoEndpoint, AWS_ENDPOINT_URL_S3: motoEndpoint, LINEAGE_BUCKET: buckets.ops, LINEAGE_NAMESPACE: "etl-platform-dev" };
+        const invoked = await invokeFresh(dir, objectCreated(buckets.raw, key), env);
+        assert.ok(!invoked.error, invoked.stdout);
+        const store = motoStore();
+        const keys = await store.listKeys(buckets.ops, "lineage/");
+        assert.strictEqual(keys.length, 1, invoked.stdout);
+        // The unit tests' reader expects the lineage bucket to be called "ops"; this one has a unique name.
+        const opsView = { ...store, listKeys: (_bucket: string, prefix: string) => store.listKeys(buckets.ops, prefix), getObject: (_bucket: string, objectKey: string) => store.getObject(buckets.ops, objectKey) };
+        const events = await lakeLineageEvents(opsView);
+        assertValidEvents(events);
+        assert.deepStrictEqual(events.map((e) => [e.eventType, e.job.name]), [["START", "cdc-landing.public.customers"], ["COMPLETE", "cdc-landing.public.customers"]]);
+        assert.deepStrictEqual(events[1]!.outputs.map((o) => [o.namespace, o.outputFacets?.outputStatistics?.rowCount]), [[`s3://${buckets.raw}`, 2], [`s3://${buckets.rejects}`, 1]]);
+        client.destroy();
+    });
 
     it("the handler's AWS requests, recorded as the landing role's, for a full-load file and a redelivered change file", async () => {
         const buckets = { raw: uniqueName("raw"), rejects: uniqueName("rejects") };

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { databaseSourceKeys, parseDatabaseSource } from "../../../infra/config/databaseSources";
+import { capturedDatasets, databaseSourceKeys, parseDatabaseSource } from "../../../infra/config/databaseSources";
 import { customers } from "../../../runtime/datasets";
 import { parseClean, readArea, rejectsEach } from "./helpers";
 
@@ -46,7 +46,31 @@ describe("config area: database sources", () => {
         assert.deepStrictEqual(parsed?.tables.map((t) => [t.schema, t.table, t.key]), [["crm", "clients", ["email"]]]);
     });
 
+    it("hands the captured datasets on once each, keyed as their mappings declare", () => {
+        const parsed = parseClean(databaseSourceKeys, (r) => parseDatabaseSource(r), { ...base, dbSourceTables: '["crm.clients=customers:id+created_at","eu.clients=customers:id+created_at"]' });
+        const datasets = capturedDatasets(parsed);
+        assert.deepStrictEqual(datasets.map((d) => [d.name, d.key]), [["customers", ["id", "created_at"]]]);
+        assert.deepStrictEqual(customers.key, ["id"], "the definition itself is left alone");
+        assert.deepStrictEqual(capturedDatasets(parseClean(databaseSourceKeys, (r) => parseDatabaseSource(r), base)).map((d) => d.key), [["id"]]);
+        assert.deepStrictEqual(capturedDatasets(undefined), []);
+    });
+
+    it("keeps the zero-ETL cluster and its Aurora engine", () => {
+        const parsed = parseClean(databaseSourceKeys, (r) => parseDatabaseSource(r), { ...base, dbSourceEngine: "aurora-postgresql", dbSourceZeroEtl: "true", dbSourceClusterArn: "arn:aws:rds:us-east-1:111122223333:cluster:shop" });
+        assert.deepStrictEqual(parsed?.zeroEtl, { clusterArn: "arn:aws:rds:us-east-1:111122223333:cluster:shop", engine: "aurora-postgresql" });
+    });
+
     rejectsEach(databaseSourceKeys, (r) => parseDatabaseSource(r), [
+        {
+            title: "two tables of one dataset with different keys",
+            values: { ...base, dbSourceTables: '["public.customers=customers","crm.clients=customers:id+created_at"]' },
+            problem: {
+                key: "platform:dbSourceTables",
+                expected: "every table mapped to dataset 'customers' with the same key (public.customers keys it on id)",
+                found: '"crm.clients=customers:id+created_at"',
+                fix: "declare =customers:id on crm.clients too, or map it to another dataset",
+            },
+        },
         {
             title: "a source without a secret",
             values: { ...base, dbSourceSecretArn: "" },

@@ -7,7 +7,7 @@ import { AlarmSpec, dashboardBody, metricAlarmArgs } from "../../../infra/observ
 import { ingestAlarms } from "../../../infra/ingest/decisions";
 import { mskAlarms } from "../../../infra/streaming/decisions";
 import { pipelineAlarms } from "../../../infra/orchestration/decisions";
-import { warehouseAlarms } from "../../../infra/warehouse/decisions";
+import { warehouseAlarms, warehouseParametersFor, zeroEtlDataFilter, zeroEtlEncryptionContext, zeroEtlResourcePolicy } from "../../../infra/warehouse/decisions";
 import { aggregateTables, rawTable, curatedTable } from "../../../infra/catalog/decisions";
 import { orders } from "../../../runtime/datasets";
 
@@ -92,6 +92,42 @@ describe("key policies", () => {
         for (const domain of ["lake", "streaming", "warehouse"] as const) {
             assert.ok(!JSON.stringify(keyPolicy(domain, ctx)).includes("cloudtrail.amazonaws.com"), domain);
         }
+    });
+
+    it("lets Redshift create a zero-ETL integration's grants on the warehouse key only, under the integration's encryption context", () => {
+        const zeroEtl = { ...ctx, zeroEtlEncryptionContext: zeroEtlEncryptionContext("platform-prod") };
+        const grant = keyPolicy("warehouse", zeroEtl).Statement.find((s) => s.Sid === "RedshiftGrantsForZeroEtlIntegration")!;
+        assert.deepStrictEqual([grant.Principal, grant.Action, grant.Resource], [{ Service: "redshift.amazonaws.com" }, "kms:CreateGrant", "*"]);
+        assert.deepStrictEqual(grant.Condition, {
+            StringEquals: { "kms:EncryptionContext:platform:integration": "platform-prod-zero-etl" },
+            "ForAllValues:StringEquals": { "kms:GrantOperations": ["Decrypt", "GenerateDataKey", "CreateGrant"] },
+        });
+        for (const domain of ["lake", "streaming", "observability"] as const) {
+            assert.ok(!JSON.stringify(keyPolicy(domain, zeroEtl)).includes("redshift.amazonaws.com"), domain);
+        }
+        assert.ok(!JSON.stringify(keyPolicy("warehouse", ctx)).includes("redshift.amazonaws.com"), "no grant without an integration");
+    });
+});
+
+describe("zero-ETL decisions", () => {
+    const source = { clusterArn: "arn:aws:rds:us-east-1:111122223333:cluster:shop", engine: "aurora-postgresql" as const, database: "shop", tables: [{ schema: "public", table: "customers" }, { schema: "crm", table: "accounts" }] };
+
+    it("replicates only the captured tables: database.schema.table for PostgreSQL, database.table for MySQL", () => {
+        assert.strictEqual(zeroEtlDataFilter(source), "include: shop.public.customers, include: shop.crm.accounts");
+        assert.strictEqual(zeroEtlDataFilter({ ...source, engine: "aurora-mysql", tables: [{ schema: "shop", table: "customers" }] }), "include: shop.customers");
+    });
+
+    it("adds enable_case_sensitive_identifier to the warehouse parameters only with an integration", () => {
+        assert.deepStrictEqual(warehouseParametersFor({ zeroEtl: false }).map((p) => p.name), ["require_ssl", "enable_user_activity_logging"]);
+        assert.deepStrictEqual(warehouseParametersFor({ zeroEtl: true }).slice(-1), [{ name: "enable_case_sensitive_identifier", value: "true" }]);
+    });
+
+    it("authorizes the one cluster for the Redshift service and inbound integrations for the account", () => {
+        const policy = zeroEtlResourcePolicy({ namespaceArn: "arn:aws:redshift:us-east-1:111122223333:namespace:abc", sourceArn: source.clusterArn, partition: "aws", accountId: "111122223333" });
+        assert.deepStrictEqual(policy.Statement.map((s) => [s.Principal, s.Action, s.Condition]), [
+            [{ Service: "redshift.amazonaws.com" }, "redshift:AuthorizeInboundIntegration", { StringEquals: { "aws:SourceArn": source.clusterArn } }],
+            [{ AWS: "arn:aws:iam::111122223333:root" }, "redshift:CreateInboundIntegration", undefined],
+        ]);
     });
 });
 

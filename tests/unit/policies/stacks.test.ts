@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { EngineResource } from "../../../policies/runner/engine";
 import { checkEngineResources, checkOfflineRun, engineResources, policySummary, PolicyRunResult, Violation } from "../../../policies/runner/offline";
 import { OfflineRun } from "../../../tools/offline/program";
-import { stackRun, variantRun } from "../../helpers/stacks";
+import { stackRun, variantRun, zeroEtlVariants } from "../../helpers/stacks";
 import { knownDefects } from "./known-defects";
 
 /**
@@ -280,6 +280,29 @@ const breaks: Break[] = [
             }),
         expect: ["emr-task-capacity-spot"],
     },
+    {
+        stack: "prod",
+        overrides: { ...zeroEtlVariants.provisioned.overrides },
+        what: "a zero-ETL integration left on the AWS-owned key (zero-ETL)",
+        change: (rs) =>
+            alter(rs, "aws:rds/integration:Integration", "warehouse-zero-etl", (p) => {
+                delete p.kmsKeyId;
+                delete p.additionalEncryptionContext;
+            }),
+        expect: ["rds-integration-cmk"],
+    },
+    {
+        stack: "prod",
+        overrides: { ...zeroEtlVariants.provisioned.overrides },
+        what: "a namespace resource policy that lets Redshift authorize any source (zero-ETL)",
+        change: (rs) =>
+            alter(rs, "aws:redshift/resourcePolicy:ResourcePolicy", "warehouse-zero-etl-policy", (p) => {
+                const policy = JSON.parse(p.policy);
+                delete policy.Statement[0].Condition;
+                p.policy = JSON.stringify(policy);
+            }),
+        expect: ["redshift-resource-policy-source-scoped"],
+    },
 ];
 
 describe("policy pack on the real stacks", function () {
@@ -312,7 +335,7 @@ describe("policy pack on the real stacks", function () {
             const { run } = await baseline(stack);
             const [summary, full] = [await policySummary(run), await checkOfflineRun(run)];
             assert.deepStrictEqual(summary, { mandatory: full.mandatory, advisory: full.advisory, policies: full.policies });
-            assert.strictEqual(summary.policies, 145);
+            assert.strictEqual(summary.policies, 147);
         });
     }
 

@@ -11,7 +11,7 @@ import { taggingResourceCostTags } from "../../../policies/tagging";
 import { cloudwatchAlarmPipelineStageCoverage } from "../../../policies/cloudwatch";
 import { EngineResource, unknownValues } from "../../../policies/runner/engine";
 import { checkEngineResources, engineResources } from "../../../policies/runner/offline";
-import { stackRun } from "../../helpers/stacks";
+import { stackRun, variantRun, zeroEtlVariants } from "../../helpers/stacks";
 import { awsProvider, checkResource, checkStack, fixture, registerProvider, unknown } from "./helpers";
 
 /**
@@ -138,9 +138,14 @@ describe("values unknown during preview", function () {
         });
     }
 
-    for (const stack of ["dev", "prod"] as const) {
-        it(`a first preview of ${stack} (every computed value unknown) adds no violation and runs every policy`, async () => {
-            const resources = engineResources(await stackRun(stack));
+    const previews = [
+        { title: "dev", stack: "dev", run: () => stackRun("dev") },
+        { title: "prod", stack: "prod", run: () => stackRun("prod") },
+        { title: "prod with a zero-ETL integration", stack: "prod", run: () => variantRun(zeroEtlVariants.provisioned) },
+    ] as const;
+    for (const { title, stack, run } of previews) {
+        it(`a first preview of ${title} (every computed value unknown) adds no violation and runs every policy`, async () => {
+            const resources = engineResources(await run());
             const baseline = await checkEngineResources(stack, resources);
             const preview = await checkEngineResources(stack, asFirstPreview(resources));
             const cantRun = preview.violations.filter((v) => /^can't run policy/.test(v.message));

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { customers, orders } from "../../../runtime/datasets";
+import { withCdcKeys } from "../../../runtime/warehouse/config";
 import { createLoadHandler } from "../../../runtime/warehouse/handler";
 
 /** Fake SDK clients: each records the commands it was sent and answers like the service. */
@@ -61,4 +63,33 @@ describe("the load function, for a database dataset (change data capture)", () =
         await assert.rejects(handle({ dataset: "customers" }), /no curated files under s3:\/\/curated-b\/customers\/; run the CDC apply first/);
         assert.ok(!f.sql.some((s) => /DELETE/i.test(s)), "nothing is deleted");
     });
+
+    it("merges on the key the table mapping declares (WAREHOUSE_CDC_KEYS), as the CDC apply did", async () => {
+        const f = fakes(["customers/part-00000.snappy.parquet"]);
+        const handle = createLoadHandler({ env: { ...env, WAREHOUSE_CDC_KEYS: "customers=id+created_at" }, s3: f.s3 as never, redshiftData: f.redshiftData as never, logger: { info: () => undefined } as never });
+        await handle({ dataset: "customers" });
+        const merge = f.sql.find((s) => /^MERGE INTO/.test(s.trim()));
+        assert.match(String(merge), /ON "customers"\."id" = s\."id" AND "customers"\."created_at" = s\."created_at" /, String(merge));
+        const table = f.sql.find((s) => /CREATE TABLE IF NOT EXISTS "analytics"\."customers"/.test(s));
+        assert.match(String(table), /PRIMARY KEY \("id", "created_at"\)/, String(table));
+    });
+});
+
+describe("WAREHOUSE_CDC_KEYS", () => {
+    it("re-keys the captured datasets it names and leaves the others as defined", () => {
+        const known = withCdcKeys({ WAREHOUSE_CDC_KEYS: "customers=id+created_at" }, [customers, orders]);
+        assert.deepStrictEqual(known.map((d) => [d.name, d.key]), [["customers", ["id", "created_at"]], ["orders", orders.key]]);
+        assert.deepStrictEqual(withCdcKeys({}, [customers]), [customers]);
+    });
+
+    for (const [value, message] of [
+        ["customers", /WAREHOUSE_CDC_KEYS entry 'customers': expected dataset=key1\+key2/],
+        ["orders=order_id", /expected a captured \(database\) dataset, one of customers; found 'orders'/],
+        ["customers=client_no", /expected key columns of dataset 'customers' .*found unknown column\(s\) client_no/],
+        ["customers=id,customers=email", /expected each dataset once; found 'customers' twice/],
+    ] as const) {
+        it(`rejects '${value}' with the entry, what was expected and the fix`, () => {
+            assert.throws(() => withCdcKeys({ WAREHOUSE_CDC_KEYS: value }, [customers, orders]), message);
+        });
+    }
 });

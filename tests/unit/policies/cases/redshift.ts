@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as rds from "../../../../policies/rds";
 import * as redshift from "../../../../policies/redshift";
 import { devProvider, fixture, PropsOf } from "../helpers";
 import { fails, notApplicable, passes, PolicyCase } from "./types";
@@ -52,7 +53,33 @@ const parameterGroup = (requireSsl: string) =>
 const logging = (logExports = ["connectionlog", "userlog", "useractivitylog"]) =>
     fixture(aws.redshift.Logging, "warehouse-audit", { clusterIdentifier: "platform-prod", logDestinationType: "cloudwatch", logExports });
 
+const namespaceArn = "arn:aws:redshift:us-east-1:123456789012:namespace:9a1b2c3d-0000-1111-2222-333344445555";
+const auroraArn = "arn:aws:rds:us-east-1:123456789012:cluster:shop";
+const authorize = (condition?: Record<string, unknown>, principal: unknown = { Service: "redshift.amazonaws.com" }) => ({
+    Sid: "RedshiftAuthorizesTheAuroraCluster",
+    Effect: "Allow",
+    Principal: principal,
+    Action: "redshift:AuthorizeInboundIntegration",
+    Resource: namespaceArn,
+    ...(condition ? { Condition: condition } : {}),
+});
+const create = { Sid: "AccountCreatesInboundIntegrations", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "redshift:CreateInboundIntegration", Resource: namespaceArn };
+const resourcePolicy = (...statements: unknown[]) =>
+    fixture(aws.redshift.ResourcePolicy, "warehouse-zero-etl-policy", { resourceArn: namespaceArn, policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
+const integration = (props: Partial<PropsOf<aws.rds.IntegrationArgs>> = {}) =>
+    fixture(aws.rds.Integration, "warehouse-zero-etl", { integrationName: "platform-prod-zero-etl", sourceArn: auroraArn, targetArn: namespaceArn, kmsKeyId: keyArn, additionalEncryptionContext: { "platform:integration": "platform-prod-zero-etl" }, ...props });
+
 export const redshiftCases: PolicyCase[] = [
+    passes(redshift.redshiftResourcePolicySourceScoped, "Redshift authorized for one Aurora cluster, the account creating", resourcePolicy(authorize({ StringEquals: { "aws:SourceArn": auroraArn } }), create)),
+    passes(redshift.redshiftResourcePolicySourceScoped, "an ArnEquals source condition", resourcePolicy(authorize({ ArnEquals: { "aws:SourceArn": auroraArn } }))),
+    fails(redshift.redshiftResourcePolicySourceScoped, "Redshift authorized for any source", resourcePolicy(authorize(), create), /statement "RedshiftAuthorizesTheAuroraCluster" of redshift.amazonaws.com must be scoped to one source with an aws:SourceArn condition; found none/),
+    fails(redshift.redshiftResourcePolicySourceScoped, "a wildcard source", resourcePolicy(authorize({ ArnLike: { "aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:cluster:*" } })), /found \["arn:aws:rds:us-east-1:123456789012:cluster:\*"\]/),
+    fails(redshift.redshiftResourcePolicySourceScoped, "everyone may create integrations", resourcePolicy(authorize({ StringEquals: { "aws:SourceArn": auroraArn } }), { ...create, Principal: "*" }), /statement "AccountCreatesInboundIntegrations" must not allow everyone/),
+
+    passes(rds.rdsIntegrationCmk, "an integration encrypted with the warehouse key", integration()),
+    fails(rds.rdsIntegrationCmk, "an integration on the AWS-owned key", integration({ kmsKeyId: undefined, additionalEncryptionContext: undefined }), /kmsKeyId must name a customer-managed key; found nothing/),
+    fails(rds.rdsIntegrationCmk, "an integration on the AWS-managed RDS key", integration({ kmsKeyId: "alias/aws/rds" }), /kmsKeyId must name a customer-managed key; found "alias\/aws\/rds"/),
+
     passes(redshift.redshiftWarehouseEncryptionCmk, "a cluster with the warehouse key", cluster()),
     passes(redshift.redshiftWarehouseEncryptionCmk, "a namespace with the warehouse key", namespace()),
     fails(redshift.redshiftWarehouseEncryptionCmk, "an unencrypted cluster", cluster({ encrypted: "false", kmsKeyId: undefined }), /encrypted must be true/),
