@@ -118,6 +118,9 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
             CHECKPOINT_KEY: "_connectors/fx-rates/checkpoint.json",
             S3_ENDPOINT: motoEndpoint,
             SECRETS_ENDPOINT: motoEndpoint,
+            // Lineage on, as the stacks deploy it: its writes are recorded for the IAM simulation too.
+            LINEAGE_BUCKET: buckets.raw,
+            LINEAGE_PREFIX: "lineage",
         };
         // The SDK's default credential chain reads the process environment, as it does in Lambda.
         const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
