@@ -7,6 +7,9 @@ import { readLocalSettings } from "../../../runtime/local/settings";
 import { formatCount } from "../../../runtime/local/report";
 import { sourceDatabaseUrl } from "../../../runtime/local/databaseStage";
 import { LocalDatasetRun, LocalRunSummary } from "../../../runtime/local/summary";
+import { localBuckets } from "../../../runtime/local/lake";
+import { localLakeStore, localLineagePrefix } from "../../../runtime/local/lineage";
+import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
 
 function datasetRun(summary: LocalRunSummary, name: string): LocalDatasetRun {
     const found = summary.datasets.find((run) => run.dataset === name);
@@ -184,6 +187,31 @@ describe("npm run local -- --json: the whole platform on this machine", function
         }
     });
 
+    it("records every stage's OpenLineage events under lineage/ of the raw bucket, each valid under the official schema", async () => {
+        const store = localLakeStore(readLocalSettings());
+        const keys = await store.listKeys(localBuckets.raw, `${localLineagePrefix}/`);
+        const events = parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject(localBuckets.raw, key))!)));
+        assertValidEvents(events);
+        assert.strictEqual(second.lineage.events, events.length);
+        const jobs = new Set(events.map((event) => event.job.name));
+        for (const job of ["api-connector.fx-rates", "file-ingest.store_inventory", "ingest.orders", "transform.fx_rates", "transform.store_inventory", "transform.orders", "warehouse-load.fx_rates", "warehouse-load.store_inventory", "warehouse-load.orders", "quality.orders.sparkRun", "quality.orders.warehouse"]) {
+            assert.ok(jobs.has(job), `a ${job} event; found ${[...jobs].sort().join(", ")}`);
+        }
+        assert.deepStrictEqual([first.lineage.emitFailures, second.lineage.emitFailures], [0, 0]);
+    });
+
+    it("draws a lineage graph that connects every source (Kafka, Kinesis, the API, the file drop) to its warehouse table", () => {
+        const { lineage } = first;
+        const reaches = (kind: string) => lineage.sources.filter((source) => source.kind === kind).flatMap((source) => source.reaches.map((table) => table.split(".").pop()));
+        assert.deepStrictEqual([...new Set(reaches("kafka"))], ["orders"]);
+        assert.deepStrictEqual([...new Set(reaches("kinesis"))], ["orders"]);
+        assert.deepStrictEqual([...new Set(reaches("api"))], ["fx_rates"]);
+        assert.deepStrictEqual([...new Set(reaches("file"))], ["store_inventory"]);
+        // Every source in the graph reaches a table, and every warehouse table in it is reached from a source.
+        assert.deepStrictEqual([lineage.strandedSources, lineage.unreachedTables], [[], []]);
+        assert.ok(lineage.warehouseTables.length >= 3, lineage.warehouseTables.join(", "));
+    });
+
     it("reports every stage with its time, and is ok", () => {
         assert.deepStrictEqual(first.stages.map((stage) => stage.name), [
             "services",
@@ -205,6 +233,7 @@ describe("npm run local -- --json: the whole platform on this machine", function
             "load",
             "quality",
             "query",
+            "lineage",
         ]);
         assert.ok(first.stages.every((stage) => stage.seconds >= 0 && stage.detail !== ""));
         assert.strictEqual(first.ok, true);
