@@ -19,6 +19,7 @@ import { localLakePaths, runTransformStage, TransformOutcome } from "./transform
 import { countWindowRows, ensureLocalWarehouse, LocalWarehouse, loadWindow, openLocalWarehouse, quietQualityDeps, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
 import { LocalRunError } from "./errors";
 import { emitLoadLineage } from "../warehouse/lineage";
+import { ingestWindowCompletions } from "../ingest/lineage";
 import { lineageConnectivity, lineageGraph, localLakeStore, localLineageEmitter, localLineageEnv, localLineageNamespace, localLineagePrefix, localWarehouseDataset, readLocalLineage } from "./lineage";
 import type { ObjectStore } from "../common/objectStore";
 import type { LineageEmitter } from "../lineage";
@@ -185,6 +186,12 @@ async function curateAndLoad(options: {
         const failed = results.filter((result) => !result.passed).length;
         return { value: { results, passed: spark.passed && table.passed }, detail: `${results.length - failed} of ${results.length} checks passed (spark run ${spark.passed ? "passed" : "FAILED"}, warehouse ${table.passed ? "passed" : "FAILED"})` };
     });
+    // The stream's window runs end when the transform has consumed them: one COMPLETE per source and hour it read.
+    const read = (await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`)).map((object) => object.key);
+    const completion = ingestWindowCompletions({ namespace: localLineageNamespace, dataset, rawBucket: buckets.raw, keys: read, completedAt: new Date() });
+    if (completion) {
+        await lineage.emitter.emit(completion.emissionId, completion.events);
+    }
     return { transform, loaded, quality: quality.results, qualityPassed: quality.passed };
 }
 

@@ -5,8 +5,8 @@ import { Lineage } from "../../../../infra/lineage";
 import { lineageEnvironment, lineageUri } from "../../../../infra/lineage/decisions";
 import { lineageStatements, sparkLineageStatements, withLineageStatements } from "../../../../infra/lineage/iam";
 import { policyDocument } from "../../../../infra/shared/iam";
-import { input, json, ofType, one, stackRun } from "../../../helpers/stacks";
-import { bucket, construct, named, promiseOf } from "./harness";
+import { input, json, ofType as planOfType, one, stackRun } from "../../../helpers/stacks";
+import { bucket, construct, named, ofType, promiseOf } from "./harness";
 
 const on: LineageConfig = { enabled: true, prefix: "lineage", namespace: "platform-test" };
 const access = { bucketArn: "arn:aws:s3:::raw-b", prefix: "lineage", lakeKeyArn: "arn:aws:kms:us-east-1:123456789012:key/lake", region: "us-east-1" };
@@ -95,7 +95,7 @@ describe("lineage in both stacks", function () {
         it(`${stack}: every emitting function gets the raw bucket's lineage prefix, and its role may write there and nowhere else new`, async () => {
             const run = await stackRun(stack);
             const rawBucket = String(one(run, "aws:s3/bucket:Bucket", "lake-raw").state.bucket);
-            const functions = ofType(run, "aws:lambda/function:Function").filter((fn) => /^(ingest-|connectors-|files-|databases-landing|orchestration-(quality|load))/.test(fn.name));
+            const functions = planOfType(run, "aws:lambda/function:Function").filter((fn) => /^(ingest-|connectors-|files-|databases-landing|orchestration-(quality|load))/.test(fn.name));
             assert.deepStrictEqual(
                 functions.map((fn) => fn.name).sort(),
                 ["connectors-fx-rates", "databases-landing", "files-store_inventory", "ingest-orders", "orchestration-load", "orchestration-quality"],
@@ -104,7 +104,7 @@ describe("lineage in both stacks", function () {
                 const variables = input(fn, "environment.variables") as Record<string, string>;
                 assert.deepStrictEqual([variables.LINEAGE_BUCKET, variables.LINEAGE_PREFIX, variables.LINEAGE_NAMESPACE], [rawBucket, "lineage", `platform-${stack}`], fn.name);
             }
-            const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => /^(ingest-.*-role|connectors-.*-role|files-.*-role|databases-landing-role|orchestration-(quality|load)|transform-job)$/.test(p.name));
+            const policies = planOfType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => /^(ingest-.*-role|connectors-.*-role|files-.*-role|databases-landing-role|orchestration-(quality|load)|transform-job)$/.test(p.name));
             assert.deepStrictEqual(policies.map((p) => p.name).sort(), ["connectors-fx-rates-role", "databases-landing-role", "files-store_inventory-role", "ingest-orders-role", "orchestration-load", "orchestration-quality", "transform-job"]);
             for (const policy of policies) {
                 const write = (json(policy, "policy").Statement as { Sid?: string; Resource: string }[]).find((s) => s.Sid === "WriteLineageEvents");
@@ -122,7 +122,7 @@ describe("lineage in both stacks", function () {
             const table = one(run, "aws:glue/catalogTable:CatalogTable", "query-lineage");
             assert.strictEqual(input(table, "storageDescriptor.location"), `s3://${rawBucket}/lineage/`);
             assert.strictEqual(input(table, "name"), "lineage_events");
-            const queries = ofType(run, "aws:athena/namedQuery:NamedQuery").map((q) => String(q.inputs.name));
+            const queries = planOfType(run, "aws:athena/namedQuery:NamedQuery").map((q) => String(q.inputs.name));
             assert.ok(queries.includes("lineage-failed-runs-last-day"));
             assert.ok(queries.includes("orders-lineage"));
         });
