@@ -198,6 +198,11 @@ describe("npm run local -- --json: the whole platform on this machine", function
             assert.ok(jobs.has(job), `a ${job} event; found ${[...jobs].sort().join(", ")}`);
         }
         assert.deepStrictEqual([first.lineage.emitFailures, second.lineage.emitFailures], [0, 0]);
+        // The stream's window runs are finished once the transform has read them: every ingest run has a COMPLETE.
+        const ingestRuns = new Set(events.filter((event) => event.job.name === "ingest.orders").map((event) => event.run.runId));
+        const completed = new Set(events.filter((event) => event.job.name === "ingest.orders" && event.eventType === "COMPLETE").map((event) => event.run.runId));
+        assert.ok(ingestRuns.size > 0);
+        assert.deepStrictEqual([...ingestRuns].filter((runId) => !completed.has(runId)), []);
     });
 
     it("draws a lineage graph that connects every source (Kafka, Kinesis, the API, the file drop) to its warehouse table", () => {
@@ -210,6 +215,12 @@ describe("npm run local -- --json: the whole platform on this machine", function
         // Every source in the graph reaches a table, and every warehouse table in it is reached from a source.
         assert.deepStrictEqual([lineage.strandedSources, lineage.unreachedTables], [[], []]);
         assert.ok(lineage.warehouseTables.length >= 3, lineage.warehouseTables.join(", "));
+        // The checks judge the datasets the transform and the load wrote: the same nodes, not look-alikes.
+        for (const dataset of ["orders", "fx_rates", "store_inventory"]) {
+            const curated = `s3://${localBuckets.curated}/${dataset}`;
+            assert.ok(lineage.edges.some((edge) => edge.from === curated && edge.to.endsWith(`/quality.${dataset}.sparkRun`)), `quality.${dataset}.sparkRun reads ${curated}`);
+            assert.ok(lineage.edges.some((edge) => edge.from.endsWith(`.${dataset}`) && edge.from.startsWith("redshift://") && edge.to.endsWith(`/quality.${dataset}.warehouse`)), `quality.${dataset}.warehouse reads the table`);
+        }
     });
 
     it("reports every stage with its time, and is ok", () => {

@@ -28,6 +28,7 @@ describe("Lineage, constructed alone", () => {
         const lineage: LineageConfig = { ...on, http: { endpoint: "https://marquez.example.com/api/v1/lineage", apiKey: { kind: "create", configKey: "platform:lineageApiKey" } } };
         const { component, resources } = await construct((context) => new Lineage("lineage", { context, lineage, rawBucket: bucket("raw"), apiKey: pulumi.secret("k-123") }));
         const secret = named(resources, "aws:secretsmanager/secret:Secret", "lineage-api-key");
+        assert.strictEqual(secret.parentUrn, resources.find((r) => r.type === "platform:lineage:Lineage")?.urn);
         assert.strictEqual(secret.inputs.name, "platform-test/lineage-api-key");
         assert.match(String(secret.inputs.kmsKeyId), /lake/);
         const environment = await promiseOf(pulumi.output(component.environment));
@@ -41,10 +42,9 @@ describe("Lineage, constructed alone", () => {
         assert.deepStrictEqual(component.environment, {});
         assert.strictEqual(await promiseOf(component.access), undefined);
         assert.strictEqual(component.sparkUri, undefined);
-        assert.deepStrictEqual(
-            resources.filter((r) => r.type !== "platform:lineage:Lineage" && r.type !== "aws:s3/bucket:Bucket").map((r) => r.type),
-            [],
-        );
+        const lineageUrn = resources.find((r) => r.type === "platform:lineage:Lineage")?.urn;
+        assert.ok(lineageUrn);
+        assert.deepStrictEqual(resources.filter((r) => r.parentUrn === lineageUrn).map((r) => r.type), []);
     });
 });
 
