@@ -126,7 +126,7 @@ export function ingestWindowCompletions(options: {
     readonly namespace: string;
     readonly dataset: DatasetDefinition;
     readonly rawBucket: string;
-    /** Raw keys the consumer read (keys of other layouts are ignored). */
+    /** Raw and rejects keys of the windows the consumer read (keys of other layouts, and of an unknown stream time, are ignored). */
     readonly keys: readonly string[];
     readonly completedAt: Date;
 }): { readonly emissionId: string; readonly events: RunEvent[] } | undefined {
@@ -136,7 +136,8 @@ export function ingestWindowCompletions(options: {
     const windows = new Map<string, { source: string; dt: string; hour: string }>();
     for (const key of options.keys) {
         const parsed = parseObjectKey(key);
-        if (parsed && parsed.dataset === options.dataset.name && parsed.errorType === undefined && parsed.dt !== "unknown" && parsed.hour !== "unknown") {
+        // Rejects count too: a window whose records were all rejected is still a run of the ingest.
+        if (parsed && parsed.dataset === options.dataset.name && parsed.dt !== "unknown" && parsed.hour !== "unknown") {
             windows.set(`${parsed.source}|${parsed.dt}|${parsed.hour}`, { source: parsed.source, dt: parsed.dt, hour: parsed.hour });
         }
     }

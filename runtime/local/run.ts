@@ -187,7 +187,10 @@ async function curateAndLoad(options: {
         return { value: { results, passed: spark.passed && table.passed }, detail: `${results.length - failed} of ${results.length} checks passed (spark run ${spark.passed ? "passed" : "FAILED"}, warehouse ${table.passed ? "passed" : "FAILED"})` };
     });
     // The stream's window runs end when the transform has consumed them: one COMPLETE per source and hour it read.
-    const read = (await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`)).map((object) => object.key);
+    const read = [
+        ...(await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`)).map((object) => object.key),
+        ...(await listObjects(s3, buckets.rejects, `${dataset.name}/`)).map((object) => object.key).filter((key) => key.includes(`/dt=${window.date}/`)),
+    ];
     const completion = ingestWindowCompletions({ namespace: localLineageNamespace, dataset, rawBucket: buckets.raw, keys: read, completedAt: new Date() });
     if (completion) {
         await lineage.emitter.emit(completion.emissionId, completion.events);

@@ -109,20 +109,22 @@ describe("the ingest handler's lineage", () => {
             assert.strictEqual(completion.events[0]!.eventTime, "2030-01-01T00:00:00.000Z");
         });
 
-        it("finishes one run per source and hour, ignores rejects and keys of other layouts, and names the emission by its windows", () => {
+        it("finishes one run per source and hour, a window of rejects only included, ignores an unknown stream time and other layouts, and names the emission by its windows", () => {
             const keys = [
                 "orders/dt=2024-05-03/hour=07/orders-msk+0+10.ndjson.gz",
                 "orders/dt=2024-05-03/hour=07/orders-msk+1+40.ndjson.gz",
                 "orders/dt=2024-05-03/hour=08/orders-msk+0+90.ndjson.gz",
                 "orders/dt=2024-05-03/hour=07/orders-kinesis+shardId-000000000000+49590000000000000000000000000000000000000000000000000001.ndjson.gz",
                 "orders/error_type=not_json/dt=2024-05-03/hour=07/orders-msk+0+10.ndjson.gz",
+                "orders/error_type=not_json/dt=2024-05-03/hour=09/orders-msk+2+5.ndjson.gz",
+                "orders/error_type=undecodable/dt=unknown/hour=unknown/orders-msk+2+6.ndjson.gz",
                 "orders/_compaction/manifest.json",
             ];
             const at = new Date("2024-05-05T00:00:00Z");
             const completion = ingestWindowCompletions({ namespace: "n", dataset: orders, rawBucket: "raw", keys, completedAt: at })!;
             assert.deepStrictEqual(
                 completion.events.map((event) => event.run.runId),
-                [["orders-kinesis", "07"], ["orders-msk", "07"], ["orders-msk", "08"]].map(([source, hour]) => deterministicRunId("ingest", "orders", source!, "2024-05-03", hour!)),
+                [["orders-kinesis", "07"], ["orders-msk", "07"], ["orders-msk", "08"], ["orders-msk", "09"]].map(([source, hour]) => deterministicRunId("ingest", "orders", source!, "2024-05-03", hour!)),
             );
             const again = ingestWindowCompletions({ namespace: "n", dataset: orders, rawBucket: "raw", keys: [...keys].reverse(), completedAt: at })!;
             assert.strictEqual(again.emissionId, completion.emissionId);
