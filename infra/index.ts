@@ -167,7 +167,7 @@ const audit = new Audit(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, fileDrops, query, audit, ...(databases ? [databases] : [])].flatMap((component) => component.alarms));
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, fileDrops, query, audit, lineage, ...(databases ? [databases] : [])].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;

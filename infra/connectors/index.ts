@@ -9,7 +9,7 @@ import { serviceRole } from "../shared/role";
 import { scheduledStarts } from "../shared/schedule";
 import { connectorAlarms, connectorNames } from "./decisions";
 import { checkpointKey, connectorRolePolicy } from "./iam";
-import { LineageWiring, policyWithLineage } from "../lineage";
+import { countLineageFailures, LineageWiring, policyWithLineage } from "../lineage";
 import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface ApiConnectorsArgs {
@@ -84,6 +84,7 @@ export class ApiConnectors extends pulumi.ComponentResource {
                 { name: `/aws/lambda/${names.functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability },
                 { parent: this },
             );
+            countLineageFailures(this, `${base}-lineage-failures`, logGroup.name, args.lineage);
             const { role, policy: rolePolicy } = serviceRole(
                 `${base}-role`,
                 {

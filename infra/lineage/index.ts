@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LineageConfig } from "../config";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
-import { apiKeySecretName, lineageEnvironment, lineageUri } from "./decisions";
+import { apiKeySecretName, lineageAlarms, lineageEnvironment, lineageFailureFilterPattern, lineageFailureMetricName, lineageMetricNamespace, lineageUri } from "./decisions";
 import { LineageAccess, withLineageStatements } from "./iam";
 import { PolicyDocument } from "../shared/iam";
 
@@ -18,6 +18,23 @@ export interface LineageWiring {
     /** The Spark job's `--lineage-uri`; undefined when lineage is off. */
     readonly sparkUri?: pulumi.Output<string>;
     readonly namespace: string;
+    /** Where the metric filters count failed emissions (`Platform/<prefix>/Lineage`); undefined when lineage is off. */
+    readonly failureNamespace?: string;
+}
+
+/**
+ * Counts the failed emissions a function only logs (`LineageEmitFailures` in the line) into the
+ * lineage failure metric, which the Lineage component alarms on. Nothing when lineage is off.
+ */
+export function countLineageFailures(parent: pulumi.Resource, name: string, logGroupName: pulumi.Input<string>, lineage: LineageWiring | undefined): void {
+    if (lineage?.failureNamespace === undefined) {
+        return;
+    }
+    new aws.cloudwatch.LogMetricFilter(
+        name,
+        { logGroupName, pattern: lineageFailureFilterPattern, metricTransformation: { name: lineageFailureMetricName, namespace: lineage.failureNamespace, value: "1", defaultValue: "0", unit: "Count" } },
+        { parent },
+    );
 }
 
 /** A role policy with the lineage grants of `lineage` appended (none when it is absent or off); `spark` for the Spark job's role. */
@@ -53,8 +70,9 @@ export class Lineage extends pulumi.ComponentResource implements LineageWiring {
     readonly namespace: string;
     /** The endpoint's API key secret, when the stack created it. */
     readonly apiKeySecret?: aws.secretsmanager.Secret;
-    /** None: emitting never fails a stage; each function counts its failed emissions (LineageEmitFailures) and its own alarms cover the function. */
-    readonly alarms: readonly RegisteredAlarm[] = [];
+    readonly failureNamespace?: string;
+    /** Failed emissions counted from the logs of the functions that only log them (none when lineage is off). */
+    readonly alarms: readonly RegisteredAlarm[];
 
     constructor(name: string, args: LineageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:lineage:Lineage", name, {}, opts);
@@ -64,6 +82,7 @@ export class Lineage extends pulumi.ComponentResource implements LineageWiring {
         if (!lineage.enabled) {
             this.environment = {};
             this.access = pulumi.output(undefined);
+            this.alarms = [];
             this.registerOutputs({ enabled: false });
             return;
         }
@@ -99,6 +118,8 @@ export class Lineage extends pulumi.ComponentResource implements LineageWiring {
             ([bucketArn, lakeKeyArn, secretArn]): LineageAccess => ({ bucketArn, prefix: lineage.prefix, lakeKeyArn, region: context.region, ...(secretArn ? { apiKeySecretArn: secretArn } : {}) }),
         );
         this.sparkUri = args.rawBucket.bucket.apply((bucket) => lineageUri(bucket, lineage.prefix));
+        this.failureNamespace = lineageMetricNamespace(contextPrefix(context));
+        this.alarms = context.alarms.registerAlarms(this, lineageAlarms(name, this.failureNamespace));
         this.registerOutputs({ enabled: true, prefix: lineage.prefix, namespace: lineage.namespace, sparkUri: this.sparkUri });
     }
 }

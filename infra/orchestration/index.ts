@@ -12,7 +12,7 @@ import { scheduledStarts } from "../shared/schedule";
 import { SparkCompute, sparkComputeIdentity } from "../transform/decisions";
 import { pipelineAlarms, pipelineDefinition, SparkTarget, windowHoursOf } from "./decisions";
 import { cdcApplyRolePolicy, loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./iam";
-import { LineageWiring, policyWithLineage } from "../lineage";
+import { countLineageFailures, LineageWiring, policyWithLineage } from "../lineage";
 
 /** Where the CDC apply's script and each database dataset's spec go in the artifacts bucket (beside the transform's under `spark/`). */
 export const cdcScriptKey = "spark/cdc_apply.py";
@@ -113,6 +113,10 @@ export class Orchestration extends pulumi.ComponentResource {
         const fn = (kind: "quality" | "load", description: string, policy: (logGroupArn: string, access: WarehouseAccess, curated: string, lakeKey: string) => PolicyDocument, factory: () => (event: any) => Promise<unknown>, env: Record<string, pulumi.Input<string>>) => {
             const functionName = `${prefix}-${kind}`;
             const logGroup = new aws.cloudwatch.LogGroup(`${name}-${kind}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
+            if (kind === "load") {
+                // The load logs a failed emission (LineageEmitFailures); quality counts its own in EMF.
+                countLineageFailures(this, `${name}-load-lineage-failures`, logGroup.name, args.lineage);
+            }
             const { role, policy: rolePolicy } = serviceRole(
                 `${name}-${kind}`,
                 {

@@ -186,11 +186,10 @@ async function curateAndLoad(options: {
         const failed = results.filter((result) => !result.passed).length;
         return { value: { results, passed: spark.passed && table.passed }, detail: `${results.length - failed} of ${results.length} checks passed (spark run ${spark.passed ? "passed" : "FAILED"}, warehouse ${table.passed ? "passed" : "FAILED"})` };
     });
-    // The stream's window runs end when the transform has consumed them: one COMPLETE per source and hour it read.
-    const read = [
-        ...(await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`)).map((object) => object.key),
-        ...(await listObjects(s3, buckets.rejects, `${dataset.name}/`)).map((object) => object.key).filter((key) => key.includes(`/dt=${window.date}/`)),
-    ];
+    // The stream's window runs end once their records have all been consumed: the local ingest stage drained every
+    // source before the transform read the raw zone, and rejects are consumed by nothing (some sit under their
+    // ingest time, outside the window), so every window in either zone is finished: one COMPLETE per source and hour.
+    const read = [...(await listObjects(s3, buckets.raw, `${dataset.name}/`)), ...(await listObjects(s3, buckets.rejects, `${dataset.name}/`))].map((object) => object.key);
     const completion = ingestWindowCompletions({ namespace: localLineageNamespace, dataset, rawBucket: buckets.raw, keys: read, completedAt: new Date() });
     if (completion) {
         await lineage.emitter.emit(completion.emissionId, completion.events);
