@@ -1,5 +1,3 @@
-import type { ObjectStore } from "../common/objectStore";
-import { LocalLocation, publishSparkLineage } from "./lineage";
 import { spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -13,6 +11,8 @@ import { getObjectBytes, LakeBuckets, listObjects, mirrorRawPartition, publishCu
 import { projectRoot } from "./services";
 import { LocalWindow } from "./sources";
 import { LocalRunError } from "./errors";
+import type { ObjectStore } from "../common/objectStore";
+import { LocalLocation, publishSparkLineage } from "./lineage";
 
 /**
  * The transform stage of `npm run local`: the platform's PySpark job over the window's raw
