@@ -126,5 +126,17 @@ describe("lineage in both stacks", function () {
             assert.ok(queries.includes("lineage-failed-runs-last-day"));
             assert.ok(queries.includes("orders-lineage"));
         });
+
+        it(`${stack}: counts the failed emissions the connectors and the load only log, and alarms on any`, async () => {
+            const run = await stackRun(stack);
+            const filters = planOfType(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter").filter((f) => f.name.endsWith("lineage-failures"));
+            assert.deepStrictEqual(filters.map((f) => f.name).sort(), ["connectors-fx-rates-lineage-failures", "orchestration-load-lineage-failures"]);
+            for (const filter of filters) {
+                assert.strictEqual(filter.inputs.pattern, '"LineageEmitFailures"');
+                assert.deepStrictEqual(input(filter, "metricTransformation"), { name: "LineageEmitFailures", namespace: `Platform/platform-${stack}/Lineage`, value: "1", defaultValue: "0", unit: "Count" });
+            }
+            const alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "lineage-emit-failures");
+            assert.deepStrictEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.comparisonOperator, alarm.inputs.threshold], [`Platform/platform-${stack}/Lineage`, "LineageEmitFailures", "GreaterThanThreshold", 0]);
+        });
     }
 });
