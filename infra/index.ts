@@ -12,6 +12,7 @@ import { landingBucketArn } from "./filedrops/decisions";
 import { Ingest } from "./ingest";
 import { Keys } from "./keys";
 import { Lake } from "./lake";
+import { Lineage } from "./lineage";
 import { Network } from "./network";
 import { Observability } from "./observability";
 import { Orchestration } from "./orchestration";
@@ -65,8 +66,14 @@ const outsideLakeBuckets = [resultsBucketName, ...(config.audit.organizationTrai
     pulumi.interpolate`arn:${base.partition}:s3:::${pulumi.output(base.accountId).apply((accountId) => bucketName(config.project, config.stack, accountId))}`,
 );
 const lake = new Lake("lake", { context, lake: config.lake, accessLogSources: [landingArn, ...outsideLakeBuckets] }, opts);
+// Where every stage reports its runs (OpenLineage): a prefix of the raw bucket, and the endpoint the stack names.
+const lineage = new Lineage(
+    "lineage",
+    { context, lineage: config.lineage, rawBucket: lake.buckets.raw, ...(config.lineage.http?.apiKey?.kind === "create" ? { apiKey: readSecret(config.lineage.http.apiKey.configKey) } : {}) },
+    opts,
+);
 const streaming = new Streaming("streaming", { context, streaming: config.streaming, network }, opts);
-const ingest = new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
+const ingest = new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, lineage }, opts);
 const warehouse = new Warehouse(
     "warehouse",
     { context, warehouse: config.warehouse, network: { vpcId: network.vpcId, cidr: network.cidr, privateSubnetIds: network.privateSubnetIds }, curatedBucketArn: lake.buckets.curated.arn, artifactsBucketArn: lake.buckets.artifacts.arn, ...(zeroEtl ? { zeroEtl } : {}) },
@@ -74,7 +81,7 @@ const warehouse = new Warehouse(
 );
 const transform = new Transform(
     "transform",
-    { context, spark: config.spark, network, rawBucket: lake.buckets.raw, curatedBucket: lake.buckets.curated, artifactsBucket: lake.buckets.artifacts },
+    { context, spark: config.spark, network, rawBucket: lake.buckets.raw, curatedBucket: lake.buckets.curated, artifactsBucket: lake.buckets.artifacts, lineage },
     opts,
 );
 const connectors = new ApiConnectors(
@@ -84,6 +91,7 @@ const connectors = new ApiConnectors(
         sources: config.apiSources,
         rawBucket: lake.buckets.raw,
         rejectsBucket: lake.buckets.rejects,
+        lineage,
     },
     opts,
 );
@@ -97,6 +105,7 @@ const fileDrops = new FileDrops(
         rawBucket: lake.buckets.raw,
         rejectsBucket: lake.buckets.rejects,
         accessLogsBucket: lake.buckets.accessLogs,
+        lineage,
         batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
     },
     opts,
@@ -116,6 +125,7 @@ const orchestration = new Orchestration(
         curatedBucket: lake.buckets.curated,
         artifactsBucket: lake.buckets.artifacts,
         warehouse: { ...warehouse.target, database: warehouse.database, arn: warehouse.arn, adminSecretArn: warehouse.adminSecretArn, loadRoleArn: warehouse.loadRole.arn },
+        lineage,
     },
     opts,
 );
@@ -134,11 +144,20 @@ const catalog = new Catalog(
 );
 // The operational database captured into the lake (change data capture), when the stack declares one.
 const databases = config.databaseSource
-    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts)
+    ? new Databases("databases", { context, source: config.databaseSource, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds }, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, lineage }, opts)
     : undefined;
 const query = new Query(
     "query",
-    { context, query: config.query, databaseDatasets: capturedDatasets, catalog, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, accessLogsBucket: lake.buckets.accessLogs },
+    {
+        context,
+        query: config.query,
+        databaseDatasets: capturedDatasets,
+        catalog,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+        accessLogsBucket: lake.buckets.accessLogs,
+        ...(config.lineage.enabled ? { lineage: { prefix: config.lineage.prefix } } : {}),
+    },
     opts,
 );
 const audit = new Audit(
@@ -154,7 +173,7 @@ const audit = new Audit(
     },
     opts,
 );
-const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, fileDrops, query, audit, ...(databases ? [databases] : [])].flatMap((component) => component.alarms));
+const dashboard = observability.createDashboard([network, streaming, ingest, warehouse, transform, batch, orchestration, connectors, fileDrops, query, audit, lineage, ...(databases ? [databases] : [])].flatMap((component) => component.alarms));
 
 export const environment = config.environment;
 export const rawBucket = lake.buckets.raw.bucket;
@@ -191,3 +210,4 @@ export const fileDropFunctions = fileDrops.functions.map((f) => f.name);
 export const databaseReplication = databases?.replicationConfigArn;
 export const changeFileLandingFunction = databases?.landingFunction.name;
 export const zeroEtlIntegration = warehouse.zeroEtlIntegrationArn;
+export const lineageLocation = lineage.sparkUri;

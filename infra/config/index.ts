@@ -17,6 +17,8 @@ import { GovernanceConfig, parseGovernance } from "./governance";
 import { IngestConfig, parseIngest } from "./ingest";
 import { configKeys } from "./keys";
 import { LakeConfig, parseLake } from "./lake";
+import { lakeDataPrefixes, LineageConfig, parseLineage } from "./lineage";
+import { databaseDatasets as capturableDatasets, datasets as platformDatasets } from "../../runtime/datasets";
 import { NetworkConfig, parseNetwork } from "./network";
 import { OrchestrationConfig, parseOrchestration } from "./orchestration";
 import { parseQuery, QueryConfig } from "./query";
@@ -37,6 +39,7 @@ export type { CapturedTableConfig, DatabaseSourceConfig } from "./databaseSource
 export type { GovernanceConfig } from "./governance";
 export type { IngestConfig } from "./ingest";
 export type { LakeConfig } from "./lake";
+export type { LineageApiKeyConfig, LineageConfig } from "./lineage";
 export type { NatStrategy, NetworkConfig } from "./network";
 export type { OrchestrationConfig } from "./orchestration";
 export type { SparkConfig } from "./spark";
@@ -72,6 +75,8 @@ export interface PlatformConfig {
     readonly alerting: AlertingConfig;
     readonly query: QueryConfig;
     readonly audit: AuditConfig;
+    /** Where the stages' OpenLineage run events go. */
+    readonly lineage: LineageConfig;
     /** Scheduled HTTP API connectors, one per source. */
     readonly apiSources: readonly ApiSourceConfig[];
     readonly fileDrops: FileDropsConfig;
@@ -104,6 +109,8 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const apiSources = parseApiSources(reader, region);
     const fileDrops = parseFileDrops(reader);
     const databaseSource = parseDatabaseSource(reader);
+    // Every dataset the lake may hold, captured or not, so turning a capture on never collides with lineage.
+    const lineage = parseLineage(reader, { project: raw.project, stack: raw.stack, region, dataPrefixes: lakeDataPrefixes([...platformDatasets, ...capturableDatasets]) });
 
     if (reader.problems.length > 0 || !subnets || !region) {
         throw new ConfigError(raw.stack, reader.problems);
@@ -129,6 +136,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         alerting,
         query,
         audit,
+        lineage,
         apiSources,
         fileDrops,
         ...(databaseSource ? { databaseSource } : {}),

@@ -17,6 +17,7 @@ import { fileDropKeys } from "./fileDrops";
 import { governanceKeys } from "./governance";
 import { ingestKeys } from "./ingest";
 import { lakeKeys } from "./lake";
+import { lineageKeys } from "./lineage";
 import { networkKeys } from "./network";
 import { orchestrationKeys } from "./orchestration";
 import { queryKeys } from "./query";
@@ -43,6 +44,7 @@ export const configKeys: readonly ConfigKey[] = [
     ...alertingKeys,
     ...queryKeys,
     ...auditKeys,
+    ...lineageKeys,
     ...apiSourceKeys,
     ...fileDropKeys,
     ...databaseSourceKeys,

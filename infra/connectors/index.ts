@@ -9,6 +9,7 @@ import { serviceRole } from "../shared/role";
 import { scheduledStarts } from "../shared/schedule";
 import { connectorAlarms, connectorNames } from "./decisions";
 import { checkpointKey, connectorRolePolicy } from "./iam";
+import { countLineageFailures, LineageWiring, policyWithLineage } from "../lineage";
 import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface ApiConnectorsArgs {
@@ -24,6 +25,8 @@ export interface ApiConnectorsArgs {
     readonly rawBucket: aws.s3.Bucket;
     /** Where rejected records land, with the rule that failed. */
     readonly rejectsBucket: aws.s3.Bucket;
+    /** Where the functions report their runs' OpenLineage events (the Lineage component). Defaults to none: no emission. */
+    readonly lineage?: LineageWiring;
 }
 
 /** Packages the connector closure never loads; left out of the Lambda bundle to keep it small. */
@@ -81,17 +84,21 @@ export class ApiConnectors extends pulumi.ComponentResource {
                 { name: `/aws/lambda/${names.functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability },
                 { parent: this },
             );
+            countLineageFailures(this, `${base}-lineage-failures`, logGroup.name, args.lineage);
             const { role, policy: rolePolicy } = serviceRole(
                 `${base}-role`,
                 {
                     service: "lambda.amazonaws.com",
                     description: `API connector ${settings.name} (${settings.dataset}): least privilege, no managed policies`,
                     accountId: context.accountId,
-                    policy: pulumi
+                    policy: policyWithLineage(
+                        pulumi
                         .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.observability, logGroup.arn, secretResource, failed.arn])
                         .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, observabilityKeyArn, logGroupArn, secretArn, failureQueueArn]) =>
                             connectorRolePolicy({ source: settings.name, dataset: settings.dataset, rawBucketArn, rejectsBucketArn, lakeKeyArn, observabilityKeyArn, logGroupArn, secretArn, failureQueueArn }),
                         ),
+                        args.lineage,
+                    ),
                 },
                 this,
             );
@@ -120,6 +127,7 @@ export class ApiConnectors extends pulumi.ComponentResource {
                             CHECKPOINT_KEY: checkpointKey(settings.name),
                             LAKE_KEY_ARN: context.keys.lake,
                             METRICS_NAMESPACE: connectorMetricsNamespace,
+                            ...args.lineage?.environment,
                         },
                     },
                     codePathOptions: { extraExcludePackages: excludedFromBundle },

@@ -7,6 +7,7 @@ import { eventFunction } from "../shared/eventFunction";
 import { serviceRole } from "../shared/role";
 import { capacityUnits, changeFilePattern, dmsBucketFolder, dmsEngineName, landingAlarms, landingNames, landingSizing, replicationAlarms, s3TargetSettings, tableMappings } from "./decisions";
 import { landingRolePolicy, replicationRolePolicy } from "./iam";
+import { LineageWiring, policyWithLineage } from "../lineage";
 import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface DatabasesArgs {
@@ -20,6 +21,8 @@ export interface DatabasesArgs {
     readonly rawBucket: aws.s3.Bucket;
     /** Where the landing function puts rejected change rows, with the file, line and every broken rule. */
     readonly rejectsBucket: aws.s3.Bucket;
+    /** Where the change-file landing function reports its runs' OpenLineage events (the Lineage component). Defaults to none: no emission. */
+    readonly lineage?: LineageWiring;
 }
 
 /** Packages the change-file landing closure never loads. */
@@ -200,11 +203,14 @@ export class Databases extends pulumi.ComponentResource {
             eventPattern: args.rawBucket.bucket.apply((b) => JSON.stringify(changeFilePattern(b))),
             roleDescription: "Change-file landing function: least privilege, no managed policies",
             rolePolicy: ({ logGroupArn, failureQueueArn }) =>
+                policyWithLineage(
                 pulumi
                     .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroupArn, failureQueueArn])
                     .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroup, failureQueue]) =>
                         landingRolePolicy({ datasets, rawBucketArn, rejectsBucketArn, lakeKeyArn, logGroupArn: logGroup, failureQueueArn: failureQueue, failureQueueKeyArn: streamingKeyArn }),
                     ),
+                args.lineage,
+                ),
             description: `Lands DMS change files of ${source.tables.map((t) => `${t.schema}.${t.table}`).join(", ")}: rows to raw or rejects, idempotent per file`,
             callbackFactory: createChangeFileLandingHandler,
             ...sizing,
@@ -215,6 +221,7 @@ export class Databases extends pulumi.ComponentResource {
                 [env.tables]: formatCapturedTables(source.tables.map((t) => ({ schema: t.schema, table: t.table, dataset: t.dataset.name, key: t.key }))),
                 [env.metricsNamespace]: defaultCdcMetricsNamespace,
                 [env.serviceName]: names.serviceName,
+                ...args.lineage?.environment,
             },
             excludedFromBundle,
         });

@@ -11,6 +11,7 @@ import { dataStoreOptions } from "../shared/options";
 import { eventFunction } from "../shared/eventFunction";
 import { fileDropAlarms, fileDropNames, landingBucketName, landingLifecycleRules, landingPrefixes, objectCreatedPattern } from "./decisions";
 import { fileDropRolePolicy, landingStatements } from "./iam";
+import { LineageWiring, policyWithLineage } from "../lineage";
 import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
 export interface FileDropsArgs {
@@ -24,6 +25,8 @@ export interface FileDropsArgs {
     readonly rawBucket: aws.s3.Bucket;
     /** Where rejected rows land, with their file, row, line and reason. */
     readonly rejectsBucket: aws.s3.Bucket;
+    /** Where the functions report their runs' OpenLineage events (the Lineage component). Defaults to none: no emission. */
+    readonly lineage?: LineageWiring;
     /** The lake's access-log bucket: the landing bucket's server access logs go there under `landing/`. */
     readonly accessLogsBucket: aws.s3.Bucket;
     /**
@@ -110,6 +113,7 @@ export class FileDrops extends pulumi.ComponentResource {
                 eventPattern: bucket.bucket.apply((b) => JSON.stringify(objectCreatedPattern(b, drop.prefix))),
                 roleDescription: `File-ingest function of drop ${drop.name}: least privilege, no managed policies`,
                 rolePolicy: ({ logGroupArn, failureQueueArn }) =>
+                    policyWithLineage(
                     pulumi
                         .all([bucket.arn, args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroupArn, failureQueueArn, args.batch.jobQueueArn, args.batch.jobDefinitionArn])
                         .apply(([landingBucketArn, rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroup, failureQueue, jobQueueArn, jobDefinitionArn]) =>
@@ -127,6 +131,8 @@ export class FileDrops extends pulumi.ComponentResource {
                                 batch: { jobQueueArn, jobDefinitionArn },
                             }),
                         ),
+                    args.lineage,
+                    ),
                 description: `Ingests ${drop.dataset} files dropped under ${drop.prefix}: rows to raw or rejects, a manifest per file, bad files to quarantine`,
                 callbackFactory: createFileDropHandler,
                 memoryMb: cfg.memoryMb,
@@ -146,6 +152,7 @@ export class FileDrops extends pulumi.ComponentResource {
                     [env.batchJobDefinition]: args.batch.jobDefinitionArn,
                     [env.metricsNamespace]: defaultFileMetricsNamespace,
                     [env.serviceName]: names.serviceName,
+                    ...args.lineage?.environment,
                 },
                 excludedFromBundle,
             });

@@ -12,6 +12,7 @@ import { ingestSourceAccessConfigurations } from "../streaming/decisions";
 import { ingestAlarms, validateIngestSource } from "./decisions";
 import { ingestNames, ingestRolePolicy } from "./iam";
 import { sourceFunctionBundleExclusions } from "../shared/bundle";
+import { LineageWiring, policyWithLineage } from "../lineage";
 
 export interface IngestArgs {
     /**
@@ -36,6 +37,8 @@ export interface IngestArgs {
     readonly rawBucket: aws.s3.Bucket;
     /** Where rejected records land, with the rule that failed. */
     readonly rejectsBucket: aws.s3.Bucket;
+    /** Where the functions report their windows' OpenLineage events (the Lineage component). Defaults to none: no emission. */
+    readonly lineage?: LineageWiring;
 }
 
 /** Packages the ingest closure never loads; left out of the Lambda bundle to keep it small. */
@@ -101,7 +104,8 @@ export class Ingest extends pulumi.ComponentResource {
                     service: "lambda.amazonaws.com",
                     description: `Ingest function of ${dataset}: least privilege, no managed policies`,
                     accountId: context.accountId,
-                    policy: pulumi
+                    policy: policyWithLineage(
+                        pulumi
                         .all([args.rawBucket.arn, args.rejectsBucket.arn, context.keys.lake, context.keys.streaming, logGroup.arn, queue.arn, source.sourceArn, pulumi.output(vpc)])
                         .apply(([rawBucketArn, rejectsBucketArn, lakeKeyArn, streamingKeyArn, logGroupArn, failureQueueArn, sourceArn, vpc]) =>
                             ingestRolePolicy({
@@ -120,6 +124,8 @@ export class Ingest extends pulumi.ComponentResource {
                                 ...(clientSecret ? { clientSecret } : {}),
                             }),
                         ),
+                        args.lineage,
+                    ),
                 },
                 this,
             );
@@ -147,6 +153,7 @@ export class Ingest extends pulumi.ComponentResource {
                             [env.dataset]: dataset,
                             [env.metricsNamespace]: defaultMetricsNamespace,
                             [env.serviceName]: names.serviceName,
+                            ...args.lineage?.environment,
                         },
                     },
                     ...(vpc ? { vpcConfig: vpc } : {}),

@@ -40,6 +40,8 @@ export interface PipelineContext {
     /** Hours processed per run when the execution input does not say (the schedule's period). */
     readonly defaultWindowHours: number;
     readonly timeouts: { readonly transformSeconds: number; readonly qualitySeconds: number; readonly loadSeconds: number };
+    /** Where the transform writes its OpenLineage events (`--lineage-uri`, `--lineage-namespace`); absent: it writes none. */
+    readonly lineage?: { readonly uri: string; readonly namespace: string };
 }
 
 const hourMs = 3_600_000;
@@ -64,6 +66,7 @@ function sparkTask(ctx: PipelineContext): Record<string, unknown> {
         "--end", "{% $windowEnd %}",
         "--run-id", "{% $states.context.Execution.Name %}",
         "--summary-uri", summaryUri(ctx),
+        ...(ctx.lineage ? ["--lineage-uri", ctx.lineage.uri, "--lineage-namespace", ctx.lineage.namespace] : []),
     ];
     return sparkRun(ctx, { kind: "transform", scriptUri: ctx.scriptUri, args, next: "CheckTransformQuality" });
 }

@@ -13,6 +13,7 @@ import { scheduledStarts } from "../shared/schedule";
 import { SparkCompute, sparkComputeIdentity } from "../transform/decisions";
 import { pipelineAlarms, pipelineDefinition, SparkTarget, windowHoursOf } from "./decisions";
 import { cdcApplyRolePolicy, loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./iam";
+import { countLineageFailures, LineageWiring, policyWithLineage } from "../lineage";
 
 /** Where the CDC apply's script and each database dataset's spec go in the artifacts bucket (beside the transform's under `spark/`). */
 export const cdcScriptKey = "spark/cdc_apply.py";
@@ -66,6 +67,12 @@ export interface OrchestrationArgs {
     };
     /** Glue database the loader exposes in Redshift as the Spectrum schema `lake`. Defaults to the stack's curated database (`<project>_<stack>_curated`). */
     readonly curatedDatabase?: string;
+    /**
+     * Where the quality and load functions and the Spark transform report their runs'
+     * OpenLineage events (the Lineage component): the functions' LINEAGE_* variables and grants,
+     * the job's `--lineage-uri`. Defaults to none: no emission.
+     */
+    readonly lineage?: LineageWiring;
 }
 
 /** Packages the quality and load closures never load. */
@@ -108,13 +115,20 @@ export class Orchestration extends pulumi.ComponentResource {
         const fn = (kind: "quality" | "load", description: string, policy: (logGroupArn: string, access: WarehouseAccess, curated: string, lakeKey: string) => PolicyDocument, factory: () => (event: any) => Promise<unknown>, env: Record<string, pulumi.Input<string>>) => {
             const functionName = `${prefix}-${kind}`;
             const logGroup = new aws.cloudwatch.LogGroup(`${name}-${kind}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
+            if (kind === "load") {
+                // The load logs a failed emission (LineageEmitFailures); quality counts its own in EMF.
+                countLineageFailures(this, `${name}-load-lineage-failures`, logGroup.name, args.lineage);
+            }
             const { role, policy: rolePolicy } = serviceRole(
                 `${name}-${kind}`,
                 {
                     service: "lambda.amazonaws.com",
                     description,
                     accountId: context.accountId,
-                    policy: pulumi.all([logGroup.arn, warehouseAccess, args.curatedBucket.arn, context.keys.lake]).apply(([logGroupArn, access, curated, lakeKey]) => policy(logGroupArn, access, curated, lakeKey)),
+                    policy: policyWithLineage(
+                        pulumi.all([logGroup.arn, warehouseAccess, args.curatedBucket.arn, context.keys.lake]).apply(([logGroupArn, access, curated, lakeKey]) => policy(logGroupArn, access, curated, lakeKey)),
+                        args.lineage,
+                    ),
                 },
                 this,
             );
@@ -132,7 +146,7 @@ export class Orchestration extends pulumi.ComponentResource {
                     tracingConfig: { mode: "Active" },
                     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
                     kmsKeyArn: context.keys.observability,
-                    environment: { variables: env },
+                    environment: { variables: { ...env, ...args.lineage?.environment } },
                     codePathOptions: { extraExcludePackages: [...excludedFromBundle] },
                 },
                 { parent: this, dependsOn: [rolePolicy, logGroup] },
@@ -192,8 +206,8 @@ export class Orchestration extends pulumi.ComponentResource {
         const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris)]);
         const buckets = pulumi.all([args.rawBucket.bucket, args.curatedBucket.bucket, args.artifactsBucket.bucket]);
         const definition = pulumi
-            .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn])
-            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs], [raw, curated, artifacts], qualityArn, loadArn, topicArn]) => {
+            .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, pulumi.output(args.lineage?.sparkUri)])
+            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs], [raw, curated, artifacts], qualityArn, loadArn, topicArn, lineageUri]) => {
                 const target: SparkTarget = args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
                 return JSON.stringify(
                     pipelineDefinition({
@@ -210,6 +224,7 @@ export class Orchestration extends pulumi.ComponentResource {
                         alarmTopicArn: topicArn,
                         defaultWindowHours: windowHoursOf(args.schedule),
                         timeouts: { transformSeconds: 3 * 3600, qualitySeconds: 600, loadSeconds: 900 },
+                        ...(lineageUri && args.lineage ? { lineage: { uri: lineageUri, namespace: args.lineage.namespace } } : {}),
                     }),
                     null,
                     2,

@@ -1,6 +1,6 @@
 import { DatasetDefinition } from "../../runtime/datasets";
 import { rawPartitionColumns } from "../../runtime/datasets/schema";
-import { arrivalsColumns, arrivalsTableName, QueryAudience, rejectErrorTypes, rejectsColumns, rejectsTableName } from "../../runtime/queries";
+import { arrivalsColumns, arrivalsTableName, lineageColumns, lineageTableName, QueryAudience, rejectErrorTypes, rejectsColumns, rejectsTableName } from "../../runtime/queries";
 import { QueryConfig } from "../config";
 import { TableSpec } from "../catalog/decisions";
 import { BucketLifecycleRule } from "../shared/bucket";
@@ -117,5 +117,31 @@ export function arrivalsTable(dataset: DatasetDefinition, bucket: string): Table
         partitionKeys: rawPartitionColumns,
         format: "json",
         parameters: { ...jsonParameters, ...dateProjection, "storage.location.template": `${location}dt=\${dt}/hour=\${hour}/` },
+    };
+}
+
+/**
+ * The lineage table: the OpenLineage run events every stage writes under `<prefix>/dt=<date>/` of
+ * the raw bucket (plain NDJSON, one object per emission), with partition projection on `dt`.
+ */
+export function lineageTable(bucket: string, prefix: string): TableSpec {
+    const location = `s3://${bucket}/${prefix}/`;
+    return {
+        name: lineageTableName,
+        description: "OpenLineage run events of every stage (START, COMPLETE, FAIL, OTHER), with their jobs, runs, inputs and outputs (raw zone, lineage prefix)",
+        location,
+        columns: lineageColumns,
+        partitionKeys: [{ name: "dt", type: "string", comment: "Event date (UTC), yyyy-MM-dd" }],
+        format: "json",
+        parameters: {
+            classification: "json",
+            "projection.enabled": "true",
+            "projection.dt.type": "date",
+            "projection.dt.format": "yyyy-MM-dd",
+            "projection.dt.range": "2024-01-01,NOW",
+            "projection.dt.interval": "1",
+            "projection.dt.interval.unit": "DAYS",
+            "storage.location.template": `${location}dt=\${dt}/`,
+        },
     };
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatasetDefinition, datasets as platformDatasets } from "../../runtime/datasets";
 import { aggregateTableName } from "../../runtime/datasets/schema";
-import { datasetQueries, personalDataColumns, QueryAudience } from "../../runtime/queries";
+import { datasetQueries, lineageQueries, personalDataColumns, QueryAudience } from "../../runtime/queries";
 import { QueryConfig } from "../config";
 import { storageFormat, TableSpec } from "../catalog/decisions";
 import { protectedBucket } from "../shared/bucket";
@@ -11,7 +11,7 @@ import { trustPolicyJson } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { dataStoreOptions, identifierPrefix } from "../shared/options";
 import { analystRolePolicy, analystTrustPolicy, rejectsLocationPolicy } from "./iam";
-import { arrivalsTable, audiences, operationsDatabaseName, rejectsTable, resultsBucketName, resultsLifecycleRules, workgroupConfiguration, workgroupName } from "./decisions";
+import { arrivalsTable, audiences, lineageTable, operationsDatabaseName, rejectsTable, resultsBucketName, resultsLifecycleRules, workgroupConfiguration, workgroupName } from "./decisions";
 
 export { resultsBucketName } from "./decisions";
 
@@ -32,6 +32,8 @@ export interface QueryArgs {
     readonly rejectsBucket: aws.s3.Bucket;
     /** The lake's access-log bucket, which receives the results bucket's server access logs. */
     readonly accessLogsBucket: aws.s3.Bucket;
+    /** The lineage prefix of the raw bucket: the lineage table reads it and the lineage named queries are deployed. Defaults to none (lineage off). */
+    readonly lineage?: { readonly prefix: string };
 }
 
 /**
@@ -140,8 +142,13 @@ export class Query extends pulumi.ComponentResource {
             this.table(`${name}-${dataset.name}-rejects`, pulumi.output(args.rejectsBucket.bucket).apply((bucket) => rejectsTable(dataset, bucket)), [registration]);
             this.table(`${name}-${dataset.name}-arrivals`, pulumi.output(args.rawBucket.bucket).apply((bucket) => arrivalsTable(dataset, bucket)), []);
         }
+        const lineage = args.lineage;
+        if (lineage) {
+            this.table(`${name}-lineage`, pulumi.output(args.rawBucket.bucket).apply((bucket) => lineageTable(bucket, lineage.prefix)), [], { compressed: false });
+        }
 
-        for (const spec of datasetQueries(datasets, { curated: args.catalog.curatedDatabaseName, operations: operationsDatabaseName(context.project, context.stack) })) {
+        const databases = { curated: args.catalog.curatedDatabaseName, operations: operationsDatabaseName(context.project, context.stack) };
+        for (const spec of [...datasetQueries(datasets, databases), ...(lineage ? lineageQueries([...datasets, ...(args.databaseDatasets ?? [])], databases) : [])]) {
             this.namedQueries.push(
                 new aws.athena.NamedQuery(
                     `${name}-${spec.name}`,
@@ -200,7 +207,8 @@ export class Query extends pulumi.ComponentResource {
         }
     }
 
-    private table(logical: string, spec: pulumi.Output<TableSpec>, dependsOn: pulumi.Resource[]): aws.glue.CatalogTable {
+    /** One operations table; `compressed: false` for objects written as plain NDJSON (the lineage events). */
+    private table(logical: string, spec: pulumi.Output<TableSpec>, dependsOn: pulumi.Resource[], options: { readonly compressed?: boolean } = {}): aws.glue.CatalogTable {
         const formats = storageFormat("json");
         return new aws.glue.CatalogTable(
             logical,
@@ -215,7 +223,7 @@ export class Query extends pulumi.ComponentResource {
                     location: spec.location,
                     inputFormat: formats.inputFormat,
                     outputFormat: formats.outputFormat,
-                    compressed: true,
+                    compressed: options.compressed ?? true,
                     serDeInfo: { serializationLibrary: formats.serializationLibrary, parameters: { "ignore.malformed.json": "FALSE" } },
                     columns: spec.columns.apply((columns) => columns.map((c) => ({ ...c }))),
                 },

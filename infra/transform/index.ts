@@ -10,6 +10,7 @@ import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/i
 import { serviceRole } from "../shared/role";
 import { SparkCompute, sparkAlarms } from "./decisions";
 import { emrSecurityConfiguration, serverlessCapacity, sparkRolePolicy } from "./iam";
+import { LineageWiring, policyWithLineage } from "../lineage";
 
 export interface TransformArgs {
     /** The stack's shared settings; the lake key encrypts what the job writes (and the cluster's disks and logs). */
@@ -28,6 +29,8 @@ export interface TransformArgs {
     readonly artifactsBucket: aws.s3.Bucket;
     /** The Glue database whose partitions the job updates. Defaults to the stack's curated database (`<project>_<stack>_curated`). */
     readonly curatedDatabase?: string;
+    /** Where the job writes its OpenLineage events: its role may create objects under the lineage prefix. Defaults to none. */
+    readonly lineage?: LineageWiring;
 }
 
 /** Where the job's artifacts live in the artifacts bucket. */
@@ -94,11 +97,15 @@ export class Transform extends pulumi.ComponentResource {
                 service: spark.mode === "serverless" ? "emr-serverless.amazonaws.com" : "ec2.amazonaws.com",
                 description: "The Spark transform job: reads raw, replaces curated partitions",
                 ...(spark.mode === "serverless" ? { accountId: context.accountId } : {}),
-                policy: pulumi
-                    .all([context.partition, context.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, context.keys.lake])
-                    .apply(([partition, accountId, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn]) =>
-                        sparkRolePolicy({ partition, accountId, region: context.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase, datasets: datasets.map((d) => d.name) }),
-                    ),
+                policy: policyWithLineage(
+                    pulumi
+                        .all([context.partition, context.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, context.keys.lake])
+                        .apply(([partition, accountId, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn]) =>
+                            sparkRolePolicy({ partition, accountId, region: context.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase, datasets: datasets.map((d) => d.name) }),
+                        ),
+                    args.lineage,
+                    "spark",
+                ),
             },
             this,
         ).role;

@@ -70,6 +70,7 @@ export function createFileIngestHandler(options: FileIngestHandlerOptions = {}):
                       createLineageEmitterFromSettings({
                           settings: lineageSettings,
                           ...(options.store ? { store: options.store } : {}),
+                          ...(s3.endpoint ? { s3Endpoint: s3.endpoint } : {}),
                           readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
                           onFailure: (failure) => {
                               logger.warn("lineage events could not be delivered; the file is unaffected", { transport: failure.transport, error: failure.message });

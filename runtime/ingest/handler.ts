@@ -74,6 +74,7 @@ export function createIngestHandler(options: IngestHandlerOptions): KafkaIngestH
             settings: lineageSettings,
             // A given store (tests, local runs) holds the lineage prefix too; deployed, the lineage bucket gets its own S3 client and key.
             ...(options.store ? { store: options.store } : {}),
+            ...(settings.s3.endpoint ? { s3Endpoint: settings.s3.endpoint } : {}),
             readSecret: (secretArn) => {
                 const { createSecretsManagerReader } = require("../connectors/api/auth") as typeof import("../connectors/api/auth");
                 return createSecretsManagerReader()(secretArn);

@@ -1,6 +1,8 @@
+import { createHash } from "crypto";
 import { DatasetDefinition } from "../datasets/types";
 import { buildRunEvent, createFacets, DatasetRef, datasetNames, deterministicRunId, LineageEmitter, RunEvent } from "../lineage";
 import { BatchSummary } from "./accounting";
+import { parseObjectKey } from "./layout";
 import { KinesisStreamEvent, MskEvent, SourceEngine } from "./types";
 
 /**
@@ -106,4 +108,48 @@ export function createIngestLineage(options: IngestLineageOptions): IngestLineag
             await options.emitter.emit(`error-${name}`, [buildRunEvent({ eventType: "FAIL", runId, job, runFacets: { errorMessage: facets.errorMessage(error) } })]);
         },
     };
+}
+
+/**
+ * COMPLETE for the stream ingest's window runs that a consumer has read. A window's run (one per
+ * dataset, source and stream-time hour) has no natural end inside the ingest function: records of
+ * its hour may still arrive, one batch at a time, from any shard or partition, until the event
+ * source mapping's maximum record age, and no single invocation sees them all. So the run is
+ * finished by the step that consumes the window: given the raw keys it read (each names its
+ * source, `dt` and `hour`, see `layout.ts`), one COMPLETE per window, with the same deterministic
+ * run id the ingest function used for its START and OTHER events, dated when the consumer
+ * finished. Datasets that do not come from a stream have no ingest runs and get none.
+ * The emission id names the windows, so reporting the same windows again the same day writes
+ * nothing new (the lake transport's conditional create).
+ */
+export function ingestWindowCompletions(options: {
+    readonly namespace: string;
+    readonly dataset: DatasetDefinition;
+    readonly rawBucket: string;
+    /** Raw and rejects keys of the windows the consumer read (keys of other layouts, and of an unknown stream time, are ignored). */
+    readonly keys: readonly string[];
+    readonly completedAt: Date;
+}): { readonly emissionId: string; readonly events: RunEvent[] } | undefined {
+    if ((options.dataset.source ?? "stream") !== "stream") {
+        return undefined;
+    }
+    const windows = new Map<string, { source: string; dt: string; hour: string }>();
+    for (const key of options.keys) {
+        const parsed = parseObjectKey(key);
+        // Rejects count too: a window whose records were all rejected is still a run of the ingest.
+        if (parsed && parsed.dataset === options.dataset.name && parsed.dt !== "unknown" && parsed.hour !== "unknown") {
+            windows.set(`${parsed.source}|${parsed.dt}|${parsed.hour}`, { source: parsed.source, dt: parsed.dt, hour: parsed.hour });
+        }
+    }
+    if (windows.size === 0) {
+        return undefined;
+    }
+    const job = { namespace: options.namespace, name: `ingest.${options.dataset.name}` };
+    const raw = datasetNames.s3(options.rawBucket, options.dataset.name);
+    const sorted = [...windows.values()].sort((a, b) => `${a.source}|${a.dt}|${a.hour}`.localeCompare(`${b.source}|${b.dt}|${b.hour}`));
+    const events = sorted.map((window) =>
+        buildRunEvent({ eventType: "COMPLETE", eventTime: options.completedAt, runId: deterministicRunId("ingest", options.dataset.name, window.source, window.dt, window.hour), job, outputs: [raw] }),
+    );
+    const digest = createHash("sha256").update([...windows.keys()].sort().join("\n")).digest("hex").slice(0, 16);
+    return { emissionId: `complete-${digest}`, events };
 }

@@ -68,6 +68,8 @@ export interface EmitterFromSettingsOptions {
     readonly settings: LineageSettings | undefined;
     /** The store the lake transport writes with. Defaults to S3 with the settings' SSE-KMS key. */
     readonly store?: ObjectStore;
+    /** The S3 endpoint of the default store, when the stage talks to one other than AWS's (S3_ENDPOINT: moto, a local run). Defaults to AWS's. */
+    readonly s3Endpoint?: string;
     /** Reads a secret's string value (the endpoint's API key). Required when the settings name a secret. */
     readonly readSecret?: (secretArn: string) => Promise<string>;
     readonly fetch?: FetchLike;
@@ -80,7 +82,7 @@ export function createLineageEmitterFromSettings(options: EmitterFromSettingsOpt
     if (settings === undefined) {
         return disabledLineageEmitter;
     }
-    const store = options.store ?? createS3ObjectStore({ ...(settings.sseKmsKeyArn ? { sseKmsKeyArn: settings.sseKmsKeyArn } : {}) });
+    const store = options.store ?? createS3ObjectStore({ ...(settings.sseKmsKeyArn ? { sseKmsKeyArn: settings.sseKmsKeyArn } : {}), ...(options.s3Endpoint ? { endpoint: options.s3Endpoint } : {}) });
     const lake = createLakeTransport({ store, bucket: settings.bucket, prefix: settings.prefix });
     const others: LineageTransport[] = [];
     if (settings.httpEndpoint) {

@@ -109,7 +109,9 @@ export function apiSourceStage(options: ApiSourceOptions): LocalSourceStage<ApiL
                             S3_ENDPOINT: settings.motoEndpoint,
                             SECRETS_ENDPOINT: settings.motoEndpoint,
                             AWS_REGION: settings.region,
+                            ...context.lineageEnv,
                         },
+                        lineage: context.lineage,
                         environment: { now: () => window.endMs, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: () => Math.random() },
                         telemetry: quietTelemetry(context.log),
                     });

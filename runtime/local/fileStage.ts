@@ -126,7 +126,9 @@ export function fileSourceStage(options: FileSourceOptions): LocalSourceStage<Fi
                         FILE_FORMATS: "csv,jsonl",
                         S3_ENDPOINT: settings.motoEndpoint,
                         AWS_REGION: settings.region,
+                        ...context.lineageEnv,
                     },
+                    lineage: context.lineage,
                     logger: createLogger({ serviceName: "file-ingest", logLevel: "SILENT" }),
                 });
                 const files = partnerFiles(options, window.date, context.seed);

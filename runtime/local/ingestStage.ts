@@ -1,3 +1,4 @@
+import type { LineageEmitter } from "../lineage";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describeError } from "../common/errors";
 import { IngestTelemetry } from "../ingest/telemetry";
@@ -27,6 +28,8 @@ export interface IngestStageOptions {
     readonly log: (text: string) => void;
     /** Called after each count with the records accounted for so far (all sources). */
     readonly onProgress?: (accounted: number, total: number) => void;
+    /** Where the ingest handler reports its windows' lineage, and the LINEAGE_* variables naming it. Defaults to none. */
+    readonly lineage?: { readonly emitter: LineageEmitter; readonly env: Readonly<Record<string, string>> };
 }
 
 export function consumerGroupOf(plan: LocalSourcePlan): string {
@@ -120,11 +123,13 @@ export async function runIngestStage(options: IngestStageOptions): Promise<Map<s
                 KINESIS_STREAM: plan.stream,
                 KINESIS_ENDPOINT: settings.motoEndpoint,
                 BATCH_SIZE: "500",
+                ...options.lineage?.env,
             };
             runners.push(
                 await startLocalIngestPipeline({
                     env,
                     telemetry,
+                    ...(options.lineage ? { lineage: options.lineage.emitter } : {}),
                     ...(plan.engine === "kinesis" ? { kinesisCheckpoints: createS3CheckpointStore(s3, buckets.state, plan.stream) } : {}),
                 }),
             );

@@ -1,3 +1,4 @@
+import type { LineageEmitter } from "../lineage";
 import { Environment, getEnumFromEnv, getIntegerFromEnv, getStringFromEnv } from "../common/env";
 import { createIngestHandler } from "../ingest/handler";
 import { IngestTelemetry } from "../ingest/telemetry";
@@ -27,6 +28,8 @@ export interface LocalPipelineOptions {
     readonly telemetry?: IngestTelemetry;
     /** Kinesis only: where shard checkpoints are kept. Defaults to memory (lost when the process ends). */
     readonly kinesisCheckpoints?: CheckpointStore;
+    /** Where the handler reports its windows' lineage. Defaults to the LINEAGE_* variables of `env` (none when LINEAGE_BUCKET is unset). */
+    readonly lineage?: LineageEmitter;
 }
 
 /** Starts the runner and the handler; the returned runner stops both. */
@@ -35,7 +38,7 @@ export async function startLocalIngestPipeline(options: LocalPipelineOptions = {
     const engine = getEnumFromEnv({ key: "INGEST_ENGINE", env, allowed: ["msk", "kinesis"] as const });
     const batchSize = getIntegerFromEnv({ key: "BATCH_SIZE", env, defaultValue: 100, min: 1, max: 10_000 });
     if (engine === "msk") {
-        const handler = createIngestHandler({ engine: "kafka", env, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
+        const handler = createIngestHandler({ engine: "kafka", env, ...(options.telemetry ? { telemetry: options.telemetry } : {}), ...(options.lineage ? { lineage: options.lineage } : {}) });
         return startKafkaEventSource({
             brokers: [...readLocalSettings(env).kafkaBrokers],
             topic: getStringFromEnv({ key: "KAFKA_TOPIC", env, defaultValue: "orders" }),
@@ -45,7 +48,7 @@ export async function startLocalIngestPipeline(options: LocalPipelineOptions = {
             handler: (event: MskEvent) => handler(event),
         });
     }
-    const handler = createIngestHandler({ engine: "kinesis", env, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
+    const handler = createIngestHandler({ engine: "kinesis", env, ...(options.telemetry ? { telemetry: options.telemetry } : {}), ...(options.lineage ? { lineage: options.lineage } : {}) });
     const endpoint = getStringFromEnv({ key: "KINESIS_ENDPOINT", env, defaultValue: readLocalSettings(env).motoEndpoint });
     return startKinesisEventSource({
         streamName: getStringFromEnv({ key: "KINESIS_STREAM", env, defaultValue: "orders" }),

@@ -417,6 +417,36 @@ function renderQuery(summary: LocalRunSummary): string {
     );
 }
 
+/**
+ * The lineage graph: each job with the datasets it read and wrote (every run of a job folded into
+ * one node), and for each source the warehouse tables it reaches along the edges.
+ */
+export function renderLineage(summary: LocalRunSummary): string {
+    const lineage = summary.lineage;
+    if (lineage.events === 0) {
+        return `<section><h2>Lineage</h2><p class="empty">No lineage event was found under the lineage prefix.</p></section>`;
+    }
+    const jobRows = lineage.jobs.map((job) => {
+        const inputs = lineage.edges.filter((edge) => edge.to === job).map((edge) => edge.from);
+        const outputs = lineage.edges.filter((edge) => edge.from === job).map((edge) => edge.to);
+        const list = (items: readonly string[]) => (items.length === 0 ? `<span class="empty">none</span>` : items.map((item) => `<div><code>${escapeHtml(item)}</code></div>`).join(""));
+        return `<tr><td>${list(inputs)}</td><td><strong>${escapeHtml(job)}</strong></td><td>${list(outputs)}</td></tr>`;
+    });
+    const sourceRows = lineage.sources.map((source) => {
+        const reaches = source.reaches.length === 0 ? `<span class="mark failed">no warehouse table</span>` : source.reaches.map((table) => `<div><code>${escapeHtml(table)}</code></div>`).join("");
+        return `<tr><td>${escapeHtml(source.kind)}</td><td><code>${escapeHtml(source.dataset)}</code></td><td>${reaches}</td></tr>`;
+    });
+    const unreached =
+        lineage.unreachedTables.length === 0
+            ? ""
+            : `<p class="failed">Warehouse tables no source reaches: ${lineage.unreachedTables.map((table) => `<code>${escapeHtml(table)}</code>`).join(", ")}</p>`;
+    return (
+        `<section><h2>Lineage <span class="aside">${formatCount(lineage.events)} OpenLineage events, ${formatCount(lineage.jobs.length)} jobs, ${formatCount(lineage.datasets.length)} datasets, ${formatCount(lineage.edges.length)} edges${lineage.emitFailures > 0 ? `, ${formatCount(lineage.emitFailures)} failed emissions` : ""}</span></h2>` +
+        `<table class="lineage"><thead><tr><th>Source</th><th>Dataset</th><th>Warehouse tables it reaches</th></tr></thead><tbody>${sourceRows.join("")}</tbody></table>${unreached}` +
+        `<details><summary>The graph: each job's inputs and outputs</summary><table class="lineage"><thead><tr><th>Inputs</th><th>Job</th><th>Outputs</th></tr></thead><tbody>${jobRows.join("")}</tbody></table></details></section>`
+    );
+}
+
 function renderServices(summary: LocalRunSummary): string {
     if (summary.services.length === 0) {
         return "";
@@ -494,6 +524,7 @@ export function renderLocalReport(summary: LocalRunSummary): string {
         `<div class="grid2">${renderStages(summary)}${renderRejects(summary)}</div>`,
         renderQuality(summary),
         renderQuery(summary),
+        renderLineage(summary),
         renderServices(summary),
         "</body></html>",
         "",

@@ -18,6 +18,11 @@ import { renderLocalReport } from "./report";
 import { localLakePaths, runTransformStage, TransformOutcome } from "./transformStage";
 import { countWindowRows, ensureLocalWarehouse, LocalWarehouse, loadWindow, openLocalWarehouse, quietQualityDeps, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
 import { LocalRunError } from "./errors";
+import { emitLoadLineage } from "../warehouse/lineage";
+import { ingestWindowCompletions } from "../ingest/lineage";
+import { lineageConnectivity, lineageGraph, localLakeStore, localLineageEmitter, localLineageEnv, localLineageNamespace, localLineagePrefix, localWarehouseDataset, readLocalLineage } from "./lineage";
+import type { ObjectStore } from "../common/objectStore";
+import type { LineageEmitter } from "../lineage";
 
 /**
  * `npm run local`: the whole platform on this machine, from nothing, for every kind of source.
@@ -105,6 +110,14 @@ function invariant(name: string, holds: boolean, detail: string): LocalInvariant
 
 type Step = LocalSourceContext["step"];
 
+/** What the lake-to-warehouse stages need to report their lineage. */
+interface LocalLineageRun {
+    readonly settings: LocalSettings;
+    readonly store: ObjectStore;
+    readonly emitter: LineageEmitter;
+    readonly directory: string;
+}
+
 interface CuratedLoad {
     readonly transform: TransformOutcome;
     readonly loaded: number;
@@ -127,13 +140,26 @@ async function curateAndLoad(options: {
     readonly python: string;
     readonly log: (text: string) => void;
     readonly extraInputs?: readonly string[];
+    readonly lineage: LocalLineageRun;
 }): Promise<CuratedLoad> {
-    const { step, prefix, warehouse, window, buckets } = options;
+    const { step, prefix, warehouse, window, buckets, lineage } = options;
+    const warehouseDataset = (table: string) => localWarehouseDataset(lineage.settings, lineage.settings.pgDatabase, warehouse.config.schema, table);
+    const qualityLineage = { emitter: lineage.emitter, namespace: localLineageNamespace, warehouseDataset };
     const dataset = warehouse.config.dataset;
     const s3 = options.s3;
     const paths = localLakePaths(localRunDirectory(), dataset);
     const transform = await step(`${prefix}transform`, async () => {
-        const outcome = await runTransformStage({ s3, buckets, dataset, window, paths, python: options.python, log: options.log, ...(options.extraInputs ? { extraInputs: options.extraInputs } : {}) });
+        const outcome = await runTransformStage({
+            s3,
+            buckets,
+            dataset,
+            window,
+            paths,
+            python: options.python,
+            log: options.log,
+            lineage: { directory: lineage.directory, store: lineage.store, namespace: localLineageNamespace },
+            ...(options.extraInputs ? { extraInputs: options.extraInputs } : {}),
+        });
         const rows = outcome.summary.rows;
         return {
             value: outcome,
@@ -143,7 +169,10 @@ async function curateAndLoad(options: {
     const loaded = await step(`${prefix}load`, async () => {
         const partitionPrefix = `s3://${buckets.curated}/${dataset.name}/dt=${window.date}/`;
         const standIn = await syncCuratedFiles(warehouse, paths.export, partitionPrefix, transform.files);
+        const startedAt = new Date();
         const result = await loadWindow(warehouse);
+        // The loader's own lineage, as the deployed load function emits it (runtime/warehouse/handler.ts).
+        await emitLoadLineage({ emitter: lineage.emitter, namespace: localLineageNamespace, table: warehouseDataset }, { dataset, curatedUri: `s3://${buckets.curated}`, startedAt, result });
         const rows = await countWindowRows(warehouse, window);
         return {
             value: rows,
@@ -151,12 +180,20 @@ async function curateAndLoad(options: {
         };
     });
     const quality = await step(`${prefix}quality`, async () => {
-        const spark = await runQuality({ s3, ...quietQualityDeps() }, { dataset: dataset.name, source: "sparkRun", summaryUri: transform.summaryUri, failOnError: false });
-        const table = await warehouseQuality(warehouse, window);
+        const spark = await runQuality({ s3, ...quietQualityDeps(), lineage: qualityLineage }, { dataset: dataset.name, source: "sparkRun", summaryUri: transform.summaryUri, failOnError: false });
+        const table = await warehouseQuality(warehouse, window, qualityLineage);
         const results = [...qualityResults(spark, "spark run"), ...qualityResults(table, "warehouse")];
         const failed = results.filter((result) => !result.passed).length;
         return { value: { results, passed: spark.passed && table.passed }, detail: `${results.length - failed} of ${results.length} checks passed (spark run ${spark.passed ? "passed" : "FAILED"}, warehouse ${table.passed ? "passed" : "FAILED"})` };
     });
+    // The stream's window runs end once their records have all been consumed: the local ingest stage drained every
+    // source before the transform read the raw zone, and rejects are consumed by nothing (some sit under their
+    // ingest time, outside the window), so every window in either zone is finished: one COMPLETE per source and hour.
+    const read = [...(await listObjects(s3, buckets.raw, `${dataset.name}/`)), ...(await listObjects(s3, buckets.rejects, `${dataset.name}/`))].map((object) => object.key);
+    const completion = ingestWindowCompletions({ namespace: localLineageNamespace, dataset, rawBucket: buckets.raw, keys: read, completedAt: new Date() });
+    if (completion) {
+        await lineage.emitter.emit(completion.emissionId, completion.events);
+    }
     return { transform, loaded, quality: quality.results, qualityPassed: quality.passed };
 }
 
@@ -262,6 +299,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
 
     const s3 = lakeS3Client(settings);
     const buckets = localBuckets;
+    const lakeStore = localLakeStore(settings);
+    const lineageEmitter = localLineageEmitter(lakeStore, buckets, log);
     const runDirectory = localRunDirectory();
     const warehouses = new Map([fxRates, storeInventory, dataset].map((definition) => [definition.name, openLocalWarehouse(settings, s3, definition, buckets)]));
     const ordersWarehouse = warehouses.get(dataset.name) as LocalWarehouse;
@@ -288,11 +327,17 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
             }
             return rows;
         };
-        const snapshotLake = async () => snapshotObjects(s3, (await Promise.all(lakeBuckets.map(async (bucket) => ((await bucketExists(s3, bucket)) ? bucket : undefined)))).filter((bucket): bucket is string => bucket !== undefined));
+        // The data only: lineage events under lineage/ of the raw bucket are a record of each run, so a second run adds its own.
+        const snapshotLake = async () =>
+            withoutPrefix(
+                await snapshotObjects(s3, (await Promise.all(lakeBuckets.map(async (bucket) => ((await bucketExists(s3, bucket)) ? bucket : undefined)))).filter((bucket): bucket is string => bucket !== undefined)),
+                `${buckets.raw}/${localLineagePrefix}/`,
+            );
         const objectsBefore = await snapshotLake();
         const rowsBefore = await snapshotRows();
         const previousRun = (await listObjects(s3, buckets.raw, `${dataset.name}/dt=${window.date}/`)).length > 0;
-        const context: LocalSourceContext = { settings, s3, buckets, window, seed: options.seed, log, step, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+        const lineage: LocalLineageRun = { settings, store: lakeStore, emitter: lineageEmitter, directory: path.join(runDirectory, "lake", "lineage") };
+        const context: LocalSourceContext = { settings, s3, buckets, window, seed: options.seed, log, step, lineage: lineageEmitter, lineageEnv: localLineageEnv(buckets), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
         const runs: LocalDatasetRun[] = [];
 
         // customers: the reference orders join, and a table the warehouse keeps equal to its source.
@@ -337,12 +382,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
         // fx_rates: the rates orders are converted with.
         const fxWarehouse = warehouses.get(fxRates.name) as LocalWarehouse;
         const fxLanding = await apiSourceStage({ dataset: fxRates, ...localSourceSizes.fxRates }).land(context);
-        runs.push(transformedRun(fxRates, fxLanding, await curateAndLoad({ step, s3, prefix: `${fxRates.name}: `, warehouse: fxWarehouse, window, buckets, python: setup.python, log })));
+        runs.push(transformedRun(fxRates, fxLanding, await curateAndLoad({ step, s3, prefix: `${fxRates.name}: `, warehouse: fxWarehouse, window, buckets, python: setup.python, log, lineage })));
 
         // store_inventory: partner files.
         const inventoryLanding = await fileSourceStage({ dataset: storeInventory, ...localSourceSizes.storeInventory }).land(context);
         runs.push(
-            transformedRun(storeInventory, inventoryLanding, await curateAndLoad({ step, s3, prefix: `${storeInventory.name}: `, warehouse: warehouses.get(storeInventory.name) as LocalWarehouse, window, buckets, python: setup.python, log })),
+            transformedRun(storeInventory, inventoryLanding, await curateAndLoad({ step, s3, prefix: `${storeInventory.name}: `, warehouse: warehouses.get(storeInventory.name) as LocalWarehouse, window, buckets, python: setup.python, log, lineage })),
         );
 
         // orders: the stream, joined with customers and converted with fx_rates.
@@ -356,6 +401,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
             buckets,
             python: setup.python,
             log,
+            lineage,
             extraInputs: joinedInputs(runDirectory, localLakePaths(runDirectory, fxRates).export),
         });
         const query = await step("query", async () => {
@@ -365,6 +411,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
         const ordersRun = transformedRun(dataset, ordersLanding, ordersLoad, await ordersJoinChecks(ordersWarehouse, window));
         runs.push(ordersRun);
 
+        const lineageSummary = await step("lineage", async () => {
+            const graph = lineageGraph(await readLocalLineage(lakeStore, buckets));
+            const connectivity = lineageConnectivity(graph, localLandingBucket);
+            const value = { events: graph.events, emitFailures: lineageEmitter.failures(), jobs: graph.jobs, datasets: graph.datasets, edges: graph.edges, ...connectivity };
+            return {
+                value,
+                detail: `${plural(graph.events, "event")} under s3://${buckets.raw}/${localLineagePrefix}/: ${plural(graph.jobs.length, "job")}, ${plural(graph.datasets.length, "dataset")}, ${plural(graph.edges.length, "edge")}; ${connectivity.sources.length} sources reach ${connectivity.warehouseTables.length - connectivity.unreachedTables.length} of ${plural(connectivity.warehouseTables.length, "warehouse table")}${connectivity.strandedSources.length > 0 ? `; stranded: ${connectivity.strandedSources.join(", ")}` : ""}`,
+            };
+        });
         const objectsAfter = await snapshotLake();
         const rowsAfter = await snapshotRows();
         const changed = { objects: changedEntries(objectsBefore, objectsAfter), rows: changedEntries(rowsBefore, rowsAfter) };
@@ -380,6 +435,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
             counts: ordersRun.counts,
             quality: ordersRun.quality,
             query,
+            lineage: lineageSummary,
             ...(previousRun ? { changedSincePreviousRun: changed } : {}),
         };
         const report = path.join(runDirectory, "report.html");
@@ -392,6 +448,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
         }
         s3.destroy();
     }
+}
+
+/** A snapshot without the entries under one `bucket/prefix`. */
+function withoutPrefix(snapshot: Map<string, string>, prefix: string): Map<string, string> {
+    return new Map([...snapshot].filter(([key]) => !key.startsWith(prefix)));
 }
 
 async function bucketExists(s3: ReturnType<typeof lakeS3Client>, bucket: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { LineageEmitter } from "../lineage";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { DatasetDefinition, DatasetSource } from "../datasets";
 import { LakeBuckets } from "./lake";
@@ -25,6 +26,9 @@ export interface LocalSourceContext {
     readonly seed: number;
     readonly log: (text: string) => void;
     readonly onProgress?: (stage: string, done: number, total: number) => void;
+    /** Where every stage's OpenLineage events go (`lineage/` of the raw bucket on moto); `lineageEnv` names it for handlers that read LINEAGE_*. */
+    readonly lineage: LineageEmitter;
+    readonly lineageEnv: Readonly<Record<string, string>>;
     /** Runs one step of the stage as a timed stage of the summary (its name, seconds and detail line). */
     readonly step: <T>(name: string, work: () => Promise<{ readonly value: T; readonly detail: string }>) => Promise<T>;
 }

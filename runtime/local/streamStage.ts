@@ -60,6 +60,7 @@ export function streamSourceStage(options: StreamSourceOptions): LocalSourceStag
                     dataset: options.dataset.name,
                     sources: produced.map((outcome) => ({ plan: outcome.plan, inSource: outcome.inSource })),
                     log: context.log,
+                    lineage: { emitter: context.lineage, env: context.lineageEnv },
                     onProgress: (done, total) => context.onProgress?.("ingest", done, total),
                 });
                 const landed = produced.reduce((sum, outcome) => sum + totalOf(counts.get(outcome.plan.stream)?.rawByDt ?? {}), 0);

@@ -74,6 +74,19 @@ export interface LocalDatasetRun {
     readonly quality: readonly LocalQualityResult[];
 }
 
+export interface LocalLineageSummary {
+    /** Events read back from the lineage prefix, and how many failed to be delivered in this run. */
+    readonly events: number;
+    readonly emitFailures: number;
+    readonly jobs: readonly string[];
+    readonly datasets: readonly string[];
+    readonly edges: readonly { readonly from: string; readonly to: string }[];
+    readonly sources: readonly { readonly dataset: string; readonly kind: string; readonly reaches: readonly string[] }[];
+    readonly warehouseTables: readonly string[];
+    readonly unreachedTables: readonly string[];
+    readonly strandedSources: readonly string[];
+}
+
 export interface LocalRunSummary {
     /** True when every stage ran and every invariant below held, for every dataset. */
     readonly ok: boolean;
@@ -94,7 +107,13 @@ export interface LocalRunSummary {
         readonly sql: string;
         readonly rows: readonly { readonly region: string; readonly day: string; readonly orders: number; readonly sales: number }[];
     };
-    /** What a second run over the same data changed: zero objects and zero rows when exactly-once holds. */
+    /**
+     * The OpenLineage graph every stage reported to `lineage/` of the raw bucket, as it stands after
+     * the run (events of earlier runs included): jobs, datasets, edges, and which warehouse tables
+     * each source reaches.
+     */
+    readonly lineage: LocalLineageSummary;
+    /** What a second run over the same data changed (the data prefixes; lineage events are not data): zero objects and zero rows when exactly-once holds. */
     readonly changedSincePreviousRun?: { readonly objects: number; readonly rows: number };
     /** Where the HTML report was written. */
     readonly report?: string;

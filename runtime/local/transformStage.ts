@@ -11,6 +11,8 @@ import { getObjectBytes, LakeBuckets, listObjects, mirrorRawPartition, publishCu
 import { projectRoot } from "./services";
 import { LocalWindow } from "./sources";
 import { LocalRunError } from "./errors";
+import type { ObjectStore } from "../common/objectStore";
+import { LocalLocation, publishSparkLineage } from "./lineage";
 
 /**
  * The transform stage of `npm run local`: the platform's PySpark job over the window's raw
@@ -171,6 +173,32 @@ export interface TransformStageOptions {
      * Defaults to none.
      */
     readonly extraInputs?: readonly string[];
+    /**
+     * Where the job's OpenLineage events go: it writes them under `directory` (`--lineage-uri`),
+     * and they are published to the lineage prefix of the raw bucket with the local paths named as
+     * the S3 locations they stand for. Defaults to none.
+     */
+    readonly lineage?: { readonly directory: string; readonly store: ObjectStore; readonly namespace: string };
+}
+
+/** The S3 locations the local Spark directories stand for, so the job's lineage names what it would on AWS. */
+export function sparkLocations(paths: LocalLakePaths, buckets: LakeBuckets): LocalLocation[] {
+    return [
+        { directory: paths.raw, uri: `s3://${buckets.raw}` },
+        { directory: paths.curated, uri: `s3://${buckets.curated}` },
+        // On AWS the references live under reference/ of the artifacts bucket, which the local lake has no copy of.
+        { directory: paths.reference, uri: `s3://${localArtifactsBucket}/reference` },
+    ];
+}
+
+/** The name the local lineage gives the artifacts bucket (reference data), which the local run keeps on disk. */
+export const localArtifactsBucket = "etl-local-artifacts";
+
+async function publishLineage(options: TransformStageOptions): Promise<void> {
+    const lineage = options.lineage;
+    if (lineage) {
+        await publishSparkLineage({ store: lineage.store, buckets: options.buckets, directory: lineage.directory, locations: sparkLocations(options.paths, options.buckets), job: `transform.${options.dataset.name}` });
+    }
 }
 
 export async function runTransformStage(options: TransformStageOptions): Promise<TransformOutcome> {
@@ -198,6 +226,7 @@ export async function runTransformStage(options: TransformStageOptions): Promise
         const published = new Map((await listObjects(s3, buckets.curated, `${dataset.name}/dt=${window.date}/`)).map((object) => [`s3://${buckets.curated}/${object.key}`, object.etag]));
         const unchanged = sha256Hex(exported) === previous.exportSha256 && published.size === previous.files.length && previous.files.every((file) => published.get(file.uri) === file.etag);
         if (unchanged) {
+            await publishLineage(options);
             const summaryText = (await getObjectBytes(s3, buckets.curated, summaryKey)).toString("utf8");
             const rows = exportedRowsPerFile(exported.toString("utf8"));
             const files = previous.files.map((file) => ({ ...file, rows: rows.get(file.localPath) ?? 0 }));
@@ -217,7 +246,10 @@ export async function runTransformStage(options: TransformStageOptions): Promise
     if (home === undefined) {
         throw new LocalRunError("no Java found for Spark: install a JDK (sudo apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME");
     }
-    const args = transformJobArguments({ specUri: paths.spec, rawUri: paths.raw, curatedUri: paths.curated, referenceUri: paths.reference, start: range.start, end: range.end });
+    const args = [
+        ...transformJobArguments({ specUri: paths.spec, rawUri: paths.raw, curatedUri: paths.curated, referenceUri: paths.reference, start: range.start, end: range.end }),
+        ...(options.lineage ? ["--lineage-uri", options.lineage.directory, "--lineage-namespace", options.lineage.namespace] : []),
+    ];
     const result = await run(python, [path.join(projectRoot, "runtime", "local", "transform_local.py"), "--export", paths.export, "--", ...args], {
         ...process.env,
         JAVA_HOME: home,
@@ -248,6 +280,7 @@ export async function runTransformStage(options: TransformStageOptions): Promise
     if (await putIfChanged(s3, buckets.curated, summaryKey, Buffer.from(summaryText), "application/json")) {
         objectsWritten += 1;
     }
+    await publishLineage(options);
     const record: TransformInputsRecord = { fingerprint, exportSha256: sha256Hex(fs.readFileSync(paths.export)), files };
     if (await putIfChanged(s3, buckets.curated, recordKey, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), "application/json")) {
         objectsWritten += 1;

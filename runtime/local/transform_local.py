@@ -75,7 +75,7 @@ def main(argv: Sequence[str]) -> int:
         return 2
     spark = local_session()
     try:
-        summary = transform_job.run(spark, args)
+        summary = transform_job.run_with_lineage(spark, args)
         spec = transform_job.parse_spec(json.loads(transform_job.read_text(spark, args.spec_uri)))
         table_uri = f"{args.curated_uri}/{spec.name}"
         files = export_curated(spark, table_uri, spec.partition_column, summary["days"], export_path)

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "pg";
 import { DatasetDefinition } from "../datasets";
-import { runQuality } from "../quality/handler";
+import { QualityDeps, runQuality } from "../quality/handler";
 import { createLogger, Logger } from "../common/telemetry";
 import { QualityReport } from "../quality/evaluate";
 import { DataApiExecutor } from "../warehouse/dataApi";
@@ -148,9 +148,9 @@ export function quietQualityDeps(): { readonly logger: Logger } {
     return { logger: createLogger({ serviceName: "quality", logLevel: "SILENT" }) };
 }
 
-export async function warehouseQuality(warehouse: LocalWarehouse, window: LocalWindow): Promise<QualityReport> {
+export async function warehouseQuality(warehouse: LocalWarehouse, window: LocalWindow, lineage?: QualityDeps["lineage"]): Promise<QualityReport> {
     return runQuality(
-        { warehouse: warehouse.executor, schema: warehouse.config.schema, ...quietQualityDeps() },
+        { warehouse: warehouse.executor, schema: warehouse.config.schema, ...quietQualityDeps(), ...(lineage ? { lineage } : {}) },
         { dataset: warehouse.config.dataset.name, source: "warehouse", start: new Date(window.startMs).toISOString(), end: new Date(window.endMs).toISOString(), failOnError: false },
     );
 }

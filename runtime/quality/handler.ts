@@ -74,8 +74,9 @@ export async function runQuality(deps: QualityDeps, event: QualityEvent): Promis
 function judgedDataset(event: QualityEvent, dataset: string, warehouseDataset: ((table: string) => DatasetRef) | undefined): DatasetRef | undefined {
     if (event.source === "sparkRun") {
         try {
+            // The curated table the summary describes: `<dataset>/` of the bucket the summary sits in, as the transform names its output.
             const { bucket } = parseS3Uri(event.summaryUri);
-            return datasetNames.s3(bucket, `curated/${dataset}`);
+            return datasetNames.s3(bucket, dataset);
         } catch {
             return undefined;
         }

@@ -186,6 +186,78 @@ function lateRecordsQuery(dataset: DatasetDefinition, databases: QueryDatabases)
     };
 }
 
+/** The operations table over the lineage prefix: one row per OpenLineage run event. */
+export const lineageTableName = "lineage_events";
+
+const datasetRefType = "struct<namespace:string,name:string>";
+
+/**
+ * The columns of the lineage table, as the JSON SerDe reads an OpenLineage RunEvent (its field
+ * names match case-insensitively). Facets beyond the parent run and the error message stay out:
+ * they differ per stage and are read from the objects themselves when needed.
+ */
+export const lineageColumns: readonly { readonly name: string; readonly type: string; readonly comment: string }[] = [
+    { name: "eventtype", type: "string", comment: "START, RUNNING, COMPLETE, ABORT, FAIL or OTHER" },
+    { name: "eventtime", type: "string", comment: "When the event happened (ISO 8601, UTC)" },
+    { name: "producer", type: "string", comment: "The code that emitted the event" },
+    { name: "schemaurl", type: "string", comment: "The OpenLineage spec version of the event" },
+    {
+        name: "run",
+        type: "struct<runid:string,facets:struct<parent:struct<run:struct<runid:string>,job:struct<namespace:string,name:string>>,errormessage:struct<message:string>>>",
+        comment: "The run (a deterministic UUID per stage run), its parent and, on FAIL, the error",
+    },
+    { name: "job", type: "struct<namespace:string,name:string>", comment: "The stage: ingest.<dataset>, transform.<dataset>, warehouse-load.<dataset>, ..." },
+    { name: "inputs", type: `array<${datasetRefType}>`, comment: "Datasets the run read (topic, stream, API, file, raw or curated prefix, table)" },
+    { name: "outputs", type: `array<${datasetRefType}>`, comment: "Datasets the run wrote" },
+];
+
+/** Every edge (input → job → output) that touched a dataset in the last 7 days, upstream and downstream. */
+function datasetLineageQuery(dataset: DatasetDefinition, databases: QueryDatabases): NamedQuerySpec {
+    // The dataset's own names: its S3 prefix, its Redshift table (<db>.<schema>.<table>), its topic or stream.
+    const matches = (column: string) => `regexp_like(${column}, '(^|[./])${dataset.name}$')`;
+    return {
+        name: `${kebab(dataset.name)}-lineage`,
+        description: `Where ${dataset.name} comes from and where it goes: every job that read or wrote it in the last 7 days, with its inputs and outputs`,
+        audience: "pipeline",
+        database: databases.operations,
+        sql: [
+            `SELECT "job"."name" AS "job", "input"."namespace" AS "input_namespace", "input"."name" AS "input_name",`,
+            `       "output"."namespace" AS "output_namespace", "output"."name" AS "output_name", max("eventtime") AS "last_event"`,
+            `FROM ${quoted(databases.operations)}.${quoted(lineageTableName)}`,
+            `LEFT JOIN UNNEST("inputs") AS i ("input") ON true`,
+            `LEFT JOIN UNNEST("outputs") AS o ("output") ON true`,
+            `WHERE "dt" >= ${daysAgo(7)}`,
+            `  AND (${matches(`"input"."name"`)} OR ${matches(`"output"."name"`)})`,
+            `GROUP BY 1, 2, 3, 4, 5`,
+            `ORDER BY 1, 3, 5`,
+        ].join("\n"),
+        reads: { database: databases.operations, table: lineageTableName, columns: ["job", "inputs", "outputs", "eventtime", "dt"] },
+    };
+}
+
+/** Runs of the last day that failed: the stage, the run and the error it reported. */
+export function failedRunsQuery(databases: QueryDatabases): NamedQuerySpec {
+    return {
+        name: "lineage-failed-runs-last-day",
+        description: "Stage runs that reported FAIL in the last day (ingest windows, connector runs, file drops, transforms, quality checks, loads), newest first, with their error",
+        audience: "pipeline",
+        database: databases.operations,
+        sql: [
+            `SELECT "eventtime", "job"."name" AS "job", "run"."runid" AS "run_id", "run"."facets"."errormessage"."message" AS "error"`,
+            `FROM ${quoted(databases.operations)}.${quoted(lineageTableName)}`,
+            `WHERE "dt" >= ${daysAgo(1)}`,
+            `  AND "eventtype" = 'FAIL'`,
+            `ORDER BY "eventtime" DESC`,
+        ].join("\n"),
+        reads: { database: databases.operations, table: lineageTableName, columns: ["eventtime", "job", "run", "eventtype", "dt"] },
+    };
+}
+
+/** The lineage questions: each dataset's upstream and downstream, and the failed runs of the last day. */
+export function lineageQueries(datasets: readonly DatasetDefinition[], databases: QueryDatabases): NamedQuerySpec[] {
+    return [...datasets.map((dataset) => datasetLineageQuery(dataset, databases)), failedRunsQuery(databases)];
+}
+
 /** Every named query of the given datasets, in a stable order. */
 export function datasetQueries(datasets: readonly DatasetDefinition[], databases: QueryDatabases): NamedQuerySpec[] {
     return datasets.flatMap((dataset) => [...aggregateQueries(dataset, databases), rejectsQuery(dataset, databases), lateRecordsQuery(dataset, databases)]);

@@ -104,6 +104,7 @@ export function createApiConnectorHandlerWith(options: ApiConnectorHandlerOption
                       createLineageEmitterFromSettings({
                           settings: lineageSettings,
                           ...(options.store ? { store: options.store } : {}),
+                          ...(s3Endpoint ? { s3Endpoint } : {}),
                           readSecret,
                           // The run is unaffected; the line names the metric a filter counts (LineageEmitFailures).
                           onFailure: (failure) => console.warn(JSON.stringify({ level: "WARN", message: "lineage events could not be delivered; the run is unaffected", metric: "LineageEmitFailures", transport: failure.transport, error: failure.message })),

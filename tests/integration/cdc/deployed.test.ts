@@ -52,7 +52,7 @@ describe("the change-file landing function each stack deploys, run from its reco
             const client = s3Client();
             const key = "_dms/public/customers/20261206-020304123.csv";
             await client.send(new PutObjectCommand({ Bucket: buckets.raw, Key: key, Body: changeFile }));
-            const env = { ...functionEnvironment(fn), RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, S3_ENDPOINT: motoEndpoint };
+            const env = { ...functionEnvironment(fn), RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, LINEAGE_BUCKET: buckets.raw, S3_ENDPOINT: motoEndpoint };
             assert.strictEqual(functionEnvironment(fn).CDC_TABLES, "public.customers=customers:id");
             const first = await invokeFresh(dir, objectCreated(buckets.raw, key), env);
             assert.ok(!first.error, first.stdout);
@@ -105,7 +105,7 @@ describe("the change-file landing function each stack deploys, run from its reco
         await client.send(new PutObjectCommand({ Bucket: buckets.raw, Key: load, Body: renderDmsCsv(columns, [row("I", "CUST-00000009", 1)]) }));
         await client.send(new PutObjectCommand({ Bucket: buckets.raw, Key: change, Body: changeFile }));
         const handle = createCdcLandingHandler({
-            env: { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, CDC_DMS_FOLDER: "_dms", CDC_TABLES: "public.customers=customers:id" },
+            env: { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, CDC_DMS_FOLDER: "_dms", CDC_TABLES: "public.customers=customers:id", LINEAGE_BUCKET: buckets.raw, LINEAGE_PREFIX: "lineage" },
             store: motoStore(),
         });
         const scope = { component: "cdc" as const, dataset: "customers", buckets: { [buckets.raw]: "raw" as const, [buckets.rejects]: "rejects" as const } };

@@ -7,6 +7,7 @@ import { createBuckets, credentials, motoEndpoint, region, requireMoto, uniqueNa
 import { FakeApi, fxRecords, startFakeApi } from "../../helpers/connectors/fakeApi";
 import { apiKey, fxSource, manualEnvironment, memoryDependencies } from "../../helpers/connectors/source";
 import { recordAs } from "../../helpers/iam/recorder";
+import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
 
 /**
  * The API connector against moto (S3 for the zones and the checkpoint, Secrets Manager for the
@@ -118,6 +119,9 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
             CHECKPOINT_KEY: "_connectors/fx-rates/checkpoint.json",
             S3_ENDPOINT: motoEndpoint,
             SECRETS_ENDPOINT: motoEndpoint,
+            // Lineage on, as the stacks deploy it: its writes are recorded for the IAM simulation too.
+            LINEAGE_BUCKET: buckets.raw,
+            LINEAGE_PREFIX: "lineage",
         };
         // The SDK's default credential chain reads the process environment, as it does in Lambda.
         const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
@@ -136,5 +140,12 @@ describe("API connector against S3 and Secrets Manager (moto)", () => {
         const again = await asConnector(() => handler({}, undefined), [secret.ARN as string]);
         assert.strictEqual(again.outcome, "completed");
         assert.ok(Date.parse(again.watermark ?? "") >= Date.parse(summary.watermark ?? ""));
+        // Lineage goes to the endpoint S3_ENDPOINT names, like the records: one START + COMPLETE object per run.
+        const lake = createS3ObjectStore({ endpoint: motoEndpoint, region, credentials, forcePathStyle: true });
+        const keys = await lake.listKeys(buckets.raw, "lineage/");
+        assert.strictEqual(keys.length, 2);
+        const events = parseLineageObjects(await Promise.all(keys.map(async (key) => (await lake.getObject(buckets.raw, key))!)));
+        assertValidEvents(events);
+        assert.deepStrictEqual(events.map((event) => event.eventType), ["START", "COMPLETE", "START", "COMPLETE"]);
     });
 });

@@ -87,6 +87,8 @@ describe("file drops against S3 (moto)", () => {
             BATCH_JOB_DEFINITION: "arn:aws:batch:us-east-1:123456789012:job-definition/platform-dev-batch",
             BATCH_ENDPOINT: batch.endpoint,
             AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+            LINEAGE_BUCKET: buckets.raw,
+            LINEAGE_PREFIX: "lineage",
             ...extraEnv,
         };
         // The Batch client reads credentials from the environment, as it does in Lambda.

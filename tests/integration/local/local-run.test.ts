@@ -10,6 +10,9 @@ import { LocalDatasetRun, LocalRunSummary } from "../../../runtime/local/summary
 import { orders } from "../../../runtime/datasets";
 import { sourcePlans } from "../../../runtime/local/run";
 import { sourceMessages, windowOf } from "../../../runtime/local/sources";
+import { localBuckets } from "../../../runtime/local/lake";
+import { localLakeStore, localLineagePrefix } from "../../../runtime/local/lineage";
+import { assertValidEvents, parseLineageObjects } from "../../helpers/lineage/schema";
 
 function datasetRun(summary: LocalRunSummary, name: string): LocalDatasetRun {
     const found = summary.datasets.find((run) => run.dataset === name);
@@ -209,6 +212,42 @@ describe("npm run local -- --json: the whole platform on this machine", function
         }
     });
 
+    it("records every stage's OpenLineage events under lineage/ of the raw bucket, each valid under the official schema", async () => {
+        const store = localLakeStore(readLocalSettings());
+        const keys = await store.listKeys(localBuckets.raw, `${localLineagePrefix}/`);
+        const events = parseLineageObjects(await Promise.all(keys.map(async (key) => (await store.getObject(localBuckets.raw, key))!)));
+        assertValidEvents(events);
+        assert.strictEqual(second.lineage.events, events.length);
+        const jobs = new Set(events.map((event) => event.job.name));
+        for (const job of ["api-connector.fx-rates", "file-ingest.store_inventory", "ingest.orders", "transform.fx_rates", "transform.store_inventory", "transform.orders", "warehouse-load.fx_rates", "warehouse-load.store_inventory", "warehouse-load.orders", "quality.orders.sparkRun", "quality.orders.warehouse"]) {
+            assert.ok(jobs.has(job), `a ${job} event; found ${[...jobs].sort().join(", ")}`);
+        }
+        assert.deepStrictEqual([first.lineage.emitFailures, second.lineage.emitFailures], [0, 0]);
+        // The stream's window runs are finished once the transform has read them: every ingest run has a COMPLETE.
+        const ingestRuns = new Set(events.filter((event) => event.job.name === "ingest.orders").map((event) => event.run.runId));
+        const completed = new Set(events.filter((event) => event.job.name === "ingest.orders" && event.eventType === "COMPLETE").map((event) => event.run.runId));
+        assert.ok(ingestRuns.size > 0);
+        assert.deepStrictEqual([...ingestRuns].filter((runId) => !completed.has(runId)), []);
+    });
+
+    it("draws a lineage graph that connects every source (Kafka, Kinesis, the API, the file drop) to its warehouse table", () => {
+        const { lineage } = first;
+        const reaches = (kind: string) => lineage.sources.filter((source) => source.kind === kind).flatMap((source) => source.reaches.map((table) => table.split(".").pop()));
+        assert.deepStrictEqual([...new Set(reaches("kafka"))], ["orders"]);
+        assert.deepStrictEqual([...new Set(reaches("kinesis"))], ["orders"]);
+        assert.deepStrictEqual([...new Set(reaches("api"))], ["fx_rates"]);
+        assert.deepStrictEqual([...new Set(reaches("file"))], ["store_inventory"]);
+        // Every source in the graph reaches a table, and every warehouse table in it is reached from a source.
+        assert.deepStrictEqual([lineage.strandedSources, lineage.unreachedTables], [[], []]);
+        assert.ok(lineage.warehouseTables.length >= 3, lineage.warehouseTables.join(", "));
+        // The checks judge the datasets the transform and the load wrote: the same nodes, not look-alikes.
+        for (const dataset of ["orders", "fx_rates", "store_inventory"]) {
+            const curated = `s3://${localBuckets.curated}/${dataset}`;
+            assert.ok(lineage.edges.some((edge) => edge.from === curated && edge.to.endsWith(`/quality.${dataset}.sparkRun`)), `quality.${dataset}.sparkRun reads ${curated}`);
+            assert.ok(lineage.edges.some((edge) => edge.from.endsWith(`.${dataset}`) && edge.from.startsWith("redshift://") && edge.to.endsWith(`/quality.${dataset}.warehouse`)), `quality.${dataset}.warehouse reads the table`);
+        }
+    });
+
     it("reports every stage with its time, and is ok", () => {
         assert.deepStrictEqual(first.stages.map((stage) => stage.name), [
             "services",
@@ -230,6 +269,7 @@ describe("npm run local -- --json: the whole platform on this machine", function
             "load",
             "quality",
             "query",
+            "lineage",
         ]);
         assert.ok(first.stages.every((stage) => stage.seconds >= 0 && stage.detail !== ""));
         assert.strictEqual(first.ok, true);

@@ -146,7 +146,9 @@ for (const stack of ["dev", "prod"] as const) {
             assert.strictEqual(fn.inputs.reservedConcurrentExecutions, stack === "prod" ? 50 : 5);
             assert.strictEqual(fn.inputs.memorySize, stack === "prod" ? 1024 : 512);
             const variables = input(fn, "environment.variables") as Record<string, string>;
-            assert.deepStrictEqual(Object.keys(variables).sort(), ["DATASET", "METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "RAW_BUCKET", "REJECTS_BUCKET"]);
+            assert.deepStrictEqual(Object.keys(variables).sort(), ["DATASET", "LINEAGE_BUCKET", "LINEAGE_NAMESPACE", "LINEAGE_PREFIX", "LINEAGE_SSE_KMS_KEY_ARN", "METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME", "RAW_BUCKET", "REJECTS_BUCKET"]);
+            // Lineage goes to the raw bucket's lineage/ prefix, encrypted with the lake key, like the records.
+            assert.deepStrictEqual([variables.LINEAGE_BUCKET, variables.LINEAGE_PREFIX, variables.LINEAGE_NAMESPACE], [run.outputs.rawBucket, "lineage", `platform-${stack}`]);
             assert.deepStrictEqual([variables.RAW_BUCKET, variables.REJECTS_BUCKET, variables.DATASET], [run.outputs.rawBucket, run.outputs.rejectsBucket, "orders"]);
             assert.strictEqual(input(fn, "loggingConfig.logFormat"), "JSON");
             assert.strictEqual(fn.secretPaths.length, 0);

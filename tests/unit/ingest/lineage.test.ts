@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
 import { createIngestHandler } from "../../../runtime/ingest/handler";
+import { ingestWindowCompletions } from "../../../runtime/ingest/lineage";
+import { fxRates, orders } from "../../../runtime/datasets";
 import { deterministicRunId, RunEvent } from "../../../runtime/lineage";
 import { kinesisEvent, mskEvent, sequenceNumber, validOrder } from "../../helpers/ingest/events";
 import { createRecordingTelemetry } from "../../helpers/ingest/telemetry";
@@ -90,5 +92,49 @@ describe("the ingest handler's lineage", () => {
         assertValidEvents(events);
         assert.deepStrictEqual(events.map((event) => event.eventType), ["FAIL"]);
         assert.ok(events[0]!.run.facets?.errorMessage?.message);
+    });
+
+    describe("the window's COMPLETE, from the step that consumes it", () => {
+        it("finishes each window the consumer read, under the run id of its START and OTHER events, and the whole run validates", async () => {
+            const store = createMemoryObjectStore();
+            const handler = createIngestHandler({ engine: "kafka", env, store, telemetry: createRecordingTelemetry() });
+            await handler(batch);
+            await handler(mskEvent([{ partition: 0, offset: 12, value: validOrder({ order_id: "ORD-000000000012" }) }]));
+            const { events } = await lineageEvents(store);
+            const keys = [...(await store.listKeys("raw", "orders/")), ...(await store.listKeys("rejects", "orders/"))];
+            const completion = ingestWindowCompletions({ namespace: "etl-platform-dev", dataset: orders, rawBucket: "raw", keys, completedAt: new Date("2030-01-01T00:00:00Z") })!;
+            assert.deepStrictEqual(completion.events.map((event) => [event.eventType, event.run.runId]), [["COMPLETE", events[0]!.run.runId]]);
+            assertValidEvents([...events, ...completion.events]);
+            assert.deepStrictEqual(completion.events[0]!.outputs, [{ namespace: "s3://raw", name: "orders" }]);
+            assert.strictEqual(completion.events[0]!.eventTime, "2030-01-01T00:00:00.000Z");
+        });
+
+        it("finishes one run per source and hour, a window of rejects only included, ignores an unknown stream time and other layouts, and names the emission by its windows", () => {
+            const keys = [
+                "orders/dt=2024-05-03/hour=07/orders-msk+0+10.ndjson.gz",
+                "orders/dt=2024-05-03/hour=07/orders-msk+1+40.ndjson.gz",
+                "orders/dt=2024-05-03/hour=08/orders-msk+0+90.ndjson.gz",
+                "orders/dt=2024-05-03/hour=07/orders-kinesis+shardId-000000000000+49590000000000000000000000000000000000000000000000000001.ndjson.gz",
+                "orders/error_type=not_json/dt=2024-05-03/hour=07/orders-msk+0+10.ndjson.gz",
+                "orders/error_type=not_json/dt=2024-05-03/hour=09/orders-msk+2+5.ndjson.gz",
+                "orders/error_type=undecodable/dt=unknown/hour=unknown/orders-msk+2+6.ndjson.gz",
+                "orders/_compaction/manifest.json",
+            ];
+            const at = new Date("2024-05-05T00:00:00Z");
+            const completion = ingestWindowCompletions({ namespace: "n", dataset: orders, rawBucket: "raw", keys, completedAt: at })!;
+            assert.deepStrictEqual(
+                completion.events.map((event) => event.run.runId),
+                [["orders-kinesis", "07"], ["orders-msk", "07"], ["orders-msk", "08"], ["orders-msk", "09"]].map(([source, hour]) => deterministicRunId("ingest", "orders", source!, "2024-05-03", hour!)),
+            );
+            const again = ingestWindowCompletions({ namespace: "n", dataset: orders, rawBucket: "raw", keys: [...keys].reverse(), completedAt: at })!;
+            assert.strictEqual(again.emissionId, completion.emissionId);
+            assert.notStrictEqual(ingestWindowCompletions({ namespace: "n", dataset: orders, rawBucket: "raw", keys: keys.slice(0, 1), completedAt: at })!.emissionId, completion.emissionId);
+        });
+
+        it("finishes nothing for a dataset that does not come from a stream, or when the consumer read nothing", () => {
+            const at = new Date("2024-05-05T00:00:00Z");
+            assert.strictEqual(ingestWindowCompletions({ namespace: "n", dataset: fxRates, rawBucket: "raw", keys: ["fx_rates/dt=2024-05-03/hour=07/fx-rates+w+1.ndjson.gz"], completedAt: at }), undefined);
+            assert.strictEqual(ingestWindowCompletions({ namespace: "n", dataset: orders, rawBucket: "raw", keys: [], completedAt: at }), undefined);
+        });
     });
 });

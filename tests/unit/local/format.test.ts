@@ -34,6 +34,7 @@ const summary: LocalRunSummary = {
         { check: "orders_fresh (warehouse)", passed: false, detail: "[warn] newest event is 30 hours old" },
     ],
     query: { sql: "SELECT 1", rows: [{ region: "NA", day: "2024-05-01", orders: 1234, sales: 98765.5 }] },
+    lineage: { events: 0, emitFailures: 0, jobs: [], datasets: [], edges: [], sources: [], warehouseTables: [], unreachedTables: [], strandedSources: [] },
     changedSincePreviousRun: { objects: 0, rows: 0 },
 };
 

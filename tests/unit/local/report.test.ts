@@ -56,6 +56,26 @@ describe("the local run report (runtime/local/report.ts)", () => {
         assert.match(broken, /<li class="failed"><span class="mark failed">does not hold<\/span> loaded = curated: 5 = 6<\/li>/);
     });
 
+    it("shows the lineage graph: each source with the warehouse tables it reaches, each job with its inputs and outputs", () => {
+        const html = renderLocalReport(sample());
+        const section = html.slice(html.indexOf("<h2>Lineage"), html.indexOf("</section>", html.indexOf("<h2>Lineage")));
+        assert.match(section, /12 OpenLineage events, 3 jobs, 4 datasets, 6 edges/);
+        assert.match(section, /<tr><td>kafka<\/td><td><code>kafka:\/\/127\.0\.0\.1:9092\/orders-msk<\/code><\/td><td><div><code>redshift:\/\/local-postgres\.us-east-1:55432\/etl_test\.local\.orders<\/code><\/div><\/td><\/tr>/);
+        assert.match(section, /<tr><td><div><code>s3:\/\/etl-local-raw\/orders<\/code><\/div><\/td><td><strong>etl-platform-local\/transform\.orders<\/strong><\/td><td><div><code>s3:\/\/etl-local-curated\/orders<\/code><\/div><\/td><\/tr>/);
+        assert.ok(!section.includes("no source reaches"));
+    });
+
+    it("names the warehouse tables no source reaches and the sources that reach none", () => {
+        const summary = sample();
+        const table = "redshift://local-postgres.us-east-1:55432/etl_test.local.customers";
+        const html = renderLocalReport({
+            ...summary,
+            lineage: { ...summary.lineage, warehouseTables: [...summary.lineage.warehouseTables, table], unreachedTables: [table], sources: [...summary.lineage.sources, { dataset: "postgres://db/shop.public.customers", kind: "database", reaches: [] }] },
+        });
+        assert.match(html, /Warehouse tables no source reaches: <code>redshift:\/\/local-postgres\.us-east-1:55432\/etl_test\.local\.customers<\/code>/);
+        assert.match(html, /<td>database<\/td><td><code>postgres:\/\/db\/shop\.public\.customers<\/code><\/td><td><span class="mark failed">no warehouse table<\/span>/);
+    });
+
     it("marks the edge where records went missing, and says which sum does not hold", () => {
         const summary = sample();
         const html = renderLocalReport({ ...summary, ok: false, counts: { ...summary.counts, landed: 10_700 } });

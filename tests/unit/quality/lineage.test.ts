@@ -34,7 +34,7 @@ describe("the quality step's lineage", () => {
         assert.deepStrictEqual(events.map((event) => event.eventType).sort(), ["FAIL", "START"]);
         const fail = events.find((event) => event.eventType === "FAIL")!;
         assert.strictEqual(fail.run.runId, qualityRunId({ dataset: "orders", source: "sparkRun", subject: summaryUri }));
-        assert.deepStrictEqual([fail.inputs[0]!.namespace, fail.inputs[0]!.name], ["s3://etl-dev-curated", "curated/orders"]);
+        assert.deepStrictEqual([fail.inputs[0]!.namespace, fail.inputs[0]!.name], ["s3://etl-dev-curated", "orders"]);
         const assertions = fail.inputs[0]!.facets!.dataQualityAssertions!.assertions;
         assert.deepStrictEqual(assertions.find((assertion) => assertion.assertion === "amount_in_range"), { assertion: "amount_in_range", success: false, column: "amount" });
         assert.match(fail.run.facets!.errorMessage!.message, /QualityGateFailedError/);

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { aggregateTables, curatedTable, TableSpec } from "../../../infra/catalog/decisions";
 import { auditQueries, trailTable } from "../../../infra/audit/decisions";
-import { arrivalsTable, rejectsTable } from "../../../infra/query/decisions";
+import { arrivalsTable, lineageTable, rejectsTable } from "../../../infra/query/decisions";
 import { datasets, DatasetDefinition, orders } from "../../../runtime/datasets";
-import { datasetQueries, personalDataColumns, rejectErrorTypes } from "../../../runtime/queries";
+import { datasetQueries, lineageQueries, lineageTableName, personalDataColumns, rejectErrorTypes } from "../../../runtime/queries";
 
 const databases = { curated: "platform_dev_curated", operations: "platform_dev_operations" };
 
@@ -116,5 +116,46 @@ describe("audit trail queries", () => {
         assert.match(queries[0].sql, /eventsource = 'kafka\.amazonaws\.com'/);
         assert.match(queries[1].sql, /eventname IN \('DeleteObject', 'DeleteObjects'\)/);
         assert.match(queries[1].sql, /'\$\.bucketName'\) = 'platform-dev-curated-1a2b3c'/);
+    });
+});
+
+describe("lineage named queries, over the lineage_events table", () => {
+    const table = lineageTable("raw-bucket", "lineage");
+    const queries = lineageQueries(datasets, databases);
+    // Struct fields the queries may name (job.name, run.facets.errormessage.message, ...), from the column types.
+    const fields = new Set(table.columns.flatMap((column) => [...column.type.matchAll(/([a-z_]+):/g)].map((m) => m[1] as string)));
+
+    it("has one lineage query per dataset and the failed runs of the last day, all for the pipeline workgroup", () => {
+        assert.deepStrictEqual(queries.map((query) => query.name), [...datasets.map((dataset) => `${dataset.name.replace(/_/g, "-")}-lineage`), "lineage-failed-runs-last-day"]);
+        assert.ok(queries.every((query) => query.audience === "pipeline" && query.reads.table === lineageTableName && query.reads.database === databases.operations));
+    });
+
+    it("reads only columns the table has, and names only its columns, their struct fields, the unnested rows or output aliases", () => {
+        const columns = [...table.columns, ...table.partitionKeys].map((column) => column.name);
+        for (const query of queries) {
+            assert.ok(query.sql.includes(`"${databases.operations}"."${lineageTableName}"`), query.name);
+            for (const column of query.reads.columns) {
+                assert.ok(columns.includes(column), `${query.name}: ${column} is not a column of ${lineageTableName}`);
+            }
+            const aliases = [...query.sql.matchAll(/AS (?:[a-z] \()?"([a-z_]+)"/g)].map((m) => m[1]);
+            for (const [, name] of query.sql.matchAll(/"([A-Za-z_][A-Za-z0-9_]*)"/g)) {
+                const known = name === databases.operations || name === lineageTableName || columns.includes(name as string) || fields.has(name as string) || aliases.includes(name);
+                assert.ok(known, `${query.name}: "${name}" is neither the table, a column, a struct field nor an alias`);
+            }
+            assert.match(query.sql, /WHERE "dt" >= date_format\(current_date - interval '\d+' day, '%Y-%m-%d'\)/, query.name);
+        }
+    });
+
+    it("finds a dataset by each of its names: the S3 prefix, the topic or stream, the warehouse table", () => {
+        const orders = queries.find((query) => query.name === "orders-lineage")!;
+        const pattern = new RegExp(/regexp_like\("input"\."name", '([^']+)'\)/.exec(orders.sql)![1] as string);
+        assert.deepStrictEqual(["orders", "stream/orders", "etl.analytics.orders", "orders_daily_sales_by_region", "curated/orders_x"].map((name) => pattern.test(name)), [true, true, true, false, false]);
+    });
+
+    it("reads the events as plain NDJSON with projection on dt, under the prefix", () => {
+        assert.strictEqual(table.location, "s3://raw-bucket/lineage/");
+        assert.strictEqual(table.parameters["storage.location.template"], "s3://raw-bucket/lineage/dt=${dt}/");
+        assert.strictEqual(table.parameters.compressionType, undefined);
+        assert.deepStrictEqual(table.partitionKeys.map((key) => key.name), ["dt"]);
     });
 });
