@@ -40,7 +40,7 @@ export interface PipelineContext {
     /** Hours processed per run when the execution input does not say (the schedule's period). */
     readonly defaultWindowHours: number;
     readonly timeouts: { readonly transformSeconds: number; readonly qualitySeconds: number; readonly loadSeconds: number };
-    /** Where the transform writes its OpenLineage events (`--lineage-uri`, `--lineage-namespace`); absent: it writes none. */
+    /** Where the Spark jobs (transform and CDC apply) write their OpenLineage events (`--lineage-uri`, `--lineage-namespace`); absent: they write none. */
     readonly lineage?: { readonly uri: string; readonly namespace: string };
 }
 
@@ -56,6 +56,11 @@ const lambdaRetry = [
     { ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 4, JitterStrategy: "FULL" },
 ];
 
+/** Where a Spark job writes its OpenLineage events (transform_job.py and cdc_apply.py take the same flags). */
+function lineageArgs(ctx: PipelineContext): string[] {
+    return ctx.lineage ? ["--lineage-uri", ctx.lineage.uri, "--lineage-namespace", ctx.lineage.namespace] : [];
+}
+
 function sparkTask(ctx: PipelineContext): Record<string, unknown> {
     const args = [
         "--spec", "{% $states.input.specUri %}",
@@ -66,7 +71,7 @@ function sparkTask(ctx: PipelineContext): Record<string, unknown> {
         "--end", "{% $windowEnd %}",
         "--run-id", "{% $states.context.Execution.Name %}",
         "--summary-uri", summaryUri(ctx),
-        ...(ctx.lineage ? ["--lineage-uri", ctx.lineage.uri, "--lineage-namespace", ctx.lineage.namespace] : []),
+        ...lineageArgs(ctx),
     ];
     return sparkRun(ctx, { kind: "transform", scriptUri: ctx.scriptUri, args, next: "CheckTransformQuality" });
 }
@@ -77,7 +82,7 @@ function sparkTask(ctx: PipelineContext): Record<string, unknown> {
  * table is rebuilt whole, so a rerun gives the same result.
  */
 function cdcApplyTask(ctx: PipelineContext, stage: CdcApplyStage): Record<string, unknown> {
-    const args = ["--spec", "{% $states.input.specUri %}", "--raw-uri", ctx.rawUri, "--curated-uri", ctx.curatedUri, "--reference-uri", ctx.referenceUri];
+    const args = ["--spec", "{% $states.input.specUri %}", "--raw-uri", ctx.rawUri, "--curated-uri", ctx.curatedUri, "--reference-uri", ctx.referenceUri, ...lineageArgs(ctx)];
     return sparkRun(ctx, { kind: "cdc-apply", scriptUri: stage.scriptUri, args, next: "SyncWarehouse" });
 }
 

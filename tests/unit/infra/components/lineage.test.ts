@@ -117,8 +117,26 @@ describe("lineage in both stacks", function () {
             const run = await stackRun(stack);
             const rawBucket = String(one(run, "aws:s3/bucket:Bucket", "lake-raw").state.bucket);
             const definition = String(input(one(run, "aws:sfn/stateMachine:StateMachine", "orchestration-pipeline"), "definition"));
-            const transformArgs = (definition.match(/"--lineage-uri",\s*"([^"]+)",\s*"--lineage-namespace",\s*"([^"]+)"/) ?? []).slice(1);
-            assert.deepStrictEqual(transformArgs, [`s3://${rawBucket}/lineage`, `platform-${stack}`]);
+            // Every Spark run of the pipeline (the transform and the CDC apply) gets the same flags.
+            const sparkRuns: { entry: string; args: string[] }[] = [];
+            const walk = (node: unknown): void => {
+                if (Array.isArray(node)) {
+                    node.forEach(walk);
+                } else if (node !== null && typeof node === "object") {
+                    const o = node as Record<string, unknown>;
+                    const submit = o.SparkSubmit as { EntryPoint: string; EntryPointArguments: string[] } | undefined;
+                    if (submit) {
+                        sparkRuns.push({ entry: submit.EntryPoint, args: submit.EntryPointArguments });
+                    }
+                    Object.values(o).forEach(walk);
+                }
+            };
+            walk(JSON.parse(definition));
+            assert.deepStrictEqual(sparkRuns.map((r) => r.entry.split("/").pop()).sort(), ["cdc_apply.py", "transform_job.py"]);
+            for (const { entry, args } of sparkRuns) {
+                const at = args.indexOf("--lineage-uri");
+                assert.deepStrictEqual([args[at + 1], args[at + 2], args[at + 3]], [`s3://${rawBucket}/lineage`, "--lineage-namespace", `platform-${stack}`], entry);
+            }
             const table = one(run, "aws:glue/catalogTable:CatalogTable", "query-lineage");
             assert.strictEqual(input(table, "storageDescriptor.location"), `s3://${rawBucket}/lineage/`);
             assert.strictEqual(input(table, "name"), "lineage_events");
