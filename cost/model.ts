@@ -46,6 +46,24 @@ export interface MonthlyTotals {
     readonly total: number;
 }
 
+/** How much of one always-free allowance the stack's priced quantities would use. */
+export interface FreeTierCredit {
+    readonly id: string;
+    readonly unit: string;
+    readonly allowance: number;
+    /** The stack's quantity of the tier's prices (components with a known quantity). */
+    readonly used: number;
+    /** Dollars of the total the allowance covers when nothing else in the account uses it. */
+    readonly upTo: number;
+    readonly source: string;
+}
+
+export interface FreeTierSummary {
+    /** Sum of the credits: the most the always-free tiers take off this total. */
+    readonly upTo: number;
+    readonly credits: readonly FreeTierCredit[];
+}
+
 export interface CostReport {
     readonly stack: string;
     readonly currency: "USD";
@@ -59,6 +77,11 @@ export interface CostReport {
     readonly notPriced: readonly NotPricedResource[];
     /** Things a reader should know: usage given for absent resources, preview documents without unchanged resources, ... */
     readonly warnings: readonly string[];
+    /**
+     * The always-free allowances (per account) the stack's quantities fall under. Not subtracted
+     * from the totals: the account's other stacks and workloads share them.
+     */
+    readonly freeTiers: FreeTierSummary;
 }
 
 /** What the estimator needs of a declared resource, whichever document it came from. */

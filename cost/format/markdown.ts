@@ -72,6 +72,9 @@ export function formatMarkdown(report: CostReport, diff?: CostDiff): string {
     if (report.notPriced.length > 0) {
         lines.push(`⚠️ **Not priced (${report.notPriced.length})**, so the total is a lower bound:`, "", ...report.notPriced.map((r) => `- \`${r.type}\` ${escape(r.name)}: ${escape(r.reason)}`), "");
     }
+    if (report.freeTiers.upTo > 0) {
+        lines.push(`Always-free tiers could cover up to ${usd(report.freeTiers.upTo)} of this total; they are per account, so the total does not subtract them.`, "");
+    }
     for (const w of report.warnings) {
         lines.push(`⚠️ ${escape(w)}`, "");
     }

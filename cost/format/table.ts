@@ -77,6 +77,12 @@ export function formatTable(report: CostReport, diff?: CostDiff, heading?: strin
             lines.push(`  ${r.type} ${r.name}: ${r.reason}`);
         }
     }
+    if (report.freeTiers.credits.length > 0) {
+        lines.push("", `Free tiers (per account, not subtracted: other stacks and workloads share them): up to ${usd(report.freeTiers.upTo)} of the total`);
+        for (const c of report.freeTiers.credits) {
+            lines.push(`  ${c.id}: ${quantity(c.used)} of ${quantity(c.allowance)} ${c.unit} free, up to ${usd(c.upTo)}`);
+        }
+    }
     if (report.warnings.length > 0) {
         lines.push("", "Warnings:", ...report.warnings.map((w) => `  ${w}`));
     }

@@ -54,12 +54,14 @@ describe("cost report formats and the npm run cost command", function () {
     it("prints a table with components, usage lines, totals, free and not-priced resources", () => {
         const text = formatTable(estimateRun(prod));
         assert.match(text, /^Monthly cost of stack prod \(USD, us-east-1; usage: .*cost\/usage\.prod\.yaml\)/);
-        assert.match(text, /aws:msk\/cluster:Cluster streaming-cluster +\$596\.76/);
+        // 446.76 brokers + 150.00 storage + 40.50 enhanced monitoring (3 × (40 + 1 topic × 5) = 135 metrics × 0.30)
+        assert.match(text, /aws:msk\/cluster:Cluster streaming-cluster +\$637\.26/);
         assert.match(text, /├─ Broker instances \(3 × kafka\.m7g\.large\) +2,190 +hours +\$0\.204 +\$446\.76/);
         assert.match(text, /Monthly cost depends on usage: \$0\.004 per GB/);
         assert.match(text, /^Total +\$[\d,]+\.\d\d$/m);
         assert.match(text, /Free \(\d+ resources\):[\s\S]*platform:streaming:Streaming × 1: logical grouping/);
-        assert.match(text, /Not priced \(1 resources; the total is a lower bound\):\n  aws:lambda\/eventSourceMapping:EventSourceMapping ingest-orders-source: provisioned mode/);
+        assert.doesNotMatch(text, /Not priced/);
+        assert.match(text, /Free tiers \(per account, not subtracted: other stacks and workloads share them\): up to \$[\d.]+ of the total\n  lambda\.requests: /);
     });
 
     it("writes a pull-request comment with baseline, change, new total and the resources that changed", () => {
