@@ -46,6 +46,16 @@ export interface MonthlyTotals {
     readonly total: number;
 }
 
+/** The stack's monthly budget (its aws:budgets Budget) beside the estimate, for the cost review. */
+export interface BudgetVerdict {
+    readonly limitUsd: number;
+    /** Where the limit came from. */
+    readonly source: string;
+    /** The estimate's share of the limit (total / limit). */
+    readonly share: number;
+    readonly within: boolean;
+}
+
 /** How much of one always-free allowance the stack's priced quantities would use. */
 export interface FreeTierCredit {
     readonly id: string;

@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import {
+    budgetVerdict,
+    CostInput,
     CostReport,
     estimateCost,
     estimateRun,
@@ -59,7 +61,10 @@ function usageFrom(flag: string | undefined, stack: string): { doc?: UsageDocume
 interface Priced {
     readonly report: CostReport;
     readonly baseline?: CostReport;
+    /** The priced resources, for the stack's budget. */
+    readonly inputs: readonly CostInput[];
 }
+
 
 async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
     const sources = ["stack", "preview-json", "plan-json"].filter((f) => flags.get(f) !== undefined);
@@ -73,7 +78,7 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
         const run = await runOffline({ stack: stackFlag });
         const u = usageFrom(flags.get("usage"), run.stack);
         const report = estimateRun(run, { usage: u.doc ?? "none" });
-        return { report: { ...report, usageSource: u.source } };
+        return { report: { ...report, usageSource: u.source }, inputs: inputsFromRun(run) };
     }
     const previewFile = flags.get("preview-json");
     if (previewFile !== undefined) {
@@ -82,12 +87,13 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
         const options = { stack: preview.stack, region: preview.region, usage: u.doc, usageSource: u.source };
         const baseline = estimateCost(preview.baseline, { ...options, stack: `${preview.stack} (before the change)` });
         const report = estimateCost(preview.after, options);
-        return { report: { ...report, warnings: [...preview.warnings, ...report.warnings] }, baseline };
+        return { report: { ...report, warnings: [...preview.warnings, ...report.warnings] }, baseline, inputs: preview.after };
     }
     const planFile = flags.require("plan-json");
     const plan = parsePlanDocument(readJson("plan-json", planFile), planFile);
     const u = usageFrom(flags.get("usage"), plan.stack);
-    return { report: estimateCost(inputsFromPlan(plan), { stack: plan.stack, usage: u.doc, usageSource: u.source }) };
+    const inputs = inputsFromPlan(plan);
+    return { report: estimateCost(inputs, { stack: plan.stack, usage: u.doc, usageSource: u.source }), inputs };
 }
 
 /**
@@ -153,19 +159,20 @@ async function main(argv: string[]): Promise<number> {
     }
     const compareFile = flags.get("compare");
     const compared = compareFile !== undefined ? parseJsonReport(readJson("compare", compareFile), compareFile) : undefined;
-    const { report, baseline } = await price(flags);
+    const { report, baseline, inputs } = await price(flags);
+    const budget = budgetVerdict(inputs, report);
     const change: CostDiff | undefined = baseline ? diffReports(baseline, report) : undefined;
     const diff: CostDiff | undefined = compared ? diffReports(compared, report) : undefined;
     switch (format) {
         case "json":
-            process.stdout.write(JSON.stringify(toJsonReport(report, { baseline, change, diff }), null, 2) + "\n");
+            process.stdout.write(JSON.stringify(toJsonReport(report, { baseline, change, diff, budget }), null, 2) + "\n");
             break;
         case "markdown":
-            process.stdout.write(formatMarkdown(report, diff ?? change) + "\n");
+            process.stdout.write(formatMarkdown(report, diff ?? change, budget) + "\n");
             break;
         case "table": {
             const heading = baseline ? `Monthly cost of stack ${report.stack} after the previewed change (USD, ${report.region}; usage: ${report.usageSource})` : undefined;
-            const text = formatTable(report, change, heading);
+            const text = formatTable(report, change, heading, budget);
             process.stdout.write(text + (diff ? `\n\n${formatDiffText(diff)}` : "") + "\n");
             break;
         }

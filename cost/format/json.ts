@@ -1,5 +1,5 @@
 import { CostDiff } from "../diff";
-import { CostComponent, CostReport, FreeTierSummary, money, MonthlyTotals, PricedResource } from "../model";
+import { BudgetVerdict, CostComponent, CostReport, FreeTierSummary, money, MonthlyTotals, PricedResource } from "../model";
 
 /**
  * The `--format json` document:
@@ -25,12 +25,13 @@ export interface JsonReport {
     readonly free: readonly { urn: string; type: string; name: string; reason: string }[];
     readonly warnings: readonly string[];
     readonly freeTiers: FreeTierSummary;
+    readonly budget?: BudgetVerdict;
     readonly baseline?: { readonly monthly: MonthlyTotals };
     readonly change?: CostDiff;
     readonly diff?: CostDiff;
 }
 
-export function toJsonReport(report: CostReport, extra: { baseline?: CostReport; change?: CostDiff; diff?: CostDiff } = {}): JsonReport {
+export function toJsonReport(report: CostReport, extra: { baseline?: CostReport; change?: CostDiff; diff?: CostDiff; budget?: BudgetVerdict } = {}): JsonReport {
     return {
         stack: report.stack,
         currency: "USD",
@@ -48,6 +49,7 @@ export function toJsonReport(report: CostReport, extra: { baseline?: CostReport;
         free: report.free.map((r) => ({ urn: r.urn, type: r.type, name: r.name, reason: r.reason })),
         warnings: report.warnings,
         freeTiers: report.freeTiers,
+        ...(extra.budget ? { budget: extra.budget } : {}),
         ...(extra.baseline ? { baseline: { monthly: extra.baseline.monthly } } : {}),
         ...(extra.change ? { change: extra.change } : {}),
         ...(extra.diff ? { diff: extra.diff } : {}),

@@ -1,5 +1,5 @@
 import { CostDiff } from "../diff";
-import { CostComponent, CostReport } from "../model";
+import { BudgetVerdict, CostComponent, CostReport } from "../model";
 import { percent, quantity, signedUsd, unitPrice, usd } from "./money";
 
 /**
@@ -34,7 +34,7 @@ function layout(rows: string[][], rightAligned: readonly number[]): string[] {
     );
 }
 
-export function formatTable(report: CostReport, diff?: CostDiff, heading?: string): string {
+export function formatTable(report: CostReport, diff?: CostDiff, heading?: string, budget?: BudgetVerdict): string {
     const lines: string[] = [];
     lines.push(heading ?? `Monthly cost of stack ${report.stack} (USD, ${report.region}; usage: ${report.usageSource})`, "");
     const rows: string[][] = [["Resource / component", "Quantity", "Unit", "Unit price", "Monthly"]];
@@ -59,6 +59,9 @@ export function formatTable(report: CostReport, diff?: CostDiff, heading?: strin
             ? "* usage-based: no usage file, so usage components add $0 and show their unit price (pass --usage <file>)."
             : `* usage-based, from ${report.usageSource}; "depends on usage" lines add $0.`,
     );
+    if (budget) {
+        lines.push(`Budget: ${usd(budget.limitUsd)} from ${budget.source}; the total is ${(budget.share * 100).toFixed(0)}% of it${budget.within ? "" : " (OVER BUDGET)"}.`);
+    }
     if (report.free.length > 0) {
         const groups = new Map<string, number>();
         for (const f of report.free) {

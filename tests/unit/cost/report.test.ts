@@ -9,6 +9,8 @@ import { parseJsonReport, toJsonReport } from "../../../cost/format/json";
 import { formatMarkdown } from "../../../cost/format/markdown";
 import { formatTable } from "../../../cost/format/table";
 import { OfflineRun, projectRoot } from "../../../tools/offline/program";
+import { budgetVerdict } from "../../../cost/budget";
+import { inputsFromRun } from "../../../cost/adapters";
 import { stackRun } from "./helpers";
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -72,8 +74,22 @@ describe("cost report formats and the npm run cost command", function () {
         assert.match(md, /\| Baseline \| Change \| New monthly total \|/);
         assert.match(md, /\| \*\*Total\*\* \| \*\*\$[\d,.]+\*\* \| \*\*\+\$[\d,.]+\*\* \| \*\*\$[\d,.]+\*\* \|/);
         assert.match(md, /<summary>Resources that changed \(\d+\)<\/summary>/);
-        assert.match(md, /\| ➕ \| streaming-cluster \| `aws:msk\/cluster:Cluster` \| \$0\.00 \| \$596\.76 \| \+\$596\.76 \(new\) \|/);
+        assert.match(md, /\| ➕ \| streaming-cluster \| `aws:msk\/cluster:Cluster` \| \$0\.00 \| \$637\.26 \| \+\$637\.26 \(new\) \|/);
         assert.match(md, /\| ➖ \| streaming-orders \| `aws:kinesis\/stream:Stream` \|/);
+    });
+
+    it("puts the stack's budget verdict in the comment and the table, from the stack's own Budget", () => {
+        const report = estimateRun(prod);
+        const verdict = budgetVerdict(inputsFromRun(prod), report)!;
+        // prod's budget is platform:budgetMonthlyUsd = 6,000
+        assert.strictEqual(verdict.limitUsd, 6000);
+        assert.strictEqual(verdict.within, report.monthly.total <= 6000);
+        assert.strictEqual(verdict.share, report.monthly.total / 6000);
+        assert.match(formatMarkdown(report, undefined, verdict), /✅ Within budget: \$[\d,.]+ is \d+% of \$6,000\.00 \(the aws:budgets Budget "[^"]+" \(platform:budgetMonthlyUsd\)\)\./);
+        const over = { ...verdict, limitUsd: 1000, share: report.monthly.total / 1000, within: false };
+        assert.match(formatMarkdown(report, undefined, over), /❌ \*\*Over budget\*\*: \$[\d,.]+ is \d+% of \$1,000\.00 .*cost-stack-monthly-budget/);
+        assert.match(formatTable(report, undefined, undefined, over), /^Budget: \$1,000\.00 from the aws:budgets Budget .*; the total is \d+% of it \(OVER BUDGET\)\.$/m);
+        assert.strictEqual(budgetVerdict([], report), undefined, "no budget, no verdict");
     });
 
     it("summarises a run for npm run plan: fixed, usage and total at the stack's usage", () => {
