@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import { CostComponent } from "../model";
-import { readNumber, readString } from "../inputs";
+import { isUnknown, readNumber, readString, UnknownInputError } from "../inputs";
 import { AnyRule, costRule, fixed, free, millions, monthlyHours, notPriced, priced, RuleContext, tiered, usage } from "./rule";
 
 /** Lambda: requests and GB-seconds (x86 or arm64 tiers), plus ephemeral storage above the free 512 MB. */
@@ -45,6 +45,9 @@ export const lambdaEventSourceMapping = costRule<aws.lambda.EventSourceMappingAr
     },
     price(props, _resource, ctx) {
         const pollers = props.provisionedPollerConfig;
+        if (isUnknown(pollers)) {
+            throw new UnknownInputError("provisionedPollerConfig");
+        }
         if (pollers === undefined || pollers === null) {
             return free("on-demand event source mappings have no charge; invocations are priced on the function");
         }
