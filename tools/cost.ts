@@ -21,15 +21,18 @@ import { usd } from "../cost/format/money";
 import { defaultUsagePath } from "../cost/usage";
 import { FlagError, parseFlags } from "./offline/flags";
 import { runOffline } from "./offline/program";
+import { advise } from "./offline/advisor";
+import { formatAdviceMarkdown, formatAdviceText } from "../cost/format/advice";
 
 /**
  * `npm run cost`: the monthly cost of a stack's offline plan, of a saved plan document, or of a
  * real `pulumi preview --json` document (with the change it makes), as a table, JSON or a
- * pull-request comment; `--compare` diffs against an earlier JSON report.
+ * pull-request comment; `--compare` diffs against an earlier JSON report; `--advise` prices the
+ * stack's config alternatives (tools/offline/advisor.ts).
  */
 
 const usage =
-    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --reference <design.json> [--format table|json]";
+    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --stack <dev|prod> --advise [--only <id,id>] [--format table|json|markdown]  |  npm run cost -- --reference <design.json> [--format table|json]";
 
 const formats = ["table", "json", "markdown"] as const;
 type Format = (typeof formats)[number];
@@ -141,7 +144,7 @@ async function reference(file: string, format: Format): Promise<void> {
 async function main(argv: string[]): Promise<number> {
     const flags = parseFlags(
         argv,
-        { stack: "string", "preview-json": "string", "plan-json": "string", usage: "string", format: "string", compare: "string", reference: "string" },
+        { stack: "string", "preview-json": "string", "plan-json": "string", usage: "string", format: "string", compare: "string", reference: "string", advise: "boolean", only: "string" },
         usage,
     );
     const format = (flags.get("format") ?? "table") as Format;
@@ -156,6 +159,25 @@ async function main(argv: string[]): Promise<number> {
         }
         await reference(referenceFile, format);
         return 0;
+    }
+    if (flags.bool("advise")) {
+        const stack = flags.get("stack");
+        const others = ["preview-json", "plan-json", "compare", "reference"].filter((f) => flags.get(f) !== undefined);
+        if (stack === undefined || others.length > 0) {
+            throw new FlagError(`--advise: expected --stack <dev|prod> (the advisor re-runs the stack's offline plan); found ${stack === undefined ? "no --stack" : ""}${others.map((f) => ` --${f}`).join("")}. Fix: npm run cost -- --stack prod --advise`);
+        }
+        const u = usageFrom(flags.get("usage"), stack);
+        if (u.doc === undefined) {
+            throw new FlagError(`--advise: expected a usage file for stack ${stack} (alternatives are compared at the same usage); found none. Fix: pass --usage cost/usage.${stack}.yaml`);
+        }
+        const only = flags.get("only")?.split(",").map((id) => id.trim()).filter((id) => id.length > 0);
+        const onProgress = (done: number, total: number, id: string) => process.stderr.write(done < total ? `  [${done + 1}/${total}] ${id}\n` : "");
+        const advice = await advise(stack, { usage: u.doc, usageSource: u.source, only, onProgress });
+        process.stdout.write((format === "json" ? JSON.stringify(advice, null, 2) : format === "markdown" ? formatAdviceMarkdown(advice) : formatAdviceText(advice)) + "\n");
+        return 0;
+    }
+    if (flags.get("only") !== undefined) {
+        throw new FlagError(`--only: expected with --advise; found it alone. Fix: npm run cost -- --stack ${flags.get("stack") ?? "prod"} --advise --only ${flags.get("only")}`);
     }
     const compareFile = flags.get("compare");
     const compared = compareFile !== undefined ? parseJsonReport(readJson("compare", compareFile), compareFile) : undefined;
