@@ -26,7 +26,7 @@ describe("usage files", () => {
             (err: Error) =>
                 err instanceof UsageFileError &&
                 /version: expected 1; found 2/.test(err.message) &&
-                /extra: expected one of version, description, resourceTypeDefaults, resources/.test(err.message) &&
+                /extra: expected one of version, description, recordsPerSecond, resourceTypeDefaults, resources/.test(err.message) &&
                 /resources\.n\.a: expected a number >= 0; found "many"/.test(err.message) &&
                 /resources\.n\.b: expected a number >= 0; found -1/.test(err.message),
         );
