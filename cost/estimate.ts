@@ -3,6 +3,7 @@ import { InvalidInputError, normalizeInputs, UnknownInputError } from "./inputs"
 import { loadPriceBook, MissingPriceError, PriceBook, pricesDirectory } from "./prices";
 import { coverage, costRules, RuleContext, StackView } from "./rules";
 import { emptyUsage, UsageDocument, UsageFileError, usageFor } from "./usage";
+import { perMillionRecords } from "./stages";
 
 export interface EstimateOptions {
     /** Stack name shown in the report. */
@@ -148,7 +149,7 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
         }
     }
     const book = defaultRegion === undefined ? undefined : loadPriceBook(defaultRegion, options.pricesDirectory ?? pricesDirectory);
-    return {
+    const report: CostReport = {
         stack: options.stack,
         currency: "USD",
         region: defaultRegion ?? distinct[0] ?? "unknown",
@@ -160,6 +161,8 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
         warnings,
         freeTiers: book === undefined ? { upTo: 0, credits: [] } : freeTierSummary(priced, book),
     };
+    const rate = options.usage?.recordsPerSecond;
+    return rate === undefined ? report : { ...report, perMillion: perMillionRecords(report, rate, book?.hoursPerMonth) };
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { PerMillion } from "./stages";
+
 /**
  * The shapes of a cost estimate. A resource is either priced (with components), free (with the
  * reason it costs nothing) or not priced (with the reason the model cannot price it): never a
@@ -92,6 +94,8 @@ export interface CostReport {
      * from the totals: the account's other stacks and workloads share them.
      */
     readonly freeTiers: FreeTierSummary;
+    /** Monthly cost per pipeline stage and per million records, when the usage states its records a second. */
+    readonly perMillion?: PerMillion;
 }
 
 /** What the estimator needs of a declared resource, whichever document it came from. */

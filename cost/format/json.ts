@@ -1,4 +1,5 @@
 import { CostDiff } from "../diff";
+import { PerMillion } from "../stages";
 import { BudgetVerdict, CostComponent, CostReport, FreeTierSummary, money, MonthlyTotals, PricedResource } from "../model";
 
 /**
@@ -26,6 +27,7 @@ export interface JsonReport {
     readonly warnings: readonly string[];
     readonly freeTiers: FreeTierSummary;
     readonly budget?: BudgetVerdict;
+    readonly perMillion?: PerMillion;
     readonly baseline?: { readonly monthly: MonthlyTotals };
     readonly change?: CostDiff;
     readonly diff?: CostDiff;
@@ -49,6 +51,7 @@ export function toJsonReport(report: CostReport, extra: { baseline?: CostReport;
         free: report.free.map((r) => ({ urn: r.urn, type: r.type, name: r.name, reason: r.reason })),
         warnings: report.warnings,
         freeTiers: report.freeTiers,
+        ...(report.perMillion ? { perMillion: report.perMillion } : {}),
         ...(extra.budget ? { budget: extra.budget } : {}),
         ...(extra.baseline ? { baseline: { monthly: extra.baseline.monthly } } : {}),
         ...(extra.change ? { change: extra.change } : {}),

@@ -72,6 +72,19 @@ export function formatMarkdown(report: CostReport, diff?: CostDiff, budget?: Bud
     if (report.notPriced.length > 0) {
         lines.push(`⚠️ **Not priced (${report.notPriced.length})**, so the total is a lower bound:`, "", ...report.notPriced.map((r) => `- \`${r.type}\` ${escape(r.name)}: ${escape(r.reason)}`), "");
     }
+    if (report.perMillion) {
+        const pm = report.perMillion;
+        lines.push(
+            `<details><summary>Per million records: ${usd(pm.totalPerMillionRecords)} (${pm.recordsPerSecond} records/s)</summary>`,
+            "",
+            "| Stage | Monthly | Per million records |",
+            "|---|---:|---:|",
+            ...pm.stages.map((s) => `| ${s.stage} | ${usd(s.monthly)} | ${usd(s.perMillionRecords)} |`),
+            "",
+            "</details>",
+            "",
+        );
+    }
     if (budget) {
         lines.push(
             budget.within

@@ -80,6 +80,11 @@ export function formatTable(report: CostReport, diff?: CostDiff, heading?: strin
             lines.push(`  ${r.type} ${r.name}: ${r.reason}`);
         }
     }
+    if (report.perMillion) {
+        const pm = report.perMillion;
+        lines.push("", `Per million records (${pm.recordsPerSecond} records/s, ${quantity(pm.recordsPerMonth / 1e6)} million a month): ${usd(pm.totalPerMillionRecords)} in all`);
+        lines.push(...layout([["Stage", "Monthly", "Per million records"], ...pm.stages.map((s) => [`  ${s.stage}`, usd(s.monthly), usd(s.perMillionRecords)])], [1, 2]));
+    }
     if (report.freeTiers.credits.length > 0) {
         lines.push("", `Free tiers (per account, not subtracted: other stacks and workloads share them): up to ${usd(report.freeTiers.upTo)} of the total`);
         for (const c of report.freeTiers.credits) {
