@@ -7,7 +7,9 @@
  *   (c) the ingest handler writing to S3 (moto);
  *   (d) a naive handler writing one S3 object per record (moto);
  * with S3 requests per 10,000 records for (c) and (d), and whether the targets hold:
- * (b) ≥ 0.5 × (a), (b') ≥ 0.9 × (b), requests of (c) ≤ 1 % of (d), (c) ≥ 20 × (d).
+ * (b) ≥ 0.7 × (a), (b') ≥ 0.9 × (b), requests of (c) ≤ 1 % of (d), (c) ≥ 20 × (d).
+ * (a), (b) and (b') run interleaved round by round; their ratios are the median over rounds of the
+ * ratio within a round, and their rates the median pass, so machine load affects both sides alike.
  *
  * Needs moto (tools/services/moto.sh start, or npm run local); its port comes from MOTO_PORT
  * (runtime/local/settings.ts).
@@ -111,21 +113,39 @@ async function pass(events: readonly MskEvent[], makeRun: () => (event: MskEvent
     return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+interface Rounds {
+    /** Seconds of each contender's pass, round by round (after one warm-up pass each). */
+    readonly seconds: number[][];
+}
+
 /**
- * The fastest of `rounds` passes per contender after one warm-up pass each, alternating the
- * contenders round by round so that load from other processes hits both alike.
+ * `rounds` passes per contender after one warm-up pass each, interleaved contender by contender
+ * within each round, so load from other processes hits every contender of a round alike.
  */
-async function bestOf(events: readonly MskEvent[], rounds: number, contenders: readonly (() => (event: MskEvent) => Promise<unknown>)[]): Promise<number[]> {
+async function interleaved(events: readonly MskEvent[], rounds: number, contenders: readonly (() => (event: MskEvent) => Promise<unknown>)[]): Promise<Rounds> {
     for (const makeRun of contenders) {
         await pass(events, makeRun);
     }
-    const best = contenders.map(() => Number.POSITIVE_INFINITY);
+    const seconds: number[][] = [];
     for (let round = 0; round < rounds; round += 1) {
-        for (let i = 0; i < contenders.length; i += 1) {
-            best[i] = Math.min(best[i] as number, await pass(events, contenders[i] as () => (event: MskEvent) => Promise<unknown>));
+        const times: number[] = [];
+        for (const makeRun of contenders) {
+            times.push(await pass(events, makeRun));
         }
+        seconds.push(times);
     }
-    return best;
+    return { seconds };
+}
+
+function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The median over rounds of contender `a`'s throughput relative to contender `b`'s in the same round. */
+function medianRatio(result: Rounds, a: number, b: number): number {
+    return median(result.seconds.map((times) => (times[b] as number) / (times[a] as number)));
 }
 
 const recordsIn = (events: readonly MskEvent[]) => events.reduce((sum, event) => sum + Object.values(event.records).reduce((n, list) => n + list.length, 0), 0);
@@ -158,7 +178,7 @@ async function main(): Promise<void> {
     // Lineage on, as deployed: each batch adds one lineage object (under lineage/, apart from the dataset's keys).
     const env = { RAW_BUCKET: buckets.raw, REJECTS_BUCKET: buckets.rejects, DATASET: "orders", LINEAGE_BUCKET: buckets.rejects, LINEAGE_PREFIX: "lineage" };
 
-    const [floorSeconds = 0, memorySeconds = 0, powertoolsSeconds = 0] = await bestOf(events, rounds, [
+    const measured = await interleaved(events, rounds, [
         () => floor,
         () => {
             const handler = createIngestHandler({ engine: "kafka", env, store: createMemoryObjectStore(), telemetry: silent });
@@ -170,6 +190,9 @@ async function main(): Promise<void> {
             return (event) => discardingOutput(() => ((telemetryBatches += 1), handler(event, { awsRequestId: "bench", functionName: "ingest-bench" })));
         },
     ]);
+    const [floorSeconds = 0, memorySeconds = 0, powertoolsSeconds = 0] = [0, 1, 2].map((i) => median(measured.seconds.map((times) => times[i] as number)));
+    const handlerVsFloor = medianRatio(measured, 1, 0);
+    const powertoolsVsSilent = medianRatio(measured, 2, 1);
 
     const motoStore = counting(createS3ObjectStore({ endpoint: motoEndpoint, region: "us-east-1", credentials }));
     const motoHandler = createIngestHandler({ engine: "kafka", env, store: motoStore, telemetry: silent });
@@ -243,8 +266,8 @@ async function main(): Promise<void> {
             naiveRecordsMeasured: naiveDone,
             s3RequestsPer10kRecords: { handler: ourPer10k, naive: naivePer10k },
             targets: {
-                handlerMemoryVsFloor: { ratio: round2(memoryRate / floorRate), target: ">= 0.5", met: memoryRate >= 0.5 * floorRate },
-                powertoolsVsSilentTelemetry: { ratio: round2(powertoolsRate / memoryRate), target: ">= 0.9", met: powertoolsRate >= 0.9 * memoryRate },
+                handlerMemoryVsFloor: { ratio: round2(handlerVsFloor), target: ">= 0.7", met: handlerVsFloor >= 0.7, measure: `median over ${rounds} interleaved rounds of floor seconds / handler seconds` },
+                powertoolsVsSilentTelemetry: { ratio: round2(powertoolsVsSilent), target: ">= 0.9", met: powertoolsVsSilent >= 0.9, measure: `median over ${rounds} interleaved rounds` },
                 requestsVsNaive: { ratio: Math.round((ourPer10k / naivePer10k) * 10_000) / 10_000, target: "<= 0.01", met: ourPer10k <= 0.01 * naivePer10k },
                 handlerMotoVsNaive: { ratio: round2(motoRate / naiveRate), target: ">= 20", met: motoRate >= 20 * naiveRate },
             },

@@ -1,8 +1,9 @@
-import { CostInput, CostReport, FreeResource, money, NotPricedResource, PricedResource, totalsOf } from "./model";
+import { CostInput, CostReport, FreeResource, FreeTierCredit, FreeTierSummary, money, NotPricedResource, PricedResource, totalsOf } from "./model";
 import { InvalidInputError, normalizeInputs, UnknownInputError } from "./inputs";
-import { loadPriceBook, MissingPriceError, pricesDirectory } from "./prices";
+import { loadPriceBook, MissingPriceError, PriceBook, pricesDirectory } from "./prices";
 import { coverage, costRules, RuleContext, StackView } from "./rules";
 import { emptyUsage, UsageDocument, UsageFileError, usageFor } from "./usage";
+import { perMillionRecords } from "./stages";
 
 export interface EstimateOptions {
     /** Stack name shown in the report. */
@@ -147,7 +148,8 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
             }
         }
     }
-    return {
+    const book = defaultRegion === undefined ? undefined : loadPriceBook(defaultRegion, options.pricesDirectory ?? pricesDirectory);
+    const report: CostReport = {
         stack: options.stack,
         currency: "USD",
         region: defaultRegion ?? distinct[0] ?? "unknown",
@@ -157,5 +159,26 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
         free: freeList,
         notPriced,
         warnings,
+        freeTiers: book === undefined ? { upTo: 0, credits: [] } : freeTierSummary(priced, book),
     };
+    const rate = options.usage?.recordsPerSecond;
+    return rate === undefined ? report : { ...report, perMillion: perMillionRecords(report, rate, book?.hoursPerMonth) };
+}
+
+/**
+ * What the always-free allowances could take off the total: per tier, the stack's quantity of the
+ * tier's prices, capped at the allowance, at the components' average unit price.
+ */
+export function freeTierSummary(priced: readonly PricedResource[], book: PriceBook): FreeTierSummary {
+    const credits: FreeTierCredit[] = [];
+    for (const [id, tier] of Object.entries(book.freeTiers)) {
+        const components = priced.flatMap((r) => r.components).filter((c) => c.quantity !== null && c.quantity > 0 && tier.priceIds.includes(c.priceId));
+        const used = components.reduce((sum, c) => sum + (c.quantity ?? 0), 0);
+        if (used === 0) {
+            continue;
+        }
+        const dollars = components.reduce((sum, c) => sum + c.monthly, 0);
+        credits.push({ id, unit: tier.unit, allowance: tier.allowance, used, upTo: money((Math.min(used, tier.allowance) / used) * dollars), source: tier.source });
+    }
+    return { upTo: money(credits.reduce((sum, c) => sum + c.upTo, 0)), credits };
 }

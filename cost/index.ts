@@ -13,6 +13,7 @@ export { loadPriceBook, knownRegions, PriceBook, UnknownRegionError, MissingPric
 export { defaultUsagePath, loadUsageFile, parseUsageDocument, usageFor, UsageDocument, UsageFileError, emptyUsage } from "./usage";
 export { coverage, costRules, freeTypes } from "./rules";
 export * from "./adapters";
+export * from "./budget";
 
 export interface RunUsage {
     /** A usage document, a file path, or "none"; defaults to cost/usage.<stack>.yaml when it exists. */

@@ -1,3 +1,5 @@
+import type { PerMillion } from "./stages";
+
 /**
  * The shapes of a cost estimate. A resource is either priced (with components), free (with the
  * reason it costs nothing) or not priced (with the reason the model cannot price it): never a
@@ -46,6 +48,34 @@ export interface MonthlyTotals {
     readonly total: number;
 }
 
+/** The stack's monthly budget (its aws:budgets Budget) beside the estimate, for the cost review. */
+export interface BudgetVerdict {
+    readonly limitUsd: number;
+    /** Where the limit came from. */
+    readonly source: string;
+    /** The estimate's share of the limit (total / limit). */
+    readonly share: number;
+    readonly within: boolean;
+}
+
+/** How much of one always-free allowance the stack's priced quantities would use. */
+export interface FreeTierCredit {
+    readonly id: string;
+    readonly unit: string;
+    readonly allowance: number;
+    /** The stack's quantity of the tier's prices (components with a known quantity). */
+    readonly used: number;
+    /** Dollars of the total the allowance covers when nothing else in the account uses it. */
+    readonly upTo: number;
+    readonly source: string;
+}
+
+export interface FreeTierSummary {
+    /** Sum of the credits: the most the always-free tiers take off this total. */
+    readonly upTo: number;
+    readonly credits: readonly FreeTierCredit[];
+}
+
 export interface CostReport {
     readonly stack: string;
     readonly currency: "USD";
@@ -59,6 +89,13 @@ export interface CostReport {
     readonly notPriced: readonly NotPricedResource[];
     /** Things a reader should know: usage given for absent resources, preview documents without unchanged resources, ... */
     readonly warnings: readonly string[];
+    /**
+     * The always-free allowances (per account) the stack's quantities fall under. Not subtracted
+     * from the totals: the account's other stacks and workloads share them.
+     */
+    readonly freeTiers: FreeTierSummary;
+    /** Monthly cost per pipeline stage and per million records, when the usage states its records a second. */
+    readonly perMillion?: PerMillion;
 }
 
 /** What the estimator needs of a declared resource, whichever document it came from. */

@@ -25,6 +25,16 @@ export interface PriceEntry {
     readonly source: string;
 }
 
+/** An always-free monthly allowance per account, over the quantities of the listed prices. */
+export interface FreeTier {
+    readonly priceIds: readonly string[];
+    /** The allowance, in the unit of the listed prices. */
+    readonly allowance: number;
+    readonly unit: string;
+    readonly asOf: string;
+    readonly source: string;
+}
+
 export interface PriceFile {
     readonly region: string;
     readonly currency: "USD";
@@ -32,6 +42,7 @@ export interface PriceFile {
     readonly hoursPerMonth: number;
     readonly notes?: string;
     readonly prices: Readonly<Record<string, PriceEntry>>;
+    readonly freeTiers?: Readonly<Record<string, FreeTier>>;
 }
 
 export const pricesDirectory = path.join(__dirname, "prices");
@@ -63,6 +74,7 @@ export class PriceBook {
     readonly hoursPerMonth: number;
     readonly updated: string;
     private readonly entries: Readonly<Record<string, PriceEntry>>;
+    readonly freeTiers: Readonly<Record<string, FreeTier>>;
 
     constructor(file: PriceFile) {
         validatePriceFile(file);
@@ -70,6 +82,7 @@ export class PriceBook {
         this.hoursPerMonth = file.hoursPerMonth;
         this.updated = file.updated;
         this.entries = file.prices;
+        this.freeTiers = file.freeTiers ?? {};
     }
 
     has(id: string): boolean {
@@ -115,6 +128,21 @@ function validatePriceFile(file: PriceFile): void {
         }
         if (!["C", "D", "U", "A"].includes(e.status)) {
             problems.push(`${id}.status: expected C, D, U or A; found ${JSON.stringify(e.status)}`);
+        }
+    }
+    for (const [id, tier] of Object.entries(file.freeTiers ?? {})) {
+        if (!Number.isFinite(tier.allowance) || tier.allowance <= 0) {
+            problems.push(`freeTiers.${id}.allowance: expected a positive number; found ${JSON.stringify(tier.allowance)}`);
+        }
+        for (const priceId of tier.priceIds ?? []) {
+            if (!Object.prototype.hasOwnProperty.call(file.prices ?? {}, priceId)) {
+                problems.push(`freeTiers.${id}.priceIds: "${priceId}" is not a price in this file`);
+            } else if (file.prices[priceId].unit !== tier.unit) {
+                problems.push(`freeTiers.${id}.unit: expected "${file.prices[priceId].unit}" (the unit of ${priceId}); found "${tier.unit}"`);
+            }
+        }
+        if ((tier.priceIds ?? []).length === 0) {
+            problems.push(`freeTiers.${id}.priceIds: expected at least one price id`);
         }
     }
     if (problems.length > 0) {

@@ -9,6 +9,7 @@ import * as yaml from "js-yaml";
  *
  * ```yaml
  * version: 1
+ * recordsPerSecond: 200            # the workload the figures assume (optional)
  * resourceTypeDefaults:
  *   "aws:lambda/function:Function": { monthlyRequests: 2000000, requestDurationMs: 250 }
  * resources:
@@ -20,6 +21,8 @@ export type UsageValues = Readonly<Record<string, number>>;
 
 export interface UsageDocument {
     readonly version: 1;
+    /** The workload the figures assume, in records a second on average (for break-even traffic). */
+    readonly recordsPerSecond?: number;
     readonly resourceTypeDefaults: Readonly<Record<string, UsageValues>>;
     readonly resources: Readonly<Record<string, UsageValues>>;
 }
@@ -52,8 +55,8 @@ export function parseUsageDocument(value: unknown, source: string): UsageDocumen
         throw new UsageFileError(source, [`expected a mapping at the top level; found ${JSON.stringify(value)}`]);
     }
     for (const key of Object.keys(value)) {
-        if (!["version", "description", "resourceTypeDefaults", "resources"].includes(key)) {
-            problems.push(`${key}: expected one of version, description, resourceTypeDefaults, resources; found an unknown key`);
+        if (!["version", "description", "recordsPerSecond", "resourceTypeDefaults", "resources"].includes(key)) {
+            problems.push(`${key}: expected one of version, description, recordsPerSecond, resourceTypeDefaults, resources; found an unknown key`);
         }
     }
     if (value.version !== 1) {
@@ -83,7 +86,16 @@ export function parseUsageDocument(value: unknown, source: string): UsageDocumen
         }
         return out;
     };
-    const doc: UsageDocument = { version: 1, resourceTypeDefaults: section("resourceTypeDefaults"), resources: section("resources") };
+    const rate = value.recordsPerSecond;
+    if (rate !== undefined && (typeof rate !== "number" || !Number.isFinite(rate) || rate <= 0)) {
+        problems.push(`recordsPerSecond: expected a number > 0 (the average records a second the figures assume); found ${JSON.stringify(rate)}`);
+    }
+    const doc: UsageDocument = {
+        version: 1,
+        ...(typeof rate === "number" && rate > 0 ? { recordsPerSecond: rate } : {}),
+        resourceTypeDefaults: section("resourceTypeDefaults"),
+        resources: section("resources"),
+    };
     if (problems.length > 0) {
         throw new UsageFileError(source, problems);
     }

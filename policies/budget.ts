@@ -8,6 +8,8 @@ import {
     loadUsageFile,
     parseUsageDocument,
     PolicyResourceLike,
+    StackBudget,
+    stackBudgets,
     stackOfUrn,
     UsageDocument,
 } from "../cost";
@@ -37,47 +39,7 @@ export interface BudgetPolicyConfig {
 
 export const budgetPolicyName = "cost-stack-monthly-budget";
 
-const budgetType = "aws:budgets/budget:Budget";
 const projectRoot = path.resolve(__dirname, "..");
-
-export interface StackBudget {
-    readonly limitUsd: number;
-    /** Where the limit came from, for messages. */
-    readonly source: string;
-    readonly urn?: string;
-}
-
-function readProp(props: Record<string, unknown>, key: string): unknown {
-    try {
-        return props[key];
-    } catch {
-        return undefined;
-    }
-}
-
-/**
- * The stack's monthly cost budgets: every COST budget with a MONTHLY time unit and a USD limit.
- * A limit not known at preview is reported as a problem rather than skipped.
- */
-export function stackBudgets(resources: readonly PolicyResourceLike[]): { budgets: StackBudget[]; problems: string[] } {
-    const budgets: StackBudget[] = [];
-    const problems: string[] = [];
-    for (const r of resources.filter((x) => x.type === budgetType)) {
-        const kind = readProp(r.props, "budgetType");
-        const unit = readProp(r.props, "timeUnit");
-        const currency = readProp(r.props, "limitUnit");
-        if (kind !== "COST" || unit !== "MONTHLY") {
-            continue;
-        }
-        const amount = Number(readProp(r.props, "limitAmount"));
-        if (currency !== "USD" || !Number.isFinite(amount) || amount <= 0) {
-            problems.push(`budget ${r.name}: expected a positive USD limitAmount; found ${JSON.stringify(readProp(r.props, "limitAmount"))} ${JSON.stringify(currency)}`);
-            continue;
-        }
-        budgets.push({ limitUsd: amount, source: `the aws:budgets Budget "${r.name}" (platform:budgetMonthlyUsd)`, urn: r.urn });
-    }
-    return { budgets, problems };
-}
 
 function usageOf(config: Partial<BudgetPolicyConfig>, stack: string | undefined): { doc?: UsageDocument; source: string } {
     if (config.usage !== undefined) {

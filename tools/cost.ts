@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import {
+    budgetVerdict,
+    CostInput,
     CostReport,
     estimateCost,
     estimateRun,
@@ -19,15 +21,18 @@ import { usd } from "../cost/format/money";
 import { defaultUsagePath } from "../cost/usage";
 import { FlagError, parseFlags } from "./offline/flags";
 import { runOffline } from "./offline/program";
+import { advise } from "./offline/advisor";
+import { formatAdviceMarkdown, formatAdviceText } from "../cost/format/advice";
 
 /**
  * `npm run cost`: the monthly cost of a stack's offline plan, of a saved plan document, or of a
  * real `pulumi preview --json` document (with the change it makes), as a table, JSON or a
- * pull-request comment; `--compare` diffs against an earlier JSON report.
+ * pull-request comment; `--compare` diffs against an earlier JSON report; `--advise` prices the
+ * stack's config alternatives (tools/offline/advisor.ts).
  */
 
 const usage =
-    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --reference <design.json> [--format table|json]";
+    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --stack <dev|prod> --advise [--only <id,id>] [--format table|json|markdown]  |  npm run cost -- --reference <design.json> [--format table|json]";
 
 const formats = ["table", "json", "markdown"] as const;
 type Format = (typeof formats)[number];
@@ -59,7 +64,10 @@ function usageFrom(flag: string | undefined, stack: string): { doc?: UsageDocume
 interface Priced {
     readonly report: CostReport;
     readonly baseline?: CostReport;
+    /** The priced resources, for the stack's budget. */
+    readonly inputs: readonly CostInput[];
 }
+
 
 async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
     const sources = ["stack", "preview-json", "plan-json"].filter((f) => flags.get(f) !== undefined);
@@ -73,7 +81,7 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
         const run = await runOffline({ stack: stackFlag });
         const u = usageFrom(flags.get("usage"), run.stack);
         const report = estimateRun(run, { usage: u.doc ?? "none" });
-        return { report: { ...report, usageSource: u.source } };
+        return { report: { ...report, usageSource: u.source }, inputs: inputsFromRun(run) };
     }
     const previewFile = flags.get("preview-json");
     if (previewFile !== undefined) {
@@ -82,12 +90,13 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
         const options = { stack: preview.stack, region: preview.region, usage: u.doc, usageSource: u.source };
         const baseline = estimateCost(preview.baseline, { ...options, stack: `${preview.stack} (before the change)` });
         const report = estimateCost(preview.after, options);
-        return { report: { ...report, warnings: [...preview.warnings, ...report.warnings] }, baseline };
+        return { report: { ...report, warnings: [...preview.warnings, ...report.warnings] }, baseline, inputs: preview.after };
     }
     const planFile = flags.require("plan-json");
     const plan = parsePlanDocument(readJson("plan-json", planFile), planFile);
     const u = usageFrom(flags.get("usage"), plan.stack);
-    return { report: estimateCost(inputsFromPlan(plan), { stack: plan.stack, usage: u.doc, usageSource: u.source }) };
+    const inputs = inputsFromPlan(plan);
+    return { report: estimateCost(inputs, { stack: plan.stack, usage: u.doc, usageSource: u.source }), inputs };
 }
 
 /**
@@ -135,7 +144,7 @@ async function reference(file: string, format: Format): Promise<void> {
 async function main(argv: string[]): Promise<number> {
     const flags = parseFlags(
         argv,
-        { stack: "string", "preview-json": "string", "plan-json": "string", usage: "string", format: "string", compare: "string", reference: "string" },
+        { stack: "string", "preview-json": "string", "plan-json": "string", usage: "string", format: "string", compare: "string", reference: "string", advise: "boolean", only: "string" },
         usage,
     );
     const format = (flags.get("format") ?? "table") as Format;
@@ -151,21 +160,41 @@ async function main(argv: string[]): Promise<number> {
         await reference(referenceFile, format);
         return 0;
     }
+    if (flags.bool("advise")) {
+        const stack = flags.get("stack");
+        const others = ["preview-json", "plan-json", "compare", "reference"].filter((f) => flags.get(f) !== undefined);
+        if (stack === undefined || others.length > 0) {
+            throw new FlagError(`--advise: expected --stack <dev|prod> (the advisor re-runs the stack's offline plan); found ${stack === undefined ? "no --stack" : ""}${others.map((f) => ` --${f}`).join("")}. Fix: npm run cost -- --stack prod --advise`);
+        }
+        const u = usageFrom(flags.get("usage"), stack);
+        if (u.doc === undefined) {
+            throw new FlagError(`--advise: expected a usage file for stack ${stack} (alternatives are compared at the same usage); found none. Fix: pass --usage cost/usage.${stack}.yaml`);
+        }
+        const only = flags.get("only")?.split(",").map((id) => id.trim()).filter((id) => id.length > 0);
+        const onProgress = (done: number, total: number, id: string) => process.stderr.write(done < total ? `  [${done + 1}/${total}] ${id}\n` : "");
+        const advice = await advise(stack, { usage: u.doc, usageSource: u.source, only, onProgress });
+        process.stdout.write((format === "json" ? JSON.stringify(advice, null, 2) : format === "markdown" ? formatAdviceMarkdown(advice) : formatAdviceText(advice)) + "\n");
+        return 0;
+    }
+    if (flags.get("only") !== undefined) {
+        throw new FlagError(`--only: expected with --advise; found it alone. Fix: npm run cost -- --stack ${flags.get("stack") ?? "prod"} --advise --only ${flags.get("only")}`);
+    }
     const compareFile = flags.get("compare");
     const compared = compareFile !== undefined ? parseJsonReport(readJson("compare", compareFile), compareFile) : undefined;
-    const { report, baseline } = await price(flags);
+    const { report, baseline, inputs } = await price(flags);
+    const budget = budgetVerdict(inputs, report);
     const change: CostDiff | undefined = baseline ? diffReports(baseline, report) : undefined;
     const diff: CostDiff | undefined = compared ? diffReports(compared, report) : undefined;
     switch (format) {
         case "json":
-            process.stdout.write(JSON.stringify(toJsonReport(report, { baseline, change, diff }), null, 2) + "\n");
+            process.stdout.write(JSON.stringify(toJsonReport(report, { baseline, change, diff, budget }), null, 2) + "\n");
             break;
         case "markdown":
-            process.stdout.write(formatMarkdown(report, diff ?? change) + "\n");
+            process.stdout.write(formatMarkdown(report, diff ?? change, budget) + "\n");
             break;
         case "table": {
             const heading = baseline ? `Monthly cost of stack ${report.stack} after the previewed change (USD, ${report.region}; usage: ${report.usageSource})` : undefined;
-            const text = formatTable(report, change, heading);
+            const text = formatTable(report, change, heading, budget);
             process.stdout.write(text + (diff ? `\n\n${formatDiffText(diff)}` : "") + "\n");
             break;
         }

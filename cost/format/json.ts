@@ -1,11 +1,12 @@
 import { CostDiff } from "../diff";
-import { CostComponent, CostReport, money, MonthlyTotals, PricedResource } from "../model";
+import { PerMillion } from "../stages";
+import { BudgetVerdict, CostComponent, CostReport, FreeTierSummary, money, MonthlyTotals, PricedResource } from "../model";
 
 /**
  * The `--format json` document:
  * `{ stack, currency: "USD", monthly: { fixed, usage, total }, resources: [{ urn, type, name,
  * monthly, components: [{ name, unit, quantity, unitPrice, monthly }] }], notPriced: [...] }`,
- * plus `region`, `usageSource`, `free` and `warnings`; `baseline` and `change` for a preview, `diff`
+ * plus `region`, `usageSource`, `free`, `warnings` and `freeTiers` (always-free allowances, not subtracted); `baseline` and `change` for a preview, `diff`
  * with --compare. Components also carry `usageBased` so a later --compare can split fixed and usage.
  */
 export interface JsonReport {
@@ -24,12 +25,15 @@ export interface JsonReport {
     readonly notPriced: readonly { urn: string; type: string; name: string; reason: string }[];
     readonly free: readonly { urn: string; type: string; name: string; reason: string }[];
     readonly warnings: readonly string[];
+    readonly freeTiers: FreeTierSummary;
+    readonly budget?: BudgetVerdict;
+    readonly perMillion?: PerMillion;
     readonly baseline?: { readonly monthly: MonthlyTotals };
     readonly change?: CostDiff;
     readonly diff?: CostDiff;
 }
 
-export function toJsonReport(report: CostReport, extra: { baseline?: CostReport; change?: CostDiff; diff?: CostDiff } = {}): JsonReport {
+export function toJsonReport(report: CostReport, extra: { baseline?: CostReport; change?: CostDiff; diff?: CostDiff; budget?: BudgetVerdict } = {}): JsonReport {
     return {
         stack: report.stack,
         currency: "USD",
@@ -46,6 +50,9 @@ export function toJsonReport(report: CostReport, extra: { baseline?: CostReport;
         notPriced: report.notPriced.map((r) => ({ urn: r.urn, type: r.type, name: r.name, reason: r.reason })),
         free: report.free.map((r) => ({ urn: r.urn, type: r.type, name: r.name, reason: r.reason })),
         warnings: report.warnings,
+        freeTiers: report.freeTiers,
+        ...(report.perMillion ? { perMillion: report.perMillion } : {}),
+        ...(extra.budget ? { budget: extra.budget } : {}),
         ...(extra.baseline ? { baseline: { monthly: extra.baseline.monthly } } : {}),
         ...(extra.change ? { change: extra.change } : {}),
         ...(extra.diff ? { diff: extra.diff } : {}),

@@ -1,5 +1,5 @@
 import { CostDiff } from "../diff";
-import { CostReport } from "../model";
+import { BudgetVerdict, CostReport } from "../model";
 import { percent, signedUsd, usd } from "./money";
 
 /**
@@ -13,7 +13,7 @@ function escape(text: string): string {
     return text.replace(/\|/g, "\\|");
 }
 
-export function formatMarkdown(report: CostReport, diff?: CostDiff): string {
+export function formatMarkdown(report: CostReport, diff?: CostDiff, budget?: BudgetVerdict): string {
     const lines: string[] = [`### 💰 Monthly cost estimate: stack \`${report.stack}\``, ""];
     if (diff) {
         const d = diff.delta.total;
@@ -71,6 +71,30 @@ export function formatMarkdown(report: CostReport, diff?: CostDiff): string {
     }
     if (report.notPriced.length > 0) {
         lines.push(`⚠️ **Not priced (${report.notPriced.length})**, so the total is a lower bound:`, "", ...report.notPriced.map((r) => `- \`${r.type}\` ${escape(r.name)}: ${escape(r.reason)}`), "");
+    }
+    if (report.perMillion) {
+        const pm = report.perMillion;
+        lines.push(
+            `<details><summary>Per million records: ${usd(pm.totalPerMillionRecords)} (${pm.recordsPerSecond} records/s)</summary>`,
+            "",
+            "| Stage | Monthly | Per million records |",
+            "|---|---:|---:|",
+            ...pm.stages.map((s) => `| ${s.stage} | ${usd(s.monthly)} | ${usd(s.perMillionRecords)} |`),
+            "",
+            "</details>",
+            "",
+        );
+    }
+    if (budget) {
+        lines.push(
+            budget.within
+                ? `✅ Within budget: ${usd(report.monthly.total)} is ${(budget.share * 100).toFixed(0)}% of ${usd(budget.limitUsd)} (${escape(budget.source)}).`
+                : `❌ **Over budget**: ${usd(report.monthly.total)} is ${(budget.share * 100).toFixed(0)}% of ${usd(budget.limitUsd)} (${escape(budget.source)}); the pack's \`cost-stack-monthly-budget\` policy reports it.`,
+            "",
+        );
+    }
+    if (report.freeTiers.upTo > 0) {
+        lines.push(`Always-free tiers could cover up to ${usd(report.freeTiers.upTo)} of this total; they are per account, so the total does not subtract them.`, "");
     }
     for (const w of report.warnings) {
         lines.push(`⚠️ ${escape(w)}`, "");

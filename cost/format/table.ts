@@ -1,5 +1,5 @@
 import { CostDiff } from "../diff";
-import { CostComponent, CostReport } from "../model";
+import { BudgetVerdict, CostComponent, CostReport } from "../model";
 import { percent, quantity, signedUsd, unitPrice, usd } from "./money";
 
 /**
@@ -34,7 +34,7 @@ function layout(rows: string[][], rightAligned: readonly number[]): string[] {
     );
 }
 
-export function formatTable(report: CostReport, diff?: CostDiff, heading?: string): string {
+export function formatTable(report: CostReport, diff?: CostDiff, heading?: string, budget?: BudgetVerdict): string {
     const lines: string[] = [];
     lines.push(heading ?? `Monthly cost of stack ${report.stack} (USD, ${report.region}; usage: ${report.usageSource})`, "");
     const rows: string[][] = [["Resource / component", "Quantity", "Unit", "Unit price", "Monthly"]];
@@ -59,6 +59,9 @@ export function formatTable(report: CostReport, diff?: CostDiff, heading?: strin
             ? "* usage-based: no usage file, so usage components add $0 and show their unit price (pass --usage <file>)."
             : `* usage-based, from ${report.usageSource}; "depends on usage" lines add $0.`,
     );
+    if (budget) {
+        lines.push(`Budget: ${usd(budget.limitUsd)} from ${budget.source}; the total is ${(budget.share * 100).toFixed(0)}% of it${budget.within ? "" : " (OVER BUDGET)"}.`);
+    }
     if (report.free.length > 0) {
         const groups = new Map<string, number>();
         for (const f of report.free) {
@@ -75,6 +78,17 @@ export function formatTable(report: CostReport, diff?: CostDiff, heading?: strin
         lines.push("", `Not priced (${report.notPriced.length} resources; the total is a lower bound):`);
         for (const r of report.notPriced) {
             lines.push(`  ${r.type} ${r.name}: ${r.reason}`);
+        }
+    }
+    if (report.perMillion) {
+        const pm = report.perMillion;
+        lines.push("", `Per million records (${pm.recordsPerSecond} records/s, ${quantity(pm.recordsPerMonth / 1e6)} million a month): ${usd(pm.totalPerMillionRecords)} in all`);
+        lines.push(...layout([["Stage", "Monthly", "Per million records"], ...pm.stages.map((s) => [`  ${s.stage}`, usd(s.monthly), usd(s.perMillionRecords)])], [1, 2]));
+    }
+    if (report.freeTiers.credits.length > 0) {
+        lines.push("", `Free tiers (per account, not subtracted: other stacks and workloads share them): up to ${usd(report.freeTiers.upTo)} of the total`);
+        for (const c of report.freeTiers.credits) {
+            lines.push(`  ${c.id}: ${quantity(c.used)} of ${quantity(c.allowance)} ${c.unit} free, up to ${usd(c.upTo)}`);
         }
     }
     if (report.warnings.length > 0) {

@@ -1,7 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import { CostComponent } from "../model";
-import { readNumber, readString } from "../inputs";
-import { AnyRule, costRule, free, millions, notPriced, priced, RuleContext, tiered, usage } from "./rule";
+import { isUnknown, readNumber, readString, UnknownInputError } from "../inputs";
+import { AnyRule, costRule, fixed, free, millions, monthlyHours, notPriced, priced, RuleContext, tiered, usage } from "./rule";
 
 /** Lambda: requests and GB-seconds (x86 or arm64 tiers), plus ephemeral storage above the free 512 MB. */
 export const lambdaFunction = costRule<aws.lambda.FunctionArgs>({
@@ -31,20 +31,37 @@ export const lambdaFunction = costRule<aws.lambda.FunctionArgs>({
 
 /**
  * An event source mapping has no charge of its own (invocations are priced on the function),
- * except in provisioned mode, whose event pollers are billed in Event Poller Units: a price the
- * price file does not have, so such a mapping is listed as not priced rather than guessed.
+ * except in provisioned mode, which bills Event Poller Unit-hours. The model counts one EPU per
+ * minimum poller, at least one: exact for the single-poller minimum the stacks declare, and an
+ * upper bound when AWS packs several pollers (or a poller group's mappings) into one EPU.
  */
 export const lambdaEventSourceMapping = costRule<aws.lambda.EventSourceMappingArgs>({
     type: "aws:lambda/eventSourceMapping:EventSourceMapping",
-    usage: {},
-    price(props) {
+    usage: {
+        averageEventPollerUnits: {
+            unit: "EPU",
+            description: "Average Event Poller Units the mapping runs over the month in provisioned mode (at least its minimum; more while it scales up for spikes).",
+        },
+    },
+    price(props, _resource, ctx) {
         const pollers = props.provisionedPollerConfig;
-        if (pollers !== undefined && pollers !== null) {
-            const min = readNumber(pollers.minimumPollers, "provisionedPollerConfig.minimumPollers", 1);
-            const max = readNumber(pollers.maximumPollers, "provisionedPollerConfig.maximumPollers", min);
-            return notPriced(`provisioned mode (${min} to ${max} event pollers) is billed per Event Poller Unit-hour, which has no confirmed price in the price file`);
+        if (isUnknown(pollers)) {
+            throw new UnknownInputError("provisionedPollerConfig");
         }
-        return free("event source mappings have no charge; invocations are priced on the function");
+        if (pollers === undefined || pollers === null) {
+            return free("on-demand event source mappings have no charge; invocations are priced on the function");
+        }
+        // Provisioned mode bills Event Poller Units while the mapping is enabled: the minimum
+        // pollers are always on (at least one EPU), and scaling up to the maximum is usage.
+        const min = readNumber(pollers.minimumPollers, "provisionedPollerConfig.minimumPollers", 1);
+        const max = readNumber(pollers.maximumPollers, "provisionedPollerConfig.maximumPollers", 200);
+        const floor = Math.max(1, min);
+        const average = ctx.usage("averageEventPollerUnits");
+        const above = average === undefined ? undefined : Math.max(0, Math.min(average, max) - floor);
+        return priced(
+            fixed(ctx, `Event poller units (provisioned minimum ${floor})`, "lambda.esm.provisioned.epuHour", monthlyHours(ctx, floor)),
+            usage(ctx, `Event poller units above the minimum (up to ${max})`, "lambda.esm.provisioned.epuHour", above === undefined ? undefined : monthlyHours(ctx, above)),
+        );
     },
 });
 

@@ -7,6 +7,14 @@ const s3Usage = {
     glacierInstantStorageGb: { unit: "GB", description: "Average S3 Glacier Instant Retrieval storage (GB-months)." },
     monthlyTier1Requests: { unit: "requests", description: "PUT, COPY, POST and LIST requests per month." },
     monthlyTier2Requests: { unit: "requests", description: "GET, SELECT and all other requests per month." },
+    noncurrentStorageGb: {
+        unit: "GB",
+        description: "Average noncurrent object versions kept (GB-months, Standard rate): what compaction, replays and rewrites leave behind until the noncurrent-version expiration removes them.",
+    },
+    monthlyTransitionsToStandardIa: { unit: "requests", description: "Objects the lifecycle moves to Standard-IA per month (one transition request each; S3 does not transition objects under 128 KB by default)." },
+    monthlyTransitionsToGlacierInstant: { unit: "requests", description: "Objects the lifecycle moves to Glacier Instant Retrieval per month." },
+    standardIaRetrievalGb: { unit: "GB", description: "Data read back from Standard-IA per month (replays, backfills, late-data sweeps over old partitions)." },
+    glacierInstantRetrievalGb: { unit: "GB", description: "Data read back from Glacier Instant Retrieval per month." },
 };
 
 function s3Components(ctx: RuleContext) {
@@ -20,6 +28,12 @@ function s3Components(ctx: RuleContext) {
         usage(ctx, "Storage (Glacier Instant Retrieval)", "s3.glacierInstant.storageGb", ctx.usage("glacierInstantStorageGb")),
         usage(ctx, "PUT, COPY, POST, LIST requests", "s3.tier1Requests.1k", thousands("monthlyTier1Requests")),
         usage(ctx, "GET, SELECT, and all other requests", "s3.tier2Requests.1k", thousands("monthlyTier2Requests")),
+        // Noncurrent versions bill at their class's rate; the lake's rewrites happen in Standard (first tier).
+        tiered(ctx, "Noncurrent versions (Standard)", "s3.standard.storageGb", ctx.usage("noncurrentStorageGb"), true),
+        usage(ctx, "Lifecycle transitions to Standard-IA", "s3.lifecycle.toStandardIa.1k", thousands("monthlyTransitionsToStandardIa")),
+        usage(ctx, "Lifecycle transitions to Glacier Instant Retrieval", "s3.lifecycle.toGlacierInstant.1k", thousands("monthlyTransitionsToGlacierInstant")),
+        usage(ctx, "Retrieval (Standard-IA)", "s3.standardIa.retrievalGb", ctx.usage("standardIaRetrievalGb")),
+        usage(ctx, "Retrieval (Glacier Instant Retrieval)", "s3.glacierInstant.retrievalGb", ctx.usage("glacierInstantRetrievalGb")),
     );
 }
 

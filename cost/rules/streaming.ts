@@ -42,10 +42,44 @@ export const kinesisStream = costRule<aws.kinesis.StreamArgs>({
  * MSK provisioned: broker-hours by instance type and EBS storage per broker. With storage
  * autoscaling, `storageGbPerBroker` gives the size the volumes have grown to.
  */
+/**
+ * CloudWatch metrics an MSK cluster publishes above the free DEFAULT level, which CloudWatch bills
+ * as custom metrics. Counts per level follow the MSK developer guide's metric tables for standard
+ * brokers: about 40 broker-level metrics per broker from PER_BROKER; 5 per topic and broker from
+ * PER_TOPIC_PER_BROKER (bytes in and out, messages in, produce and fetch conversions); 2 lag
+ * metrics per consumer group and partition at PER_TOPIC_PER_PARTITION. The usage key
+ * `enhancedMonitoringMetrics` replaces the estimate with a count read from CloudWatch.
+ */
+export const mskMonitoringLevels: readonly string[] = ["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"];
+
+export function mskMonitoringMetrics(level: string, brokers: number, topics: number, consumerGroupPartitions: number | undefined): number {
+    const perBroker = 40;
+    const perTopicPerBroker = 5;
+    const perGroupPartition = 2;
+    switch (level) {
+        case "DEFAULT":
+            return 0;
+        case "PER_BROKER":
+            return brokers * perBroker;
+        case "PER_TOPIC_PER_BROKER":
+            return brokers * (perBroker + topics * perTopicPerBroker);
+        case "PER_TOPIC_PER_PARTITION":
+            return brokers * (perBroker + topics * perTopicPerBroker) + (consumerGroupPartitions ?? 0) * perGroupPartition;
+        default:
+            throw new Error(`enhancedMonitoring: expected DEFAULT, PER_BROKER, PER_TOPIC_PER_BROKER or PER_TOPIC_PER_PARTITION, found ${level}`);
+    }
+}
+
 export const mskCluster = costRule<aws.msk.ClusterArgs>({
     type: "aws:msk/cluster:Cluster",
     usage: {
         storageGbPerBroker: { unit: "GB", description: "Average EBS volume per broker over the month when storage autoscaling grows it (at least the declared volumeSize); the declared size when absent." },
+        enhancedMonitoringMetrics: {
+            unit: "metrics",
+            description: "CloudWatch metrics the cluster publishes above DEFAULT monitoring; when absent, estimated from the level, the brokers and the topics (see mskMonitoringMetrics).",
+        },
+        topics: { unit: "topics", description: "Topics carrying traffic, for the per-topic metrics; the stack's declared MSK topics when absent." },
+        consumerGroupPartitions: { unit: "partitions", description: "Consumer group × partition pairs, for PER_TOPIC_PER_PARTITION lag metrics." },
     },
     price(props, _resource, ctx) {
         const brokers = readNumber(props.numberOfBrokerNodes, "numberOfBrokerNodes");
@@ -57,7 +91,16 @@ export const mskCluster = costRule<aws.msk.ClusterArgs>({
             grown === undefined
                 ? fixed(ctx, `Storage (${brokers} × ${declared} GB)`, "msk.storageGb", brokers * declared)
                 : usage(ctx, `Storage (${brokers} × ${perBroker} GB, autoscaled)`, "msk.storageGb", brokers * perBroker);
-        return priced(fixed(ctx, `Broker instances (${brokers} × ${instanceType})`, `msk.broker.${instanceType}`, monthlyHours(ctx, brokers)), storage);
+        const level = readString(props.enhancedMonitoring, "enhancedMonitoring", "DEFAULT");
+        if (!mskMonitoringLevels.includes(level)) {
+            return notPriced(`enhancedMonitoring ${level} is none of ${mskMonitoringLevels.join(", ")}`);
+        }
+        const metrics = level === "DEFAULT" ? 0 : (ctx.usage("enhancedMonitoringMetrics") ?? mskMonitoringMetrics(level, brokers, ctx.usage("topics") ?? ctx.stack.ofType("aws:msk/topic:Topic").length, ctx.usage("consumerGroupPartitions")));
+        return priced(
+            fixed(ctx, `Broker instances (${brokers} × ${instanceType})`, `msk.broker.${instanceType}`, monthlyHours(ctx, brokers)),
+            storage,
+            metrics > 0 ? [fixed(ctx, `Enhanced monitoring (${level}: ${metrics} CloudWatch metrics)`, "cloudwatch.customMetric.month", metrics)] : [],
+        );
     },
 });
 

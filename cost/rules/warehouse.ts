@@ -1,8 +1,19 @@
 import type * as aws from "@pulumi/aws";
 import { readNumber, readString } from "../inputs";
-import { AnyRule, costRule, fixed, free, monthlyHours, priced, usage } from "./rule";
+import { AnyRule, costRule, fixed, free, monthlyHours, priced, RuleContext, usage } from "./rule";
 
 const spectrumUsage = { spectrumScannedTb: { unit: "TB", description: "Data scanned by Redshift Spectrum queries over the lake per month." } };
+const backupUsage = {
+    backupStorageGb: {
+        unit: "GB",
+        description: "Snapshot storage billed per month: beyond the free allowance (provisioned: the cluster's storage size; serverless: manual snapshots and recovery points kept past 24 hours).",
+    },
+};
+
+/** The Secrets Manager secret Redshift creates and rotates when it manages the admin password. */
+function managedSecret(ctx: RuleContext, managed: boolean | undefined) {
+    return managed === true ? [fixed(ctx, "Managed admin password (Secrets Manager secret)", "secretsmanager.secret.month", 1)] : [];
+}
 
 /** Provisioned Redshift: node-hours by node type, RA3 managed storage, Spectrum scans. */
 export const redshiftCluster = costRule<aws.redshift.ClusterArgs>({
@@ -10,6 +21,7 @@ export const redshiftCluster = costRule<aws.redshift.ClusterArgs>({
     usage: {
         managedStorageGb: { unit: "GB", description: "RA3 managed storage used (GB-months)." },
         ...spectrumUsage,
+        ...backupUsage,
     },
     price(props, _resource, ctx) {
         const nodeType = readString(props.nodeType, "nodeType");
@@ -21,6 +33,8 @@ export const redshiftCluster = costRule<aws.redshift.ClusterArgs>({
             fixed(ctx, `Cluster nodes (${label}, on-demand)`, `redshift.node.${nodeType}`, monthlyHours(ctx, nodes * copies)),
             nodeType.startsWith("ra3.") ? [usage(ctx, `Managed storage (${nodeType})`, "redshift.managedStorageGb", ctx.usage("managedStorageGb"))] : [],
             usage(ctx, "Spectrum", "redshift.spectrumTb", ctx.usage("spectrumScannedTb")),
+            usage(ctx, "Snapshot storage beyond the free allowance", "redshift.backupStorageGb", ctx.usage("backupStorageGb")),
+            managedSecret(ctx, props.manageMasterPassword),
         );
     },
 });
@@ -50,9 +64,13 @@ export const redshiftServerlessWorkgroup = costRule<aws.redshiftserverless.Workg
 
 export const redshiftServerlessNamespace = costRule<aws.redshiftserverless.NamespaceArgs>({
     type: "aws:redshiftserverless/namespace:Namespace",
-    usage: { managedStorageGb: { unit: "GB", description: "Redshift managed storage used by the namespace (GB-months)." } },
-    price(_props, _resource, ctx) {
-        return priced(usage(ctx, "Managed storage", "redshift.managedStorageGb", ctx.usage("managedStorageGb")));
+    usage: { managedStorageGb: { unit: "GB", description: "Redshift managed storage used by the namespace (GB-months)." }, ...backupUsage },
+    price(props, _resource, ctx) {
+        return priced(
+            usage(ctx, "Managed storage", "redshift.managedStorageGb", ctx.usage("managedStorageGb")),
+            usage(ctx, "Snapshot storage beyond the free allowance", "redshift.backupStorageGb", ctx.usage("backupStorageGb")),
+            managedSecret(ctx, props.manageAdminPassword),
+        );
     },
 });
 

@@ -24,7 +24,8 @@ export interface LifecycleRule {
  * Lifecycle per zone. Raw and rejects move to Standard-IA and then Glacier Instant Retrieval
  * (still readable by replays and backfills in milliseconds); curated data is queried daily, so it
  * only moves to Standard-IA; rejects and access logs expire; artifacts keep current versions.
- * Every zone expires noncurrent versions and aborts incomplete multipart uploads after one day.
+ * Every zone expires noncurrent versions after lakeNoncurrentVersionDays and aborts incomplete
+ * multipart uploads after one day.
  */
 export function lifecycleRules(zone: Zone, lake: LakeConfig): LifecycleRule[] {
     const base = {

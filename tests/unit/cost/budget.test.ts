@@ -87,9 +87,10 @@ describe("budget policy (cost-stack-monthly-budget)", function () {
         });
         const violations = await validate(inflated);
         assert.strictEqual(violations.length, 1);
-        // MSK alone: 12 × 730 × 1.632 = 14,296.32; Redshift: 4 × 730 × 3.26 = 9,519.20
+        // MSK: 12 × 730 × 1.632 = 14,296.32 + 12 × 500 GB × 0.10 = 600 + enhanced monitoring
+        // 12 × (40 + 1 topic × 5) = 540 metrics × 0.30 = 162 → 15,058.32; Redshift: 4 × 730 × 3.26 = 9,519.20 + ...
         assert.match(violations[0], /^Estimated monthly cost \$2\d,\d{3}\.\d\d .* must not exceed the budget \$6,000\.00 from the aws:budgets Budget "observability-monthly"/);
-        assert.match(violations[0], /Largest: streaming-cluster \$14,\d{3}\.\d\d, warehouse-cluster \$9,5\d\d\.\d\d/);
+        assert.match(violations[0], /Largest: streaming-cluster \$15,058\.32, warehouse-cluster \$9,5\d\d\.\d\d/);
     });
 
     it("still fails when the inflated prod raises its budget, but not enough", async () => {
@@ -128,8 +129,12 @@ describe("budget policy (cost-stack-monthly-budget)", function () {
     });
 
     it("reports resources it cannot price only when failOnNotPriced is set", async () => {
-        assert.deepStrictEqual(await validate(prod), []);
-        const violations = await validate(prod, { failOnNotPriced: true });
+        // prod prices every resource, so the flag changes nothing there
+        assert.deepStrictEqual(await validate(prod, { failOnNotPriced: true }), []);
+        // a mapping whose minimum pollers are unknown until apply cannot be priced
+        const unknownPollers = { "aws:lambda/eventSourceMapping:EventSourceMapping": ["provisionedPollerConfig"] };
+        assert.deepStrictEqual(await validate(prod, {}, unknownPollers), []);
+        const violations = await validate(prod, { failOnNotPriced: true }, unknownPollers);
         assert.strictEqual(violations.length, 1);
         assert.match(violations[0], /^Every resource must be priced or free: .*ingest-orders-source/);
     });

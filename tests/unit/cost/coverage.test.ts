@@ -82,22 +82,14 @@ describe("every resource the stacks declare is priced, free with a reason, or no
                 const uncovered = [...new Set(run.resources.map((r) => r.type))].filter((t) => coverage(t).kind === "none");
                 assert.deepStrictEqual(uncovered, []);
                 const report = estimateRun(run);
-                assert.deepStrictEqual(
-                    report.notPriced.filter((r) => r.type !== "aws:lambda/eventSourceMapping:EventSourceMapping"),
-                    [],
-                    "only provisioned-mode event pollers lack a price",
-                );
+                assert.deepStrictEqual(report.notPriced, [], "every resource is priced or free with a reason");
                 assert.ok(report.monthly.fixed > 0);
             });
         }
     });
 
-    it("leaves only the provisioned-mode event source mapping not priced in prod", () => {
-        const report = estimateRun(runs.prod);
-        assert.deepStrictEqual(
-            report.notPriced.map((r) => r.type),
-            ["aws:lambda/eventSourceMapping:EventSourceMapping"],
-        );
+    it("leaves nothing not priced in either stack", () => {
+        assert.deepStrictEqual(estimateRun(runs.prod).notPriced, []);
         assert.deepStrictEqual(estimateRun(runs.dev).notPriced, []);
     });
 });

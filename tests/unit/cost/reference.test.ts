@@ -24,9 +24,10 @@ describe("the classic always-on reference design", function () {
         assertMoney(byName["streaming-cluster"], 609.9, "MSK 3 × kafka.m5.large");
         // EMR: 3 × 730 × (0.192 + 0.048) = 525.60 + 3 × 64 GB gp2 × 0.10 = 19.20
         assertMoney(byName["spark-cluster"], 544.8, "EMR 1 primary + 2 core m5.xlarge");
-        // Redshift: 2 × 730 × 0.25 = 365 + Spectrum 1 TB × 5 = 5
-        assertMoney(byName["warehouse-cluster"], 370, "Redshift 2 × dc2.large");
-        assertMoney(c.designOnly.monthly.total, 1636.9, "design total");
+        // Redshift sized to hold prod's 500 GB (4 × 160 GB): 4 × 730 × 0.25 = 730 + Spectrum 1 TB × 5 = 5
+        // + snapshots beyond the free allowance 100 GB × 0.024 = 2.40
+        assertMoney(byName["warehouse-cluster"], 737.4, "Redshift 4 × dc2.large");
+        assertMoney(c.designOnly.monthly.total, 2004.3, "design total");
 
         const swapped = withReferenceDesign(inputsFromRun(prod), design);
         assert.ok(!swapped.some((r) => r.type === "aws:emrserverless/application:Application"), "prod's serverless Spark is replaced");

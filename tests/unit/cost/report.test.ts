@@ -9,6 +9,8 @@ import { parseJsonReport, toJsonReport } from "../../../cost/format/json";
 import { formatMarkdown } from "../../../cost/format/markdown";
 import { formatTable } from "../../../cost/format/table";
 import { OfflineRun, projectRoot } from "../../../tools/offline/program";
+import { budgetVerdict } from "../../../cost/budget";
+import { inputsFromRun } from "../../../cost/adapters";
 import { stackRun } from "./helpers";
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -35,7 +37,8 @@ describe("cost report formats and the npm run cost command", function () {
         const msk = doc.resources.find((r) => r.type === "aws:msk/cluster:Cluster")!;
         assert.deepStrictEqual(Object.keys(msk), ["urn", "type", "name", "monthly", "components"]);
         assert.deepStrictEqual(Object.keys(msk.components[0]), ["name", "unit", "quantity", "unitPrice", "monthly", "usageBased"]);
-        assert.deepStrictEqual(doc.notPriced.map((r) => r.name), ["ingest-orders-source"]);
+        assert.deepStrictEqual(doc.notPriced, []);
+        assert.ok(doc.freeTiers.upTo > 0 && doc.freeTiers.credits.some((c) => c.id === "lambda.compute"));
         const total = doc.resources.reduce((s, r) => s + r.monthly, 0);
         assert.ok(Math.abs(total - doc.monthly.total) < 0.01, "resources add up to the total");
     });
@@ -54,12 +57,14 @@ describe("cost report formats and the npm run cost command", function () {
     it("prints a table with components, usage lines, totals, free and not-priced resources", () => {
         const text = formatTable(estimateRun(prod));
         assert.match(text, /^Monthly cost of stack prod \(USD, us-east-1; usage: .*cost\/usage\.prod\.yaml\)/);
-        assert.match(text, /aws:msk\/cluster:Cluster streaming-cluster +\$596\.76/);
+        // 446.76 brokers + 150.00 storage + 40.50 enhanced monitoring (3 × (40 + 1 topic × 5) = 135 metrics × 0.30)
+        assert.match(text, /aws:msk\/cluster:Cluster streaming-cluster +\$637\.26/);
         assert.match(text, /├─ Broker instances \(3 × kafka\.m7g\.large\) +2,190 +hours +\$0\.204 +\$446\.76/);
         assert.match(text, /Monthly cost depends on usage: \$0\.004 per GB/);
         assert.match(text, /^Total +\$[\d,]+\.\d\d$/m);
         assert.match(text, /Free \(\d+ resources\):[\s\S]*platform:streaming:Streaming × 1: logical grouping/);
-        assert.match(text, /Not priced \(1 resources; the total is a lower bound\):\n  aws:lambda\/eventSourceMapping:EventSourceMapping ingest-orders-source: provisioned mode/);
+        assert.doesNotMatch(text, /Not priced/);
+        assert.match(text, /Free tiers \(per account, not subtracted: other stacks and workloads share them\): up to \$[\d.]+ of the total\n  lambda\.requests: /);
     });
 
     it("writes a pull-request comment with baseline, change, new total and the resources that changed", () => {
@@ -70,8 +75,22 @@ describe("cost report formats and the npm run cost command", function () {
         assert.match(md, /\| Baseline \| Change \| New monthly total \|/);
         assert.match(md, /\| \*\*Total\*\* \| \*\*\$[\d,.]+\*\* \| \*\*\+\$[\d,.]+\*\* \| \*\*\$[\d,.]+\*\* \|/);
         assert.match(md, /<summary>Resources that changed \(\d+\)<\/summary>/);
-        assert.match(md, /\| ➕ \| streaming-cluster \| `aws:msk\/cluster:Cluster` \| \$0\.00 \| \$596\.76 \| \+\$596\.76 \(new\) \|/);
+        assert.match(md, /\| ➕ \| streaming-cluster \| `aws:msk\/cluster:Cluster` \| \$0\.00 \| \$637\.26 \| \+\$637\.26 \(new\) \|/);
         assert.match(md, /\| ➖ \| streaming-orders \| `aws:kinesis\/stream:Stream` \|/);
+    });
+
+    it("puts the stack's budget verdict in the comment and the table, from the stack's own Budget", () => {
+        const report = estimateRun(prod);
+        const verdict = budgetVerdict(inputsFromRun(prod), report)!;
+        // prod's budget is platform:budgetMonthlyUsd = 6,000
+        assert.strictEqual(verdict.limitUsd, 6000);
+        assert.strictEqual(verdict.within, report.monthly.total <= 6000);
+        assert.strictEqual(verdict.share, report.monthly.total / 6000);
+        assert.match(formatMarkdown(report, undefined, verdict), /✅ Within budget: \$[\d,.]+ is \d+% of \$6,000\.00 \(the aws:budgets Budget "[^"]+" \(platform:budgetMonthlyUsd\)\)\./);
+        const over = { ...verdict, limitUsd: 1000, share: report.monthly.total / 1000, within: false };
+        assert.match(formatMarkdown(report, undefined, over), /❌ \*\*Over budget\*\*: \$[\d,.]+ is \d+% of \$1,000\.00 .*cost-stack-monthly-budget/);
+        assert.match(formatTable(report, undefined, undefined, over), /^Budget: \$1,000\.00 from the aws:budgets Budget .*; the total is \d+% of it \(OVER BUDGET\)\.$/m);
+        assert.strictEqual(budgetVerdict([], report), undefined, "no budget, no verdict");
     });
 
     it("summarises a run for npm run plan: fixed, usage and total at the stack's usage", () => {
@@ -126,10 +145,10 @@ describe("cost report formats and the npm run cost command", function () {
             const r = cli("--plan-json", "tests/fixtures/cost/reference-always-on.json", "--format", "json");
             assert.strictEqual(r.status, 0, r.stderr);
             const doc = JSON.parse(r.stdout);
-            // no usage file for "reference": NAT 98.55 + 10.95, MSK 609.90, EMR 544.80, Redshift 365.00
+            // no usage file for "reference": NAT 98.55 + 10.95, MSK 609.90, EMR 544.80, Redshift 4 × 730 × 0.25 = 730.00
             assert.strictEqual(doc.stack, "reference");
             assert.strictEqual(doc.usageSource, "none");
-            assert.strictEqual(doc.monthly.total, 1629.2);
+            assert.strictEqual(doc.monthly.total, 1994.2);
         });
 
         it("prices the dev stack as JSON and diffs it against a saved prod report with --compare", () => {

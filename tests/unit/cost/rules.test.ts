@@ -102,6 +102,27 @@ describe("cost rules (us-east-1 golden values)", () => {
             assertComponents(r, { "Storage (3 × 800 GB, autoscaled)": 240 }, 699.9);
             assert.strictEqual(r.components[1].usageBased, true);
         });
+        it("prices enhanced monitoring above DEFAULT as CloudWatch metrics", () => {
+            // PER_BROKER: 3 brokers × 40 = 120 metrics × 0.30 = 36.00
+            assertComponents(priceOne(type, { ...inputs, enhancedMonitoring: "PER_BROKER" }), { "Enhanced monitoring (PER_BROKER: 120 CloudWatch metrics)": 36 }, 645.9);
+            // PER_TOPIC_PER_BROKER with 2 topics: 3 × (40 + 2 × 5) = 150 metrics × 0.30 = 45.00
+            assertComponents(priceOne(type, { ...inputs, enhancedMonitoring: "PER_TOPIC_PER_BROKER" }, { topics: 2 }), { "Enhanced monitoring (PER_TOPIC_PER_BROKER: 150": 45 }, 654.9);
+            // PER_TOPIC_PER_PARTITION adds 2 lag metrics per consumer group partition: 150 + 12 × 2 = 174 × 0.30 = 52.20
+            assertComponents(priceOne(type, { ...inputs, enhancedMonitoring: "PER_TOPIC_PER_PARTITION" }, { topics: 2, consumerGroupPartitions: 12 }), { "Enhanced monitoring (PER_TOPIC_PER_PARTITION: 174": 52.2 }, 662.1);
+            // a count read from CloudWatch replaces the estimate: 90 × 0.30 = 27.00
+            assertComponents(priceOne(type, { ...inputs, enhancedMonitoring: "PER_BROKER" }, { enhancedMonitoringMetrics: 90 }), { "Enhanced monitoring (PER_BROKER: 90": 27 }, 636.9);
+        });
+        it("counts the stack's declared topics for per-topic metrics when usage gives none", () => {
+            const topics = [resource("aws:msk/topic:Topic", {}, "orders"), resource("aws:msk/topic:Topic", {}, "customers"), resource("aws:msk/topic:Topic", {}, "stores")];
+            // 3 × (40 + 3 × 5) = 165 metrics × 0.30 = 49.50
+            assertComponents(priceOne(type, { ...inputs, enhancedMonitoring: "PER_TOPIC_PER_BROKER" }, {}, topics), { "Enhanced monitoring (PER_TOPIC_PER_BROKER: 165": 49.5 }, 659.4);
+        });
+        it("adds nothing at the free DEFAULT level and names an unknown level", () => {
+            assert.ok(!priceOne(type, { ...inputs, enhancedMonitoring: "DEFAULT" }).components.some((c) => c.name.startsWith("Enhanced")));
+            const outcome = outcomeOf(type, { ...inputs, enhancedMonitoring: "PER_EVERYTHING" });
+            assert.strictEqual(outcome.kind, "notPriced");
+            assert.match(outcome.reason!, /enhancedMonitoring PER_EVERYTHING is none of DEFAULT, PER_BROKER/);
+        });
         it("lists a broker type without a price as not priced, naming the missing price", () => {
             const outcome = outcomeOf(type, { ...inputs, brokerNodeGroupInfo: { ...inputs.brokerNodeGroupInfo, instanceType: "kafka.x9.large" } });
             assert.strictEqual(outcome.kind, "notPriced");
@@ -152,6 +173,16 @@ describe("cost rules (us-east-1 golden values)", () => {
         it("prices a serverless namespace's managed storage", () => {
             assertComponents(priceOne("aws:redshiftserverless/namespace:Namespace", {}, { managedStorageGb: 100 }), { "Managed storage": 2.4 }, 2.4);
         });
+        it("prices snapshots beyond the free allowance and the managed admin secret", () => {
+            // 2 × 730 × 0.25 = 365.00; 200 GB × 0.024 = 4.80; the managed secret 0.40
+            const cluster = priceOne("aws:redshift/cluster:Cluster", { nodeType: "dc2.large", numberOfNodes: 2, manageMasterPassword: true }, { backupStorageGb: 200 });
+            assertComponents(cluster, { "Snapshot storage beyond the free allowance": 4.8, "Managed admin password (Secrets Manager secret)": 0.4 }, 370.2);
+            // 100 GB × 0.024 = 2.40; 50 GB of snapshots × 0.024 = 1.20; the managed secret 0.40
+            const namespace = priceOne("aws:redshiftserverless/namespace:Namespace", { manageAdminPassword: true }, { managedStorageGb: 100, backupStorageGb: 50 });
+            assertComponents(namespace, { "Managed storage": 2.4, "Snapshot storage": 1.2, "Managed admin password": 0.4 }, 4.0);
+            // a password the stack manages itself adds no secret here
+            assert.ok(!priceOne("aws:redshift/cluster:Cluster", { nodeType: "dc2.large", numberOfNodes: 2 }).components.some((c) => c.name.startsWith("Managed admin")));
+        });
     });
 
     describe("aws:lambda/function:Function", () => {
@@ -185,10 +216,18 @@ describe("cost rules (us-east-1 golden values)", () => {
         it("is free in on-demand mode", () => {
             assert.strictEqual(outcomeOf("aws:lambda/eventSourceMapping:EventSourceMapping", { batchSize: 100 }).kind, "free");
         });
-        it("is not priced in provisioned mode (no confirmed Event Poller Unit price)", () => {
-            const outcome = outcomeOf("aws:lambda/eventSourceMapping:EventSourceMapping", { provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 10 } });
-            assert.strictEqual(outcome.kind, "notPriced");
-            assert.match(outcome.reason!, /1 to 10 event pollers/);
+        it("prices provisioned mode's minimum pollers all month, at least one Event Poller Unit", () => {
+            // 1 × 730 × 0.185 = 135.05; no usage: scaling above the minimum shows its unit price
+            const r = priceOne("aws:lambda/eventSourceMapping:EventSourceMapping", { provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 10 } });
+            assertComponents(r, { "Event poller units (provisioned minimum 1)": 135.05, "Event poller units above the minimum (up to 10)": null }, 135.05);
+            assert.strictEqual(r.components[0].usageBased, false);
+        });
+        it("adds the average EPUs above the minimum from usage, capped at the maximum", () => {
+            // minimum 2: 2 × 730 × 0.185 = 270.10; average 3.5 → 1.5 above: 1.5 × 730 × 0.185 = 202.575
+            const type = "aws:lambda/eventSourceMapping:EventSourceMapping";
+            assertComponents(priceOne(type, { provisionedPollerConfig: { minimumPollers: 2, maximumPollers: 4 } }, { averageEventPollerUnits: 3.5 }), { "Event poller units (provisioned minimum 2)": 270.1, "Event poller units above": 202.575 }, 472.675);
+            // an average above the maximum counts the maximum: (4 - 2) × 730 × 0.185 = 270.10
+            assertComponents(priceOne(type, { provisionedPollerConfig: { minimumPollers: 2, maximumPollers: 4 } }, { averageEventPollerUnits: 9 }), { "Event poller units above": 270.1 }, 540.2);
         });
     });
 
@@ -255,6 +294,16 @@ describe("cost rules (us-east-1 golden values)", () => {
             // 100 × 0.023 = 2.30; 1100 × 0.0125 = 13.75; 6,000 k × 0.005 = 30.00; 6,500 k × 0.0004 = 2.60
             const r = priceOne("aws:s3/bucket:Bucket", {}, { standardStorageGb: 100, standardIaStorageGb: 1100, monthlyTier1Requests: 6e6, monthlyTier2Requests: 6.5e6 });
             assertComponents(r, { "Storage (Standard)": 2.3, "Storage (Standard-IA)": 13.75, "Storage (Glacier": null, "PUT, COPY": 30, "GET, SELECT": 2.6 }, 48.65);
+        });
+        it("prices noncurrent versions, lifecycle transitions and retrievals", () => {
+            // noncurrent 100 GB × 0.023 = 2.30; 3,000 → IA: 3 × 0.01 = 0.03; 3,000 → Glacier IR: 3 × 0.02 = 0.06;
+            // retrieval 20 GB × 0.01 = 0.20 (IA) and 10 GB × 0.03 = 0.30 (Glacier IR)
+            const r = priceOne("aws:s3/bucket:Bucket", {}, { noncurrentStorageGb: 100, monthlyTransitionsToStandardIa: 3000, monthlyTransitionsToGlacierInstant: 3000, standardIaRetrievalGb: 20, glacierInstantRetrievalGb: 10 });
+            assertComponents(
+                r,
+                { "Noncurrent versions (Standard)": 2.3, "Lifecycle transitions to Standard-IA": 0.03, "Lifecycle transitions to Glacier Instant Retrieval": 0.06, "Retrieval (Standard-IA)": 0.2, "Retrieval (Glacier Instant Retrieval)": 0.3 },
+                2.89,
+            );
         });
         it("prices the deprecated BucketV2 type like Bucket", () => {
             assertComponents(priceOne("aws:s3/bucketV2:BucketV2", {}, { standardStorageGb: 100 }), { "Storage (Standard)": 2.3 }, 2.3);

@@ -8,6 +8,12 @@ describe("usage files", () => {
         assert.strictEqual(doc.resources.q.monthlyRequests, 7);
     });
 
+    it("reads the workload's records a second, and refuses one that is not a positive number", () => {
+        assert.strictEqual(parseUsageDocument({ version: 1, recordsPerSecond: 200 }, "u.yaml").recordsPerSecond, 200);
+        assert.strictEqual(parseUsageDocument({ version: 1 }, "u.yaml").recordsPerSecond, undefined);
+        assert.throws(() => parseUsageDocument({ version: 1, recordsPerSecond: "fast" }, "u.yaml"), /u\.yaml is not a valid usage file:\n  - recordsPerSecond: expected a number > 0 \(the average records a second the figures assume\); found "fast"/);
+    });
+
     it("lets a resource's entry (by URN, then name) override its type's defaults", () => {
         const doc = parseUsageDocument({ version: 1, resourceTypeDefaults: { T: { a: 1, b: 1 } }, resources: { n: { a: 2 }, "urn:x": { b: 3 } } }, "u.yaml");
         assert.deepStrictEqual(usageFor(doc, { urn: "urn:x", type: "T", name: "n" }), { a: 2, b: 3 });
@@ -20,7 +26,7 @@ describe("usage files", () => {
             (err: Error) =>
                 err instanceof UsageFileError &&
                 /version: expected 1; found 2/.test(err.message) &&
-                /extra: expected one of version, description, resourceTypeDefaults, resources/.test(err.message) &&
+                /extra: expected one of version, description, recordsPerSecond, resourceTypeDefaults, resources/.test(err.message) &&
                 /resources\.n\.a: expected a number >= 0; found "many"/.test(err.message) &&
                 /resources\.n\.b: expected a number >= 0; found -1/.test(err.message),
         );

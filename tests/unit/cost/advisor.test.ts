@@ -1,0 +1,108 @@
+import * as assert from "assert";
+import { breakEven, describeBreakEven } from "../../../cost/advice";
+import { formatAdviceMarkdown, formatAdviceText } from "../../../cost/format/advice";
+import { defaultUsagePath, loadUsageFile } from "../../../cost/usage";
+import { estimateRun } from "../../../cost";
+import { advise, alternativesFor, refusalOf, topSaving } from "../../../tools/offline/advisor";
+import { stackRun, variantRun } from "../../helpers/stacks";
+
+describe("the what-if advisor (npm run cost -- --advise)", function () {
+    this.timeout(600_000);
+
+    describe("break-even traffic", () => {
+        const current = { fixed: 1000, usage: 500, total: 1500 };
+        it("finds where the lines cross: cheaper below when the alternative saves fixed cost", () => {
+            // (400 − 1000) + k × (800 − 500) = 0 → k = 2 → 2 × 200 = 400 records/s
+            assert.deepStrictEqual(breakEven(current, { fixed: 400, usage: 800, total: 1200 }, 200), { kind: "cheaper-below", recordsPerSecond: 400 });
+        });
+        it("and cheaper above when it saves usage cost", () => {
+            // (1200 − 1000) + k × (100 − 500) = 0 → k = 0.5 → 100 records/s
+            const b = breakEven(current, { fixed: 1200, usage: 100, total: 1300 }, 200);
+            assert.deepStrictEqual(b, { kind: "cheaper-above", recordsPerSecond: 100 });
+            assert.strictEqual(describeBreakEven(b), "cheaper above 100 records/s, dearer below");
+        });
+        it("says when one choice wins at every traffic level", () => {
+            assert.deepStrictEqual(breakEven(current, { fixed: 900, usage: 400, total: 1300 }, 200), { kind: "always-cheaper" });
+            assert.deepStrictEqual(breakEven(current, { fixed: 1100, usage: 600, total: 1700 }, 200), { kind: "always-dearer" });
+            assert.deepStrictEqual(breakEven(current, { ...current }, 200), { kind: "same" });
+            // equal usage, lower fixed: no crossing
+            assert.strictEqual(describeBreakEven(breakEven(current, { fixed: 990, usage: 500, total: 1490 }, 200)), "cheaper at any traffic");
+        });
+        it("needs the committed traffic", () => {
+            assert.throws(() => breakEven(current, current, 0), /recordsPerSecond: expected the committed workload in records a second \(> 0\); found 0/);
+        });
+    });
+
+    describe("the alternatives of a config", () => {
+        it("offers the other choice of each decision, and each endpoint dropped, for prod's config", () => {
+            const ids = alternativesFor({
+                "platform:warehouseMode": "provisioned",
+                "platform:streamingEngine": "msk",
+                "platform:mskInstanceType": "kafka.m7g.large",
+                "platform:mskVolumeGiB": "500",
+                "platform:natGateways": "OnePerAz",
+                "platform:interfaceEndpoints": '["kms","logs"]',
+                "platform:sparkMode": "serverless",
+            }).map((a) => a.id);
+            assert.deepStrictEqual(ids, [
+                "warehouse-serverless-8",
+                "warehouse-serverless-16",
+                "streaming-kinesis",
+                "msk-broker-m5-large",
+                "msk-volume-150",
+                "nat-single",
+                "nat-none",
+                "endpoint-drop-kms",
+                "endpoint-drop-logs",
+                "spark-cluster",
+            ]);
+        });
+        it("uses the config defaults for keys a stack omits", () => {
+            const alternatives = alternativesFor({});
+            assert.deepStrictEqual(
+                alternatives.map((a) => a.id),
+                ["warehouse-provisioned-ra3-xlplus", "streaming-msk", "nat-none", "endpoint-drop-kms", "endpoint-drop-logs", "endpoint-drop-monitoring", "endpoint-drop-sts", "endpoint-drop-sqs", "spark-cluster"],
+            );
+            assert.deepStrictEqual(alternatives.find((a) => a.id === "endpoint-drop-sts")!.overrides, { "platform:interfaceEndpoints": '["kms","logs","monitoring","sqs"]' });
+            assert.ok(alternatives.every((a) => a.tradeOff.length > 20 && Object.keys(a.overrides).length > 0));
+        });
+        it("reports a config refusal by its problems, in one line", () => {
+            const err = new Error("Stack 'prod' has 1 invalid config value:\n  - platform:natGateways: expected OnePerAz in prod; found Single. Fix: pulumi config set platform:natGateways OnePerAz\n");
+            assert.strictEqual(refusalOf(err), "platform:natGateways: expected OnePerAz in prod; found Single. Fix: pulumi config set platform:natGateways OnePerAz");
+        });
+    });
+
+    describe("on dev", () => {
+        // The base run shares the cache of every other test; alternatives run as variants.
+        const run = (stack: string, overrides: Readonly<Record<string, string>>) => (Object.keys(overrides).length === 0 ? stackRun(stack as "dev") : variantRun({ stack: stack as "dev", overrides }));
+        it("prices an alternative with the same model and usage, runs the pack on it, and reports a refused one", async () => {
+            const usage = loadUsageFile(defaultUsagePath("dev")!);
+            const advice = await advise("dev", { usage, usageSource: "cost/usage.dev.yaml", only: ["spark-cluster", "nat-none"], run });
+            const base = estimateRun(await stackRun("dev"), { usage }).monthly;
+            assert.deepStrictEqual(advice.current, base);
+            assert.strictEqual(advice.recordsPerSecond, 2);
+            const spark = advice.rows.find((r) => r.alternative.id === "spark-cluster")!;
+            assert.strictEqual(spark.outcome, "priced");
+            const variant = estimateRun(await variantRun({ stack: "dev", overrides: { "platform:sparkMode": "cluster" } }), { usage }).monthly;
+            assert.strictEqual(spark.change, Math.round((variant.total - base.total) * 100) / 100);
+            assert.deepStrictEqual(spark.breakEven, breakEven(base, variant, 2));
+            assert.strictEqual(typeof spark.policy!.passes, "boolean");
+            assert.strictEqual(spark.policy!.passes, spark.policy!.mandatory === 0);
+            const nat = advice.rows.find((r) => r.alternative.id === "nat-none")!;
+            if (nat.outcome === "refused") {
+                assert.match(nat.refusal!, /platform:/);
+            } else {
+                assert.ok(Number.isFinite(nat.change!));
+            }
+            assert.match(formatAdviceText(advice), /What-if advisor for stack dev: current total \$[\d,.]+ a month/);
+            assert.match(formatAdviceMarkdown(advice), /\| Spark on an auto-terminating EMR cluster \| `platform:sparkMode=cluster` \| [+-]\$[\d,.]+ \([+-]?[\d.]+%\) \| (passes|fails: .+) \| /);
+            const top = topSaving(advice);
+            assert.ok(top === undefined || (top.change! < 0 && top.policy!.passes));
+        });
+        it("refuses an id the stack does not offer, naming the ones it does", async () => {
+            const usage = loadUsageFile(defaultUsagePath("dev")!);
+            await assert.rejects(advise("dev", { usage, usageSource: "u", only: ["warehouse-serverless-8"], run }), /--only: expected alternative ids of stack dev \(warehouse-provisioned-ra3-xlplus, .*\); found warehouse-serverless-8/);
+            await assert.rejects(advise("dev", { usage: { ...usage, recordsPerSecond: undefined }, usageSource: "u.yaml", run }), /u\.yaml: expected recordsPerSecond/);
+        });
+    });
+});

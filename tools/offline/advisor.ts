@@ -1,0 +1,188 @@
+import { Advice, AdvisorRow, Alternative, breakEven } from "../../cost/advice";
+import { estimateRun } from "../../cost";
+import { UsageDocument } from "../../cost/usage";
+import { checkOfflineRun } from "../../policies/runner/offline";
+import { OfflineRun, runOffline } from "./program";
+
+/**
+ * The what-if advisor behind `npm run cost -- --stack <s> --advise`: each alternative is a set of
+ * config values, run through the same offline plan, priced with the same model and usage, and
+ * checked by the same policy pack with the stack's pack config. Nothing is estimated by hand: an
+ * alternative the stack's config refuses is reported with the config's own error.
+ */
+
+const ns = "platform";
+
+/** The stack's value of a key, or the config default the program applies when the stack omits it. */
+type ConfigValue = (key: string, fallback: string) => string;
+
+/**
+ * The alternatives worth pricing for a stack's current config: the other warehouse mode and
+ * capacity, the other streaming engine, fewer NAT gateways, each interface endpoint dropped, a
+ * smaller broker and volume, the other Spark mode. Each appears only when it differs from the
+ * stack's current value.
+ */
+export function alternativesFor(config: Readonly<Record<string, string>>): Alternative[] {
+    const value: ConfigValue = (key, fallback) => config[`${ns}:${key}`] ?? fallback;
+    const out: Alternative[] = [];
+    const k = (key: string) => `${ns}:${key}`;
+
+    const warehouse = value("warehouseMode", "serverless");
+    if (warehouse === "provisioned") {
+        for (const rpu of ["8", "16"]) {
+            out.push({
+                id: `warehouse-serverless-${rpu}`,
+                title: `Redshift Serverless at ${rpu} RPU base`,
+                overrides: { [k("warehouseMode")]: "serverless", [k("warehouseBaseRpu")]: rpu, [k("warehouseMaxRpu")]: String(Number(rpu) * 4) },
+                tradeOff: "billed per RPU-second while queries run (60 s minimum) instead of every node-hour; the first query after idle waits for capacity",
+            });
+        }
+    } else {
+        out.push({
+            id: "warehouse-provisioned-ra3-xlplus",
+            title: "provisioned Redshift, 2 × ra3.xlplus",
+            overrides: { [k("warehouseMode")]: "provisioned", [k("warehouseNodeType")]: "ra3.xlplus", [k("warehouseNodeCount")]: "2" },
+            tradeOff: "always-on nodes with predictable latency and reserved-instance discounts, paid for idle hours too",
+        });
+    }
+
+    const engine = value("streamingEngine", "kinesis");
+    if (engine === "msk") {
+        out.push({
+            id: "streaming-kinesis",
+            title: "Kinesis Data Streams (on demand) instead of MSK",
+            overrides: { [k("streamingEngine")]: "kinesis" },
+            tradeOff: "no brokers to size or patch and per-GB billing; producers move from the Kafka protocol to the Kinesis API",
+        });
+        const broker = value("mskInstanceType", "kafka.m7g.large");
+        if (broker !== "kafka.m5.large") {
+            out.push({
+                id: "msk-broker-m5-large",
+                title: "MSK brokers on kafka.m5.large",
+                overrides: { [k("mskInstanceType")]: "kafka.m5.large" },
+                tradeOff: "the previous-generation Intel broker: same size, no Graviton price-performance",
+            });
+        }
+        const volume = Number(value("mskVolumeGiB", "100"));
+        if (volume > 150) {
+            out.push({
+                id: "msk-volume-150",
+                title: "MSK volumes of 150 GiB per broker (storage autoscaling grows them)",
+                overrides: { [k("mskVolumeGiB")]: "150" },
+                tradeOff: "enough for 7 days of the committed traffic with 3 replicas; autoscaling adds storage when it fills, and storage never shrinks",
+            });
+        }
+    } else {
+        out.push({
+            id: "streaming-msk",
+            title: "Amazon MSK (3 × kafka.t3.small) instead of Kinesis",
+            overrides: { [k("streamingEngine")]: "msk", [k("mskInstanceType")]: "kafka.t3.small", [k("mskBrokerCount")]: "3" },
+            tradeOff: "Kafka clients and topics, paid per broker-hour whether or not records flow",
+        });
+    }
+
+    const nat = value("natGateways", "Single");
+    for (const strategy of ["Single", "None"].filter((s) => s !== nat)) {
+        out.push({
+            id: `nat-${strategy.toLowerCase()}`,
+            title: strategy === "Single" ? "one NAT gateway for all AZs" : "no NAT gateway (VPC endpoints only)",
+            overrides: { [k("natGateways")]: strategy },
+            tradeOff: strategy === "Single" ? "an outage of the NAT's AZ cuts internet egress for every AZ" : "private subnets reach only AWS services with an endpoint; package pulls and third-party APIs fail",
+        });
+    }
+
+    const endpoints = JSON.parse(value("interfaceEndpoints", '["kms","logs","monitoring","sts","sqs"]')) as string[];
+    for (const service of endpoints) {
+        out.push({
+            id: `endpoint-drop-${service}`,
+            title: `without the ${service} interface endpoint`,
+            overrides: { [k("interfaceEndpoints")]: JSON.stringify(endpoints.filter((s) => s !== service)) },
+            tradeOff: `private-subnet calls to ${service} leave through NAT (priced per GB there) instead of staying on the endpoint`,
+        });
+    }
+
+    const spark = value("sparkMode", "serverless");
+    out.push(
+        spark === "serverless"
+            ? {
+                  id: "spark-cluster",
+                  title: "Spark on an auto-terminating EMR cluster",
+                  overrides: { [k("sparkMode")]: "cluster" },
+                  tradeOff: "instance fleets with Spot task nodes: cheaper per hour of heavy work, minutes of cluster start-up per run",
+              }
+            : {
+                  id: "spark-serverless",
+                  title: "Spark on EMR Serverless",
+                  overrides: { [k("sparkMode")]: "serverless" },
+                  tradeOff: "no cluster to start or size; per-second vCPU and GB billing with a one-minute minimum per worker",
+              },
+    );
+    return out;
+}
+
+
+export interface AdviseOptions {
+    readonly usage: UsageDocument;
+    readonly usageSource: string;
+    /** Only these alternative ids (all by default). */
+    readonly only?: readonly string[];
+    /** Runs the program; the offline run by default (tests pass a recorded one). */
+    readonly run?: (stack: string, overrides: Readonly<Record<string, string>>) => Promise<OfflineRun>;
+    readonly onProgress?: (done: number, total: number, id: string) => void;
+}
+
+/** Prices and checks each alternative of a stack's config against its current config. */
+export async function advise(stack: string, options: AdviseOptions): Promise<Advice> {
+    const run = options.run ?? ((s: string, overrides: Readonly<Record<string, string>>) => runOffline({ stack: s, overrides }));
+    const rate = options.usage.recordsPerSecond;
+    if (rate === undefined) {
+        throw new Error(`${options.usageSource}: expected recordsPerSecond (the workload the usage assumes) for break-even traffic; found none. Fix: add e.g. "recordsPerSecond: 200" at the top of the usage file.`);
+    }
+    const base = await run(stack, {});
+    const current = estimateRun(base, { usage: options.usage }).monthly;
+    const alternatives = alternativesFor(base.config).filter((a) => options.only === undefined || options.only.includes(a.id));
+    if (options.only !== undefined) {
+        const unknown = options.only.filter((id) => !alternatives.some((a) => a.id === id));
+        if (unknown.length > 0) {
+            throw new Error(`--only: expected alternative ids of stack ${stack} (${alternativesFor(base.config).map((a) => a.id).join(", ")}); found ${unknown.join(", ")}`);
+        }
+    }
+    const rows: AdvisorRow[] = [];
+    for (const [i, alternative] of alternatives.entries()) {
+        options.onProgress?.(i, alternatives.length, alternative.id);
+        let variant: OfflineRun;
+        try {
+            variant = await run(stack, alternative.overrides);
+        } catch (err) {
+            rows.push({ alternative, outcome: "refused", refusal: refusalOf(err as Error) });
+            continue;
+        }
+        const monthly = estimateRun(variant, { usage: options.usage }).monthly;
+        const checked = await checkOfflineRun(variant);
+        const mandatoryPolicies = [...new Set(checked.violations.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort();
+        rows.push({
+            alternative,
+            outcome: "priced",
+            monthly,
+            change: Math.round((monthly.total - current.total) * 100) / 100,
+            policy: { mandatory: checked.mandatory, advisory: checked.advisory, passes: checked.mandatory === 0, mandatoryPolicies },
+            breakEven: breakEven(current, monthly, rate),
+        });
+    }
+    options.onProgress?.(alternatives.length, alternatives.length, "");
+    rows.sort((a, b) => (a.change ?? Number.POSITIVE_INFINITY) - (b.change ?? Number.POSITIVE_INFINITY));
+    return { stack, usageSource: options.usageSource, recordsPerSecond: rate, current, rows };
+}
+
+/** A config error in one line: the problems after the "invalid config" heading, or the message itself. */
+export function refusalOf(err: Error): string {
+    const lines = err.message.split("\n").map((l) => l.trim().replace(/^- /, "")).filter((l) => l.length > 0);
+    const problems = /invalid config value/.test(lines[0] ?? "") ? lines.slice(1) : lines;
+    return problems.join(" ") || err.name;
+}
+
+/** The cheapest alternative that still passes the policy pack, if any saves money. */
+export function topSaving(advice: Advice): AdvisorRow | undefined {
+    return advice.rows.find((r) => r.outcome === "priced" && r.policy!.passes && (r.change ?? 0) < 0);
+}
+
