@@ -9,7 +9,8 @@ Step Functions state machine is built from) and declares
   then per database dataset the CDC apply, warehouse sync, quality check and gate
   (task group ApplyChanges.<dataset>), then per stream dataset the Spark transform, quality
   check, gate, warehouse load, quality check and gate (PerDataset.<dataset>), then PipelineDone;
-- NotifyFailure, which publishes the failed tasks to the alarm topic when any task failed.
+- NotifyFailure, which publishes the failed tasks to the alarm topic when any task failed, then
+  PipelineFailed, which keeps such a run failed.
 
 Task ids are the state machine's state names, so a run reads the same in both orchestrators.
 """
@@ -113,6 +114,10 @@ def quality_gate(check_task_id: str, error: str, cause: str, **context: Any) -> 
     return report
 
 
+def pipeline_failed() -> None:
+    raise AirflowFailException("PipelineFailed: a dataset failed; the alarm topic was notified with the failed tasks")
+
+
 def retry_arguments(retry: dict[str, Any]) -> dict[str, Any]:
     return {"retries": retry["attempts"], "retry_delay": timedelta(seconds=retry["delaySeconds"]), "retry_exponential_backoff": retry["exponentialBackoff"]}
 
@@ -185,6 +190,10 @@ def build_dag(spec: dict[str, Any], dag_id: str, schedule: timedelta | str, defa
             retry_delay=timedelta(seconds=5),
             retry_exponential_backoff=True,
         )
+        # A run whose last task succeeded would count as successful: failing here after the
+        # notice keeps the run failed (the state machine's PipelineFailed).
+        failed = PythonOperator(task_id="PipelineFailed", python_callable=pipeline_failed, retries=0)
+        notify >> failed
         stages: dict[str, list[TaskGroup]] = {"ApplyChanges": [], "PerDataset": []}
         every_task: list[BaseOperator] = [define]
         outer = {stage: TaskGroup(group_id=stage) for stage in stages if any(g["stage"] == stage for g in spec["groups"])}
