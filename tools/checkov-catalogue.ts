@@ -31,13 +31,17 @@ export const mskClientAuthVariant = {
     },
 } as const satisfies RunOptions;
 
-/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`). */
+/** Orchestrator airflow: the pipeline as DAGs on MWAA instead of the state machine (tests/unit/infra/airflow.test.ts). */
+export const airflowVariant = { stack: "dev", overrides: { "platform:orchestrator": "airflow" } } as const satisfies RunOptions;
+
+/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `orchestrator`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
     { stack: "prod" },
     { stack: "dev", overrides: { "platform:sparkMode": "cluster" } },
     { stack: "prod", overrides: { "platform:warehouseMode": "serverless", "platform:streamingEngine": "kinesis" } },
     mskClientAuthVariant,
+    airflowVariant,
 ];
 
 /**
