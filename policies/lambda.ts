@@ -270,8 +270,8 @@ function invokedByAirflowDag(resources: readonly PolicyResource[], fn: PolicyRes
                 continue;
             }
             const known = ids.filter((id): id is string => isKnown(id) && typeof id === "string" && id !== "");
-            const groups = asList(parsed.value.groups).filter(isObject);
-            const steps = groups.flatMap((g) => asList(g.steps).filter(isObject));
+            const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isObject) : []);
+            const steps = list(parsed.value.groups).flatMap((group) => list(group.steps));
             if (steps.some((step) => step.kind === "lambda" && typeof step.functionArn === "string" && known.some((id) => step.functionArn === id || String(step.functionArn).endsWith(`:function:${id}`)))) {
                 return true;
             }

@@ -22,10 +22,10 @@ const T = {
 function aslChain(processor: { StartAt: string; States: Record<string, any> }): string[] {
     const chain: string[] = [];
     for (let name: string | undefined = processor.StartAt; name !== undefined; ) {
-        const state = processor.States[name];
+        const state: { Type: string; Next?: string; Choices?: { Next: string }[] } = processor.States[name];
         if (state.Type === "Fail" || state.Type === "Succeed") break;
         chain.push(name);
-        name = state.Next ?? (state.Type === "Choice" ? state.Choices[0].Next : undefined);
+        name = state.Next ?? (state.Type === "Choice" ? state.Choices?.[0].Next : undefined);
     }
     return chain;
 }
