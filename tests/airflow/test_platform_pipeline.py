@@ -12,6 +12,7 @@
   failed tasks to the SNS alarm topic.
 """
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -22,9 +23,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import boto3
+import botocore.client
 import pytest
 
-from conftest import DAG_FILE
+from conftest import DAG_FILE, ROOT
+
+# The AWS requests the DAG's tasks make, with logical names for the local resources; the IAM
+# simulation (tests/unit/infra/airflow.test.ts) checks each against the MWAA execution role.
+IAM_FIXTURE = ROOT / "tests" / "fixtures" / "iam" / "airflow-requests.json"
 
 MOTO_PORT = os.environ.get("MOTO_PORT", "5055")
 MOTO = f"http://127.0.0.1:{MOTO_PORT}"
@@ -190,7 +196,41 @@ def local_stack(tmp_path: Path, spec: dict, monkeypatch: pytest.MonkeyPatch):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    return {"spec": local, "path": path, "queue": queue, "application": application}
+    job_role = next(step["spark"]["executionRoleArn"] for g in groups for step in g["steps"] if step["kind"] == "spark")
+    names = {topic: "{alarmTopic}", application: "{application}", job_role: "{jobRole}"}
+    names.update({arn: "{" + arn.rsplit("-", 1)[-1] + "Function}" for arn in functions})
+    return {"spec": local, "path": path, "queue": queue, "application": application, "names": names}
+
+
+RECORDED: list[dict] = []
+
+
+@contextlib.contextmanager
+def recording(names: dict[str, str]):
+    """Records every AWS API call made inside (the DAG's tasks), local names replaced by logical ones."""
+    original = botocore.client.BaseClient._make_api_call
+
+    def logical(value):
+        if isinstance(value, str):
+            for local, name in names.items():
+                value = value.replace(local, name)
+            return value
+        if isinstance(value, dict):
+            return {k: logical(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [logical(v) for v in value]
+        return value
+
+    def record(client, operation, params):
+        iam_fields = ("applicationId", "jobRunId", "executionRoleArn", "FunctionName", "TopicArn", "TargetArn")
+        RECORDED.append({"service": client.meta.service_model.service_name, "operation": operation, "input": {k: logical(v) for k, v in params.items() if k in iam_fields}})
+        return original(client, operation, params)
+
+    botocore.client.BaseClient._make_api_call = record
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = original
 
 
 def queue_lambda_results(results: list) -> None:
@@ -209,7 +249,8 @@ def test_a_local_run_executes_every_task_against_moto(local_stack: dict) -> None
     # Every invocation answers as a passing check would (the load's result is not read by the DAG).
     queue_lambda_results([{"passed": True, "errors": 0}] * 10)
     dag = load_module(local_stack["path"]).build_dags(spec)[spec["dagId"]]
-    run = dag.test(run_conf={"start": "2026-03-04T00:00:00.000Z", "end": "2026-03-04T06:00:00.000Z"})
+    with recording(local_stack["names"]):
+        run = dag.test(run_conf={"start": "2026-03-04T00:00:00.000Z", "end": "2026-03-04T06:00:00.000Z"})
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert run.state == DagRunState.SUCCESS, states
     assert states.pop("NotifyFailure") == TaskInstanceState.SKIPPED
@@ -227,7 +268,8 @@ def test_a_failed_quality_gate_fails_the_run_and_notifies_the_alarm_topic(local_
     # The CDC sync's load, then its quality check, which reports an error-level failure.
     queue_lambda_results([{"loaded": 0}, {"passed": False, "errors": 1}])
     dag = load_module(local_stack["path"]).build_dags(spec)[spec["dagId"]]
-    run = dag.test(run_conf={"start": "2026-03-04T00:00:00.000Z", "end": "2026-03-04T06:00:00.000Z"})
+    with recording(local_stack["names"]):
+        run = dag.test(run_conf={"start": "2026-03-04T00:00:00.000Z", "end": "2026-03-04T06:00:00.000Z"})
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert run.state == DagRunState.FAILED, states
     gate = f"ApplyChanges.{spec['groups'][0]['dataset']}.SyncedQualityGate"
@@ -237,3 +279,17 @@ def test_a_failed_quality_gate_fails_the_run_and_notifies_the_alarm_topic(local_
     assert states["PipelineFailed"] == TaskInstanceState.FAILED
     [notice] = messages(local_stack["queue"])
     assert f"failed tasks {gate}" in notice and "2026-03-04T00:00:00.000Z to 2026-03-04T06:00:00.000Z" in notice, notice
+
+
+def test_the_aws_requests_of_the_runs_are_the_ones_the_iam_simulation_checks() -> None:
+    """The distinct requests both local runs made, as the committed fixture lists them (AIRFLOW_IAM_UPDATE=1 rewrites it)."""
+    assert RECORDED, "run the local-run tests first (they record the requests)"
+    distinct = sorted({json.dumps(call, sort_keys=True) for call in RECORDED})
+    calls = [json.loads(c) for c in distinct]
+    for call in calls:
+        if "jobRunId" in call["input"]:
+            call["input"]["jobRunId"] = "{jobRun}"
+    calls = [json.loads(c) for c in sorted({json.dumps(c, sort_keys=True) for c in calls})]
+    if os.environ.get("AIRFLOW_IAM_UPDATE") == "1":
+        IAM_FIXTURE.write_text(json.dumps(calls, indent=1) + "\n")
+    assert calls == json.loads(IAM_FIXTURE.read_text()), f"the DAG's AWS requests changed; rerun with AIRFLOW_IAM_UPDATE=1 and check {IAM_FIXTURE.relative_to(ROOT)}"

@@ -1,10 +1,13 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { coverage, estimateRun } from "../../../cost";
 import { airflowPipelineSpec, airflowRetry, airflowSchedule, airflowSpecKey, AirflowPipelineSpec } from "../../../infra/orchestration/airflow";
 import { lambdaRetry, loadRetry, pipelineDefinition, PipelineContext, sparkRetry } from "../../../infra/orchestration/decisions";
 import { mwaaExecutionPolicy } from "../../../infra/orchestration/iam";
 import { checkOfflineRun, loadPackConfig } from "../../../policies/runner/offline";
 import { airflowVariant } from "../../../tools/checkov-catalogue";
+import { evaluate, NamedPolicy } from "../../helpers/iam/evaluate";
 import { input, json, ofType, one, stackRun, variantRun } from "../../helpers/stacks";
 
 const T = {
@@ -258,5 +261,64 @@ describe("orchestrator airflow (test-only stack config on dev)", function () {
                 ["Meta database storage", 2, 0.1],
             ],
         );
+    });
+});
+
+describe("the DAG's AWS requests against the MWAA execution role (IAM simulation)", function () {
+    this.timeout(300_000);
+
+    /** The recorded requests of the local DAG runs (tests/airflow), with logical names. */
+    const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "iam", "airflow-requests.json"), "utf8")) as { service: string; operation: string; input: Record<string, string> }[];
+
+    it("allows every request the DAG's tasks make, and nothing the role does not need for them", async () => {
+        const run = await variantRun(airflowVariant);
+        const role = one(run, T.role, "orchestration-airflow");
+        const policy: NamedPolicy = { name: "orchestration-airflow role policy", document: json(one(run, T.rolePolicy, "orchestration-airflow"), "policy") };
+        const spec = JSON.parse(ofType(run, T.object).find((o) => input(o, "key") === airflowSpecKey)?.inputs.content as string) as AirflowPipelineSpec;
+        const application = one(run, "aws:emrserverless/application:Application");
+        const firstSpark = spec.groups.flatMap((g) => g.steps).find((s) => s.kind === "spark");
+        assert.ok(firstSpark?.kind === "spark" && firstSpark.spark.mode === "serverless");
+        const lambdaSteps = spec.groups.flatMap((g) => g.steps).filter((s) => s.kind === "lambda");
+        const names: Record<string, string> = {
+            "{application}": String(application.state.arn),
+            "{jobRole}": firstSpark.spark.executionRoleArn,
+            "{alarmTopic}": spec.notify.topicArn,
+            "{qualityFunction}": String(lambdaSteps.find((s) => s.id.startsWith("Check"))?.functionArn),
+            "{loadFunction}": String(lambdaSteps.find((s) => s.id === "LoadWarehouse")?.functionArn),
+        };
+        const observabilityKey = String(one(run, "aws:kms/key:Key", "keys-observability").state.arn);
+        const arn = (logical: string) => {
+            const value = names[logical];
+            assert.ok(value, `no plan resource for ${logical}`);
+            return value;
+        };
+        const checks = recorded.flatMap((call): { action: string; resource: string; context?: Record<string, string> }[] => {
+            const op = `${call.service} ${call.operation}`;
+            switch (op) {
+                case "lambda Invoke":
+                    return [{ action: "lambda:InvokeFunction", resource: arn(call.input.FunctionName) }];
+                case "sns Publish":
+                    // The topic is encrypted with the observability key: the publisher's credentials generate its data key.
+                    return [{ action: "sns:Publish", resource: arn(call.input.TargetArn) }, { action: "kms:GenerateDataKey", resource: observabilityKey }, { action: "kms:Decrypt", resource: observabilityKey }];
+                case "emr-serverless GetApplication":
+                    return [{ action: "emr-serverless:GetApplication", resource: arn(call.input.applicationId) }];
+                case "emr-serverless StartJobRun":
+                    return [
+                        { action: "emr-serverless:StartJobRun", resource: arn(call.input.applicationId) },
+                        { action: "iam:PassRole", resource: arn(call.input.executionRoleArn), context: { "iam:PassedToService": "emr-serverless.amazonaws.com" } },
+                    ];
+                case "emr-serverless GetJobRun":
+                    return [{ action: "emr-serverless:GetJobRun", resource: `${arn(call.input.applicationId)}/jobruns/00000000000000001` }];
+                default:
+                    throw new Error(`${op} has no IAM mapping in this test; add one`);
+            }
+        });
+        assert.ok(checks.length >= 8);
+        const caller = { roleArn: String(role.state.arn), account: String(role.state.arn).split(":")[4], userId: "AROAAIRFLOW:airflow" };
+        const denied = checks.map((c) => ({ ...c, decision: evaluate({ action: c.action, resource: c.resource, context: c.context ?? {} }, caller, { identity: [policy] }) })).filter((c) => c.decision.decision !== "allowed");
+        assert.deepStrictEqual(denied.map((d) => `${d.action} on ${d.resource}: ${d.decision.reason}`), []);
+        // The same requests with a passed role other than the Spark job's are refused.
+        const elsewhere = evaluate({ action: "iam:PassRole", resource: caller.roleArn, context: { "iam:PassedToService": "emr-serverless.amazonaws.com" } }, caller, { identity: [policy] });
+        assert.strictEqual(elsewhere.decision, "implicitDeny");
     });
 });
