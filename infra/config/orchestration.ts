@@ -2,6 +2,7 @@
  * Orchestration config: what runs the pipeline (Step Functions or Apache Airflow on Amazon MWAA),
  * when it runs, and the daily late-data sweep.
  */
+import { airflowSchedule } from "../orchestration/airflow";
 import { Environment } from "./catalog";
 import { ConfigKey, ConfigReader } from "./reader";
 
@@ -42,6 +43,16 @@ export function parseOrchestration(reader: ConfigReader, environment: Environmen
     const sweep = { schedule: reader.scheduleExpression("pipelineSweepSchedule", "cron(30 2 * * ? *)"), days: reader.range("pipelineSweepDays", 0, 7) };
     if (orchestrator === "stepfunctions") {
         return { orchestrator, schedule, sweep };
+    }
+    // The DAGs carry the schedules: each must have a five-field cron equivalent.
+    for (const [name, expression] of [["pipelineSchedule", schedule], ["pipelineSweepSchedule", sweep.schedule]] as const) {
+        try {
+            airflowSchedule(expression);
+        } catch {
+            if (/^(rate|cron)\(/.test(expression)) {
+                reader.fail(name, "with orchestrator airflow, a schedule Airflow can run: rate(...), or cron(...) with year * and without L, W or #", expression, `pulumi config set platform:${name} '${name === "pipelineSchedule" ? "cron(15 * * * ? *)" : "cron(30 2 * * ? *)"}'`);
+            }
+        }
     }
     return { orchestrator, schedule, sweep, airflow: parseAirflow(reader, environment) };
 }

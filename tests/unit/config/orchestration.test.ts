@@ -62,6 +62,16 @@ describe("config area: orchestration", () => {
             values: { orchestrator: "airflow", airflowEnvironmentClass: "mw1.small", airflowMinWorkers: "3", airflowMaxWorkers: "2" },
             problem: { key: "platform:airflowMaxWorkers", expected: "at least airflowMinWorkers (3)", found: "2", fix: "pulumi config set platform:airflowMaxWorkers 3" },
         },
+        {
+            title: "an Airflow pipeline on an EventBridge-only schedule (the third Monday)",
+            values: { orchestrator: "airflow", pipelineSchedule: "cron(0 5 ? * 2#3 *)" },
+            problem: {
+                key: "platform:pipelineSchedule",
+                expected: "with orchestrator airflow, a schedule Airflow can run: rate(...), or cron(...) with year * and without L, W or #",
+                found: '"cron(0 5 ? * 2#3 *)"',
+                fix: "pulumi config set platform:pipelineSchedule 'cron(15 * * * ? *)'",
+            },
+        },
         { title: "more workers than MWAA allows", values: { orchestrator: "airflow", airflowEnvironmentClass: "mw1.small", airflowMaxWorkers: "30" }, problem: { key: "platform:airflowMaxWorkers", expected: "an integer from 1 to 25", found: "30", fix: "pulumi config set platform:airflowMaxWorkers 3" } },
     ]);
 
