@@ -116,6 +116,8 @@ const orchestration = new Orchestration(
     "orchestration",
     {
         context,
+        orchestrator: config.orchestration.orchestrator,
+        ...(config.orchestration.airflow ? { airflow: config.orchestration.airflow, network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds } } : {}),
         schedule: config.orchestration.schedule,
         sweep: config.orchestration.sweep,
         spark: { compute: transform.compute, jobRoleArn: transform.jobRole.arn, jobRoleName: transform.jobRole.name, scriptUri: transform.scriptUri, specUris: transform.specUris },
@@ -201,6 +203,9 @@ export const sparkClusterId = transform.compute.mode === "cluster" ? transform.c
 export const batchJobQueue = batch.jobQueueArn;
 export const batchJobDefinition = batch.jobDefinitionArn;
 export const pipelineStateMachine = orchestration.stateMachineArn;
+/** orchestrator airflow: the MWAA environment and its private web server (reach it from the VPC). */
+export const airflowEnvironment = orchestration.airflowEnvironmentName;
+export const airflowWebserverUrl = orchestration.airflowWebserverUrl;
 export const athenaWorkgroups = { analysts: query.workgroups.analysts.name, pipeline: query.workgroups.pipeline.name };
 export const athenaResultsBucket = query.resultsBucket.bucket;
 export const analystRoleArn = query.analystRole.arn;

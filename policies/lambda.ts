@@ -239,11 +239,52 @@ function invokedByStateMachine(resources: readonly PolicyResource[], fn: PolicyR
     return false;
 }
 
+/**
+ * Whether an Airflow DAG on an MWAA environment of the stack invokes the function: the pipeline
+ * spec (a JSON object in the environment's DAG folder, infra/orchestration/airflow.ts) lists it
+ * in a `lambda` step, which the Amazon provider's LambdaInvokeFunctionOperator calls synchronously
+ * (RequestResponse) with retries, and the DAG's NotifyFailure reports a failure.
+ */
+function invokedByAirflowDag(resources: readonly PolicyResource[], fn: PolicyResource): boolean | Unknown {
+    const ids = [prop(fn, (p) => p.arn as string | undefined), prop(fn, (p) => p.name as string | undefined)];
+    for (const environment of ofType(resources, aws.mwaa.Environment)) {
+        const dagPath = prop(environment, (p) => p.dagS3Path as string | undefined);
+        if (!isKnown(dagPath) || typeof dagPath !== "string") {
+            continue;
+        }
+        for (const object of ofType(resources, aws.s3.BucketObjectv2)) {
+            const key = prop(object, (p) => p.key as string | undefined);
+            if (!isKnown(key) || typeof key !== "string" || !key.startsWith(`${dagPath.replace(/\/$/, "")}/`) || !key.endsWith(".json")) {
+                continue;
+            }
+            const content = prop(object, (p) => p.content as string | undefined);
+            if (!isKnown(content) || ids.some((id) => !isKnown(id))) {
+                // Unknown during preview: the spec that depends on the function is trusted now and judged again at `pulumi up`.
+                if (dependsOn(object, fn)) {
+                    return true;
+                }
+                continue;
+            }
+            const parsed = parseJsonInput(content);
+            if (!parsed || "invalid" in parsed || !isObject(parsed.value)) {
+                continue;
+            }
+            const known = ids.filter((id): id is string => isKnown(id) && typeof id === "string" && id !== "");
+            const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isObject) : []);
+            const steps = list(parsed.value.groups).flatMap((group) => list(group.steps));
+            if (steps.some((step) => step.kind === "lambda" && typeof step.functionArn === "string" && known.some((id) => step.functionArn === id || String(step.functionArn).endsWith(`:function:${id}`)))) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /** @severity high */
 export const lambdaFunctionFailureDestination: StackValidationPolicy = {
     name: "lambda-function-failure-destination",
     description:
-        "Checks whether no invocation of a Lambda function can fail silently: asynchronous failures go to a dead-letter queue or on-failure destination, every event source mapping has an on-failure destination, or a Step Functions workflow of the stack invokes it synchronously and handles its errors.",
+        "Checks whether no invocation of a Lambda function can fail silently: asynchronous failures go to a dead-letter queue or on-failure destination, every event source mapping has an on-failure destination, or a Step Functions workflow or an Airflow DAG on MWAA of the stack invokes it synchronously and handles its errors.",
     enforcementLevel: "advisory",
     severity: "high",
     framework: checkov(["CKV_AWS_116"], "Ensure that AWS Lambda function is configured for a Dead Letter Queue (DLQ)."),
@@ -280,6 +321,10 @@ export const lambdaFunctionFailureDestination: StackValidationPolicy = {
             }
             const sync = invokedByStateMachine(args.resources, fn);
             if (!isKnown(sync) || sync) {
+                continue;
+            }
+            const dag = invokedByAirflowDag(args.resources, fn);
+            if (!isKnown(dag) || dag) {
                 continue;
             }
             reportViolation(`${label(fn)} has no dead-letter queue, no on-failure destination and no event source mapping: a failed asynchronous invocation is dropped. Set deadLetterConfig or an on-failure destination.`, fn.urn);

@@ -16,6 +16,7 @@ import { lakeformationPolicies } from "./lakeformation";
 import { lambdaPolicies } from "./lambda";
 import { dmsPolicies } from "./dms";
 import { mskPolicies } from "./msk";
+import { mwaaPolicies } from "./mwaa";
 import { protectionPolicies } from "./protection";
 import { rdsPolicies } from "./rds";
 import { redshiftPolicies } from "./redshift";
@@ -35,7 +36,7 @@ import { taggingPolicies } from "./tagging";
 export const packName = "etl-platform-guardrails";
 
 export const packDescription =
-    "Guardrails of the ETL data platform: security, data safety, reliability, governance and cost checks for S3, KMS, IAM, MSK, Kinesis, Lambda, SQS, EMR, Batch, Redshift, Glue, Lake Formation, Step Functions, Scheduler and the network, with Checkov's AWS checks mapped by ID.";
+    "Guardrails of the ETL data platform: security, data safety, reliability, governance and cost checks for S3, KMS, IAM, MSK, Kinesis, Lambda, SQS, EMR, Batch, Redshift, Glue, Lake Formation, Step Functions, MWAA, Scheduler and the network, with Checkov's AWS checks mapped by ID.";
 
 /** Every policy is advisory unless the stack's pack config raises it (policies/config/<stack>.json). */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
@@ -58,6 +59,7 @@ export const policiesByService: Readonly<Record<string, Policies>> = {
     lakeformation: lakeformationPolicies,
     lambda: lambdaPolicies,
     msk: mskPolicies,
+    mwaa: mwaaPolicies,
     protection: protectionPolicies,
     rds: rdsPolicies,
     redshift: redshiftPolicies,

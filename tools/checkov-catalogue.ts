@@ -55,7 +55,10 @@ export const zeroEtlVariants = {
     },
 } as const satisfies Record<string, RunOptions>;
 
-/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `dbSourceZeroEtl`). */
+/** Orchestrator airflow: the pipeline as DAGs on MWAA instead of the state machine (tests/unit/infra/airflow.test.ts). */
+export const airflowVariant = { stack: "dev", overrides: { "platform:orchestrator": "airflow" } } as const satisfies RunOptions;
+
+/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `dbSourceZeroEtl`, `orchestrator`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
     { stack: "prod" },
@@ -64,6 +67,7 @@ export const variants: readonly RunOptions[] = [
     mskClientAuthVariant,
     zeroEtlVariants.serverless,
     zeroEtlVariants.provisioned,
+    airflowVariant,
 ];
 
 /**

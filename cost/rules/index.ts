@@ -4,6 +4,7 @@ import { freeReason, freeTypes } from "./free";
 import { integrationRules } from "./integration";
 import { networkRules } from "./network";
 import { observabilityRules } from "./observability";
+import { orchestrationRules } from "./orchestration";
 import { queryRules } from "./query";
 import { AnyRule } from "./rule";
 import { securityRules } from "./security";
@@ -17,7 +18,7 @@ export { invocationsPerMonth } from "./integration";
 
 /** Every cost rule, by the Pulumi type token it prices. */
 export const costRules: ReadonlyMap<string, AnyRule> = (() => {
-    const all = [...networkRules, ...streamingRules, ...warehouseRules, ...computeRules, ...storageRules, ...securityRules, ...observabilityRules, ...integrationRules, ...queryRules, ...databaseRules];
+    const all = [...networkRules, ...streamingRules, ...warehouseRules, ...computeRules, ...storageRules, ...securityRules, ...observabilityRules, ...integrationRules, ...queryRules, ...databaseRules, ...orchestrationRules];
     const map = new Map<string, AnyRule>();
     for (const rule of all) {
         if (map.has(rule.type) || freeTypes[rule.type] !== undefined) {

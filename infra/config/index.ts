@@ -101,7 +101,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const spark = parseSpark(reader, environment);
     const batch = parseBatch(reader, environment);
     const warehouse = parseWarehouse(reader, environment, network.availabilityZones);
-    const orchestration = parseOrchestration(reader);
+    const orchestration = parseOrchestration(reader, environment);
     const budget = parseBudget(reader);
     const alerting = parseAlerting(reader, environment);
     const query = parseQuery(reader);

@@ -52,28 +52,88 @@ function boundary(unitMs: number, back: string): string {
     return `$fromMillis(($floor($toMillis($states.context.Execution.StartTime) / ${unitMs}) - ${back}) * ${unitMs})`;
 }
 
-const lambdaRetry = [
+/** The step timeouts of every run of the pipeline, whichever orchestrator runs it. */
+export const pipelineTimeouts = { transformSeconds: 3 * 3600, qualitySeconds: 600, loadSeconds: 900 } as const;
+
+/** How many datasets run at once (each Map's MaxConcurrency; the DAG's concurrent tasks). */
+export const datasetConcurrency = 2;
+
+/** Spark steps: a failed run is retried twice, two minutes apart, doubling. */
+export const sparkRetry = [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 120, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: "FULL" }];
+
+/** Spark-submit settings of every run: only the partitions a run writes are replaced. */
+export const sparkSubmitParameters = "--conf spark.sql.sources.partitionOverwriteMode=dynamic";
+
+export const lambdaRetry = [
     { ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 4, JitterStrategy: "FULL" },
 ];
 
 /** Where a Spark job writes its OpenLineage events (transform_job.py and cdc_apply.py take the same flags). */
-function lineageArgs(ctx: PipelineContext): string[] {
+export function lineageArguments(ctx: PipelineContext): string[] {
     return ctx.lineage ? ["--lineage-uri", ctx.lineage.uri, "--lineage-namespace", ctx.lineage.namespace] : [];
 }
 
-function sparkTask(ctx: PipelineContext): Record<string, unknown> {
-    const args = [
-        "--spec", "{% $states.input.specUri %}",
+/**
+ * What a step sees of its run, as each orchestrator writes it: JSONata in the state machine,
+ * Jinja in the Airflow DAG. The steps' arguments and payloads are built once, from these.
+ */
+export interface StepValues {
+    readonly dataset: string;
+    readonly specUri: string;
+    readonly windowStart: string;
+    readonly windowEnd: string;
+    /** The run's name (the execution's; the DAG run's, made safe for S3 keys and job names). */
+    readonly runId: string;
+    /** Where the Spark job writes its run summary; the transform quality check reads it. */
+    readonly summaryUri: string;
+}
+
+/** The transform job's arguments (runtime/spark). */
+export function transformArguments(ctx: PipelineContext, v: StepValues): string[] {
+    return [
+        "--spec", v.specUri,
         "--raw-uri", ctx.rawUri,
         "--curated-uri", ctx.curatedUri,
         "--reference-uri", ctx.referenceUri,
-        "--start", "{% $windowStart %}",
-        "--end", "{% $windowEnd %}",
-        "--run-id", "{% $states.context.Execution.Name %}",
-        "--summary-uri", summaryUri(ctx),
-        ...lineageArgs(ctx),
+        "--start", v.windowStart,
+        "--end", v.windowEnd,
+        "--run-id", v.runId,
+        "--summary-uri", v.summaryUri,
+        ...lineageArguments(ctx),
     ];
-    return sparkRun(ctx, { kind: "transform", scriptUri: ctx.scriptUri, args, next: "CheckTransformQuality" });
+}
+
+/** The CDC apply's arguments (runtime/spark/cdc_apply.py): no window, the table is rebuilt whole. */
+export function cdcApplyArguments(ctx: PipelineContext, v: Pick<StepValues, "specUri">): string[] {
+    return ["--spec", v.specUri, "--raw-uri", ctx.rawUri, "--curated-uri", ctx.curatedUri, "--reference-uri", ctx.referenceUri, ...lineageArguments(ctx)];
+}
+
+/** The quality function's event (runtime/quality): judged on the run summary, or by querying the warehouse. */
+export function qualityPayload(stage: "transform" | "warehouse", v: StepValues): Record<string, unknown> {
+    return stage === "transform"
+        ? { dataset: v.dataset, source: "sparkRun", summaryUri: v.summaryUri, failOnError: false }
+        : { dataset: v.dataset, source: "warehouse", start: v.windowStart, end: v.windowEnd, failOnError: false };
+}
+
+/** The load function's event (runtime/warehouse). */
+export function loadPayload(v: Pick<StepValues, "dataset">): Record<string, unknown> {
+    return { dataset: v.dataset };
+}
+
+/** The state machine's view of a step's run: the Map item's dataset and spec, the assigned window, the execution. */
+function aslValues(ctx: PipelineContext): StepValues {
+    return {
+        dataset: "{% $states.input.dataset %}",
+        specUri: "{% $states.input.specUri %}",
+        windowStart: "{% $windowStart %}",
+        windowEnd: "{% $windowEnd %}",
+        runId: "{% $states.context.Execution.Name %}",
+        summaryUri: summaryUri(ctx),
+    };
+}
+
+function sparkTask(ctx: PipelineContext): Record<string, unknown> {
+    return sparkRun(ctx, { kind: "transform", scriptUri: ctx.scriptUri, args: transformArguments(ctx, aslValues(ctx)), next: "CheckTransformQuality" });
 }
 
 /**
@@ -82,8 +142,7 @@ function sparkTask(ctx: PipelineContext): Record<string, unknown> {
  * table is rebuilt whole, so a rerun gives the same result.
  */
 function cdcApplyTask(ctx: PipelineContext, stage: CdcApplyStage): Record<string, unknown> {
-    const args = ["--spec", "{% $states.input.specUri %}", "--raw-uri", ctx.rawUri, "--curated-uri", ctx.curatedUri, "--reference-uri", ctx.referenceUri, ...lineageArgs(ctx)];
-    return sparkRun(ctx, { kind: "cdc-apply", scriptUri: stage.scriptUri, args, next: "SyncWarehouse" });
+    return sparkRun(ctx, { kind: "cdc-apply", scriptUri: stage.scriptUri, args: cdcApplyArguments(ctx, aslValues(ctx)), next: "SyncWarehouse" });
 }
 
 /** A Spark run on the stack's target (EMR Serverless job run or EMR cluster step), waited for. */
@@ -93,7 +152,7 @@ function sparkRun(ctx: PipelineContext, run: { readonly kind: "transform" | "cdc
     const common = {
         Type: "Task",
         TimeoutSeconds: ctx.timeouts.transformSeconds,
-        Retry: [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 120, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: "FULL" }],
+        Retry: sparkRetry,
         Output: "{% $states.input %}",
         Next: run.next,
     };
@@ -106,7 +165,7 @@ function sparkRun(ctx: PipelineContext, run: { readonly kind: "transform" | "cdc
                 ExecutionRoleArn: ctx.spark.executionRoleArn,
                 Name: `{% '${run.kind}-' & $states.input.dataset & '-' & $windowStart %}`,
                 ClientToken: run.kind === "transform" ? "{% $states.context.Execution.Name & '-' & $states.input.dataset %}" : `{% $states.context.Execution.Name & '-${run.kind}-' & $states.input.dataset %}`,
-                JobDriver: { SparkSubmit: { EntryPoint: scriptUri, EntryPointArguments: args, SparkSubmitParameters: "--conf spark.sql.sources.partitionOverwriteMode=dynamic" } },
+                JobDriver: { SparkSubmit: { EntryPoint: scriptUri, EntryPointArguments: args, SparkSubmitParameters: sparkSubmitParameters } },
                 ConfigurationOverrides: { MonitoringConfiguration: { S3MonitoringConfiguration: { LogUri: ctx.logUri } } },
             },
         };
@@ -132,10 +191,7 @@ function summaryUri(ctx: PipelineContext): string {
 
 /** The quality step's event (runtime/quality): judged on the run summary, or by querying the warehouse; the gate decides. */
 function qualityTask(ctx: PipelineContext, stage: "transform" | "warehouse", next: string): Record<string, unknown> {
-    const payload =
-        stage === "transform"
-            ? { dataset: "{% $states.input.dataset %}", source: "sparkRun", summaryUri: summaryUri(ctx), failOnError: false }
-            : { dataset: "{% $states.input.dataset %}", source: "warehouse", start: "{% $windowStart %}", end: "{% $windowEnd %}", failOnError: false };
+    const payload = qualityPayload(stage, aslValues(ctx));
     return {
         Type: "Task",
         Resource: "arn:aws:states:::lambda:invoke",
@@ -152,13 +208,16 @@ function loadTask(ctx: PipelineContext, next: string): Record<string, unknown> {
     return {
         Type: "Task",
         Resource: "arn:aws:states:::lambda:invoke",
-        Arguments: { FunctionName: ctx.loadFunctionArn, Payload: { dataset: "{% $states.input.dataset %}" } },
+        Arguments: { FunctionName: ctx.loadFunctionArn, Payload: loadPayload(aslValues(ctx)) },
         TimeoutSeconds: ctx.timeouts.loadSeconds,
-        Retry: [...lambdaRetry, { ErrorEquals: ["WarehouseBusyError"], IntervalSeconds: 60, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
+        Retry: loadRetry,
         Output: "{% $merge([$states.input, { 'load': $states.result.Payload }]) %}",
         Next: next,
     };
 }
+
+/** The load also waits out a busy warehouse. */
+export const loadRetry = [...lambdaRetry, { ErrorEquals: ["WarehouseBusyError"], IntervalSeconds: 60, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }];
 
 const notifyOnFailure = [{ ErrorEquals: ["States.ALL"], Output: "{% $states.errorOutput %}", Next: "NotifyFailure" }];
 
@@ -185,7 +244,7 @@ export function pipelineDefinition(ctx: PipelineContext): Record<string, unknown
               ApplyChanges: {
                   Type: "Map",
                   Items: cdc.datasets.map((d) => ({ dataset: d.name, specUri: d.specUri })),
-                  MaxConcurrency: 2,
+                  MaxConcurrency: datasetConcurrency,
                   ItemProcessor: {
                       ProcessorConfig: { Mode: "INLINE" },
                       StartAt: "ApplyCdc",
@@ -217,7 +276,7 @@ export function pipelineDefinition(ctx: PipelineContext): Record<string, unknown
             PerDataset: {
                 Type: "Map",
                 Items: ctx.datasets.map((d) => ({ dataset: d.name, specUri: d.specUri })),
-                MaxConcurrency: 2,
+                MaxConcurrency: datasetConcurrency,
                 ItemProcessor: {
                     ProcessorConfig: { Mode: "INLINE" },
                     StartAt: "Transform",

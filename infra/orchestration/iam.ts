@@ -136,3 +136,75 @@ export function cdcApplyRolePolicy(a: CdcApplyAccess): PolicyDocument {
         ...(a.references.length > 0 ? s3WriteStatements(a.artifactsBucketArn, a.references.map((r) => `reference/${r}/`), true) : []),
     );
 }
+
+export interface MwaaExecutionAccess {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    /** The environment's name: its log groups are `airflow-<name>-*`. */
+    readonly environmentName: string;
+    /** The artifacts bucket holding the DAG, its spec and the requirements under `airflow/`. */
+    readonly artifactsBucketArn: string;
+    /** The key of the artifacts bucket (the lake key). */
+    readonly artifactsKeyArn: string;
+    /** The environment's key: its Celery queue, logs and metadata. */
+    readonly environmentKeyArn: string;
+    readonly spark: SparkTarget & { readonly resourceArn: string; readonly jobRoleArn: string };
+    readonly functionArns: readonly string[];
+    readonly alarmTopicArn: string;
+    readonly observabilityKeyArn: string;
+}
+
+/**
+ * The MWAA execution role (the DAG's tasks run as it): read the DAG, spec and requirements;
+ * publish the environment's metrics and logs; use the Celery queue MWAA creates in its own
+ * account; and run the pipeline exactly as the state machine's role does (Spark, the quality and
+ * load functions, failure notices), nothing more.
+ */
+export function mwaaExecutionPolicy(a: MwaaExecutionAccess): PolicyDocument {
+    const logGroups = `arn:${a.partition}:logs:${a.region}:${a.accountId}:log-group:airflow-${a.environmentName}-*`;
+    const statements: Statement[] = [
+        { Sid: "PublishEnvironmentMetrics", Effect: "Allow", Action: "airflow:PublishMetrics", Resource: `arn:${a.partition}:airflow:${a.region}:${a.accountId}:environment/${a.environmentName}` },
+        // MWAA checks that the source bucket blocks public access; the action is wildcard-only.
+        { Sid: "CheckAccountPublicAccessBlock", Effect: "Allow", Action: "s3:GetAccountPublicAccessBlock", Resource: "*" },
+        { Sid: "ReadDagsAndRequirements", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${a.artifactsBucketArn}/airflow/*` },
+        { Sid: "ListDagsAndCheckBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetBucketPublicAccessBlock", "s3:GetEncryptionConfiguration"], Resource: a.artifactsBucketArn },
+        { Sid: "DecryptDags", Effect: "Allow", Action: "kms:Decrypt", Resource: a.artifactsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` } } },
+        {
+            Sid: "WriteEnvironmentLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents", "logs:GetLogEvents", "logs:GetLogRecord", "logs:GetLogGroupFields", "logs:GetQueryResults"],
+            Resource: [logGroups, `${logGroups}:*`],
+        },
+        { Sid: "DescribeLogGroupsIsWildcardOnly", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+        { Sid: "PutMetricDataIsWildcardOnly", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "AmazonMWAA" } } },
+        // The Celery queue lives in MWAA's service account, so its account is not ours.
+        {
+            Sid: "UseCeleryQueue",
+            Effect: "Allow",
+            Action: ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"],
+            Resource: `arn:${a.partition}:sqs:${a.region}:*:airflow-celery-*`,
+        },
+        {
+            Sid: "UseEnvironmentKeyForQueueAndBucket",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:Encrypt"],
+            Resource: a.environmentKeyArn,
+            Condition: { StringLike: { "kms:ViaService": [`sqs.${a.region}.amazonaws.com`, `s3.${a.region}.amazonaws.com`] } },
+        },
+        { Sid: "InvokePipelineFunctions", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: [...a.functionArns] },
+        { Sid: "NotifyFailures", Effect: "Allow", Action: "sns:Publish", Resource: a.alarmTopicArn },
+        { Sid: "EncryptNotifications", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: a.observabilityKeyArn },
+    ];
+    if (a.spark.mode === "serverless") {
+        statements.push(
+            // The operator starts the application when it is stopped, then starts and polls the job run.
+            { Sid: "StartSparkApplication", Effect: "Allow", Action: ["emr-serverless:GetApplication", "emr-serverless:StartApplication"], Resource: a.spark.resourceArn },
+            { Sid: "RunSparkJobs", Effect: "Allow", Action: ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:CancelJobRun"], Resource: [a.spark.resourceArn, `${a.spark.resourceArn}/jobruns/*`] },
+            { Sid: "PassJobRoleToEmrServerlessOnly", Effect: "Allow", Action: "iam:PassRole", Resource: a.spark.jobRoleArn, Condition: { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } } },
+        );
+    } else {
+        statements.push({ Sid: "RunSparkSteps", Effect: "Allow", Action: ["elasticmapreduce:AddJobFlowSteps", "elasticmapreduce:DescribeStep", "elasticmapreduce:DescribeCluster", "elasticmapreduce:CancelSteps"], Resource: a.spark.resourceArn });
+    }
+    return policyDocument(...statements);
+}

@@ -11,8 +11,10 @@ import { PolicyDocument, Statement } from "../shared/iam";
 import { serviceRole } from "../shared/role";
 import { scheduledStarts } from "../shared/schedule";
 import { SparkCompute, sparkComputeIdentity } from "../transform/decisions";
-import { pipelineAlarms, pipelineDefinition, SparkTarget, windowHoursOf } from "./decisions";
-import { cdcApplyRolePolicy, loadRolePolicy, qualityRolePolicy, stateMachinePolicy, WarehouseAccess } from "./iam";
+import { AirflowConfig } from "../config/orchestration";
+import { pipelineAlarms, pipelineDefinition, PipelineContext, pipelineTimeouts, SparkTarget, windowHoursOf } from "./decisions";
+import { cdcApplyRolePolicy, loadRolePolicy, qualityRolePolicy, stateMachinePolicy, StateMachineAccess, WarehouseAccess } from "./iam";
+import { airflowEnvironment, Orchestrated } from "./mwaa";
 import { countLineageFailures, LineageWiring, policyWithLineage } from "../lineage";
 
 /** Where the CDC apply's script and each database dataset's spec go in the artifacts bucket (beside the transform's under `spark/`). */
@@ -20,6 +22,16 @@ export const cdcScriptKey = "spark/cdc_apply.py";
 export const cdcSpecKey = (dataset: string) => `spark/cdc-specs/${dataset}.json`;
 
 export interface OrchestrationArgs {
+    /**
+     * What runs the pipeline: a Step Functions state machine with EventBridge Scheduler schedules,
+     * or the same pipeline as Airflow DAGs on an Amazon MWAA environment (then `airflow` and
+     * `network` are required). Defaults to stepfunctions.
+     */
+    readonly orchestrator?: "stepfunctions" | "airflow";
+    /** The MWAA environment's class and workers (orchestrator airflow). */
+    readonly airflow?: AirflowConfig;
+    /** The VPC whose private subnets (the first two) host the MWAA environment (orchestrator airflow). */
+    readonly network?: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Output<string[]> };
     /**
      * The stack's shared settings. The observability key encrypts the functions, logs, state
      * machine and schedules; the functions may use the lake key (curated reads) and the warehouse
@@ -80,12 +92,17 @@ const excludedFromBundle = ["@pulumi/awsx", "@pulumi/policy", "@aws-sdk/client-e
 
 /**
  * The transform-and-load pipeline: the quality and load functions (inline callbacks from
- * `runtime/quality` and `runtime/warehouse`), a Step Functions state machine with retries,
- * timeouts, logging and X-Ray, an EventBridge Scheduler schedule from config, and alarms on
- * failed and timed-out executions and on quality failures.
+ * `runtime/quality` and `runtime/warehouse`), and either a Step Functions state machine with
+ * retries, timeouts, logging and X-Ray, an EventBridge Scheduler schedule from config, and alarms
+ * on failed and timed-out executions and on quality failures; or (orchestrator airflow) the same
+ * pipeline as Airflow DAGs on a private Amazon MWAA environment (./mwaa.ts).
  */
 export class Orchestration extends pulumi.ComponentResource {
-    readonly stateMachineArn: pulumi.Output<string>;
+    /** The state machine (orchestrator stepfunctions). */
+    readonly stateMachineArn?: pulumi.Output<string>;
+    /** The MWAA environment and its private web server's URL (orchestrator airflow). */
+    readonly airflowEnvironmentName?: pulumi.Output<string>;
+    readonly airflowWebserverUrl?: pulumi.Output<string>;
     readonly qualityFunction: aws.lambda.Function;
     readonly loadFunction: aws.lambda.Function;
     /** What the load function needs from the catalog: register curated date partitions (for Spectrum). */
@@ -177,6 +194,51 @@ export class Orchestration extends pulumi.ComponentResource {
             },
         );
 
+        const cdc = this.cdcApply(name, args, databaseDatasets);
+        const specUris = pulumi.all(datasets.map((d) => args.spark.specUris[d.name]));
+        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris)]);
+        const buckets = pulumi.all([args.rawBucket.bucket, args.curatedBucket.bucket, args.artifactsBucket.bucket]);
+        // One pipeline definition, rendered as a state machine or as an Airflow DAG.
+        const pipeline = pulumi
+            .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, pulumi.output(args.lineage?.sparkUri)])
+            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs], [raw, curated, artifacts], qualityArn, loadArn, topicArn, lineageUri]): PipelineContext => {
+                const target: SparkTarget = args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
+                return {
+                    datasets: datasets.map((d, i) => ({ name: d.name, specUri: specs[i] })),
+                    ...(databaseDatasets.length > 0 ? { cdc: { scriptUri: cdcScriptUri, datasets: databaseDatasets.map((d, i) => ({ name: d.name, specUri: cdcSpecs[i] as string })) } } : {}),
+                    spark: target,
+                    scriptUri,
+                    rawUri: `s3://${raw}`,
+                    curatedUri: `s3://${curated}`,
+                    referenceUri: `s3://${artifacts}/reference`,
+                    logUri: `s3://${artifacts}/spark-logs/`,
+                    qualityFunctionArn: qualityArn,
+                    loadFunctionArn: loadArn,
+                    alarmTopicArn: topicArn,
+                    defaultWindowHours: windowHoursOf(args.schedule),
+                    timeouts: pipelineTimeouts,
+                    ...(lineageUri && args.lineage ? { lineage: { uri: lineageUri, namespace: args.lineage.namespace } } : {}),
+                };
+            });
+        const sparkAccess = pulumi.all([spark.arn, spark.id, args.spark.jobRoleArn]).apply(([sparkArn, sparkId, jobRoleArn]) =>
+            args.spark.compute.mode === "serverless" ? { mode: "serverless" as const, applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster" as const, clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
+        );
+        const orchestrated =
+            (args.orchestrator ?? "stepfunctions") === "airflow"
+                ? airflowEnvironment(name, this, { ...args, pipeline, sparkAccess, functionArns: [this.qualityFunction.arn, this.loadFunction.arn], datasets: loaded.map((d) => d.name) })
+                : this.stepFunctions(name, args, pipeline, sparkAccess, loaded.map((d) => d.name));
+        this.stateMachineArn = orchestrated.stateMachineArn;
+        this.airflowEnvironmentName = orchestrated.airflowEnvironmentName;
+        this.airflowWebserverUrl = orchestrated.airflowWebserverUrl;
+        this.catalogAccess = [{ name: "load", principalArn: this.loadFunction.role, zone: "curated", tablePermissions: ["DESCRIBE", "ALTER"], databasePermissions: ["DESCRIBE"] }];
+        this.alarms = orchestrated.alarms;
+        this.registerOutputs({ stateMachineArn: this.stateMachineArn, airflowEnvironmentName: this.airflowEnvironmentName, qualityFunctionName: this.qualityFunction.name, loadFunctionName: this.loadFunction.name, alarms: this.alarms });
+    }
+
+    /** The Step Functions rendering: the state machine, its schedules (pipeline and late-data sweep) and its alarms. */
+    private stepFunctions(name: string, args: OrchestrationArgs, pipeline: pulumi.Output<PipelineContext>, sparkAccess: pulumi.Output<StateMachineAccess["spark"]>, datasets: readonly string[]): Orchestrated {
+        const context = args.context;
+        const prefix = contextPrefix(context);
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${prefix}-pipeline`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
         const { role, policy: rolePolicy } = serviceRole(
             `${name}-state-machine`,
@@ -185,13 +247,13 @@ export class Orchestration extends pulumi.ComponentResource {
                 description: "Runs the transform-and-load pipeline",
                 accountId: context.accountId,
                 policy: pulumi
-                    .all([context.partition, context.accountId, pulumi.all([spark.arn, spark.id, args.spark.jobRoleArn]), this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, context.keys.observability])
-                    .apply(([partition, accountId, [sparkArn, sparkId, jobRoleArn], qualityArn, loadArn, topicArn, keyArn]) =>
+                    .all([context.partition, context.accountId, sparkAccess, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, context.keys.observability])
+                    .apply(([partition, accountId, sparkTarget, qualityArn, loadArn, topicArn, keyArn]) =>
                         stateMachinePolicy({
                             partition,
                             accountId,
                             region: context.region,
-                            spark: args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster", clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
+                            spark: sparkTarget,
                             functionArns: [qualityArn, loadArn],
                             alarmTopicArn: topicArn,
                             observabilityKeyArn: keyArn,
@@ -201,35 +263,7 @@ export class Orchestration extends pulumi.ComponentResource {
             this,
         );
 
-        const cdc = this.cdcApply(name, args, databaseDatasets);
-        const specUris = pulumi.all(datasets.map((d) => args.spark.specUris[d.name]));
-        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris)]);
-        const buckets = pulumi.all([args.rawBucket.bucket, args.curatedBucket.bucket, args.artifactsBucket.bucket]);
-        const definition = pulumi
-            .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, pulumi.output(args.lineage?.sparkUri)])
-            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs], [raw, curated, artifacts], qualityArn, loadArn, topicArn, lineageUri]) => {
-                const target: SparkTarget = args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
-                return JSON.stringify(
-                    pipelineDefinition({
-                        datasets: datasets.map((d, i) => ({ name: d.name, specUri: specs[i] })),
-                        ...(databaseDatasets.length > 0 ? { cdc: { scriptUri: cdcScriptUri, datasets: databaseDatasets.map((d, i) => ({ name: d.name, specUri: cdcSpecs[i] as string })) } } : {}),
-                        spark: target,
-                        scriptUri,
-                        rawUri: `s3://${raw}`,
-                        curatedUri: `s3://${curated}`,
-                        referenceUri: `s3://${artifacts}/reference`,
-                        logUri: `s3://${artifacts}/spark-logs/`,
-                        qualityFunctionArn: qualityArn,
-                        loadFunctionArn: loadArn,
-                        alarmTopicArn: topicArn,
-                        defaultWindowHours: windowHoursOf(args.schedule),
-                        timeouts: { transformSeconds: 3 * 3600, qualitySeconds: 600, loadSeconds: 900 },
-                        ...(lineageUri && args.lineage ? { lineage: { uri: lineageUri, namespace: args.lineage.namespace } } : {}),
-                    }),
-                    null,
-                    2,
-                );
-            });
+        const definition = pipeline.apply((ctx) => JSON.stringify(pipelineDefinition(ctx), null, 2));
         const stateMachine = new aws.sfn.StateMachine(
             `${name}-pipeline`,
             {
@@ -243,7 +277,6 @@ export class Orchestration extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [rolePolicy] },
         );
-        this.stateMachineArn = stateMachine.arn;
 
         // Start attempts that still fail after the schedule's retries land in a dead-letter queue instead of vanishing.
         const starts = scheduledStarts(name, this, {
@@ -279,12 +312,10 @@ export class Orchestration extends pulumi.ComponentResource {
                 description: "The schedule could not start the pipeline after its retries; the attempts are in the dead-letter queue. Check the scheduler role and the state machine.",
             },
         });
-        this.catalogAccess = [{ name: "load", principalArn: this.loadFunction.role, zone: "curated", tablePermissions: ["DESCRIBE", "ALTER"], databasePermissions: ["DESCRIBE"] }];
-        this.alarms = [
-            ...context.alarms.registerAlarms(this, pipelineAlarms(name, stateMachine.arn, context.environment, loaded.map((d) => d.name))),
-            ...starts.alarms,
-        ];
-        this.registerOutputs({ stateMachineArn: this.stateMachineArn, qualityFunctionName: this.qualityFunction.name, loadFunctionName: this.loadFunction.name, alarms: this.alarms });
+        return {
+            stateMachineArn: stateMachine.arn,
+            alarms: [...context.alarms.registerAlarms(this, pipelineAlarms(name, stateMachine.arn, context.environment, datasets)), ...starts.alarms],
+        };
     }
 
     /**

@@ -30,6 +30,7 @@ const role = "aws:iam/role:Role";
 const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
 const securityGroups = ["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"];
 const logGroup = "aws:cloudwatch/logGroup:LogGroup";
+const mwaa = "aws:mwaa/environment:Environment (platform:orchestrator airflow)";
 const workgroup = "aws:athena/workgroup:Workgroup";
 const trail = "aws:cloudtrail/trail:Trail (unless platform:organizationTrailArn is set)";
 
@@ -173,6 +174,11 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     applicable("CKV_AWS_163", "ECR", "Ensure ECR image scanning on push is enabled", ["aws:ecr/repository:Repository"]),
     // EventBridge Scheduler
     applicable("CKV_AWS_297", "Scheduler", "Ensure EventBridge Scheduler Schedule uses Customer Managed Key (CMK)", ["aws:scheduler/schedule:Schedule"]),
+    // MWAA (platform:orchestrator airflow)
+    applicable("CKV_AWS_242", "MWAA", "Ensure MWAA environment has scheduler logs enabled", [mwaa]),
+    applicable("CKV_AWS_243", "MWAA", "Ensure MWAA environment has worker logs enabled", [mwaa]),
+    applicable("CKV_AWS_244", "MWAA", "Ensure MWAA environment has webserver logs enabled", [mwaa]),
+    applicable("CKV2_AWS_66", "MWAA", "Ensure MWAA environment is not publicly accessible", [mwaa]),
     // Step Functions
     applicable("CKV_AWS_284", "Step Functions", "Ensure State Machine has X-Ray tracing enabled", ["aws:sfn/stateMachine:StateMachine"]),
     applicable("CKV_AWS_285", "Step Functions", "Ensure State Machine has execution history logging enabled", ["aws:sfn/stateMachine:StateMachine"]),

@@ -10,6 +10,7 @@ import { kmsCases } from "./kms";
 import { lambdaCases } from "./lambda";
 import { messagingCases } from "./messaging";
 import { mskCases } from "./msk";
+import { mwaaCases } from "./mwaa";
 import { observabilityCases } from "./observability";
 import { queryCases } from "./query";
 import { redshiftCases } from "./redshift";
@@ -29,6 +30,7 @@ export const allCases: PolicyCase[] = [
     ...lambdaCases,
     ...messagingCases,
     ...mskCases,
+    ...mwaaCases,
     ...observabilityCases,
     ...queryCases,
     ...redshiftCases,
