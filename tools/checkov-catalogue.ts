@@ -31,13 +31,24 @@ export const mskClientAuthVariant = {
     },
 } as const satisfies RunOptions;
 
-/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`). */
+/**
+ * The test-only stack config of the `ingestDelivery` alternative: dev (Kinesis) with a Firehose
+ * delivery stream per dataset instead of the ingest function's event source mapping
+ * (tests/unit/infra/firehose.test.ts).
+ */
+export const firehoseDeliveryVariant = {
+    stack: "dev",
+    overrides: { "platform:ingestDelivery": "firehose" },
+} as const satisfies RunOptions;
+
+/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `ingestDelivery`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
     { stack: "prod" },
     { stack: "dev", overrides: { "platform:sparkMode": "cluster" } },
     { stack: "prod", overrides: { "platform:warehouseMode": "serverless", "platform:streamingEngine": "kinesis" } },
     mskClientAuthVariant,
+    firehoseDeliveryVariant,
 ];
 
 /**
