@@ -52,6 +52,21 @@ export const variants: readonly RunOptions[] = [
 ];
 
 /**
+ * The test-only variants by name, so the command-line tools can run them like a stack:
+ * `npm run policy -- --stack dev-firehose`, `npm run cost -- --stack dev-firehose`,
+ * `npm run checkov -- --stacks dev,prod,dev-firehose`. Each uses its base stack's pack config and usage file.
+ */
+export const namedVariants: Readonly<Record<string, RunOptions>> = {
+    "dev-firehose": firehoseDeliveryVariant,
+    "prod-msk-client-auth": mskClientAuthVariant,
+};
+
+/** The run of a committed stack or of a named variant. */
+export function runOptionsFor(name: string): RunOptions {
+    return namedVariants[name] ?? { stack: name };
+}
+
+/**
  * What components create in a deployment that the offline mocks do not expand: awsx's VPC makes
  * the VPC, its subnets, route tables, gateways and EIPs; awsx's ECR image only builds and pushes.
  */

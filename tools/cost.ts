@@ -19,6 +19,7 @@ import { usd } from "../cost/format/money";
 import { defaultUsagePath } from "../cost/usage";
 import { FlagError, parseFlags } from "./offline/flags";
 import { runOffline } from "./offline/program";
+import { namedVariants, runOptionsFor } from "./checkov-catalogue";
 
 /**
  * `npm run cost`: the monthly cost of a stack's offline plan, of a saved plan document, or of a
@@ -27,7 +28,7 @@ import { runOffline } from "./offline/program";
  */
 
 const usage =
-    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --reference <design.json> [--format table|json]";
+    "npm run cost -- (--stack <dev|prod|" + Object.keys(namedVariants).join("|") + "> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --reference <design.json> [--format table|json]";
 
 const formats = ["table", "json", "markdown"] as const;
 type Format = (typeof formats)[number];
@@ -70,7 +71,7 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
     }
     const stackFlag = flags.get("stack");
     if (stackFlag !== undefined) {
-        const run = await runOffline({ stack: stackFlag });
+        const run = await runOffline(runOptionsFor(stackFlag));
         const u = usageFrom(flags.get("usage"), run.stack);
         const report = estimateRun(run, { usage: u.doc ?? "none" });
         return { report: { ...report, usageSource: u.source } };

@@ -83,7 +83,10 @@ export function evaluatePrefix(template: string, partitionKeys: Readonly<Record<
  * default values (they would show as a change on every preview). 1 MiB of input stays far under
  * the 6 MB response limit although each line gains its `_ingest` metadata.
  */
-export const transformProcessorParameters = (functionArn: pulumi.Input<string>) => [{ parameterName: "LambdaArn", parameterValue: pulumi.interpolate`${functionArn}:$LATEST` }];
+export function transformProcessorParameters(functionArn: string): { parameterName: string; parameterValue: string }[] {
+    // Qualified with $LATEST, as the provider asks, so the processor names one version.
+    return [{ parameterName: "LambdaArn", parameterValue: `${functionArn}:$LATEST` }];
+}
 
 /** How long Firehose retries delivering a partition to S3 before it writes the records to the error prefix (the maximum). */
 export const deliveryRetrySeconds = 7200;

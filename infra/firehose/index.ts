@@ -144,7 +144,7 @@ export class FirehoseDelivery extends pulumi.ComponentResource {
                         kmsKeyArn: context.keys.lake,
                         cloudwatchLoggingOptions: { enabled: true, logGroupName: deliveryLogs.name, logStreamName: deliveryLogStream.name },
                         dynamicPartitioningConfiguration: { enabled: true, retryDuration: deliveryRetrySeconds },
-                        processingConfiguration: { enabled: true, processors: [{ type: "Lambda", parameters: transformProcessorParameters(fn.arn) }] },
+                        processingConfiguration: { enabled: true, processors: [{ type: "Lambda", parameters: fn.arn.apply(transformProcessorParameters) }] },
                     },
                 },
                 // Firehose checks its role on creation, so the role's policy must exist first.
