@@ -37,7 +37,7 @@ export function createFirehoseTelemetry(options: FirehoseTelemetryOptions): Fire
         batchTransformed: (t, details) => {
             logger.info("firehose records transformed", { invocationId: details.invocationId, accounting: t.counts, rejectedByType: t.rejectedByType, durationMs: details.durationMs });
             for (let start = 0; start < t.rejects.length; start += rejectsPerLogLine) {
-                logger.warn("records failed validation; Firehose writes them to the error output prefix", { invocationId: details.invocationId, rejects: t.rejects.slice(start, start + rejectsPerLogLine) });
+                logger.info("records failed validation; Firehose writes them to the error output prefix", { invocationId: details.invocationId, rejects: t.rejects.slice(start, start + rejectsPerLogLine) });
             }
             metrics.addMetric(names.recordsIn, metricUnits.count, t.counts.in);
             metrics.addMetric(names.recordsLanded, metricUnits.count, t.counts.ok);
