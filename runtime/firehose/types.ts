@@ -39,10 +39,10 @@ export interface FirehoseKinesisRecordMetadata {
 export type FirehoseRecordResult = "Ok" | "Dropped" | "ProcessingFailed";
 
 /** The partition keys the delivery stream's prefix reads with `!{partitionKeyFromLambda:<name>}`. */
-export interface FirehosePartitionKeys {
+export type FirehosePartitionKeys = {
     readonly dt: string;
     readonly hour: string;
-}
+};
 
 export interface FirehoseTransformationResultRecord {
     readonly recordId: string;
