@@ -280,6 +280,27 @@ const breaks: Break[] = [
             }),
         expect: ["emr-task-capacity-spot"],
     },
+    {
+        stack: "dev",
+        overrides: { "platform:ingestDelivery": "firehose" },
+        what: "a Firehose delivery stream writing the lake without the lake key (ingestDelivery firehose)",
+        change: (rs) => alter(rs, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose-orders", (p) => delete p.extendedS3Configuration.kmsKeyArn),
+        expect: ["firehose-delivery-stream-s3-cmk"],
+    },
+    {
+        stack: "dev",
+        overrides: { "platform:ingestDelivery": "firehose" },
+        what: "a Firehose delivery stream without error logging (ingestDelivery firehose)",
+        change: (rs) => alter(rs, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose-orders", (p) => (p.extendedS3Configuration.cloudwatchLoggingOptions.enabled = false)),
+        expect: ["firehose-delivery-stream-error-logging"],
+    },
+    {
+        stack: "dev",
+        overrides: { "platform:ingestDelivery": "firehose" },
+        what: "a transformation function no delivery stream invokes any more (ingestDelivery firehose)",
+        change: (rs) => alter(rs, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose-orders", (p) => delete p.extendedS3Configuration.processingConfiguration),
+        expect: ["lambda-function-failure-destination"],
+    },
 ];
 
 describe("policy pack on the real stacks", function () {
