@@ -21,21 +21,24 @@ export const firehoseDeliveryStreamEncryption: ResourceValidationPolicy = {
     remediationSteps:
         "Read from a Kinesis data stream encrypted with a customer-managed key (kinesisSourceConfiguration) and leave serverSideEncryption unset, or set serverSideEncryption { enabled: true, keyType: CUSTOMER_MANAGED_CMK, keyArn } on a Direct PUT delivery stream.",
     validateResource: validateResourceOfType(aws.kinesis.FirehoseDeliveryStream, (stream, _args, reportViolation) => {
+        // Each value is read on its own: any of them may be unknown during a preview.
         const source = probe(() => stream.kinesisSourceConfiguration?.kinesisStreamArn);
-        const sse = probe(() => stream.serverSideEncryption);
-        if (!isKnown(source) || !isKnown(sse)) {
+        const enabled = probe(() => stream.serverSideEncryption?.enabled);
+        const keyType = probe(() => stream.serverSideEncryption?.keyType);
+        const keyArn = probe(() => stream.serverSideEncryption?.keyArn);
+        if (!isKnown(source) || !isKnown(enabled)) {
             return;
         }
         if (source) {
-            if (sse?.enabled === true) {
+            if (enabled === true) {
                 reportViolation("serverSideEncryption must be unset with a Kinesis data stream source (Firehose refuses it; the stream's key encrypts the records); found it enabled.");
             }
             return;
         }
-        if (sse?.enabled !== true) {
-            reportViolation(`serverSideEncryption.enabled must be true on a delivery stream without a Kinesis source; found ${show(sse?.enabled)}.`);
-        } else if (sse.keyType !== "CUSTOMER_MANAGED_CMK" || !sse.keyArn) {
-            reportViolation(`serverSideEncryption must use keyType CUSTOMER_MANAGED_CMK with a keyArn; found keyType ${show(sse.keyType)} and keyArn ${show(sse.keyArn)}.`);
+        if (enabled !== true) {
+            reportViolation(`serverSideEncryption.enabled must be true on a delivery stream without a Kinesis source; found ${show(enabled)}.`);
+        } else if (isKnown(keyType) && isKnown(keyArn) && (keyType !== "CUSTOMER_MANAGED_CMK" || !keyArn)) {
+            reportViolation(`serverSideEncryption must use keyType CUSTOMER_MANAGED_CMK with a keyArn; found keyType ${show(keyType)} and keyArn ${show(keyArn)}.`);
         }
     }),
 };
@@ -72,11 +75,11 @@ export const firehoseDeliveryStreamErrorLogging: ResourceValidationPolicy = {
         if (stream.destination !== "extended_s3") {
             return args.notApplicable(`the destination is ${show(stream.destination)}, not S3`);
         }
-        const logging = probe(() => stream.extendedS3Configuration?.cloudwatchLoggingOptions);
-        if (isKnown(logging) && (logging?.enabled !== true || !logging.logGroupName || !logging.logStreamName)) {
-            reportViolation(
-                `extendedS3Configuration.cloudwatchLoggingOptions must be enabled with a log group and stream; found enabled ${show(logging?.enabled)}, logGroupName ${show(logging?.logGroupName)}, logStreamName ${show(logging?.logStreamName)}.`,
-            );
+        const enabled = probe(() => stream.extendedS3Configuration?.cloudwatchLoggingOptions?.enabled);
+        const group = probe(() => stream.extendedS3Configuration?.cloudwatchLoggingOptions?.logGroupName);
+        const logStream = probe(() => stream.extendedS3Configuration?.cloudwatchLoggingOptions?.logStreamName);
+        if (isKnown(enabled) && isKnown(group) && isKnown(logStream) && (enabled !== true || !group || !logStream)) {
+            reportViolation(`extendedS3Configuration.cloudwatchLoggingOptions must be enabled with a log group and stream; found enabled ${show(enabled)}, logGroupName ${show(group)}, logStreamName ${show(logStream)}.`);
         }
         const errorPrefix = probe(() => stream.extendedS3Configuration?.errorOutputPrefix);
         if (isKnown(errorPrefix) && !errorPrefix) {
