@@ -67,15 +67,17 @@ const firehoseTransformTimeoutSeconds = 300;
  * refused too, so nothing is configured that does not take effect.
  */
 export function parseIngest(reader: ConfigReader, engine: "kinesis" | "msk"): IngestConfig {
-    const delivery = reader.oneOf("ingestDelivery", ingestDeliveries);
-    if (delivery === "firehose" && engine !== "kinesis") {
+    const requested = reader.oneOf("ingestDelivery", ingestDeliveries);
+    if (requested === "firehose" && engine !== "kinesis") {
         reader.fail(
             "ingestDelivery",
             "lambda on an MSK stack (a Firehose delivery stream reads Kinesis data streams only here; the MSK source would need its own connectivity and is not supported)",
-            delivery,
+            requested,
             "pulumi config set platform:ingestDelivery lambda, or pulumi config set platform:streamingEngine kinesis",
         );
     }
+    // Refused on MSK above; the other keys are then judged as for the Lambda delivery, so that one fix is reported once.
+    const delivery: IngestDelivery = engine === "kinesis" ? requested : "lambda";
     const common = {
         memoryMb: reader.range("ingestMemoryMb", 128, 10240),
         timeoutSeconds: reader.range("ingestTimeoutSeconds", 10, 900),

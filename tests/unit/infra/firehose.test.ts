@@ -199,6 +199,13 @@ describe("ingestDelivery firehose: the dev stack with Firehose delivery (test-on
         assert.strictEqual(fn, undefined, "the function is listed as free, not priced twice");
     });
 
+    it("refuses firehose on the MSK prod stack before declaring anything, naming the key and the fix", async () => {
+        await assert.rejects(
+            variantRun({ stack: "prod", overrides: { "platform:ingestDelivery": "firehose" } }),
+            /Stack 'prod' has 1 invalid config value:\n {2}- platform:ingestDelivery: expected lambda on an MSK stack .*; found "firehose"\. Fix: pulumi config set platform:ingestDelivery lambda, or pulumi config set platform:streamingEngine kinesis$/,
+        );
+    });
+
     it("leaves the shipped dev stack on the Lambda delivery", async () => {
         const run = await stackRun("dev");
         assert.deepStrictEqual(ofType(run, T.delivery), []);
