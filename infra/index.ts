@@ -8,6 +8,7 @@ import { ApiConnectors } from "./connectors";
 import { Databases } from "./databases";
 import { Catalog } from "./catalog";
 import { FileDrops } from "./filedrops";
+import { FirehoseDelivery } from "./firehose";
 import { landingBucketArn } from "./filedrops/decisions";
 import { Ingest } from "./ingest";
 import { Keys } from "./keys";
@@ -73,7 +74,12 @@ const lineage = new Lineage(
     opts,
 );
 const streaming = new Streaming("streaming", { context, streaming: config.streaming, network }, opts);
-const ingest = new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, lineage }, opts);
+// Records reach the lake through the ingest function's event source mapping or, on Kinesis stacks
+// with ingestDelivery firehose, through a Firehose delivery stream per dataset.
+const ingest =
+    config.ingest.firehose === undefined
+        ? new Ingest("ingest", { context, streaming, ingest: config.ingest, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects, lineage }, opts)
+        : new FirehoseDelivery("firehose", { context, streaming, ingest: config.ingest, firehose: config.ingest.firehose, rawBucket: lake.buckets.raw }, opts);
 const warehouse = new Warehouse(
     "warehouse",
     { context, warehouse: config.warehouse, network: { vpcId: network.vpcId, cidr: network.cidr, privateSubnetIds: network.privateSubnetIds }, curatedBucketArn: lake.buckets.curated.arn, artifactsBucketArn: lake.buckets.artifacts.arn, ...(zeroEtl ? { zeroEtl } : {}) },
@@ -196,7 +202,9 @@ export const glueDatabases = { raw: catalog.rawDatabaseName, curated: catalog.cu
 export const alarmTopicArn = observability.alarmTopic.arn;
 export const dashboardName = dashboard.dashboardName;
 export const vpcId = network.vpcId;
-export const ingestFunctions = ingest.functions.map((f) => f.name);
+export const ingestFunctions = ingest instanceof Ingest ? ingest.functions.map((f) => f.name) : undefined;
+export const firehoseDeliveryStreams = ingest instanceof FirehoseDelivery ? ingest.deliveryStreams.map((s) => s.name) : undefined;
+export const firehoseTransformFunctions = ingest instanceof FirehoseDelivery ? ingest.functions.map((f) => f.name) : undefined;
 export const apiConnectorFunctions = connectors.functions.map((f) => f.name);
 export const sparkApplicationId = transform.compute.mode === "serverless" ? transform.compute.applicationId : undefined;
 export const sparkClusterId = transform.compute.mode === "cluster" ? transform.compute.clusterId : undefined;

@@ -280,11 +280,38 @@ function invokedByAirflowDag(resources: readonly PolicyResource[], fn: PolicyRes
     return false;
 }
 
+/**
+ * Is the function the data-transformation processor of a Firehose delivery stream of the stack?
+ * Firehose invokes it synchronously, retries a failed invocation and then writes its records to
+ * the delivery stream's error output prefix, so no invocation fails silently.
+ */
+function invokedByFirehose(resources: readonly PolicyResource[], fn: PolicyResource): boolean {
+    const arn = prop(fn, (p) => p.arn as string | undefined);
+    for (const stream of ofType(resources, aws.kinesis.FirehoseDeliveryStream)) {
+        const processors = prop(stream, (p) => (p.extendedS3Configuration?.processingConfiguration?.processors ?? []) as { type?: string; parameters?: { parameterName?: string; parameterValue?: string }[] }[]);
+        if (!isKnown(processors) || !isKnown(arn)) {
+            // Unknown during preview: the delivery stream that depends on the function is trusted now and judged again at `pulumi up`.
+            if (dependsOn(stream, fn)) {
+                return true;
+            }
+            continue;
+        }
+        const invoked = processors.some((processor) => {
+            const target = processor.type === "Lambda" ? processor.parameters?.find((parameter) => parameter.parameterName === "LambdaArn")?.parameterValue : undefined;
+            return typeof target === "string" && typeof arn === "string" && arn !== "" && (target === arn || target.startsWith(`${arn}:`));
+        });
+        if (invoked) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /** @severity high */
 export const lambdaFunctionFailureDestination: StackValidationPolicy = {
     name: "lambda-function-failure-destination",
     description:
-        "Checks whether no invocation of a Lambda function can fail silently: asynchronous failures go to a dead-letter queue or on-failure destination, every event source mapping has an on-failure destination, or a Step Functions workflow or an Airflow DAG on MWAA of the stack invokes it synchronously and handles its errors.",
+        "Checks whether no invocation of a Lambda function can fail silently: asynchronous failures go to a dead-letter queue or on-failure destination, every event source mapping has an on-failure destination, a Step Functions workflow or an Airflow DAG on MWAA of the stack invokes it synchronously and handles its errors, or a Firehose delivery stream of the stack invokes it as its data-transformation processor (failed records go to its error output prefix).",
     enforcementLevel: "advisory",
     severity: "high",
     framework: checkov(["CKV_AWS_116"], "Ensure that AWS Lambda function is configured for a Dead Letter Queue (DLQ)."),
@@ -317,6 +344,9 @@ export const lambdaFunctionFailureDestination: StackValidationPolicy = {
                 continue;
             }
             if (mappings.length > 0) {
+                continue;
+            }
+            if (invokedByFirehose(args.resources, fn)) {
                 continue;
             }
             const sync = invokedByStateMachine(args.resources, fn);

@@ -8,6 +8,7 @@ import { costPolicies } from "./cost";
 import { ec2Policies } from "./ec2";
 import { ecrPolicies } from "./ecr";
 import { emrPolicies } from "./emr";
+import { firehosePolicies } from "./firehose";
 import { gluePolicies } from "./glue";
 import { iamPolicies } from "./iam";
 import { kinesisPolicies } from "./kinesis";
@@ -36,7 +37,7 @@ import { taggingPolicies } from "./tagging";
 export const packName = "etl-platform-guardrails";
 
 export const packDescription =
-    "Guardrails of the ETL data platform: security, data safety, reliability, governance and cost checks for S3, KMS, IAM, MSK, Kinesis, Lambda, SQS, EMR, Batch, Redshift, Glue, Lake Formation, Step Functions, MWAA, Scheduler and the network, with Checkov's AWS checks mapped by ID.";
+    "Guardrails of the ETL data platform: security, data safety, reliability, governance and cost checks for S3, KMS, IAM, MSK, Kinesis, Firehose, Lambda, SQS, EMR, Batch, Redshift, Glue, Lake Formation, Step Functions, MWAA, Scheduler and the network, with Checkov's AWS checks mapped by ID.";
 
 /** Every policy is advisory unless the stack's pack config raises it (policies/config/<stack>.json). */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
@@ -52,6 +53,7 @@ export const policiesByService: Readonly<Record<string, Policies>> = {
     ec2: ec2Policies,
     ecr: ecrPolicies,
     emr: emrPolicies,
+    firehose: firehosePolicies,
     glue: gluePolicies,
     iam: iamPolicies,
     kinesis: kinesisPolicies,

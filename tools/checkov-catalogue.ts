@@ -58,7 +58,17 @@ export const zeroEtlVariants = {
 /** Orchestrator airflow: the pipeline as DAGs on MWAA instead of the state machine (tests/unit/infra/airflow.test.ts). */
 export const airflowVariant = { stack: "dev", overrides: { "platform:orchestrator": "airflow" } } as const satisfies RunOptions;
 
-/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `dbSourceZeroEtl`, `orchestrator`). */
+/**
+ * The test-only stack config of the `ingestDelivery` alternative: dev (Kinesis) with a Firehose
+ * delivery stream per dataset instead of the ingest function's event source mapping
+ * (tests/unit/infra/firehose.test.ts).
+ */
+export const firehoseDeliveryVariant = {
+    stack: "dev",
+    overrides: { "platform:ingestDelivery": "firehose" },
+} as const satisfies RunOptions;
+
+/** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `dbSourceZeroEtl`, `orchestrator`, `ingestDelivery`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
     { stack: "prod" },
@@ -68,7 +78,26 @@ export const variants: readonly RunOptions[] = [
     zeroEtlVariants.serverless,
     zeroEtlVariants.provisioned,
     airflowVariant,
+    firehoseDeliveryVariant,
 ];
+
+/**
+ * The test-only variants by name, so the command-line tools can run them like a stack:
+ * `npm run policy -- --stack dev-firehose`, `npm run cost -- --stack dev-firehose`,
+ * `npm run checkov -- --stacks dev,prod,dev-firehose`. Each uses its base stack's pack config and usage file.
+ */
+export const namedVariants: Readonly<Record<string, RunOptions>> = {
+    "dev-firehose": firehoseDeliveryVariant,
+    "dev-airflow": airflowVariant,
+    "dev-zero-etl": zeroEtlVariants.serverless,
+    "prod-zero-etl": zeroEtlVariants.provisioned,
+    "prod-msk-client-auth": mskClientAuthVariant,
+};
+
+/** The run of a committed stack or of a named variant. */
+export function runOptionsFor(name: string): RunOptions {
+    return namedVariants[name] ?? { stack: name };
+}
 
 /**
  * What components create in a deployment that the offline mocks do not expand: awsx's VPC makes

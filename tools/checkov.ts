@@ -8,6 +8,7 @@ import { checkovMapping, readmePath } from "../policies/runner/readme";
 import { compareVerdicts, describeDisagreement, Disagreement, KnownDisagreement, parseKnownDisagreements, readCheckovReport } from "./offline/checkov-compare";
 import { parseFlags } from "./offline/flags";
 import { projectRoot, runOffline } from "./offline/program";
+import { runOptionsFor } from "./checkov-catalogue";
 import { addressToUrn, terraformPlan } from "./offline/terraform-plan";
 
 /**
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     const used = new Set<KnownDisagreement>();
     const failures: Disagreement[] = [];
     for (const stack of stacks) {
-        const run = await runOffline({ stack });
+        const run = await runOffline(runOptionsFor(stack));
         const planFile = path.join(dir, `${stack}.tfplan.json`);
         fs.writeFileSync(planFile, JSON.stringify(terraformPlan(run)));
         const report = scan(checkov, planFile);

@@ -23,6 +23,7 @@ import { FlagError, parseFlags } from "./offline/flags";
 import { runOffline } from "./offline/program";
 import { advise } from "./offline/advisor";
 import { formatAdviceMarkdown, formatAdviceText } from "../cost/format/advice";
+import { namedVariants, runOptionsFor } from "./checkov-catalogue";
 
 /**
  * `npm run cost`: the monthly cost of a stack's offline plan, of a saved plan document, or of a
@@ -32,7 +33,9 @@ import { formatAdviceMarkdown, formatAdviceText } from "../cost/format/advice";
  */
 
 const usage =
-    "npm run cost -- (--stack <dev|prod> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --stack <dev|prod> --advise [--only <id,id>] [--format table|json|markdown]  |  npm run cost -- --reference <design.json> [--format table|json]";
+    "npm run cost -- (--stack <dev|prod|" +
+    Object.keys(namedVariants).join("|") +
+    "> | --preview-json <file> | --plan-json <file>) [--usage <file>|none] [--format table|json|markdown] [--compare <report.json>]  |  npm run cost -- --stack <dev|prod> --advise [--only <id,id>] [--format table|json|markdown]  |  npm run cost -- --reference <design.json> [--format table|json]";
 
 const formats = ["table", "json", "markdown"] as const;
 type Format = (typeof formats)[number];
@@ -78,7 +81,7 @@ async function price(flags: ReturnType<typeof parseFlags>): Promise<Priced> {
     }
     const stackFlag = flags.get("stack");
     if (stackFlag !== undefined) {
-        const run = await runOffline({ stack: stackFlag });
+        const run = await runOffline(runOptionsFor(stackFlag));
         const u = usageFrom(flags.get("usage"), run.stack);
         const report = estimateRun(run, { usage: u.doc ?? "none" });
         return { report: { ...report, usageSource: u.source }, inputs: inputsFromRun(run) };

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { FlagError, parseFlags } from "./offline/flags";
 import { projectRoot, runOffline } from "./offline/program";
+import { namedVariants, runOptionsFor } from "./checkov-catalogue";
 import { checkOfflineRun, packConfigPath, PolicyRunResult, Violation } from "../policies/runner/offline";
 
 /**
@@ -10,7 +11,7 @@ import { checkOfflineRun, packConfigPath, PolicyRunResult, Violation } from "../
  * all resources. Prints the violations grouped by enforcement level. Exit code: 0 when no
  * mandatory policy is violated, 1 when one is, 2 when the check could not run.
  */
-const usage = "npm run policy -- --stack <dev|prod> [--json]";
+const usage = `npm run policy -- --stack <dev|prod|${Object.keys(namedVariants).join("|")}> [--json]`;
 
 /** `urn:pulumi:<stack>::<project>::<type chain>::<name>` → `<type> <name>`. */
 function describeUrn(urn: string | undefined): string {
@@ -69,9 +70,9 @@ export function formatJson(result: PolicyRunResult): string {
 async function main(argv: string[]): Promise<number> {
     const flags = parseFlags(argv, { stack: "string", json: "boolean" }, usage);
     const stack = flags.require("stack");
-    const run = await runOffline({ stack });
+    const run = await runOffline(runOptionsFor(stack));
     const result = await checkOfflineRun(run);
-    const configFile = path.relative(projectRoot, packConfigPath(stack));
+    const configFile = path.relative(projectRoot, packConfigPath(run.stack));
     process.stdout.write((flags.bool("json") ? formatJson(result) : formatText(result, configFile)) + "\n");
     return result.mandatory > 0 ? 1 : 0;
 }

@@ -2,8 +2,12 @@ import type * as aws from "@pulumi/aws";
 import { CostComponent } from "../model";
 import { isUnknown, readNumber, readString, UnknownInputError } from "../inputs";
 import { AnyRule, costRule, fixed, free, millions, monthlyHours, notPriced, priced, RuleContext, tiered, usage } from "./rule";
+import { firehoseTransformFunctionName } from "./streaming";
 
-/** Lambda: requests and GB-seconds (x86 or arm64 tiers), plus ephemeral storage above the free 512 MB. */
+/**
+ * Lambda: requests and GB-seconds (x86 or arm64 tiers), plus ephemeral storage above the free 512 MB.
+ * A Firehose data-transformation function is priced with its delivery stream instead.
+ */
 export const lambdaFunction = costRule<aws.lambda.FunctionArgs>({
     type: "aws:lambda/function:Function",
     usage: {
@@ -11,6 +15,10 @@ export const lambdaFunction = costRule<aws.lambda.FunctionArgs>({
         requestDurationMs: { unit: "ms", description: "Average billed duration of an invocation." },
     },
     price(props, _resource, ctx) {
+        const deliveryStream = ctx.stack.ofType("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").find((s) => props.name !== undefined && firehoseTransformFunctionName(s.inputs as Parameters<typeof firehoseTransformFunctionName>[0]) === props.name);
+        if (deliveryStream !== undefined) {
+            return free(`priced with the Firehose delivery stream ${deliveryStream.name}, which invokes it as its data-transformation function`);
+        }
         const memoryMb = readNumber(props.memorySize, "memorySize", 128);
         const architectures = (props.architectures ?? ["x86_64"]) as unknown[];
         const arm = architectures.includes("arm64");

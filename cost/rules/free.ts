@@ -107,6 +107,7 @@ export const freeTypes: Readonly<Record<string, string>> = {
     // Orchestration and observability
     "aws:cloudwatch/eventRule:EventRule": "EventBridge scheduled rules and AWS service events on the default bus have no charge",
     "aws:cloudwatch/eventTarget:EventTarget": "EventBridge targets have no charge (the invoked service is priced)",
+    "aws:cloudwatch/logStream:LogStream": "log streams have no charge (ingestion and storage are priced on the log group)",
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": "metric filters have no charge (custom metrics beyond the free tier not modelled)",
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "subscription filters have no charge",
     "aws:scheduler/scheduleGroup:ScheduleGroup": "schedule groups have no charge",

@@ -1,6 +1,7 @@
 import type * as aws from "@pulumi/aws";
+import type { Unwrap } from "@pulumi/pulumi";
 import { readNumber, readString } from "../inputs";
-import { AnyRule, costRule, fixed, monthlyHours, notPriced, priced, usage } from "./rule";
+import { AnyRule, costRule, fixed, millions, monthlyHours, notPriced, priced, RuleContext, tiered, usage } from "./rule";
 
 /** Kinesis Data Streams: on-demand stream-hours plus GB in and out, or provisioned shard-hours plus PUT units. */
 export const kinesisStream = costRule<aws.kinesis.StreamArgs>({
@@ -124,4 +125,65 @@ export const mskServerlessCluster = costRule<aws.msk.ServerlessClusterArgs>({
     },
 });
 
-export const streamingRules: readonly AnyRule[] = [kinesisStream, mskCluster, mskServerlessCluster];
+/** Firehose bills ingestion in 5 KB increments per record. */
+const firehoseIncrementKb = 5;
+/** The Lambda processor's default buffer: Firehose invokes the function per 1 MiB or per 60 s of records, whichever comes first. */
+const processorBufferMb = 1;
+const processorBufferSeconds = 60;
+const secondsPerMonth = (ctx: RuleContext) => ctx.hours * 3600;
+
+/** The function a delivery stream's Lambda processor invokes: the `function:<name>` segment of its LambdaArn parameter. */
+export function firehoseTransformFunctionName(props: Partial<Unwrap<aws.kinesis.FirehoseDeliveryStreamArgs>>): string | undefined {
+    const processors = (props.extendedS3Configuration?.processingConfiguration?.processors ?? []) as { type?: unknown; parameters?: { parameterName?: unknown; parameterValue?: unknown }[] }[];
+    for (const processor of processors) {
+        const arn = processor.type === "Lambda" ? processor.parameters?.find((p) => p.parameterName === "LambdaArn")?.parameterValue : undefined;
+        const name = typeof arn === "string" ? /:function:([^:]+)/.exec(arn)?.[1] : undefined;
+        if (name) return name;
+    }
+    return undefined;
+}
+
+/**
+ * Amazon Data Firehose from a Kinesis data stream to S3: ingestion per GB with each record rounded
+ * up to 5 KB, dynamic partitioning per GB and per 1,000 objects delivered (each active dt/hour
+ * partition flushes an object at least every buffer interval, more often when it fills the buffer
+ * size), and the data-transformation function's invocations (1 MiB or 60 s of records each) and
+ * duration at its memory, so the transformation function itself is priced here and not again.
+ */
+export const firehoseDeliveryStream = costRule<aws.kinesis.FirehoseDeliveryStreamArgs>({
+    type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+    usage: {
+        monthlyRecordsMillions: { unit: "1M records", description: "Records read from the source stream per month, in millions." },
+        averageRecordKb: { unit: "KB", description: "Average record size in KB (billed in 5 KB increments per record)." },
+        activePartitions: { unit: "partitions", description: "dt/hour partitions receiving records at the same time on average (1 for on-time data, more with late events)." },
+        transformDurationMs: { unit: "ms", description: "Average billed duration of one data-transformation invocation." },
+    },
+    price(props, _resource, ctx) {
+        const records = ctx.usage("monthlyRecordsMillions");
+        const recordKb = ctx.usage("averageRecordKb");
+        const known = records !== undefined && recordKb !== undefined;
+        const billedGb = known ? (records * 1e6 * Math.ceil(recordKb / firehoseIncrementKb) * firehoseIncrementKb) / (1024 * 1024) : undefined;
+        const dataGb = known ? (records * 1e6 * recordKb) / (1024 * 1024) : undefined;
+        const partitioned = props.extendedS3Configuration?.dynamicPartitioningConfiguration?.enabled === true;
+        const intervalSeconds = readNumber(props.extendedS3Configuration?.bufferingInterval, "extendedS3Configuration.bufferingInterval", 300);
+        const sizeMb = readNumber(props.extendedS3Configuration?.bufferingSize, "extendedS3Configuration.bufferingSize", 5);
+        const partitions = ctx.usage("activePartitions");
+        const objects = partitions === undefined || dataGb === undefined ? undefined : Math.max((partitions * secondsPerMonth(ctx)) / intervalSeconds, (dataGb * 1024) / sizeMb);
+        const components = [tiered(ctx, `Ingestion (${firehoseIncrementKb} KB increments)`, "firehose.ingestionGb", billedGb, true)];
+        if (partitioned) {
+            components.push([usage(ctx, "Dynamic partitioning: data processed", "firehose.dynamicPartitioningGb", dataGb), usage(ctx, "Dynamic partitioning: objects delivered", "firehose.dynamicPartitioningObjectsThousand", objects === undefined ? undefined : objects / 1000)]);
+        }
+        const functionName = firehoseTransformFunctionName(props);
+        if (functionName !== undefined) {
+            const fn = ctx.stack.ofType("aws:lambda/function:Function").find((r) => r.inputs.name === functionName);
+            const memoryMb = readNumber(fn?.inputs.memorySize, "memorySize", 128);
+            const invocations = dataGb === undefined ? undefined : Math.max((dataGb * 1024) / processorBufferMb, secondsPerMonth(ctx) / processorBufferSeconds);
+            const durationMs = ctx.usage("transformDurationMs");
+            const gbSeconds = invocations === undefined || durationMs === undefined ? undefined : ((invocations * durationMs) / 1000) * (memoryMb / 1024);
+            components.push([usage(ctx, `Transformation function ${functionName}: requests`, "lambda.requestsMillion", millions(invocations)), ...tiered(ctx, `Transformation function ${functionName}: duration (${memoryMb} MB, x86_64)`, "lambda.x86.gbSecond", gbSeconds, true)]);
+        }
+        return priced(...components);
+    },
+});
+
+export const streamingRules: readonly AnyRule[] = [kinesisStream, mskCluster, mskServerlessCluster, firehoseDeliveryStream];

@@ -37,7 +37,7 @@ export type { BatchConfig } from "./batch";
 export type { BudgetConfig } from "./budget";
 export type { CapturedTableConfig, DatabaseSourceConfig } from "./databaseSources";
 export type { GovernanceConfig } from "./governance";
-export type { IngestConfig } from "./ingest";
+export type { FirehoseDeliveryConfig, IngestConfig, IngestDelivery } from "./ingest";
 export type { LakeConfig } from "./lake";
 export type { LineageApiKeyConfig, LineageConfig } from "./lineage";
 export type { NatStrategy, NetworkConfig } from "./network";
@@ -95,7 +95,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const { environment, region, tags, protectData, logRetentionDays } = parseEnvironment(reader);
     const { subnets, ...network } = parseNetwork(reader, environment);
     const streaming = parseStreaming(reader, environment, network.availabilityZones);
-    const ingest = parseIngest(reader);
+    const ingest = parseIngest(reader, streaming.engine);
     const lake = parseLake(reader);
     const governance = parseGovernance(reader);
     const spark = parseSpark(reader, environment);

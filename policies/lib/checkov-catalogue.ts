@@ -21,6 +21,7 @@ export interface CatalogueEntry {
 }
 
 const msk = "aws:msk/cluster:Cluster (platform:streamingEngine msk)";
+const firehose = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream (platform:ingestDelivery firehose)";
 const bucket = "aws:s3/bucket:Bucket";
 const emrCluster = "aws:emr/cluster:Cluster (platform:sparkMode cluster)";
 const emrSecurity = "aws:emr/securityConfiguration:SecurityConfiguration (platform:sparkMode cluster)";
@@ -58,8 +59,8 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     applicable("CKV_AWS_43", "Kinesis", "Ensure Kinesis Stream is securely encrypted", ["aws:kinesis/stream:Stream (platform:streamingEngine kinesis)"]),
     notCreated("CKV_AWS_177", "Kinesis", "Ensure Kinesis Video Stream is encrypted by KMS using a CMK", "The platform has no Kinesis Video Streams."),
     applicable("CKV_AWS_185", "Kinesis", "Ensure Kinesis Stream is encrypted by KMS using a CMK", ["aws:kinesis/stream:Stream (platform:streamingEngine kinesis)"]),
-    notCreated("CKV_AWS_240", "Kinesis", "Ensure Kinesis Firehose delivery stream is encrypted", "The platform has no Firehose delivery streams (the ingest functions land records in S3)."),
-    notCreated("CKV_AWS_241", "Kinesis", "Ensure that Kinesis Firehose Delivery Streams are encrypted with CMK", "The platform has no Firehose delivery streams (the ingest functions land records in S3)."),
+    applicable("CKV_AWS_240", "Kinesis", "Ensure Kinesis Firehose delivery stream is encrypted", [firehose]),
+    applicable("CKV_AWS_241", "Kinesis", "Ensure that Kinesis Firehose Delivery Streams are encrypted with CMK", [firehose]),
     // S3
     applicable("CKV_AWS_18", "S3", "Ensure the S3 bucket has access logging enabled", [bucket, "aws:s3/bucketLogging:BucketLogging"]),
     applicable("CKV_AWS_19", "S3", "Ensure all data stored in the S3 bucket is securely encrypted at rest", [bucket, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"]),

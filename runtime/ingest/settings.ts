@@ -77,10 +77,11 @@ export function s3SettingsFromEnv(env: Environment, defaultRequestTimeoutMs: num
 const lambdaPayloadLimitBytes = 6 * 1024 * 1024;
 
 /**
- * Reads and checks the ingest settings. Throws a `ConfigurationError` naming the variable, what
- * was expected, what was found and the fix.
+ * The dataset named by DATASET, checked. Throws a `ConfigurationError` naming the variable, the
+ * datasets it may name, or what is wrong with the definition. Shared by the ingest function and
+ * the Firehose transformation function.
  */
-export function readIngestSettings(env: Environment, datasets?: readonly DatasetDefinition[]): IngestSettings {
+export function readDatasetFromEnv(env: Environment, datasets?: readonly DatasetDefinition[]): DatasetDefinition {
     const names = ingestEnvironmentVariables;
     const datasetName = getStringFromEnv({ key: names.dataset, env, purpose: "the dataset this function ingests" });
     const known = datasets ?? platformDatasets;
@@ -91,22 +92,35 @@ export function readIngestSettings(env: Environment, datasets?: readonly Dataset
             `environment variable ${names.dataset}: unknown dataset '${datasetName}'; expected one of: ${known.map((candidate) => candidate.name).join(", ")}`,
         );
     }
-    let dataset: DatasetDefinition;
     try {
-        dataset = checkDatasetDefinition(found);
+        return checkDatasetDefinition(found);
     } catch (error) {
         if (error instanceof DatasetDefinitionError) {
             throw new ConfigurationError(names.dataset, `environment variable ${names.dataset}: dataset '${datasetName}' is not a valid definition: ${error.message}`, { cause: error });
         }
         throw error;
     }
+}
+
+/** Largest accepted payload in bytes (MAX_RECORD_BYTES), at most the Lambda synchronous payload limit. */
+export function readMaxRecordBytes(env: Environment): number {
+    return getIntegerFromEnv({ key: ingestEnvironmentVariables.maxRecordBytes, env, defaultValue: 1024 * 1024, min: 1, max: lambdaPayloadLimitBytes });
+}
+
+/**
+ * Reads and checks the ingest settings. Throws a `ConfigurationError` naming the variable, what
+ * was expected, what was found and the fix.
+ */
+export function readIngestSettings(env: Environment, datasets?: readonly DatasetDefinition[]): IngestSettings {
+    const names = ingestEnvironmentVariables;
+    const dataset = readDatasetFromEnv(env, datasets);
     return {
         rawBucket: getStringFromEnv({ key: names.rawBucket, env, purpose: "the raw-zone bucket" }),
         rejectsBucket: getStringFromEnv({ key: names.rejectsBucket, env, purpose: "the rejects-zone bucket" }),
         dataset,
         metricsNamespace: getStringFromEnv({ key: names.metricsNamespace, env, defaultValue: defaultMetricsNamespace }),
         serviceName: getStringFromEnv({ key: names.serviceName, env, defaultValue: "ingest" }),
-        maxRecordBytes: getIntegerFromEnv({ key: names.maxRecordBytes, env, defaultValue: 1024 * 1024, min: 1, max: lambdaPayloadLimitBytes }),
+        maxRecordBytes: readMaxRecordBytes(env),
         writeConcurrency: getIntegerFromEnv({ key: names.writeConcurrency, env, defaultValue: 16, min: 1, max: 256 }),
         s3: s3SettingsFromEnv(env, 10_000),
     };

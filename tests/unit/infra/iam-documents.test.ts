@@ -5,15 +5,15 @@ import { interfaceEndpointServices } from "../../../infra/config/catalog";
 import { loadRolePolicy, qualityRolePolicy, WarehouseAccess } from "../../../infra/orchestration/iam";
 import { PolicyDocument, s3ReadStatements, Statement } from "../../../infra/shared/iam";
 import { actionCarriesKey, actionFacts, resourceTypesNamed } from "../../helpers/iam/reference";
-import { json, ofType, stackRun } from "../../helpers/stacks";
+import { firehoseDeliveryVariant, json, ofType, stackRun, variantRun } from "../../helpers/stacks";
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Every identity-policy statement both stacks declare, named by the role policy that holds it. */
+/** Every identity-policy statement both stacks (and the Firehose delivery variant of dev) declare, named by the role policy that holds it. */
 async function planStatements(): Promise<{ where: string; statement: Statement }[]> {
     const out: { where: string; statement: Statement }[] = [];
-    for (const stack of ["dev", "prod"] as const) {
-        const run = await stackRun(stack);
+    for (const stack of ["dev", "prod", "dev-firehose"] as const) {
+        const run = stack === "dev-firehose" ? await variantRun(firehoseDeliveryVariant) : await stackRun(stack);
         for (const policy of ofType(run, "aws:iam/rolePolicy:RolePolicy")) {
             const document = json(policy, "policy") as PolicyDocument;
             document.Statement.forEach((statement, i) => out.push({ where: `${stack} ${policy.name} statement ${statement.Sid ?? i}`, statement }));

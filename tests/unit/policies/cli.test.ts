@@ -47,7 +47,7 @@ describe("npm run policy", function () {
         const result = runCli("--stack", "dev", "--json");
         const doc = JSON.parse(result.stdout);
         assert.strictEqual(doc.stack, "dev");
-        assert.strictEqual(doc.policies, 147);
+        assert.strictEqual(doc.policies, 148);
         assert.strictEqual(doc.mandatory, doc.violations.filter((v: { level: string }) => v.level === "mandatory").length);
         assert.strictEqual(result.status, doc.mandatory > 0 ? 1 : 0, result.stderr);
     });
@@ -55,6 +55,6 @@ describe("npm run policy", function () {
     it("exits 2 with the usage line when the flags are wrong", () => {
         const result = runCli("--stack");
         assert.strictEqual(result.status, 2);
-        assert.match(result.stderr, /--stack: expected a value; found nothing\. Usage: npm run policy -- --stack <dev\|prod> \[--json\]/);
+        assert.match(result.stderr, /--stack: expected a value; found nothing\. Usage: npm run policy -- --stack <dev\|prod\|dev-firehose\|prod-msk-client-auth> \[--json\]/);
     });
 });

@@ -303,6 +303,27 @@ const breaks: Break[] = [
             }),
         expect: ["redshift-resource-policy-source-scoped"],
     },
+    {
+        stack: "dev",
+        overrides: { "platform:ingestDelivery": "firehose" },
+        what: "a Firehose delivery stream writing the lake without the lake key (ingestDelivery firehose)",
+        change: (rs) => alter(rs, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose-orders", (p) => delete p.extendedS3Configuration.kmsKeyArn),
+        expect: ["firehose-delivery-stream-s3-cmk"],
+    },
+    {
+        stack: "dev",
+        overrides: { "platform:ingestDelivery": "firehose" },
+        what: "a Firehose delivery stream without error logging (ingestDelivery firehose)",
+        change: (rs) => alter(rs, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose-orders", (p) => (p.extendedS3Configuration.cloudwatchLoggingOptions.enabled = false)),
+        expect: ["firehose-delivery-stream-error-logging"],
+    },
+    {
+        stack: "dev",
+        overrides: { "platform:ingestDelivery": "firehose" },
+        what: "a transformation function no delivery stream invokes any more (ingestDelivery firehose)",
+        change: (rs) => alter(rs, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose-orders", (p) => delete p.extendedS3Configuration.processingConfiguration),
+        expect: ["lambda-function-failure-destination"],
+    },
 ];
 
 describe("policy pack on the real stacks", function () {
@@ -335,7 +356,7 @@ describe("policy pack on the real stacks", function () {
             const { run } = await baseline(stack);
             const [summary, full] = [await policySummary(run), await checkOfflineRun(run)];
             assert.deepStrictEqual(summary, { mandatory: full.mandatory, advisory: full.advisory, policies: full.policies });
-            assert.strictEqual(summary.policies, 147);
+            assert.strictEqual(summary.policies, 148);
         });
     }
 

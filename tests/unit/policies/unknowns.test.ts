@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import { Policy } from "@pulumi/policy";
+import { firehoseDeliveryStreamEncryption, firehoseDeliveryStreamErrorLogging, firehoseDeliveryStreamS3Cmk } from "../../../policies/firehose";
 import { iamPolicyNoDataExfiltration, iamPolicyNoWildcardAction, iamPolicyNoWildcardResource } from "../../../policies/iam";
 import { kinesisStreamCmk } from "../../../policies/kinesis";
 import { lambdaFunctionEnvironmentNoSecrets, lambdaFunctionInVpc, lambdaFunctionLogRetention } from "../../../policies/lambda";
@@ -58,6 +59,10 @@ describe("values unknown during preview", function () {
         [lambdaFunctionEnvironmentNoSecrets, "an environment variable holding a bucket name", fixture(aws.lambda.Function, "f", { role: unknown.string, runtime: "nodejs22.x", environment: { variables: { RAW_BUCKET: unknown.string, DB_PASSWORD_ARN: unknown.string } } })],
         [lambdaFunctionInVpc, "the VPC subnets", fixture(aws.lambda.Function, "f", { role: "r", runtime: "nodejs22.x", vpcConfig: { subnetIds: unknown.array, securityGroupIds: [unknown.string] } })],
         [redshiftClusterInVpc, "the subnet group name", fixture(aws.redshift.Cluster, "c", { clusterIdentifier: "c", nodeType: "ra3.xlplus", clusterSubnetGroupName: unknown.string, kmsKeyId: keyArn })],
+        [firehoseDeliveryStreamEncryption, "the source stream's ARN (first preview)", fixture(aws.kinesis.FirehoseDeliveryStream, "d", { destination: "extended_s3", kinesisSourceConfiguration: { kinesisStreamArn: unknown.string, roleArn: unknown.string } })],
+        [firehoseDeliveryStreamEncryption, "a Direct PUT stream's key ARN", fixture(aws.kinesis.FirehoseDeliveryStream, "d", { destination: "extended_s3", serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: unknown.string } })],
+        [firehoseDeliveryStreamS3Cmk, "the lake key ARN", fixture(aws.kinesis.FirehoseDeliveryStream, "d", { destination: "extended_s3", extendedS3Configuration: { bucketArn: unknown.string, roleArn: unknown.string, kmsKeyArn: unknown.string } })],
+        [firehoseDeliveryStreamErrorLogging, "the log group's name", fixture(aws.kinesis.FirehoseDeliveryStream, "d", { destination: "extended_s3", extendedS3Configuration: { bucketArn: "arn:aws:s3:::b", roleArn: "r", errorOutputPrefix: "_e/", cloudwatchLoggingOptions: { enabled: true, logGroupName: unknown.string, logStreamName: "DestinationDelivery" } } })],
         [taggingResourceCostTags, "the provider's default tags", fixture(aws.sqs.Queue, "q", {}, { provider: registerProvider({ ...awsProvider("computed-tags"), inputs: { region: "us-east-1", defaultTags: unknown.string } }) })],
     ];
     for (const [policy, what, resource] of resourceCases) {

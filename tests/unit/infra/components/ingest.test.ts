@@ -7,6 +7,7 @@ import { PlatformContext } from "../../../../infra/shared/context";
 import { bucket, construct, named, namesOf, types } from "./harness";
 
 const settings: IngestConfig = {
+    delivery: "lambda",
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 5,

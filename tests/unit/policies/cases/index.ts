@@ -3,6 +3,7 @@ import { catalogCases } from "./catalog";
 import { dmsCases } from "./dms";
 import { ec2Cases } from "./ec2";
 import { emrCases } from "./emr";
+import { firehoseCases } from "./firehose";
 import { governanceCases } from "./governance";
 import { iamCases } from "./iam";
 import { kinesisCases } from "./kinesis";
@@ -23,6 +24,7 @@ export const allCases: PolicyCase[] = [
     ...dmsCases,
     ...ec2Cases,
     ...emrCases,
+    ...firehoseCases,
     ...governanceCases,
     ...iamCases,
     ...kinesisCases,

@@ -62,6 +62,18 @@ const machine = (state: object) =>
     fixture(aws.sfn.StateMachine, "pipeline", { roleArn: "arn:aws:iam::123456789012:role/sfn", definition: JSON.stringify({ StartAt: "Invoke", States: { Invoke: state, Failed: { Type: "Fail" } } }) });
 const stateMachine = fixture(aws.sfn.StateMachine, "pipeline", { roleArn: "arn:aws:iam::123456789012:role/sfn", definition: JSON.stringify({ StartAt: "Load", States: { Load: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: fnArn }, End: true } } }) });
 
+/** A delivery stream whose Lambda processor is `lambdaArn`. */
+const firehoseWithProcessor = (lambdaArn: string) =>
+    fixture(aws.kinesis.FirehoseDeliveryStream, "firehose-orders", {
+        name: "platform-prod-deliver-orders",
+        destination: "extended_s3",
+        extendedS3Configuration: {
+            bucketArn: "arn:aws:s3:::raw",
+            roleArn: "arn:aws:iam::123456789012:role/delivery",
+            processingConfiguration: { enabled: true, processors: [{ type: "Lambda", parameters: [{ parameterName: "LambdaArn", parameterValue: lambdaArn }] }] },
+        },
+    });
+
 export const lambdaCases: PolicyCase[] = [
     passes(lambda.lambdaFunctionRuntimeSupported, "Node.js 22", fn()),
     passes(lambda.lambdaFunctionRuntimeSupported, "a container image", fn({ runtime: undefined, packageType: "Image", imageUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1" })),
@@ -133,6 +145,8 @@ export const lambdaCases: PolicyCase[] = [
         }),
     ]),
     fails(lambda.lambdaFunctionFailureDestination, "nothing catches failed invocations", [fn()], /has no dead-letter queue, no on-failure destination and no event source mapping/),
+    passes(lambda.lambdaFunctionFailureDestination, "the data-transformation processor of a Firehose delivery stream", [fn(), firehoseWithProcessor(`${fnArn}:$LATEST`)]),
+    fails(lambda.lambdaFunctionFailureDestination, "a Firehose delivery stream that processes with another function", [fn(), firehoseWithProcessor(`${fnArn}-other:$LATEST`)], /has no dead-letter queue/),
 
     passes(lambda.lambdaFunctionLeastPrivilegeRole, "its own role with an inline policy", [fn(), role, rolePolicy]),
     fails(lambda.lambdaFunctionLeastPrivilegeRole, "CallbackFunction's default role", [fn(), role, fullAccess], /carries AWS-managed AWSLambda_FullAccess/),
