@@ -13,7 +13,7 @@ import { Keys } from "./keys";
 import { Lake } from "./lake";
 import { Network } from "./network";
 import { Observability } from "./observability";
-import { Orchestration } from "./orchestration";
+import { cdcScriptKey, Orchestration } from "./orchestration";
 import { Query, resultsBucketName } from "./query";
 import { Streaming } from "./streaming";
 import { Transform } from "./transform";
@@ -66,9 +66,20 @@ const warehouse = new Warehouse(
     { context, warehouse: config.warehouse, network: { vpcId: network.vpcId, cidr: network.cidr, privateSubnetIds: network.privateSubnetIds }, curatedBucketArn: lake.buckets.curated.arn, artifactsBucketArn: lake.buckets.artifacts.arn },
     opts,
 );
+// The captured database's datasets (change data capture), once each: the pipeline applies them, the catalog and the analysts' grants cover them.
+const capturedDatasets = config.databaseSource ? [...new Map(config.databaseSource.tables.map((t) => [t.dataset.name, t.dataset])).values()] : [];
 const transform = new Transform(
     "transform",
-    { context, spark: config.spark, network, rawBucket: lake.buckets.raw, curatedBucket: lake.buckets.curated, artifactsBucket: lake.buckets.artifacts },
+    {
+        context,
+        spark: config.spark,
+        network,
+        rawBucket: lake.buckets.raw,
+        curatedBucket: lake.buckets.curated,
+        artifactsBucket: lake.buckets.artifacts,
+        // Glue mode runs the CDC apply as a job of its own; the orchestration uploads its script.
+        cdcApply: capturedDatasets.length > 0 ? { scriptKey: cdcScriptKey } : undefined,
+    },
     opts,
 );
 const connectors = new ApiConnectors(
@@ -95,8 +106,6 @@ const fileDrops = new FileDrops(
     },
     opts,
 );
-// The captured database's datasets (change data capture), once each: the pipeline applies them, the catalog and the analysts' grants cover them.
-const capturedDatasets = config.databaseSource ? [...new Map(config.databaseSource.tables.map((t) => [t.dataset.name, t.dataset])).values()] : [];
 const orchestration = new Orchestration(
     "orchestration",
     {
@@ -173,6 +182,7 @@ export const ingestFunctions = ingest.functions.map((f) => f.name);
 export const apiConnectorFunctions = connectors.functions.map((f) => f.name);
 export const sparkApplicationId = transform.compute.mode === "serverless" ? transform.compute.applicationId : undefined;
 export const sparkClusterId = transform.compute.mode === "cluster" ? transform.compute.clusterId : undefined;
+export const sparkGlueJobs = transform.compute.mode === "glue" ? { transform: transform.compute.transformJob.name, cdcApply: transform.compute.cdcApplyJob?.name } : undefined;
 export const batchJobQueue = batch.jobQueueArn;
 export const batchJobDefinition = batch.jobDefinitionArn;
 export const pipelineStateMachine = orchestration.stateMachineArn;

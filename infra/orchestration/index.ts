@@ -66,6 +66,18 @@ export interface OrchestrationArgs {
     readonly curatedDatabase?: string;
 }
 
+/** The pipeline's view of the Spark compute, from its resolved id (application, cluster or Glue transform job name). */
+function sparkTargetOf(compute: SparkCompute, sparkId: string, jobRoleArn: string, cdcApplyJobName: string): SparkTarget {
+    switch (compute.mode) {
+        case "serverless":
+            return { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn };
+        case "cluster":
+            return { mode: "cluster", clusterId: sparkId };
+        case "glue":
+            return { mode: "glue", transformJobName: sparkId, ...(cdcApplyJobName ? { cdcApplyJobName } : {}) };
+    }
+}
+
 /** Packages the quality and load closures never load. */
 const excludedFromBundle = ["@pulumi/awsx", "@pulumi/policy", "@aws-sdk/client-emr-serverless", "@aws-sdk/client-kinesis", "@aws-sdk/client-sqs", "aws-msk-iam-sasl-signer-js", "cli-progress", "js-yaml", "kafkajs", "pg", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
 
@@ -92,6 +104,9 @@ export class Orchestration extends pulumi.ComponentResource {
         const loaded = [...datasets, ...databaseDatasets];
         const curatedDatabase = args.curatedDatabase ?? catalogDatabaseNames(context.project, context.stack).curated;
         const spark = sparkComputeIdentity(args.spark.compute);
+        // Glue mode runs the CDC apply as its own job; elsewhere it runs on the same compute.
+        const glueCdcJob = args.spark.compute.mode === "glue" ? args.spark.compute.cdcApplyJob : undefined;
+        const cdcApplyJob = { name: glueCdcJob ? glueCdcJob.name : pulumi.output(""), arn: glueCdcJob ? glueCdcJob.arn : pulumi.output("") };
         const curatedUri = pulumi.interpolate`s3://${args.curatedBucket.bucket}`;
         const warehouseAccess = pulumi.all([context.partition, context.accountId, args.warehouse.arn, args.warehouse.adminSecretArn, context.keys.warehouse]).apply(
             ([partition, accountId, warehouseArn, secretArn, warehouseKeyArn]): WarehouseAccess => ({ partition, accountId, region: context.region, warehouseArn, secretArn, warehouseKeyArn }),
@@ -160,13 +175,13 @@ export class Orchestration extends pulumi.ComponentResource {
                 description: "Runs the transform-and-load pipeline",
                 accountId: context.accountId,
                 policy: pulumi
-                    .all([context.partition, context.accountId, pulumi.all([spark.arn, spark.id, args.spark.jobRoleArn]), this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, context.keys.observability])
-                    .apply(([partition, accountId, [sparkArn, sparkId, jobRoleArn], qualityArn, loadArn, topicArn, keyArn]) =>
+                    .all([context.partition, context.accountId, pulumi.all([spark.arn, spark.id, args.spark.jobRoleArn, cdcApplyJob.name, cdcApplyJob.arn]), this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, context.keys.observability])
+                    .apply(([partition, accountId, [sparkArn, sparkId, jobRoleArn, cdcJobName, cdcJobArn], qualityArn, loadArn, topicArn, keyArn]) =>
                         stateMachinePolicy({
                             partition,
                             accountId,
                             region: context.region,
-                            spark: args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster", clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
+                            spark: { ...sparkTargetOf(args.spark.compute, sparkId, jobRoleArn, cdcJobName), resourceArn: sparkArn, jobRoleArn, ...(cdcJobArn ? { cdcApplyJobArn: cdcJobArn } : {}) },
                             functionArns: [qualityArn, loadArn],
                             alarmTopicArn: topicArn,
                             observabilityKeyArn: keyArn,
@@ -178,12 +193,12 @@ export class Orchestration extends pulumi.ComponentResource {
 
         const cdc = this.cdcApply(name, args, databaseDatasets);
         const specUris = pulumi.all(datasets.map((d) => args.spark.specUris[d.name]));
-        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris)]);
+        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris), cdcApplyJob.name]);
         const buckets = pulumi.all([args.rawBucket.bucket, args.curatedBucket.bucket, args.artifactsBucket.bucket]);
         const definition = pulumi
             .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn])
-            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs], [raw, curated, artifacts], qualityArn, loadArn, topicArn]) => {
-                const target: SparkTarget = args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
+            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs, cdcJobName], [raw, curated, artifacts], qualityArn, loadArn, topicArn]) => {
+                const target = sparkTargetOf(args.spark.compute, sparkId, jobRoleArn, cdcJobName);
                 return JSON.stringify(
                     pipelineDefinition({
                         datasets: datasets.map((d, i) => ({ name: d.name, specUri: specs[i] })),
