@@ -93,19 +93,6 @@ const connectors = new ApiConnectors(
     opts,
 );
 const batch = new Batch("batch", { context, batch: config.batch, network, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
-const fileDrops = new FileDrops(
-    "files",
-    {
-        context,
-        fileDrops: config.fileDrops,
-        lake: config.lake,
-        rawBucket: lake.buckets.raw,
-        rejectsBucket: lake.buckets.rejects,
-        accessLogsBucket: lake.buckets.accessLogs,
-        batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
-    },
-    opts,
-);
 const orchestration = new Orchestration(
     "orchestration",
     {
@@ -132,6 +119,21 @@ const catalog = new Catalog(
         governance: config.governance,
         databaseDatasets: capturedDatasets,
         access: [...warehouse.catalogAccess, ...transform.catalogAccess, ...orchestration.catalogAccess],
+    },
+    opts,
+);
+const fileDrops = new FileDrops(
+    "files",
+    {
+        context,
+        fileDrops: config.fileDrops,
+        lake: config.lake,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+        accessLogsBucket: lake.buckets.accessLogs,
+        batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
+        // The drafts crawler's Lake Formation grants wait for the catalog's settings.
+        catalogDependencies: catalog.dependencies,
     },
     opts,
 );
@@ -192,5 +194,6 @@ export const analystRoleArn = query.analystRole.arn;
 export const auditTrailArn = audit.trailArn;
 export const landingBucket = fileDrops.landingBucket.bucket;
 export const fileDropFunctions = fileDrops.functions.map((f) => f.name);
+export const fileDropDraftsCrawler = fileDrops.draftsCrawlerName;
 export const databaseReplication = databases?.replicationConfigArn;
 export const changeFileLandingFunction = databases?.landingFunction.name;
