@@ -31,6 +31,9 @@ export const mskClientAuthVariant = {
     },
 } as const satisfies RunOptions;
 
+/** The test-only stack config of the `sparkMode: glue` alternative: dev with Spark on Glue jobs (tests/unit/infra/glue.test.ts). */
+export const sparkGlueVariant = { stack: "dev", overrides: { "platform:sparkMode": "glue" } } as const satisfies RunOptions;
+
 /** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
@@ -38,6 +41,7 @@ export const variants: readonly RunOptions[] = [
     { stack: "dev", overrides: { "platform:sparkMode": "cluster" } },
     { stack: "prod", overrides: { "platform:warehouseMode": "serverless", "platform:streamingEngine": "kinesis" } },
     mskClientAuthVariant,
+    sparkGlueVariant,
 ];
 
 /**

@@ -12,7 +12,7 @@ export const sparkKeys: readonly ConfigKey[] = [
     { name: "emrMaxTaskNodes", type: "integer", default: 4, example: "10", description: "Maximum Spot task nodes the managed scaling policy may add (cluster mode, 0 to 100)." },
     { name: "glueVersion", type: "string", default: "5.0", example: "5.0", description: "Glue version of the Glue jobs (glue mode; 5.x: Spark 3.5, Python 3.11)." },
     { name: "glueWorkerType", type: "string", default: "G.1X", example: "G.2X", description: "Worker type of the Glue jobs (glue mode): G.1X (1 DPU: 4 vCPU, 16 GB), G.2X (2 DPU), G.4X (4 DPU) or G.8X (8 DPU); dev allows G.1X and G.2X." },
-    { name: "glueWorkers", type: "integer", default: 4, example: "10", description: "Workers per Glue job run, driver included (glue mode, 2 to 100; at most 10 in dev)." },
+    { name: "glueWorkers", type: "integer", default: 2, example: "4", description: "Workers per Glue job run, driver included (glue mode, 2 to 100; at most 10 in dev)." },
     { name: "glueTimeoutMinutes", type: "integer", default: 120, example: "180", description: "Minutes a Glue job run may take before Glue stops it with TIMEOUT (glue mode, 5 to 2880)." },
     { name: "emrIdleTimeoutMinutes", type: "integer", default: 30, example: "60", description: "Idle minutes before the EMR cluster terminates or the serverless application stops (5 to 1440)." },
 ];

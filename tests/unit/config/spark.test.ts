@@ -16,8 +16,8 @@ describe("config area: spark", () => {
         assert.deepStrictEqual(parseClean(sparkKeys, dev, cluster), { mode: "cluster", releaseLabel: "emr-7.5.0", instanceType: "m6g.xlarge", coreNodes: 2, maxTaskNodes: 4, idleTimeoutMinutes: 30 });
     });
 
-    it("defaults Glue to version 5.0 with four G.1X workers and a two-hour timeout", () => {
-        assert.deepStrictEqual(parseClean(sparkKeys, dev, glue), { mode: "glue", glueVersion: "5.0", workerType: "G.1X", workers: 4, timeoutMinutes: 120 });
+    it("defaults Glue to version 5.0 with two G.1X workers (the smallest Spark job) and a two-hour timeout", () => {
+        assert.deepStrictEqual(parseClean(sparkKeys, dev, glue), { mode: "glue", glueVersion: "5.0", workerType: "G.1X", workers: 2, timeoutMinutes: 120 });
     });
 
     it("reads the Glue worker type, count and timeout, allowing prod the large worker types", () => {
@@ -51,7 +51,7 @@ describe("config area: spark", () => {
         { title: "a Glue version before 5", values: { ...glue, glueVersion: "4.0" }, problem: { key: "platform:glueVersion", expected: "a Glue 5.x version such as 5.0 (Spark 3.5, Python 3.11: what the job scripts are tested with)", found: '"4.0"', fix: "pulumi config set platform:glueVersion 5.0" } },
         { title: "a Glue worker type that is not a Spark worker type", values: { ...glue, glueWorkerType: "Standard" }, problem: { key: "platform:glueWorkerType", expected: "a Glue Spark worker type: G.1X, G.2X, G.4X, G.8X", found: '"Standard"', fix: "pulumi config set platform:glueWorkerType G.1X" } },
         { title: "a Glue worker type not allowed in dev", values: { ...glue, glueWorkerType: "G.4X" }, problem: { key: "platform:glueWorkerType", expected: "a worker type allowed in dev: G.1X, G.2X", found: '"G.4X"', fix: "pulumi config set platform:glueWorkerType G.1X" } },
-        { title: "a single Glue worker (a driver needs executors)", values: { ...glue, glueWorkers: "1" }, problem: { key: "platform:glueWorkers", expected: "an integer from 2 to 100", found: "1", fix: "pulumi config set platform:glueWorkers 10" } },
+        { title: "a single Glue worker (a driver needs executors)", values: { ...glue, glueWorkers: "1" }, problem: { key: "platform:glueWorkers", expected: "an integer from 2 to 100", found: "1", fix: "pulumi config set platform:glueWorkers 4" } },
         { title: "Glue workers above the dev cap", values: { ...glue, glueWorkers: "11" }, problem: { key: "platform:glueWorkers", expected: "at most 10 in dev", found: "11", fix: "pulumi config set platform:glueWorkers 10" } },
         { title: "a Glue timeout over two days", values: { ...glue, glueTimeoutMinutes: "3000" }, problem: { key: "platform:glueTimeoutMinutes", expected: "an integer from 5 to 2880", found: "3000", fix: "pulumi config set platform:glueTimeoutMinutes 180" } },
     ]);

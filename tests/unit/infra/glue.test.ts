@@ -15,7 +15,7 @@ import { json, ofType, one, variantRun } from "../../helpers/stacks";
  */
 export const glueVariants = {
     dev: { stack: "dev", overrides: { "platform:sparkMode": "glue" } },
-    prod: { stack: "prod", overrides: { "platform:sparkMode": "glue", "platform:glueWorkerType": "G.2X", "platform:glueWorkers": "10" } },
+    prod: { stack: "prod", overrides: { "platform:sparkMode": "glue", "platform:glueWorkers": "4" } },
 } as const;
 
 const root = path.resolve(__dirname, "..", "..", "..");
@@ -38,7 +38,7 @@ for (const stack of ["dev", "prod"] as const) {
                     ["transform-glue-transform", "5.0", "spark/transform_job.py"],
                 ],
             );
-            const expectedWorkers = stack === "dev" ? ["G.1X", 4] : ["G.2X", 10];
+            const expectedWorkers = stack === "dev" ? ["G.1X", 2] : ["G.1X", 4];
             assert.deepStrictEqual([job("transform").inputs.workerType, job("transform").inputs.numberOfWorkers], expectedWorkers);
             assert.deepStrictEqual(
                 ["aws:emrserverless/application:Application", "aws:emr/cluster:Cluster"].flatMap((t) => ofType(run, t)),
