@@ -182,7 +182,7 @@ export class FileDrops extends pulumi.ComponentResource {
         const database = new aws.glue.CatalogDatabase(
             `${name}-drafts`,
             { name: databaseName, description: "Tables a crawler proposes for partner files whose schema is not yet a dataset (file-drop drafts); for review, not for queries", createTableDefaultPermissions: [] },
-            child,
+            dataStoreOptions(context.protectData, this),
         );
         const { role, policy } = serviceRole(
             `${name}-drafts-crawler`,
