@@ -132,7 +132,7 @@ const fileDrops = new FileDrops(
         rejectsBucket: lake.buckets.rejects,
         accessLogsBucket: lake.buckets.accessLogs,
         batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
-        // The drafts crawler's Lake Formation grants wait for the catalog's settings.
+        // The drafts database and its Lake Formation grants wait for the catalog's settings.
         catalogDependencies: catalog.dependencies,
     },
     opts,

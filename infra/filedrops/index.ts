@@ -34,8 +34,9 @@ export interface FileDropsArgs {
      */
     readonly batch: { readonly jobQueueArn: pulumi.Input<string>; readonly jobDefinitionArn: pulumi.Input<string>; readonly jobRoleName: pulumi.Input<string> };
     /**
-     * What the drafts database's Lake Formation grants wait for: the catalog's data lake settings
-     * (which make the deployer an administrator). Needed only with a drafts crawler. Defaults to none.
+     * What the drafts database and its Lake Formation grants wait for: the catalog's data lake
+     * settings (which make the deployer an administrator) and its encryption settings (so no
+     * metadata is written unencrypted). Needed only with a drafts crawler. Defaults to none.
      */
     readonly catalogDependencies?: readonly pulumi.Resource[];
 }
@@ -182,7 +183,8 @@ export class FileDrops extends pulumi.ComponentResource {
         const database = new aws.glue.CatalogDatabase(
             `${name}-drafts`,
             { name: databaseName, description: "Tables a crawler proposes for partner files whose schema is not yet a dataset (file-drop drafts); for review, not for queries", createTableDefaultPermissions: [] },
-            dataStoreOptions(context.protectData, this),
+            // Created once the catalog's settings are (its encryption among them), like the lake's databases.
+            dataStoreOptions(context.protectData, this, { dependsOn: [...(args.catalogDependencies ?? [])] }),
         );
         const { role, policy } = serviceRole(
             `${name}-drafts-crawler`,

@@ -18,7 +18,7 @@ export interface TransformArgs {
     readonly spark: SparkConfig;
     /** The datasets the job transforms (one spec each). Defaults to every dataset of `runtime/datasets`. */
     readonly datasets?: readonly DatasetDefinition[];
-    /** The VPC whose private subnets the workers run in. */
+    /** The VPC whose private subnets the EMR workers run in (glue mode declares no Glue network connection: the jobs run in Glue's network). */
     readonly network: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string[]> };
     /** Read by the job. */
     readonly rawBucket: aws.s3.Bucket;
