@@ -16,7 +16,7 @@ import { Lake } from "./lake";
 import { Lineage } from "./lineage";
 import { Network } from "./network";
 import { Observability } from "./observability";
-import { Orchestration } from "./orchestration";
+import { cdcScriptKey, Orchestration } from "./orchestration";
 import { Query, resultsBucketName } from "./query";
 import { Streaming } from "./streaming";
 import { Transform } from "./transform";
@@ -85,9 +85,21 @@ const warehouse = new Warehouse(
     { context, warehouse: config.warehouse, network: { vpcId: network.vpcId, cidr: network.cidr, privateSubnetIds: network.privateSubnetIds }, curatedBucketArn: lake.buckets.curated.arn, artifactsBucketArn: lake.buckets.artifacts.arn, ...(zeroEtl ? { zeroEtl } : {}) },
     opts,
 );
+// The captured database's datasets (change data capture), once each, keyed as their table mappings declare: the pipeline applies them, the catalog and the analysts' grants cover them.
+const capturedDatasets = capturedDatasetsOf(config.databaseSource);
 const transform = new Transform(
     "transform",
-    { context, spark: config.spark, network, rawBucket: lake.buckets.raw, curatedBucket: lake.buckets.curated, artifactsBucket: lake.buckets.artifacts, lineage },
+    {
+        context,
+        spark: config.spark,
+        network,
+        rawBucket: lake.buckets.raw,
+        curatedBucket: lake.buckets.curated,
+        artifactsBucket: lake.buckets.artifacts,
+        // Glue mode runs the CDC apply as a job of its own; the orchestration uploads its script.
+        cdcApply: capturedDatasets.length > 0 ? { scriptKey: cdcScriptKey } : undefined,
+        lineage,
+    },
     opts,
 );
 const connectors = new ApiConnectors(
@@ -102,22 +114,6 @@ const connectors = new ApiConnectors(
     opts,
 );
 const batch = new Batch("batch", { context, batch: config.batch, network, rawBucket: lake.buckets.raw, rejectsBucket: lake.buckets.rejects }, opts);
-const fileDrops = new FileDrops(
-    "files",
-    {
-        context,
-        fileDrops: config.fileDrops,
-        lake: config.lake,
-        rawBucket: lake.buckets.raw,
-        rejectsBucket: lake.buckets.rejects,
-        accessLogsBucket: lake.buckets.accessLogs,
-        lineage,
-        batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
-    },
-    opts,
-);
-// The captured database's datasets (change data capture), once each, keyed as their table mappings declare: the pipeline applies them, the catalog and the analysts' grants cover them.
-const capturedDatasets = capturedDatasetsOf(config.databaseSource);
 const orchestration = new Orchestration(
     "orchestration",
     {
@@ -147,6 +143,22 @@ const catalog = new Catalog(
         governance: config.governance,
         databaseDatasets: capturedDatasets,
         access: [...warehouse.catalogAccess, ...transform.catalogAccess, ...orchestration.catalogAccess],
+    },
+    opts,
+);
+const fileDrops = new FileDrops(
+    "files",
+    {
+        context,
+        fileDrops: config.fileDrops,
+        lake: config.lake,
+        rawBucket: lake.buckets.raw,
+        rejectsBucket: lake.buckets.rejects,
+        accessLogsBucket: lake.buckets.accessLogs,
+        lineage,
+        batch: { jobQueueArn: batch.jobQueueArn, jobDefinitionArn: batch.jobDefinitionArn, jobRoleName: batch.jobRoleName },
+        // The drafts database and its Lake Formation grants wait for the catalog's settings.
+        catalogDependencies: catalog.dependencies,
     },
     opts,
 );
@@ -208,6 +220,7 @@ export const firehoseTransformFunctions = ingest instanceof FirehoseDelivery ? i
 export const apiConnectorFunctions = connectors.functions.map((f) => f.name);
 export const sparkApplicationId = transform.compute.mode === "serverless" ? transform.compute.applicationId : undefined;
 export const sparkClusterId = transform.compute.mode === "cluster" ? transform.compute.clusterId : undefined;
+export const sparkGlueJobs = transform.compute.mode === "glue" ? { transform: transform.compute.transformJob.name, cdcApply: transform.compute.cdcApplyJob?.name } : undefined;
 export const batchJobQueue = batch.jobQueueArn;
 export const batchJobDefinition = batch.jobDefinitionArn;
 export const pipelineStateMachine = orchestration.stateMachineArn;
@@ -220,6 +233,7 @@ export const analystRoleArn = query.analystRole.arn;
 export const auditTrailArn = audit.trailArn;
 export const landingBucket = fileDrops.landingBucket.bucket;
 export const fileDropFunctions = fileDrops.functions.map((f) => f.name);
+export const fileDropDraftsCrawler = fileDrops.draftsCrawlerName;
 export const databaseReplication = databases?.replicationConfigArn;
 export const changeFileLandingFunction = databases?.landingFunction.name;
 export const zeroEtlIntegration = warehouse.zeroEtlIntegrationArn;

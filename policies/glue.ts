@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { checkov } from "./lib/metadata";
 import { label, ofType, prop, referencedBy } from "./lib/stack";
+import { policyConfig } from "./lib/config";
 import { isKnown, probe, show } from "./lib/values";
 
 /** @severity high */
@@ -135,4 +136,101 @@ function requireStackKey(settings: PolicyResource, field: string, value: unknown
     }
 }
 
-export const gluePolicies = [glueDataCatalogEncryption, glueDataCatalogEncryptionDeclared, glueSecurityConfigurationEncryption, glueJobSecurityConfiguration];
+const timeoutSchema = {
+    properties: {
+        maximumTimeoutMinutes: { type: "integer" as const, minimum: 1, maximum: 2880, default: 720, description: "Longest timeout a Glue job may set, in minutes. Defaults to 720 (12 hours)." },
+    },
+};
+
+/**
+ * Glue's default timeout is 2880 minutes: a hung run bills its workers for two days before Glue
+ * stops it. The platform sets each job's timeout from config (platform:glueTimeoutMinutes).
+ *
+ * @severity medium
+ */
+export const glueJobTimeout: ResourceValidationPolicy = {
+    name: "glue-job-timeout",
+    description: "Checks whether Glue jobs set their own timeout, no longer than the configured maximum, instead of Glue's default of 48 hours.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    tags: ["cost", "reliability", "glue"],
+    remediationSteps: "Set timeout (minutes) on the job; the platform takes it from platform:glueTimeoutMinutes.",
+    configSchema: timeoutSchema,
+    validateResource: validateResourceOfType(aws.glue.Job, (job, args, reportViolation) => {
+        const { maximumTimeoutMinutes } = policyConfig<{ maximumTimeoutMinutes: number }>(args, timeoutSchema);
+        const timeout = probe(() => job.timeout);
+        if (!isKnown(timeout)) {
+            return;
+        }
+        if (timeout === undefined || timeout === null) {
+            reportViolation(`timeout must be set (at most ${maximumTimeoutMinutes} minutes); none is set, so a hung run bills its workers for Glue's default of 2880 minutes.`);
+        } else if (timeout > maximumTimeoutMinutes) {
+            reportViolation(`timeout must be at most ${maximumTimeoutMinutes} minutes; found ${timeout}.`);
+        }
+    }),
+};
+
+/**
+ * A failed Glue run is diagnosed from its logs and metrics; without continuous logging the driver's
+ * output arrives only when the run ends, and without job metrics there is nothing to alarm on.
+ *
+ * @severity medium
+ */
+export const glueJobObservability: ResourceValidationPolicy = {
+    name: "glue-job-observability",
+    description: "Checks whether Glue Spark jobs enable job metrics and continuous CloudWatch logging.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    tags: ["observability", "glue"],
+    remediationSteps: 'Set defaultArguments "--enable-metrics": "true" and "--enable-continuous-cloudwatch-log": "true" (and a log group with --continuous-log-logGroup).',
+    validateResource: validateResourceOfType(aws.glue.Job, (job, _args, reportViolation) => {
+        const defaults = probe(() => job.defaultArguments);
+        if (!isKnown(defaults) || job.command?.name === "pythonshell") {
+            return;
+        }
+        for (const flag of ["--enable-metrics", "--enable-continuous-cloudwatch-log"]) {
+            const value = defaults?.[flag];
+            if (value !== "true") {
+                reportViolation(`defaultArguments["${flag}"] must be "true"; found ${show(value)}.`);
+            }
+        }
+    }),
+};
+
+/**
+ * A crawler that updates or deletes tables rewrites what others read; the platform's crawlers only
+ * propose schemas (the file-drop drafts), so changes to tables they made are logged, not applied.
+ *
+ * @severity high
+ */
+export const glueCrawlerSchemaChangeLogged: ResourceValidationPolicy = {
+    name: "glue-crawler-schema-change-logged",
+    description: "Checks whether Glue crawlers log schema changes and deletions (schemaChangePolicy LOG) instead of rewriting or deleting catalog tables.",
+    enforcementLevel: "advisory",
+    severity: "high",
+    tags: ["governance", "glue"],
+    remediationSteps: 'Set schemaChangePolicy { updateBehavior: "LOG", deleteBehavior: "LOG" } on the crawler.',
+    validateResource: validateResourceOfType(aws.glue.Crawler, (crawler, _args, reportViolation) => {
+        const policy = probe(() => crawler.schemaChangePolicy);
+        if (!isKnown(policy)) {
+            return;
+        }
+        // Glue's defaults are UPDATE_IN_DATABASE and DEPRECATE_IN_DATABASE: unset means rewritten.
+        if (policy?.updateBehavior !== "LOG") {
+            reportViolation(`schemaChangePolicy.updateBehavior must be LOG; found ${show(policy?.updateBehavior)} (unset means UPDATE_IN_DATABASE), which rewrites tables.`);
+        }
+        if (policy?.deleteBehavior !== "LOG") {
+            reportViolation(`schemaChangePolicy.deleteBehavior must be LOG; found ${show(policy?.deleteBehavior)} (unset means DEPRECATE_IN_DATABASE), which changes tables.`);
+        }
+    }),
+};
+
+export const gluePolicies = [
+    glueDataCatalogEncryption,
+    glueDataCatalogEncryptionDeclared,
+    glueSecurityConfigurationEncryption,
+    glueJobSecurityConfiguration,
+    glueJobTimeout,
+    glueJobObservability,
+    glueCrawlerSchemaChangeLogged,
+];

@@ -68,6 +68,9 @@ export const firehoseDeliveryVariant = {
     overrides: { "platform:ingestDelivery": "firehose" },
 } as const satisfies RunOptions;
 
+/** The test-only stack config of the `sparkMode: glue` alternative: dev with Spark on Glue jobs (tests/unit/infra/glue.test.ts). */
+export const sparkGlueVariant = { stack: "dev", overrides: { "platform:sparkMode": "glue" } } as const satisfies RunOptions;
+
 /** Runs covering every resource-creating config mode (`platform:sparkMode`, `warehouseMode`, `streamingEngine`, `mskClientAuth`, `dbSourceZeroEtl`, `orchestrator`, `ingestDelivery`). */
 export const variants: readonly RunOptions[] = [
     { stack: "dev" },
@@ -79,6 +82,7 @@ export const variants: readonly RunOptions[] = [
     zeroEtlVariants.provisioned,
     airflowVariant,
     firehoseDeliveryVariant,
+    sparkGlueVariant,
 ];
 
 /**
@@ -89,6 +93,7 @@ export const variants: readonly RunOptions[] = [
 export const namedVariants: Readonly<Record<string, RunOptions>> = {
     "dev-firehose": firehoseDeliveryVariant,
     "dev-airflow": airflowVariant,
+    "dev-glue": sparkGlueVariant,
     "dev-zero-etl": zeroEtlVariants.serverless,
     "prod-zero-etl": zeroEtlVariants.provisioned,
     "prod-msk-client-auth": mskClientAuthVariant,

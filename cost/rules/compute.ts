@@ -275,5 +275,52 @@ export const batchComputeEnvironment = costRule<aws.batch.ComputeEnvironmentArgs
     },
 });
 
-export const computeRules: readonly AnyRule[] = [lambdaFunction, lambdaEventSourceMapping, emrServerlessApplication, emrCluster, emrInstanceFleet, emrInstanceGroup, batchComputeEnvironment];
+/** DPUs of one Glue Spark worker, by worker type (Glue bills each worker at this many DPUs). */
+const glueWorkerDpu: Readonly<Record<string, number>> = { "G.025X": 0.25, "G.1X": 1, "G.2X": 2, "G.4X": 4, "G.8X": 8 };
+
+/**
+ * Glue Spark job: DPU-hours of its runs, at the standard or flexible execution class rate. A run
+ * is billed per second with a one-minute minimum (Glue 2.0 and later), so the billed minutes are
+ * runs × max(1, average minutes); its DPUs are workers × the worker type's DPUs.
+ */
+export const glueJob = costRule<aws.glue.JobArgs>({
+    type: "aws:glue/job:Job",
+    usage: {
+        monthlyRuns: { unit: "runs", description: "Job runs per month." },
+        averageRunMinutes: { unit: "minutes", description: "Average billed duration of a run (Glue bills at least 1 minute per run)." },
+    },
+    price(props, _resource, ctx) {
+        const workerType = readString(props.workerType, "workerType");
+        const perWorker = glueWorkerDpu[workerType];
+        if (perWorker === undefined) {
+            return notPriced(`worker type ${workerType} has no DPU figure in the model (known: ${Object.keys(glueWorkerDpu).join(", ")})`);
+        }
+        const workers = readNumber(props.numberOfWorkers, "numberOfWorkers");
+        const dpus = workers * perWorker;
+        const flex = readString(props.executionClass, "executionClass", "STANDARD") === "FLEX";
+        const runs = ctx.usage("monthlyRuns");
+        const minutes = ctx.usage("averageRunMinutes");
+        const dpuHours = runs === undefined || minutes === undefined ? undefined : (runs * Math.max(1, minutes) * dpus) / 60;
+        return priced(usage(ctx, `Spark DPU-hours (${workers} × ${workerType} = ${dpus} DPU${flex ? ", flex" : ""})`, flex ? "glue.etl.flex.dpuHour" : "glue.etl.dpuHour", dpuHours));
+    },
+});
+
+/** Glue crawler: DPU-hours of its crawls, billed per second with a ten-minute minimum per crawl. */
+export const glueCrawler = costRule<aws.glue.CrawlerArgs>({
+    type: "aws:glue/crawler:Crawler",
+    usage: {
+        monthlyCrawls: { unit: "crawls", description: "Crawler runs per month (scheduled and on demand)." },
+        averageCrawlMinutes: { unit: "minutes", description: "Average duration of a crawl (Glue bills at least 10 minutes per crawl)." },
+        crawlDpus: { unit: "DPU", description: "DPUs Glue allocates to a crawl (not configurable; a small crawl uses 2)." },
+    },
+    price(_props, _resource, ctx) {
+        const crawls = ctx.usage("monthlyCrawls");
+        const minutes = ctx.usage("averageCrawlMinutes");
+        const dpus = ctx.usage("crawlDpus");
+        const dpuHours = crawls === undefined || minutes === undefined || dpus === undefined ? undefined : (crawls * Math.max(10, minutes) * dpus) / 60;
+        return priced(usage(ctx, "Crawler DPU-hours", "glue.crawler.dpuHour", dpuHours));
+    },
+});
+
+export const computeRules: readonly AnyRule[] = [lambdaFunction, lambdaEventSourceMapping, emrServerlessApplication, emrCluster, emrInstanceFleet, emrInstanceGroup, batchComputeEnvironment, glueJob, glueCrawler];
 

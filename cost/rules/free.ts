@@ -60,6 +60,7 @@ export const freeTypes: Readonly<Record<string, string>> = {
     "aws:glue/catalogDatabase:CatalogDatabase": "Glue Data Catalog: the first million objects and requests a month are free",
     "aws:glue/catalogTable:CatalogTable": "Glue Data Catalog: the first million objects and requests a month are free",
     "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings": "Catalog encryption settings have no charge (the KMS requests they cause are counted with the lake key)",
+    "aws:glue/securityConfiguration:SecurityConfiguration": "Glue security configurations have no charge (the KMS requests they cause are counted with the keys)",
     "aws:lakeformation/lfTag:LfTag": "Lake Formation permissions and tags have no charge",
     "aws:lakeformation/permissions:Permissions": "Lake Formation permissions and tags have no charge",
     "aws:lakeformation/resource:Resource": "Lake Formation permissions and tags have no charge",

@@ -46,7 +46,8 @@ export class Catalog extends pulumi.ComponentResource {
     /** The Data Catalog's encryption settings; other components' Glue databases wait for them too. */
     readonly encryptionSettings: aws.glue.DataCatalogEncryptionSettings;
     private readonly componentName: string;
-    private readonly dependencies: pulumi.Resource[] = [];
+    /** What Lake Formation grants elsewhere must wait for: the data lake settings (the deployer as administrator) and the catalog's encryption. */
+    readonly dependencies: pulumi.Resource[] = [];
     private readonly locations: Partial<Record<"raw" | "curated", pulumi.Output<string>>> = {};
 
     constructor(name: string, args: CatalogArgs, opts?: pulumi.ComponentResourceOptions) {

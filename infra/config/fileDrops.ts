@@ -1,6 +1,7 @@
 /** File drop config: which partner file drops the stack has, and how their files are ingested. */
 import { datasets as platformDatasets } from "../../runtime/datasets";
 import { DatasetDefinition } from "../../runtime/datasets/types";
+import { defaultManifestPrefix, defaultQuarantinePrefix } from "../../runtime/files/ingest";
 import { FileFormat, fileFormats } from "../../runtime/files/types";
 import { ConfigKey, ConfigReader } from "./reader";
 
@@ -19,6 +20,15 @@ export const fileDropKeys: readonly ConfigKey[] = [
     { name: "fileDropTimeoutSeconds", type: "integer", default: 900, example: "600", description: "Timeout of each file-ingest function in seconds (60 to 900)." },
     { name: "fileDropReservedConcurrency", type: "integer", default: 5, example: "10", description: "Reserved concurrency of each file-ingest function (1 to 1000)." },
     { name: "fileDropProcessedExpirationDays", type: "integer", default: 30, example: "90", description: "Days a processed file is kept in the landing bucket after its rows landed (1 to 3650)." },
+    {
+        name: "fileDropDraftPrefix",
+        type: "string",
+        default: "",
+        example: "drafts/",
+        description:
+            "Landing-bucket prefix for partner files whose schema is not yet a dataset (one folder per partner under it). Set: a Glue crawler catalogs each folder as a table of the `<project>_<stack>_drafts` database, logging schema changes rather than rewriting tables (`npm run draft-dataset` turns one into a draft definition). Defaults to none (no crawler).",
+    },
+    { name: "fileDropDraftSchedule", type: "string", default: "", example: "cron(0 3 * * ? *)", description: "When the drafts crawler runs: a Glue cron(...) expression in UTC. Defaults to none (started on demand with aws glue start-crawler)." },
     { name: "fileDropQuarantineExpirationDays", type: "integer", default: 90, example: "180", description: "Days quarantined copies and their reasons are kept (1 to 3650)." },
 ];
 
@@ -32,8 +42,16 @@ export interface FileDropConfig {
     readonly maxFileMiB: number;
 }
 
+/** The drafts crawler: the landing prefix it catalogs and, if scheduled, its cron expression. */
+export interface DraftCrawlerConfig {
+    readonly prefix: string;
+    readonly schedule?: string;
+}
+
 export interface FileDropsConfig {
     readonly drops: readonly FileDropConfig[];
+    /** Partner files whose schema is not yet a dataset, cataloged by a crawler. Absent: no crawler. */
+    readonly drafts?: DraftCrawlerConfig;
     readonly chunkRows: number;
     readonly memoryMb: number;
     readonly timeoutSeconds: number;
@@ -44,9 +62,12 @@ export interface FileDropsConfig {
 
 const namePattern = /^[a-z][a-z0-9_]{0,40}$/;
 
+/** Where partners drop files: one folder per drop under it. */
+const incomingPrefix = "incoming/";
+
 /** Where partners drop a drop's files. */
 export function dropPrefix(name: string): string {
-    return `incoming/${name}/`;
+    return `${incomingPrefix}${name}/`;
 }
 
 export function parseFileDrops(reader: ConfigReader, available: readonly DatasetDefinition[] = platformDatasets): FileDropsConfig {
@@ -105,8 +126,10 @@ export function parseFileDrops(reader: ConfigReader, available: readonly Dataset
             drops.push({ name: rawName, dataset, prefix: dropPrefix(rawName), formats, maxFileMiB });
         }
     }
+    const drafts = parseDrafts(reader);
     return {
         drops,
+        ...(drafts ? { drafts } : {}),
         chunkRows: reader.range("fileDropChunkRows", 1000, 10_000_000),
         memoryMb: reader.range("fileDropMemoryMb", 256, 10240),
         timeoutSeconds: reader.range("fileDropTimeoutSeconds", 60, 900),
@@ -114,4 +137,31 @@ export function parseFileDrops(reader: ConfigReader, available: readonly Dataset
         processedExpirationDays: reader.range("fileDropProcessedExpirationDays", 1, 3650),
         quarantineExpirationDays: reader.range("fileDropQuarantineExpirationDays", 1, 3650),
     };
+}
+
+/** Prefixes of the landing bucket the drafts prefix may not share: the drops' and what file ingest writes. */
+const reservedLandingPrefixes = [incomingPrefix, defaultManifestPrefix, defaultQuarantinePrefix];
+
+function parseDrafts(reader: ConfigReader): DraftCrawlerConfig | undefined {
+    const prefix = reader.str("fileDropDraftPrefix");
+    const schedule = reader.str("fileDropDraftSchedule");
+    if (prefix === "") {
+        if (schedule !== "") {
+            reader.fail("fileDropDraftSchedule", "no schedule while fileDropDraftPrefix is unset (there is no crawler to run)", schedule, "pulumi config set platform:fileDropDraftPrefix drafts/ (or remove fileDropDraftSchedule)");
+        }
+        return undefined;
+    }
+    if (!/^[a-z0-9][a-z0-9_\-/]*\/$/.test(prefix) || prefix.includes("//")) {
+        reader.fail("fileDropDraftPrefix", "a landing-bucket key prefix of lower-case letters, digits, _ and -, ending in /", prefix, "pulumi config set platform:fileDropDraftPrefix drafts/");
+        return undefined;
+    }
+    const clash = reservedLandingPrefixes.find((reserved) => prefix.startsWith(reserved) || reserved.startsWith(prefix));
+    if (clash) {
+        reader.fail("fileDropDraftPrefix", `a prefix apart from ${clash} (the file drops and file ingest use it)`, prefix, "pulumi config set platform:fileDropDraftPrefix drafts/");
+        return undefined;
+    }
+    if (schedule !== "" && !/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/.test(schedule)) {
+        reader.fail("fileDropDraftSchedule", "a Glue cron expression with six fields, such as cron(0 3 * * ? *), or nothing for on demand", schedule, "pulumi config set platform:fileDropDraftSchedule 'cron(0 3 * * ? *)'");
+    }
+    return { prefix, ...(schedule !== "" ? { schedule } : {}) };
 }

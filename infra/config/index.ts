@@ -102,6 +102,10 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const batch = parseBatch(reader, environment);
     const warehouse = parseWarehouse(reader, environment, network.availabilityZones);
     const orchestration = parseOrchestration(reader, environment);
+    if (orchestration.orchestrator === "airflow" && spark.mode === "glue") {
+        // The DAG renders EMR Serverless and EMR cluster runs (runtime/airflow); Glue runs are the state machine's.
+        reader.fail("orchestrator", "stepfunctions with sparkMode glue (the Airflow DAG runs Spark on EMR Serverless or an EMR cluster)", "airflow", "pulumi config set platform:orchestrator stepfunctions, or pulumi config set platform:sparkMode serverless");
+    }
     const budget = parseBudget(reader);
     const alerting = parseAlerting(reader, environment);
     const query = parseQuery(reader);

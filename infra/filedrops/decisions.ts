@@ -5,6 +5,7 @@ import { fileTags } from "../../runtime/files/layout";
 import { defaultFileMetricsNamespace } from "../../runtime/files/settings";
 import { fileMetricNames } from "../../runtime/files/handler";
 import { AlarmSpec, anyOccurrence } from "../observability/alarms";
+import { identifierPrefix } from "../shared/options";
 
 /** Prefixes of what file ingest writes in the landing bucket (the runtime's defaults, set explicitly on the function). */
 export const landingPrefixes = { manifests: defaultManifestPrefix, quarantine: defaultQuarantinePrefix } as const;
@@ -109,6 +110,42 @@ export function fileDropAlarms(t: FileDropAlarmTargets): AlarmSpec[] {
             comparisonOperator: "GreaterThanThreshold",
             threshold: 5,
             periodSeconds: 3600,
+        },
+    ];
+}
+
+/** The Glue database the drafts crawler writes its tables to: `<project>_<stack>_drafts`. */
+export function draftsDatabaseName(project: string, stack: string): string {
+    return `${identifierPrefix(project, stack)}_drafts`;
+}
+
+/**
+ * The drafts crawler's Glue configuration: each partner folder directly under the drafts prefix
+ * becomes one table (the table level counts the bucket as 1), whatever its subfolders; compatible
+ * schemas of its files are combined into that table.
+ */
+export function draftsCrawlerConfiguration(prefix: string): Record<string, unknown> {
+    const depth = prefix.split("/").filter((part) => part !== "").length;
+    return { Version: 1.0, Grouping: { TableLevelConfiguration: depth + 2, TableGroupingPolicy: "CombineCompatibleSchemas" } };
+}
+
+/** The EventBridge pattern of the drafts crawler's failed crawls ("Glue Crawler State Change", state Failed). */
+export function crawlerFailedPattern(crawlerName: string): Record<string, unknown> {
+    return { source: ["aws.glue"], "detail-type": ["Glue Crawler State Change"], detail: { crawlerName: [crawlerName], state: ["Failed"] } };
+}
+
+/** The drafts crawler's alarm: a failed crawl, counted by the rule on its state-change events. */
+export function draftsCrawlerAlarms(base: string, ruleName: pulumi.Input<string>): AlarmSpec[] {
+    return [
+        {
+            ...anyOccurrence,
+            name: `${base}-failed-crawls`,
+            stage: "ingest",
+            description: "The file-drop drafts crawler failed (the event also went to the alarm topic). Its log in /aws-glue/crawlers names the file or permission at fault; no table was changed.",
+            namespace: "AWS/Events",
+            metricName: "TriggeredRules",
+            dimensions: { RuleName: ruleName },
+            statistic: "Sum",
         },
     ];
 }

@@ -61,3 +61,37 @@ export function fileDropRolePolicy(ctx: FileDropRoleContext): PolicyDocument {
     }
     return policyDocument(...statements);
 }
+
+export interface DraftsCrawlerRoleContext {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly landingBucketArn: string;
+    /** The landing prefix the crawler reads (`drafts/`). */
+    readonly prefix: string;
+    readonly lakeKeyArn: string;
+    readonly database: string;
+}
+
+/**
+ * The drafts crawler: list and read the files under the drafts prefix (the landing bucket's
+ * lake key decrypts them), create tables and partitions in the drafts database only (its schema
+ * change policy logs changes, so it never updates or deletes a table), and write its logs under
+ * /aws-glue/crawlers (where Glue writes them), associating the security configuration's key.
+ */
+export function draftsCrawlerRolePolicy(ctx: DraftsCrawlerRoleContext): PolicyDocument {
+    const catalog = `arn:${ctx.partition}:glue:${ctx.region}:${ctx.accountId}`;
+    const logs = `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:/aws-glue/crawlers`;
+    return policyDocument(
+        { Sid: "ReadDraftFiles", Effect: "Allow", Action: "s3:GetObject", Resource: `${ctx.landingBucketArn}/${ctx.prefix}*` },
+        { Sid: "ListDraftFiles", Effect: "Allow", Action: "s3:ListBucket", Resource: ctx.landingBucketArn, Condition: { StringLike: { "s3:prefix": [`${ctx.prefix}*`] } } },
+        { ...kmsUseStatement([ctx.lakeKeyArn]), Sid: "DecryptDraftFiles", Action: ["kms:Decrypt", "kms:DescribeKey"] },
+        {
+            Sid: "CatalogDraftTables",
+            Effect: "Allow",
+            Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition", "glue:BatchCreatePartition"],
+            Resource: [`${catalog}:catalog`, `${catalog}:database/${ctx.database}`, `${catalog}:table/${ctx.database}/*`],
+        },
+        { Sid: "WriteCrawlerLogs", Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"], Resource: [`${logs}*`, `${logs}*:*`] },
+    );
+}

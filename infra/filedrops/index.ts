@@ -9,8 +9,10 @@ import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/conte
 import { policyDocument } from "../shared/iam";
 import { dataStoreOptions } from "../shared/options";
 import { eventFunction } from "../shared/eventFunction";
-import { fileDropAlarms, fileDropNames, landingBucketName, landingLifecycleRules, landingPrefixes, objectCreatedPattern } from "./decisions";
-import { fileDropRolePolicy, landingStatements } from "./iam";
+import { serviceRole } from "../shared/role";
+import { glueEncryptionConfiguration } from "../transform/iam";
+import { crawlerFailedPattern, draftsCrawlerAlarms, draftsCrawlerConfiguration, draftsDatabaseName, fileDropAlarms, fileDropNames, landingBucketName, landingLifecycleRules, landingPrefixes, objectCreatedPattern } from "./decisions";
+import { draftsCrawlerRolePolicy, fileDropRolePolicy, landingStatements } from "./iam";
 import { LineageWiring, policyWithLineage } from "../lineage";
 import { sourceFunctionBundleExclusions } from "../shared/bundle";
 
@@ -34,6 +36,12 @@ export interface FileDropsArgs {
      * (`main.js ingest-file`). The drops' landing access is added to its job role.
      */
     readonly batch: { readonly jobQueueArn: pulumi.Input<string>; readonly jobDefinitionArn: pulumi.Input<string>; readonly jobRoleName: pulumi.Input<string> };
+    /**
+     * What the drafts database and its Lake Formation grants wait for: the catalog's data lake
+     * settings (which make the deployer an administrator) and its encryption settings (so no
+     * metadata is written unencrypted). Needed only with a drafts crawler. Defaults to none.
+     */
+    readonly catalogDependencies?: readonly pulumi.Resource[];
 }
 
 /** Packages the file-ingest closure never loads. */
@@ -47,12 +55,17 @@ const excludedFromBundle = [...sourceFunctionBundleExclusions];
  * `runtime/files` as an inline callback (explicit least-privilege role, encrypted log group,
  * reserved concurrency, X-Ray), with an encrypted dead-letter queue for events that exhaust their
  * retries (both EventBridge delivery and the function's asynchronous invocation), and alarms.
+ * With `fileDrops.drafts`, a Glue crawler catalogs each partner folder under the drafts prefix as
+ * a table of the drafts database (schema changes logged, never applied), with its own security
+ * configuration, least-privilege role, Lake Formation grants, optional schedule and an alarm.
  */
 export class FileDrops extends pulumi.ComponentResource {
     readonly landingBucket: aws.s3.Bucket;
     readonly functions: aws.lambda.Function[] = [];
     readonly failureQueues: aws.sqs.Queue[] = [];
     readonly alarms: RegisteredAlarm[] = [];
+    /** The drafts crawler's name, when the stack has one. */
+    readonly draftsCrawlerName?: pulumi.Output<string>;
 
     constructor(name: string, args: FileDropsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:filedrops:FileDrops", name, {}, opts);
@@ -162,6 +175,70 @@ export class FileDrops extends pulumi.ComponentResource {
                 ...context.alarms.registerAlarms(this, fileDropAlarms({ base, drop: drop.name, functionName: fn.name, queue: queue.name, queueName: names.queueName, serviceName: names.serviceName })),
             );
         }
-        this.registerOutputs({ landingBucket: bucket.bucket, functionNames: this.functions.map((f) => f.name), failureQueueUrls: this.failureQueues.map((q) => q.url), alarms: this.alarms });
+        if (cfg.drafts) {
+            this.draftsCrawlerName = this.draftsCrawler(name, prefix, cfg.drafts, bucket, args);
+        }
+        this.registerOutputs({ draftsCrawlerName: this.draftsCrawlerName, landingBucket: bucket.bucket, functionNames: this.functions.map((f) => f.name), failureQueueUrls: this.failureQueues.map((q) => q.url), alarms: this.alarms });
+    }
+
+    /** The drafts crawler and what it needs; returns its name. */
+    private draftsCrawler(name: string, prefix: string, drafts: NonNullable<FileDropsConfig["drafts"]>, bucket: aws.s3.Bucket, args: FileDropsArgs): pulumi.Output<string> {
+        const context = args.context;
+        const child = { parent: this };
+        const databaseName = draftsDatabaseName(context.project, context.stack);
+        // No default grant to IAMAllowedPrincipals: Lake Formation governs the drafts like the lake's databases.
+        const database = new aws.glue.CatalogDatabase(
+            `${name}-drafts`,
+            { name: databaseName, description: "Tables a crawler proposes for partner files whose schema is not yet a dataset (file-drop drafts); for review, not for queries", createTableDefaultPermissions: [] },
+            // Created once the catalog's settings are (its encryption among them), like the lake's databases.
+            dataStoreOptions(context.protectData, this, { dependsOn: [...(args.catalogDependencies ?? [])] }),
+        );
+        const { role, policy } = serviceRole(
+            `${name}-drafts-crawler`,
+            {
+                service: "glue.amazonaws.com",
+                description: "The file-drop drafts crawler: reads the drafts prefix, creates draft tables",
+                accountId: context.accountId,
+                policy: pulumi
+                    .all([context.partition, context.accountId, bucket.arn, context.keys.lake])
+                    .apply(([partition, accountId, landingBucketArn, lakeKeyArn]) => draftsCrawlerRolePolicy({ partition, region: context.region, accountId, landingBucketArn, prefix: drafts.prefix, lakeKeyArn, database: databaseName })),
+            },
+            this,
+        );
+        const grants = [
+            new aws.lakeformation.Permissions(`${name}-drafts-crawler-database`, { principal: role.arn, permissions: ["CREATE_TABLE", "DESCRIBE"], database: { name: database.name } }, { parent: this, dependsOn: [...(args.catalogDependencies ?? [])] }),
+            new aws.lakeformation.Permissions(
+                `${name}-drafts-crawler-tables`,
+                { principal: role.arn, permissions: ["ALTER", "DESCRIBE"], table: { databaseName: database.name, wildcard: true } },
+                { parent: this, dependsOn: [...(args.catalogDependencies ?? [])] },
+            ),
+        ];
+        const security = new aws.glue.SecurityConfiguration(`${name}-drafts`, { name: `${prefix}-file-drop-drafts`, encryptionConfiguration: glueEncryptionConfiguration(context.keys.lake, context.keys.observability) }, child);
+        const crawler = new aws.glue.Crawler(
+            `${name}-drafts`,
+            {
+                name: `${prefix}-file-drop-drafts`,
+                description: `Catalogs each partner folder under ${drafts.prefix} of the landing bucket as a draft table; logs schema changes instead of applying them`,
+                role: role.arn,
+                databaseName: database.name,
+                s3Targets: [{ path: pulumi.interpolate`s3://${bucket.bucket}/${drafts.prefix}` }],
+                // Tables are proposals for review: a changed or vanished file is logged, never rewritten into the table.
+                schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+                recrawlPolicy: { recrawlBehavior: "CRAWL_EVERYTHING" },
+                lakeFormationConfiguration: { useLakeFormationCredentials: false },
+                configuration: JSON.stringify(draftsCrawlerConfiguration(drafts.prefix)),
+                securityConfiguration: security.name,
+                ...(drafts.schedule ? { schedule: drafts.schedule } : {}),
+            },
+            { parent: this, dependsOn: [policy, ...grants] },
+        );
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-drafts-failed-crawls`,
+            { name: `${prefix}-file-drop-drafts-failed`, description: "The file-drop drafts crawler of this stack failed", eventPattern: crawler.name.apply((crawlerName) => JSON.stringify(crawlerFailedPattern(crawlerName))) },
+            child,
+        );
+        new aws.cloudwatch.EventTarget(`${name}-drafts-failed-crawls`, { rule: rule.name, arn: context.alarms.alarmTopicArn }, child);
+        this.alarms.push(...context.alarms.registerAlarms(this, draftsCrawlerAlarms(`${name}-drafts`, rule.name)));
+        return crawler.name;
     }
 }

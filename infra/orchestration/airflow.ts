@@ -160,6 +160,10 @@ function airflowValues(ctx: PipelineContext, dataset: { readonly name: string; r
 
 function sparkStep(ctx: PipelineContext, id: string, kind: "transform" | "cdc-apply", dataset: string, scriptUri: string, args: readonly string[]): AirflowStep {
     const name = `${kind}-${dataset}-${fromWindow("start")}`;
+    if (ctx.spark.mode === "glue") {
+        // The config refuses orchestrator airflow with sparkMode glue (infra/config/index.ts).
+        throw new Error("airflowPipelineSpec: the DAG runs Spark on EMR Serverless or an EMR cluster, not on Glue");
+    }
     const spark: AirflowSpark =
         ctx.spark.mode === "serverless"
             ? {

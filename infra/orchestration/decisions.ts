@@ -12,7 +12,9 @@ import { AlarmSpec, anyOccurrence } from "../observability/alarms";
 
 export type SparkTarget =
     | { readonly mode: "serverless"; readonly applicationId: string; readonly executionRoleArn: string }
-    | { readonly mode: "cluster"; readonly clusterId: string };
+    | { readonly mode: "cluster"; readonly clusterId: string }
+    /** Glue: the job that runs each script (the CDC apply job only when the stack captures a database). */
+    | { readonly mode: "glue"; readonly transformJobName: string; readonly cdcApplyJobName?: string };
 
 export interface PipelineDataset {
     readonly name: string;
@@ -145,7 +147,30 @@ function cdcApplyTask(ctx: PipelineContext, stage: CdcApplyStage): Record<string
     return sparkRun(ctx, { kind: "cdc-apply", scriptUri: stage.scriptUri, args: cdcApplyArguments(ctx, aslValues(ctx)), next: "SyncWarehouse" });
 }
 
-/** A Spark run on the stack's target (EMR Serverless job run or EMR cluster step), waited for. */
+/**
+ * A script's argument list as the map of a Glue job run's arguments (`--name` to value, each name
+ * once): Glue hands them to the script as `--name value`, so it reads exactly what the EMR modes
+ * pass on their command line.
+ */
+export function glueRunArguments(args: readonly string[]): Record<string, string> {
+    if (args.length % 2 !== 0) {
+        throw new Error(`glueRunArguments: expected --name value pairs; found ${args.length} items (${args.join(" ")})`);
+    }
+    const out: Record<string, string> = {};
+    for (let i = 0; i < args.length; i += 2) {
+        const name = args[i];
+        if (!/^--[A-Za-z][\w-]*$/.test(name)) {
+            throw new Error(`glueRunArguments: item ${i} must be an argument name such as --spec; found ${JSON.stringify(name)}`);
+        }
+        if (name in out) {
+            throw new Error(`glueRunArguments: ${name} is given twice; a Glue job run takes each argument once`);
+        }
+        out[name] = args[i + 1];
+    }
+    return out;
+}
+
+/** A Spark run on the stack's target (EMR Serverless job run, EMR cluster step or Glue job run), waited for. */
 function sparkRun(ctx: PipelineContext, run: { readonly kind: "transform" | "cdc-apply"; readonly scriptUri: string; readonly args: readonly string[]; readonly next: string }): Record<string, unknown> {
     const scriptUri = run.scriptUri;
     const args = [...run.args];
@@ -156,6 +181,14 @@ function sparkRun(ctx: PipelineContext, run: { readonly kind: "transform" | "cdc
         Output: "{% $states.input %}",
         Next: run.next,
     };
+    if (ctx.spark.mode === "glue") {
+        const jobName = run.kind === "transform" ? ctx.spark.transformJobName : ctx.spark.cdcApplyJobName;
+        if (jobName === undefined) {
+            throw new Error("pipelineDefinition: the CDC apply stage needs spark.cdcApplyJobName in glue mode (the Transform component creates that job when given cdcApply)");
+        }
+        // The job's script is fixed (its scriptLocation); the run gets the script's arguments.
+        return { ...common, Resource: "arn:aws:states:::glue:startJobRun.sync", Arguments: { JobName: jobName, Arguments: glueRunArguments(args) } };
+    }
     if (ctx.spark.mode === "serverless") {
         return {
             ...common,

@@ -67,14 +67,15 @@ export interface StateMachineAccess {
     readonly partition: string;
     readonly region: string;
     readonly accountId: string;
-    readonly spark: SparkTarget & { readonly resourceArn: string; readonly jobRoleArn: string };
+    /** `resourceArn`: the application, cluster or (glue) transform job; `cdcApplyJobArn`: the glue mode's CDC apply job, if any. */
+    readonly spark: SparkTarget & { readonly resourceArn: string; readonly jobRoleArn: string; readonly cdcApplyJobArn?: string };
     readonly functionArns: readonly string[];
     readonly alarmTopicArn: string;
     readonly observabilityKeyArn: string;
 }
 
 /**
- * The state machine runs Spark (and passes the job role only to EMR), invokes the quality and load
+ * The state machine runs Spark (and passes the job role only to EMR; Glue jobs carry theirs), invokes the quality and load
  * functions, publishes failures, and manages the EventBridge rule that `.sync` integrations use.
  */
 export function stateMachinePolicy(a: StateMachineAccess): PolicyDocument {
@@ -97,7 +98,15 @@ export function stateMachinePolicy(a: StateMachineAccess): PolicyDocument {
         },
         { Sid: "XRayHasNoResourceLevelPermissions", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], Resource: "*" },
     ];
-    if (a.spark.mode === "serverless") {
+    if (a.spark.mode === "glue") {
+        // The .sync integration polls GetJobRun (no EventBridge rule) and stops runs it abandons; the job carries its own role, so nothing is passed.
+        statements.push({
+            Sid: "RunSparkJobs",
+            Effect: "Allow",
+            Action: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
+            Resource: [a.spark.resourceArn, ...(a.spark.cdcApplyJobArn ? [a.spark.cdcApplyJobArn] : [])],
+        });
+    } else if (a.spark.mode === "serverless") {
         statements.push(
             { Sid: "RunSparkJobs", Effect: "Allow", Action: ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:CancelJobRun"], Resource: [a.spark.resourceArn, `${a.spark.resourceArn}/jobruns/*`] },
             { Sid: "PassJobRoleToEmrServerlessOnly", Effect: "Allow", Action: "iam:PassRole", Resource: a.spark.jobRoleArn, Condition: { StringEquals: { "iam:PassedToService": "emr-serverless.amazonaws.com" } } },

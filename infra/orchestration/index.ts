@@ -87,6 +87,18 @@ export interface OrchestrationArgs {
     readonly lineage?: LineageWiring;
 }
 
+/** The pipeline's view of the Spark compute, from its resolved id (application, cluster or Glue transform job name). */
+function sparkTargetOf(compute: SparkCompute, sparkId: string, jobRoleArn: string, cdcApplyJobName: string): SparkTarget {
+    switch (compute.mode) {
+        case "serverless":
+            return { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn };
+        case "cluster":
+            return { mode: "cluster", clusterId: sparkId };
+        case "glue":
+            return { mode: "glue", transformJobName: sparkId, ...(cdcApplyJobName ? { cdcApplyJobName } : {}) };
+    }
+}
+
 /** Packages the quality and load closures never load. */
 const excludedFromBundle = ["@pulumi/awsx", "@pulumi/policy", "@aws-sdk/client-emr-serverless", "@aws-sdk/client-kinesis", "@aws-sdk/client-sqs", "aws-msk-iam-sasl-signer-js", "cli-progress", "js-yaml", "kafkajs", "pg", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
 
@@ -118,6 +130,9 @@ export class Orchestration extends pulumi.ComponentResource {
         const loaded = [...datasets, ...databaseDatasets];
         const curatedDatabase = args.curatedDatabase ?? catalogDatabaseNames(context.project, context.stack).curated;
         const spark = sparkComputeIdentity(args.spark.compute);
+        // Glue mode runs the CDC apply as its own job; elsewhere it runs on the same compute.
+        const glueCdcJob = args.spark.compute.mode === "glue" ? args.spark.compute.cdcApplyJob : undefined;
+        const cdcApplyJob = { name: glueCdcJob ? glueCdcJob.name : pulumi.output(""), arn: glueCdcJob ? glueCdcJob.arn : pulumi.output("") };
         const curatedUri = pulumi.interpolate`s3://${args.curatedBucket.bucket}`;
         const warehouseAccess = pulumi.all([context.partition, context.accountId, args.warehouse.arn, args.warehouse.adminSecretArn, context.keys.warehouse]).apply(
             ([partition, accountId, warehouseArn, secretArn, warehouseKeyArn]): WarehouseAccess => ({ partition, accountId, region: context.region, warehouseArn, secretArn, warehouseKeyArn }),
@@ -196,13 +211,13 @@ export class Orchestration extends pulumi.ComponentResource {
 
         const cdc = this.cdcApply(name, args, databaseDatasets);
         const specUris = pulumi.all(datasets.map((d) => args.spark.specUris[d.name]));
-        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris)]);
+        const sparkInputs = pulumi.all([spark.id, args.spark.jobRoleArn, args.spark.scriptUri, specUris, cdc.scriptUri, pulumi.all(cdc.specUris), cdcApplyJob.name]);
         const buckets = pulumi.all([args.rawBucket.bucket, args.curatedBucket.bucket, args.artifactsBucket.bucket]);
         // One pipeline definition, rendered as a state machine or as an Airflow DAG.
         const pipeline = pulumi
             .all([sparkInputs, buckets, this.qualityFunction.arn, this.loadFunction.arn, context.alarms.alarmTopicArn, pulumi.output(args.lineage?.sparkUri)])
-            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs], [raw, curated, artifacts], qualityArn, loadArn, topicArn, lineageUri]): PipelineContext => {
-                const target: SparkTarget = args.spark.compute.mode === "serverless" ? { mode: "serverless", applicationId: sparkId, executionRoleArn: jobRoleArn } : { mode: "cluster", clusterId: sparkId };
+            .apply(([[sparkId, jobRoleArn, scriptUri, specs, cdcScriptUri, cdcSpecs, cdcJobName], [raw, curated, artifacts], qualityArn, loadArn, topicArn, lineageUri]): PipelineContext => {
+                const target = sparkTargetOf(args.spark.compute, sparkId, jobRoleArn, cdcJobName);
                 return {
                     datasets: datasets.map((d, i) => ({ name: d.name, specUri: specs[i] })),
                     ...(databaseDatasets.length > 0 ? { cdc: { scriptUri: cdcScriptUri, datasets: databaseDatasets.map((d, i) => ({ name: d.name, specUri: cdcSpecs[i] as string })) } } : {}),
@@ -220,9 +235,14 @@ export class Orchestration extends pulumi.ComponentResource {
                     ...(lineageUri && args.lineage ? { lineage: { uri: lineageUri, namespace: args.lineage.namespace } } : {}),
                 };
             });
-        const sparkAccess = pulumi.all([spark.arn, spark.id, args.spark.jobRoleArn]).apply(([sparkArn, sparkId, jobRoleArn]) =>
-            args.spark.compute.mode === "serverless" ? { mode: "serverless" as const, applicationId: sparkId, executionRoleArn: jobRoleArn, resourceArn: sparkArn, jobRoleArn } : { mode: "cluster" as const, clusterId: sparkId, resourceArn: sparkArn, jobRoleArn },
-        );
+        const sparkAccess = pulumi
+            .all([spark.arn, spark.id, args.spark.jobRoleArn, cdcApplyJob.name, cdcApplyJob.arn])
+            .apply(([sparkArn, sparkId, jobRoleArn, cdcJobName, cdcJobArn]): StateMachineAccess["spark"] => ({
+                ...sparkTargetOf(args.spark.compute, sparkId, jobRoleArn, cdcJobName),
+                resourceArn: sparkArn,
+                jobRoleArn,
+                ...(cdcJobArn ? { cdcApplyJobArn: cdcJobArn } : {}),
+            }));
         const orchestrated =
             (args.orchestrator ?? "stepfunctions") === "airflow"
                 ? airflowEnvironment(name, this, { ...args, pipeline, sparkAccess, functionArns: [this.qualityFunction.arn, this.loadFunction.arn], datasets: loaded.map((d) => d.name) })

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { kmsUseStatement, policyDocument, PolicyDocument, s3ReadStatements, s3WriteStatements } from "../shared/iam";
 
 export interface SparkRoleContext {
@@ -36,6 +37,49 @@ export function sparkRolePolicy(ctx: SparkRoleContext): PolicyDocument {
         },
         { Sid: "LakeFormationVendsDataAccess", Effect: "Allow", Action: "lakeformation:GetDataAccess", Resource: "*" },
     );
+}
+
+/** Where a Glue job writes: its continuous log group, Glue's temporary directory in the artifacts bucket. */
+export interface GlueJobRoleContext extends SparkRoleContext {
+    readonly logGroupArn: string;
+    readonly tempDirPrefix: string;
+}
+
+/**
+ * The Glue job role: everything the Spark job may do in the EMR modes (the same statements), plus
+ * Glue's temporary directory, writing its continuous log group and the default output and error
+ * groups under /aws-glue/jobs/ (Glue creates those per security configuration and role), and
+ * associating the observability key with them (the security configuration's CloudWatch
+ * encryption makes Glue call AssociateKmsKey as the job role).
+ */
+export function glueJobRolePolicy(ctx: GlueJobRoleContext): PolicyDocument {
+    const logs = `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group`;
+    return policyDocument(
+        ...sparkRolePolicy(ctx).Statement,
+        ...s3ReadStatements(ctx.artifactsBucketArn, [ctx.tempDirPrefix]),
+        ...s3WriteStatements(ctx.artifactsBucketArn, [ctx.tempDirPrefix], true),
+        { Sid: "WriteContinuousLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"], Resource: [ctx.logGroupArn, `${ctx.logGroupArn}:*`] },
+        {
+            Sid: "WriteGlueDefaultLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+            Resource: [`${logs}:/aws-glue/jobs/*`, `${logs}:/aws-glue/jobs/*:*`],
+        },
+        { Sid: "PublishJobMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } } },
+    );
+}
+
+/**
+ * The Glue security configuration: what Glue writes to S3 with SSE-KMS (the lake key), the
+ * CloudWatch logs it writes encrypted with the observability key (the key of every other log
+ * group), job bookmarks with client-side KMS (the lake key).
+ */
+export function glueEncryptionConfiguration(lakeKeyArn: pulumi.Input<string>, observabilityKeyArn: pulumi.Input<string>) {
+    return {
+        s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: lakeKeyArn },
+        cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: observabilityKeyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: lakeKeyArn },
+    };
 }
 
 /** EMR Serverless capacity strings. */

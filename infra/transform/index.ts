@@ -8,18 +8,18 @@ import { SparkConfig } from "../config";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { policyDocument, serviceTrustPolicy, trustPolicyJson } from "../shared/iam";
 import { serviceRole } from "../shared/role";
-import { SparkCompute, sparkAlarms } from "./decisions";
-import { emrSecurityConfiguration, serverlessCapacity, sparkRolePolicy } from "./iam";
+import { GlueJobRef, glueDefaultArguments, glueFailedRunsPattern, SparkCompute, sparkAlarms } from "./decisions";
+import { emrSecurityConfiguration, glueEncryptionConfiguration, glueJobRolePolicy, serverlessCapacity, SparkRoleContext, sparkRolePolicy } from "./iam";
 import { LineageWiring, policyWithLineage } from "../lineage";
 
 export interface TransformArgs {
     /** The stack's shared settings; the lake key encrypts what the job writes (and the cluster's disks and logs). */
     readonly context: PlatformContext;
-    /** EMR Serverless (`serverless`) or an EMR cluster (`cluster`) and its sizing, from the stack config. */
+    /** EMR Serverless (`serverless`), an EMR cluster (`cluster`) or Glue jobs (`glue`) and their sizing, from the stack config. */
     readonly spark: SparkConfig;
     /** The datasets the job transforms (one spec each). Defaults to every dataset of `runtime/datasets`. */
     readonly datasets?: readonly DatasetDefinition[];
-    /** The VPC whose private subnets the workers run in. */
+    /** The VPC whose private subnets the EMR workers run in (glue mode declares no Glue network connection: the jobs run in Glue's network). */
     readonly network: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string[]> };
     /** Read by the job. */
     readonly rawBucket: aws.s3.Bucket;
@@ -31,7 +31,16 @@ export interface TransformArgs {
     readonly curatedDatabase?: string;
     /** Where the job writes its OpenLineage events: its role may create objects under the lineage prefix. Defaults to none. */
     readonly lineage?: LineageWiring;
+    /**
+     * Glue mode with a captured database: the key of the CDC apply script (runtime/spark/cdc_apply.py)
+     * in the artifacts bucket, which the orchestration uploads; a second Glue job runs it. Defaults
+     * to none (no CDC apply job). The EMR modes run any script on their compute and ignore it.
+     */
+    readonly cdcApply?: { readonly scriptKey: string };
 }
+
+/** Glue's temporary directory in the artifacts bucket (glue mode). */
+export const glueTempPrefix = "glue-temp/";
 
 /** Where the job's artifacts live in the artifacts bucket. */
 export const sparkScriptKey = "spark/transform_job.py";
@@ -40,11 +49,13 @@ export type { SparkCompute } from "./decisions";
 export const sparkSpecKey = (dataset: string) => `spark/specs/${dataset}.json`;
 
 /**
- * Spark on EMR for the transform step, per stack config: an EMR Serverless application (ARM64,
- * auto start and stop, capped capacity, private subnets) or an EMR cluster (instance fleets with
- * Spot task capacity, managed scaling, auto-termination, a security configuration encrypting S3,
- * local disks, EBS and traffic between nodes, private subnets, logs to S3). The job script and one
- * spec per dataset are uploaded to the artifacts bucket as assets.
+ * Spark for the transform step, per stack config: an EMR Serverless application (ARM64, auto start
+ * and stop, capped capacity, private subnets), an EMR cluster (instance fleets with Spot task
+ * capacity, managed scaling, auto-termination, a security configuration encrypting S3, local
+ * disks, EBS and traffic between nodes, private subnets, logs to S3) or Glue 5 jobs (one per
+ * script, a security configuration encrypting S3 output, logs and bookmarks with the platform's
+ * keys, continuous logging, metrics, a timeout, queued runs, an alarm on failed runs). The job
+ * script and one spec per dataset are uploaded to the artifacts bucket as assets.
  */
 export class Transform extends pulumi.ComponentResource {
     /** Where the job runs: the EMR Serverless application, or the EMR cluster. */
@@ -79,56 +90,68 @@ export class Transform extends pulumi.ComponentResource {
         }
         this.specUris = specUris;
 
-        const securityGroup = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
-            {
-                vpcId: args.network.vpcId,
-                description: "Spark workers: no inbound, HTTPS out to S3, Glue and KMS",
-                egress: [{ description: "HTTPS to AWS APIs through endpoints or NAT", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
-                tags: { Name: `${prefix}-spark` },
-            },
-            { parent: this },
-        );
+        const roleContext = pulumi
+            .all([context.partition, context.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, context.keys.lake])
+            .apply(([partition, accountId, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn]): SparkRoleContext => ({
+                partition,
+                accountId,
+                region: context.region,
+                rawBucketArn,
+                curatedBucketArn,
+                artifactsBucketArn,
+                lakeKeyArn,
+                curatedDatabase,
+                datasets: datasets.map((d) => d.name),
+            }));
 
-        // EMR Serverless assumes the role for this account's jobs; on a cluster, EC2 instances assume it (no source account).
-        this.jobRole = serviceRole(
-            `${name}-job`,
-            {
-                service: spark.mode === "serverless" ? "emr-serverless.amazonaws.com" : "ec2.amazonaws.com",
-                description: "The Spark transform job: reads raw, replaces curated partitions",
-                ...(spark.mode === "serverless" ? { accountId: context.accountId } : {}),
-                policy: policyWithLineage(
-                    pulumi
-                        .all([context.partition, context.accountId, args.rawBucket.arn, args.curatedBucket.arn, args.artifactsBucket.arn, context.keys.lake])
-                        .apply(([partition, accountId, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn]) =>
-                            sparkRolePolicy({ partition, accountId, region: context.region, rawBucketArn, curatedBucketArn, artifactsBucketArn, lakeKeyArn, curatedDatabase, datasets: datasets.map((d) => d.name) }),
-                        ),
-                    args.lineage,
-                    "spark",
-                ),
-            },
-            this,
-        ).role;
-
-        if (spark.mode === "serverless") {
-            const application = new aws.emrserverless.Application(
-                `${name}-app`,
+        if (spark.mode === "glue") {
+            const jobs = this.glue(name, prefix, spark, roleContext, args);
+            this.jobRole = jobs.role;
+            this.compute = { mode: "glue", transformJob: jobs.transformJob, ...(jobs.cdcApplyJob ? { cdcApplyJob: jobs.cdcApplyJob } : {}), failedRunsRuleName: jobs.failedRunsRuleName };
+        } else {
+            const securityGroup = new aws.ec2.SecurityGroup(
+                `${name}-sg`,
                 {
-                    name: `${prefix}-transform`,
-                    releaseLabel: spark.releaseLabel,
-                    type: "spark",
-                    architecture: "ARM64",
-                    autoStartConfiguration: { enabled: true },
-                    autoStopConfiguration: { enabled: true, idleTimeoutMinutes: spark.idleTimeoutMinutes },
-                    maximumCapacity: serverlessCapacity(spark.maxVcpu, spark.maxMemoryGb),
-                    networkConfiguration: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [securityGroup.id] },
+                    vpcId: args.network.vpcId,
+                    description: "Spark workers: no inbound, HTTPS out to S3, Glue and KMS",
+                    egress: [{ description: "HTTPS to AWS APIs through endpoints or NAT", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+                    tags: { Name: `${prefix}-spark` },
                 },
                 { parent: this },
             );
-            this.compute = { mode: "serverless", applicationId: application.id, applicationArn: application.arn };
-        } else {
-            const cluster = this.cluster(name, prefix, spark, securityGroup, args);
-            this.compute = { mode: "cluster", clusterId: cluster.id, clusterArn: cluster.arn };
+
+            // EMR Serverless assumes the role for this account's jobs; on a cluster, EC2 instances assume it (no source account).
+            this.jobRole = serviceRole(
+                `${name}-job`,
+                {
+                    service: spark.mode === "serverless" ? "emr-serverless.amazonaws.com" : "ec2.amazonaws.com",
+                    description: "The Spark transform job: reads raw, replaces curated partitions",
+                    ...(spark.mode === "serverless" ? { accountId: context.accountId } : {}),
+                    policy: policyWithLineage(roleContext.apply(sparkRolePolicy), args.lineage, "spark"),
+                },
+                this,
+            ).role;
+
+            if (spark.mode === "serverless") {
+                const application = new aws.emrserverless.Application(
+                    `${name}-app`,
+                    {
+                        name: `${prefix}-transform`,
+                        releaseLabel: spark.releaseLabel,
+                        type: "spark",
+                        architecture: "ARM64",
+                        autoStartConfiguration: { enabled: true },
+                        autoStopConfiguration: { enabled: true, idleTimeoutMinutes: spark.idleTimeoutMinutes },
+                        maximumCapacity: serverlessCapacity(spark.maxVcpu, spark.maxMemoryGb),
+                        networkConfiguration: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [securityGroup.id] },
+                    },
+                    { parent: this },
+                );
+                this.compute = { mode: "serverless", applicationId: application.id, applicationArn: application.arn };
+            } else {
+                const cluster = this.cluster(name, prefix, spark, securityGroup, args);
+                this.compute = { mode: "cluster", clusterId: cluster.id, clusterArn: cluster.arn };
+            }
         }
         this.catalogAccess = [
             { name: "spark", principalArn: this.jobRole.arn, zone: "raw", tablePermissions: ["SELECT", "DESCRIBE"], databasePermissions: ["DESCRIBE"] },
@@ -136,6 +159,82 @@ export class Transform extends pulumi.ComponentResource {
         ];
         this.alarms = context.alarms.registerAlarms(this, sparkAlarms(name, this.compute));
         this.registerOutputs({ compute: this.compute, jobRoleArn: this.jobRole.arn, scriptUri: this.scriptUri, specUris: this.specUris, alarms: this.alarms });
+    }
+
+    /**
+     * Glue mode: the job role (the EMR modes' grants plus Glue's logs and temporary directory),
+     * a security configuration, the continuous-log group, a Glue job per script (the transform, and
+     * the CDC apply when the stack captures a database) and the rule that sends their failed runs to
+     * the alarm topic. Runs wait in Glue's queue rather than fail when the concurrency is reached.
+     */
+    private glue(
+        name: string,
+        prefix: string,
+        spark: Extract<SparkConfig, { mode: "glue" }>,
+        roleContext: pulumi.Output<SparkRoleContext>,
+        args: TransformArgs,
+    ): { role: aws.iam.Role; transformJob: GlueJobRef; cdcApplyJob?: GlueJobRef; failedRunsRuleName: pulumi.Output<string> } {
+        const context = args.context;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-glue-logs`, { name: `/aws-glue/jobs/${prefix}-spark`, retentionInDays: context.logRetentionDays, kmsKeyId: context.keys.observability }, { parent: this });
+        const { role, policy } = serviceRole(
+            `${name}-job`,
+            {
+                service: "glue.amazonaws.com",
+                description: "The Spark jobs on Glue: read raw, replace curated partitions, write their logs",
+                accountId: context.accountId,
+                policy: policyWithLineage(
+                    pulumi.all([roleContext, logGroup.arn]).apply(([ctx, logGroupArn]) => glueJobRolePolicy({ ...ctx, logGroupArn, tempDirPrefix: glueTempPrefix })),
+                    args.lineage,
+                    "spark",
+                ),
+            },
+            this,
+        );
+        const security = new aws.glue.SecurityConfiguration(
+            `${name}-glue-security`,
+            { name: `${prefix}-spark`, encryptionConfiguration: glueEncryptionConfiguration(context.keys.lake, context.keys.observability) },
+            { parent: this },
+        );
+        const defaultArguments = pulumi.all([logGroup.name, args.artifactsBucket.bucket]).apply(([logGroupName, bucket]) => glueDefaultArguments(logGroupName, `s3://${bucket}/${glueTempPrefix}`));
+        const job = (kind: "transform" | "cdc-apply", scriptKey: string, description: string): aws.glue.Job =>
+            new aws.glue.Job(
+                `${name}-glue-${kind}`,
+                {
+                    name: `${prefix}-${kind}`,
+                    description,
+                    roleArn: role.arn,
+                    glueVersion: spark.glueVersion,
+                    workerType: spark.workerType,
+                    numberOfWorkers: spark.workers,
+                    timeout: spark.timeoutMinutes,
+                    // The state machine retries failed runs (with backoff), as in the EMR modes.
+                    maxRetries: 0,
+                    // The pipeline runs two datasets at a time; a sweep overlapping a scheduled run queues instead of failing.
+                    executionProperty: { maxConcurrentRuns: 2 },
+                    jobRunQueuingEnabled: true,
+                    executionClass: "STANDARD",
+                    securityConfiguration: security.name,
+                    command: { name: "glueetl", pythonVersion: "3", scriptLocation: pulumi.interpolate`s3://${args.artifactsBucket.bucket}/${scriptKey}` },
+                    defaultArguments,
+                },
+                { parent: this, dependsOn: [policy] },
+            );
+        const transformJob = job("transform", sparkScriptKey, "Transforms one dataset's raw window into curated Parquet (runtime/spark/transform_job.py)");
+        const cdcApplyJob = args.cdcApply ? job("cdc-apply", args.cdcApply.scriptKey, "Applies one database dataset's captured changes to its curated state (runtime/spark/cdc_apply.py)") : undefined;
+        const jobs = [transformJob, ...(cdcApplyJob ? [cdcApplyJob] : [])];
+        // Glue's own metrics carry no failed-run count; a rule on its state-change events gives one (its invocation count) and sends the event to the alarm topic.
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-glue-failed-runs`,
+            {
+                name: `${prefix}-glue-job-failed`,
+                description: "A Spark job run on Glue of this stack failed, timed out or errored",
+                eventPattern: pulumi.all(jobs.map((j) => j.name)).apply((names) => JSON.stringify(glueFailedRunsPattern(names))),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(`${name}-glue-failed-runs`, { rule: rule.name, arn: context.alarms.alarmTopicArn }, { parent: this });
+        const ref = (j: aws.glue.Job): GlueJobRef => ({ name: j.name, arn: j.arn });
+        return { role, transformJob: ref(transformJob), ...(cdcApplyJob ? { cdcApplyJob: ref(cdcApplyJob) } : {}), failedRunsRuleName: rule.name };
     }
 
     private cluster(name: string, prefix: string, spark: Extract<SparkConfig, { mode: "cluster" }>, securityGroup: aws.ec2.SecurityGroup, args: TransformArgs): aws.emr.Cluster {

@@ -25,6 +25,9 @@ const firehose = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream (pla
 const bucket = "aws:s3/bucket:Bucket";
 const emrCluster = "aws:emr/cluster:Cluster (platform:sparkMode cluster)";
 const emrSecurity = "aws:emr/securityConfiguration:SecurityConfiguration (platform:sparkMode cluster)";
+const glueJob = "aws:glue/job:Job (platform:sparkMode glue)";
+const glueCrawler = "aws:glue/crawler:Crawler (platform:fileDropDraftPrefix set)";
+const glueSecurity = "aws:glue/securityConfiguration:SecurityConfiguration (platform:sparkMode glue, or platform:fileDropDraftPrefix set)";
 const redshiftCluster = "aws:redshift/cluster:Cluster (platform:warehouseMode provisioned)";
 const fn = "aws:lambda/function:Function";
 const role = "aws:iam/role:Role";
@@ -163,8 +166,8 @@ export const checkovCatalogue: readonly CatalogueEntry[] = [
     applicable("CKV2_AWS_64", "KMS", "Ensure KMS key Policy is defined", ["aws:kms/key:Key"]),
     // Glue
     applicable("CKV_AWS_94", "Glue", "Ensure Glue Data Catalog Encryption is enabled", ["aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings"]),
-    notCreated("CKV_AWS_99", "Glue", "Ensure Glue Security Configuration Encryption is enabled", "The platform runs no Glue jobs or crawlers (Spark runs on EMR); the mapped policy guards against one appearing."),
-    notCreated("CKV_AWS_195", "Glue", "Ensure Glue component has a security configuration associated", "The platform runs no Glue jobs, crawlers or dev endpoints; the mapped policy guards against one appearing."),
+    applicable("CKV_AWS_99", "Glue", "Ensure Glue Security Configuration Encryption is enabled", [glueSecurity]),
+    applicable("CKV_AWS_195", "Glue", "Ensure Glue component has a security configuration associated", [glueJob, glueCrawler]),
     // SNS
     applicable("CKV_AWS_26", "SNS", "Ensure all data stored in the SNS topic is encrypted", ["aws:sns/topic:Topic"]),
     applicable("CKV_AWS_169", "SNS", "Ensure SNS topic policy is not public by only allowing specific services or principals to access it", ["aws:sns/topicPolicy:TopicPolicy"]),

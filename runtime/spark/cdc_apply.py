@@ -306,6 +306,36 @@ def read_spec_text(spark: SparkSession, uri: str) -> str:
     return rows[0].value
 
 
+# The arguments AWS Glue adds to a job run's own: the same names as transform_job.GLUE_ARGUMENTS
+# (this script is uploaded and run alone, so it cannot import that module; tests/spark/test_glue_job.py
+# holds the two sets equal).
+GLUE_ARGUMENTS = frozenset({
+    "--JOB_ID", "--JOB_RUN_ID", "--JOB_NAME", "--TempDir", "--job-bookmark-option", "--job-language",
+    "--enable-metrics", "--enable-observability-metrics", "--enable-continuous-cloudwatch-log",
+    "--enable-continuous-log-filter", "--continuous-log-logGroup", "--continuous-log-logStreamPrefix",
+    "--continuous-log-conversionPattern", "--enable-spark-ui", "--spark-event-logs-path",
+    "--enable-job-insights", "--enable-glue-datacatalog", "--enable-auto-scaling", "--extra-py-files",
+    "--extra-jars", "--extra-files", "--additional-python-modules", "--python-modules-installer-option",
+    "--encryption-type", "--scriptLocation", "--conf", "--datalake-formats", "--user-jars-first",
+})
+
+
+def without_glue_arguments(argv: Sequence[str]) -> list:
+    """``argv`` without Glue's own arguments (``--name value`` or ``--name=value``); the rest untouched."""
+    kept = []
+    i = 0
+    while i < len(argv):
+        name = argv[i].split("=", 1)[0]
+        if name not in GLUE_ARGUMENTS:
+            kept.append(argv[i])
+            i += 1
+        elif "=" in argv[i] or i + 1 >= len(argv) or argv[i + 1].startswith("--"):
+            i += 1
+        else:
+            i += 2
+    return kept
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Apply CDC changes from the raw zone to the curated zone")
     spec_source = parser.add_mutually_exclusive_group(required=True)
@@ -315,10 +345,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--curated-uri", required=True)
     parser.add_argument("--reference-uri")
     parser.add_argument("--export-path", help="also write the curated rows as JSON lines here (local runs)")
-    parser.add_argument("--master", help="Spark master for local runs, e.g. local[2]; EMR sets its own")
+    parser.add_argument("--master", help="Spark master for local runs, e.g. local[2]; EMR and Glue set their own")
     parser.add_argument("--lineage-uri", help="lineage prefix (s3://<bucket>/lineage) the apply writes its OpenLineage run events to (default: none)")
     parser.add_argument("--lineage-namespace", default="etl-platform", help="OpenLineage job namespace (default etl-platform)")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(without_glue_arguments(sys.argv[1:] if argv is None else argv))
     builder = SparkSession.builder.appName("cdc-apply")
     if args.master:
         builder = builder.master(args.master).config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")

@@ -1,6 +1,7 @@
 """Transform job: raw zone (gzip NDJSON) -> curated zone (Parquet) for one dataset and one time range.
 
-Runs on EMR Serverless and EMR on EC2 7.x (Spark 3.5) and locally with PySpark. Everything
+Runs on EMR Serverless and EMR on EC2 7.x (Spark 3.5), as an AWS Glue 5 job (Spark 3.5; the
+arguments Glue adds are set aside, see ``GLUE_ARGUMENTS``) and locally with PySpark. Everything
 dataset-specific comes from the spec document rendered by ``runtime/spark/spec.ts``
 (``renderSparkTransformSpec``); nothing here knows about a particular dataset.
 
@@ -63,6 +64,36 @@ class TransformJobError(Exception):
     """A problem with the job's inputs, named with what was expected, what was found and the fix."""
 
 
+# What AWS Glue passes a job script besides the run's own arguments: the run's identity and the
+# job's special parameters (Glue's "Using job parameters in AWS Glue jobs"). The script reads none
+# of them; cdc_apply.py sets aside the same names (tests/spark/test_glue_job.py holds them equal).
+GLUE_ARGUMENTS = frozenset({
+    "--JOB_ID", "--JOB_RUN_ID", "--JOB_NAME", "--TempDir", "--job-bookmark-option", "--job-language",
+    "--enable-metrics", "--enable-observability-metrics", "--enable-continuous-cloudwatch-log",
+    "--enable-continuous-log-filter", "--continuous-log-logGroup", "--continuous-log-logStreamPrefix",
+    "--continuous-log-conversionPattern", "--enable-spark-ui", "--spark-event-logs-path",
+    "--enable-job-insights", "--enable-glue-datacatalog", "--enable-auto-scaling", "--extra-py-files",
+    "--extra-jars", "--extra-files", "--additional-python-modules", "--python-modules-installer-option",
+    "--encryption-type", "--scriptLocation", "--conf", "--datalake-formats", "--user-jars-first",
+})
+
+
+def without_glue_arguments(argv: Sequence[str]) -> List[str]:
+    """``argv`` without Glue's own arguments (``--name value`` or ``--name=value``); the rest untouched."""
+    kept: List[str] = []
+    i = 0
+    while i < len(argv):
+        name = argv[i].split("=", 1)[0]
+        if name not in GLUE_ARGUMENTS:
+            kept.append(argv[i])
+            i += 1
+        elif "=" in argv[i] or i + 1 >= len(argv) or argv[i + 1].startswith("--"):
+            i += 1
+        else:
+            i += 2
+    return kept
+
+
 # --------------------------------------------------------------------------------------------
 # Arguments and spec
 # --------------------------------------------------------------------------------------------
@@ -110,7 +141,7 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
     parser.add_argument("--lineage-uri", default=None,
                         help="lineage prefix (s3://<bucket>/lineage) the job writes its OpenLineage run events to (default: none)")
     parser.add_argument("--lineage-namespace", default="etl-platform", help="OpenLineage job namespace (default etl-platform)")
-    ns = parser.parse_args(list(argv))
+    ns = parser.parse_args(without_glue_arguments(argv))
     start, end = parse_hour(ns.start, "--start"), parse_hour(ns.end, "--end")
     if end <= start:
         raise TransformJobError(f"--end ({ns.end}) must be after --start ({ns.start}); the range is [start, end)")

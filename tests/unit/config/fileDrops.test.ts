@@ -27,8 +27,44 @@ describe("file drop config", () => {
         ]);
     });
 
+    it("reads the drafts crawler's prefix, on demand unless a schedule is set", () => {
+        assert.deepStrictEqual(parseClean(fileDropKeys, parse, { fileDropDraftPrefix: "drafts/" }).drafts, { prefix: "drafts/" });
+        assert.deepStrictEqual(parseClean(fileDropKeys, parse, { fileDropDraftPrefix: "partners/drafts/", fileDropDraftSchedule: "cron(0 3 * * ? *)" }).drafts, { prefix: "partners/drafts/", schedule: "cron(0 3 * * ? *)" });
+    });
+
     const fix = "pulumi config set --path 'platform:fileDrops[0]' 'store_inventory;formats=csv'";
+    const draftFix = "pulumi config set platform:fileDropDraftPrefix drafts/";
     rejectsEach(fileDropKeys, parse, [
+        {
+            title: "a drafts prefix without its trailing slash",
+            values: { fileDropDraftPrefix: "drafts" },
+            problem: { key: "platform:fileDropDraftPrefix", expected: "a landing-bucket key prefix of lower-case letters, digits, _ and -, ending in /", found: '"drafts"', fix: draftFix },
+        },
+        {
+            title: "a drafts prefix inside the drops' incoming/ prefix",
+            values: { fileDropDraftPrefix: "incoming/drafts/" },
+            problem: { key: "platform:fileDropDraftPrefix", expected: "a prefix apart from incoming/ (the file drops and file ingest use it)", found: '"incoming/drafts/"', fix: draftFix },
+        },
+        {
+            title: "a drafts schedule that is a rate expression (Glue crawlers take cron only)",
+            values: { fileDropDraftPrefix: "drafts/", fileDropDraftSchedule: "rate(1 day)" },
+            problem: {
+                key: "platform:fileDropDraftSchedule",
+                expected: "a Glue cron expression with six fields, such as cron(0 3 * * ? *), or nothing for on demand",
+                found: '"rate(1 day)"',
+                fix: "pulumi config set platform:fileDropDraftSchedule 'cron(0 3 * * ? *)'",
+            },
+        },
+        {
+            title: "a drafts schedule without a drafts prefix",
+            values: { fileDropDraftSchedule: "cron(0 3 * * ? *)" },
+            problem: {
+                key: "platform:fileDropDraftSchedule",
+                expected: "no schedule while fileDropDraftPrefix is unset (there is no crawler to run)",
+                found: '"cron(0 3 * * ? *)"',
+                fix: "pulumi config set platform:fileDropDraftPrefix drafts/ (or remove fileDropDraftSchedule)",
+            },
+        },
         {
             title: "a drop name that is not lower snake case",
             values: drops(["Store-Inventory"]),

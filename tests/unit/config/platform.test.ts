@@ -88,6 +88,14 @@ describe("stack config (all areas together)", () => {
         );
     });
 
+    it("refuses Airflow orchestration with Spark on Glue, naming both fixes", () => {
+        const error = errorOf(stackWith("dev", { "platform:orchestrator": "airflow", "platform:sparkMode": "glue" }));
+        assert.deepStrictEqual(
+            error.problems.map((p) => [p.key, p.expected, p.found, p.fix]),
+            [["platform:orchestrator", "stepfunctions with sparkMode glue (the Airflow DAG runs Spark on EMR Serverless or an EMR cluster)", "\"airflow\"", "pulumi config set platform:orchestrator stepfunctions, or pulumi config set platform:sparkMode serverless"]],
+        );
+    });
+
     it("judges MSK brokers and a serverless warehouse against the network's AZ count", () => {
         const error = errorOf(stackWith("dev", { "platform:availabilityZones": "2", "platform:streamingEngine": "msk" }));
         assert.deepStrictEqual(

@@ -71,6 +71,7 @@ describe("every resource the stacks declare is priced, free with a reason, or no
                     "platform:batchCompute": "FARGATE",
                 },
             },
+            "dev with Spark on Glue jobs": { stack: "dev", overrides: { "platform:sparkMode": "glue" } },
             "dev with provisioned Kinesis": {
                 stack: "dev",
                 overrides: { "platform:kinesisMode": "PROVISIONED", "platform:kinesisShardCount": "2", "platform:kinesisRetentionHours": "48" },

@@ -274,6 +274,30 @@ describe("cost rules (us-east-1 golden values)", () => {
         });
     });
 
+    describe("Glue", () => {
+        const job = { workerType: "G.2X", numberOfWorkers: 5, glueVersion: "5.0" };
+        it("prices a Spark job's DPU-hours: runs × minutes × workers × the worker type's DPUs", () => {
+            // 300 runs × 6 min = 30 h; × 5 workers × 2 DPU = 300 DPU-hours × 0.44 = 132.00
+            assertComponents(priceOne("aws:glue/job:Job", job, { monthlyRuns: 300, averageRunMinutes: 6 }), { "Spark DPU-hours (5 × G.2X = 10 DPU)": 132 }, 132);
+        });
+        it("bills every run at least one minute", () => {
+            // 600 runs × 1 min (20 s billed as 60 s) = 10 h × 10 DPU = 100 DPU-hours × 0.44 = 44.00
+            assertComponents(priceOne("aws:glue/job:Job", job, { monthlyRuns: 600, averageRunMinutes: 1 / 3 }), { "Spark DPU-hours": 44 }, 44);
+        });
+        it("prices the flexible execution class at its own rate", () => {
+            // 30 h × 10 DPU = 300 DPU-hours × 0.29 = 87.00
+            assertComponents(priceOne("aws:glue/job:Job", { ...job, executionClass: "FLEX" }, { monthlyRuns: 300, averageRunMinutes: 6 }), { "Spark DPU-hours (5 × G.2X = 10 DPU, flex)": 87 }, 87);
+        });
+        it("shows the unit price without usage, and leaves a worker type without a DPU figure not priced", () => {
+            assertComponents(priceOne("aws:glue/job:Job", job), { "Spark DPU-hours": null }, 0);
+            assert.match(outcomeOf("aws:glue/job:Job", { workerType: "Z.9X", numberOfWorkers: 2 }).reason!, /worker type Z.9X has no DPU figure/);
+        });
+        it("prices a crawler's DPU-hours with a ten-minute minimum per crawl", () => {
+            // 30 crawls × 10 min (4 min billed as 10) × 2 DPU = 10 DPU-hours × 0.44 = 4.40
+            assertComponents(priceOne("aws:glue/crawler:Crawler", { databaseName: "d" }, { monthlyCrawls: 30, averageCrawlMinutes: 4, crawlDpus: 2 }), { "Crawler DPU-hours": 4.4 }, 4.4);
+        });
+    });
+
     describe("aws:batch/computeEnvironment:ComputeEnvironment", () => {
         const type = "aws:batch/computeEnvironment:ComputeEnvironment";
         it("prices Fargate vCPU and memory hours", () => {

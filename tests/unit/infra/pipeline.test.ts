@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import jsonata from "jsonata";
-import { pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/decisions";
+import { glueRunArguments, pipelineDefinition, PipelineContext, windowHoursOf } from "../../../infra/orchestration/decisions";
 import { parseCommandLine } from "../../../runtime/batch/args";
 import { datasets } from "../../../runtime/datasets";
 import { OfflineRun } from "../../../tools/offline/program";
@@ -26,9 +26,10 @@ const context = (spark: PipelineContext["spark"]): PipelineContext => ({
 describe("pipeline definition", () => {
     const serverless = pipelineDefinition(context({ mode: "serverless", applicationId: "00fabc", executionRoleArn: "arn:aws:iam::111122223333:role/spark" }));
     const cluster = pipelineDefinition(context({ mode: "cluster", clusterId: "j-ABC" }));
+    const glue = pipelineDefinition(context({ mode: "glue", transformJobName: "platform-dev-transform" }));
 
-    it("is valid Amazon States Language for both Spark modes", () => {
-        for (const definition of [serverless, cluster]) {
+    it("is valid Amazon States Language for every Spark mode", () => {
+        for (const definition of [serverless, cluster, glue]) {
             const result = aslValidator(definition);
             assert.ok(result.isValid, result.errorsText("\n"));
         }
@@ -307,6 +308,46 @@ describe("the late-data sweep turned off (pipelineSweepDays 0)", () => {
         // Nothing else schedules: one pipeline schedule, one compaction schedule per dataset and one per API source.
         assert.ok(names.has("connectors-fx-rates-schedule"), "the fx-rates API source has no schedule");
         assert.strictEqual(names.size, 1 + datasets.length + 1);
+    });
+});
+
+describe("Spark on Glue (sparkMode glue): the pipeline's side", () => {
+    const withCdc = (spark: PipelineContext["spark"]) =>
+        pipelineDefinition({ ...context(spark), cdc: { scriptUri: "s3://artifacts/spark/cdc_apply.py", datasets: [{ name: "customers", specUri: "s3://artifacts/spark/cdc-specs/customers.json" }] } }) as any;
+    const serverless = withCdc({ mode: "serverless", applicationId: "00fabc", executionRoleArn: "arn:aws:iam::111122223333:role/spark" });
+    const glue = withCdc({ mode: "glue", transformJobName: "platform-dev-transform", cdcApplyJobName: "platform-dev-cdc-apply" });
+    const transformOf = (d: any) => d.States.PerDataset.ItemProcessor.States.Transform;
+    const applyOf = (d: any) => d.States.ApplyChanges.ItemProcessor.States.ApplyCdc;
+
+    it("starts the transform job and waits for it with glue:startJobRun.sync", () => {
+        assert.deepStrictEqual([transformOf(glue).Resource, transformOf(glue).Arguments.JobName], ["arn:aws:states:::glue:startJobRun.sync", "platform-dev-transform"]);
+        assert.deepStrictEqual([applyOf(glue).Resource, applyOf(glue).Arguments.JobName], ["arn:aws:states:::glue:startJobRun.sync", "platform-dev-cdc-apply"]);
+    });
+
+    it("passes each job run exactly the arguments EMR Serverless passes the same script, as Glue's --name value map", () => {
+        for (const [g, s] of [[transformOf(glue), transformOf(serverless)], [applyOf(glue), applyOf(serverless)]]) {
+            assert.deepStrictEqual(g.Arguments.Arguments, glueRunArguments(s.Arguments.JobDriver.SparkSubmit.EntryPointArguments));
+        }
+        assert.strictEqual(transformOf(glue).Arguments.Arguments["--spec"], "{% $states.input.specUri %}");
+    });
+
+    it("keeps the EMR modes' retries, timeout, output and next state", () => {
+        for (const pick of [transformOf, applyOf]) {
+            const { Resource: _g, Arguments: _ga, ...glueRest } = pick(glue);
+            const { Resource: _s, Arguments: _sa, ...serverlessRest } = pick(serverless);
+            assert.deepStrictEqual(glueRest, serverlessRest);
+        }
+    });
+
+    it("refuses a CDC stage without the CDC apply job", () => {
+        assert.throws(() => withCdc({ mode: "glue", transformJobName: "platform-dev-transform" }), /the CDC apply stage needs spark.cdcApplyJobName in glue mode/);
+    });
+
+    it("turns an argument list into Glue's map and refuses lists it cannot map", () => {
+        assert.deepStrictEqual(glueRunArguments(["--spec", "s3://a/s.json", "--start", "{% $windowStart %}"]), { "--spec": "s3://a/s.json", "--start": "{% $windowStart %}" });
+        assert.throws(() => glueRunArguments(["--spec"]), /expected --name value pairs; found 1 items/);
+        assert.throws(() => glueRunArguments(["spec", "x"]), /item 0 must be an argument name such as --spec; found "spec"/);
+        assert.throws(() => glueRunArguments(["--spec", "a", "--spec", "b"]), /--spec is given twice/);
     });
 });
 

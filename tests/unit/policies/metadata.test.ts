@@ -11,6 +11,7 @@ import { loadPackConfig, packDirectory } from "../../../policies/runner/offline"
 import { checkovCounts, checkovMapping, readmePath, renderReadme } from "../../../policies/runner/readme";
 import { supportedKeywords, validateConfig } from "../../../policies/runner/schema";
 import { taggableTypes, untaggableTypes } from "../../../policies/tagging";
+import { sparkGlueVariant } from "../../../tools/checkov-catalogue";
 import { projectRoot } from "../../../tools/offline/program";
 import { stackRun, variantRun } from "../../helpers/stacks";
 
@@ -209,7 +210,7 @@ describe("policy pack metadata", () => {
         this.timeout(240_000);
 
         it("every AWS type of the offline plans (and the config variants) is classified taggable or not", async () => {
-            const runs = [await stackRun("dev"), await stackRun("prod"), await variantRun({ stack: "dev", overrides: { "platform:sparkMode": "cluster" } })];
+            const runs = [await stackRun("dev"), await stackRun("prod"), await variantRun({ stack: "dev", overrides: { "platform:sparkMode": "cluster" } }), await variantRun(sparkGlueVariant)];
             const types = new Set(runs.flatMap((r) => r.resources.map((x) => x.type)).filter((t) => t.startsWith("aws:")));
             assert.deepStrictEqual([...types].filter((t) => !taggableTypes.includes(t) && !untaggableTypes.includes(t)).sort(), []);
             assert.deepStrictEqual(taggableTypes.filter((t) => untaggableTypes.includes(t)), []);

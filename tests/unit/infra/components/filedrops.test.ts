@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { FileDropsConfig } from "../../../../infra/config";
 import { FileDrops } from "../../../../infra/filedrops";
 import { fileDropRolePolicy } from "../../../../infra/filedrops/iam";
-import { landingLifecycleRules, objectCreatedPattern } from "../../../../infra/filedrops/decisions";
+import { draftsCrawlerConfiguration, landingLifecycleRules, objectCreatedPattern } from "../../../../infra/filedrops/decisions";
+import { draftsCrawlerRolePolicy } from "../../../../infra/filedrops/iam";
 import { PlatformContext } from "../../../../infra/shared/context";
 import { bucket, construct, named, namesOf, types } from "./harness";
 
@@ -73,6 +74,55 @@ describe("FileDrops, constructed alone", () => {
         assert.deepStrictEqual(namesOf(none.resources, types.function), []);
         assert.deepStrictEqual(namesOf(none.resources, "aws:iam/rolePolicy:RolePolicy"), []);
         assert.deepStrictEqual(namesOf(none.resources, types.bucket).filter((n) => n.startsWith("files")), ["files-landing"]);
+    });
+});
+
+describe("FileDrops with a drafts crawler", () => {
+    const drafts = fileDrops({ ...settings, drafts: { prefix: "drafts/", schedule: "cron(0 3 * * ? *)" } });
+
+    it("crawls the drafts prefix of the landing bucket into the drafts database on its schedule, logging schema changes", async () => {
+        const { resources } = await construct(drafts);
+        const crawler = named(resources, "aws:glue/crawler:Crawler", "files-drafts");
+        const landing = named(resources, types.bucket, "files-landing");
+        assert.deepStrictEqual(
+            [crawler.inputs.name, crawler.inputs.databaseName, crawler.inputs.s3Targets, crawler.inputs.schedule, crawler.inputs.schemaChangePolicy],
+            ["platform-test-file-drop-drafts", "platform_test_drafts", [{ path: `s3://${landing.inputs.bucket}/drafts/` }], "cron(0 3 * * ? *)", { updateBehavior: "LOG", deleteBehavior: "LOG" }],
+        );
+        assert.deepStrictEqual(JSON.parse(crawler.inputs.configuration), { Version: 1, Grouping: { TableLevelConfiguration: 3, TableGroupingPolicy: "CombineCompatibleSchemas" } });
+        assert.strictEqual(named(resources, "aws:glue/catalogDatabase:CatalogDatabase", "files-drafts").inputs.createTableDefaultPermissions.length, 0);
+    });
+
+    it("encrypts what the crawler writes with the platform keys and runs it under a Glue role limited to its prefix and database", async () => {
+        const { resources } = await construct(drafts);
+        const security = named(resources, "aws:glue/securityConfiguration:SecurityConfiguration", "files-drafts");
+        assert.strictEqual(named(resources, "aws:glue/crawler:Crawler", "files-drafts").inputs.securityConfiguration, security.inputs.name);
+        assert.deepStrictEqual(security.inputs.encryptionConfiguration.jobBookmarksEncryption, { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/lake" });
+        const grants = ["files-drafts-crawler-database", "files-drafts-crawler-tables"].map((n) => named(resources, "aws:lakeformation/permissions:Permissions", n).inputs.permissions);
+        assert.deepStrictEqual(grants, [["CREATE_TABLE", "DESCRIBE"], ["ALTER", "DESCRIBE"]]);
+    });
+
+    it("sends failed crawls to the alarm topic and alarms on them", async () => {
+        const { resources } = await construct(drafts);
+        const rule = named(resources, "aws:cloudwatch/eventRule:EventRule", "files-drafts-failed-crawls");
+        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), { source: ["aws.glue"], "detail-type": ["Glue Crawler State Change"], detail: { crawlerName: ["platform-test-file-drop-drafts"], state: ["Failed"] } });
+        const alarm = named(resources, types.alarm, "files-drafts-failed-crawls");
+        assert.deepStrictEqual(alarm.inputs.dimensions, { RuleName: rule.inputs.name });
+    });
+
+    it("declares nothing of it without a drafts prefix", async () => {
+        const { resources } = await construct(fileDrops());
+        assert.deepStrictEqual([...namesOf(resources, "aws:glue/crawler:Crawler"), ...namesOf(resources, "aws:glue/catalogDatabase:CatalogDatabase")], []);
+    });
+
+    it("makes each partner folder a table, however deep the drafts prefix", () => {
+        assert.strictEqual((draftsCrawlerConfiguration("partners/drafts/").Grouping as { TableLevelConfiguration: number }).TableLevelConfiguration, 4);
+    });
+
+    it("lets the crawler read only the drafts prefix and create, never update or delete, tables in the drafts database", () => {
+        const doc = draftsCrawlerRolePolicy({ partition: "aws", region: "us-east-1", accountId: "123456789012", landingBucketArn: "arn:aws:s3:::landing", prefix: "drafts/", lakeKeyArn: "arn:aws:kms:us-east-1:123456789012:key/lake", database: "platform_test_drafts" });
+        const actions = doc.Statement.flatMap((s) => [s.Action].flat());
+        assert.deepStrictEqual(actions.filter((a) => /^glue:(Update|Delete|BatchDelete)/.test(a) || a === "s3:PutObject" || a === "s3:DeleteObject"), []);
+        assert.deepStrictEqual(doc.Statement.find((s) => s.Sid === "ReadDraftFiles")?.Resource, "arn:aws:s3:::landing/drafts/*");
     });
 });
 

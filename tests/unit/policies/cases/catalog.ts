@@ -67,6 +67,28 @@ export const catalogCases: PolicyCase[] = [
     ),
     passes(glue.glueJobSecurityConfiguration, "a job with a security configuration", fixture(aws.glue.Job, "job", { roleArn: "arn:aws:iam::123456789012:role/g", command: { scriptLocation: "s3://a/b.py" }, securityConfiguration: "sc" })),
     fails(glue.glueJobSecurityConfiguration, "a crawler without one", fixture(aws.glue.Crawler, "crawler", { databaseName: "db", role: "r", s3Targets: [{ path: "s3://a/" }] }), /securityConfiguration must name a Glue security configuration/),
+    passes(glue.glueJobTimeout, "a two-hour timeout", fixture(aws.glue.Job, "job", { roleArn: "r", command: { scriptLocation: "s3://a/b.py" }, timeout: 120 })),
+    fails(glue.glueJobTimeout, "no timeout (Glue's 48 hours)", fixture(aws.glue.Job, "job", { roleArn: "r", command: { scriptLocation: "s3://a/b.py" } }), /timeout must be set \(at most 720 minutes\); none is set/),
+    fails(glue.glueJobTimeout, "a timeout above the configured maximum", fixture(aws.glue.Job, "job", { roleArn: "r", command: { scriptLocation: "s3://a/b.py" }, timeout: 240 }), /timeout must be at most 180 minutes; found 240/, { maximumTimeoutMinutes: 180 }),
+    passes(
+        glue.glueJobObservability,
+        "metrics and continuous logging",
+        fixture(aws.glue.Job, "job", { roleArn: "r", command: { name: "glueetl", scriptLocation: "s3://a/b.py" }, defaultArguments: { "--enable-metrics": "true", "--enable-continuous-cloudwatch-log": "true" } }),
+    ),
+    fails(
+        glue.glueJobObservability,
+        "no continuous logging",
+        fixture(aws.glue.Job, "job", { roleArn: "r", command: { name: "glueetl", scriptLocation: "s3://a/b.py" }, defaultArguments: { "--enable-metrics": "true" } }),
+        /defaultArguments\["--enable-continuous-cloudwatch-log"\] must be "true"; found nothing/,
+    ),
+    passes(glue.glueCrawlerSchemaChangeLogged, "LOG for updates and deletes", fixture(aws.glue.Crawler, "crawler", { databaseName: "db", role: "r", schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" } })),
+    fails(glue.glueCrawlerSchemaChangeLogged, "Glue's default policy (unset)", fixture(aws.glue.Crawler, "crawler", { databaseName: "db", role: "r" }), /updateBehavior must be LOG; found nothing \(unset means UPDATE_IN_DATABASE\)/),
+    fails(
+        glue.glueCrawlerSchemaChangeLogged,
+        "deleting tables from the database",
+        fixture(aws.glue.Crawler, "crawler", { databaseName: "db", role: "r", schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "DELETE_FROM_DATABASE" } }),
+        /deleteBehavior must be LOG; found "DELETE_FROM_DATABASE"/,
+    ),
 
     passes(lakeformation.lakeformationPermissionsNoAll, "SELECT and DESCRIBE", grant(["SELECT", "DESCRIBE"])),
     fails(lakeformation.lakeformationPermissionsNoAll, "ALL", grant(["ALL"]), /must list explicit permissions, not ALL/),
