@@ -47,7 +47,7 @@ describe("npm run policy", function () {
         const result = runCli("--stack", "dev", "--json");
         const doc = JSON.parse(result.stdout);
         assert.strictEqual(doc.stack, "dev");
-        assert.strictEqual(doc.policies, 148);
+        assert.strictEqual(doc.policies, 156);
         assert.strictEqual(doc.mandatory, doc.violations.filter((v: { level: string }) => v.level === "mandatory").length);
         assert.strictEqual(result.status, doc.mandatory > 0 ? 1 : 0, result.stderr);
     });

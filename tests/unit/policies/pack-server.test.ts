@@ -105,7 +105,7 @@ describe("the pack served over the analyzer protocol", function () {
         }
     });
 
-    it("describes the pack: its name, version and 148 policies with their metadata", async () => {
+    it("describes the pack: its name, version and 156 policies with their metadata", async () => {
         const info = await call<any>(client, "getAnalyzerInfo", new analyzerrpc.AnalyzerService.getAnalyzerInfo.requestType());
         assert.strictEqual(info.getName(), "etl-platform-guardrails");
         assert.strictEqual(info.getVersion(), "0.1.0");

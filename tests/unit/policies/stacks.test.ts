@@ -356,7 +356,7 @@ describe("policy pack on the real stacks", function () {
             const { run } = await baseline(stack);
             const [summary, full] = [await policySummary(run), await checkOfflineRun(run)];
             assert.deepStrictEqual(summary, { mandatory: full.mandatory, advisory: full.advisory, policies: full.policies });
-            assert.strictEqual(summary.policies, 148);
+            assert.strictEqual(summary.policies, 156);
         });
     }
 
