@@ -1,13 +1,18 @@
 import * as assert from "assert";
 import { cdcCuratedTable, cdcRawTable } from "../../../infra/catalog/decisions";
 import { customers } from "../../../runtime/datasets";
+import { curatedProvenance } from "../../../runtime/datasets/provenance";
 import { one, stackRun } from "../../helpers/stacks";
 
 describe("the captured customers in the catalog and the analysts' grants", () => {
     it("the curated table has the warehouse table's columns, unpartitioned; in scd2 the history columns follow the fields", () => {
         const current = cdcCuratedTable(customers, "curated-b");
-        assert.deepStrictEqual([current.location, current.partitionKeys, current.columns.map((c) => c.name)], ["s3://curated-b/customers/", [], ["id", "name", "email", "country", "segment", "created_at", "updated_at"]]);
-        assert.deepStrictEqual(cdcCuratedTable({ ...customers, history: "scd2" }, "b").columns.slice(-3).map((c) => `${c.name}:${c.type}`), ["valid_from:timestamp", "valid_to:timestamp", "is_current:boolean"]);
+        assert.deepStrictEqual([current.location, current.partitionKeys, current.columns.map((c) => c.name)], ["s3://curated-b/customers/", [], ["id", "name", "email", "country", "segment", "created_at", "updated_at", ...curatedProvenance.map((c) => c.field.name)]]);
+        // In scd2 the history columns follow the fields, and the provenance columns end the table.
+        const scd2 = cdcCuratedTable({ ...customers, history: "scd2" }, "b").columns;
+        const fields = customers.fields.length;
+        assert.deepStrictEqual(scd2.slice(fields, fields + 3).map((c) => `${c.name}:${c.type}`), ["valid_from:timestamp", "valid_to:timestamp", "is_current:boolean"]);
+        assert.deepStrictEqual(scd2.slice(fields + 3).map((c) => c.name), curatedProvenance.map((c) => c.field.name));
         assert.deepStrictEqual(cdcRawTable(customers, "raw-b").columns.slice(-4).map((c) => c.name), ["cdc_op", "cdc_commit_ts", "cdc_change_seq", "cdc_source"]);
     });
 

@@ -386,7 +386,7 @@ describe("Spark on an EMR cluster (sparkMode cluster)", () => {
         assert.strictEqual(definition.States.PerDataset.ItemProcessor.States.Transform.Resource, "arn:aws:states:::elasticmapreduce:addStep.sync");
         const apply = definition.States.ApplyChanges.ItemProcessor.States.ApplyCdc;
         assert.strictEqual(apply.Resource, "arn:aws:states:::elasticmapreduce:addStep.sync");
-        assert.match(apply.Arguments.Step.HadoopJarStep.Args.join(" "), /spark-submit .* s3:\/\/.+\/spark\/cdc_apply\.py --spec \{% \$states\.input\.specUri %\} --raw-uri s3:\/\/lake-raw-[0-9a-f]+ --curated-uri s3:\/\/lake-curated-[0-9a-f]+ --reference-uri s3:\/\/lake-artifacts-[0-9a-f]+\/reference$/);
+        assert.match(apply.Arguments.Step.HadoopJarStep.Args.join(" "), /spark-submit .* s3:\/\/.+\/spark\/cdc_apply\.py --spec \{% \$states\.input\.specUri %\} --raw-uri s3:\/\/lake-raw-[0-9a-f]+ --curated-uri s3:\/\/lake-curated-[0-9a-f]+ --reference-uri s3:\/\/lake-artifacts-[0-9a-f]+\/reference --lineage-uri s3:\/\/lake-raw-[0-9a-f]+\/lineage --lineage-namespace platform-prod$/);
         assert.deepStrictEqual(ofType(run, "aws:emrserverless/application:Application"), []);
     });
 });

@@ -55,6 +55,6 @@ describe("npm run policy", function () {
     it("exits 2 with the usage line when the flags are wrong", () => {
         const result = runCli("--stack");
         assert.strictEqual(result.status, 2);
-        assert.match(result.stderr, /--stack: expected a value; found nothing\. Usage: npm run policy -- --stack <dev\|prod\|dev-firehose\|prod-msk-client-auth> \[--json\]/);
+        assert.match(result.stderr, /--stack: expected a value; found nothing\. Usage: npm run policy -- --stack <dev\|prod\|dev-firehose\|dev-airflow\|dev-glue\|dev-zero-etl\|prod-zero-etl\|prod-msk-client-auth> \[--json\]/);
     });
 });
