@@ -19,8 +19,8 @@ type ConfigValue = (key: string, fallback: string) => string;
 /**
  * The alternatives worth pricing for a stack's current config: the other warehouse mode and
  * capacity, the other streaming engine, fewer NAT gateways, each interface endpoint dropped, a
- * smaller broker and volume, the other Spark mode. Each appears only when it differs from the
- * stack's current value.
+ * smaller broker and volume, the other Spark modes, Firehose delivery on Kinesis. Each appears only
+ * when it differs from the stack's current value.
  */
 export function alternativesFor(config: Readonly<Record<string, string>>): Alternative[] {
     const value: ConfigValue = (key, fallback) => config[`${ns}:${key}`] ?? fallback;
@@ -102,21 +102,22 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
     }
 
     const spark = value("sparkMode", "serverless");
-    out.push(
-        spark === "serverless"
-            ? {
-                  id: "spark-cluster",
-                  title: "Spark on an auto-terminating EMR cluster",
-                  overrides: { [k("sparkMode")]: "cluster" },
-                  tradeOff: "instance fleets with Spot task nodes: cheaper per hour of heavy work, minutes of cluster start-up per run",
-              }
-            : {
-                  id: "spark-serverless",
-                  title: "Spark on EMR Serverless",
-                  overrides: { [k("sparkMode")]: "serverless" },
-                  tradeOff: "no cluster to start or size; per-second vCPU and GB billing with a one-minute minimum per worker",
-              },
-    );
+    const sparkModes: Record<string, Omit<Alternative, "id" | "overrides">> = {
+        serverless: { title: "Spark on EMR Serverless", tradeOff: "no cluster to start or size; per-second vCPU and GB billing with a one-minute minimum per worker" },
+        cluster: { title: "Spark on an auto-terminating EMR cluster", tradeOff: "instance fleets with Spot task nodes: cheaper per hour of heavy work, minutes of cluster start-up per run" },
+        glue: { title: "Spark on AWS Glue jobs", tradeOff: "no application or cluster to run; each run bills at least a minute of all its workers (DPU-hours), and the jobs run in Glue's network" },
+    };
+    for (const [mode, alternative] of Object.entries(sparkModes).filter(([m]) => m !== spark)) {
+        out.push({ id: `spark-${mode}`, ...alternative, overrides: { [k("sparkMode")]: mode } });
+    }
+    if (engine === "kinesis" && value("ingestDelivery", "lambda") === "lambda") {
+        out.push({
+            id: "ingest-firehose",
+            title: "Firehose delivery instead of the ingest function's event source mapping",
+            overrides: { [k("ingestDelivery")]: "firehose" },
+            tradeOff: "AWS-managed buffering and S3 writes, at least once instead of exactly once by key; rejects go to Firehose's error prefix",
+        });
+    }
     return out;
 }
 

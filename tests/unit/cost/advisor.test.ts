@@ -55,13 +55,14 @@ describe("the what-if advisor (npm run cost -- --advise)", function () {
                 "endpoint-drop-kms",
                 "endpoint-drop-logs",
                 "spark-cluster",
+                "spark-glue",
             ]);
         });
         it("uses the config defaults for keys a stack omits", () => {
             const alternatives = alternativesFor({});
             assert.deepStrictEqual(
                 alternatives.map((a) => a.id),
-                ["warehouse-provisioned-ra3-xlplus", "streaming-msk", "nat-none", "endpoint-drop-kms", "endpoint-drop-logs", "endpoint-drop-monitoring", "endpoint-drop-sts", "endpoint-drop-sqs", "spark-cluster"],
+                ["warehouse-provisioned-ra3-xlplus", "streaming-msk", "nat-none", "endpoint-drop-kms", "endpoint-drop-logs", "endpoint-drop-monitoring", "endpoint-drop-sts", "endpoint-drop-sqs", "spark-cluster", "spark-glue", "ingest-firehose"],
             );
             assert.deepStrictEqual(alternatives.find((a) => a.id === "endpoint-drop-sts")!.overrides, { "platform:interfaceEndpoints": '["kms","logs","monitoring","sqs"]' });
             assert.ok(alternatives.every((a) => a.tradeOff.length > 20 && Object.keys(a.overrides).length > 0));
