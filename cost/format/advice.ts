@@ -37,10 +37,25 @@ export function formatAdviceText(advice: Advice): string {
     return lines.join("\n");
 }
 
+/** The cheapest alternative that saves money and still passes the policy pack, if any. */
+export function topSaving(advice: Advice): AdvisorRow | undefined {
+    return advice.rows.filter((r) => r.outcome === "priced" && r.policy!.passes && (r.change ?? 0) < 0).sort((a, b) => a.change! - b.change!)[0];
+}
+
+/** One sentence on the top saving, for the pull-request comment. */
+export function topSavingSentence(advice: Advice): string {
+    const top = topSaving(advice);
+    return top
+        ? `Top saving that still passes the policy pack: **${top.alternative.title}** (${Object.entries(top.alternative.overrides).map(([k, v]) => `\`${k}=${v}\``).join(", ")}), ${signedUsd(top.change!)} a month; ${describeBreakEven(top.breakEven!)}. Trade-off: ${top.alternative.tradeOff}.`
+        : "No alternative of this config saves money and still passes the policy pack.";
+}
+
 export function formatAdviceMarkdown(advice: Advice): string {
     const escape = (t: string) => t.replace(/\|/g, "\\|");
     return [
         `### 🔎 What-if advisor: stack \`${advice.stack}\` (now ${usd(advice.current.total)} a month)`,
+        "",
+        topSavingSentence(advice),
         "",
         "| Alternative | Config | Monthly change | Policy pack | Break-even | Trade-off |",
         "|---|---|---:|---|---|---|",

@@ -182,8 +182,4 @@ export function refusalOf(err: Error): string {
     return problems.join(" ") || err.name;
 }
 
-/** The cheapest alternative that still passes the policy pack, if any saves money. */
-export function topSaving(advice: Advice): AdvisorRow | undefined {
-    return advice.rows.find((r) => r.outcome === "priced" && r.policy!.passes && (r.change ?? 0) < 0);
-}
 

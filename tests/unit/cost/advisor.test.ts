@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { breakEven, describeBreakEven } from "../../../cost/advice";
-import { formatAdviceMarkdown, formatAdviceText } from "../../../cost/format/advice";
+import { formatAdviceMarkdown, formatAdviceText, topSaving, topSavingSentence } from "../../../cost/format/advice";
 import { defaultUsagePath, loadUsageFile } from "../../../cost/usage";
 import { estimateRun } from "../../../cost";
-import { advise, alternativesFor, refusalOf, topSaving } from "../../../tools/offline/advisor";
+import { advise, alternativesFor, refusalOf } from "../../../tools/offline/advisor";
 import { stackRun, variantRun } from "../../helpers/stacks";
 
 describe("the what-if advisor (npm run cost -- --advise)", function () {
@@ -67,6 +67,22 @@ describe("the what-if advisor (npm run cost -- --advise)", function () {
             assert.deepStrictEqual(alternatives.find((a) => a.id === "endpoint-drop-sts")!.overrides, { "platform:interfaceEndpoints": '["kms","logs","monitoring","sqs"]' });
             assert.ok(alternatives.every((a) => a.tradeOff.length > 20 && Object.keys(a.overrides).length > 0));
         });
+        it("names the cheapest alternative that still passes the pack as the top saving", () => {
+            const alternative = (id: string, title: string) => ({ id, title, overrides: { [`platform:${id}`]: "x" }, tradeOff: `${title} trade-off` });
+            const priced = (id: string, change: number, passes: boolean) => ({
+                alternative: alternative(id, id.toUpperCase()),
+                outcome: "priced" as const,
+                monthly: { fixed: 0, usage: 0, total: 1000 + change },
+                change,
+                policy: { mandatory: passes ? 0 : 1, advisory: 0, passes, mandatoryPolicies: passes ? [] : ["p"] },
+                breakEven: { kind: "always-cheaper" as const },
+            });
+            const advice = { stack: "s", usageSource: "u", recordsPerSecond: 1, current: { fixed: 0, usage: 0, total: 1000 }, rows: [priced("a", -500, false), priced("b", -120, true), priced("c", -80, true), priced("d", 40, true)] };
+            // a saves more but breaks a mandatory policy; b is the cheapest that passes
+            assert.strictEqual(topSaving(advice)!.alternative.id, "b");
+            assert.strictEqual(topSavingSentence(advice), "Top saving that still passes the policy pack: **B** (`platform:b=x`), -$120.00 a month; cheaper at any traffic. Trade-off: B trade-off.");
+            assert.strictEqual(topSavingSentence({ ...advice, rows: [priced("d", 40, true)] }), "No alternative of this config saves money and still passes the policy pack.");
+        });
         it("reports a config refusal by its problems, in one line", () => {
             const err = new Error("Stack 'prod' has 1 invalid config value:\n  - platform:natGateways: expected OnePerAz in prod; found Single. Fix: pulumi config set platform:natGateways OnePerAz\n");
             assert.strictEqual(refusalOf(err), "platform:natGateways: expected OnePerAz in prod; found Single. Fix: pulumi config set platform:natGateways OnePerAz");
@@ -99,6 +115,7 @@ describe("the what-if advisor (npm run cost -- --advise)", function () {
             assert.match(formatAdviceMarkdown(advice), /\| Spark on an auto-terminating EMR cluster \| `platform:sparkMode=cluster` \| [+-]\$[\d,.]+ \([+-]?[\d.]+%\) \| (passes|fails: .+) \| /);
             const top = topSaving(advice);
             assert.ok(top === undefined || (top.change! < 0 && top.policy!.passes));
+            assert.match(formatAdviceMarkdown(advice), top ? /Top saving that still passes the policy pack: \*\*/ : /No alternative of this config saves money and still passes the policy pack\./);
         });
         it("refuses an id the stack does not offer, naming the ones it does", async () => {
             const usage = loadUsageFile(defaultUsagePath("dev")!);

@@ -29,6 +29,8 @@ describe("the pull-request workflow", () => {
         assert.match(script, /cd base && npm run -s cost -- --stack "\$stack" --format json/);
         assert.match(script, /cd head && npm run -s cost -- --stack "\$stack" --compare "\.\.\/reports\/base-\$stack\.json" --format markdown/);
         assert.match(script, /GITHUB_STEP_SUMMARY/);
+        // the advisor's top saving and table, per stack, on the head
+        assert.match(script, /cd head && npm run -s cost -- --stack "\$stack" --advise --format markdown/);
         assert.ok(pkg.scripts.cost, "npm run cost exists");
         const checkouts = job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
         assert.deepStrictEqual(checkouts.map((s) => s.with?.path), ["head", "base"]);
