@@ -194,6 +194,8 @@ export function createCdcLandingHandler(options: CdcLandingHandlerOptions = {}):
                       createLineageEmitterFromSettings({
                           settings: lineageSettings,
                           ...(options.store ? { store: options.store } : {}),
+                          // The change files' S3 endpoint serves the lineage writes too (moto locally).
+                          ...(s3.endpoint ? { s3Endpoint: s3.endpoint } : {}),
                           readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
                           // The landing is unaffected; the metric counts what was not delivered.
                           onFailure: (failure) => {
