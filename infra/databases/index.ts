@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cdcLandingEnvironmentVariables, createChangeFileLandingHandler, defaultCdcMetricsNamespace, formatCapturedTables } from "../../runtime/cdc/handler";
+import { cdcLandingEnvironmentVariables, createChangeFileLandingHandler, defaultCdcMetricsNamespace, formatCapturedTables, formatCdcSource } from "../../runtime/cdc/handler";
 import { DatabaseSourceConfig } from "../config/databaseSources";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { eventFunction } from "../shared/eventFunction";
@@ -221,6 +221,8 @@ export class Databases extends pulumi.ComponentResource {
                 [env.tables]: formatCapturedTables(source.tables.map((t) => ({ schema: t.schema, table: t.table, dataset: t.dataset.name, key: t.key }))),
                 [env.metricsNamespace]: defaultCdcMetricsNamespace,
                 [env.serviceName]: names.serviceName,
+                // The source's lineage name: the runs start at its tables, not at the change files.
+                [env.source]: formatCdcSource({ kind: source.engine.endsWith("mysql") ? "mysql" : "postgres", host: source.endpoint, port: source.port, database: source.database }),
                 ...args.lineage?.environment,
             },
             excludedFromBundle,

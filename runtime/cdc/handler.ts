@@ -6,7 +6,7 @@ import { databaseDatasets, DatasetDefinition } from "../datasets";
 import { ingestEnvironmentVariables, s3SettingsFromEnv } from "../ingest/settings";
 import { fileRefOfEvent } from "../files/event";
 import { CdcError } from "./errors";
-import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../lineage";
+import { createLineageEmitterFromSettings, DatasetRef, datasetNames, LineageEmitter, readLineageSettings } from "../lineage";
 import { CdcLineageOptions, emitChangeFileLineage } from "./lineage";
 import { landChangeFile, LandResult } from "./land";
 
@@ -32,6 +32,8 @@ export const cdcLandingEnvironmentVariables = {
     dmsFolder: "CDC_DMS_FOLDER",
     /** Required. Captured tables, comma-separated `schema.table=dataset` or `schema.table=dataset:key1+key2`. */
     tables: "CDC_TABLES",
+    /** Optional. The source database as `postgres://host:port/database` or `mysql://host:port/database`: the tables' lineage name. */
+    source: "CDC_SOURCE",
     /** Optional. CloudWatch namespace of the metrics. Defaults to `DataPlatform/Cdc`. */
     metricsNamespace: ingestEnvironmentVariables.metricsNamespace,
     /** Optional. Powertools service name. Defaults to `cdc-landing`. */
@@ -69,6 +71,34 @@ export interface CdcLandingSettings {
     readonly metricsNamespace: string;
     readonly serviceName: string;
     readonly s3: { readonly requestTimeoutMs: number; readonly maxAttempts: number; readonly sseKmsKeyArn?: string; readonly endpoint?: string; readonly forcePathStyle: boolean };
+    /** The source database, for the lineage name of its tables (`CDC_SOURCE`). */
+    readonly source?: CdcSource;
+}
+
+export interface CdcSource {
+    readonly kind: "postgres" | "mysql";
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+}
+
+/** `postgres://host:port/database` (or mysql://): the `CDC_SOURCE` value infra/databases writes. */
+export function formatCdcSource(source: CdcSource): string {
+    return `${source.kind}://${source.host}:${source.port}/${source.database}`;
+}
+
+/** Parses `CDC_SOURCE`; an error names the variable, what was expected, what was found and the fix. */
+export function parseCdcSource(text: string, setting: string): CdcSource {
+    const match = /^(postgres|mysql):\/\/([^/:]+):([0-9]{1,5})\/([^/]+)$/.exec(text.trim());
+    if (!match) {
+        throw new ConfigurationError(setting, `${setting} must be postgres://host:port/database or mysql://host:port/database, found '${text}'; set it to, for example, ${setting}=postgres://shop.example.internal:5432/shop`);
+    }
+    return { kind: match[1] as CdcSource["kind"], host: match[2] as string, port: Number(match[3]), database: match[4] as string };
+}
+
+/** A captured table as an OpenLineage dataset of its source database. */
+export function sourceTableDataset(source: CdcSource): (table: Pick<CapturedTable, "schema" | "table">) => DatasetRef {
+    return (table) => datasetNames.database(source.kind, source.host, source.port, source.database, table.schema, table.table);
 }
 
 const tablePattern = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)=([a-z][a-z0-9_]*)(?::([a-z_][a-z0-9_]*(?:\+[a-z_][a-z0-9_]*)*))?$/;
@@ -118,6 +148,7 @@ export function readCdcLandingSettings(env: Environment, available?: readonly Da
         metricsNamespace: getStringFromEnv({ key: names.metricsNamespace, env, defaultValue: defaultCdcMetricsNamespace }),
         serviceName: getStringFromEnv({ key: names.serviceName, env, defaultValue: "cdc-landing" }),
         s3: s3SettingsFromEnv(env, 30_000),
+        ...(env[names.source] ? { source: parseCdcSource(env[names.source] as string, names.source) } : {}),
     };
 }
 
@@ -189,6 +220,7 @@ export function createCdcLandingHandler(options: CdcLandingHandlerOptions = {}):
                   namespace: lineageSettings?.namespace ?? "etl-platform",
                   rawBucket: settings.rawBucket,
                   rejectsBucket: settings.rejectsBucket,
+                  ...(settings.source ? { sourceTable: sourceTableDataset(settings.source) } : {}),
                   emitter:
                       options.lineage ??
                       createLineageEmitterFromSettings({

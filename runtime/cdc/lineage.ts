@@ -1,4 +1,4 @@
-import { buildRunEvent, createFacets, datasetNames, deterministicRunId, LineageEmitter, OutputDataset, RunEvent } from "../lineage";
+import { buildRunEvent, createFacets, DatasetRef, datasetNames, deterministicRunId, LineageEmitter, OutputDataset, RunEvent } from "../lineage";
 import type { FileRef } from "../files/types";
 import type { CapturedTable } from "./handler";
 
@@ -15,6 +15,12 @@ export interface CdcLineageOptions {
     readonly namespace: string;
     readonly rawBucket: string;
     readonly rejectsBucket: string;
+    /**
+     * The captured source table as an OpenLineage dataset (`postgres://host:port`,
+     * `database.schema.table`), the first input of each run, so the graph starts at the database;
+     * without it the runs start at the change file.
+     */
+    readonly sourceTable?: (table: Pick<CapturedTable, "schema" | "table">) => DatasetRef;
 }
 
 /** What one landed change file moved (ChangeFileOutcome's counts). */
@@ -49,9 +55,10 @@ export function changeFileEvents(options: CdcLineageOptions, ref: FileRef, table
     const schema = facets.schema(table.dataset);
     const raw = { ...datasetNames.s3(options.rawBucket, table.dataset.name), facets: { schema: { ...schema, fields: [...schema.fields, ...changeColumns] } } };
     const rejects = datasetNames.s3(options.rejectsBucket, table.dataset.name);
-    const start = buildRunEvent({ eventType: "START", runId, job, inputs: [input], outputs: [raw] });
+    const source = options.sourceTable ? [options.sourceTable(table)] : [];
+    const start = buildRunEvent({ eventType: "START", runId, job, inputs: [...source, input], outputs: [raw] });
     if ("error" in result) {
-        return [start, buildRunEvent({ eventType: "FAIL", runId, job, inputs: [input], outputs: [raw], runFacets: { errorMessage: facets.errorMessage(result.error) } })];
+        return [start, buildRunEvent({ eventType: "FAIL", runId, job, inputs: [...source, input], outputs: [raw], runFacets: { errorMessage: facets.errorMessage(result.error) } })];
     }
     const { counts } = result;
     const outputs: OutputDataset[] = [
@@ -59,7 +66,7 @@ export function changeFileEvents(options: CdcLineageOptions, ref: FileRef, table
         ...(counts.rowsRejected > 0 ? [{ ...rejects, outputFacets: { outputStatistics: facets.outputStatistics(counts.rowsRejected) } }] : []),
     ];
     const measured = { ...input, inputFacets: { dataQualityMetrics: facets.dataQualityMetrics({ rowCount: counts.rowsIn, columnMetrics: {} }) } };
-    return [start, buildRunEvent({ eventType: "COMPLETE", runId, job, inputs: [measured], outputs })];
+    return [start, buildRunEvent({ eventType: "COMPLETE", runId, job, inputs: [...source, measured], outputs })];
 }
 
 /** Emits the change file's events. Never throws (the emitter reports delivery failures itself). */

@@ -89,6 +89,15 @@ export const datasetNames = {
         }
         return { namespace: `${parsed.protocol}//${parsed.host}`, name: parsed.pathname || "/" };
     },
+    /**
+     * A table of an operational database: namespace `postgres://<host>:<port>` or
+     * `mysql://<host>:<port>`, name `<database>.<schema>.<table>` (MySQL: `<database>.<table>`,
+     * its schema being the database), as OpenLineage names them.
+     */
+    database(kind: "postgres" | "mysql", host: string, port: number, database: string, schema: string, table: string): DatasetRef {
+        requireText("dataset.namespace", host, "the database host");
+        return { namespace: `${kind}://${host}:${port}`, name: kind === "mysql" ? `${schema}.${table}` : `${database}.${schema}.${table}` };
+    },
     /** A Redshift table: namespace `redshift://<cluster or workgroup>.<region>:<port>`, name `<database>.<schema>.<table>`. */
     redshift(identifier: string, region: string, database: string, schema: string, table: string, port = 5439): DatasetRef {
         requireText("dataset.namespace", identifier, "a Redshift cluster identifier or Serverless workgroup name");

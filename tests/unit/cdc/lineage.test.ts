@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { changeSeq, DmsChangeRow, renderDmsCsv } from "../../../runtime/cdc/dms";
-import { createCdcLandingHandler } from "../../../runtime/cdc/handler";
+import { createCdcLandingHandler, formatCdcSource, parseCdcSource, sourceTableDataset } from "../../../runtime/cdc/handler";
 import { changeColumns, changeFileRunId, emitChangeFileLineage } from "../../../runtime/cdc/lineage";
 import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
 import { createLogger, createMetrics } from "../../../runtime/common/telemetry";
@@ -33,6 +33,24 @@ describe("the change-file landing's lineage", () => {
         assert.deepStrictEqual([complete.inputs[0]!.namespace, complete.inputs[0]!.name, complete.inputs[0]!.inputFacets?.dataQualityMetrics?.rowCount], ["s3://raw", ref.key, 10]);
         assert.deepStrictEqual(complete.outputs.map((output) => [output.namespace, output.name, output.outputFacets?.outputStatistics?.rowCount]), [["s3://raw", "customers", 9], ["s3://rejects", "customers", 1]]);
         assert.deepStrictEqual(complete.outputs[0]!.facets?.schema?.fields.map((field) => field.name), [...customers.fields.map((field) => field.name), ...changeColumns.map((column) => column.name)]);
+    });
+
+    it("starts each run at the captured source table when the source database is known", async () => {
+        const store = createMemoryObjectStore();
+        const source = parseCdcSource("postgres://shop.cluster-abc.us-east-1.rds.amazonaws.com:5432/shop", "CDC_SOURCE");
+        await emitChangeFileLineage({ ...options(store), sourceTable: sourceTableDataset(source) }, ref, table, { counts: { rowsIn: 2, rowsLanded: 2, rowsRejected: 0 } });
+        const events = await lakeLineageEvents(store);
+        assertValidEvents(events);
+        for (const event of events) {
+            assert.deepStrictEqual(event.inputs.map((input) => [input.namespace, input.name]), [["postgres://shop.cluster-abc.us-east-1.rds.amazonaws.com:5432", "shop.public.customers"], ["s3://raw", ref.key]]);
+        }
+        // MySQL names a table by database and table: its schema is the database.
+        assert.deepStrictEqual(sourceTableDataset(parseCdcSource("mysql://db.internal:3306/shop", "CDC_SOURCE"))({ schema: "shop", table: "customers" }), { namespace: "mysql://db.internal:3306", name: "shop.customers" });
+        assert.strictEqual(formatCdcSource(source), "postgres://shop.cluster-abc.us-east-1.rds.amazonaws.com:5432/shop");
+    });
+
+    it("refuses a CDC_SOURCE that is not a database URL, naming the variable and the fix", () => {
+        assert.throws(() => parseCdcSource("shop.example.internal", "CDC_SOURCE"), /CDC_SOURCE must be postgres:\/\/host:port\/database or mysql:\/\/host:port\/database, found 'shop\.example\.internal'; set it to, for example, CDC_SOURCE=postgres:\/\/shop\.example\.internal:5432\/shop/);
     });
 
     it("leaves the rejects zone out when nothing was rejected", async () => {

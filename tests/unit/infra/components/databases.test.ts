@@ -108,6 +108,8 @@ describe("Databases, constructed alone", () => {
         assert.deepStrictEqual([fn.runtime, fn.reservedConcurrentExecutions, fn.tracingConfig.mode, fn.kmsKeyArn], ["nodejs22.x", 2, "Active", testKeys.streaming]);
         assert.deepStrictEqual(fn.environment.variables.CDC_TABLES, "public.customers=customers:id");
         assert.strictEqual(fn.environment.variables.CDC_DMS_FOLDER, "_dms");
+        // the source's lineage name, so the landing runs start at the captured tables
+        assert.strictEqual(fn.environment.variables.CDC_SOURCE, `postgres://db.example.com:5432/${source.database}`);
         assert.strictEqual(named(resources, T.logGroup, "databases-landing-logs").inputs.kmsKeyId, testKeys.observability);
         assert.ok(String(fn.role).includes("databases-landing-role"), `role ${fn.role}`);
     });
