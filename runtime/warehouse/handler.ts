@@ -8,7 +8,7 @@ import { loaderSettingsFromEnv, withCdcKeys } from "./config";
 import { DataApiExecutor } from "./dataApi";
 import { createLineageEmitterFromSettings, datasetNames, readLineageSettings } from "../lineage";
 import { WarehouseConfigError } from "./errors";
-import { emitLoadFailure, emitLoadLineage, LoadLineageOptions } from "./lineage";
+import { emitLoadFailure, emitLoadLineage, emitSyncLineage, LoadLineageOptions } from "./lineage";
 import { loadCurated, LoadResult } from "./loader";
 import { PartitionRegistration, registerCuratedPartitions } from "./partitions";
 
@@ -83,11 +83,23 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
         }
         const dataset = getDataset(event.dataset, known);
         if (dataset.source === "database") {
-            const synced = await syncCdcTable(
-                { warehouse, s3 },
-                { dataset, schema: settings.schema, curatedUri: settings.curatedUri, manifestUri: settings.manifestUri, dialect: { engine: "redshift", copyRoleArn: settings.copyRoleArn } },
-            );
+            const syncStartedAt = new Date();
+            let synced: CdcSyncResult;
+            try {
+                synced = await syncCdcTable(
+                    { warehouse, s3 },
+                    { dataset, schema: settings.schema, curatedUri: settings.curatedUri, manifestUri: settings.manifestUri, dialect: { engine: "redshift", copyRoleArn: settings.copyRoleArn } },
+                );
+            } catch (error) {
+                if (lineage) {
+                    await emitSyncLineage(lineage, { dataset, curatedUri: settings.curatedUri, startedAt: syncStartedAt, syncId: `failed-${syncStartedAt.toISOString()}`, error });
+                }
+                throw error;
+            }
             log("synchronised the change-data-capture table", { dataset: dataset.name, files: synced.files, statementId: synced.statementId });
+            if (lineage) {
+                await emitSyncLineage(lineage, { dataset, curatedUri: settings.curatedUri, startedAt: syncStartedAt, syncId: synced.loadId });
+            }
             return { ...synced, mode: "cdc-sync" };
         }
         const startedAt = new Date();

@@ -37,6 +37,25 @@ export async function emitLoadLineage(options: LoadLineageOptions, load: { reado
     ]);
 }
 
+/**
+ * Lineage of a change-data-capture sync (runtime/warehouse/cdc.ts): the curated state in, the
+ * table out, one run per sync id (the `_load_id` the changed rows carry), START and COMPLETE;
+ * a failed sync is START and FAIL of the same run.
+ */
+export async function emitSyncLineage(options: LoadLineageOptions, sync: { readonly dataset: DatasetDefinition; readonly curatedUri: string; readonly startedAt: Date; readonly syncId: string; readonly error?: unknown }): Promise<void> {
+    const facets = createFacets();
+    const runId = deterministicRunId("warehouse-sync", sync.dataset.name, sync.syncId);
+    const job = { namespace: options.namespace, name: `warehouse-load.${sync.dataset.name}` };
+    const inputs = [curatedDataset(sync.curatedUri, sync.dataset.name)];
+    const outputs = [{ ...options.table(sync.dataset.name), facets: { schema: facets.schema(sync.dataset) } }];
+    const start = buildRunEvent({ eventType: "START", eventTime: sync.startedAt, runId, job, inputs, outputs });
+    const end =
+        sync.error === undefined
+            ? buildRunEvent({ eventType: "COMPLETE", runId, job, inputs, outputs })
+            : buildRunEvent({ eventType: "FAIL", runId, job, inputs, outputs, runFacets: { errorMessage: facets.errorMessage(sync.error) } });
+    await options.emitter.emit(sync.error === undefined ? "sync" : "sync-fail", [start, end]);
+}
+
 export async function emitLoadFailure(options: LoadLineageOptions, load: { readonly dataset: DatasetDefinition; readonly curatedUri: string; readonly error: unknown }): Promise<void> {
     const runId = randomUUID();
     await options.emitter.emit(`fail-${runId}`, [

@@ -2,6 +2,9 @@ import * as assert from "assert";
 import { customers, orders } from "../../../runtime/datasets";
 import { withCdcKeys } from "../../../runtime/warehouse/config";
 import { createLoadHandler } from "../../../runtime/warehouse/handler";
+import { createMemoryObjectStore } from "../../../runtime/common";
+import { createLakeTransport, createLineageEmitter, datasetNames } from "../../../runtime/lineage";
+import { assertValidEvents, lakeLineageEvents } from "../../helpers/lineage/schema";
 
 /** Fake SDK clients: each records the commands it was sent and answers like the service. */
 function fakes(curatedKeys: readonly string[]) {
@@ -55,6 +58,24 @@ describe("the load function, for a database dataset (change data capture)", () =
         assert.match(String(manifest?.input.Body), /s3:\/\/curated-b\/customers\/part-00000\.snappy\.parquet/);
         assert.ok(f.sql.some((s) => /^DELETE FROM "analytics"\."customers" WHERE NOT EXISTS/.test(s.trim())), f.sql.join("\n"));
         assert.ok(f.sql.some((s) => /^MERGE INTO "analytics"\."customers" USING "stage_customers_cdc"/.test(s.trim())), f.sql.join("\n"));
+    });
+
+    it("reports the sync as a warehouse-load run from the curated state to the table, named by its load id", async () => {
+        const f = fakes(["customers/part-00000.snappy.parquet"]);
+        const store = createMemoryObjectStore();
+        const lineage = {
+            namespace: "etl-platform-prod",
+            emitter: createLineageEmitter({ lake: createLakeTransport({ store, bucket: "ops", prefix: "lineage" }), onFailure: (failure) => assert.fail(failure.message) }),
+            table: (dataset: string) => datasetNames.redshift("wg", "us-east-1", "analytics", "analytics", dataset),
+        };
+        const handle = createLoadHandler({ env, s3: f.s3 as never, redshiftData: f.redshiftData as never, logger: { info: () => undefined } as never, lineage });
+        await handle({ dataset: "customers" });
+        const events = await lakeLineageEvents(store);
+        assertValidEvents(events);
+        assert.deepStrictEqual(events.map((e) => [e.eventType, e.job.name]), [["START", "warehouse-load.customers"], ["COMPLETE", "warehouse-load.customers"]]);
+        assert.deepStrictEqual(events[1]!.inputs.map((i) => `${i.namespace}/${i.name}`), ["s3://curated-b/customers"]);
+        assert.deepStrictEqual(events[1]!.outputs.map((o) => `${o.namespace}/${o.name}`), ["redshift://wg.us-east-1:5439/analytics.analytics.customers"]);
+        assert.strictEqual(events[0]!.run.runId, events[1]!.run.runId);
     });
 
     it("refuses to sync from an empty curated folder instead of deleting every row", async () => {
