@@ -14,8 +14,12 @@ import { qualifiedName } from "../warehouse/sql";
 import { getObjectBytes, LakeBuckets, listObjects, mirrorRawPrefix, ndjsonLineCount, publishCuratedFolder, putIfChanged } from "./lake";
 import { projectRoot } from "./services";
 import { LocalLanding, LocalSourceContext, LocalSourceStage, mergeCounts, plural, windowSeed } from "./sourceStage";
-import { javaHome, run } from "./transformStage";
+import { javaHome, localArtifactsBucket, run } from "./transformStage";
 import { LocalRunError } from "./errors";
+import { CdcLineageOptions, emitChangeFileLineage } from "../cdc/lineage";
+import { CdcSource, sourceTableDataset } from "../cdc/handler";
+import { localLineageNamespace, publishSparkLineage } from "./lineage";
+import type { ObjectStore } from "../common/objectStore";
 
 /**
  * The database source of `npm run local`: a source table in the local PostgreSQL (its own database,
@@ -57,6 +61,12 @@ const now = "date_trunc('milliseconds', clock_timestamp())";
 
 export function sourceDatabaseUrl(postgresUrl: string): string {
     return postgresUrl.replace(/\/[^/]+$/, `/${localSourceDatabase}`);
+}
+
+/** The local source database as the landing's lineage names it (CDC_SOURCE on AWS). */
+export function localCdcSource(postgresUrl: string): CdcSource {
+    const url = new URL(sourceDatabaseUrl(postgresUrl));
+    return { kind: "postgres", host: url.hostname, port: Number(url.port || 5432), database: localSourceDatabase };
 }
 
 const customerId = (n: number) => `CUST-${String(n).padStart(8, "0")}`;
@@ -194,6 +204,11 @@ export function databaseSourceStage(options: DatabaseSourceOptions): LocalSource
                     const workloadRan = await runWindowWorkload(source, options, window.date, context.seed);
                     const changes = await captureChanges(capture);
                     const landed = await landChangeFiles(dataset, localDmsBucket, tableFolder(dmsFolder, table), { store, rawBucket: buckets.raw, rejectsBucket: buckets.rejects });
+                    // Each change file's landing run, as the deployed function reports it: from the source table and the file to raw.
+                    const lineage: CdcLineageOptions = { emitter: context.lineage, namespace: localLineageNamespace, rawBucket: buckets.raw, rejectsBucket: buckets.rejects, sourceTable: sourceTableDataset(localCdcSource(settings.postgresUrl)) };
+                    for (const file of landed) {
+                        await emitChangeFileLineage(lineage, { bucket: localDmsBucket, key: file.file }, { schema: table.schema, table: table.table, dataset }, { counts: { rowsIn: file.rowsIn, rowsLanded: file.landed, rowsRejected: file.rejected } });
+                    }
                     const rowsIn = landed.reduce((sum, file) => sum + file.rowsIn, 0);
                     const measured = await countChangeRecords(s3, dataset.name, buckets);
                     const rejected = Object.values(measured.rejectedByType).reduce((sum, value) => sum + value, 0);
@@ -249,8 +264,10 @@ export async function applyChanges(options: {
     readonly dataset: DatasetDefinition;
     readonly runDirectory: string;
     readonly python: string;
+    /** Where the apply writes its OpenLineage events (`--lineage-uri`), published to the lineage prefix with the local paths named as the S3 locations they stand for. */
+    readonly lineage?: { readonly directory: string; readonly store: ObjectStore; readonly namespace: string };
 }): Promise<CdcApplyOutcome> {
-    const { s3, buckets, dataset, runDirectory, python } = options;
+    const { s3, buckets, dataset, runDirectory, python, lineage } = options;
     const lake = path.join(runDirectory, "lake");
     const rawDir = path.join(lake, "raw");
     const curatedDir = path.join(lake, "curated");
@@ -276,8 +293,19 @@ export async function applyChanges(options: {
             .split("\n")
             .filter((line) => line !== "")
             .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const publishLineage = async () => {
+        if (lineage) {
+            const locations = [
+                { directory: rawDir, uri: `s3://${buckets.raw}` },
+                { directory: curatedDir, uri: `s3://${buckets.curated}` },
+                { directory: referenceDir, uri: `s3://${localArtifactsBucket}/reference` },
+            ];
+            await publishSparkLineage({ store: lineage.store, buckets, directory: lineage.directory, locations, job: `cdc-apply.${dataset.name}` });
+        }
+    };
     if (recorded?.fingerprint === fingerprint && fs.existsSync(exportPath) && (!reference || fs.existsSync(reference))) {
         const rows = readRows();
+        await publishLineage();
         return { curatedRows: rows.length, rows, objectsWritten: 0, reused: true };
     }
     const home = javaHome();
@@ -294,6 +322,7 @@ export async function applyChanges(options: {
             "--reference-uri", referenceDir,
             "--export-path", exportPath,
             "--master", "local[2]",
+            ...(lineage ? ["--lineage-uri", lineage.directory, "--lineage-namespace", lineage.namespace] : []),
         ],
         { ...process.env, JAVA_HOME: home, PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python, SPARK_LOCAL_IP: "127.0.0.1", TZ: "UTC" },
     );
@@ -306,6 +335,7 @@ export async function applyChanges(options: {
         objectsWritten += 1;
     }
     const rows = readRows();
+    await publishLineage();
     return { curatedRows: rows.length, rows, objectsWritten, reused: false };
 }
 

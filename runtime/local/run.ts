@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { customers, DatasetDefinition, fxRates, storeInventory } from "../datasets";
@@ -18,7 +19,7 @@ import { renderLocalReport } from "./report";
 import { localLakePaths, runTransformStage, TransformOutcome } from "./transformStage";
 import { countWindowRows, ensureLocalWarehouse, LocalWarehouse, loadWindow, openLocalWarehouse, quietQualityDeps, salesQuery, syncCuratedFiles, warehouseQuality, warehouseRowSnapshot } from "./warehouseStage";
 import { LocalRunError } from "./errors";
-import { emitLoadLineage } from "../warehouse/lineage";
+import { emitLoadLineage, emitSyncLineage } from "../warehouse/lineage";
 import { ingestWindowCompletions } from "../ingest/lineage";
 import { lineageConnectivity, lineageGraph, localLakeStore, localLineageEmitter, localLineageEnv, localLineageNamespace, localLineagePrefix, localWarehouseDataset, readLocalLineage } from "./lineage";
 import type { ObjectStore } from "../common/objectStore";
@@ -343,14 +344,21 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
         // customers: the reference orders join, and a table the warehouse keeps equal to its source.
         const customersLanding = await databaseSourceStage({ dataset: customers, ...localSourceSizes.customers }).land(context);
         const applied = await step(`${customers.name}: apply`, async () => {
-            const outcome = await applyChanges({ s3, buckets, dataset: customers, runDirectory, python: setup.python });
+            const outcome = await applyChanges({ s3, buckets, dataset: customers, runDirectory, python: setup.python, lineage: { directory: lineage.directory, store: lineage.store, namespace: localLineageNamespace } });
             return {
                 value: outcome,
                 detail: `${outcome.reused ? "changes unchanged since the recorded apply, Spark not rerun; " : ""}cdc_apply.py: ${plural(outcome.curatedRows, "row")} in the current state and the ${customers.publishes?.name ?? customers.name} reference; ${plural(outcome.objectsWritten, "curated object")} written`,
             };
         });
         const synced = await step(`${customers.name}: load`, async () => {
+            const syncStartedAt = new Date();
             const loaded = await syncWarehouse({ pool: ordersWarehouse.pool, executor: ordersWarehouse.executor, schema: ordersWarehouse.config.schema, dataset: customers, rows: applied.rows, curatedBucket: buckets.curated });
+            // The sync's run, as the deployed load function reports it; named by the state it made the table equal to.
+            const syncId = createHash("sha256").update(applied.rows.map((row) => JSON.stringify(row)).sort().join("\n")).digest("hex").slice(0, 16);
+            await emitSyncLineage(
+                { emitter: lineage.emitter, namespace: localLineageNamespace, table: (table) => localWarehouseDataset(settings, settings.pgDatabase, ordersWarehouse.config.schema, table) },
+                { dataset: customers, curatedUri: `s3://${buckets.curated}`, startedAt: syncStartedAt, syncId },
+            );
             const compared = await compareWithSource({ pool: ordersWarehouse.pool, postgresUrl: settings.postgresUrl, schema: ordersWarehouse.config.schema, dataset: customers });
             return {
                 value: { loaded, compared },

@@ -230,16 +230,18 @@ describe("npm run local -- --json: the whole platform on this machine", function
         assert.deepStrictEqual([...ingestRuns].filter((runId) => !completed.has(runId)), []);
     });
 
-    it("draws a lineage graph that connects every source (Kafka, Kinesis, the API, the file drop) to its warehouse table", () => {
+    it("draws a lineage graph that connects every source (Kafka, Kinesis, the API, the file drop, the database) to its warehouse tables", () => {
         const { lineage } = first;
         const reaches = (kind: string) => lineage.sources.filter((source) => source.kind === kind).flatMap((source) => source.reaches.map((table) => table.split(".").pop()));
         assert.deepStrictEqual([...new Set(reaches("kafka"))], ["orders"]);
         assert.deepStrictEqual([...new Set(reaches("kinesis"))], ["orders"]);
         assert.deepStrictEqual([...new Set(reaches("api"))], ["fx_rates"]);
         assert.deepStrictEqual([...new Set(reaches("file"))], ["store_inventory"]);
+        // The captured table reaches its own warehouse table and, through the customers reference, orders.
+        assert.deepStrictEqual([...new Set(reaches("database"))].sort(), ["customers", "orders"]);
         // Every source in the graph reaches a table, and every warehouse table in it is reached from a source.
         assert.deepStrictEqual([lineage.strandedSources, lineage.unreachedTables], [[], []]);
-        assert.ok(lineage.warehouseTables.length >= 3, lineage.warehouseTables.join(", "));
+        assert.ok(lineage.warehouseTables.length >= 4, lineage.warehouseTables.join(", "));
         // The checks judge the datasets the transform and the load wrote: the same nodes, not look-alikes.
         for (const dataset of ["orders", "fx_rates", "store_inventory"]) {
             const curated = `s3://${localBuckets.curated}/${dataset}`;
