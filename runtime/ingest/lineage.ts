@@ -130,16 +130,42 @@ export function ingestWindowCompletions(options: {
     readonly keys: readonly string[];
     readonly completedAt: Date;
 }): { readonly emissionId: string; readonly events: RunEvent[] } | undefined {
-    if ((options.dataset.source ?? "stream") !== "stream") {
-        return undefined;
-    }
-    const windows = new Map<string, { source: string; dt: string; hour: string }>();
+    const windows: IngestWindow[] = [];
     for (const key of options.keys) {
         const parsed = parseObjectKey(key);
         // Rejects count too: a window whose records were all rejected is still a run of the ingest.
         if (parsed && parsed.dataset === options.dataset.name && parsed.dt !== "unknown" && parsed.hour !== "unknown") {
-            windows.set(`${parsed.source}|${parsed.dt}|${parsed.hour}`, { source: parsed.source, dt: parsed.dt, hour: parsed.hour });
+            windows.push({ source: parsed.source, dt: parsed.dt, hour: parsed.hour });
         }
+    }
+    return ingestWindowCompletionsOf({ ...options, windows });
+}
+
+/** One stream ingest window: the run the ingest function keeps open for a source's hour. */
+export interface IngestWindow {
+    readonly source: string;
+    readonly dt: string;
+    readonly hour: string;
+}
+
+/**
+ * The COMPLETE events of the given windows (as the Spark job's run summary lists the windows it
+ * read, `inputs.windows`), with the same run ids and emission id as `ingestWindowCompletions`
+ * gives for their keys.
+ */
+export function ingestWindowCompletionsOf(options: {
+    readonly namespace: string;
+    readonly dataset: DatasetDefinition;
+    readonly rawBucket: string;
+    readonly windows: readonly IngestWindow[];
+    readonly completedAt: Date;
+}): { readonly emissionId: string; readonly events: RunEvent[] } | undefined {
+    if ((options.dataset.source ?? "stream") !== "stream") {
+        return undefined;
+    }
+    const windows = new Map<string, IngestWindow>();
+    for (const window of options.windows) {
+        windows.set(`${window.source}|${window.dt}|${window.hour}`, { source: window.source, dt: window.dt, hour: window.hour });
     }
     if (windows.size === 0) {
         return undefined;

@@ -11,7 +11,8 @@ import { QualityGateFailedError, QualityInputError } from "./errors";
 import { emitQualityEnd, emitQualityStart, QualityLineageOptions, QualityRun } from "./lineage";
 import { evaluateQuality, QualityReport } from "./evaluate";
 import { metricsFromRow, qualityMetricsSql } from "./sql";
-import { parseRunSummary } from "./summary";
+import { parseRunSummary, SparkRunSummary } from "./summary";
+import { ingestWindowCompletionsOf } from "../ingest/lineage";
 import { createQualityMetrics, publishQualityReport, publishRunSummary } from "./telemetry";
 
 /**
@@ -70,6 +71,22 @@ export async function runQuality(deps: QualityDeps, event: QualityEvent): Promis
     }
 }
 
+/**
+ * The stream windows the transform consumed are finished: no ingest invocation sees a window's
+ * last record, so the step after the transform reports them COMPLETE (the same run ids as the
+ * ingest's START and OTHER events), from the windows its run summary lists.
+ */
+async function completeIngestWindows(lineage: NonNullable<QualityDeps["lineage"]>, dataset: DatasetDefinition, summary: SparkRunSummary): Promise<void> {
+    // A local run's job reads a directory (its run reports the windows itself, runtime/local/run.ts).
+    if (!summary.inputs.rawUri?.startsWith("s3://") || !summary.inputs.windows) {
+        return;
+    }
+    const completion = ingestWindowCompletionsOf({ namespace: lineage.namespace, dataset, rawBucket: parseS3Uri(summary.inputs.rawUri).bucket, windows: summary.inputs.windows, completedAt: new Date() });
+    if (completion) {
+        await lineage.emitter.emit(completion.emissionId, completion.events);
+    }
+}
+
 /** The dataset a quality step judges: the Spark run's curated prefix, or the warehouse table. */
 function judgedDataset(event: QualityEvent, dataset: string, warehouseDataset: ((table: string) => DatasetRef) | undefined): DatasetRef | undefined {
     if (event.source === "sparkRun") {
@@ -102,6 +119,9 @@ async function judge(deps: QualityDeps, event: QualityEvent): Promise<QualityRep
             throw new QualityInputError(`${event.summaryUri} is a summary of dataset '${summary.dataset}', not '${dataset.name}'; pass the matching summaryUri`);
         }
         publishRunSummary(metrics, summary);
+        if (deps.lineage) {
+            await completeIngestWindows(deps.lineage, dataset, summary);
+        }
         report = evaluateQuality(dataset.quality, summary.qualityMetrics, { dataset: dataset.name, source: "sparkRun", referenceTime: new Date(summary.range.end) });
     } else if (event.source === "warehouse") {
         if (!deps.warehouse) {

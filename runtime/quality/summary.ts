@@ -22,7 +22,14 @@ export interface SparkRunSummary {
     readonly days: readonly string[];
     readonly daysWithoutInput: readonly string[];
     readonly removedPartitions: readonly string[];
-    readonly inputs: { readonly files: number; readonly hourPartitions: number };
+    readonly inputs: {
+        readonly files: number;
+        readonly hourPartitions: number;
+        /** The raw zone the job read (`s3://<raw bucket>`); absent in summaries of older jobs. */
+        readonly rawUri?: string;
+        /** The stream ingest windows (source, date, hour) whose objects the job read; absent in summaries of older jobs. */
+        readonly windows?: readonly { readonly source: string; readonly dt: string; readonly hour: string }[];
+    };
     readonly rows: {
         readonly read: number;
         readonly dropped: number;

@@ -47,6 +47,19 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 SUMMARY_VERSION = 1
+
+# The stream ingest's object keys (runtime/ingest/layout.ts): <dataset>/dt=<date>/hour=<hh>/<source>+<partition>+<first position>[+<hash>].ndjson.gz
+INGEST_OBJECT_KEY = re.compile(r"(?:^|/)([a-z][a-z0-9_]*)/dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/hour=([0-9]{2})/([^/+]+)\+[^/+]+\+[0-9]+(?:\+[0-9a-f]{16})?\.ndjson\.gz$")
+
+
+def ingest_windows(dataset: str, files: Iterable[str]) -> List[Dict[str, str]]:
+    """The stream ingest windows (source, dt, hour) the run read, from the raw objects' keys; other keys are ignored."""
+    windows = set()
+    for path in files:
+        match = INGEST_OBJECT_KEY.search(path or "")
+        if match and match.group(1) == dataset:
+            windows.add((match.group(4), match.group(2), match.group(3)))
+    return [{"source": source, "dt": dt, "hour": hour} for source, dt, hour in sorted(windows)]
 SUPPORTED_SPEC_VERSION = 1
 CORRUPT_COLUMN = "_corrupt_record"
 FILE_COLUMN = "_source_file"
@@ -788,7 +801,13 @@ def run(spark: SparkSession, args: JobArgs) -> Dict[str, Any]:
         "days": days,
         "daysWithoutInput": [day for day in days if day not in days_with_input],
         "removedPartitions": emptied,
-        "inputs": {"files": sum(row["files"] for row in by_partition), "hourPartitions": len(folders)},
+        "inputs": {
+            "files": sum(row["files"] for row in by_partition),
+            "hourPartitions": len(folders),
+            # What the quality step reports as finished ingest windows (runtime/ingest/lineage.ts).
+            "rawUri": args.raw_uri,
+            "windows": ingest_windows(spec.name, [row[0] for row in labelled.select(FILE_COLUMN).distinct().collect()]),
+        },
         "rows": {
             "read": totals["read"],
             "dropped": totals["malformed"] + totals["missingRequired"],

@@ -281,6 +281,18 @@ class TestAggregates:
         )
 
 
+class TestIngestWindows:
+    def test_reads_source_date_and_hour_from_the_ingest_keys_of_the_dataset_only(self):
+        assert job.ingest_windows("orders", [
+            "s3://raw/orders/dt=2024-05-03/hour=07/orders-topic+1+000000000104.ndjson.gz",
+            "file:/tmp/lake/raw/orders/dt=2024-05-03/hour=07/orders-topic+0+12.ndjson.gz",
+            "s3://raw/orders/dt=2024-05-03/hour=08/stream+shardId-000+4955+0123456789abcdef.ndjson.gz",
+            "s3://raw/fx_rates/dt=2024-05-03/hour=07/fx-rates+w+1.ndjson.gz",
+            "s3://raw/orders/dt=unknown/hour=unknown/orders-topic+0+1.ndjson.gz",
+            None,
+        ]) == [{"source": "orders-topic", "dt": "2024-05-03", "hour": "07"}, {"source": "stream", "dt": "2024-05-03", "hour": "08"}]
+
+
 class TestRunSummary:
     def test_counts_rows_read_dropped_deduplicated_and_written_per_partition(self, lake):
         summary = lake["summary"]
@@ -301,7 +313,19 @@ class TestRunSummary:
             "days": ["2024-05-01", "2024-05-02"],
             "daysWithoutInput": [],
             "removedPartitions": [],
-            "inputs": {"files": 7, "hourPartitions": 5},
+            "inputs": {
+                "files": 7,
+                "hourPartitions": 5,
+                "rawUri": str(lake["raw"]),
+                # the stream windows (source, date, hour) read, which the quality step then reports finished
+                "windows": [
+                    {"source": "kinesis", "dt": "2024-05-01", "hour": "03"},
+                    {"source": "kinesis", "dt": "2024-05-01", "hour": "10"},
+                    {"source": "kinesis", "dt": "2024-05-02", "hour": "00"},
+                    {"source": "kinesis", "dt": "2024-05-02", "hour": "01"},
+                    {"source": "kinesis", "dt": "2024-05-02", "hour": "05"},
+                ],
+            },
         }
         assert summary["outputs"] == {
             "curated": f"{lake['curated']}/orders",
@@ -332,7 +356,7 @@ class TestRunSummary:
         """tests/unit/quality/fixtures/orders-run-summary.json is what the TypeScript quality step is
         tested on; this keeps the job's output and that fixture identical (paths aside)."""
         fixture = Path(__file__).resolve().parents[1] / "unit" / "quality" / "fixtures" / "orders-run-summary.json"
-        expected = json.loads(fixture.read_text().replace("s3://etl-dev-curated/curated", str(lake["curated"])))
+        expected = json.loads(fixture.read_text().replace("s3://etl-dev-curated/curated", str(lake["curated"])).replace("s3://etl-dev-raw", str(lake["raw"])))
         assert lake["summary"] == expected
 
     def test_is_written_as_json_next_to_the_curated_zone(self, lake):
