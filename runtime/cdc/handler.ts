@@ -6,7 +6,7 @@ import { databaseDatasets, DatasetDefinition } from "../datasets";
 import { ingestEnvironmentVariables, s3SettingsFromEnv } from "../ingest/settings";
 import { fileRefOfEvent } from "../files/event";
 import { CdcError } from "./errors";
-import { createLineageEmitterFromSettings, DatasetRef, datasetNames, LineageEmitter, readLineageSettings } from "../lineage";
+import { DatasetRef, datasetNames, functionLineage, LineageEmitter } from "../lineage";
 import { CdcLineageOptions, emitChangeFileLineage } from "./lineage";
 import { landChangeFile, LandResult } from "./land";
 
@@ -213,30 +213,21 @@ export function createCdcLandingHandler(options: CdcLandingHandlerOptions = {}):
     const logger = options.logger ?? createLogger({ serviceName: settings.serviceName });
     const metrics = options.metrics ?? createMetrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName, logger });
     const targets = { store, rawBucket: settings.rawBucket, rejectsBucket: settings.rejectsBucket };
-    const lineageSettings = readLineageSettings(options.env ?? process.env);
-    const lineage: CdcLineageOptions | undefined =
-        options.lineage || lineageSettings
-            ? {
-                  namespace: lineageSettings?.namespace ?? "etl-platform",
-                  rawBucket: settings.rawBucket,
-                  rejectsBucket: settings.rejectsBucket,
-                  ...(settings.source ? { sourceTable: sourceTableDataset(settings.source) } : {}),
-                  emitter:
-                      options.lineage ??
-                      createLineageEmitterFromSettings({
-                          settings: lineageSettings,
-                          ...(options.store ? { store: options.store } : {}),
-                          // The change files' S3 endpoint serves the lineage writes too (moto locally).
-                          ...(s3.endpoint ? { s3Endpoint: s3.endpoint } : {}),
-                          readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
-                          // The landing is unaffected; the metric counts what was not delivered.
-                          onFailure: (failure) => {
-                              logger.warn("lineage events could not be delivered; the change file is unaffected", { transport: failure.transport, error: failure.message });
-                              metrics.addMetric("LineageEmitFailures", metricUnits.count, 1);
-                          },
-                      }),
-              }
-            : undefined;
+    // The change files' S3 endpoint serves the lineage writes too (moto locally).
+    const emitting = functionLineage({
+        env: options.env ?? process.env,
+        ...(options.lineage ? { emitter: options.lineage } : {}),
+        ...(options.store ? { store: options.store } : {}),
+        ...(s3.endpoint ? { s3Endpoint: s3.endpoint } : {}),
+        // The landing is unaffected; the metric counts what was not delivered.
+        onFailure: (failure) => {
+            logger.warn("lineage events could not be delivered; the change file is unaffected", { transport: failure.transport, error: failure.message });
+            metrics.addMetric("LineageEmitFailures", metricUnits.count, 1);
+        },
+    });
+    const lineage: CdcLineageOptions | undefined = emitting
+        ? { ...emitting, rawBucket: settings.rawBucket, rejectsBucket: settings.rejectsBucket, ...(settings.source ? { sourceTable: sourceTableDataset(settings.source) } : {}) }
+        : undefined;
 
     return async (event: unknown, context?: unknown): Promise<ChangeFileOutcome> => {
         addLambdaContext(logger, context);

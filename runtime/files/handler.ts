@@ -3,7 +3,7 @@ import { createS3ObjectStore, ObjectStore } from "../common/objectStore";
 import { addLambdaContext, createLogger, createMetrics, Logger, Metrics, metricUnits } from "../common/telemetry";
 import { DatasetDefinition } from "../datasets/types";
 import { compileValidator } from "../ingest/validate";
-import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../lineage";
+import { functionLineage, LineageEmitter } from "../lineage";
 import { fileRefOfEvent } from "./event";
 import { emitFileLineage, FileLineageOptions } from "./lineage";
 import { createBatchSubmitter, submitJobInput } from "./handoff";
@@ -57,28 +57,17 @@ export function createFileIngestHandler(options: FileIngestHandlerOptions = {}):
     const submit = batch ? (options.submit ?? createBatchSubmitter(batch.endpoint ? { endpoint: batch.endpoint } : {})) : undefined;
     const logger = options.logger ?? createLogger({ serviceName: settings.serviceName, persistentKeys: { drop: settings.drop.name, dataset: settings.drop.dataset.name } });
     const metrics = options.metrics ?? createMetrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName, dimensions: { drop: settings.drop.name }, logger });
-    const lineageSettings = readLineageSettings(options.env ?? process.env);
-    const lineage: FileLineageOptions | undefined =
-        options.lineage || lineageSettings
-            ? {
-                  namespace: lineageSettings?.namespace ?? "etl-platform",
-                  drop: settings.drop,
-                  rawBucket: settings.rawBucket,
-                  rejectsBucket: settings.rejectsBucket,
-                  emitter:
-                      options.lineage ??
-                      createLineageEmitterFromSettings({
-                          settings: lineageSettings,
-                          ...(options.store ? { store: options.store } : {}),
-                          ...(s3.endpoint ? { s3Endpoint: s3.endpoint } : {}),
-                          readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
-                          onFailure: (failure) => {
-                              logger.warn("lineage events could not be delivered; the file is unaffected", { transport: failure.transport, error: failure.message });
-                              metrics.addMetric("LineageEmitFailures", metricUnits.count, 1);
-                          },
-                      }),
-              }
-            : undefined;
+    const emitting = functionLineage({
+        env: options.env ?? process.env,
+        ...(options.lineage ? { emitter: options.lineage } : {}),
+        ...(options.store ? { store: options.store } : {}),
+        ...(s3.endpoint ? { s3Endpoint: s3.endpoint } : {}),
+        onFailure: (failure) => {
+            logger.warn("lineage events could not be delivered; the file is unaffected", { transport: failure.transport, error: failure.message });
+            metrics.addMetric("LineageEmitFailures", metricUnits.count, 1);
+        },
+    });
+    const lineage: FileLineageOptions | undefined = emitting ? { ...emitting, drop: settings.drop, rawBucket: settings.rawBucket, rejectsBucket: settings.rejectsBucket } : undefined;
     const prefixes = { manifestPrefix: settings.manifestPrefix, quarantinePrefix: settings.quarantinePrefix };
     const ctx: FileIngestContext = {
         files,

@@ -1,7 +1,7 @@
 import { Environment } from "../common/env";
 import { ObjectStore, createS3ObjectStore } from "../common/objectStore";
 import { DatasetDefinition } from "../datasets/types";
-import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../lineage";
+import { defaultLineageNamespace, disabledLineageEmitter, functionLineage, LineageEmitter } from "../lineage";
 import { IngestWriteError } from "./errors";
 import { createIngestLineage } from "./lineage";
 import { ingestEvent, IngestPipeline } from "./process";
@@ -67,23 +67,17 @@ export function createIngestHandler(options: IngestHandlerOptions): KafkaIngestH
     const telemetry =
         options.telemetry ??
         createPowertoolsTelemetry({ namespace: settings.metricsNamespace, serviceName: settings.serviceName, dataset: settings.dataset.name, engine });
-    const lineageSettings = readLineageSettings(options.env ?? process.env);
-    const emitter =
-        options.lineage ??
-        createLineageEmitterFromSettings({
-            settings: lineageSettings,
-            // A given store (tests, local runs) holds the lineage prefix too; deployed, the lineage bucket gets its own S3 client and key.
-            ...(options.store ? { store: options.store } : {}),
-            ...(settings.s3.endpoint ? { s3Endpoint: settings.s3.endpoint } : {}),
-            readSecret: (secretArn) => {
-                const { createSecretsManagerReader } = require("../connectors/api/auth") as typeof import("../connectors/api/auth");
-                return createSecretsManagerReader()(secretArn);
-            },
-            onFailure: (failure) => telemetry.lineageFailed?.(failure.transport, failure.message),
-        });
+    // A given store (tests, local runs) holds the lineage prefix too; deployed, the lineage bucket gets its own S3 client and key.
+    const emitting = functionLineage({
+        env: options.env ?? process.env,
+        ...(options.lineage ? { emitter: options.lineage } : {}),
+        ...(options.store ? { store: options.store } : {}),
+        ...(settings.s3.endpoint ? { s3Endpoint: settings.s3.endpoint } : {}),
+        onFailure: (failure) => telemetry.lineageFailed?.(failure.transport, failure.message),
+    });
     const lineage = createIngestLineage({
-        emitter,
-        namespace: lineageSettings?.namespace ?? "etl-platform",
+        emitter: emitting?.emitter ?? disabledLineageEmitter,
+        namespace: emitting?.namespace ?? defaultLineageNamespace,
         engine,
         dataset: settings.dataset,
         rawBucket: settings.rawBucket,

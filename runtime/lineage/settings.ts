@@ -116,3 +116,43 @@ function apiKeyOf(secretArn: string, text: string): string {
     }
     return key;
 }
+
+/** The namespace of a function's jobs when it is given an emitter but no LINEAGE_NAMESPACE. */
+export const defaultLineageNamespace = "etl-platform";
+
+export interface FunctionLineageOptions {
+    readonly env: Environment;
+    /** An emitter to use instead of the LINEAGE_* settings (tests and `npm run local` pass one). */
+    readonly emitter?: LineageEmitter;
+    /** The store of the function's data (tests, local runs), which then holds the lineage prefix too. */
+    readonly store?: ObjectStore;
+    /** The S3 endpoint of the function's data (moto locally), which the lineage writes use too. */
+    readonly s3Endpoint?: string;
+    /** Reads the https endpoint's API key secret; defaults to Secrets Manager. */
+    readonly readSecret?: (secretArn: string) => Promise<string>;
+    /** Reports an emission that could not be delivered; the function itself is unaffected. */
+    readonly onFailure: EmitterOptions["onFailure"];
+}
+
+/**
+ * The lineage of a deployed function, the same for every emitting handler: its namespace and
+ * emitter from the LINEAGE_* settings, or the given emitter; undefined when lineage is off.
+ */
+export function functionLineage(options: FunctionLineageOptions): { readonly namespace: string; readonly emitter: LineageEmitter } | undefined {
+    const settings = readLineageSettings(options.env);
+    if (options.emitter) {
+        return { namespace: settings?.namespace ?? defaultLineageNamespace, emitter: options.emitter };
+    }
+    if (settings === undefined) {
+        return undefined;
+    }
+    const emitter = createLineageEmitterFromSettings({
+        settings,
+        ...(options.store ? { store: options.store } : {}),
+        ...(options.s3Endpoint ? { s3Endpoint: options.s3Endpoint } : {}),
+        // Loaded on first use: the SDK stays out of cold starts that never read a key.
+        readSecret: options.readSecret ?? ((secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn)),
+        onFailure: options.onFailure,
+    });
+    return { namespace: settings.namespace, emitter };
+}

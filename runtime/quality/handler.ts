@@ -6,7 +6,7 @@ import { warehouseSettingsFromEnv } from "../warehouse/config";
 import { DataApiExecutor } from "../warehouse/dataApi";
 import { StatementRunner } from "../warehouse/loader";
 import { parseS3Uri } from "../warehouse/manifest";
-import { createLineageEmitterFromSettings, datasetNames, DatasetRef, readLineageSettings } from "../lineage";
+import { datasetNames, DatasetRef, functionLineage } from "../lineage";
 import { QualityGateFailedError, QualityInputError } from "./errors";
 import { emitQualityEnd, emitQualityStart, QualityLineageOptions, QualityRun } from "./lineage";
 import { evaluateQuality, QualityReport } from "./evaluate";
@@ -170,20 +170,18 @@ export function createQualityHandler(options: QualityHandlerOptions = {}): (even
     const redshiftData = (): RedshiftDataClient =>
         options.redshiftData ?? new (require("@aws-sdk/client-redshift-data") as typeof import("@aws-sdk/client-redshift-data")).RedshiftDataClient({});
     const logger = createLogger({ serviceName: "quality", ...(env.PLATFORM_ENVIRONMENT ? { persistentKeys: { environment: env.PLATFORM_ENVIRONMENT } } : {}) });
-    const lineageSettings = readLineageSettings(env);
     const lineageMetrics = createQualityMetrics({ logger, ...(env.QUALITY_METRICS_NAMESPACE ? { namespace: env.QUALITY_METRICS_NAMESPACE } : {}) });
-    const lineage: QualityDeps["lineage"] = lineageSettings
+    const emitting = functionLineage({
+        env,
+        onFailure: (failure) => {
+            logger.warn("lineage events could not be delivered; the quality step is unaffected", { transport: failure.transport, error: failure.message });
+            lineageMetrics.addMetric("LineageEmitFailures", "Count", 1);
+            lineageMetrics.publishStoredMetrics();
+        },
+    });
+    const lineage: QualityDeps["lineage"] = emitting
         ? {
-              namespace: lineageSettings.namespace,
-              emitter: createLineageEmitterFromSettings({
-                  settings: lineageSettings,
-                  readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
-                  onFailure: (failure) => {
-                      logger.warn("lineage events could not be delivered; the quality step is unaffected", { transport: failure.transport, error: failure.message });
-                      lineageMetrics.addMetric("LineageEmitFailures", "Count", 1);
-                      lineageMetrics.publishStoredMetrics();
-                  },
-              }),
+              ...emitting,
               ...(settings
                   ? {
                         warehouseDataset: (table: string) =>

@@ -6,7 +6,7 @@ import { databaseDatasets, DatasetDefinition, datasets as streamDatasets, getDat
 import { CdcSyncResult, syncCdcTable } from "./cdc";
 import { loaderSettingsFromEnv, withCdcKeys } from "./config";
 import { DataApiExecutor } from "./dataApi";
-import { createLineageEmitterFromSettings, datasetNames, readLineageSettings } from "../lineage";
+import { datasetNames, functionLineage } from "../lineage";
 import { WarehouseConfigError } from "./errors";
 import { emitLoadFailure, emitLoadLineage, emitSyncLineage, LoadLineageOptions } from "./lineage";
 import { loadCurated, LoadResult } from "./loader";
@@ -54,18 +54,18 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
     const logger = options.logger ?? createLogger({ serviceName: "warehouse-load" });
     const log = (message: string, details: Record<string, unknown>) => logger.info(message, details);
     const env = options.env ?? process.env;
-    const lineageSettings = options.lineage ? undefined : readLineageSettings(env);
+    const emitting = options.lineage
+        ? undefined
+        : functionLineage({
+              env,
+              // The load is unaffected; the line carries a metric filter's pattern (LineageEmitFailures).
+              onFailure: (failure) => logger.warn("lineage events could not be delivered; the load is unaffected", { metric: "LineageEmitFailures", transport: failure.transport, error: failure.message }),
+          });
     const lineage: LoadLineageOptions | undefined =
         options.lineage ??
-        (lineageSettings
+        (emitting
             ? {
-                  namespace: lineageSettings.namespace,
-                  emitter: createLineageEmitterFromSettings({
-                      settings: lineageSettings,
-                      readSecret: (secretArn) => (require("../connectors/api/auth") as typeof import("../connectors/api/auth")).createSecretsManagerReader()(secretArn),
-                      // The load is unaffected; the line carries a metric filter's pattern (LineageEmitFailures).
-                      onFailure: (failure) => logger.warn("lineage events could not be delivered; the load is unaffected", { metric: "LineageEmitFailures", transport: failure.transport, error: failure.message }),
-                  }),
+                  ...emitting,
                   table: (dataset: string) =>
                       datasetNames.redshift(
                           "workgroupName" in settings.target ? settings.target.workgroupName : settings.target.clusterIdentifier,

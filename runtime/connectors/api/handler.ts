@@ -8,7 +8,7 @@ import { createAuthenticator, createSecretsManagerReader, SecretReader } from ".
 import { CheckpointStore, createS3CheckpointStore } from "./checkpoint";
 import { FetchFunction, RetryEnvironment, systemRetryEnvironment } from "./retry";
 import { ConnectorRunSummary, runApiConnector } from "./run";
-import { createLineageEmitterFromSettings, LineageEmitter, readLineageSettings } from "../../lineage";
+import { functionLineage, LineageEmitter } from "../../lineage";
 import { ConnectorLineageOptions, emitConnectorLineage } from "./lineage";
 import { ApiSourceSettings, apiSourceProblems } from "./settings";
 import { createConnectorTelemetry, PowertoolsConnectorTelemetry } from "./telemetry";
@@ -90,27 +90,16 @@ export function createApiConnectorHandlerWith(options: ApiConnectorHandlerOption
     const rawBucket = getStringFromEnv({ key: "RAW_BUCKET", env, purpose: "the raw zone bucket" });
     const rejectsBucket = getStringFromEnv({ key: "REJECTS_BUCKET", env, purpose: "the rejects zone bucket" });
 
-    const lineageSettings = readLineageSettings(env);
-    const lineage: ConnectorLineageOptions | undefined =
-        options.lineage || lineageSettings
-            ? {
-                  namespace: lineageSettings?.namespace ?? "etl-platform",
-                  source,
-                  dataset,
-                  rawBucket,
-                  rejectsBucket,
-                  emitter:
-                      options.lineage ??
-                      createLineageEmitterFromSettings({
-                          settings: lineageSettings,
-                          ...(options.store ? { store: options.store } : {}),
-                          ...(s3Endpoint ? { s3Endpoint } : {}),
-                          readSecret,
-                          // The run is unaffected; the line names the metric a filter counts (LineageEmitFailures).
-                          onFailure: (failure) => console.warn(JSON.stringify({ level: "WARN", message: "lineage events could not be delivered; the run is unaffected", metric: "LineageEmitFailures", transport: failure.transport, error: failure.message })),
-                      }),
-              }
-            : undefined;
+    const emitting = functionLineage({
+        env,
+        ...(options.lineage ? { emitter: options.lineage } : {}),
+        ...(options.store ? { store: options.store } : {}),
+        ...(s3Endpoint ? { s3Endpoint } : {}),
+        readSecret,
+        // The run is unaffected; the line names the metric a filter counts (LineageEmitFailures).
+        onFailure: (failure) => console.warn(JSON.stringify({ level: "WARN", message: "lineage events could not be delivered; the run is unaffected", metric: "LineageEmitFailures", transport: failure.transport, error: failure.message })),
+    });
+    const lineage: ConnectorLineageOptions | undefined = emitting ? { ...emitting, source, dataset, rawBucket, rejectsBucket } : undefined;
 
     return async (_event?: unknown, context?: unknown) => {
         telemetry.setContext(context);
