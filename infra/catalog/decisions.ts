@@ -76,7 +76,7 @@ export function rawTable(dataset: DatasetDefinition, bucket: string): TableSpec 
 }
 
 /** Partition projection over the curated `dt` partitions, so Athena sees new dates without registration. */
-function datePartitionProjection(location: string): Record<string, string> {
+export function datePartitionProjection(location: string): Record<string, string> {
     return {
         "projection.enabled": "true",
         "projection.dt.type": "date",

@@ -2,7 +2,7 @@ import { DatasetDefinition } from "../../runtime/datasets";
 import { rawPartitionColumns } from "../../runtime/datasets/schema";
 import { arrivalsColumns, arrivalsTableName, lineageColumns, lineageTableName, QueryAudience, rejectErrorTypes, rejectsColumns, rejectsTableName } from "../../runtime/queries";
 import { QueryConfig } from "../config";
-import { TableSpec } from "../catalog/decisions";
+import { datePartitionProjection, TableSpec } from "../catalog/decisions";
 import { BucketLifecycleRule } from "../shared/bucket";
 import { identifierPrefix, namePrefix } from "../shared/options";
 
@@ -133,15 +133,6 @@ export function lineageTable(bucket: string, prefix: string): TableSpec {
         columns: lineageColumns,
         partitionKeys: [{ name: "dt", type: "string", comment: "Event date (UTC), yyyy-MM-dd" }],
         format: "json",
-        parameters: {
-            classification: "json",
-            "projection.enabled": "true",
-            "projection.dt.type": "date",
-            "projection.dt.format": "yyyy-MM-dd",
-            "projection.dt.range": "2024-01-01,NOW",
-            "projection.dt.interval": "1",
-            "projection.dt.interval.unit": "DAYS",
-            "storage.location.template": `${location}dt=\${dt}/`,
-        },
+        parameters: { classification: "json", ...datePartitionProjection(location) },
     };
 }
