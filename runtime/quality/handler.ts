@@ -6,6 +6,7 @@ import { warehouseSettingsFromEnv } from "../warehouse/config";
 import { DataApiExecutor } from "../warehouse/dataApi";
 import { StatementRunner } from "../warehouse/loader";
 import { parseS3Uri } from "../warehouse/manifest";
+import { warehouseTableDataset } from "../warehouse/lineage";
 import { datasetNames, DatasetRef, functionLineage } from "../lineage";
 import { QualityGateFailedError, QualityInputError } from "./errors";
 import { emitQualityEnd, emitQualityStart, QualityLineageOptions, QualityRun } from "./lineage";
@@ -182,18 +183,7 @@ export function createQualityHandler(options: QualityHandlerOptions = {}): (even
     const lineage: QualityDeps["lineage"] = emitting
         ? {
               ...emitting,
-              ...(settings
-                  ? {
-                        warehouseDataset: (table: string) =>
-                            datasetNames.redshift(
-                                "workgroupName" in settings.target ? settings.target.workgroupName : settings.target.clusterIdentifier,
-                                env.AWS_REGION ?? "us-east-1",
-                                settings.target.database,
-                                settings.schema,
-                                table,
-                            ),
-                    }
-                  : {}),
+              ...(settings ? { warehouseDataset: warehouseTableDataset(settings.target, settings.schema, env.AWS_REGION ?? "us-east-1") } : {}),
           }
         : undefined;
     const deps: QualityDeps = {

@@ -6,9 +6,9 @@ import { databaseDatasets, DatasetDefinition, datasets as streamDatasets, getDat
 import { CdcSyncResult, syncCdcTable } from "./cdc";
 import { loaderSettingsFromEnv, withCdcKeys } from "./config";
 import { DataApiExecutor } from "./dataApi";
-import { datasetNames, functionLineage } from "../lineage";
+import { functionLineage } from "../lineage";
 import { WarehouseConfigError } from "./errors";
-import { emitLoadFailure, emitLoadLineage, emitSyncLineage, LoadLineageOptions } from "./lineage";
+import { emitLoadFailure, emitLoadLineage, emitSyncLineage, LoadLineageOptions, warehouseTableDataset } from "./lineage";
 import { loadCurated, LoadResult } from "./loader";
 import { PartitionRegistration, registerCuratedPartitions } from "./partitions";
 
@@ -66,14 +66,7 @@ export function createLoadHandler(options: LoadHandlerOptions = {}): (event: Loa
         (emitting
             ? {
                   ...emitting,
-                  table: (dataset: string) =>
-                      datasetNames.redshift(
-                          "workgroupName" in settings.target ? settings.target.workgroupName : settings.target.clusterIdentifier,
-                          env.AWS_REGION ?? "us-east-1",
-                          settings.target.database,
-                          settings.schema,
-                          dataset,
-                      ),
+                  table: warehouseTableDataset(settings.target, settings.schema, env.AWS_REGION ?? "us-east-1"),
               }
             : undefined);
     return async (event: LoadEvent, context?: unknown) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "crypto";
 import { DatasetDefinition } from "../datasets/types";
 import { buildRunEvent, createFacets, DatasetRef, datasetNames, deterministicRunId, LineageEmitter } from "../lineage";
+import { WarehouseTarget } from "./dataApi";
 import { LoadResult } from "./loader";
 import { parseS3Uri } from "./manifest";
 
@@ -15,6 +16,12 @@ export interface LoadLineageOptions {
     readonly namespace: string;
     /** The target table as an OpenLineage dataset. */
     readonly table: (dataset: string) => DatasetRef;
+}
+
+/** A table of the deployed warehouse (its workgroup or cluster, database and schema) as an OpenLineage dataset. */
+export function warehouseTableDataset(target: WarehouseTarget, schema: string, region: string): (table: string) => DatasetRef {
+    const identifier = "workgroupName" in target ? target.workgroupName : target.clusterIdentifier;
+    return (table) => datasetNames.redshift(identifier, region, target.database, schema, table);
 }
 
 function curatedDataset(curatedUri: string, dataset: string): DatasetRef {
