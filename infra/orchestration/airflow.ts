@@ -14,6 +14,7 @@ import {
     loadPayload,
     loadRetry,
     PipelineContext,
+    qualityAlarms,
     qualityPayload,
     sparkRetry,
     sparkSubmitParameters,
@@ -285,17 +286,6 @@ export function airflowAlarms(name: string, environmentName: string, environment
             statistic: "Sum",
             ...anyOccurrence,
         },
-        ...datasets.map(
-            (dataset): AlarmSpec => ({
-                name: `${name}-${dataset}-quality`,
-                stage: "quality",
-                description: `An error-level quality check of ${dataset} failed; the pipeline stopped before loading bad data. The quality function's log has the report.`,
-                namespace: "DataPlatform/Quality",
-                metricName: "ErrorFailures",
-                dimensions: { Environment: environment, Dataset: dataset },
-                statistic: "Sum",
-                ...anyOccurrence,
-            }),
-        ),
+        ...qualityAlarms(name, environment, datasets),
     ];
 }

@@ -373,9 +373,15 @@ export function pipelineAlarms(name: string, stateMachineArn: pulumi.Input<strin
             dimensions: { StateMachineArn: stateMachineArn },
         }),
     );
-    const quality = datasets.map(
+    return [...executions, ...qualityAlarms(name, environment, datasets)];
+}
+
+/** Each dataset's error-level quality failures, whichever orchestrator runs the pipeline. */
+export function qualityAlarms(name: string, environment: string, datasets: readonly string[]): AlarmSpec[] {
+    return datasets.map(
         (dataset): AlarmSpec => ({
-            ...anyAbove,
+            statistic: "Sum",
+            ...anyOccurrence,
             name: `${name}-${dataset}-quality`,
             stage: "quality",
             description: `An error-level quality check of ${dataset} failed; the pipeline stopped before loading bad data. The quality function's log has the report.`,
@@ -384,5 +390,4 @@ export function pipelineAlarms(name: string, stateMachineArn: pulumi.Input<strin
             dimensions: { Environment: environment, Dataset: dataset },
         }),
     );
-    return [...executions, ...quality];
 }
