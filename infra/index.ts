@@ -38,6 +38,7 @@ const base: PlatformBase = {
     accountId: aws.getCallerIdentityOutput({}, { provider }).accountId,
     partition: aws.getPartitionOutput({}, { provider }).partition,
     logRetentionDays: config.logRetentionDays,
+    lambdaArchitecture: config.lambdaArchitecture,
     protectData: config.protectData,
 };
 

@@ -31,13 +31,24 @@ export const mskClientAuthVariant = {
     },
 } as const satisfies RunOptions;
 
+/**
+ * prod switched to its provisioned warehouse alternative (2 × ra3.xlplus, about $1,600 a month more
+ * than the serverless default), with the budget raised as that switch would need.
+ */
+export const provisionedWarehouseOverrides = {
+    "platform:warehouseMode": "provisioned",
+    "platform:warehouseNodeType": "ra3.xlplus",
+    "platform:warehouseNodeCount": "2",
+    "platform:budgetMonthlyUsd": "3000",
+} as const;
+
 /** The Aurora cluster of the zero-ETL variants. */
 export const zeroEtlClusterArn = "arn:aws:rds:us-east-1:123456789012:cluster:shop";
 
 /**
  * The test-only stack configs of the zero-ETL option (`dbSourceZeroEtl`): an Aurora PostgreSQL
  * source integrated into the warehouse beside its DMS capture, on dev (serverless warehouse) and
- * on prod (provisioned). tests/unit/infra/zero-etl.test.ts checks them.
+ * on prod switched to a provisioned RA3 cluster. tests/unit/infra/zero-etl.test.ts checks them.
  */
 export const zeroEtlVariants = {
     serverless: {
@@ -51,7 +62,8 @@ export const zeroEtlVariants = {
     },
     provisioned: {
         stack: "prod",
-        overrides: { "platform:dbSourceZeroEtl": "true", "platform:dbSourceClusterArn": zeroEtlClusterArn },
+        // prod runs Redshift Serverless; this variant keeps a provisioned RA3 cluster under test (and under Checkov).
+        overrides: { ...provisionedWarehouseOverrides, "platform:dbSourceZeroEtl": "true", "platform:dbSourceClusterArn": zeroEtlClusterArn },
     },
 } as const satisfies Record<string, RunOptions>;
 

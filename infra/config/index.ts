@@ -11,7 +11,7 @@ import { BatchConfig, parseBatch } from "./batch";
 import { BudgetConfig, parseBudget } from "./budget";
 import { DatabaseSourceConfig, parseDatabaseSource } from "./databaseSources";
 import { Environment } from "./catalog";
-import { parseEnvironment } from "./environment";
+import { LambdaArchitecture, parseEnvironment } from "./environment";
 import { FileDropsConfig, parseFileDrops } from "./fileDrops";
 import { GovernanceConfig, parseGovernance } from "./governance";
 import { IngestConfig, parseIngest } from "./ingest";
@@ -62,6 +62,7 @@ export interface PlatformConfig {
     readonly tags: Readonly<Record<string, string>>;
     readonly protectData: boolean;
     readonly logRetentionDays: number;
+    readonly lambdaArchitecture: LambdaArchitecture;
     readonly network: NetworkConfig;
     readonly streaming: StreamingConfig;
     readonly ingest: IngestConfig;
@@ -92,7 +93,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
     const reader = new ConfigReader(raw, configKeys);
     // The areas run in this order so problems are listed the way a reader meets the stack file:
     // the stack itself first, then the network the others depend on, then each workload.
-    const { environment, region, tags, protectData, logRetentionDays } = parseEnvironment(reader);
+    const { environment, region, tags, protectData, logRetentionDays, lambdaArchitecture } = parseEnvironment(reader);
     const { subnets, ...network } = parseNetwork(reader, environment);
     const streaming = parseStreaming(reader, environment, network.availabilityZones);
     const ingest = parseIngest(reader, streaming.engine);
@@ -127,6 +128,7 @@ export function parsePlatformConfig(raw: RawStackConfig): PlatformConfig {
         tags,
         protectData,
         logRetentionDays,
+        lambdaArchitecture,
         network: { ...network, subnets },
         streaming,
         ingest,

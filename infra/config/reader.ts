@@ -177,7 +177,7 @@ export class ConfigReader {
     withinCapacity(name: string, value: number, limit: keyof (typeof capacityLimits)[Environment], environment: Environment): void {
         const max = capacityLimits[environment][limit];
         if (value > max) {
-            this.fail(name, `at most ${max} in ${environment}`, value);
+            this.fail(name, `at most ${max} in ${environment}`, value, `pulumi config set ${configNamespace}:${name} ${max}`);
         }
     }
 

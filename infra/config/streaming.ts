@@ -12,6 +12,13 @@ export const streamingKeys: readonly ConfigKey[] = [
     { name: "mskInstanceType", type: "string", default: "kafka.m7g.large", example: "kafka.m7g.large", description: "MSK broker instance type; each environment allows a list (see the README)." },
     { name: "mskVolumeGiB", type: "integer", default: 100, example: "500", description: "Initial EBS volume per broker in GiB (1 to 16384)." },
     { name: "mskMaxVolumeGiB", type: "integer", default: 500, example: "2000", description: "Upper bound for EBS storage autoscaling per broker in GiB; at least mskVolumeGiB." },
+    {
+        name: "mskEnhancedMonitoring",
+        type: "string",
+        default: "DEFAULT",
+        example: "PER_TOPIC_PER_BROKER",
+        description: "MSK monitoring level: DEFAULT (free; every metric the platform's alarms and dashboard use), PER_BROKER, PER_TOPIC_PER_BROKER or PER_TOPIC_PER_PARTITION (billed as CloudWatch custom metrics).",
+    },
     { name: "topicPartitions", type: "integer", default: 6, example: "12", description: "Partitions of each dataset topic on MSK (1 to 1000)." },
     {
         name: "mskClientAuth",
@@ -63,7 +70,12 @@ export interface MskConfig {
     readonly maxVolumeGiB: number;
     readonly topicPartitions: number;
     readonly clientAuth: MskClientAuthConfig;
+    /** The cluster's monitoring level; above DEFAULT, CloudWatch bills each metric. */
+    readonly enhancedMonitoring: MskMonitoringLevel;
 }
+
+export const mskMonitoringLevels = ["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] as const;
+export type MskMonitoringLevel = (typeof mskMonitoringLevels)[number];
 
 const mskOnlyAuthKeys = ["mskClientAuth", "mskScramSecretArns", "mskCertificateAuthorityArns", "mskClientCertificateSecretArn", "mskClientSecretsKmsKeyArn"] as const;
 
@@ -114,7 +126,8 @@ function parseMsk(reader: ConfigReader, environment: Environment, availabilityZo
         reader.fail("mskKafkaVersion", "an MSK Kafka version such as 3.9.x or 3.6.0", kafkaVersion);
     }
     const topicPartitions = reader.range("topicPartitions", 1, 1000);
-    return { kafkaVersion, brokerCount: brokers, instanceType, volumeGiB, maxVolumeGiB, topicPartitions, clientAuth: parseMskClientAuth(reader) };
+    const enhancedMonitoring = reader.oneOf("mskEnhancedMonitoring", mskMonitoringLevels);
+    return { kafkaVersion, brokerCount: brokers, instanceType, volumeGiB, maxVolumeGiB, topicPartitions, clientAuth: parseMskClientAuth(reader), enhancedMonitoring };
 }
 
 const secretArnPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:([A-Za-z0-9/_+=.@-]+)$/;

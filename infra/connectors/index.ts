@@ -109,6 +109,7 @@ export class ApiConnectors extends pulumi.ComponentResource {
                     description: `Pulls ${settings.dataset} from ${new URL(settings.baseUrl).host} on a schedule and lands it in the raw or rejects zone`,
                     callbackFactory: createApiConnectorHandler,
                     runtime: aws.lambda.Runtime.NodeJS22dX,
+                    architectures: [context.lambdaArchitecture],
                     role,
                     memorySize: source.memoryMb,
                     timeout: source.functionTimeoutSeconds,

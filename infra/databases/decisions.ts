@@ -44,7 +44,7 @@ export function s3TargetSettings() {
 
 /** DCU range of the serverless replication: prod keeps headroom for a full reload, dev stays small. */
 export function capacityUnits(environment: string): { min: number; max: number; multiAz: boolean } {
-    return environment === "prod" ? { min: 2, max: 16, multiAz: true } : { min: 1, max: 4, multiAz: false };
+    return environment === "prod" ? { min: 1, max: 16, multiAz: true } : { min: 1, max: 4, multiAz: false };
 }
 
 /**

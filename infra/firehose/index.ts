@@ -88,6 +88,7 @@ export class FirehoseDelivery extends pulumi.ComponentResource {
                     description: `Validates ${dataset} records for Firehose and returns their raw-zone lines and dt/hour partition keys`,
                     callbackFactory: createFirehoseTransformHandler,
                     runtime: aws.lambda.Runtime.NodeJS22dX,
+                    architectures: [context.lambdaArchitecture],
                     role: functionRole,
                     memorySize: args.ingest.memoryMb,
                     timeout: args.ingest.timeoutSeconds,

@@ -139,6 +139,7 @@ export class Ingest extends pulumi.ComponentResource {
                     description: `Validates ${dataset} records from ${source.name} and lands them in the raw or rejects zone`,
                     callbackFactory,
                     runtime: aws.lambda.Runtime.NodeJS22dX,
+                    architectures: [context.lambdaArchitecture],
                     role,
                     memorySize: cfg.memoryMb,
                     timeout: cfg.timeoutSeconds,

@@ -171,6 +171,7 @@ export class Orchestration extends pulumi.ComponentResource {
                     description,
                     callbackFactory: factory,
                     runtime: aws.lambda.Runtime.NodeJS22dX,
+                    architectures: [context.lambdaArchitecture],
                     role,
                     memorySize: 512,
                     timeout: 900,

@@ -25,6 +25,8 @@ export interface PlatformBase {
     readonly partition: pulumi.Input<string>;
     /** Retention of every log group the platform creates. */
     readonly logRetentionDays: number;
+    /** The instruction set of every platform function (`lambdaArchitecture`). */
+    readonly lambdaArchitecture: "arm64" | "x86_64";
     /** Protect and retain data stores (true in prod): see `dataStoreOptions`. */
     readonly protectData: boolean;
 }

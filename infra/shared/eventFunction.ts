@@ -81,6 +81,7 @@ export function eventFunction<E>(parent: pulumi.Resource, args: EventFunctionArg
             description: args.description,
             callbackFactory: args.callbackFactory,
             runtime: aws.lambda.Runtime.NodeJS22dX,
+            architectures: [context.lambdaArchitecture],
             role,
             memorySize: args.memoryMb,
             timeout: args.timeoutSeconds,

@@ -158,7 +158,7 @@ export class Streaming extends pulumi.ComponentResource {
                 clientAuthentication: mskClientAuthentication(msk.clientAuth),
                 encryptionInfo: { encryptionAtRestKmsKeyArn: context.keys.streaming, encryptionInTransit: { clientBroker: "TLS", inCluster: true } },
                 configurationInfo: { arn: configuration.arn, revision: configuration.latestRevision },
-                enhancedMonitoring: "PER_TOPIC_PER_BROKER",
+                enhancedMonitoring: msk.enhancedMonitoring,
                 loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: brokerLogs.name } } },
             },
             // Storage autoscaling grows volumes behind Pulumi's back; do not shrink them on the next update.

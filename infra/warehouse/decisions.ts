@@ -119,6 +119,22 @@ export function zeroEtlAlarms(name: string, ruleName: pulumi.Input<string>): Ala
 }
 
 /** All three: an audit needs who connected, who changed users and what each ran. */
+/**
+ * When the nightly snapshot of a serverless namespace is taken (UTC): after the hourly loads of the
+ * night, before the working day. A provisioned cluster takes its automated snapshots itself.
+ */
+export const nightlySnapshotSchedule = "cron(30 3 * * ? *)";
+
+/**
+ * The `redshift-serverless:CreateSnapshot` request the scheduler sends each night. Recovery points
+ * of a serverless namespace last 24 hours; this snapshot is kept `retentionDays`, as a provisioned
+ * cluster keeps its automated snapshots. Snapshot names are unique per account and Region: the
+ * scheduler's execution id (lower-case letters and digits) makes each night's name new.
+ */
+export function nightlySnapshotRequest(namespaceName: string, retentionDays: number): { namespaceName: string; snapshotName: string; retentionPeriod: number } {
+    return { namespaceName, snapshotName: `${namespaceName}-nightly-<aws.scheduler.execution-id>`, retentionPeriod: retentionDays };
+}
+
 export const auditLogExports: readonly string[] = ["connectionlog", "userlog", "useractivitylog"];
 
 export interface LoadRoleContext {

@@ -4,10 +4,14 @@ import { WarehouseConfig } from "../config";
 import { catalogDatabaseNames, CatalogGrant } from "../catalog/decisions";
 import { contextPrefix, PlatformContext, RegisteredAlarm } from "../shared/context";
 import { serviceRole } from "../shared/role";
+import { Statement } from "../shared/iam";
+import { scheduledStarts } from "../shared/schedule";
 import { dataStoreOptions } from "../shared/options";
 import {
     auditLogExports,
     loadRolePolicy,
+    nightlySnapshotRequest,
+    nightlySnapshotSchedule,
     redshiftPort,
     validateWarehouse,
     warehouseAlarms,
@@ -81,6 +85,7 @@ export class Warehouse extends pulumi.ComponentResource {
         const parameters = warehouseParametersFor({ zeroEtl: args.zeroEtl !== undefined });
         // What the zero-ETL integration targets (the namespace) and waits for (the warehouse with its parameters).
         let integrationTarget: { namespaceArn: pulumi.Output<string>; ready: pulumi.Resource[] };
+        let snapshotAlarms: RegisteredAlarm[] = [];
 
         this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
@@ -146,6 +151,7 @@ export class Warehouse extends pulumi.ComponentResource {
                 { resourceArn: workgroup.arn, usageType: "serverless-compute", amount: wh.dailyRpuHours, period: "daily", breachAction: "deactivate" },
                 { parent: this },
             );
+            snapshotAlarms = this.nightlySnapshots(name, context, namespace, wh.snapshotRetentionDays);
             this.endpoint = workgroup.endpoints.apply((endpoints) => endpoints?.[0]?.address ?? "");
             this.arn = workgroup.arn;
             this.adminSecretArn = namespace.adminPasswordSecretArn;
@@ -203,8 +209,46 @@ export class Warehouse extends pulumi.ComponentResource {
         this.catalogAccess = [{ name: "warehouse", principalArn: this.loadRole.arn, zone: "curated", tablePermissions: ["SELECT", "DESCRIBE"], databasePermissions: ["DESCRIBE"] }];
         const zeroEtl = args.zeroEtl ? this.zeroEtl(name, context, args.zeroEtl, integrationTarget) : undefined;
         this.zeroEtlIntegrationArn = zeroEtl?.arn;
-        this.alarms = [...context.alarms.registerAlarms(this, warehouseAlarms(name, prefix, wh)), ...(zeroEtl?.alarms ?? [])];
+        this.alarms = [...context.alarms.registerAlarms(this, warehouseAlarms(name, prefix, wh)), ...snapshotAlarms, ...(zeroEtl?.alarms ?? [])];
         this.registerOutputs({ endpoint: this.endpoint, target: this.target, database: this.database, arn: this.arn, adminSecretArn: this.adminSecretArn, loadRoleArn: this.loadRole.arn, alarms: this.alarms, zeroEtlIntegrationArn: this.zeroEtlIntegrationArn });
+    }
+
+    /**
+     * A nightly snapshot of the serverless namespace, kept `retentionDays` (its recovery points last
+     * only 24 hours), taken by EventBridge Scheduler calling CreateSnapshot. The scheduler role may
+     * only create snapshots (their ids are assigned by Redshift, hence `snapshot/*` of this account
+     * and Region); failed starts land in a dead-letter queue with an alarm.
+     */
+    private nightlySnapshots(name: string, context: PlatformContext, namespace: aws.redshiftserverless.Namespace, retentionDays: number): RegisteredAlarm[] {
+        const prefix = contextPrefix(context);
+        const snapshots = scheduledStarts(`${name}-snapshots`, this, {
+            deadLetterQueueName: `${prefix}-warehouse-snapshot-schedule-failed`,
+            targetArn: "arn:aws:scheduler:::aws-sdk:redshiftserverless:createSnapshot",
+            permissions: pulumi.all([context.partition, context.accountId]).apply(([partition, accountId]): Statement[] => [
+                {
+                    Sid: "SnapshotTheNamespace",
+                    Effect: "Allow",
+                    Action: "redshift-serverless:CreateSnapshot",
+                    Resource: `arn:${partition}:redshift-serverless:${context.region}:${accountId}:snapshot/*`,
+                },
+            ]),
+            roleDescription: "Takes the nightly snapshot of the warehouse namespace",
+            context,
+            schedules: [
+                {
+                    resourceName: `${name}-nightly-snapshot`,
+                    scheduleName: `${prefix}-warehouse-nightly-snapshot`,
+                    description: `Snapshots the warehouse namespace every night, kept ${retentionDays} days`,
+                    expression: nightlySnapshotSchedule,
+                    input: namespace.namespaceName.apply((namespaceName) => JSON.stringify(nightlySnapshotRequest(namespaceName, retentionDays))),
+                },
+            ],
+            alarm: {
+                stage: "warehouse",
+                description: "The scheduler could not take the warehouse's nightly snapshot after its retries; the attempts are in the dead-letter queue. Check the scheduler role and the namespace's status.",
+            },
+        });
+        return snapshots.alarms;
     }
 
     /**

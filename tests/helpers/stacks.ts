@@ -48,4 +48,4 @@ export function json(resource: RecordedResource, key: string): any {
     return JSON.parse(value);
 }
 
-export { firehoseDeliveryVariant, mskClientAuthVariant, zeroEtlClusterArn, zeroEtlVariants } from "../../tools/checkov-catalogue";
+export { firehoseDeliveryVariant, mskClientAuthVariant, provisionedWarehouseOverrides, zeroEtlClusterArn, zeroEtlVariants } from "../../tools/checkov-catalogue";

@@ -18,9 +18,10 @@ type ConfigValue = (key: string, fallback: string) => string;
 
 /**
  * The alternatives worth pricing for a stack's current config: the other warehouse mode and
- * capacity, the other streaming engine, fewer NAT gateways, each interface endpoint dropped, a
- * smaller broker and volume, the other Spark modes, Firehose delivery on Kinesis. Each appears only
- * when it differs from the stack's current value.
+ * capacities, the other streaming engine, another broker type, volume and monitoring level, fewer
+ * NAT gateways, each interface endpoint dropped, the other Lambda architecture, the other Spark
+ * modes, Firehose delivery on Kinesis. Each appears only when it differs from the stack's current
+ * value.
  */
 export function alternativesFor(config: Readonly<Record<string, string>>): Alternative[] {
     const value: ConfigValue = (key, fallback) => config[`${ns}:${key}`] ?? fallback;
@@ -28,16 +29,20 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
     const k = (key: string) => `${ns}:${key}`;
 
     const warehouse = value("warehouseMode", "serverless");
-    if (warehouse === "provisioned") {
-        for (const rpu of ["8", "16"]) {
-            out.push({
-                id: `warehouse-serverless-${rpu}`,
-                title: `Redshift Serverless at ${rpu} RPU base`,
-                overrides: { [k("warehouseMode")]: "serverless", [k("warehouseBaseRpu")]: rpu, [k("warehouseMaxRpu")]: String(Number(rpu) * 4) },
-                tradeOff: "billed per RPU-second while queries run (60 s minimum) instead of every node-hour; the first query after idle waits for capacity",
-            });
-        }
-    } else {
+    const baseRpu = warehouse === "serverless" ? value("warehouseBaseRpu", "8") : undefined;
+    const maxRpu = Number(value("warehouseMaxRpu", "32"));
+    for (const rpu of ["4", "8", "16"].filter((r) => r !== baseRpu)) {
+        out.push({
+            id: `warehouse-serverless-${rpu}`,
+            title: `Redshift Serverless at ${rpu} RPU base`,
+            overrides: { [k("warehouseMode")]: "serverless", [k("warehouseBaseRpu")]: rpu, [k("warehouseMaxRpu")]: String(Math.max(maxRpu, Number(rpu) * 4)) },
+            tradeOff:
+                rpu === "4"
+                    ? "half the RPU-hours of 8 RPU while queries run, for warehouses under 32 TB; heavy queries scale up to the maximum or run longer"
+                    : "billed per RPU-second while queries run (60 s minimum); more base capacity answers heavy queries sooner, the first query after idle waits for capacity",
+        });
+    }
+    if (warehouse === "serverless") {
         out.push({
             id: "warehouse-provisioned-ra3-xlplus",
             title: "provisioned Redshift, 2 × ra3.xlplus",
@@ -64,14 +69,27 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
             });
         }
         const volume = Number(value("mskVolumeGiB", "100"));
-        if (volume > 150) {
-            out.push({
-                id: "msk-volume-150",
-                title: "MSK volumes of 150 GiB per broker (storage autoscaling grows them)",
-                overrides: { [k("mskVolumeGiB")]: "150" },
-                tradeOff: "enough for 7 days of the committed traffic with 3 replicas; autoscaling adds storage when it fills, and storage never shrinks",
-            });
-        }
+        const otherVolume = volume > 100 ? 100 : 500;
+        out.push({
+            id: `msk-volume-${otherVolume}`,
+            title: `MSK volumes of ${otherVolume} GiB per broker (storage autoscaling grows them)`,
+            overrides: { [k("mskVolumeGiB")]: String(otherVolume) },
+            tradeOff:
+                otherVolume < volume
+                    ? "enough for 7 days of the committed traffic with 3 replicas (gzip producers); autoscaling adds storage at 60 % full, and storage never shrinks"
+                    : "room for weeks of retention or a traffic spike before autoscaling acts, paid every month whether used or not",
+        });
+        const monitoring = value("mskEnhancedMonitoring", "DEFAULT");
+        const otherMonitoring = monitoring === "DEFAULT" ? "PER_TOPIC_PER_BROKER" : "DEFAULT";
+        out.push({
+            id: `msk-monitoring-${otherMonitoring.toLowerCase().replace(/_/g, "-")}`,
+            title: `MSK enhanced monitoring at ${otherMonitoring}`,
+            overrides: { [k("mskEnhancedMonitoring")]: otherMonitoring },
+            tradeOff:
+                otherMonitoring === "DEFAULT"
+                    ? "free cluster and broker metrics, enough for the platform's alarms; no per-topic byte and message rates for debugging"
+                    : "per-topic byte and message rates on every broker for debugging, billed as CloudWatch custom metrics",
+        });
     } else {
         out.push({
             id: "streaming-msk",
@@ -100,6 +118,18 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
             tradeOff: `private-subnet calls to ${service} leave through NAT (priced per GB there) instead of staying on the endpoint`,
         });
     }
+
+    const architecture = value("lambdaArchitecture", "arm64");
+    const otherArchitecture = architecture === "arm64" ? "x86_64" : "arm64";
+    out.push({
+        id: `lambda-${otherArchitecture.replace("_", "-")}`,
+        title: `functions on ${otherArchitecture}`,
+        overrides: { [k("lambdaArchitecture")]: otherArchitecture },
+        tradeOff:
+            otherArchitecture === "arm64"
+                ? "Graviton functions: about 20 % less per GB-second; the code is JavaScript, so nothing is rebuilt"
+                : "x86_64 functions: about 25 % more per GB-second, for native dependencies built only for x86",
+    });
 
     const spark = value("sparkMode", "serverless");
     const sparkModes: Record<string, Omit<Alternative, "id" | "overrides">> = {

@@ -12,6 +12,7 @@ describe("config area: environment", () => {
             tags: { environment: "dev", owner: "data-platform", "cost-center": "analytics", project: "platform", stack: "dev" },
             protectData: false,
             logRetentionDays: 30,
+            lambdaArchitecture: "arm64",
         });
     });
 
@@ -23,6 +24,7 @@ describe("config area: environment", () => {
             tags: { environment: "prod", owner: "lake-team", "cost-center": "cc-42", project: "platform", stack: "dev" },
             protectData: true,
             logRetentionDays: 365,
+            lambdaArchitecture: "arm64",
         });
     });
 

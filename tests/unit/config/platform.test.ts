@@ -37,11 +37,11 @@ describe("stack config (all areas together)", () => {
         assert.deepStrictEqual(config.network.subnets, { privateMask: 18, publicMask: 20 });
     });
 
-    it("accepts the committed prod stack: MSK, a provisioned warehouse, protected data and an on-call address", () => {
+    it("accepts the committed prod stack: MSK, a serverless warehouse, protected data and an on-call address", () => {
         const config = parsePlatformConfig(stackWith("prod", {}));
         assert.deepStrictEqual(
             [config.environment, config.protectData, config.streaming.engine, config.warehouse.mode, config.network.natGateways, config.alerting.emails],
-            ["prod", true, "msk", "provisioned", "OnePerAz", ["data-oncall@example.com"]],
+            ["prod", true, "msk", "serverless", "OnePerAz", ["data-oncall@example.com"]],
         );
     });
 
@@ -108,7 +108,7 @@ describe("stack config (all areas together)", () => {
     });
 
     it("applies prod's rules across areas when the environment is prod", () => {
-        const error = errorOf(stackWith("prod", { "platform:protectData": "false", "platform:natGateways": "Single", "platform:alertEmails": "[]", "platform:warehouseNodeCount": "1" }));
+        const error = errorOf(stackWith("prod", { "platform:protectData": "false", "platform:natGateways": "Single", "platform:alertEmails": "[]", "platform:warehouseMode": "provisioned", "platform:warehouseNodeType": "ra3.xlplus", "platform:warehouseNodeCount": "1" }));
         assert.deepStrictEqual(
             error.problems.map((p) => p.key),
             ["platform:protectData", "platform:natGateways", "platform:warehouseNodeCount", "platform:alertEmails"],

@@ -76,7 +76,7 @@ describe("config reader", () => {
         reader.withinCapacity("count", 3, "mskBrokers", "dev");
         reader.withinCapacity("count", 4, "mskBrokers", "dev");
         reader.withinCapacity("count", 12, "mskBrokers", "prod");
-        assert.deepStrictEqual(reader.problems, [{ key: "platform:count", expected: "at most 3 in dev", found: "4", fix: "pulumi config set platform:count 5" }]);
+        assert.deepStrictEqual(reader.problems, [{ key: "platform:count", expected: "at most 3 in dev", found: "4", fix: "pulumi config set platform:count 3" }]);
     });
 
     it("replaces a value outside a choice with the first choice, suggesting it in the fix", () => {

@@ -27,7 +27,7 @@ describe("config area: streaming", () => {
     it("defaults MSK to three brokers of kafka.m7g.large with autoscaled storage", () => {
         assert.deepStrictEqual(parseClean(streamingKeys, dev, msk), {
             engine: "msk",
-            msk: { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam"], scramSecretArns: [], certificateAuthorityArns: [] } },
+            msk: { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam"], scramSecretArns: [], certificateAuthorityArns: [] }, enhancedMonitoring: "DEFAULT" },
         });
     });
 

@@ -45,15 +45,18 @@ describe("the what-if advisor (npm run cost -- --advise)", function () {
                 "platform:sparkMode": "serverless",
             }).map((a) => a.id);
             assert.deepStrictEqual(ids, [
+                "warehouse-serverless-4",
                 "warehouse-serverless-8",
                 "warehouse-serverless-16",
                 "streaming-kinesis",
                 "msk-broker-m5-large",
-                "msk-volume-150",
+                "msk-volume-100",
+                "msk-monitoring-per-topic-per-broker",
                 "nat-single",
                 "nat-none",
                 "endpoint-drop-kms",
                 "endpoint-drop-logs",
+                "lambda-x86-64",
                 "spark-cluster",
                 "spark-glue",
             ]);
@@ -62,10 +65,38 @@ describe("the what-if advisor (npm run cost -- --advise)", function () {
             const alternatives = alternativesFor({});
             assert.deepStrictEqual(
                 alternatives.map((a) => a.id),
-                ["warehouse-provisioned-ra3-xlplus", "streaming-msk", "nat-none", "endpoint-drop-kms", "endpoint-drop-logs", "endpoint-drop-monitoring", "endpoint-drop-sts", "endpoint-drop-sqs", "spark-cluster", "spark-glue", "ingest-firehose"],
+                [
+                    "warehouse-serverless-4",
+                    "warehouse-serverless-16",
+                    "warehouse-provisioned-ra3-xlplus",
+                    "streaming-msk",
+                    "nat-none",
+                    "endpoint-drop-kms",
+                    "endpoint-drop-logs",
+                    "endpoint-drop-monitoring",
+                    "endpoint-drop-sts",
+                    "endpoint-drop-sqs",
+                    "lambda-x86-64",
+                    "spark-cluster",
+                    "spark-glue",
+                    "ingest-firehose",
+                ],
             );
             assert.deepStrictEqual(alternatives.find((a) => a.id === "endpoint-drop-sts")!.overrides, { "platform:interfaceEndpoints": '["kms","logs","monitoring","sqs"]' });
             assert.ok(alternatives.every((a) => a.tradeOff.length > 20 && Object.keys(a.overrides).length > 0));
+        });
+        it("sizes each alternative from the stack's own values: RPU maximums, the other volume, monitoring level and architecture", () => {
+            const byId = (config: Record<string, string>) => new Map(alternativesFor(config).map((a) => [a.id, a.overrides]));
+            const prod = byId({ "platform:warehouseMode": "serverless", "platform:warehouseBaseRpu": "4", "platform:warehouseMaxRpu": "64", "platform:streamingEngine": "msk", "platform:mskVolumeGiB": "100", "platform:lambdaArchitecture": "arm64" });
+            assert.ok(!prod.has("warehouse-serverless-4"), "the current capacity is not an alternative");
+            // the maximum is kept when it already covers four times the base, raised when it does not
+            assert.deepStrictEqual(prod.get("warehouse-serverless-16"), { "platform:warehouseMode": "serverless", "platform:warehouseBaseRpu": "16", "platform:warehouseMaxRpu": "64" });
+            assert.deepStrictEqual(byId({ "platform:warehouseBaseRpu": "4", "platform:warehouseMaxRpu": "32" }).get("warehouse-serverless-16")?.["platform:warehouseMaxRpu"], "64");
+            assert.deepStrictEqual(prod.get("msk-volume-500"), { "platform:mskVolumeGiB": "500" });
+            assert.deepStrictEqual(prod.get("msk-monitoring-per-topic-per-broker"), { "platform:mskEnhancedMonitoring": "PER_TOPIC_PER_BROKER" });
+            assert.deepStrictEqual(prod.get("lambda-x86-64"), { "platform:lambdaArchitecture": "x86_64" });
+            const x86 = byId({ "platform:lambdaArchitecture": "x86_64", "platform:streamingEngine": "msk", "platform:mskEnhancedMonitoring": "PER_BROKER" });
+            assert.deepStrictEqual([x86.get("lambda-arm64"), x86.get("msk-monitoring-default")], [{ "platform:lambdaArchitecture": "arm64" }, { "platform:mskEnhancedMonitoring": "DEFAULT" }]);
         });
         it("names the cheapest alternative that still passes the pack as the top saving", () => {
             const alternative = (id: string, title: string) => ({ id, title, overrides: { [`platform:${id}`]: "x" }, tradeOff: `${title} trade-off` });
@@ -86,6 +117,31 @@ describe("the what-if advisor (npm run cost -- --advise)", function () {
         it("reports a config refusal by its problems, in one line", () => {
             const err = new Error("Stack 'prod' has 1 invalid config value:\n  - platform:natGateways: expected OnePerAz in prod; found Single. Fix: pulumi config set platform:natGateways OnePerAz\n");
             assert.strictEqual(refusalOf(err), "platform:natGateways: expected OnePerAz in prod; found Single. Fix: pulumi config set platform:natGateways OnePerAz");
+        });
+    });
+
+    describe("on prod's committed config, with answers computed by hand", () => {
+        const run = (stack: string, overrides: Readonly<Record<string, string>>) => (Object.keys(overrides).length === 0 ? stackRun(stack as "prod") : variantRun({ stack: stack as "prod", overrides }));
+        it("prices the monitoring level, the broker volume, the warehouse capacity and the Lambda architecture, and the pack passes each", async () => {
+            const usage = loadUsageFile(defaultUsagePath("prod")!);
+            const only = ["msk-monitoring-per-topic-per-broker", "msk-volume-500", "warehouse-serverless-8", "lambda-x86-64"];
+            const advice = await advise("prod", { usage, usageSource: "cost/usage.prod.yaml", only, run });
+            const row = (id: string) => advice.rows.find((r) => r.alternative.id === id)!;
+            // 3 brokers × (40 broker metrics + 1 topic × 5) = 135 custom metrics × $0.30
+            assert.strictEqual(row("msk-monitoring-per-topic-per-broker").change, 40.5);
+            // 3 brokers × (500 − 100) GB × $0.10 per GB-month
+            assert.strictEqual(row("msk-volume-500").change, 120);
+            // 6 busy hours a day × (8 − 4) RPU × 730/24 days × $0.375 per RPU-hour
+            assert.strictEqual(row("warehouse-serverless-8").change, 273.75);
+            // 840,000 + 150,000 + 45,000 + 2 × 22,500 + 912.5 = 1,080,912.5 GB-seconds × ($0.0000166667 − $0.0000133334),
+            // rounded per function: 11.20 → 14.00, 2.00 → 2.50, 0.60 → 0.75, 2 × 0.30 → 0.38, 0.01 → 0.02
+            assert.ok(Math.abs(row("lambda-x86-64").change! - 3.6) <= 0.02, `lambda-x86-64: ${row("lambda-x86-64").change}`);
+            for (const id of only) {
+                assert.strictEqual(row(id).outcome, "priced", id);
+                assert.deepStrictEqual([row(id).policy!.passes, row(id).breakEven], [true, { kind: "always-dearer" }], id);
+            }
+            // rows come cheapest first
+            assert.deepStrictEqual(advice.rows.map((r) => r.alternative.id), ["lambda-x86-64", "msk-monitoring-per-topic-per-broker", "msk-volume-500", "warehouse-serverless-8"]);
         });
     });
 
@@ -119,7 +175,7 @@ describe("the what-if advisor (npm run cost -- --advise)", function () {
         });
         it("refuses an id the stack does not offer, naming the ones it does", async () => {
             const usage = loadUsageFile(defaultUsagePath("dev")!);
-            await assert.rejects(advise("dev", { usage, usageSource: "u", only: ["warehouse-serverless-8"], run }), /--only: expected alternative ids of stack dev \(warehouse-provisioned-ra3-xlplus, .*\); found warehouse-serverless-8/);
+            await assert.rejects(advise("dev", { usage, usageSource: "u", only: ["warehouse-serverless-8"], run }), /--only: expected alternative ids of stack dev \(warehouse-serverless-4, warehouse-serverless-16, warehouse-provisioned-ra3-xlplus, .*\); found warehouse-serverless-8/);
             await assert.rejects(advise("dev", { usage: { ...usage, recordsPerSecond: undefined }, usageSource: "u.yaml", run }), /u\.yaml: expected recordsPerSecond/);
         });
     });

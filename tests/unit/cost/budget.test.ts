@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { PolicyResource, unknownCheckingProxy } from "@pulumi/policy";
 import { budgetPolicies, budgetPolicyName, checkStackBudget, stackMonthlyBudget } from "../../../policies/budget";
 import { OfflineRun, runOffline } from "../../../tools/offline/program";
+import { estimateRun } from "../../../cost";
 import { stackRun } from "./helpers";
 
 // The SDK's sentinel for a string unknown during preview (exported at runtime, not in its typings).
@@ -80,17 +81,45 @@ describe("budget policy (cost-stack-monthly-budget)", function () {
         assert.deepStrictEqual(await validate(prod), []);
     });
 
-    it("fails an inflated prod (12 × kafka.m7g.4xlarge brokers, a 4-node ra3.4xlarge warehouse) over its $6,000 budget", async () => {
+    it("prices the re-sized prod (serverless warehouse at 4 RPU, 100 GiB brokers, arm64 functions) within its $2,000 budget, and blocks it with a budget under a dollar below its total", async () => {
+        const check = checkStackBudget(
+            policyResources(prod).map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.props, provider: r.provider })),
+            {},
+        );
+        // The policy prices what npm run cost prices: the same model, the same usage file.
+        const total = estimateRun(prod).monthly.total;
+        assert.strictEqual(check.report.monthly.total, total);
+        assert.deepStrictEqual([check.budget?.limitUsd, check.violations], [2000, []]);
+        // The re-sized components the total is made of (cost/usage.prod.yaml; see README "Defaults and alternatives").
+        const monthlyOf = (name: string) => check.report.resources.find((r) => r.name === name)?.monthly;
+        // 3 × 730 h × 0.204 + 3 × 100 GB × 0.10; DEFAULT monitoring is free
+        assert.strictEqual(monthlyOf("streaming-cluster"), 476.76);
+        // 6 busy hours × 4 RPU × 730/24 days × 0.375 + 1 TB of Spectrum × 5
+        assert.strictEqual(monthlyOf("warehouse-workgroup"), 278.75);
+        assert.strictEqual(check.report.resources.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint").length, 6);
+        assert.ok(total > 1000 && total < 2000, `prod's total ${total} is within its budget`);
+        const tight = await runOffline({ stack: "prod", overrides: { "platform:budgetMonthlyUsd": String(Math.floor(total)) } });
+        const violations = await validate(tight);
+        assert.strictEqual(violations.length, 1);
+        assert.ok(violations[0].startsWith(`Estimated monthly cost $${total.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} `), violations[0]);
+    });
+
+    it("fails an inflated prod (12 × kafka.m7g.4xlarge brokers, a 4-node ra3.4xlarge warehouse) over its $2,000 budget", async () => {
         const inflated = await runOffline({
             stack: "prod",
-            overrides: { "platform:mskBrokerCount": "12", "platform:mskInstanceType": "kafka.m7g.4xlarge", "platform:warehouseNodeType": "ra3.4xlarge", "platform:warehouseNodeCount": "4" },
+            overrides: {
+                "platform:mskBrokerCount": "12",
+                "platform:mskInstanceType": "kafka.m7g.4xlarge",
+                "platform:warehouseMode": "provisioned",
+                "platform:warehouseNodeType": "ra3.4xlarge",
+                "platform:warehouseNodeCount": "4",
+            },
         });
         const violations = await validate(inflated);
         assert.strictEqual(violations.length, 1);
-        // MSK: 12 × 730 × 1.632 = 14,296.32 + 12 × 500 GB × 0.10 = 600 + enhanced monitoring
-        // 12 × (40 + 1 topic × 5) = 540 metrics × 0.30 = 162 → 15,058.32; Redshift: 4 × 730 × 3.26 = 9,519.20 + ...
-        assert.match(violations[0], /^Estimated monthly cost \$2\d,\d{3}\.\d\d .* must not exceed the budget \$6,000\.00 from the aws:budgets Budget "observability-monthly"/);
-        assert.match(violations[0], /Largest: streaming-cluster \$15,058\.32, warehouse-cluster \$9,5\d\d\.\d\d/);
+        // MSK: 12 × 730 × 1.632 = 14,296.32 + 12 × 100 GB × 0.10 = 120 → 14,416.32; Redshift: 4 × 730 × 3.26 = 9,519.20 + ...
+        assert.match(violations[0], /^Estimated monthly cost \$2\d,\d{3}\.\d\d .* must not exceed the budget \$2,000\.00 from the aws:budgets Budget "observability-monthly"/);
+        assert.match(violations[0], /Largest: streaming-cluster \$14,416\.32, warehouse-cluster \$9,5\d\d\.\d\d/);
     });
 
     it("still fails when the inflated prod raises its budget, but not enough", async () => {
@@ -147,9 +176,9 @@ describe("budget policy (cost-stack-monthly-budget)", function () {
     });
 
     it("reads props through the unknown-checking proxy: values unknown in a preview are not priced rather than failing the policy", async () => {
-        const violations = await validate(prod, { failOnNotPriced: true }, { "aws:redshift/cluster:Cluster": ["nodeType"] });
+        const violations = await validate(prod, { failOnNotPriced: true }, { "aws:msk/cluster:Cluster": ["enhancedMonitoring"] });
         assert.strictEqual(violations.length, 1);
-        assert.match(violations[0], /warehouse-cluster \(nodeType is not known until the resource is created/);
+        assert.match(violations[0], /streaming-cluster \(enhancedMonitoring is not known until the resource is created/);
     });
 
     it("reports an unknown region as a violation, never as $0", async () => {

@@ -57,8 +57,9 @@ describe("cost report formats and the npm run cost command", function () {
     it("prints a table with components, usage lines, totals, free and not-priced resources", () => {
         const text = formatTable(estimateRun(prod));
         assert.match(text, /^Monthly cost of stack prod \(USD, us-east-1; usage: .*cost\/usage\.prod\.yaml\)/);
-        // 446.76 brokers + 150.00 storage + 40.50 enhanced monitoring (3 × (40 + 1 topic × 5) = 135 metrics × 0.30)
-        assert.match(text, /aws:msk\/cluster:Cluster streaming-cluster +\$637\.26/);
+        // 3 × 730 h × 0.204 = 446.76 brokers + 3 × 100 GB × 0.10 = 30.00 storage; DEFAULT monitoring is free
+        assert.match(text, /aws:msk\/cluster:Cluster streaming-cluster +\$476\.76/);
+        assert.doesNotMatch(text, /Enhanced monitoring/);
         assert.match(text, /├─ Broker instances \(3 × kafka\.m7g\.large\) +2,190 +hours +\$0\.204 +\$446\.76/);
         assert.match(text, /Monthly cost depends on usage: \$0\.004 per GB/);
         assert.match(text, /^Total +\$[\d,]+\.\d\d$/m);
@@ -75,18 +76,18 @@ describe("cost report formats and the npm run cost command", function () {
         assert.match(md, /\| Baseline \| Change \| New monthly total \|/);
         assert.match(md, /\| \*\*Total\*\* \| \*\*\$[\d,.]+\*\* \| \*\*\+\$[\d,.]+\*\* \| \*\*\$[\d,.]+\*\* \|/);
         assert.match(md, /<summary>Resources that changed \(\d+\)<\/summary>/);
-        assert.match(md, /\| ➕ \| streaming-cluster \| `aws:msk\/cluster:Cluster` \| \$0\.00 \| \$637\.26 \| \+\$637\.26 \(new\) \|/);
+        assert.match(md, /\| ➕ \| streaming-cluster \| `aws:msk\/cluster:Cluster` \| \$0\.00 \| \$476\.76 \| \+\$476\.76 \(new\) \|/);
         assert.match(md, /\| ➖ \| streaming-orders \| `aws:kinesis\/stream:Stream` \|/);
     });
 
     it("puts the stack's budget verdict in the comment and the table, from the stack's own Budget", () => {
         const report = estimateRun(prod);
         const verdict = budgetVerdict(inputsFromRun(prod), report)!;
-        // prod's budget is platform:budgetMonthlyUsd = 6,000
-        assert.strictEqual(verdict.limitUsd, 6000);
-        assert.strictEqual(verdict.within, report.monthly.total <= 6000);
-        assert.strictEqual(verdict.share, report.monthly.total / 6000);
-        assert.match(formatMarkdown(report, undefined, verdict), /✅ Within budget: \$[\d,.]+ is \d+% of \$6,000\.00 \(the aws:budgets Budget "[^"]+" \(platform:budgetMonthlyUsd\)\)\./);
+        // prod's budget is platform:budgetMonthlyUsd = 2,000
+        assert.strictEqual(verdict.limitUsd, 2000);
+        assert.strictEqual(verdict.within, true);
+        assert.strictEqual(verdict.share, report.monthly.total / 2000);
+        assert.match(formatMarkdown(report, undefined, verdict), /✅ Within budget: \$[\d,.]+ is \d+% of \$2,000\.00 \(the aws:budgets Budget "[^"]+" \(platform:budgetMonthlyUsd\)\)\./);
         const over = { ...verdict, limitUsd: 1000, share: report.monthly.total / 1000, within: false };
         assert.match(formatMarkdown(report, undefined, over), /❌ \*\*Over budget\*\*: \$[\d,.]+ is \d+% of \$1,000\.00 .*cost-stack-monthly-budget/);
         assert.match(formatTable(report, undefined, undefined, over), /^Budget: \$1,000\.00 from the aws:budgets Budget .*; the total is \d+% of it \(OVER BUDGET\)\.$/m);

@@ -141,7 +141,7 @@ describe("streaming decisions", () => {
         assert.strictEqual(topicConfigs(6)["min.insync.replicas"], "2");
     });
     it("names the MSK configuration by its content so a change never collides with the old one", () => {
-        const base = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam" as const], scramSecretArns: [], certificateAuthorityArns: [] } };
+        const base = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam" as const], scramSecretArns: [], certificateAuthorityArns: [] }, enhancedMonitoring: "DEFAULT" as const };
         assert.strictEqual(mskConfigurationName("p", base), mskConfigurationName("p", { ...base, volumeGiB: 900 }));
         assert.notStrictEqual(mskConfigurationName("p", base), mskConfigurationName("p", { ...base, kafkaVersion: "3.8.x" }));
         assert.match(mskConfigurationName("platform-prod", base), /^platform-prod-[0-9a-f]{8}$/);
@@ -209,7 +209,7 @@ describe("alarms as data", () => {
     });
 
     it("alarms on the warehouse by mode: capacity at its maximum (serverless), health and disk (provisioned)", () => {
-        const serverless = warehouseAlarms("w", "p", { mode: "serverless", baseRpu: 8, maxRpu: 32, dailyRpuHours: 8, adminUser: "a", database: "d" });
+        const serverless = warehouseAlarms("w", "p", { mode: "serverless", baseRpu: 8, maxRpu: 32, dailyRpuHours: 8, snapshotRetentionDays: 7, adminUser: "a", database: "d" });
         assert.deepStrictEqual(serverless.map((a) => [a.name, a.threshold]), [["w-capacity-saturated", 32]]);
         const provisioned = warehouseAlarms("w", "p", { mode: "provisioned", nodeType: "ra3.xlplus", nodeCount: 1, snapshotRetentionDays: 1, adminUser: "a", database: "d" });
         assert.deepStrictEqual(provisioned.map((a) => a.name), ["w-health", "w-disk"]);

@@ -305,9 +305,11 @@ describe("the late-data sweep turned off (pipelineSweepDays 0)", () => {
         for (const dataset of datasets) {
             assert.ok(names.has(`batch-compaction-${dataset.name}`), `dataset ${dataset.name} has no compaction schedule`);
         }
-        // Nothing else schedules: one pipeline schedule, one compaction schedule per dataset and one per API source.
+        // Nothing else schedules: one pipeline schedule, one compaction schedule per dataset, one per API
+        // source, and the serverless warehouse's nightly snapshot.
         assert.ok(names.has("connectors-fx-rates-schedule"), "the fx-rates API source has no schedule");
-        assert.strictEqual(names.size, 1 + datasets.length + 1);
+        assert.ok(names.has("warehouse-nightly-snapshot"), "the serverless warehouse has no nightly snapshot");
+        assert.strictEqual(names.size, 1 + datasets.length + 1 + 1);
     });
 });
 

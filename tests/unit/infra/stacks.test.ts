@@ -198,7 +198,7 @@ for (const stack of ["dev", "prod"] as const) {
         });
 
         it("gives AWS Budgets the stack's budget number", () => {
-            assert.strictEqual(one(run, T.budget).inputs.limitAmount, stack === "prod" ? "6000.00" : "400.00");
+            assert.strictEqual(one(run, T.budget).inputs.limitAmount, stack === "prod" ? "2000.00" : "400.00");
         });
 
         it(`${stack === "prod" ? "protects" : "does not protect"} data stores`, () => {
@@ -265,7 +265,8 @@ describe("prod stack specifics", () => {
         const vpc = one(run, T.vpc);
         assert.deepStrictEqual([vpc.inputs.numberOfAvailabilityZones, input(vpc, "natGateways.strategy")], [3, "OnePerAz"]);
         const interfaces = ofType(run, T.endpoint).filter((e) => e.inputs.vpcEndpointType === "Interface");
-        assert.strictEqual(interfaces.length, 10);
+        // Only the services the in-VPC callers use (ingest function, Batch on Fargate, EMR Serverless, the warehouse).
+        assert.deepStrictEqual(interfaces.map((e) => e.name).sort(), ["network-ecr", "network-ecr-dkr", "network-glue", "network-logs", "network-secretsmanager", "network-sts"]);
         for (const endpoint of interfaces) {
             assert.strictEqual(endpoint.inputs.privateDnsEnabled, true);
             assert.deepStrictEqual(endpoint.inputs.subnetIds, ["subnet-private-1", "subnet-private-2", "subnet-private-3"]);
@@ -310,18 +311,45 @@ describe("prod stack specifics", () => {
         ]);
     });
 
-    it("runs a provisioned RA3 warehouse: private, encrypted, SSL required, audited, with a final snapshot", () => {
-        const cluster = one(run, T.redshift);
+    it("runs a serverless warehouse at a 4 RPU base: private, encrypted, SSL required, protected, with nightly snapshots kept 35 days", () => {
+        const namespace = one(run, T.namespace);
+        assert.deepStrictEqual([namespace.inputs.kmsKeyId, namespace.inputs.manageAdminPassword, namespace.inputs.logExports, namespace.protect], [keyArn(run, "warehouse"), true, ["connectionlog", "userlog", "useractivitylog"], true]);
+        const workgroup = one(run, T.workgroup);
+        assert.deepStrictEqual(
+            [workgroup.inputs.baseCapacity, workgroup.inputs.maxCapacity, workgroup.inputs.publiclyAccessible, workgroup.inputs.enhancedVpcRouting, workgroup.protect],
+            [4, 64, false, true, true],
+        );
+        assert.deepStrictEqual(workgroup.inputs.configParameters, [
+            { parameterKey: "require_ssl", parameterValue: "true" },
+            { parameterKey: "enable_user_activity_logging", parameterValue: "true" },
+        ]);
+        assert.strictEqual(one(run, T.usageLimit).inputs.amount, 96);
+        const snapshot = one(run, "aws:scheduler/schedule:Schedule", "warehouse-nightly-snapshot");
+        assert.deepStrictEqual(JSON.parse(input(snapshot, "target.input") as string), { namespaceName: "platform-prod", snapshotName: "platform-prod-nightly-<aws.scheduler.execution-id>", retentionPeriod: 35 });
+        assert.deepStrictEqual(ofType(run, T.redshift), []);
+    });
+
+    it("runs every function on arm64 and MSK at the free DEFAULT monitoring level", () => {
+        const functions = ofType(run, "aws:lambda/function:Function");
+        assert.ok(functions.length >= 6);
+        assert.deepStrictEqual([...new Set(functions.map((f) => JSON.stringify(f.inputs.architectures)))], ['["arm64"]']);
+        assert.strictEqual(one(run, T.msk).inputs.enhancedMonitoring, "DEFAULT");
+    });
+
+    it("with warehouseMode provisioned: a private, encrypted RA3 cluster, SSL required, audited, with a final snapshot", async () => {
+        const provisioned = await variantRun({ stack: "prod", overrides: { "platform:warehouseMode": "provisioned", "platform:warehouseNodeType": "ra3.xlplus", "platform:warehouseNodeCount": "2" } });
+        const cluster = one(provisioned, T.redshift);
         assert.deepStrictEqual(
             [cluster.inputs.nodeType, cluster.inputs.numberOfNodes, cluster.inputs.publiclyAccessible, cluster.inputs.enhancedVpcRouting, cluster.inputs.encrypted, cluster.inputs.kmsKeyId],
-            ["ra3.xlplus", 2, false, true, "true", keyArn(run, "warehouse")],
+            ["ra3.xlplus", 2, false, true, "true", keyArn(provisioned, "warehouse")],
         );
         assert.deepStrictEqual([cluster.inputs.manageMasterPassword, cluster.inputs.masterUsername, cluster.inputs.skipFinalSnapshot, cluster.inputs.finalSnapshotIdentifier, cluster.inputs.automatedSnapshotRetentionPeriod], [true, "platform_admin", false, "platform-prod-final", 35]);
-        assert.deepStrictEqual(one(run, T.paramGroup).inputs.parameters, [
+        assert.deepStrictEqual(one(provisioned, T.paramGroup).inputs.parameters, [
             { name: "require_ssl", value: "true" },
             { name: "enable_user_activity_logging", value: "true" },
         ]);
-        assert.deepStrictEqual(one(run, "aws:redshift/logging:Logging").inputs.logExports, ["connectionlog", "userlog", "useractivitylog"]);
+        assert.deepStrictEqual(one(provisioned, "aws:redshift/logging:Logging").inputs.logExports, ["connectionlog", "userlog", "useractivitylog"]);
+        assert.deepStrictEqual(ofType(provisioned, "aws:scheduler/schedule:Schedule").filter((schedule) => schedule.name.startsWith("warehouse-")), []);
     });
 
     it("subscribes the on-call address to alarms and budget notifications", () => {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { coverage, estimateRun } from "../../../cost";
 import { checkOfflineRun } from "../../../policies/runner/offline";
 import { OfflineRun } from "../../../tools/offline/program";
-import { input, json, ofType, one, stackRun, variantRun, zeroEtlClusterArn, zeroEtlVariants } from "../../helpers/stacks";
+import { input, json, ofType, one, provisionedWarehouseOverrides, stackRun, variantRun, zeroEtlClusterArn, zeroEtlVariants } from "../../helpers/stacks";
 
 const T = {
     integration: "aws:rds/integration:Integration",
@@ -77,6 +77,8 @@ describe("dbSourceZeroEtl: the Aurora-to-Redshift zero-ETL integration (test-onl
         }
     });
 
+    // Each variant against the same stack without the integration (prod: switched to its provisioned warehouse too).
+    const withoutIntegration = { serverless: () => stackRun("dev"), provisioned: () => variantRun({ stack: "prod", overrides: provisionedWarehouseOverrides }) };
     for (const [mode, variant, stack] of [["serverless", zeroEtlVariants.serverless, "dev"], ["provisioned", zeroEtlVariants.provisioned, "prod"]] as const) {
         it(`${mode}: 0 mandatory violations with the stack's pack config, and the new policies pass`, async () => {
             const run = await variantRun(variant);
@@ -92,7 +94,7 @@ describe("dbSourceZeroEtl: the Aurora-to-Redshift zero-ETL integration (test-onl
             const integration = coverage(T.integration);
             assert.ok(integration.kind === "free" && /no charge of its own/.test(integration.reason));
             const report = estimateRun(run);
-            const base = estimateRun(await stackRun(stack));
+            const base = estimateRun(await withoutIntegration[mode]());
             assert.ok(report.free.some((r) => r.type === T.integration), "the report lists the integration as free");
             // What the variant adds at a price: only the alarm on the integration's failure events.
             const added = report.resources.filter((r) => !base.resources.some((b) => b.urn === r.urn));

@@ -70,7 +70,7 @@ describe("the pack served over the analyzer protocol", function () {
     before(async () => {
         resources = engineResources(await stackRun("prod")).map((r) => ({ ...r, inputs: plainInputs(r.inputs), outputs: plainInputs(r.outputs) }));
         // A break the server must report: the warehouse made public.
-        resources = resources.map((r) => (r.type === "aws:redshift/cluster:Cluster" ? { ...r, inputs: { ...r.inputs, publiclyAccessible: true }, outputs: { ...r.outputs, publiclyAccessible: true } } : r));
+        resources = resources.map((r) => (r.type === "aws:redshiftserverless/workgroup:Workgroup" ? { ...r, inputs: { ...r.inputs, publiclyAccessible: true }, outputs: { ...r.outputs, publiclyAccessible: true } } : r));
         child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], { cwd: packDirectory, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr!.on("data", (d) => (stderr += d));

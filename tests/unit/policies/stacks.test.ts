@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { EngineResource } from "../../../policies/runner/engine";
 import { checkEngineResources, checkOfflineRun, engineResources, policySummary, PolicyRunResult, Violation } from "../../../policies/runner/offline";
 import { OfflineRun } from "../../../tools/offline/program";
-import { stackRun, variantRun, zeroEtlVariants } from "../../helpers/stacks";
+import { provisionedWarehouseOverrides, stackRun, variantRun, zeroEtlVariants } from "../../helpers/stacks";
 import { knownDefects } from "./known-defects";
 
 /**
@@ -79,6 +79,9 @@ interface Break {
     readonly overrides?: Record<string, string>;
 }
 
+/** prod runs Redshift Serverless; the cluster's breaks run on prod switched to its provisioned alternative. */
+const provisionedWarehouse: Record<string, string> = { ...provisionedWarehouseOverrides };
+
 const fnArn = (stack: Stack, name: string) => `arn:aws:lambda:us-east-1:123456789012:function:platform-${stack}-${name}`;
 
 const breaks: Break[] = [
@@ -98,6 +101,13 @@ const breaks: Break[] = [
         stack: "prod",
         what: "a publicly accessible Redshift cluster",
         change: (rs) => alter(rs, "aws:redshift/cluster:Cluster", "warehouse-cluster", (p) => (p.publiclyAccessible = true)),
+        expect: ["redshift-warehouse-not-public"],
+        overrides: provisionedWarehouse,
+    },
+    {
+        stack: "prod",
+        what: "a publicly accessible Redshift Serverless workgroup",
+        change: (rs) => alter(rs, "aws:redshiftserverless/workgroup:Workgroup", "warehouse-workgroup", (p) => (p.publiclyAccessible = true)),
         expect: ["redshift-warehouse-not-public"],
     },
     {
@@ -133,12 +143,14 @@ const breaks: Break[] = [
                 delete p.finalSnapshotIdentifier;
             }),
         expect: ["redshift-cluster-final-snapshot"],
+        overrides: provisionedWarehouse,
     },
     {
         stack: "prod",
         what: "an over-budget node type (ra3.16xlarge, not allowed in prod)",
         change: (rs) => alter(rs, "aws:redshift/cluster:Cluster", "warehouse-cluster", (p) => (p.nodeType = "ra3.16xlarge")),
         expect: ["cost-stack-allowed-instance-types", "cost-stack-monthly-budget"],
+        overrides: provisionedWarehouse,
     },
     {
         stack: "prod",

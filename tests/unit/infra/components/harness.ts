@@ -30,6 +30,7 @@ export const testBase: PlatformBase = {
     accountId: mockAccountId,
     partition: "aws",
     logRetentionDays: 30,
+    lambdaArchitecture: "arm64",
     protectData: false,
 };
 

@@ -6,7 +6,7 @@ import { Streaming, StreamingArgs } from "../../../../infra/streaming";
 import { construct, named, namesOf, promiseOf, types } from "./harness";
 
 const network = { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] };
-const msk: MskConfig = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam"], scramSecretArns: [], certificateAuthorityArns: [] } };
+const msk: MskConfig = { kafkaVersion: "3.9.x", brokerCount: 3, instanceType: "kafka.m7g.large", volumeGiB: 100, maxVolumeGiB: 500, topicPartitions: 6, clientAuth: { modes: ["iam"], scramSecretArns: [], certificateAuthorityArns: [] }, enhancedMonitoring: "DEFAULT" };
 
 function streaming(config: StreamingConfig, extra: Partial<StreamingArgs> = {}) {
     return (context: PlatformContext) => new Streaming("streaming", { context, streaming: config, ...extra });

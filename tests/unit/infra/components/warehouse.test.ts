@@ -6,7 +6,7 @@ import { ZeroEtlSource } from "../../../../infra/warehouse/decisions";
 import { construct, named, namesOf, ofType, types } from "./harness";
 
 const network = { vpcId: "vpc-1", cidr: "10.20.0.0/16", privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] };
-const serverless: WarehouseConfig = { mode: "serverless", baseRpu: 8, maxRpu: 32, dailyRpuHours: 16, adminUser: "platform_admin", database: "analytics" };
+const serverless: WarehouseConfig = { mode: "serverless", baseRpu: 8, maxRpu: 32, dailyRpuHours: 16, snapshotRetentionDays: 35, adminUser: "platform_admin", database: "analytics" };
 const provisioned: WarehouseConfig = { mode: "provisioned", nodeType: "ra3.xlplus", nodeCount: 2, snapshotRetentionDays: 7, adminUser: "platform_admin", database: "analytics" };
 
 const zeroEtl: ZeroEtlSource = {
@@ -46,8 +46,30 @@ describe("Warehouse, constructed alone", () => {
         assert.deepStrictEqual([workgroup.inputs.baseCapacity, workgroup.inputs.maxCapacity, workgroup.inputs.publiclyAccessible, workgroup.inputs.subnetIds], [8, 32, false, network.privateSubnetIds]);
         assert.strictEqual(named(resources, types.usageLimit, "warehouse-daily-rpu").inputs.amount, 16);
         assert.deepStrictEqual(ofType(resources, types.redshiftCluster), []);
-        assert.deepStrictEqual(namesOf(resources, types.alarm), ["warehouse-capacity-saturated"]);
+        assert.deepStrictEqual(namesOf(resources, types.alarm), ["warehouse-capacity-saturated", "warehouse-snapshots-schedule-failed"]);
         assert.deepStrictEqual(component.target, { kind: "serverless", name: "platform-test" });
+    });
+
+    it("serverless: snapshots the namespace every night, kept the configured days, with a role that may only create snapshots", async () => {
+        const { resources } = await construct(warehouse(serverless));
+        const schedule = named(resources, "aws:scheduler/schedule:Schedule", "warehouse-nightly-snapshot");
+        assert.strictEqual(schedule.inputs.scheduleExpression, "cron(30 3 * * ? *)");
+        assert.strictEqual(schedule.inputs.target.arn, "arn:aws:scheduler:::aws-sdk:redshiftserverless:createSnapshot");
+        assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), {
+            namespaceName: "platform-test",
+            snapshotName: "platform-test-nightly-<aws.scheduler.execution-id>",
+            retentionPeriod: 35,
+        });
+        const policy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "warehouse-snapshots-scheduler").inputs.policy);
+        const snapshot = policy.Statement.find((statement: { Sid: string }) => statement.Sid === "SnapshotTheNamespace");
+        assert.deepStrictEqual([snapshot.Action, snapshot.Resource], ["redshift-serverless:CreateSnapshot", "arn:aws:redshift-serverless:us-east-1:123456789012:snapshot/*"]);
+        assert.deepStrictEqual(policy.Statement.map((statement: { Sid: string }) => statement.Sid), ["SnapshotTheNamespace", "RecordFailedStarts", "EncryptFailedStarts"]);
+    });
+
+    it("provisioned: no snapshot schedule (the cluster keeps its automated snapshots)", async () => {
+        const { resources } = await construct(warehouse(provisioned));
+        assert.deepStrictEqual(ofType(resources, "aws:scheduler/schedule:Schedule"), []);
+        assert.strictEqual(named(resources, types.redshiftCluster, "warehouse-cluster").inputs.automatedSnapshotRetentionPeriod, 7);
     });
 
     it("provisioned: a private, encrypted multi-node cluster with health and disk alarms", async () => {
@@ -122,7 +144,7 @@ describe("Warehouse, constructed alone", () => {
                 ["warehouse-namespace", "warehouse-workgroup", "warehouse-zero-etl-policy"],
                 "the integration waits for the policy and the case-sensitive workgroup",
             );
-            assert.deepStrictEqual(namesOf(resources, types.alarm), ["warehouse-capacity-saturated", "warehouse-zero-etl-failed"]);
+            assert.deepStrictEqual(namesOf(resources, types.alarm), ["warehouse-capacity-saturated", "warehouse-snapshots-schedule-failed", "warehouse-zero-etl-failed"]);
             assert.ok(component.zeroEtlIntegrationArn, "the integration's ARN is exposed");
         });
 
