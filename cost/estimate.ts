@@ -3,7 +3,8 @@ import { InvalidInputError, normalizeInputs, UnknownInputError } from "./inputs"
 import { loadPriceBook, MissingPriceError, PriceBook, pricesDirectory } from "./prices";
 import { coverage, costRules, RuleContext, StackView } from "./rules";
 import { emptyUsage, UsageDocument, UsageFileError, usageFor } from "./usage";
-import { perMillionRecords } from "./stages";
+import { ingestKeys } from "../infra/config/ingest";
+import { isIngestDelivery, perMillionRecords } from "./stages";
 
 export interface EstimateOptions {
     /** Stack name shown in the report. */
@@ -162,7 +163,49 @@ export function estimateCost(declared: readonly CostInput[], options: EstimateOp
         freeTiers: book === undefined ? { upTo: 0, credits: [] } : freeTierSummary(priced, book),
     };
     const rate = options.usage?.recordsPerSecond;
-    return rate === undefined ? report : { ...report, perMillion: perMillionRecords(report, rate, book?.hoursPerMonth) };
+    if (rate === undefined || book === undefined) {
+        return report;
+    }
+    return { ...report, perMillion: perMillionRecords(report, rate, book.hoursPerMonth, firehoseAlternative(view, usageDoc, book, rate)) };
+}
+
+const firehoseType = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
+
+/** A config key's default from the ingest key table, as a number. */
+function ingestDefault(name: string): number {
+    return Number(ingestKeys.find((k) => k.name === name)?.default);
+}
+
+/**
+ * What Firehose delivery (`ingestDelivery: firehose`) would cost for the same records: a delivery
+ * stream as the platform declares it (dynamic partitioning, the default buffer, the ingest
+ * function as its transformation) priced by the Firehose rule, with the records a month from
+ * `recordsPerSecond` and the record size, partitions and transformation time from the usage
+ * file's Firehose entry. Undefined when the stack has no ingest function or the usage file gives
+ * no Firehose entry to price it with.
+ */
+function firehoseAlternative(view: StackView, usageDoc: UsageDocument, book: PriceBook, recordsPerSecond: number): { monthly: number; assumes: string } | undefined {
+    const ingestFunction = view.ofType("aws:lambda/function:Function").find((r) => isIngestDelivery(r.urn));
+    const assumed = usageDoc.resourceTypeDefaults[firehoseType];
+    if (ingestFunction === undefined || typeof ingestFunction.inputs.name !== "string" || assumed === undefined || ["averageRecordKb", "activePartitions", "transformDurationMs"].some((key) => assumed[key] === undefined)) {
+        return undefined;
+    }
+    const values: Record<string, number> = { ...assumed, monthlyRecordsMillions: (recordsPerSecond * book.hoursPerMonth * 3600) / 1e6 };
+    const stream = {
+        extendedS3Configuration: {
+            bufferingSize: ingestDefault("firehoseBufferSizeMb"),
+            bufferingInterval: ingestDefault("firehoseBufferIntervalSeconds"),
+            dynamicPartitioningConfiguration: { enabled: true },
+            processingConfiguration: { enabled: true, processors: [{ type: "Lambda", parameters: [{ parameterName: "LambdaArn", parameterValue: `arn:aws:lambda:::function:${ingestFunction.inputs.name}` }] }] },
+        },
+    };
+    const rule = costRules.get(firehoseType)!;
+    const outcome = rule.price(stream, { urn: "", type: firehoseType, name: "firehose-alternative", inputs: stream }, { prices: book, hours: book.hoursPerMonth, usage: (key) => values[key], stack: view });
+    if (outcome.kind !== "priced") {
+        return undefined;
+    }
+    const assumes = `${values.averageRecordKb} KB records billed in 5 KB increments, ${values.activePartitions} active partitions, ${values.transformDurationMs} ms per transformation; alarms left out on both sides`;
+    return { monthly: outcome.components.reduce((sum, c) => sum + c.monthly, 0), assumes };
 }
 
 /**

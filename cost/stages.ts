@@ -11,6 +11,7 @@ export type Stage = "ingest" | "sources" | "transform" | "load" | "storage" | "p
 const stageOfComponent: Readonly<Record<string, Stage>> = {
     "platform:streaming:Streaming": "ingest",
     "platform:ingest:Ingest": "ingest",
+    "platform:firehose:FirehoseDelivery": "ingest",
     "platform:connectors:ApiConnectors": "sources",
     "platform:filedrops:FileDrops": "sources",
     "platform:databases:Databases": "sources",
@@ -36,16 +37,41 @@ export interface StageCost {
     readonly perMillionRecords: number;
 }
 
+/** One way of delivering the stream's records into the raw zone, priced for the month. */
+export interface DeliveryCost {
+    readonly monthly: number;
+    readonly perMillionRecords: number;
+}
+
+/**
+ * The ingest stage's delivery (what the ingest component declares: function, event source mapping,
+ * logs, queue; not the stream or brokers it reads, nor alarms, which each path has) beside Amazon
+ * Data Firehose delivering the same records into the raw zone, priced by the same Firehose rule.
+ */
+export interface DeliveryComparison {
+    readonly ingestFunction: DeliveryCost;
+    readonly firehose: DeliveryCost;
+    /** What the Firehose figure assumes (record size, partitions, transformation time). */
+    readonly firehoseAssumes: string;
+}
+
 export interface PerMillion {
     readonly recordsPerSecond: number;
     /** recordsPerSecond × the month's seconds (730 hours). */
     readonly recordsPerMonth: number;
     readonly stages: readonly StageCost[];
     readonly totalPerMillionRecords: number;
+    /** Present when the stack delivers with the ingest function. */
+    readonly delivery?: DeliveryComparison;
+}
+
+/** Whether a URN belongs to the ingest function's component (`platform:ingest:Ingest`). */
+export function isIngestDelivery(urn: string): boolean {
+    return (urn.split("::")[2] ?? "").split("$")[0] === "platform:ingest:Ingest";
 }
 
 /** The report's monthly cost per stage, and per million records of the workload the usage assumes. */
-export function perMillionRecords(report: CostReport, recordsPerSecond: number, hoursPerMonth = 730): PerMillion {
+export function perMillionRecords(report: CostReport, recordsPerSecond: number, hoursPerMonth = 730, firehoseMonthly?: { readonly monthly: number; readonly assumes: string }): PerMillion {
     const recordsPerMonth = recordsPerSecond * hoursPerMonth * 3600;
     const millions = recordsPerMonth / 1e6;
     const totals = new Map<Stage, number>(stageOrder.map((s) => [s, 0]));
@@ -54,5 +80,15 @@ export function perMillionRecords(report: CostReport, recordsPerSecond: number, 
         totals.set(stage, totals.get(stage)! + r.monthly);
     }
     const stages = stageOrder.map((stage) => ({ stage, monthly: money(totals.get(stage)!), perMillionRecords: money(totals.get(stage)! / millions) }));
-    return { recordsPerSecond, recordsPerMonth, stages, totalPerMillionRecords: money(report.monthly.total / millions) };
+    // Alarms are left out on both sides: each path has its own handful.
+    const ingestFunction = report.resources.filter((r) => isIngestDelivery(r.urn) && r.type !== "aws:cloudwatch/metricAlarm:MetricAlarm").reduce((sum, r) => sum + r.monthly, 0);
+    const delivery: DeliveryComparison | undefined =
+        firehoseMonthly === undefined
+            ? undefined
+            : {
+                  ingestFunction: { monthly: money(ingestFunction), perMillionRecords: money(ingestFunction / millions) },
+                  firehose: { monthly: money(firehoseMonthly.monthly), perMillionRecords: money(firehoseMonthly.monthly / millions) },
+                  firehoseAssumes: firehoseMonthly.assumes,
+              };
+    return { recordsPerSecond, recordsPerMonth, stages, totalPerMillionRecords: money(report.monthly.total / millions), ...(delivery ? { delivery } : {}) };
 }

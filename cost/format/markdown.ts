@@ -81,6 +81,12 @@ export function formatMarkdown(report: CostReport, diff?: CostDiff, budget?: Bud
             "|---|---:|---:|",
             ...pm.stages.map((s) => `| ${s.stage} | ${usd(s.monthly)} | ${usd(s.perMillionRecords)} |`),
             "",
+            ...(pm.delivery
+                ? [
+                      `Delivery into the raw zone, the same records: ingest function ${usd(pm.delivery.ingestFunction.monthly)} (${usd(pm.delivery.ingestFunction.perMillionRecords)} per million) vs Firehose ${usd(pm.delivery.firehose.monthly)} (${usd(pm.delivery.firehose.perMillionRecords)} per million; ${escape(pm.delivery.firehoseAssumes)}).`,
+                      "",
+                  ]
+                : []),
             "</details>",
             "",
         );

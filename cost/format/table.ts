@@ -84,6 +84,12 @@ export function formatTable(report: CostReport, diff?: CostDiff, heading?: strin
         const pm = report.perMillion;
         lines.push("", `Per million records (${pm.recordsPerSecond} records/s, ${quantity(pm.recordsPerMonth / 1e6)} million a month): ${usd(pm.totalPerMillionRecords)} in all`);
         lines.push(...layout([["Stage", "Monthly", "Per million records"], ...pm.stages.map((s) => [`  ${s.stage}`, usd(s.monthly), usd(s.perMillionRecords)])], [1, 2]));
+        if (pm.delivery) {
+            const d = pm.delivery;
+            lines.push(
+                `Delivery into the raw zone, the same records: ingest function ${usd(d.ingestFunction.monthly)} (${usd(d.ingestFunction.perMillionRecords)} per million) vs Firehose ${usd(d.firehose.monthly)} (${usd(d.firehose.perMillionRecords)} per million; ${d.firehoseAssumes})`,
+            );
+        }
     }
     if (report.freeTiers.credits.length > 0) {
         lines.push("", `Free tiers (per account, not subtracted: other stacks and workloads share them): up to ${usd(report.freeTiers.upTo)} of the total`);

@@ -180,7 +180,11 @@ export const firehoseDeliveryStream = costRule<aws.kinesis.FirehoseDeliveryStrea
             const invocations = dataGb === undefined ? undefined : Math.max((dataGb * 1024) / processorBufferMb, secondsPerMonth(ctx) / processorBufferSeconds);
             const durationMs = ctx.usage("transformDurationMs");
             const gbSeconds = invocations === undefined || durationMs === undefined ? undefined : ((invocations * durationMs) / 1000) * (memoryMb / 1024);
-            components.push([usage(ctx, `Transformation function ${functionName}: requests`, "lambda.requestsMillion", millions(invocations)), ...tiered(ctx, `Transformation function ${functionName}: duration (${memoryMb} MB, x86_64)`, "lambda.x86.gbSecond", gbSeconds, true)]);
+            const arm = ((fn?.inputs.architectures ?? ["x86_64"]) as unknown[]).includes("arm64");
+            components.push([
+                usage(ctx, `Transformation function ${functionName}: requests`, "lambda.requestsMillion", millions(invocations)),
+                ...tiered(ctx, `Transformation function ${functionName}: duration (${memoryMb} MB, ${arm ? "arm64" : "x86_64"})`, arm ? "lambda.arm.gbSecond" : "lambda.x86.gbSecond", gbSeconds, true),
+            ]);
         }
         return priced(...components);
     },

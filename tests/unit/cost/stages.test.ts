@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { perMillionRecords, stageOf } from "../../../cost/stages";
 import { CostReport } from "../../../cost/model";
+import { estimateRun } from "../../../cost";
+import { stackRun } from "../../helpers/stacks";
 
 describe("cost per pipeline stage and per million records", () => {
     it("assigns a resource to the stage of the component that declared it", () => {
@@ -12,6 +14,7 @@ describe("cost per pipeline stage and per million records", () => {
         assert.strictEqual(stageOf("urn:pulumi:prod::platform::platform:lake:Lake$aws:s3/bucket:Bucket::lake-raw"), "storage");
         assert.strictEqual(stageOf("urn:pulumi:prod::platform::platform:network:Network$awsx:ec2:Vpc::network"), "platform");
         assert.strictEqual(stageOf("urn:pulumi:prod::platform::aws:s3/bucket:Bucket::loose"), "platform");
+        assert.strictEqual(stageOf("urn:pulumi:dev::platform::platform:firehose:FirehoseDelivery$aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream::firehose-orders"), "ingest");
     });
 
     it("divides each stage's monthly cost by the millions of records a month", () => {
@@ -32,5 +35,20 @@ describe("cost per pipeline stage and per million records", () => {
         assert.deepStrictEqual(byStage, { ingest: [52.56, 2], sources: [0, 0], transform: [0, 0], load: [70.08, 2.6667], storage: [0, 0], platform: [17.36, 0.6606] });
         // 140 / 26.28 = 5.3272
         assert.strictEqual(pm.totalPerMillionRecords, 5.3272);
+    });
+
+    it("compares prod's ingest-function delivery with Firehose delivering the same records, priced by the Firehose rule", async function () {
+        this.timeout(120_000);
+        const delivery = estimateRun(await stackRun("prod")).perMillion!.delivery!;
+        // ingest function 11.62 (2.1M requests, 840,000 arm64 GB-seconds) + event source mapping 135.05 (one EPU,
+        // 730 h × 0.185) + logs 1.24 (2.1 GB ingested × 0.50 + 6.3 GB stored × 0.03) + failed-batch queue 0.00
+        assert.ok(Math.abs(delivery.ingestFunction.monthly - 147.91) < 0.005, `ingest function ${delivery.ingestFunction.monthly}`);
+        assert.strictEqual(delivery.ingestFunction.perMillionRecords, 0.2814);
+        // 525.6M records: ingestion 525.6M × 5 KB = 2,506.26 GB × 0.029 = 72.68; dynamic partitioning
+        // 501.25 GB × 0.02 = 10.03 and max(1.2 × 2,628,000 s / 60, 501.25 GB / 64 MB) = 52,560 objects × 0.005/1k = 0.26;
+        // transformation: 513,280 invocations (one per MiB) × 0.2/M = 0.10 and 51,328 arm64 GB-seconds × 0.0000133334 = 0.68
+        assert.ok(Math.abs(delivery.firehose.monthly - 83.75) <= 0.02, `Firehose ${delivery.firehose.monthly}`);
+        assert.strictEqual(delivery.firehose.perMillionRecords, Math.round((delivery.firehose.monthly / 525.6) * 10_000) / 10_000);
+        assert.match(delivery.firehoseAssumes, /^1 KB records billed in 5 KB increments, 1\.2 active partitions, 100 ms per transformation/);
     });
 });
