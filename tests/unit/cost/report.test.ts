@@ -60,6 +60,7 @@ describe("cost report formats and the npm run cost command", function () {
         // 3 × 730 h × 0.204 = 446.76 brokers + 3 × 100 GB × 0.10 = 30.00 storage; DEFAULT monitoring is free
         assert.match(text, /aws:msk\/cluster:Cluster streaming-cluster +\$476\.76/);
         assert.doesNotMatch(text, /Enhanced monitoring/);
+        assert.match(text, /^Delivery into the raw zone, the same records: ingest function \$147\.91 \(\$0\.28 per million\) vs Firehose \$83\.7\d \(\$0\.16 per million; 1 KB records billed in 5 KB increments/m);
         assert.match(text, /├─ Broker instances \(3 × kafka\.m7g\.large\) +2,190 +hours +\$0\.204 +\$446\.76/);
         assert.match(text, /Monthly cost depends on usage: \$0\.004 per GB/);
         assert.match(text, /^Total +\$[\d,]+\.\d\d$/m);
@@ -78,6 +79,7 @@ describe("cost report formats and the npm run cost command", function () {
         assert.match(md, /<summary>Resources that changed \(\d+\)<\/summary>/);
         assert.match(md, /\| ➕ \| streaming-cluster \| `aws:msk\/cluster:Cluster` \| \$0\.00 \| \$476\.76 \| \+\$476\.76 \(new\) \|/);
         assert.match(md, /\| ➖ \| streaming-orders \| `aws:kinesis\/stream:Stream` \|/);
+        assert.match(md, /Delivery into the raw zone, the same records: ingest function \$147\.91 \(\$0\.28 per million\) vs Firehose \$83\.7\d/);
     });
 
     it("puts the stack's budget verdict in the comment and the table, from the stack's own Budget", () => {
