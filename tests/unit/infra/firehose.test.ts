@@ -193,7 +193,7 @@ describe("ingestDelivery firehose: the dev stack with Firehose delivery (test-on
         assert.ok(delivery.monthly > 0.5 && delivery.monthly < 5, `delivery priced at ${delivery.monthly}`);
         assert.deepStrictEqual(
             delivery.components.map((c) => c.priceId),
-            ["firehose.ingestionGb", "firehose.dynamicPartitioningGb", "firehose.dynamicPartitioningObjectsThousand", "lambda.requestsMillion", "lambda.x86.gbSecond"],
+            ["firehose.ingestionGb", "firehose.dynamicPartitioningGb", "firehose.dynamicPartitioningObjectsThousand", "lambda.requestsMillion", "lambda.arm.gbSecond"],
         );
         const fn = report.resources.find((r) => r.name === "firehose-orders-transform");
         assert.strictEqual(fn, undefined, "the function is listed as free, not priced twice");
