@@ -67,12 +67,22 @@ export interface ObjectEncoder {
     finish(): Promise<EncodedObject>;
 }
 
-/** Lines are handed to gzip and the hash in chunks of about this many characters. */
-const encoderChunkChars = 128 * 1024;
+/** Lines are handed to gzip and the hash in chunks of at least this many bytes (the last one may be shorter). */
+const encoderChunkBytes = 128 * 1024;
+
+/** Room for one chunk and the line that completes it; a line that cannot fit even in an empty chunk is a chunk of its own. */
+const encoderBufferBytes = 192 * 1024;
+
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair, 2 units, takes 4). */
+const maxUtf8BytesPerUnit = 3;
 
 /**
  * Creates a streaming encoder. Its output is byte-identical to `encodeObject` of the same lines:
  * zlib's deflate output does not depend on how the input is split when nothing is flushed.
+ *
+ * Each line is written as UTF-8 straight into the chunk being filled, so the text is encoded once
+ * and never joined into an intermediate string first; a full chunk goes to the hash and to gzip
+ * as it is, and the next line starts a new buffer (gzip reads the chunk later, on its thread).
  */
 export function createObjectEncoder(): ObjectEncoder {
     const zlib = require("zlib") as typeof import("zlib");
@@ -85,25 +95,36 @@ export function createObjectEncoder(): ObjectEncoder {
         gzip.on("end", resolve);
         gzip.on("error", reject);
     });
-    let pending: string[] = [];
-    let pendingChars = 0;
+    let chunk: Buffer | undefined;
+    let used = 0;
     let lineCount = 0;
+    const hand = (bytes: Buffer) => {
+        hash.update(bytes);
+        gzip.write(bytes);
+    };
     const flush = () => {
-        if (pending.length > 0) {
-            // Encoded once: the hash and gzip would each convert the string to UTF-8 otherwise.
-            const bytes = Buffer.from(`${pending.join("\n")}\n`, "utf8");
-            hash.update(bytes);
-            gzip.write(bytes);
-            pending = [];
-            pendingChars = 0;
+        if (chunk !== undefined && used > 0) {
+            hand(chunk.subarray(0, used));
         }
+        chunk = undefined;
+        used = 0;
     };
     return {
         add: (line) => {
             lineCount += 1;
-            pending.push(line);
-            pendingChars += line.length + 1;
-            if (pendingChars >= encoderChunkChars) {
+            const worstCase = line.length * maxUtf8BytesPerUnit + 1;
+            if (chunk !== undefined && used + worstCase > chunk.byteLength) {
+                flush();
+            }
+            if (worstCase > encoderBufferBytes) {
+                hand(Buffer.from(`${line}\n`, "utf8"));
+                return;
+            }
+            chunk ??= Buffer.allocUnsafe(encoderBufferBytes);
+            used += chunk.write(line, used, "utf8");
+            chunk[used] = 0x0a;
+            used += 1;
+            if (used >= encoderChunkBytes) {
                 flush();
             }
         },

@@ -77,7 +77,9 @@ describe("writing planned objects", () => {
     });
 
     it("streams lines into gzip with exactly the bytes and hash of encoding them in one go", async () => {
-        const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, text: "x".repeat(i % 300) }));
+        // Multi-byte characters, and lines longer than a whole chunk, around the chunk boundaries.
+        const text = (i: number) => (i % 7 === 0 ? "é😀ı".repeat(i % 50) : i % 500 === 499 ? "y".repeat(300_000) : "x".repeat(i % 300));
+        const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, text: text(i) }));
         const encoder = createObjectEncoder();
         lines.forEach((line) => encoder.add(line));
         const streamed = await encoder.finish();
