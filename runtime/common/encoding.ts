@@ -6,12 +6,34 @@ import { isUtf8 as nativeIsUtf8 } from "buffer";
  * normally; zlib and crypto are loaded where used because only the writer needs them.
  */
 
+/**
+ * The settings of every deterministic gzip: level 6, and Node writes no file name and a zero mtime.
+ * The one-shot, synchronous and streaming forms below all use them, so they give the same bytes
+ * for the same input (deflate's output does not depend on how its input is split).
+ */
+const deterministicGzipLevel = 6;
+
 /** Gzip with fixed settings (level 6, no file name, zero mtime), so equal input gives equal bytes. */
 export function gzipDeterministic(data: Uint8Array | string): Promise<Buffer> {
     const zlib = require("zlib") as typeof import("zlib");
     return new Promise((resolve, reject) => {
-        zlib.gzip(data, { level: 6 }, (error, result) => (error ? reject(error) : resolve(result)));
+        zlib.gzip(data, { level: deterministicGzipLevel }, (error, result) => (error ? reject(error) : resolve(result)));
     });
+}
+
+/**
+ * `gzipDeterministic` on the calling thread: the same bytes. For small inputs, where handing the
+ * work to libuv's thread pool (a stream, its jobs and callbacks) costs more than compressing.
+ */
+export function gzipDeterministicSync(data: Uint8Array | string): Buffer {
+    const zlib = require("zlib") as typeof import("zlib");
+    return zlib.gzipSync(data, { level: deterministicGzipLevel });
+}
+
+/** A gzip stream with the `gzipDeterministic` settings: the same bytes, for input that comes in pieces. */
+export function createDeterministicGzip(): import("zlib").Gzip {
+    const zlib = require("zlib") as typeof import("zlib");
+    return zlib.createGzip({ level: deterministicGzipLevel });
 }
 
 /** Gunzips a whole buffer. */

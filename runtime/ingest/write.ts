@@ -1,4 +1,4 @@
-import { describeError, gzipDeterministic, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
+import { createDeterministicGzip, describeError, gzipDeterministic, gzipDeterministicSync, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
 import { conflictObjectKey } from "./layout";
 import { BatchPlan, PlannedObject } from "./plan";
 
@@ -83,24 +83,32 @@ const maxUtf8BytesPerUnit = 3;
  * Each line is written as UTF-8 straight into the chunk being filled, so the text is encoded once
  * and never joined into an intermediate string first; a full chunk goes to the hash and to gzip
  * as it is, and the next line starts a new buffer (gzip reads the chunk later, on its thread).
+ *
+ * The gzip stream is only created when the first chunk is full. Most objects of a batch (the
+ * rejects of one error type, the raw records of an hour that just began) never fill one, and for
+ * those a stream on the thread pool costs far more than the compression: they are compressed in
+ * one go on this thread when the batch is planned (a few KB, tens of microseconds).
  */
 export function createObjectEncoder(): ObjectEncoder {
-    const zlib = require("zlib") as typeof import("zlib");
     const crypto = require("crypto") as typeof import("crypto");
-    const gzip = zlib.createGzip({ level: 6 });
     const hash = crypto.createHash("sha256");
-    const output: Buffer[] = [];
-    const ended = new Promise<void>((resolve, reject) => {
-        gzip.on("data", (chunk: Buffer) => output.push(chunk));
-        gzip.on("end", resolve);
-        gzip.on("error", reject);
-    });
+    let stream: { readonly gzip: import("zlib").Gzip; readonly ended: Promise<Buffer> } | undefined;
     let chunk: Buffer | undefined;
     let used = 0;
     let lineCount = 0;
+    const startStream = () => {
+        const gzip = createDeterministicGzip();
+        const output: Buffer[] = [];
+        const ended = new Promise<Buffer>((resolve, reject) => {
+            gzip.on("data", (piece: Buffer) => output.push(piece));
+            gzip.on("end", () => resolve(Buffer.concat(output)));
+            gzip.on("error", reject);
+        });
+        return { gzip, ended };
+    };
     const hand = (bytes: Buffer) => {
         hash.update(bytes);
-        gzip.write(bytes);
+        (stream ??= startStream()).gzip.write(bytes);
     };
     const flush = () => {
         if (chunk !== undefined && used > 0) {
@@ -129,10 +137,13 @@ export function createObjectEncoder(): ObjectEncoder {
             }
         },
         finish: async () => {
+            if (stream === undefined) {
+                const bytes = chunk === undefined ? Buffer.alloc(0) : chunk.subarray(0, used);
+                return { body: gzipDeterministicSync(bytes), sha256: hash.update(bytes).digest("hex"), lineCount };
+            }
             flush();
-            gzip.end();
-            await ended;
-            return { body: Buffer.concat(output), sha256: hash.digest("hex"), lineCount };
+            stream.gzip.end();
+            return { body: await stream.ended, sha256: hash.digest("hex"), lineCount };
         },
     };
 }
