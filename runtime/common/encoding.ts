@@ -61,6 +61,18 @@ export function isUtf8(data: Uint8Array): boolean {
 }
 
 /**
+ * The bytes as text when they are well-formed UTF-8, otherwise `undefined`. Decoding replaces
+ * every ill-formed sequence with U+FFFD, so text without that character came from well-formed
+ * bytes and needs no separate check; only text with one (rare: ill-formed input, or a U+FFFD that
+ * was sent) is checked byte by byte. For ASCII text the search is free: the decoded string has
+ * one-byte characters only, which cannot hold U+FFFD.
+ */
+export function utf8TextOf(data: Buffer): string | undefined {
+    const text = data.toString("utf8");
+    return text.indexOf("\ufffd") < 0 || nativeIsUtf8(data) ? text : undefined;
+}
+
+/**
  * Decodes padded base64 (what Lambda puts in event payloads); `undefined` means "not base64".
  * Node's decoder silently skips characters outside the alphabet and stops at inner padding, so
  * any such text decodes to fewer bytes than its length promises, which is what is checked here

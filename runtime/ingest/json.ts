@@ -16,7 +16,8 @@ import { Violation } from "./types";
  *   reads as 31.5) is a `decimal_precision` reject naming its field: landing the rounded value
  *   would change the amount silently. Numbers a double does hold, however long their text
  *   (`0.30000000000000004`), pass.
- * The checks cost one walk of the parsed value and, in the common case, one count of quotes.
+ * The checks cost one walk of the parsed value and, in the common case, one count of quotes and one
+ * search for a run of 16 digits.
  */
 
 /** Objects and arrays nested deeper than this are rejected (datasets use at most 3 levels). */
@@ -123,6 +124,47 @@ function firstInexactNumber(text: string): { readonly path: string; readonly tok
     return undefined;
 }
 
+/**
+ * The member names and string values a parsed value holds, or -1 when it nests objects or arrays
+ * deeper than `maxJsonDepth` (`depth` is the value's own level, 1 for the document). Recursion is
+ * safe: it stops at that depth.
+ */
+function countStrings(value: object, depth: number): number {
+    if (depth > maxJsonDepth) {
+        return -1;
+    }
+    let strings = 0;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i += 1) {
+            const item: unknown = value[i];
+            if (typeof item === "string") {
+                strings += 1;
+            } else if (typeof item === "object" && item !== null) {
+                const inner = countStrings(item, depth + 1);
+                if (inner < 0) {
+                    return -1;
+                }
+                strings += inner;
+            }
+        }
+        return strings;
+    }
+    for (const name in value) {
+        strings += 1;
+        const item = (value as Record<string, unknown>)[name];
+        if (typeof item === "string") {
+            strings += 1;
+        } else if (typeof item === "object" && item !== null) {
+            const inner = countStrings(item, depth + 1);
+            if (inner < 0) {
+                return -1;
+            }
+            strings += inner;
+        }
+    }
+    return strings;
+}
+
 /** Parses payload text to a JSON object, or says why it is not one. */
 export function parseJsonObject(text: string): { readonly document: Record<string, unknown> } | { readonly violation: Violation } {
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -136,37 +178,9 @@ export function parseJsonObject(text: string): { readonly document: Record<strin
         const kind = Array.isArray(document) ? "an array" : document === null ? "null" : `a ${typeof document}`;
         return { violation: { errorType: "not_object", rule: "json", field: "value", message: `value: expected a JSON object, found ${kind}` } };
     }
-    // One iterative walk: the strings the parsed value holds, and its depth.
-    let strings = 0;
-    const stack: unknown[] = [document];
-    const depths: number[] = [1];
-    while (stack.length > 0) {
-        const value = stack.pop();
-        const depth = depths.pop() as number;
-        if (depth > maxJsonDepth) {
-            return { violation: violation("maxDepth", `expected at most ${maxJsonDepth} levels of nested objects and arrays, found more; flatten the document`) };
-        }
-        if (Array.isArray(value)) {
-            for (const item of value) {
-                if (typeof item === "string") {
-                    strings += 1;
-                } else if (typeof item === "object" && item !== null) {
-                    stack.push(item);
-                    depths.push(depth + 1);
-                }
-            }
-        } else {
-            for (const name in value as Record<string, unknown>) {
-                strings += 1;
-                const item = (value as Record<string, unknown>)[name];
-                if (typeof item === "string") {
-                    strings += 1;
-                } else if (typeof item === "object" && item !== null) {
-                    stack.push(item);
-                    depths.push(depth + 1);
-                }
-            }
-        }
+    const strings = countStrings(document, 1);
+    if (strings < 0) {
+        return { violation: violation("maxDepth", `expected at most ${maxJsonDepth} levels of nested objects and arrays, found more; flatten the document`) };
     }
     // A repeated member name is a string token of the text the parsed value no longer holds.
     if (stringTokens(body) !== strings) {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
+import { isUtf8, utf8TextOf } from "../../../runtime/common/encoding";
 import { DatasetDefinition, ScalarField } from "../../../runtime/datasets/types";
 import { lowerAscii, trimAscii, upperAscii } from "../../../runtime/ingest/rules";
 import { compileValidator } from "../../../runtime/ingest/validate";
@@ -33,6 +34,24 @@ describe("ASCII normalisation shortcuts", () => {
                 assert.strictEqual(lowerAscii(text), text.replace(/[A-Z]+/g, (run) => run.toLowerCase()));
             }),
             { numRuns: 5000 },
+        );
+    });
+});
+
+describe("reading bytes as UTF-8 text", () => {
+    /** Bytes around every kind of ill-formed UTF-8: lone continuation bytes, overlong forms, surrogates, values above U+10FFFF, truncation. */
+    const bytes = fc.oneof(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.array(fc.constantFrom([0x41], [0x7b, 0x22], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbf, 0xbd], [0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0xff]), { maxLength: 12 }).map((parts) => Uint8Array.from(parts.flat())),
+    );
+
+    it("gives the text exactly when the bytes are well-formed UTF-8, including a U+FFFD that was sent", () => {
+        fc.assert(
+            fc.property(bytes, (array) => {
+                const buffer = Buffer.from(array);
+                assert.strictEqual(utf8TextOf(buffer), isUtf8(buffer) ? buffer.toString("utf8") : undefined);
+            }),
+            { numRuns: 20_000 },
         );
     });
 });
