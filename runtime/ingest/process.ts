@@ -30,21 +30,20 @@ const planningStep = 64;
  * Plans, writes and settles one batch of decoded records. Write failures are in the result, not
  * thrown. Each object's lines stream into its gzip encoder while the rest of the batch is being
  * classified, so compression runs on libuv's threads alongside validation instead of after it.
+ *
  * The planner takes records in source order, so once it reaches the next source partition the
- * objects of the previous one are complete: they are finished there, and their last chunk is
- * compressed while the next partition is classified rather than after the whole batch.
+ * objects of the previous one are complete: they are ended there, and their last chunks are
+ * compressed while the next partition is classified. Once the batch is planned, every object is
+ * ended before any is finished, so the thread pool compresses the last chunks while this thread
+ * hashes the objects and compresses the small ones (see `createObjectEncoder`).
  */
 export async function ingestRecords(engine: SourceEngine, records: readonly SourceRecord[], pipeline: IngestPipeline): Promise<SettledBatch> {
     const encoders: ObjectEncoder[] = [];
-    const encoded: Promise<EncodedObject>[] = [];
-    let finishedUpTo = 0;
+    let endedUpTo = 0;
     let currentSource: string | undefined;
-    const finishEncoders = (end: number) => {
-        for (; finishedUpTo < end; finishedUpTo += 1) {
-            const promise = (encoders[finishedUpTo] as ObjectEncoder).finish();
-            // A failed encoding surfaces as that object's write failure; do not leave it unhandled meanwhile.
-            promise.catch(() => undefined);
-            encoded.push(promise);
+    const endEncoders = (end: number) => {
+        for (; endedUpTo < end; endedUpTo += 1) {
+            (encoders[endedUpTo] as ObjectEncoder).end();
         }
     };
     const planner = createBatchPlanner(engine, records, pipeline.validator, (objectIndex, line) => {
@@ -53,7 +52,7 @@ export async function ingestRecords(engine: SourceEngine, records: readonly Sour
             // A new object; if it starts a new source partition, every earlier object is complete.
             const sourceId = (planner.plan.objects[objectIndex] as PlannedObject).sourceId;
             if (sourceId !== currentSource) {
-                finishEncoders(objectIndex);
+                endEncoders(objectIndex);
                 currentSource = sourceId;
             }
             encoder = encoders[objectIndex] = createObjectEncoder();
@@ -64,7 +63,10 @@ export async function ingestRecords(engine: SourceEngine, records: readonly Sour
         await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const plan = planner.plan;
-    finishEncoders(encoders.length);
+    endEncoders(encoders.length);
+    const encoded: Promise<EncodedObject>[] = encoders.map((encoder) => encoder.finish());
+    // A failed encoding surfaces as that object's write failure; do not leave it unhandled meanwhile.
+    encoded.forEach((promise) => promise.catch(() => undefined));
     const results = plan.objects.length === 0 ? [] : await writePlannedObjects(plan, pipeline.targets, encoded);
     return settleBatch(plan, results, pipeline.validator.dataset);
 }

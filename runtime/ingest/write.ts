@@ -61,9 +61,15 @@ export interface EncodedObject {
     readonly lineCount: number;
 }
 
-/** Streams an object's lines into gzip (on libuv's thread pool) and a running SHA-256 while they are produced. */
+/** Streams an object's lines into gzip (on libuv's thread pool) while they are produced, and hashes them at the end. */
 export interface ObjectEncoder {
     add(line: string): void;
+    /**
+     * No more lines: hands the last chunk to gzip, so the thread pool can finish compressing while
+     * this thread does other work. Called by `finish` if not called before; calling it again does nothing.
+     */
+    end(): void;
+    /** Ends the object if needed, hashes it, compresses it if it is small, and waits for gzip. */
     finish(): Promise<EncodedObject>;
 }
 
@@ -81,41 +87,57 @@ const maxUtf8BytesPerUnit = 3;
  * zlib's deflate output does not depend on how the input is split when nothing is flushed.
  *
  * Each line is written as UTF-8 straight into the chunk being filled, so the text is encoded once
- * and never joined into an intermediate string first; a full chunk goes to the hash and to gzip
- * as it is, and the next line starts a new buffer (gzip reads the chunk later, on its thread).
+ * and never joined into an intermediate string first; a full chunk goes to gzip as it is, and the
+ * next line starts a new buffer (gzip reads the chunk later, on its thread).
  *
  * The gzip stream is only created when the first chunk is full. Most objects of a batch (the
  * rejects of one error type, the raw records of an hour that just began) never fill one, and for
  * those a stream on the thread pool costs far more than the compression: they are compressed in
- * one go on this thread when the batch is planned (a few KB, tens of microseconds).
+ * one go on this thread in `finish` (a few KB, tens of microseconds).
+ *
+ * The hash is also computed in `finish`, over the chunks kept until then (the object's NDJSON, a
+ * few MB for a full batch), rather than as each chunk is filled. The handler ends every object
+ * before finishing any (see `ingestRecords`), so hashing and the small objects' compression run on
+ * this thread while the thread pool compresses the large objects' last chunks, instead of
+ * slowing down classification, which is what the thread pool waits for.
  */
 export function createObjectEncoder(): ObjectEncoder {
     const crypto = require("crypto") as typeof import("crypto");
-    const hash = crypto.createHash("sha256");
-    let stream: { readonly gzip: import("zlib").Gzip; readonly ended: Promise<Buffer> } | undefined;
+    let stream: { readonly gzip: import("zlib").Gzip; readonly compressed: Promise<Buffer> } | undefined;
+    /** Every chunk handed to gzip so far, kept for the hash. */
+    const handed: Buffer[] = [];
     let chunk: Buffer | undefined;
     let used = 0;
     let lineCount = 0;
+    let ended = false;
     const startStream = () => {
         const gzip = createDeterministicGzip();
         const output: Buffer[] = [];
-        const ended = new Promise<Buffer>((resolve, reject) => {
+        const compressed = new Promise<Buffer>((resolve, reject) => {
             gzip.on("data", (piece: Buffer) => output.push(piece));
             gzip.on("end", () => resolve(Buffer.concat(output)));
             gzip.on("error", reject);
         });
-        return { gzip, ended };
+        return { gzip, compressed };
     };
     const hand = (bytes: Buffer) => {
-        hash.update(bytes);
+        handed.push(bytes);
         (stream ??= startStream()).gzip.write(bytes);
     };
+    /** Hands the chunk being filled to gzip (only once the object is known to need a stream). */
     const flush = () => {
         if (chunk !== undefined && used > 0) {
             hand(chunk.subarray(0, used));
         }
         chunk = undefined;
         used = 0;
+    };
+    const end = () => {
+        if (!ended && stream !== undefined) {
+            flush();
+            stream.gzip.end();
+        }
+        ended = true;
     };
     return {
         add: (line) => {
@@ -136,14 +158,18 @@ export function createObjectEncoder(): ObjectEncoder {
                 flush();
             }
         },
+        end,
         finish: async () => {
+            end();
+            const hash = crypto.createHash("sha256");
             if (stream === undefined) {
                 const bytes = chunk === undefined ? Buffer.alloc(0) : chunk.subarray(0, used);
                 return { body: gzipDeterministicSync(bytes), sha256: hash.update(bytes).digest("hex"), lineCount };
             }
-            flush();
-            stream.gzip.end();
-            return { body: await stream.ended, sha256: hash.digest("hex"), lineCount };
+            for (const bytes of handed) {
+                hash.update(bytes);
+            }
+            return { body: await stream.compressed, sha256: hash.digest("hex"), lineCount };
         },
     };
 }
