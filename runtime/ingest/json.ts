@@ -17,7 +17,7 @@ import { Violation } from "./types";
  *   would change the amount silently. Numbers a double does hold, however long their text
  *   (`0.30000000000000004`), pass.
  * The checks cost one walk of the parsed value and, in the common case, one count of quotes and one
- * search for a run of 16 digits.
+ * search for a number of 16 digits or more.
  */
 
 /** Objects and arrays nested deeper than this are rejected (datasets use at most 3 levels). */
@@ -81,11 +81,19 @@ function significantDigits(token: string): number {
 }
 
 /**
+ * Where a number token of valid JSON text with 16 or more digits can start: a number is a value,
+ * so it follows `:`, `,` or `[` (and JSON whitespace); its mantissa then runs on for 16 or more
+ * digits and at most one point. Anchoring on the character before the value, rather than looking
+ * for any run of 16 digits, passes over the digits inside strings (ids, timestamps) at once.
+ */
+const longNumberToken = /[:,[][ \t\n\r]*-?[0-9][0-9.]{15}/;
+
+/**
  * The first number of valid JSON text whose value a double does not hold exactly, with its path
- * (`line_items[2].unit_price`), or undefined. Only texts with a run of 16 digits are scanned.
+ * (`line_items[2].unit_price`), or undefined. Only texts with a number of 16 digits or more are scanned.
  */
 function firstInexactNumber(text: string): { readonly path: string; readonly token: string } | undefined {
-    if (!/[0-9][0-9.]{15}/.test(text)) {
+    if (!longNumberToken.test(text)) {
         return undefined;
     }
     // One frame per open object (the current member name) or array (the current index).
