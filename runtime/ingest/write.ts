@@ -73,7 +73,7 @@ export interface ObjectEncoder {
     finish(): Promise<EncodedObject>;
 }
 
-/** Lines are handed to gzip and the hash in chunks of at least this many bytes (the last one may be shorter). */
+/** A chunk of lines goes to gzip once it holds at least this many bytes (an object's last chunk may hold fewer). */
 const encoderChunkBytes = 128 * 1024;
 
 /** Room for one chunk and the line that completes it; a line that cannot fit even in an empty chunk is a chunk of its own. */
@@ -124,7 +124,7 @@ export function createObjectEncoder(): ObjectEncoder {
         handed.push(bytes);
         (stream ??= startStream()).gzip.write(bytes);
     };
-    /** Hands the chunk being filled to gzip (only once the object is known to need a stream). */
+    /** Hands the chunk being filled to gzip; the first time, the object outgrows one chunk and gets its stream. */
     const flush = () => {
         if (chunk !== undefined && used > 0) {
             hand(chunk.subarray(0, used));
