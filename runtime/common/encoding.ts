@@ -6,12 +6,39 @@ import { isUtf8 as nativeIsUtf8 } from "buffer";
  * normally; zlib and crypto are loaded where used because only the writer needs them.
  */
 
+/**
+ * The settings of every deterministic gzip: level 6, and Node writes no file name and a zero mtime.
+ * The one-shot, synchronous and streaming forms below all use them, so they give the same bytes
+ * for the same input (deflate's output does not depend on how its input is split).
+ */
+const deterministicGzipLevel = 6;
+
 /** Gzip with fixed settings (level 6, no file name, zero mtime), so equal input gives equal bytes. */
 export function gzipDeterministic(data: Uint8Array | string): Promise<Buffer> {
     const zlib = require("zlib") as typeof import("zlib");
     return new Promise((resolve, reject) => {
-        zlib.gzip(data, { level: 6 }, (error, result) => (error ? reject(error) : resolve(result)));
+        zlib.gzip(data, { level: deterministicGzipLevel }, (error, result) => (error ? reject(error) : resolve(result)));
     });
+}
+
+/**
+ * `gzipDeterministic` on the calling thread: the same bytes. For small inputs, where handing the
+ * work to libuv's thread pool (a stream, its jobs and callbacks) costs more than compressing.
+ */
+export function gzipDeterministicSync(data: Uint8Array | string): Buffer {
+    const zlib = require("zlib") as typeof import("zlib");
+    return zlib.gzipSync(data, { level: deterministicGzipLevel });
+}
+
+/**
+ * A gzip stream with the `gzipDeterministic` settings: the same bytes, for input that comes in
+ * pieces. Its output arrives in pieces of up to 64 KB rather than zlib's default 16 KB: the
+ * compressed bytes are the same, and each job on the thread pool gets through four times as
+ * much input before it needs the calling thread to hand it the next piece of output space.
+ */
+export function createDeterministicGzip(): import("zlib").Gzip {
+    const zlib = require("zlib") as typeof import("zlib");
+    return zlib.createGzip({ level: deterministicGzipLevel, chunkSize: 64 * 1024 });
 }
 
 /** Gunzips a whole buffer. */
@@ -31,6 +58,18 @@ export function sha256Hex(data: Uint8Array | string): string {
 /** True when the bytes are well-formed UTF-8 (Node's native check). */
 export function isUtf8(data: Uint8Array): boolean {
     return nativeIsUtf8(data);
+}
+
+/**
+ * The bytes as text when they are well-formed UTF-8, otherwise `undefined`. Decoding replaces
+ * every ill-formed sequence with U+FFFD, so text without that character came from well-formed
+ * bytes and needs no separate check; only text with one (rare: ill-formed input, or a U+FFFD that
+ * was sent) is checked byte by byte. For ASCII text the search is free: the decoded string has
+ * one-byte characters only, which cannot hold U+FFFD.
+ */
+export function utf8TextOf(data: Buffer): string | undefined {
+    const text = data.toString("utf8");
+    return text.indexOf("\ufffd") < 0 || nativeIsUtf8(data) ? text : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { IngestError } from "./errors";
 import { parseObjectKey } from "./layout";
-import { BatchPlan, sourceIdOf } from "./plan";
-import { RejectErrorType, SourceEngine } from "./types";
+import { BatchPlan, RecordOutcome, sourceIdOf } from "./plan";
+import { RejectErrorType, SourceEngine, SourceRecord } from "./types";
 import { ObjectWriteResult } from "./write";
 
 /**
@@ -80,17 +80,8 @@ export function settleBatch(plan: BatchPlan, results: readonly ObjectWriteResult
         throw new IngestError(`accounting: ${plan.objects.length} objects were planned but ${results.length} write results came back`);
     }
     const objectFailed = results.map((result) => result.status === "failed");
-    const retry = new Array<boolean>(plan.records.length).fill(false);
-    if (plan.engine === "kinesis") {
-        const failedSources = new Set(plan.objects.filter((_, index) => objectFailed[index]).map((object) => object.sourceId));
-        plan.records.forEach((record, index) => {
-            retry[index] = failedSources.has(sourceIdOf(record));
-        });
-    } else {
-        plan.outcomes.forEach((outcome, index) => {
-            retry[index] = objectFailed[outcome.objectIndex] === true;
-        });
-    }
+    const objectPresent = results.map((result) => result.status === "present");
+    const failedSources = plan.engine === "kinesis" ? new Set(plan.objects.filter((_, index) => objectFailed[index]).map((object) => object.sourceId)) : undefined;
     let landed = 0;
     let rejected = 0;
     let failed = 0;
@@ -98,27 +89,39 @@ export function settleBatch(plan: BatchPlan, results: readonly ObjectWriteResult
     const rejectedByType: Partial<Record<RejectErrorType, number>> = {};
     const batchItemFailures: string[] = [];
     const sources = new Map<string, { sourceId: string; firstPosition: string; lastPosition: string; records: number }>();
-    plan.outcomes.forEach((outcome, index) => {
+    // Records come in source order, so the source partition only changes between runs of records.
+    let previous: SourceRecord["coordinates"] | undefined;
+    let source: { sourceId: string; firstPosition: string; lastPosition: string; records: number } | undefined;
+    let sourceFailed = false;
+    for (let index = 0; index < plan.outcomes.length; index += 1) {
+        const outcome = plan.outcomes[index] as RecordOutcome;
         const record = plan.records[index];
         if (record === undefined) {
             throw new IngestError(`accounting: outcome ${index} has no record`);
         }
-        const sourceId = sourceIdOf(record);
-        const source = sources.get(sourceId);
-        if (source) {
-            source.lastPosition = record.coordinates.position;
-            source.records += 1;
-        } else {
-            sources.set(sourceId, { sourceId, firstPosition: record.coordinates.position, lastPosition: record.coordinates.position, records: 1 });
+        const c = record.coordinates;
+        if (previous === undefined || previous.partition !== c.partition || previous.source !== c.source || previous.engine !== c.engine) {
+            previous = c;
+            const sourceId = sourceIdOf(record);
+            source = sources.get(sourceId);
+            if (source === undefined) {
+                source = { sourceId, firstPosition: c.position, lastPosition: c.position, records: 0 };
+                sources.set(sourceId, source);
+            }
+            sourceFailed = failedSources?.has(sourceId) === true;
         }
-        if (retry[index]) {
+        const entry = source as { lastPosition: string; records: number };
+        entry.lastPosition = c.position;
+        entry.records += 1;
+        // Kinesis retries every record of a source partition with a failed object; Kafka the records of failed objects.
+        if (failedSources !== undefined ? sourceFailed : objectFailed[outcome.objectIndex] === true) {
             failed += 1;
             if (plan.engine === "kinesis") {
-                batchItemFailures.push(record.coordinates.position);
+                batchItemFailures.push(c.position);
             }
-            return;
+            continue;
         }
-        if (results[outcome.objectIndex]?.status === "present") {
+        if (objectPresent[outcome.objectIndex] === true) {
             alreadyStoredRecords += 1;
         }
         if (outcome.zone === "raw") {
@@ -128,7 +131,7 @@ export function settleBatch(plan: BatchPlan, results: readonly ObjectWriteResult
             const type = outcome.errorType ?? "processing_error";
             rejectedByType[type] = (rejectedByType[type] ?? 0) + 1;
         }
-    });
+    }
     const counts: BatchCounts = { in: plan.records.length, landed, rejected, failed };
     if (counts.in !== landed + rejected + failed) {
         throw new IngestError(`accounting: ${counts.in} records in but ${landed} landed + ${rejected} rejected + ${failed} failed`);

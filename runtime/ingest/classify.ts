@@ -1,4 +1,4 @@
-import { describeError, isUtf8 } from "../common";
+import { describeError, isUtf8, utf8TextOf } from "../common";
 import { decodeBase64Strict } from "../common/encoding";
 import { DatasetDefinition } from "../datasets/types";
 import { oversizedViolation } from "./decode";
@@ -190,10 +190,11 @@ function reject(dataset: DatasetDefinition, record: SourceRecord, violations: re
 
 function parsePayload(record: SourceRecord): { readonly document: unknown } | { readonly violation: Violation } {
     const value = record.value as Buffer;
-    if (!isUtf8(value)) {
+    const text = utf8TextOf(value);
+    if (text === undefined) {
         return { violation: { errorType: "undecodable", rule: "decode", field: "value", message: `value: expected UTF-8 JSON text, found ${value.byteLength} bytes that are not valid UTF-8` } };
     }
-    return parseJsonObject(value.toString("utf8"));
+    return parseJsonObject(text);
 }
 
 /**
@@ -219,10 +220,11 @@ export function classifyRecord(record: SourceRecord, validator: RecordValidator,
         const c = record.coordinates;
         const body = JSON.stringify(result.record);
         let key: string;
+        const keyText = record.key === null ? undefined : utf8TextOf(record.key);
         if (record.key === null) {
             key = "null";
-        } else if (isUtf8(record.key)) {
-            key = JSON.stringify(record.key.toString("utf8"));
+        } else if (keyText !== undefined) {
+            key = JSON.stringify(keyText);
         } else {
             key = `null,"key_base64":${JSON.stringify(record.key.toString("base64"))}`;
         }

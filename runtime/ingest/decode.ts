@@ -113,6 +113,68 @@ function kindOf(value: unknown): string {
     return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
+/** The location of a record in the event, for envelope errors (built only when there is one). */
+function mskRecordPath(group: string, index: number): string {
+    return `event.records['${group}'][${index}]`;
+}
+
+/** The headers of a record: no work for the usual empty list. */
+function decodeMskHeaders(raw: unknown): DecodedHeaders {
+    return Array.isArray(raw) && raw.length === 0 ? noHeaders : decodeHeaders(raw);
+}
+
+const noHeaders: DecodedHeaders = Object.freeze({ headers: Object.freeze([]) as unknown as RecordHeader[] });
+
+/** Decodes one record of an MSK event (see `decodeMskEvent`). */
+function decodeMskRecord(raw: unknown, group: string, index: number, groupTopic: string | undefined, groupPartition: string | undefined, options: DecodeOptions): SourceRecord {
+    if (!isObject(raw)) {
+        throw new EventShapeError(mskRecordPath(group, index), "expected a record object");
+    }
+    const topic = typeof raw.topic === "string" && raw.topic !== "" ? raw.topic : groupTopic;
+    const partition = nonNegativeInteger(raw.partition) ?? groupPartition;
+    const offset = nonNegativeInteger(raw.offset);
+    if (topic === undefined || partition === undefined) {
+        throw new EventShapeError(mskRecordPath(group, index), "the record has no topic and partition, and the group key is not '<topic>-<partition>'");
+    }
+    if (offset === undefined) {
+        throw new EventShapeError(`${mskRecordPath(group, index)}.offset`, `expected a non-negative integer offset, found ${JSON.stringify(raw.offset)}`);
+    }
+    const timestamp = typeof raw.timestamp === "number" && Number.isFinite(raw.timestamp) && raw.timestamp >= 0 ? Math.trunc(raw.timestamp) : null;
+    const coordinates: SourceCoordinates = {
+        engine: "kafka",
+        source: topic,
+        partition,
+        position: offset,
+        streamTimeMs: timestamp,
+        streamTimeType: typeof raw.timestampType === "string" && raw.timestampType !== "" ? raw.timestampType : "CREATE_TIME",
+    };
+    let key: Buffer | null = null;
+    let keyProblem: Violation | undefined;
+    if (typeof raw.key === "string") {
+        key = decodeBase64Strict(raw.key) ?? null;
+        if (key === null) {
+            keyProblem = poison("undecodable", "key", `key is not valid base64 (length ${raw.key.length})`);
+        }
+    } else if (raw.key !== undefined && raw.key !== null) {
+        keyProblem = poison("undecodable", "key", `key must be a base64 string or null, found ${typeof raw.key}`);
+    }
+    const headers = decodeMskHeaders(raw.headers);
+    const payload = decodePayload(raw.value, "value", options);
+    const problem = keyProblem ?? headers.problem ?? payload.poison;
+    // The optional fields are added only when present (rare), so the usual record is one small literal.
+    const record: { -readonly [K in keyof SourceRecord]: SourceRecord[K] } = { coordinates, key, value: payload.value, headers: headers.headers };
+    if (problem) {
+        record.poison = problem;
+    }
+    if (headers.problem) {
+        record.headersAsReceived = raw.headers;
+    }
+    if (payload.valueAsReceived !== undefined) {
+        record.valueAsReceived = payload.valueAsReceived;
+    }
+    return record;
+}
+
 /** Decodes an MSK or self-managed Kafka event. An empty `records` map gives an empty list. */
 export function decodeMskEvent(event: MskEvent, options: DecodeOptions): SourceRecord[] {
     if (!isObject(event)) {
@@ -130,52 +192,9 @@ export function decodeMskEvent(event: MskEvent, options: DecodeOptions): SourceR
         const separator = group.lastIndexOf("-");
         const groupTopic = separator > 0 ? group.slice(0, separator) : undefined;
         const groupPartition = separator > 0 ? nonNegativeInteger(group.slice(separator + 1)) : undefined;
-        list.forEach((raw: unknown, index: number) => {
-            const path = `event.records['${group}'][${index}]`;
-            if (!isObject(raw)) {
-                throw new EventShapeError(path, "expected a record object");
-            }
-            const topic = typeof raw.topic === "string" && raw.topic !== "" ? raw.topic : groupTopic;
-            const partition = nonNegativeInteger(raw.partition) ?? groupPartition;
-            const offset = nonNegativeInteger(raw.offset);
-            if (topic === undefined || partition === undefined) {
-                throw new EventShapeError(path, "the record has no topic and partition, and the group key is not '<topic>-<partition>'");
-            }
-            if (offset === undefined) {
-                throw new EventShapeError(`${path}.offset`, `expected a non-negative integer offset, found ${JSON.stringify(raw.offset)}`);
-            }
-            const timestamp = typeof raw.timestamp === "number" && Number.isFinite(raw.timestamp) && raw.timestamp >= 0 ? Math.trunc(raw.timestamp) : null;
-            const coordinates: SourceCoordinates = {
-                engine: "kafka",
-                source: topic,
-                partition,
-                position: offset,
-                streamTimeMs: timestamp,
-                streamTimeType: typeof raw.timestampType === "string" && raw.timestampType !== "" ? raw.timestampType : "CREATE_TIME",
-            };
-            let key: Buffer | null = null;
-            let keyProblem: Violation | undefined;
-            if (typeof raw.key === "string") {
-                key = decodeBase64Strict(raw.key) ?? null;
-                if (key === null) {
-                    keyProblem = poison("undecodable", "key", `key is not valid base64 (length ${raw.key.length})`);
-                }
-            } else if (raw.key !== undefined && raw.key !== null) {
-                keyProblem = poison("undecodable", "key", `key must be a base64 string or null, found ${typeof raw.key}`);
-            }
-            const headers = decodeHeaders(raw.headers);
-            const payload = decodePayload(raw.value, "value", options);
-            const problem = keyProblem ?? headers.problem ?? payload.poison;
-            decoded.push({
-                coordinates,
-                key,
-                value: payload.value,
-                headers: headers.headers,
-                ...(problem ? { poison: problem } : {}),
-                ...(headers.problem ? { headersAsReceived: raw.headers } : {}),
-                ...(payload.valueAsReceived !== undefined ? { valueAsReceived: payload.valueAsReceived } : {}),
-            });
-        });
+        for (let index = 0; index < list.length; index += 1) {
+            decoded.push(decodeMskRecord(list[index], group, index, groupTopic, groupPartition, options));
+        }
     }
     return decoded;
 }

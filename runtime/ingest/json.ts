@@ -16,7 +16,8 @@ import { Violation } from "./types";
  *   reads as 31.5) is a `decimal_precision` reject naming its field: landing the rounded value
  *   would change the amount silently. Numbers a double does hold, however long their text
  *   (`0.30000000000000004`), pass.
- * The checks cost one walk of the parsed value and, in the common case, one count of quotes.
+ * The checks cost one walk of the parsed value and, in the common case, one pass over the quotes of
+ * the text (see `textFacts`).
  */
 
 /** Objects and arrays nested deeper than this are rejected (datasets use at most 3 levels). */
@@ -28,17 +29,44 @@ function violation(rule: string, message: string): Violation {
     return { errorType: "not_json", rule, field: "value", message: `value: ${message}` };
 }
 
-/** Counts the string tokens (member names and string values) of valid JSON text. */
-function stringTokens(text: string): number {
-    if (text.indexOf("\\") < 0) {
-        // Without escapes every quote opens or closes a string.
-        let quotes = 0;
-        for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at + 1)) {
-            quotes += 1;
-        }
-        return quotes / 2;
+/**
+ * What the checks need to know about valid JSON text besides its parsed value: how many string
+ * tokens (member names and string values) it has, and whether it may hold a number of 16 digits
+ * or more (see `longNumberToken`).
+ */
+interface TextFacts {
+    readonly strings: number;
+    readonly longNumber: boolean;
+}
+
+/**
+ * One pass over the quotes of valid JSON text. Without escapes every quote opens or closes a
+ * string, so the text between a closing quote and the next opening one is outside strings, which
+ * is where numbers (and the ':', ',' or '[' before them) are; only such stretches of 16
+ * characters or more are searched for a long number, so the digits of ids and timestamps inside
+ * strings are never looked at. With escapes a quote may be inside a string: the tokens are
+ * counted with the full pattern and the whole text is searched.
+ */
+function textFacts(text: string): TextFacts {
+    if (text.indexOf("\\") >= 0) {
+        return { strings: text.match(stringToken)?.length ?? 0, longNumber: longNumberToken.test(text) };
     }
-    return text.match(stringToken)?.length ?? 0;
+    let quotes = 0;
+    let longNumber = false;
+    let outsideFrom = 0;
+    for (let at = text.indexOf('"'); ; at = text.indexOf('"', at + 1)) {
+        const outsideTo = at < 0 ? text.length : at;
+        if (quotes % 2 === 0 && !longNumber && outsideTo - outsideFrom >= 16) {
+            longNumber = longNumberToken.test(text.slice(outsideFrom, outsideTo));
+        }
+        if (at < 0) {
+            return { strings: quotes / 2, longNumber };
+        }
+        quotes += 1;
+        if (quotes % 2 === 0) {
+            outsideFrom = at + 1;
+        }
+    }
 }
 
 /** The first member name that repeats within one object, found by scanning the (valid) text. */
@@ -80,13 +108,19 @@ function significantDigits(token: string): number {
 }
 
 /**
+ * Where a number token of valid JSON text with 16 or more digits can start: a number is a value,
+ * so it follows `:`, `,` or `[` (and JSON whitespace); its mantissa then runs on for 16 or more
+ * digits and at most one point. Anchoring on the character before the value, rather than looking
+ * for any run of 16 digits, passes over the digits inside strings (ids, timestamps) at once.
+ */
+const longNumberToken = /[:,[][ \t\n\r]*-?[0-9][0-9.]{15}/;
+
+/**
  * The first number of valid JSON text whose value a double does not hold exactly, with its path
- * (`line_items[2].unit_price`), or undefined. Only texts with a run of 16 digits are scanned.
+ * (`line_items[2].unit_price`), or undefined. Called only for texts that may hold a number of 16
+ * digits or more (`textFacts`).
  */
 function firstInexactNumber(text: string): { readonly path: string; readonly token: string } | undefined {
-    if (!/[0-9][0-9.]{15}/.test(text)) {
-        return undefined;
-    }
     // One frame per open object (the current member name) or array (the current index).
     const frames: ({ kind: "object"; key: string } | { kind: "array"; index: number })[] = [];
     const pathOf = () => frames.map((f, i) => (f.kind === "array" ? `[${f.index}]` : i === 0 ? f.key : `.${f.key}`)).join("");
@@ -123,6 +157,47 @@ function firstInexactNumber(text: string): { readonly path: string; readonly tok
     return undefined;
 }
 
+/**
+ * The member names and string values a parsed value holds, or -1 when it nests objects or arrays
+ * deeper than `maxJsonDepth` (`depth` is the value's own level, 1 for the document). Recursion is
+ * safe: it stops at that depth.
+ */
+function countStrings(value: object, depth: number): number {
+    if (depth > maxJsonDepth) {
+        return -1;
+    }
+    let strings = 0;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i += 1) {
+            const item: unknown = value[i];
+            if (typeof item === "string") {
+                strings += 1;
+            } else if (typeof item === "object" && item !== null) {
+                const inner = countStrings(item, depth + 1);
+                if (inner < 0) {
+                    return -1;
+                }
+                strings += inner;
+            }
+        }
+        return strings;
+    }
+    for (const name in value) {
+        strings += 1;
+        const item = (value as Record<string, unknown>)[name];
+        if (typeof item === "string") {
+            strings += 1;
+        } else if (typeof item === "object" && item !== null) {
+            const inner = countStrings(item, depth + 1);
+            if (inner < 0) {
+                return -1;
+            }
+            strings += inner;
+        }
+    }
+    return strings;
+}
+
 /** Parses payload text to a JSON object, or says why it is not one. */
 export function parseJsonObject(text: string): { readonly document: Record<string, unknown> } | { readonly violation: Violation } {
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -136,44 +211,17 @@ export function parseJsonObject(text: string): { readonly document: Record<strin
         const kind = Array.isArray(document) ? "an array" : document === null ? "null" : `a ${typeof document}`;
         return { violation: { errorType: "not_object", rule: "json", field: "value", message: `value: expected a JSON object, found ${kind}` } };
     }
-    // One iterative walk: the strings the parsed value holds, and its depth.
-    let strings = 0;
-    const stack: unknown[] = [document];
-    const depths: number[] = [1];
-    while (stack.length > 0) {
-        const value = stack.pop();
-        const depth = depths.pop() as number;
-        if (depth > maxJsonDepth) {
-            return { violation: violation("maxDepth", `expected at most ${maxJsonDepth} levels of nested objects and arrays, found more; flatten the document`) };
-        }
-        if (Array.isArray(value)) {
-            for (const item of value) {
-                if (typeof item === "string") {
-                    strings += 1;
-                } else if (typeof item === "object" && item !== null) {
-                    stack.push(item);
-                    depths.push(depth + 1);
-                }
-            }
-        } else {
-            for (const name in value as Record<string, unknown>) {
-                strings += 1;
-                const item = (value as Record<string, unknown>)[name];
-                if (typeof item === "string") {
-                    strings += 1;
-                } else if (typeof item === "object" && item !== null) {
-                    stack.push(item);
-                    depths.push(depth + 1);
-                }
-            }
-        }
+    const strings = countStrings(document, 1);
+    if (strings < 0) {
+        return { violation: violation("maxDepth", `expected at most ${maxJsonDepth} levels of nested objects and arrays, found more; flatten the document`) };
     }
+    const facts = textFacts(body);
     // A repeated member name is a string token of the text the parsed value no longer holds.
-    if (stringTokens(body) !== strings) {
+    if (facts.strings !== strings) {
         const name = firstDuplicateKey(body);
         return { violation: violation("duplicateKey", `expected each member name once per object, found ${JSON.stringify(name)} more than once; send one value per name`) };
     }
-    const inexact = firstInexactNumber(body);
+    const inexact = facts.longNumber ? firstInexactNumber(body) : undefined;
     if (inexact) {
         const read = decimalTextOfNumber(Number(inexact.token));
         return {

@@ -47,8 +47,18 @@ export function streamDataset(engine: SourceEngine, event: MskEvent | KinesisStr
 /** A deterministic name for a batch: its first position in each source partition. */
 function batchName(engine: SourceEngine, event: MskEvent | KinesisStreamEvent): string {
     if (engine === "kafka") {
-        const records = Object.values((event as MskEvent).records ?? {}).flat();
-        return records.map((record) => `${record.topic}+${record.partition}+${record.offset}`).sort()[0] ?? "empty";
+        // The least name in code-unit order (what sorting them would put first), found in one pass.
+        let least: string | undefined;
+        for (const list of Object.values((event as MskEvent).records ?? {})) {
+            // A malformed event (an errored batch) may hold something else than a list; it counts as one record, as `flat` would.
+            for (const record of Array.isArray(list) ? list : [list]) {
+                const name = `${record.topic}+${record.partition}+${record.offset}`;
+                if (least === undefined || name < least) {
+                    least = name;
+                }
+            }
+        }
+        return least ?? "empty";
     }
     return (event as KinesisStreamEvent).Records?.[0]?.eventID ?? "empty";
 }

@@ -102,6 +102,8 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
     const objectIndexByKey = new Map<string, number>();
     const objects: ObjectUnderConstruction[] = [];
     const outcomes: RecordOutcome[] = [];
+    // Every record of an object has the same outcome, so each object's is made once and shared.
+    const objectOutcomes: RecordOutcome[] = [];
     const context = createClassificationContext();
     // The source partition and object of the previous record: consecutive records mostly share
     // both, so names and keys are only built when one of them changes.
@@ -134,6 +136,7 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
             if (found === undefined) {
                 found = objects.length;
                 objectIndexByKey.set(key, found);
+                objectOutcomes.push(Object.freeze(errorType === undefined ? { zone: classification.zone, objectIndex: found } : { zone: classification.zone, objectIndex: found, errorType }));
                 const object: ObjectUnderConstruction = {
                     zone: classification.zone,
                     key,
@@ -159,7 +162,7 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
             onLine(objectIndex, classification.line);
         }
         object.lastPosition = c.position;
-        outcomes.push(errorType === undefined ? { zone: classification.zone, objectIndex } : { zone: classification.zone, objectIndex, errorType });
+        outcomes.push(objectOutcomes[objectIndex] as RecordOutcome);
     };
 
     const step = (count: number) => {

@@ -1,6 +1,6 @@
 import { settleBatch, SettledBatch } from "./accounting";
 import { decodeKinesisEvent, decodeMskEvent } from "./decode";
-import { createBatchPlanner } from "./plan";
+import { createBatchPlanner, PlannedObject } from "./plan";
 import { KinesisStreamEvent, MskEvent, SourceEngine, SourceRecord } from "./types";
 import { RecordValidator } from "./validate";
 import { createObjectEncoder, EncodedObject, ObjectEncoder, WriteTargets, writePlannedObjects } from "./write";
@@ -30,16 +30,40 @@ const planningStep = 64;
  * Plans, writes and settles one batch of decoded records. Write failures are in the result, not
  * thrown. Each object's lines stream into its gzip encoder while the rest of the batch is being
  * classified, so compression runs on libuv's threads alongside validation instead of after it.
+ *
+ * The planner takes records in source order, so once it reaches the next source partition the
+ * objects of the previous one are complete: they are ended there, and their last chunks are
+ * compressed while the next partition is classified. Once the batch is planned, every object is
+ * ended before any is finished, so the thread pool compresses the last chunks while this thread
+ * hashes the objects and compresses the small ones (see `createObjectEncoder`).
  */
 export async function ingestRecords(engine: SourceEngine, records: readonly SourceRecord[], pipeline: IngestPipeline): Promise<SettledBatch> {
     const encoders: ObjectEncoder[] = [];
+    let endedUpTo = 0;
+    let currentSource: string | undefined;
+    const endEncoders = (end: number) => {
+        for (; endedUpTo < end; endedUpTo += 1) {
+            (encoders[endedUpTo] as ObjectEncoder).end();
+        }
+    };
     const planner = createBatchPlanner(engine, records, pipeline.validator, (objectIndex, line) => {
-        (encoders[objectIndex] ??= createObjectEncoder()).add(line);
+        let encoder = encoders[objectIndex];
+        if (encoder === undefined) {
+            // A new object; if it starts a new source partition, every earlier object is complete.
+            const sourceId = (planner.plan.objects[objectIndex] as PlannedObject).sourceId;
+            if (sourceId !== currentSource) {
+                endEncoders(objectIndex);
+                currentSource = sourceId;
+            }
+            encoder = encoders[objectIndex] = createObjectEncoder();
+        }
+        encoder.add(line);
     });
     while (planner.step(planningStep) > 0) {
         await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const plan = planner.plan;
+    endEncoders(encoders.length);
     const encoded: Promise<EncodedObject>[] = encoders.map((encoder) => encoder.finish());
     // A failed encoding surfaces as that object's write failure; do not leave it unhandled meanwhile.
     encoded.forEach((promise) => promise.catch(() => undefined));

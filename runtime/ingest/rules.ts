@@ -87,23 +87,61 @@ export function add(out: Violation[], errorType: ErrorType, rule: string, field:
 // ligatures such as "ﬀ" into ASCII letters, so a non-ASCII identifier would pass an ASCII pattern as
 // a different, real ID; Unicode trimming would likewise merge "ID\u00a0" with "ID". The text is
 // validated as received, with only ASCII spaces trimmed and ASCII letters re-cased.
-const asciiSpaceAtEnds = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
-const nonAscii = /[^\x00-\x7f]/;
+//
+// These run on every string of every record, and almost every string is already trimmed and in
+// the right case, so each first checks with a plain character loop whether there is anything to
+// change, and returns the text itself when there is not (no regular expression, no new string).
+
+/** Whether a UTF-16 code unit is ASCII whitespace: tab, line feed, vertical tab, form feed, carriage return, space. */
+function isAsciiSpace(code: number): boolean {
+    return code === 32 || (code >= 9 && code <= 13);
+}
 
 /** Removes ASCII whitespace (tab, line feed, vertical tab, form feed, carriage return, space) at both ends. */
 export function trimAscii(text: string): string {
-    return text.replace(asciiSpaceAtEnds, "");
+    let start = 0;
+    let end = text.length;
+    while (start < end && isAsciiSpace(text.charCodeAt(start))) {
+        start += 1;
+    }
+    while (end > start && isAsciiSpace(text.charCodeAt(end - 1))) {
+        end -= 1;
+    }
+    return start === 0 && end === text.length ? text : text.slice(start, end);
 }
+
+/**
+ * Re-cases the ASCII letters from `from` to `to` (`a`-`z` or `A`-`Z`, given by their first code).
+ * Text without such letters comes back as it is. For ASCII text the native mapping is exactly
+ * the ASCII one, and much faster than a callback; other text re-cases letter runs one by one.
+ */
+function recaseAscii(text: string, from: number, toCase: (run: string) => string, runs: RegExp): string {
+    let change = false;
+    for (let i = 0; i < text.length; i += 1) {
+        const code = text.charCodeAt(i);
+        if (code > 0x7f) {
+            return text.replace(runs, toCase);
+        }
+        if (code >= from && code <= from + 25) {
+            change = true;
+        }
+    }
+    return change ? toCase(text) : text;
+}
+
+const lowerRuns = /[a-z]+/g;
+const upperRuns = /[A-Z]+/g;
+const toUpper = (run: string) => run.toUpperCase();
+const toLower = (run: string) => run.toLowerCase();
 
 /** Upper-cases a-z only; every other character is kept as received. */
 export function upperAscii(text: string): string {
-    // For ASCII text the native mapping is exactly a-z → A-Z, and much faster than a callback.
-    return nonAscii.test(text) ? text.replace(/[a-z]+/g, (run) => run.toUpperCase()) : text.toUpperCase();
+    return recaseAscii(text, 97 /* a */, toUpper, lowerRuns);
 }
 
 /** Lower-cases A-Z only; every other character is kept as received. */
 export function lowerAscii(text: string): string {
-    return nonAscii.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
+    return recaseAscii(text, 65 /* A */, toLower, upperRuns);
 }
 
 /**

@@ -346,6 +346,14 @@ function writeScalar(src: Source, constants: Constants, field: ScalarField, raw:
         case "decimal": {
             src.block(`else if (typeof value === "number")`, () => {
                 src.block("if (!Number.isFinite(value))", () => src.line(mismatch));
+                const fits = decimalFitsTest(field);
+                if (fits !== undefined) {
+                    // The common case, decided with arithmetic instead of the number's text (see `decimalFitsTest`).
+                    src.block(`else if (${fits})`, () => {
+                        src.line("const stored = value === 0 ? 0 : value;");
+                        writeRules("stored", "value");
+                    });
+                }
                 src.block("else", () => {
                     src.line(`const checked = h.checkDecimalNumber(out, ${f}, ${path}, value);`);
                     src.block(`if (checked === "mismatch")`, () => src.line(mismatch));
@@ -390,6 +398,35 @@ function writeScalar(src: Source, constants: Constants, field: ScalarField, raw:
             break;
         }
     }
+}
+
+/**
+ * A JavaScript condition on a finite number `value` that holds exactly when `checkDecimalNumber`
+ * would accept it as is: at most `scale` digits after the point and `precision - scale` before it
+ * in its decimal text. Undefined when the field is too wide for the test (the text check then
+ * runs for every value).
+ *
+ * Why it is exact, for f = 10^scale and precision at most 15 (so |value × f| < 10^15 < 2^53):
+ * - if the text has at most `scale` fraction digits, it is k / f for an integer k; value × f is
+ *   within a relative 2^-52 of k, so Math.round gives k, and k / f (a correctly rounded division)
+ *   is the double nearest the text, which is `value`;
+ * - if Math.round(value × f) / f === value, then value is the double nearest a decimal with at
+ *   most `scale` fraction digits, and the shortest text that reads back as value (what
+ *   `decimalTextOfNumber` gives) has no more fraction digits than that decimal: a shorter text
+ *   with more fraction digits would have to start at a lower power of ten, and no two such texts
+ *   that far apart read back as the same double.
+ * The integer digits are within `precision - scale` exactly when |value| < 10^(precision - scale).
+ * The stored value is then Math.round(value × f) / f, which is `value` itself (-0 stored as 0).
+ */
+function decimalFitsTest(field: ScalarField): string | undefined {
+    const precision = field.precision ?? 18;
+    const scale = field.scale ?? 2;
+    if (!Number.isInteger(precision) || !Number.isInteger(scale) || scale < 0 || precision > 15 || precision < scale) {
+        return undefined;
+    }
+    const factor = literal(10 ** scale);
+    const bound = literal(10 ** (precision - scale));
+    return `value > -${bound} && value < ${bound} && Math.round(value * ${factor}) / ${factor} === value`;
 }
 
 /** Writes the checks of an array-of-structs field; assigns `target` like `writeScalar`. */

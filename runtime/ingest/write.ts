@@ -1,4 +1,4 @@
-import { describeError, gzipDeterministic, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
+import { createDeterministicGzip, describeError, gzipDeterministic, gzipDeterministicSync, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
 import { conflictObjectKey } from "./layout";
 import { BatchPlan, PlannedObject } from "./plan";
 
@@ -61,57 +61,115 @@ export interface EncodedObject {
     readonly lineCount: number;
 }
 
-/** Streams an object's lines into gzip (on libuv's thread pool) and a running SHA-256 while they are produced. */
+/** Streams an object's lines into gzip (on libuv's thread pool) while they are produced, and hashes them at the end. */
 export interface ObjectEncoder {
     add(line: string): void;
+    /**
+     * No more lines: hands the last chunk to gzip, so the thread pool can finish compressing while
+     * this thread does other work. Called by `finish` if not called before; calling it again does nothing.
+     */
+    end(): void;
+    /** Ends the object if needed, hashes it, compresses it if it is small, and waits for gzip. */
     finish(): Promise<EncodedObject>;
 }
 
-/** Lines are handed to gzip and the hash in chunks of about this many characters. */
-const encoderChunkChars = 128 * 1024;
+/** A chunk of lines goes to gzip once it holds at least this many bytes (an object's last chunk may hold fewer). */
+const encoderChunkBytes = 128 * 1024;
+
+/** Room for one chunk and the line that completes it; a line that cannot fit even in an empty chunk is a chunk of its own. */
+const encoderBufferBytes = 192 * 1024;
+
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair, 2 units, takes 4). */
+const maxUtf8BytesPerUnit = 3;
 
 /**
  * Creates a streaming encoder. Its output is byte-identical to `encodeObject` of the same lines:
  * zlib's deflate output does not depend on how the input is split when nothing is flushed.
+ *
+ * Each line is written as UTF-8 straight into the chunk being filled, so the text is encoded once
+ * and never joined into an intermediate string first; a full chunk goes to gzip as it is, and the
+ * next line starts a new buffer (gzip reads the chunk later, on its thread).
+ *
+ * The gzip stream is only created when the first chunk is full. Most objects of a batch (the
+ * rejects of one error type, the raw records of an hour that just began) never fill one, and for
+ * those a stream on the thread pool costs far more than the compression: they are compressed in
+ * one go on this thread in `finish` (a few KB, tens of microseconds).
+ *
+ * The hash is also computed in `finish`, over the chunks kept until then (the object's NDJSON, a
+ * few MB for a full batch), rather than as each chunk is filled. The handler ends every object
+ * before finishing any (see `ingestRecords`), so hashing and the small objects' compression run on
+ * this thread while the thread pool compresses the large objects' last chunks, instead of
+ * slowing down classification, which is what the thread pool waits for.
  */
 export function createObjectEncoder(): ObjectEncoder {
-    const zlib = require("zlib") as typeof import("zlib");
     const crypto = require("crypto") as typeof import("crypto");
-    const gzip = zlib.createGzip({ level: 6 });
-    const hash = crypto.createHash("sha256");
-    const output: Buffer[] = [];
-    const ended = new Promise<void>((resolve, reject) => {
-        gzip.on("data", (chunk: Buffer) => output.push(chunk));
-        gzip.on("end", resolve);
-        gzip.on("error", reject);
-    });
-    let pending: string[] = [];
-    let pendingChars = 0;
+    let stream: { readonly gzip: import("zlib").Gzip; readonly compressed: Promise<Buffer> } | undefined;
+    /** Every chunk handed to gzip so far, kept for the hash. */
+    const handed: Buffer[] = [];
+    let chunk: Buffer | undefined;
+    let used = 0;
     let lineCount = 0;
+    let ended = false;
+    const startStream = () => {
+        const gzip = createDeterministicGzip();
+        const output: Buffer[] = [];
+        const compressed = new Promise<Buffer>((resolve, reject) => {
+            gzip.on("data", (piece: Buffer) => output.push(piece));
+            gzip.on("end", () => resolve(Buffer.concat(output)));
+            gzip.on("error", reject);
+        });
+        return { gzip, compressed };
+    };
+    const hand = (bytes: Buffer) => {
+        handed.push(bytes);
+        (stream ??= startStream()).gzip.write(bytes);
+    };
+    /** Hands the chunk being filled to gzip; the first time, the object outgrows one chunk and gets its stream. */
     const flush = () => {
-        if (pending.length > 0) {
-            // Encoded once: the hash and gzip would each convert the string to UTF-8 otherwise.
-            const bytes = Buffer.from(`${pending.join("\n")}\n`, "utf8");
-            hash.update(bytes);
-            gzip.write(bytes);
-            pending = [];
-            pendingChars = 0;
+        if (chunk !== undefined && used > 0) {
+            hand(chunk.subarray(0, used));
         }
+        chunk = undefined;
+        used = 0;
+    };
+    const end = () => {
+        if (!ended && stream !== undefined) {
+            flush();
+            stream.gzip.end();
+        }
+        ended = true;
     };
     return {
         add: (line) => {
             lineCount += 1;
-            pending.push(line);
-            pendingChars += line.length + 1;
-            if (pendingChars >= encoderChunkChars) {
+            const worstCase = line.length * maxUtf8BytesPerUnit + 1;
+            if (chunk !== undefined && used + worstCase > chunk.byteLength) {
+                flush();
+            }
+            if (worstCase > encoderBufferBytes) {
+                hand(Buffer.from(`${line}\n`, "utf8"));
+                return;
+            }
+            chunk ??= Buffer.allocUnsafe(encoderBufferBytes);
+            used += chunk.write(line, used, "utf8");
+            chunk[used] = 0x0a;
+            used += 1;
+            if (used >= encoderChunkBytes) {
                 flush();
             }
         },
+        end,
         finish: async () => {
-            flush();
-            gzip.end();
-            await ended;
-            return { body: Buffer.concat(output), sha256: hash.digest("hex"), lineCount };
+            end();
+            const hash = crypto.createHash("sha256");
+            if (stream === undefined) {
+                const bytes = chunk === undefined ? Buffer.alloc(0) : chunk.subarray(0, used);
+                return { body: gzipDeterministicSync(bytes), sha256: hash.update(bytes).digest("hex"), lineCount };
+            }
+            for (const bytes of handed) {
+                hash.update(bytes);
+            }
+            return { body: await stream.compressed, sha256: hash.digest("hex"), lineCount };
         },
     };
 }

@@ -3,6 +3,7 @@ import * as fc from "fast-check";
 import { orders } from "../../../runtime/datasets";
 import { decodeMskEvent } from "../../../runtime/ingest/decode";
 import { maxJsonDepth, parseJsonObject } from "../../../runtime/ingest/json";
+import { canonicalDecimal, decimalTextOfNumber, expandExponent } from "../../../runtime/ingest/rules";
 import { classifyRecord, RejectLine } from "../../../runtime/ingest/classify";
 import { compileValidator } from "../../../runtime/ingest/validate";
 import { mskEvent, validOrder } from "../../helpers/ingest/events";
@@ -61,6 +62,34 @@ describe("parsing a payload to a JSON object", () => {
         // A long id above 2^53 would change: rejected, not stored as its neighbour.
         const parsed = parseJsonObject('{"ids":[1,9007199254740993]}');
         assert.ok("violation" in parsed && parsed.violation.field === "ids[1]");
+    });
+
+    it("finds a number a double does not hold wherever the text puts it: after any whitespace, in arrays and objects, next to long digit runs in strings", () => {
+        const whitespace = fc.stringMatching(/^[ \t\n\r]{0,2}$/);
+        // Mantissas of 14 to 20 digits, with or without a point and an exponent: some held exactly by a double, most not.
+        const token = fc
+            .tuple(fc.boolean(), fc.stringMatching(/^[1-9][0-9]{13,19}$/), fc.integer({ min: 1, max: 20 }), fc.constantFrom("", "e2", "E-3"))
+            .map(([negative, digits, point, exponent]) => `${negative ? "-" : ""}${point >= digits.length ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`}${exponent}`);
+        // What the parse step promises: a token with more than 15 significant digits that does not read back as itself.
+        const heldInexactly = (text: string) => {
+            const significant = text.replace(/^-/, "").replace(/[eE].*$/, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
+            return significant.length > 15 && canonicalDecimal(expandExponent(text)) !== canonicalDecimal(decimalTextOfNumber(Number(text)));
+        };
+        fc.assert(
+            fc.property(fc.array(fc.tuple(token, whitespace, whitespace, fc.boolean()), { minLength: 1, maxLength: 4 }), fc.boolean(), (values, escaped) => {
+                const members = values.map(([number, before, after, inArray], i) => `"k${i}":${before}${inArray ? `[${after}${number}${after}]` : number}${after}`);
+                // An escaped quote makes the quotes' parity useless, which the scan must notice.
+                const text = `{"s":"${escaped ? '\\":' : ""}12345678901234567890.5",${members.join(",")}}`;
+                const parsed = parseJsonObject(text);
+                const first = values.findIndex(([number]) => heldInexactly(number));
+                if (first < 0) {
+                    assert.ok("document" in parsed, text);
+                } else {
+                    assert.ok("violation" in parsed && parsed.violation.rule === "exactNumber" && parsed.violation.field.startsWith(`k${first}`), text);
+                }
+            }),
+            { numRuns: 2000 },
+        );
     });
 
     it("agrees with JSON.parse on every object without repeated names, escapes and BOM included", () => {

@@ -76,15 +76,20 @@ describe("writing planned objects", () => {
         assert.strictEqual(inner.objects("raw").size, 1);
     });
 
-    it("streams lines into gzip with exactly the bytes and hash of encoding them in one go", async () => {
-        const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, text: "x".repeat(i % 300) }));
-        const encoder = createObjectEncoder();
-        lines.forEach((line) => encoder.add(line));
-        const streamed = await encoder.finish();
-        const whole = await encodeObject({ lines });
-        assert.ok(streamed.body.equals(whole.body));
-        assert.strictEqual(streamed.sha256, whole.sha256);
-        assert.strictEqual((await gunzip(streamed.body)).toString(), renderNdjson({ lines }));
+    it("streams lines into gzip with exactly the bytes and hash of encoding them in one go, for objects smaller and larger than a chunk", async () => {
+        // Multi-byte characters, and lines longer than a whole chunk, around the chunk boundaries.
+        const text = (i: number) => (i % 7 === 0 ? "é😀ı".repeat(i % 50) : i % 500 === 499 ? "y".repeat(300_000) : "x".repeat(i % 300));
+        for (const count of [1, 40, 499, 500, 3000]) {
+            const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ i, text: text(i) }));
+            const encoder = createObjectEncoder();
+            lines.forEach((line) => encoder.add(line));
+            const streamed = await encoder.finish();
+            const whole = await encodeObject({ lines });
+            assert.ok(streamed.body.equals(whole.body), `${count} lines`);
+            assert.strictEqual(streamed.sha256, whole.sha256);
+            assert.strictEqual(streamed.lineCount, count);
+            assert.strictEqual((await gunzip(streamed.body)).toString(), renderNdjson({ lines }));
+        }
     });
 
     it("writes the same bytes for the same batch every time", async () => {
