@@ -2,11 +2,11 @@ import { describeError, isUtf8, utf8TextOf } from "../common";
 import { decodeBase64Strict } from "../common/encoding";
 import { DatasetDefinition } from "../datasets/types";
 import { oversizedViolation } from "./decode";
-import { parseJsonObject } from "./json";
+import { ParsedJsonObject, parseJsonObject } from "./json";
 import { unknownPartitionValue } from "./layout";
 import { createTimeFormatter, HourPartition } from "./time";
 import { RejectErrorType, SourceEngine, SourceRecord, Violation } from "./types";
-import { RecordValidator } from "./validate";
+import { RecordLayout, RecordValidator } from "./validate";
 
 /**
  * Classifying one record: parse, validate, and render the raw line (with its `_ingest` metadata)
@@ -116,11 +116,111 @@ export interface ClassificationContext {
     timeFragment(coordinates: SourceRecord["coordinates"]): string;
     /** `,"dt":…,"hour":…}}` */
     partitionFragment(partition: HourPartition): string;
+    /**
+     * Filled in by the validator for each valid record (see `RecordLayout`); undefined when the
+     * context never derives a record's text from its payload text.
+     */
+    readonly layout: RecordLayout | undefined;
+    /**
+     * The normalised record's JSON text without its closing brace: derived from the payload text
+     * when that is canonical and `layout` says how (see `openBodyFromText`), else
+     * `JSON.stringify(record)`. Either way the same text.
+     */
+    openBody(dataset: DatasetDefinition, record: Record<string, unknown>, canonicalText: string | undefined): string;
+}
+
+/** Options of `createClassificationContext`. */
+export interface ClassificationOptions {
+    /**
+     * Derive a valid record's text from its payload text when the payload is canonical JSON
+     * (the same bytes, less JSON.stringify's cost). Defaults to true; false serialises every record,
+     * which tests compare against.
+     */
+    readonly reuseText?: boolean;
+}
+
+/**
+ * What deriving a record's text from its payload needs of a dataset, built once per context: each
+ * declared field's key as canonical text writes it (`,"name":`, and `{"name":` for the first
+ * field) and its `,"name":null` for when it is absent.
+ */
+interface BodyTables {
+    readonly dataset: DatasetDefinition;
+    readonly names: readonly string[];
+    readonly keys: readonly string[];
+    readonly nulls: readonly string[];
+    /**
+     * Whether a field's key, searched back from the start of the next field, is found at the
+     * field's own start: its own value holds no such key, which only an array of structs with a
+     * member named like the array could hold (strings in canonical text hold no quote). When false
+     * only documents with every field present and unchanged are reused.
+     */
+    readonly searchable: boolean;
+}
+
+function bodyTables(dataset: DatasetDefinition): BodyTables {
+    const names = dataset.fields.map((field) => field.name);
+    return {
+        dataset,
+        names,
+        keys: names.map((name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`),
+        nulls: names.map((name) => `,${JSON.stringify(name)}:null`),
+        searchable: !dataset.fields.some((field) => field.type === "array" && field.items.some((item) => item.name === field.name)),
+    };
+}
+
+/**
+ * The record's JSON text without its closing brace, derived from the canonical payload text, or
+ * undefined when it cannot be. The validator says (`layout`) that the document's keys come in
+ * definition order and that the fields not marked absent or changed hold the very values read (a
+ * valid document has no other keys); canonical text is what JSON.stringify writes for the
+ * document. So JSON.stringify(record) is the text with `,"name":null` inserted where absent fields
+ * belong and changed fields' values re-serialised. Walking the fields from the last, each present
+ * field's key is found searching back from the start of the next present one (`searchable`), so
+ * only its own value is searched, until no absent or changed field is left. An absent first field
+ * (nothing before it to carry the comma) falls back.
+ */
+function openBodyFromText(text: string, record: Record<string, unknown>, layout: RecordLayout, tables: BodyTables): string | undefined {
+    const absent = layout.absent;
+    const changed = layout.changed;
+    if (absent < 0) {
+        return undefined;
+    }
+    let pending = absent | changed;
+    if (pending === 0) {
+        return text.slice(0, -1);
+    }
+    if (!tables.searchable || (absent & 1) !== 0) {
+        return undefined;
+    }
+    let to = text.length - 1;
+    let tail = "";
+    for (let i = tables.names.length - 1; i >= 0; i -= 1) {
+        const bit = 1 << i;
+        if ((absent & bit) !== 0) {
+            tail = (tables.nulls[i] as string) + tail;
+        } else {
+            const key = tables.keys[i] as string;
+            const at = i === 0 ? 0 : text.lastIndexOf(key, to);
+            if (at < 0) {
+                return undefined;
+            }
+            tail = ((changed & bit) !== 0 ? key + JSON.stringify(record[tables.names[i] as string]) : text.slice(at, to)) + tail;
+            to = at;
+        }
+        pending &= ~bit;
+        if (pending === 0) {
+            return text.slice(0, to) + tail;
+        }
+    }
+    return undefined;
 }
 
 /** A fresh memo for one batch. */
-export function createClassificationContext(): ClassificationContext {
+export function createClassificationContext(options: ClassificationOptions = {}): ClassificationContext {
     const time = createTimeFormatter();
+    const layout: RecordLayout | undefined = options.reuseText === false ? undefined : { absent: -1, changed: 0 };
+    let tables: BodyTables | undefined;
     let sourceOf: SourceRecord["coordinates"] | undefined;
     let sourceText = "";
     let timeOf: number | null | undefined;
@@ -151,6 +251,19 @@ export function createClassificationContext(): ClassificationContext {
                 partitionText = `,"dt":${JSON.stringify(partition.dt)},"hour":${JSON.stringify(partition.hour)}}}`;
             }
             return partitionText;
+        },
+        layout,
+        openBody: (dataset, record, canonicalText) => {
+            if (layout !== undefined && canonicalText !== undefined) {
+                if (tables === undefined || tables.dataset !== dataset) {
+                    tables = bodyTables(dataset);
+                }
+                const body = openBodyFromText(canonicalText, record, layout, tables);
+                if (body !== undefined) {
+                    return body;
+                }
+            }
+            return JSON.stringify(record).slice(0, -1);
         },
     };
 }
@@ -188,7 +301,7 @@ function reject(dataset: DatasetDefinition, record: SourceRecord, violations: re
     return { zone: "rejects", errorType: (violations[0] as Violation).errorType, partition, line: rejectLine(dataset, record, violations, partition, time) };
 }
 
-function parsePayload(record: SourceRecord): { readonly document: unknown } | { readonly violation: Violation } {
+function parsePayload(record: SourceRecord): ParsedJsonObject | { readonly violation: Violation } {
     const value = record.value as Buffer;
     const text = utf8TextOf(value);
     if (text === undefined) {
@@ -212,13 +325,18 @@ export function classifyRecord(record: SourceRecord, validator: RecordValidator,
         if ("violation" in parsed) {
             return reject(dataset, record, [parsed.violation], time);
         }
-        const result = validator.validate(parsed.document, { referenceTimeMs: record.coordinates.streamTimeMs });
+        const layout = context.layout;
+        if (layout !== undefined) {
+            // Only a validator that fills it in may say anything: a stale layout must not count.
+            layout.absent = -1;
+        }
+        const result = validator.validate(parsed.document, { referenceTimeMs: record.coordinates.streamTimeMs }, layout);
         if (!result.ok) {
             return reject(dataset, record, result.violations, time);
         }
         const partition = time.partition(result.eventTimeMs);
         const c = record.coordinates;
-        const body = JSON.stringify(result.record);
+        const body = context.openBody(dataset, result.record, parsed.canonicalText);
         let key: string;
         const keyText = record.key === null ? undefined : utf8TextOf(record.key);
         if (record.key === null) {
@@ -229,7 +347,7 @@ export function classifyRecord(record: SourceRecord, validator: RecordValidator,
             key = `null,"key_base64":${JSON.stringify(record.key.toString("base64"))}`;
         }
         const line =
-            body.slice(0, -1) +
+            body +
             context.sourceFragment(dataset.version, c) +
             JSON.stringify(c.position) +
             context.timeFragment(c) +

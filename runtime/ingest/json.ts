@@ -37,6 +37,8 @@ function violation(rule: string, message: string): Violation {
 interface TextFacts {
     readonly strings: number;
     readonly longNumber: boolean;
+    /** The text is exactly what JSON.stringify writes for its parsed value (see `canonicalStretch`). */
+    readonly canonical: boolean;
 }
 
 /**
@@ -46,27 +48,94 @@ interface TextFacts {
  * characters or more are searched for a long number, so the digits of ids and timestamps inside
  * strings are never looked at. With escapes a quote may be inside a string: the tokens are
  * counted with the full pattern and the whole text is searched.
+ * The same pass tells whether the text is canonical: text with an escape never is (JSON.stringify
+ * writes a few, but telling which would cost more than it saves), and without escapes the strings
+ * are written as JSON.stringify writes them, so only the stretches outside strings are checked
+ * (`canonicalStretch`; those of one character are a lone ':', ',' or the opening '{'), and the
+ * member names: one starting with a digit may be an array index, which V8 lists before the other
+ * names whatever the text's order, so it makes the text not canonical.
  */
 function textFacts(text: string): TextFacts {
     if (text.indexOf("\\") >= 0) {
-        return { strings: text.match(stringToken)?.length ?? 0, longNumber: longNumberToken.test(text) };
+        return { strings: text.match(stringToken)?.length ?? 0, longNumber: longNumberToken.test(text), canonical: false };
     }
     let quotes = 0;
     let longNumber = false;
+    let canonical = true;
+    let opened = 0;
     let outsideFrom = 0;
     for (let at = text.indexOf('"'); ; at = text.indexOf('"', at + 1)) {
         const outsideTo = at < 0 ? text.length : at;
-        if (quotes % 2 === 0 && !longNumber && outsideTo - outsideFrom >= 16) {
-            longNumber = longNumberToken.test(text.slice(outsideFrom, outsideTo));
+        if (quotes % 2 === 0) {
+            if (!longNumber && outsideTo - outsideFrom >= 16) {
+                longNumber = longNumberToken.test(text.slice(outsideFrom, outsideTo));
+            }
+            if (canonical && outsideTo - outsideFrom > 1) {
+                canonical = canonicalStretch(text, outsideFrom, outsideTo);
+            }
+            opened = at;
+        } else if (text.charCodeAt(at + 1) === 0x3a /* : */) {
+            // A member name starting with a digit may be an array index, which V8 lists first.
+            const first = text.charCodeAt(opened + 1);
+            if (first >= 0x30 && first <= 0x39) {
+                canonical = false;
+            }
         }
         if (at < 0) {
-            return { strings: quotes / 2, longNumber };
+            return { strings: quotes / 2, longNumber, canonical: canonical && !longNumber };
         }
         quotes += 1;
         if (quotes % 2 === 0) {
             outsideFrom = at + 1;
         }
     }
+}
+
+/**
+ * Whether a stretch of valid JSON text outside strings, [from, to), is as JSON.stringify writes it:
+ * no whitespace, and every number as `String(number)` prints it. Outside strings valid JSON holds
+ * only punctuation, `true`, `false`, `null`, whitespace and numbers, and a number is always
+ * followed by punctuation or whitespace within the stretch. A number qualifies when its text has
+ * no exponent (`e` or `E` after a digit; the `e` of `true` follows a letter), no trailing zero after
+ * a point (`1.50`, `1.0`), is not `-0` (printed `0`), is not below 1e-6 (`0.0000001`, printed
+ * `1e-7`), and has at most 15 digits (checked by the caller: `longNumber`). Such a decimal is the
+ * only one of at most 15 significant digits that reads as its double, so the shortest text of that
+ * double, which String prints, has the same digits, written the same way between 1e-6 and 1e21.
+ * Numbers String would print the same otherwise (`1e+21`) count as not canonical: the caller then
+ * serialises the value, which is always right. One loop without calls: it runs for most stretches.
+ */
+function canonicalStretch(text: string, from: number, to: number): boolean {
+    let previous = 0;
+    let beforePrevious = 0;
+    let fraction = false;
+    for (let at = from; at < to; at += 1) {
+        const c = text.charCodeAt(at);
+        if (c >= 0x30 && c <= 0x39) {
+            // "-0" not followed by a point.
+            if (c === 0x30 && previous === 0x2d && text.charCodeAt(at + 1) !== 0x2e) {
+                return false;
+            }
+        } else if (c === 0x2e) {
+            // "0." (integer part zero) followed by six zeros is below 1e-6.
+            if (previous === 0x30 && !(beforePrevious >= 0x30 && beforePrevious <= 0x39) && text.startsWith("000000", at + 1)) {
+                return false;
+            }
+            fraction = true;
+        } else {
+            if (fraction) {
+                if (previous === 0x30) {
+                    return false;
+                }
+                fraction = false;
+            }
+            if (c <= 0x20 || c === 0x2b || ((c === 0x65 || c === 0x45) && previous >= 0x30 && previous <= 0x39)) {
+                return false;
+            }
+        }
+        beforePrevious = previous;
+        previous = c;
+    }
+    return true;
 }
 
 /** The first member name that repeats within one object, found by scanning the (valid) text. */
@@ -198,8 +267,22 @@ function countStrings(value: object, depth: number): number {
     return strings;
 }
 
+/** A payload that parsed to a JSON object. */
+export interface ParsedJsonObject {
+    readonly document: Record<string, unknown>;
+    /**
+     * The text (without a byte-order mark) when it is exactly what JSON.stringify writes for
+     * `document`, so a caller that would serialise an unchanged document can use it instead;
+     * undefined when it is not, or when telling would cost too much (any backslash escape, a
+     * number with an exponent or more than 15 digits, a member name starting with a digit).
+     * Assumes well-formed text (no lone surrogates, which JSON.stringify would escape), as text
+     * decoded from bytes always is.
+     */
+    readonly canonicalText: string | undefined;
+}
+
 /** Parses payload text to a JSON object, or says why it is not one. */
-export function parseJsonObject(text: string): { readonly document: Record<string, unknown> } | { readonly violation: Violation } {
+export function parseJsonObject(text: string): ParsedJsonObject | { readonly violation: Violation } {
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     let document: unknown;
     try {
@@ -233,5 +316,5 @@ export function parseJsonObject(text: string): { readonly document: Record<strin
             },
         };
     }
-    return { document: document as Record<string, unknown> };
+    return { document: document as Record<string, unknown>, canonicalText: facts.canonical ? body : undefined };
 }

@@ -54,10 +54,33 @@ export type ValidationResult =
       }
     | { readonly ok: false; readonly violations: readonly Violation[] };
 
+/**
+ * How a valid record's normalised form relates to the document it was read from, for a caller that
+ * holds the document's JSON text and would serialise the record (see `classifyRecord`). Filled in
+ * by `validate` when the record is valid and a layout is passed, else left as it was.
+ */
+export interface RecordLayout {
+    /**
+     * Bit i set: declared field i (definition order) is absent from the document (the record holds
+     * null). -1 when the document's keys are not in definition order or the dataset declares more
+     * than `maxLayoutFields` fields: the record's text cannot be derived from the document's.
+     */
+    absent: number;
+    /**
+     * Bit i set: declared field i is present but the record may hold another value than the
+     * document. Every other present field holds the very value read (===); for an array of structs,
+     * every item has exactly the declared members in definition order, each the very value read.
+     */
+    changed: number;
+}
+
+/** Datasets with more fields than this get no layout (absent is -1): the masks are 31-bit integers. */
+export const maxLayoutFields = 30;
+
 /** A validator compiled for one dataset. A plain object, safe to create inside a Lambda factory. */
 export interface RecordValidator {
     readonly dataset: DatasetDefinition;
-    validate(document: unknown, context: ValidationContext): ValidationResult;
+    validate(document: unknown, context: ValidationContext, layout?: RecordLayout): ValidationResult;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,7 +453,7 @@ function decimalFitsTest(field: ScalarField): string | undefined {
 }
 
 /** Writes the checks of an array-of-structs field; assigns `target` like `writeScalar`. */
-function writeArray(src: Source, constants: Constants, field: ArrayOfStructField, raw: string, target: string): void {
+function writeArray(src: Source, constants: Constants, field: ArrayOfStructField, raw: string, target: string, changedBit?: string): void {
     constants.fields.push(field);
     const f = `F[${constants.fields.length - 1}]`;
     src.block(`if (${raw} === undefined || ${raw} === null)`, () => {
@@ -446,6 +469,10 @@ function writeArray(src: Source, constants: Constants, field: ArrayOfStructField
             src.line(`if (${raw}.length > ${literal(field.maxItems)}) { h.report.maxItems(out, ${f}, ${raw}.length); itemsOk = false; }`);
         }
         src.line("const items = [];");
+        if (changedBit !== undefined) {
+            // Whether every item has exactly the declared members, in order, each stored as read.
+            src.line("let itemsSame = true;");
+        }
         src.block(`for (let index = 0; index < ${raw}.length; index += 1)`, () => {
             // Holes in a sparse array are skipped, as Array.prototype.forEach does.
             src.line(`if (!(index in ${raw})) continue;`);
@@ -453,25 +480,45 @@ function writeArray(src: Source, constants: Constants, field: ArrayOfStructField
             src.block(`if (typeof item !== "object" || item === null || Array.isArray(item))`, () => {
                 src.line(`h.report.itemNotAnObject(out, ${f}, index, item); itemsOk = false; continue;`);
             });
+            if (changedBit !== undefined) {
+                src.line("let position = 0;");
+            }
             src.block("for (const name in item)", () => {
                 src.block("if (hasOwn.call(item, name))", () => {
                     src.block("switch (name)", () => {
-                        src.line(`${field.items.map((member) => `case ${literal(member.name)}:`).join(" ")} break;`);
+                        if (changedBit !== undefined) {
+                            field.items.forEach((member, i) => src.line(`case ${literal(member.name)}: if (position !== ${i}) itemsSame = false; break;`));
+                        } else {
+                            src.line(`${field.items.map((member) => `case ${literal(member.name)}:`).join(" ")} break;`);
+                        }
                         src.line(`default: h.report.unknownItemField(out, ${f}, index, name); itemsOk = false;`);
                     });
+                    if (changedBit !== undefined) {
+                        src.line("position += 1;");
+                    }
                 });
             });
+            if (changedBit !== undefined) {
+                src.line(`if (position !== ${field.items.length}) itemsSame = false;`);
+            }
             const members = field.items.map((_, i) => `m${i}`);
             src.line(`let ${members.join(", ")};`);
             field.items.forEach((member, i) => {
                 src.block(`/* ${member.name} */`, () => {
                     src.line(`const found = item[${literal(member.name)}];`);
                     writeScalar(src, constants, member, "found", `${literal(`${field.name}[`)} + index + ${literal(`].${member.name}`)}`, `m${i}`);
+                    if (changedBit !== undefined) {
+                        src.line(`if (m${i} !== found) itemsSame = false;`);
+                    }
                 });
             });
             src.line(`if (${members.map((m) => `${m} === undefined`).join(" || ")}) itemsOk = false;`);
             src.line(`items.push({ ${field.items.map((member, i) => `${literal(member.name)}: m${i} ?? null`).join(", ")} });`);
         });
+        if (changedBit !== undefined) {
+            // Holes are skipped, so fewer items than the array's length means it had some.
+            src.line(`if (!itemsSame || items.length !== ${raw}.length) changed |= ${changedBit};`);
+        }
         src.line(`${target} = itemsOk ? items : undefined;`);
     });
 }
@@ -479,7 +526,7 @@ function writeArray(src: Source, constants: Constants, field: ArrayOfStructField
 /**
  * The source of the validation function for a dataset: the body of a function of
  * `(h, F, P, A, dataset)` (helpers, field definitions, patterns, allowed sets, the definition)
- * that returns `validate(document, context)`.
+ * that returns `validate(document, context, layout)`.
  */
 export function validatorSource(dataset: DatasetDefinition): string {
     return generate(dataset).source;
@@ -502,10 +549,20 @@ function generate(dataset: DatasetDefinition): { readonly source: string; readon
 
     src.block(`if (typeof document !== "object" || document === null || Array.isArray(document))`, () => src.line("return h.report.notAnObject(document);"));
     src.line("const out = [];");
+    // The layout (see `RecordLayout`): whether the keys come in definition order (each after the
+    // last one seen), and which fields are absent or stored changed.
+    const tracked = dataset.fields.length <= maxLayoutFields;
+    if (tracked) {
+        src.line("let ordered = true, last = -1, absent = 0, changed = 0;");
+    }
     src.block("for (const name in document)", () => {
         src.block("if (hasOwn.call(document, name))", () => {
             src.block("switch (name)", () => {
-                src.line(`${dataset.fields.map((field) => `case ${literal(field.name)}:`).join(" ")} break;`);
+                if (tracked) {
+                    dataset.fields.forEach((field, i) => src.line(`case ${literal(field.name)}: if (last >= ${i}) ordered = false; last = ${i}; break;`));
+                } else {
+                    src.line(`${dataset.fields.map((field) => `case ${literal(field.name)}:`).join(" ")} break;`);
+                }
                 src.line("default: h.report.unknownField(out, dataset, name);");
             });
         });
@@ -517,10 +574,17 @@ function generate(dataset: DatasetDefinition): { readonly source: string; readon
     dataset.fields.forEach((field, i) => {
         src.block(`/* ${field.name} */`, () => {
             src.line(`const raw = document[${literal(field.name)}];`);
+            const bit = literal(2 ** i);
             if (field.type === "array") {
-                writeArray(src, constants, field, "raw", `v${i}`);
+                writeArray(src, constants, field, "raw", `v${i}`, tracked ? bit : undefined);
+                if (tracked) {
+                    src.line(`if (raw === undefined) absent |= ${bit};`);
+                }
             } else {
                 writeScalar(src, constants, field, "raw", literal(field.name), `v${i}`, eventFromCheck && i === eventIndex ? "eventTimeMs" : undefined);
+                if (tracked) {
+                    src.line(`if (v${i} !== raw) { if (raw === undefined) absent |= ${bit}; else changed |= ${bit}; }`);
+                }
             }
         });
     });
@@ -540,12 +604,21 @@ function generate(dataset: DatasetDefinition): { readonly source: string; readon
         src.line(`const eventTimeMs = typeof eventTime === "string" ? h.parseTimestamp(eventTime) : undefined;`);
         src.line("if (eventTimeMs === undefined) return h.report.noEventTime(dataset);");
     }
+    src.block("if (layout !== undefined)", () => {
+        if (tracked) {
+            src.line("layout.absent = ordered ? absent : -1;");
+            src.line("layout.changed = changed;");
+        } else {
+            src.line("layout.absent = -1;");
+            src.line("layout.changed = 0;");
+        }
+    });
     src.line("return { ok: true, record, eventTimeMs };");
 
     const source = [
         `"use strict";`,
         "const hasOwn = Object.prototype.hasOwnProperty;",
-        `return function validate_${dataset.name.replace(/[^a-z0-9_]/g, "_")}(document, context) {`,
+        `return function validate_${dataset.name.replace(/[^a-z0-9_]/g, "_")}(document, context, layout) {`,
         src.text(),
         "};",
     ].join("\n");
