@@ -238,33 +238,30 @@ function countStrings(value: object, depth: number): number {
     let strings = 0;
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i += 1) {
-            const item: unknown = value[i];
-            if (typeof item === "string") {
-                strings += 1;
-            } else if (typeof item === "object" && item !== null) {
-                const inner = countStrings(item, depth + 1);
-                if (inner < 0) {
-                    return -1;
-                }
-                strings += inner;
-            }
-        }
-        return strings;
-    }
-    for (const name in value) {
-        strings += 1;
-        const item = (value as Record<string, unknown>)[name];
-        if (typeof item === "string") {
-            strings += 1;
-        } else if (typeof item === "object" && item !== null) {
-            const inner = countStrings(item, depth + 1);
+            const inner = stringsIn(value[i], depth);
             if (inner < 0) {
                 return -1;
             }
             strings += inner;
         }
+        return strings;
+    }
+    for (const name in value) {
+        const inner = stringsIn((value as Record<string, unknown>)[name], depth);
+        if (inner < 0) {
+            return -1;
+        }
+        strings += 1 + inner;
     }
     return strings;
+}
+
+/** The strings one member or item of a value at level `depth` holds: 1 for a string, its own count for an object or array. */
+function stringsIn(item: unknown, depth: number): number {
+    if (typeof item === "string") {
+        return 1;
+    }
+    return typeof item === "object" && item !== null ? countStrings(item, depth + 1) : 0;
 }
 
 /** A payload that parsed to a JSON object. */

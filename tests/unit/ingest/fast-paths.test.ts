@@ -4,6 +4,7 @@ import { isUtf8, utf8TextOf } from "../../../runtime/common/encoding";
 import { DatasetDefinition, ScalarField } from "../../../runtime/datasets/types";
 import { lowerAscii, trimAscii, upperAscii } from "../../../runtime/ingest/rules";
 import { compileValidator } from "../../../runtime/ingest/validate";
+import { testDataset } from "../../helpers/ingest/datasets";
 import { interpretValidator } from "../../helpers/ingest/referenceValidator";
 
 /**
@@ -66,20 +67,7 @@ function decimalsDataset(): DatasetDefinition {
     }
     fields.push({ name: "wide", type: "decimal", precision: 20, scale: 4, description: "decimal(20,4), checked by its text" });
     fields.push({ name: "at", type: "timestamp", description: "Event time", required: true });
-    return {
-        name: "decimals",
-        version: 1,
-        description: "Decimals of every width",
-        fields,
-        key: ["at"],
-        eventTimeField: "at",
-        partitioning: "hour",
-        crossFieldRules: [],
-        quality: [],
-        warehouse: { distStyle: "AUTO", sortKeys: [] },
-        classification: "internal",
-        aggregates: [],
-    };
+    return testDataset({ name: "decimals", version: 1, description: "Decimals of every width", fields, key: ["at"], eventTimeField: "at" });
 }
 
 describe("the arithmetic check of decimals given as JSON numbers", () => {

@@ -7,6 +7,7 @@ import { parseJsonObject } from "../../../runtime/ingest/json";
 import { SourceRecord } from "../../../runtime/ingest/types";
 import { compileValidator, maxLayoutFields, RecordLayout, RecordValidator } from "../../../runtime/ingest/validate";
 import { createOrderGenerator } from "../../../runtime/producers";
+import { testDataset } from "../../helpers/ingest/datasets";
 import { streamTime, validOrder } from "../../helpers/ingest/events";
 
 /**
@@ -273,20 +274,7 @@ function mixedDataset(named?: "label" | "items"): DatasetDefinition {
         { name: "at", type: "timestamp", description: "Event time", required: true },
         { name: "done", type: "timestamp", description: "Optional time" },
     ];
-    return {
-        name: `mixed_${named ?? "plain"}`,
-        version: 3,
-        description: "Every field type",
-        fields,
-        key: ["id"],
-        eventTimeField: "at",
-        partitioning: "hour",
-        crossFieldRules: [],
-        quality: [],
-        warehouse: { distStyle: "AUTO", sortKeys: [] },
-        classification: "internal",
-        aggregates: [],
-    };
+    return testDataset({ name: `mixed_${named ?? "plain"}`, version: 3, description: "Every field type", fields, key: ["id"], eventTimeField: "at" });
 }
 
 describe("raw lines derived from generated payloads of every shape", () => {

@@ -5,6 +5,7 @@ import * as fc from "fast-check";
 import { orders } from "../../../runtime/datasets";
 import { DatasetDefinition, FieldDefinition, ScalarField } from "../../../runtime/datasets/types";
 import { compileValidator, validatorSource } from "../../../runtime/ingest/validate";
+import { testDataset } from "../../helpers/ingest/datasets";
 import { readingsDataset, streamTime, validOrder } from "../../helpers/ingest/events";
 import { interpretValidator } from "../../helpers/ingest/referenceValidator";
 
@@ -15,7 +16,7 @@ import { interpretValidator } from "../../helpers/ingest/referenceValidator";
  */
 
 /** A dataset using what the shipped ones do not: every rule on every type, wide decimals, text event time. */
-const everything: DatasetDefinition = {
+const everything: DatasetDefinition = testDataset({
     name: "everything",
     version: 1,
     description: "Every rule kind",
@@ -46,17 +47,12 @@ const everything: DatasetDefinition = {
     ],
     key: ["code"],
     eventTimeField: "event",
-    partitioning: "hour",
     crossFieldRules: [
         { kind: "notAfter", name: "opened_before_closed", earlier: "opened", later: "closed" },
         { kind: "requiredWhen", name: "flag_needs_day", field: "flag", values: ["true"], then: "day" },
         { kind: "sumOfProducts", name: "exact_is_parts", field: "exact", array: "parts", factors: ["n", "w"], tolerance: 0.5 },
     ],
-    quality: [],
-    warehouse: { distStyle: "AUTO", sortKeys: [] },
-    classification: "internal",
-    aggregates: [],
-};
+});
 
 const noCrossFieldRules: DatasetDefinition = { ...readingsDataset, name: "plain_readings", crossFieldRules: [] };
 
