@@ -4,7 +4,7 @@ import { loadPriceBook, MissingPriceError, PriceBook, pricesDirectory } from "./
 import { coverage, costRules, RuleContext, StackView } from "./rules";
 import { emptyUsage, UsageDocument, UsageFileError, usageFor } from "./usage";
 import { ingestKeys } from "../infra/config/ingest";
-import { isIngestDelivery, perMillionRecords } from "./stages";
+import { isIngestDelivery, perMillionRecords, recordsPerMonthAt } from "./stages";
 
 export interface EstimateOptions {
     /** Stack name shown in the report. */
@@ -190,7 +190,7 @@ function firehoseAlternative(view: StackView, usageDoc: UsageDocument, book: Pri
     if (ingestFunction === undefined || typeof ingestFunction.inputs.name !== "string" || assumed === undefined || ["averageRecordKb", "activePartitions", "transformDurationMs"].some((key) => assumed[key] === undefined)) {
         return undefined;
     }
-    const values: Record<string, number> = { ...assumed, monthlyRecordsMillions: (recordsPerSecond * book.hoursPerMonth * 3600) / 1e6 };
+    const values: Record<string, number> = { ...assumed, monthlyRecordsMillions: recordsPerMonthAt(recordsPerSecond, book.hoursPerMonth) / 1e6 };
     const stream = {
         extendedS3Configuration: {
             bufferingSize: ingestDefault("firehoseBufferSizeMb"),

@@ -25,9 +25,18 @@ const stageOfComponent: Readonly<Record<string, Stage>> = {
 
 export const stageOrder: readonly Stage[] = ["ingest", "sources", "transform", "load", "storage", "platform"];
 
+/** The component type that declared a resource: the first type of its URN's type chain. */
+function componentOf(urn: string): string {
+    return (urn.split("::")[2] ?? "").split("$")[0] as string;
+}
+
 export function stageOf(urn: string): Stage {
-    const chain = urn.split("::")[2] ?? "";
-    return stageOfComponent[chain.split("$")[0]] ?? "platform";
+    return stageOfComponent[componentOf(urn)] ?? "platform";
+}
+
+/** Records a month at a steady rate: the rate × the month's seconds. */
+export function recordsPerMonthAt(recordsPerSecond: number, hoursPerMonth: number): number {
+    return recordsPerSecond * hoursPerMonth * 3600;
 }
 
 export interface StageCost {
@@ -67,12 +76,12 @@ export interface PerMillion {
 
 /** Whether a URN belongs to the ingest function's component (`platform:ingest:Ingest`). */
 export function isIngestDelivery(urn: string): boolean {
-    return (urn.split("::")[2] ?? "").split("$")[0] === "platform:ingest:Ingest";
+    return componentOf(urn) === "platform:ingest:Ingest";
 }
 
 /** The report's monthly cost per stage, and per million records of the workload the usage assumes. */
 export function perMillionRecords(report: CostReport, recordsPerSecond: number, hoursPerMonth = 730, firehoseMonthly?: { readonly monthly: number; readonly assumes: string }): PerMillion {
-    const recordsPerMonth = recordsPerSecond * hoursPerMonth * 3600;
+    const recordsPerMonth = recordsPerMonthAt(recordsPerSecond, hoursPerMonth);
     const millions = recordsPerMonth / 1e6;
     const totals = new Map<Stage, number>(stageOrder.map((s) => [s, 0]));
     for (const r of report.resources) {

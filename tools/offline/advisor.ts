@@ -2,6 +2,7 @@ import { Advice, AdvisorRow, Alternative, breakEven } from "../../cost/advice";
 import { estimateRun } from "../../cost";
 import { UsageDocument } from "../../cost/usage";
 import { checkOfflineRun } from "../../policies/runner/offline";
+import { configKeys } from "../../infra/config/keys";
 import { OfflineRun, runOffline } from "./program";
 
 /**
@@ -13,8 +14,21 @@ import { OfflineRun, runOffline } from "./program";
 
 const ns = "platform";
 
-/** The stack's value of a key, or the config default the program applies when the stack omits it. */
-type ConfigValue = (key: string, fallback: string) => string;
+/**
+ * The stack's value of a key as the config holds it, or, when the stack omits it, the default the
+ * program applies (from the key table; lists as their JSON text).
+ */
+function configValue(config: Readonly<Record<string, string>>, key: string): string {
+    const set = config[`${ns}:${key}`];
+    if (set !== undefined) {
+        return set;
+    }
+    const declared = configKeys.find((k) => k.name === key);
+    if (declared?.default === undefined) {
+        throw new Error(`advisor: config key ${key} has no default in infra/config; the advisor reads only keys with one`);
+    }
+    return typeof declared.default === "string" ? declared.default : JSON.stringify(declared.default);
+}
 
 /**
  * The alternatives worth pricing for a stack's current config: the other warehouse mode and
@@ -24,13 +38,13 @@ type ConfigValue = (key: string, fallback: string) => string;
  * value.
  */
 export function alternativesFor(config: Readonly<Record<string, string>>): Alternative[] {
-    const value: ConfigValue = (key, fallback) => config[`${ns}:${key}`] ?? fallback;
+    const value = (key: string) => configValue(config, key);
     const out: Alternative[] = [];
     const k = (key: string) => `${ns}:${key}`;
 
-    const warehouse = value("warehouseMode", "serverless");
-    const baseRpu = warehouse === "serverless" ? value("warehouseBaseRpu", "8") : undefined;
-    const maxRpu = Number(value("warehouseMaxRpu", "32"));
+    const warehouse = value("warehouseMode");
+    const baseRpu = warehouse === "serverless" ? value("warehouseBaseRpu") : undefined;
+    const maxRpu = Number(value("warehouseMaxRpu"));
     for (const rpu of ["4", "8", "16"].filter((r) => r !== baseRpu)) {
         out.push({
             id: `warehouse-serverless-${rpu}`,
@@ -51,7 +65,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
         });
     }
 
-    const engine = value("streamingEngine", "kinesis");
+    const engine = value("streamingEngine");
     if (engine === "msk") {
         out.push({
             id: "streaming-kinesis",
@@ -59,7 +73,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
             overrides: { [k("streamingEngine")]: "kinesis" },
             tradeOff: "no brokers to size or patch and per-GB billing; producers move from the Kafka protocol to the Kinesis API",
         });
-        const broker = value("mskInstanceType", "kafka.m7g.large");
+        const broker = value("mskInstanceType");
         if (broker !== "kafka.m5.large") {
             out.push({
                 id: "msk-broker-m5-large",
@@ -68,7 +82,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
                 tradeOff: "the previous-generation Intel broker: same size, no Graviton price-performance",
             });
         }
-        const volume = Number(value("mskVolumeGiB", "100"));
+        const volume = Number(value("mskVolumeGiB"));
         const otherVolume = volume > 100 ? 100 : 500;
         out.push({
             id: `msk-volume-${otherVolume}`,
@@ -79,7 +93,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
                     ? "enough for 7 days of the committed traffic with 3 replicas (gzip producers); autoscaling adds storage at 60 % full, and storage never shrinks"
                     : "room for weeks of retention or a traffic spike before autoscaling acts, paid every month whether used or not",
         });
-        const monitoring = value("mskEnhancedMonitoring", "DEFAULT");
+        const monitoring = value("mskEnhancedMonitoring");
         const otherMonitoring = monitoring === "DEFAULT" ? "PER_TOPIC_PER_BROKER" : "DEFAULT";
         out.push({
             id: `msk-monitoring-${otherMonitoring.toLowerCase().replace(/_/g, "-")}`,
@@ -99,7 +113,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
         });
     }
 
-    const nat = value("natGateways", "Single");
+    const nat = value("natGateways");
     for (const strategy of ["Single", "None"].filter((s) => s !== nat)) {
         out.push({
             id: `nat-${strategy.toLowerCase()}`,
@@ -109,7 +123,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
         });
     }
 
-    const endpoints = JSON.parse(value("interfaceEndpoints", '["kms","logs","monitoring","sts","sqs"]')) as string[];
+    const endpoints = JSON.parse(value("interfaceEndpoints")) as string[];
     for (const service of endpoints) {
         out.push({
             id: `endpoint-drop-${service}`,
@@ -119,7 +133,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
         });
     }
 
-    const architecture = value("lambdaArchitecture", "arm64");
+    const architecture = value("lambdaArchitecture");
     const otherArchitecture = architecture === "arm64" ? "x86_64" : "arm64";
     out.push({
         id: `lambda-${otherArchitecture.replace("_", "-")}`,
@@ -131,7 +145,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
                 : "x86_64 functions: about 25 % more per GB-second, for native dependencies built only for x86",
     });
 
-    const spark = value("sparkMode", "serverless");
+    const spark = value("sparkMode");
     const sparkModes: Record<string, Omit<Alternative, "id" | "overrides">> = {
         serverless: { title: "Spark on EMR Serverless", tradeOff: "no cluster to start or size; per-second vCPU and GB billing with a one-minute minimum per worker" },
         cluster: { title: "Spark on an auto-terminating EMR cluster", tradeOff: "instance fleets with Spot task nodes: cheaper per hour of heavy work, minutes of cluster start-up per run" },
@@ -140,7 +154,7 @@ export function alternativesFor(config: Readonly<Record<string, string>>): Alter
     for (const [mode, alternative] of Object.entries(sparkModes).filter(([m]) => m !== spark)) {
         out.push({ id: `spark-${mode}`, ...alternative, overrides: { [k("sparkMode")]: mode } });
     }
-    if (engine === "kinesis" && value("ingestDelivery", "lambda") === "lambda") {
+    if (engine === "kinesis" && value("ingestDelivery") === "lambda") {
         out.push({
             id: "ingest-firehose",
             title: "Firehose delivery instead of the ingest function's event source mapping",
