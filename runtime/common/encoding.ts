@@ -7,17 +7,18 @@ import { isUtf8 as nativeIsUtf8 } from "buffer";
  */
 
 /**
- * The settings of every deterministic gzip: level 6, and Node writes no file name and a zero mtime.
- * The one-shot, synchronous and streaming forms below all use them, so they give the same bytes
- * for the same input (deflate's output does not depend on how its input is split).
+ * The settings of every deterministic gzip: a fixed level (6 unless the caller names another), and
+ * Node writes no file name and a zero mtime. The one-shot, synchronous and streaming forms below
+ * all use them, so they give the same bytes for the same input and level (deflate's output does
+ * not depend on how its input is split).
  */
-const deterministicGzipLevel = 6;
+export const deterministicGzipLevel = 6;
 
-/** Gzip with fixed settings (level 6, no file name, zero mtime), so equal input gives equal bytes. */
-export function gzipDeterministic(data: Uint8Array | string): Promise<Buffer> {
+/** Gzip with fixed settings (the level, no file name, zero mtime), so equal input gives equal bytes. */
+export function gzipDeterministic(data: Uint8Array | string, level: number = deterministicGzipLevel): Promise<Buffer> {
     const zlib = require("zlib") as typeof import("zlib");
     return new Promise((resolve, reject) => {
-        zlib.gzip(data, { level: deterministicGzipLevel }, (error, result) => (error ? reject(error) : resolve(result)));
+        zlib.gzip(data, { level }, (error, result) => (error ? reject(error) : resolve(result)));
     });
 }
 
@@ -25,9 +26,9 @@ export function gzipDeterministic(data: Uint8Array | string): Promise<Buffer> {
  * `gzipDeterministic` on the calling thread: the same bytes. For small inputs, where handing the
  * work to libuv's thread pool (a stream, its jobs and callbacks) costs more than compressing.
  */
-export function gzipDeterministicSync(data: Uint8Array | string): Buffer {
+export function gzipDeterministicSync(data: Uint8Array | string, level: number = deterministicGzipLevel): Buffer {
     const zlib = require("zlib") as typeof import("zlib");
-    return zlib.gzipSync(data, { level: deterministicGzipLevel });
+    return zlib.gzipSync(data, { level });
 }
 
 /**
@@ -36,9 +37,9 @@ export function gzipDeterministicSync(data: Uint8Array | string): Buffer {
  * compressed bytes are the same, and each job on the thread pool gets through four times as
  * much input before it needs the calling thread to hand it the next piece of output space.
  */
-export function createDeterministicGzip(): import("zlib").Gzip {
+export function createDeterministicGzip(level: number = deterministicGzipLevel): import("zlib").Gzip {
     const zlib = require("zlib") as typeof import("zlib");
-    return zlib.createGzip({ level: deterministicGzipLevel, chunkSize: 64 * 1024 });
+    return zlib.createGzip({ level, chunkSize: 64 * 1024 });
 }
 
 /** Gunzips a whole buffer. */

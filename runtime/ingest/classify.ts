@@ -96,7 +96,14 @@ export interface RejectLine {
 
 /** A record's fate before it is assigned to an object. */
 export type Classification =
-    | { readonly zone: "raw"; readonly partition: HourPartition; readonly line: string }
+    | {
+          readonly zone: "raw";
+          readonly partition: HourPartition;
+          readonly line: string;
+          /** The two parts `line` is made of: the record's JSON without its closing brace, and the rest (`,"_ingest":{…}}`). */
+          readonly body: string;
+          readonly metadata: string;
+      }
     | { readonly zone: "rejects"; readonly errorType: RejectErrorType; readonly partition: HourPartition; readonly line: string };
 
 /** Memoised time formatting shared by the records of one batch (see `createTimeFormatter`). */
@@ -346,14 +353,8 @@ export function classifyRecord(record: SourceRecord, validator: RecordValidator,
         } else {
             key = `null,"key_base64":${JSON.stringify(record.key.toString("base64"))}`;
         }
-        const line =
-            body +
-            context.sourceFragment(dataset.version, c) +
-            JSON.stringify(c.position) +
-            context.timeFragment(c) +
-            key +
-            context.partitionFragment(partition);
-        return { zone: "raw", partition, line };
+        const metadata = context.sourceFragment(dataset.version, c) + JSON.stringify(c.position) + context.timeFragment(c) + key + context.partitionFragment(partition);
+        return { zone: "raw", partition, line: body + metadata, body, metadata };
     } catch (error) {
         return reject(
             dataset,

@@ -44,20 +44,39 @@ export function streamDataset(engine: SourceEngine, event: MskEvent | KinesisStr
     return { namespace: "arn:aws:kinesis:unknown:unknown", name: `stream/${source}` };
 }
 
-/** A deterministic name for a batch: its first position in each source partition. */
-function batchName(engine: SourceEngine, event: MskEvent | KinesisStreamEvent): string {
+/** A deterministic name for a batch (in its lineage object's key): the least `<topic>+<partition>+<offset>` of its records, or the first Kinesis event id. */
+export function batchName(engine: SourceEngine, event: MskEvent | KinesisStreamEvent): string {
     if (engine === "kafka") {
-        // The least name in code-unit order (what sorting them would put first), found in one pass.
+        // The least `<topic>+<partition>+<offset>` in code-unit order (what sorting the names would
+        // put first), found in one pass. Consecutive records mostly share topic and partition, and
+        // within such a run the least name is the run's prefix followed by its least offset text,
+        // so a name is only built once per run.
         let least: string | undefined;
+        let prefix: string | undefined;
+        let topic: unknown;
+        let partition: unknown;
+        let leastOffset = "";
+        const endRun = () => {
+            if (prefix !== undefined && (least === undefined || prefix + leastOffset < least)) {
+                least = prefix + leastOffset;
+            }
+        };
         for (const list of Object.values((event as MskEvent).records ?? {})) {
             // A malformed event (an errored batch) may hold something else than a list; it counts as one record, as `flat` would.
             for (const record of Array.isArray(list) ? list : [list]) {
-                const name = `${record.topic}+${record.partition}+${record.offset}`;
-                if (least === undefined || name < least) {
-                    least = name;
+                const offset = `${record.offset}`;
+                if (prefix === undefined || record.topic !== topic || record.partition !== partition) {
+                    endRun();
+                    topic = record.topic;
+                    partition = record.partition;
+                    prefix = `${record.topic}+${record.partition}+`;
+                    leastOffset = offset;
+                } else if (offset < leastOffset) {
+                    leastOffset = offset;
                 }
             }
         }
+        endRun();
         return least ?? "empty";
     }
     return (event as KinesisStreamEvent).Records?.[0]?.eventID ?? "empty";

@@ -1,4 +1,4 @@
-import { classifyRecord, createClassificationContext } from "./classify";
+import { Classification, classifyRecord, createClassificationContext } from "./classify";
 import { comparePositions } from "./decode";
 import { rawObjectKey, rejectObjectKey, sourceObjectName } from "./layout";
 import { HourPartition } from "./time";
@@ -92,11 +92,12 @@ export interface BatchPlanner {
  * Creates a planner: it classifies every record and groups them into one object per source
  * partition, zone, error type and output partition. Each object's key carries the batch's first
  * position in that source partition, so all objects of one batch and source partition share that
- * position. `onLine`, when given, receives every line with the index of the object it belongs to,
- * in order, and the plan does not keep the lines (objects' `lines` stay empty): a streaming caller
- * encodes them as they come, so the batch's text is never held in memory twice.
+ * position. `onLine`, when given, receives every record's classification (its line, and a raw
+ * line's two parts) with the index of the object it belongs to, in order, and the plan does not
+ * keep the lines (objects' `lines` stay empty): a streaming caller encodes them as they come, so
+ * the batch's text is never held in memory twice.
  */
-export function createBatchPlanner(engine: SourceEngine, records: readonly SourceRecord[], validator: RecordValidator, onLine?: (objectIndex: number, line: string) => void): BatchPlanner {
+export function createBatchPlanner(engine: SourceEngine, records: readonly SourceRecord[], validator: RecordValidator, onLine?: (objectIndex: number, classification: Classification) => void): BatchPlanner {
     const dataset = validator.dataset.name;
     const ordered = isInSourceOrder(records) ? records : [...records].sort(compareSourceOrder);
     const objectIndexByKey = new Map<string, number>();
@@ -159,7 +160,7 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
         if (onLine === undefined) {
             object.lines.push(classification.line);
         } else {
-            onLine(objectIndex, classification.line);
+            onLine(objectIndex, classification);
         }
         object.lastPosition = c.position;
         outcomes.push(objectOutcomes[objectIndex] as RecordOutcome);

@@ -3,7 +3,7 @@ import { decodeKinesisEvent, decodeMskEvent } from "./decode";
 import { createBatchPlanner, PlannedObject } from "./plan";
 import { KinesisStreamEvent, MskEvent, SourceEngine, SourceRecord } from "./types";
 import { RecordValidator } from "./validate";
-import { createObjectEncoder, EncodedObject, ObjectEncoder, WriteTargets, writePlannedObjects } from "./write";
+import { createObjectEncoder, EncodedObject, ObjectEncoder, WriteTargets, writePlannedObjects, zoneGzipLevel } from "./write";
 
 /** Everything a batch needs besides its records. */
 export interface IngestPipeline {
@@ -35,7 +35,8 @@ const planningStep = 64;
  * objects of the previous one are complete: they are ended there, and their last chunks are
  * compressed while the next partition is classified. Once the batch is planned, every object is
  * ended before any is finished, so the thread pool compresses the last chunks while this thread
- * hashes the objects and compresses the small ones (see `createObjectEncoder`).
+ * hashes the objects and compresses the small ones (see `createObjectEncoder`), yielding between
+ * two objects so that the gzip streams' callbacks are not held up behind that work.
  */
 export async function ingestRecords(engine: SourceEngine, records: readonly SourceRecord[], pipeline: IngestPipeline): Promise<SettledBatch> {
     const encoders: ObjectEncoder[] = [];
@@ -46,7 +47,7 @@ export async function ingestRecords(engine: SourceEngine, records: readonly Sour
             (encoders[endedUpTo] as ObjectEncoder).end();
         }
     };
-    const planner = createBatchPlanner(engine, records, pipeline.validator, (objectIndex, line) => {
+    const planner = createBatchPlanner(engine, records, pipeline.validator, (objectIndex, classification) => {
         let encoder = encoders[objectIndex];
         if (encoder === undefined) {
             // A new object; if it starts a new source partition, every earlier object is complete.
@@ -55,18 +56,29 @@ export async function ingestRecords(engine: SourceEngine, records: readonly Sour
                 endEncoders(objectIndex);
                 currentSource = sourceId;
             }
-            encoder = encoders[objectIndex] = createObjectEncoder();
+            encoder = encoders[objectIndex] = createObjectEncoder(zoneGzipLevel[classification.zone]);
         }
-        encoder.add(line);
+        if (classification.zone === "raw") {
+            encoder.add(classification.body, classification.metadata);
+        } else {
+            encoder.add(classification.line);
+        }
     });
     while (planner.step(planningStep) > 0) {
         await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const plan = planner.plan;
     endEncoders(encoders.length);
-    const encoded: Promise<EncodedObject>[] = encoders.map((encoder) => encoder.finish());
-    // A failed encoding surfaces as that object's write failure; do not leave it unhandled meanwhile.
-    encoded.forEach((promise) => promise.catch(() => undefined));
+    const encoded: Promise<EncodedObject>[] = [];
+    for (const encoder of encoders) {
+        const promise = encoder.finish();
+        // A failed encoding surfaces as that object's write failure; do not leave it unhandled meanwhile.
+        promise.catch(() => undefined);
+        encoded.push(promise);
+        // Each finish hashes (and may compress) on this thread; between two, gzip's callbacks get
+        // their turn, so the thread pool goes on compressing the last chunks meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const results = plan.objects.length === 0 ? [] : await writePlannedObjects(plan, pipeline.targets, encoded);
     return settleBatch(plan, results, pipeline.validator.dataset);
 }

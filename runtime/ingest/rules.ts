@@ -1,5 +1,5 @@
 import { CrossFieldRule, ScalarField } from "../datasets/types";
-import { parseTimestamp } from "./time";
+import { isCanonicalTimestamp, parseTimestamp } from "./time";
 import { Violation } from "./types";
 
 /**
@@ -224,6 +224,11 @@ export function checkCrossField(out: Violation[], rule: CrossFieldRule, record: 
             const earlier = record[rule.earlier];
             const later = record[rule.later];
             if (typeof earlier !== "string" || typeof later !== "string") {
+                return;
+            }
+            // Canonical timestamps (fixed width, UTC) sort as text in time order, so canonical text in
+            // order needs no parsing: were either not a real time, the rule would not apply either.
+            if (earlier <= later && isCanonicalTimestamp(earlier) && isCanonicalTimestamp(later)) {
                 return;
             }
             if ((parseTimestamp(earlier) ?? Number.NEGATIVE_INFINITY) > (parseTimestamp(later) ?? Number.POSITIVE_INFINITY)) {

@@ -468,20 +468,28 @@ function writeArray(src: Source, constants: Constants, field: ArrayOfStructField
         if (field.maxItems !== undefined) {
             src.line(`if (${raw}.length > ${literal(field.maxItems)}) { h.report.maxItems(out, ${f}, ${raw}.length); itemsOk = false; }`);
         }
-        src.line("const items = [];");
-        if (changedBit !== undefined) {
-            // Whether every item has exactly the declared members, in order, each stored as read.
+        if (changedBit === undefined) {
+            src.line("const items = [];");
+        } else {
+            // Whether every item so far has exactly the declared members, in order, each stored as
+            // read. While it holds the items are the ones read, so `items` is only built from the
+            // first item that differs (or is skipped) on: a normalised item is what JSON.stringify
+            // writes the same way as the item read whenever the two hold the same members in the
+            // same order.
             src.line("let itemsSame = true;");
+            src.line("let items;");
         }
         src.block(`for (let index = 0; index < ${raw}.length; index += 1)`, () => {
             // Holes in a sparse array are skipped, as Array.prototype.forEach does.
-            src.line(`if (!(index in ${raw})) continue;`);
+            const skip = changedBit === undefined ? "continue;" : `if (itemsSame) { itemsSame = false; items = ${raw}.slice(0, index); } continue;`;
+            src.line(`if (!(index in ${raw})) { ${skip} }`);
             src.line(`const item = ${raw}[index];`);
             src.block(`if (typeof item !== "object" || item === null || Array.isArray(item))`, () => {
-                src.line(`h.report.itemNotAnObject(out, ${f}, index, item); itemsOk = false; continue;`);
+                src.line(`h.report.itemNotAnObject(out, ${f}, index, item); itemsOk = false; ${skip}`);
             });
             if (changedBit !== undefined) {
                 src.line("let position = 0;");
+                src.line("const sameBefore = itemsSame;");
             }
             src.block("for (const name in item)", () => {
                 src.block("if (hasOwn.call(item, name))", () => {
@@ -513,13 +521,19 @@ function writeArray(src: Source, constants: Constants, field: ArrayOfStructField
                 });
             });
             src.line(`if (${members.map((m) => `${m} === undefined`).join(" || ")}) itemsOk = false;`);
-            src.line(`items.push({ ${field.items.map((member, i) => `${literal(member.name)}: m${i} ?? null`).join(", ")} });`);
+            const normalised = `{ ${field.items.map((member, i) => `${literal(member.name)}: m${i} ?? null`).join(", ")} }`;
+            if (changedBit === undefined) {
+                src.line(`items.push(${normalised});`);
+            } else {
+                src.line(`if (!itemsSame) { if (sameBefore) items = ${raw}.slice(0, index); items.push(${normalised}); }`);
+            }
         });
         if (changedBit !== undefined) {
-            // Holes are skipped, so fewer items than the array's length means it had some.
-            src.line(`if (!itemsSame || items.length !== ${raw}.length) changed |= ${changedBit};`);
+            src.line(`if (!itemsSame) changed |= ${changedBit};`);
+            src.line(`${target} = itemsOk ? (itemsSame ? ${raw} : items) : undefined;`);
+        } else {
+            src.line(`${target} = itemsOk ? items : undefined;`);
         }
-        src.line(`${target} = itemsOk ? items : undefined;`);
     });
 }
 
@@ -625,8 +639,34 @@ function generate(dataset: DatasetDefinition): { readonly source: string; readon
     return { source, constants };
 }
 
-/** Compiles a dataset definition into a validator. Call once per dataset (for example in a Lambda factory). */
+/*
+ * Validators compiled so far, by dataset definition. A validator holds no state between records,
+ * so every caller with the same definition can share one: its generated function is compiled and
+ * optimised by V8 once per process instead of once per caller. That matters where a validator is
+ * made per unit of work, such as each change file the CDC function lands, or each handler a test
+ * or a local run creates; the stream ingest function makes one per container either way.
+ * Definitions are immutable (`readonly` throughout), and a changed copy is another key.
+ * The map lives on `globalThis`, created on first use: Pulumi's closure serialization captures a
+ * module-level WeakMap (or a symbol key) as a plain object, which is neither; a global name it
+ * leaves alone.
+ */
+function compiledValidators(): WeakMap<DatasetDefinition, RecordValidator> {
+    const holder = globalThis as unknown as { etlPlatformCompiledValidators?: WeakMap<DatasetDefinition, RecordValidator> };
+    return (holder.etlPlatformCompiledValidators ??= new WeakMap());
+}
+
+/** The validator of a dataset definition, compiled on first use and shared after (see `compiledValidators`). */
 export function compileValidator(dataset: DatasetDefinition): RecordValidator {
+    const cache = compiledValidators();
+    let validator = cache.get(dataset);
+    if (validator === undefined) {
+        validator = compileValidatorOnce(dataset);
+        cache.set(dataset, validator);
+    }
+    return validator;
+}
+
+function compileValidatorOnce(dataset: DatasetDefinition): RecordValidator {
     const { source, constants } = generate(dataset);
     let compiled: unknown;
     try {

@@ -1,6 +1,6 @@
-import { createDeterministicGzip, describeError, gzipDeterministic, gzipDeterministicSync, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
+import { createDeterministicGzip, describeError, deterministicGzipLevel, gzipDeterministic, gzipDeterministicSync, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
 import { conflictObjectKey } from "./layout";
-import { BatchPlan, PlannedObject } from "./plan";
+import { BatchPlan, PlannedObject, Zone } from "./plan";
 
 /**
  * Landing planned objects: gzip NDJSON, written with a conditional create so that a redelivered
@@ -21,6 +21,16 @@ export const objectMetadataNames = {
 
 /** The content type of raw and rejects objects (gzip-compressed NDJSON). */
 export const objectContentType = "application/gzip";
+
+/**
+ * The gzip level of each zone's objects. Raw objects hold nearly every record and are what the
+ * transform and Athena read, so they get zlib's default balance (6). Reject objects are small
+ * (one per error type, hour and source partition of a batch, a few KB each), read only to replay
+ * or inspect, and they are what a producer's bad release floods a batch with: level 1 compresses
+ * them about twice as fast for about 10 % more bytes (measured on the shipped orders dataset's
+ * rejects: 84 KB instead of 77 KB for 396 KB of NDJSON per 5,000-record batch).
+ */
+export const zoneGzipLevel: { readonly [zone in Zone]: number } = { raw: deterministicGzipLevel, rejects: 1 };
 
 export interface WriteTargets {
     readonly store: ObjectStore;
@@ -63,7 +73,11 @@ export interface EncodedObject {
 
 /** Streams an object's lines into gzip (on libuv's thread pool) while they are produced, and hashes them at the end. */
 export interface ObjectEncoder {
-    add(line: string): void;
+    /**
+     * Adds one line: `line`, followed by `rest` when given (a line handed in two parts is written
+     * part by part, so a line built by concatenation is never copied into one string first).
+     */
+    add(line: string, rest?: string): void;
     /**
      * No more lines: hands the last chunk to gzip, so the thread pool can finish compressing while
      * this thread does other work. Called by `finish` if not called before; calling it again does nothing.
@@ -83,8 +97,9 @@ const encoderBufferBytes = 192 * 1024;
 const maxUtf8BytesPerUnit = 3;
 
 /**
- * Creates a streaming encoder. Its output is byte-identical to `encodeObject` of the same lines:
- * zlib's deflate output does not depend on how the input is split when nothing is flushed.
+ * Creates a streaming encoder. Its output is byte-identical to `encodeObject` of the same lines at
+ * the same level: zlib's deflate output does not depend on how the input is split when nothing is
+ * flushed.
  *
  * Each line is written as UTF-8 straight into the chunk being filled, so the text is encoded once
  * and never joined into an intermediate string first; a full chunk goes to gzip as it is, and the
@@ -101,7 +116,7 @@ const maxUtf8BytesPerUnit = 3;
  * this thread while the thread pool compresses the large objects' last chunks, instead of
  * slowing down classification, which is what the thread pool waits for.
  */
-export function createObjectEncoder(): ObjectEncoder {
+export function createObjectEncoder(level: number = deterministicGzipLevel): ObjectEncoder {
     const crypto = require("crypto") as typeof import("crypto");
     let stream: { readonly gzip: import("zlib").Gzip; readonly compressed: Promise<Buffer> } | undefined;
     /** Every chunk handed to gzip so far, kept for the hash. */
@@ -111,7 +126,7 @@ export function createObjectEncoder(): ObjectEncoder {
     let lineCount = 0;
     let ended = false;
     const startStream = () => {
-        const gzip = createDeterministicGzip();
+        const gzip = createDeterministicGzip(level);
         const output: Buffer[] = [];
         const compressed = new Promise<Buffer>((resolve, reject) => {
             gzip.on("data", (piece: Buffer) => output.push(piece));
@@ -140,18 +155,21 @@ export function createObjectEncoder(): ObjectEncoder {
         ended = true;
     };
     return {
-        add: (line) => {
+        add: (line, rest) => {
             lineCount += 1;
-            const worstCase = line.length * maxUtf8BytesPerUnit + 1;
+            const worstCase = (line.length + (rest === undefined ? 0 : rest.length)) * maxUtf8BytesPerUnit + 1;
             if (chunk !== undefined && used + worstCase > chunk.byteLength) {
                 flush();
             }
             if (worstCase > encoderBufferBytes) {
-                hand(Buffer.from(`${line}\n`, "utf8"));
+                hand(Buffer.from(`${line}${rest ?? ""}\n`, "utf8"));
                 return;
             }
             chunk ??= Buffer.allocUnsafe(encoderBufferBytes);
             used += chunk.write(line, used, "utf8");
+            if (rest !== undefined) {
+                used += chunk.write(rest, used, "utf8");
+            }
             chunk[used] = 0x0a;
             used += 1;
             if (used >= encoderChunkBytes) {
@@ -164,7 +182,7 @@ export function createObjectEncoder(): ObjectEncoder {
             const hash = crypto.createHash("sha256");
             if (stream === undefined) {
                 const bytes = chunk === undefined ? Buffer.alloc(0) : chunk.subarray(0, used);
-                return { body: gzipDeterministicSync(bytes), sha256: hash.update(bytes).digest("hex"), lineCount };
+                return { body: gzipDeterministicSync(bytes, level), sha256: hash.update(bytes).digest("hex"), lineCount };
             }
             for (const bytes of handed) {
                 hash.update(bytes);
@@ -174,10 +192,10 @@ export function createObjectEncoder(): ObjectEncoder {
     };
 }
 
-/** Encodes an object's lines in one go: gzip of `renderNdjson` and its SHA-256. */
-export async function encodeObject(object: Pick<PlannedObject, "lines">): Promise<EncodedObject> {
+/** Encodes an object's lines in one go: gzip of `renderNdjson` (at its zone's level) and its SHA-256. */
+export async function encodeObject(object: Pick<PlannedObject, "lines" | "zone">): Promise<EncodedObject> {
     const ndjson = renderNdjson(object);
-    return { body: await gzipDeterministic(ndjson), sha256: sha256Hex(ndjson), lineCount: object.lines.length };
+    return { body: await gzipDeterministic(ndjson, zoneGzipLevel[object.zone]), sha256: sha256Hex(ndjson), lineCount: object.lines.length };
 }
 
 /** What the writer needs of an object: the parts of a `PlannedObject` that decide its key, bytes and metadata. */

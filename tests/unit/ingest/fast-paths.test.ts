@@ -2,7 +2,9 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { isUtf8, utf8TextOf } from "../../../runtime/common/encoding";
 import { DatasetDefinition, ScalarField } from "../../../runtime/datasets/types";
-import { lowerAscii, trimAscii, upperAscii } from "../../../runtime/ingest/rules";
+import { checkCrossField, lowerAscii, trimAscii, upperAscii } from "../../../runtime/ingest/rules";
+import { Violation } from "../../../runtime/ingest/types";
+import { isCanonicalTimestamp, parseTimestamp } from "../../../runtime/ingest/time";
 import { compileValidator } from "../../../runtime/ingest/validate";
 import { testDataset } from "../../helpers/ingest/datasets";
 import { interpretValidator } from "../../helpers/ingest/referenceValidator";
@@ -104,5 +106,88 @@ describe("the arithmetic check of decimals given as JSON numbers", () => {
             }),
             { numRuns: 2_000 },
         );
+    });
+});
+
+describe("the arithmetic reading of timestamps", () => {
+    /** What a JavaScript date makes of the same fields: the definition the arithmetic is checked against. */
+    function byDate(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+        const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
+        date.setUTCFullYear(year);
+        return date.getTime();
+    }
+    const pad = (value: number, width: number) => String(value).padStart(width, "0");
+
+    it("gives the epoch milliseconds a JavaScript date gives, for every year from 1 to 9999, with and without a zone offset", () => {
+        const moment = fc.record({
+            year: fc.oneof(fc.integer({ min: 1, max: 9999 }), fc.constantFrom(1, 99, 100, 1600, 1900, 1970, 2000, 2024, 2100, 9999)),
+            month: fc.integer({ min: 1, max: 12 }),
+            day: fc.integer({ min: 1, max: 28 }),
+            hour: fc.integer({ min: 0, max: 23 }),
+            minute: fc.integer({ min: 0, max: 59 }),
+            second: fc.integer({ min: 0, max: 59 }),
+            millis: fc.integer({ min: 0, max: 999 }),
+            offset: fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+        });
+        fc.assert(
+            fc.property(moment, ({ year, month, day, hour, minute, second, millis, offset }) => {
+                const local = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(millis, 3)}`;
+                const expected = byDate(year, month, day, hour, minute, second, millis);
+                assert.strictEqual(parseTimestamp(`${local}Z`), expected);
+                const sign = offset < 0 ? "-" : "+";
+                const zoned = parseTimestamp(`${local}${sign}${pad(Math.floor(Math.abs(offset) / 60), 2)}:${pad(Math.abs(offset) % 60, 2)}`);
+                const shifted = expected - offset * 60_000;
+                // Outside 0001-01-01 to 9999-12-31 (UTC) a time is refused.
+                assert.strictEqual(zoned, shifted >= byDate(1, 1, 1, 0, 0, 0, 0) && shifted <= byDate(9999, 12, 31, 23, 59, 59, 999) ? shifted : undefined);
+            }),
+            { numRuns: 5_000 },
+        );
+    });
+
+    it("tells the canonical form exactly as its pattern does", () => {
+        const pattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+        const nearCanonical = fc
+            .tuple(fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }), fc.nat(23), fc.constantFrom("", "0", "Z", "z", "t", " ", "/", ":", "-", ".", "\u0660", "x"), fc.boolean())
+            .map(([date, at, replacement, insert]) => {
+                const text = date.toISOString();
+                return insert ? text.slice(0, at) + replacement + text.slice(at) : text.slice(0, at) + replacement + text.slice(at + 1);
+            });
+        fc.assert(
+            fc.property(fc.oneof(nearCanonical, fc.string({ maxLength: 30 })), (text) => {
+                assert.strictEqual(isCanonicalTimestamp(text), pattern.test(text), text);
+            }),
+            { numRuns: 5_000 },
+        );
+    });
+
+    it("lets the notAfter rule compare canonical times as text exactly when parsing them would give the same verdict", () => {
+        const rule = { kind: "notAfter", name: "in_order", earlier: "a", later: "b" } as const;
+        /** The rule by its definition: both parsed, an unreadable time never violates it. */
+        const violates = (a: string, b: string) => (parseTimestamp(a) ?? Number.NEGATIVE_INFINITY) > (parseTimestamp(b) ?? Number.POSITIVE_INFINITY);
+        const moment = fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }).map((date) => date.toISOString());
+        // Canonical in shape but not a real day or time, and other spellings of real times.
+        const odd = fc.constantFrom("2023-02-29T00:00:00.000Z", "2024-13-01T00:00:00.000Z", "2024-05-01T24:00:00.000Z", "2024-05-01T10:15:00Z", "2024-05-01T12:15:00.000+02:00", "2024-05-01t10:15:00.000z", "soon");
+        const time = fc.oneof({ weight: 4, arbitrary: moment }, { weight: 1, arbitrary: odd });
+        fc.assert(
+            fc.property(time, time, (a, b) => {
+                const out: Violation[] = [];
+                checkCrossField(out, rule, { a, b }, new Set());
+                assert.strictEqual(out.length, violates(a, b) ? 1 : 0, `${a} / ${b}`);
+            }),
+            { numRuns: 5_000 },
+        );
+    });
+
+    it("reads the last days of months and leap days as dates do, and refuses the days that do not exist", () => {
+        for (const year of [1, 4, 100, 400, 1900, 2000, 2023, 2024, 9996]) {
+            for (let month = 1; month <= 12; month += 1) {
+                for (let day = 28; day <= 31; day += 1) {
+                    const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T12:00:00.000Z`;
+                    const date = byDate(year, month, day, 12, 0, 0, 0);
+                    const exists = new Date(date).getUTCDate() === day;
+                    assert.strictEqual(parseTimestamp(text), exists ? date : undefined, text);
+                }
+            }
+        }
     });
 });

@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { createMemoryObjectStore, ObjectStore } from "../../../runtime/common";
 import { createIngestHandler } from "../../../runtime/ingest/handler";
-import { ingestWindowCompletions } from "../../../runtime/ingest/lineage";
+import * as fc from "fast-check";
+import { batchName, ingestWindowCompletions } from "../../../runtime/ingest/lineage";
+import { MskEvent } from "../../../runtime/ingest/types";
 import { fxRates, orders } from "../../../runtime/datasets";
 import { deterministicRunId, RunEvent } from "../../../runtime/lineage";
 import { kinesisEvent, mskEvent, sequenceNumber, validOrder } from "../../helpers/ingest/events";
@@ -136,5 +138,31 @@ describe("the ingest handler's lineage", () => {
             assert.strictEqual(ingestWindowCompletions({ namespace: "n", dataset: fxRates, rawBucket: "raw", keys: ["fx_rates/dt=2024-05-03/hour=07/fx-rates+w+1.ndjson.gz"], completedAt: at }), undefined);
             assert.strictEqual(ingestWindowCompletions({ namespace: "n", dataset: orders, rawBucket: "raw", keys: [], completedAt: at }), undefined);
         });
+    });
+});
+
+describe("the ingest batch name", () => {
+    const kafkaRecord = fc.record({ topic: fc.constantFrom("orders", "orders-eu", "o"), partition: fc.nat(12), offset: fc.oneof(fc.nat(), fc.nat().map(String)) });
+    const kafkaEvent = fc.array(fc.array(kafkaRecord, { maxLength: 12 }), { maxLength: 5 }).map((lists) => ({ eventSource: "aws:kafka", records: Object.fromEntries(lists.map((list, i) => [`group-${i}`, list])) }));
+
+    it("is the least <topic>+<partition>+<offset> of the batch's records in code-unit order, whatever their grouping and order", () => {
+        fc.assert(
+            fc.property(kafkaEvent, (event) => {
+                const names = Object.values(event.records)
+                    .flat()
+                    .map((record) => `${record.topic}+${record.partition}+${record.offset}`)
+                    .sort();
+                assert.strictEqual(batchName("kafka", event as unknown as MskEvent), names[0] ?? "empty");
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("compares offsets as text within a partition (9 comes after 10), as sorting the names does", () => {
+        const event = mskEvent([
+            { partition: 0, offset: 9, value: validOrder() },
+            { partition: 0, offset: 10, value: validOrder() },
+        ]);
+        assert.strictEqual(batchName("kafka", event), "orders+0+10");
     });
 });

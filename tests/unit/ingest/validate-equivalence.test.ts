@@ -184,6 +184,41 @@ describe("the generated validator against the reference interpreter", () => {
         });
     }
 
+    it("agrees on valid orders whose line items are normalised, reordered or skipped one by one, and stores the items in order", () => {
+        const generated = compileValidator(orders);
+        const reference = interpretValidator(orders);
+        // Each item as sent: as stored, with a SKU to normalise, with its members in another order, or a hole in the array.
+        const item = fc.record({ sku: fc.constantFrom("SKU-AAA1", "SKU-BBB2", "X-1"), quantity: fc.integer({ min: 1, max: 5 }), cents: fc.integer({ min: 1, max: 5000 }), form: fc.constantFrom("stored", "lower", "spaced", "reordered", "hole") });
+        let changedValid = 0;
+        fc.assert(
+            fc.property(fc.array(item, { minLength: 1, maxLength: 6 }), (items) => {
+                const lineItems: unknown[] = [];
+                let amountCents = 0;
+                items.forEach(({ sku, quantity, cents, form }, index) => {
+                    if (form === "hole") {
+                        lineItems.length = index + 1;
+                        return;
+                    }
+                    amountCents += quantity * cents;
+                    const unit_price = cents / 100;
+                    lineItems[index] =
+                        form === "lower" ? { sku: sku.toLowerCase(), quantity, unit_price } : form === "spaced" ? { sku: ` ${sku} `, quantity, unit_price } : form === "reordered" ? { quantity, sku, unit_price } : { sku, quantity, unit_price };
+                });
+                const doc = validOrder({ line_items: lineItems, amount: amountCents / 100 });
+                const expected = reference.validate(doc, { referenceTimeMs: streamTime });
+                const actual = generated.validate(doc, { referenceTimeMs: streamTime });
+                assert.deepStrictEqual(actual, expected);
+                if (actual.ok) {
+                    // The same text too: the stored items are what a reader of the raw zone gets.
+                    assert.strictEqual(JSON.stringify(actual.record), JSON.stringify(expected.ok && expected.record));
+                    changedValid += items.some((i) => i.form !== "stored") ? 1 : 0;
+                }
+            }),
+            { numRuns: 2000, seed: 20261206 },
+        );
+        assert.ok(changedValid >= 200, `only ${changedValid} valid orders had an item to normalise, reorder or skip`);
+    });
+
     it("agrees on values that are not objects at all", () => {
         const generated = compileValidator(orders);
         const reference = interpretValidator(orders);
@@ -215,6 +250,21 @@ describe("the generated validator against the reference interpreter", () => {
         const error = JSON.parse(output) as { name: string; setting: string; message: string };
         assert.deepStrictEqual([error.name, error.setting], ["ConfigurationError", "NODE_OPTIONS"]);
         assert.match(error.message, /validator of dataset 'orders' .* does not allow code generation from strings .*; remove --disallow-code-generation-from-strings/);
+    });
+
+    it("compiles a definition once per process and shares the validator; a changed copy gets its own", () => {
+        const definition: DatasetDefinition = { ...readingsDataset, name: "shared_readings" };
+        const first = compileValidator(definition);
+        assert.strictEqual(compileValidator(definition), first);
+        const wider: DatasetDefinition = { ...definition, fields: definition.fields.map((field) => (field.name === "celsius" ? { ...field, rules: { min: -500, max: 500 } } : field)) };
+        const second = compileValidator(wider);
+        assert.notStrictEqual(second, first);
+        // Each answers for its own definition, whichever was compiled first.
+        const hot = { sensor_id: "T-100", reading_id: 1, celsius: 200, calibrated: true, calibration_date: "2024-04-01", kind: "Indoor", measured_at: "2024-05-01T10:15:00Z" };
+        assert.strictEqual(first.validate(hot, { referenceTimeMs: null }).ok, false);
+        assert.strictEqual(second.validate(hot, { referenceTimeMs: null }).ok, true);
+        assert.strictEqual(first.dataset, definition);
+        assert.strictEqual(second.dataset, wider);
     });
 
     it("refuses field names that are not lower snake case, naming the field", () => {

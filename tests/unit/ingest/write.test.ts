@@ -1,10 +1,11 @@
 import * as assert from "assert";
+import { gzipSync } from "zlib";
 import { createMemoryObjectStore, gunzip } from "../../../runtime/common";
 import { orders } from "../../../runtime/datasets";
 import { decodeMskEvent } from "../../../runtime/ingest/decode";
 import { planBatch } from "../../../runtime/ingest/plan";
 import { compileValidator } from "../../../runtime/ingest/validate";
-import { createObjectEncoder, encodeObject, objectMetadataNames, renderNdjson, writePlannedObjects } from "../../../runtime/ingest/write";
+import { createObjectEncoder, encodeObject, objectMetadataNames, renderNdjson, writePlannedObjects, zoneGzipLevel } from "../../../runtime/ingest/write";
 import { mskEvent, validOrder } from "../../helpers/ingest/events";
 import { createFaultyStore, readAllRaw } from "../../helpers/ingest/stores";
 
@@ -76,19 +77,23 @@ describe("writing planned objects", () => {
         assert.strictEqual(inner.objects("raw").size, 1);
     });
 
-    it("streams lines into gzip with exactly the bytes and hash of encoding them in one go, for objects smaller and larger than a chunk", async () => {
+    it("streams lines into gzip with exactly the bytes and hash of encoding them in one go, for objects smaller and larger than a chunk, in either zone", async () => {
         // Multi-byte characters, and lines longer than a whole chunk, around the chunk boundaries.
         const text = (i: number) => (i % 7 === 0 ? "é😀ı".repeat(i % 50) : i % 500 === 499 ? "y".repeat(300_000) : "x".repeat(i % 300));
-        for (const count of [1, 40, 499, 500, 3000]) {
-            const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ i, text: text(i) }));
-            const encoder = createObjectEncoder();
-            lines.forEach((line) => encoder.add(line));
-            const streamed = await encoder.finish();
-            const whole = await encodeObject({ lines });
-            assert.ok(streamed.body.equals(whole.body), `${count} lines`);
-            assert.strictEqual(streamed.sha256, whole.sha256);
-            assert.strictEqual(streamed.lineCount, count);
-            assert.strictEqual((await gunzip(streamed.body)).toString(), renderNdjson({ lines }));
+        for (const zone of ["raw", "rejects"] as const) {
+            for (const count of [1, 40, 499, 500, 3000]) {
+                const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ i, text: text(i) }));
+                const encoder = createObjectEncoder(zoneGzipLevel[zone]);
+                // Every third line comes in two parts, split between two characters (as a raw line's record and metadata are).
+                lines.forEach((line, i) => (i % 3 === 1 ? encoder.add(line.slice(0, line.length - 9), line.slice(line.length - 9)) : encoder.add(line)));
+                const streamed = await encoder.finish();
+                const whole = await encodeObject({ lines, zone });
+                assert.ok(streamed.body.equals(whole.body), `${zone}: ${count} lines`);
+                assert.strictEqual(streamed.sha256, whole.sha256);
+                assert.strictEqual(streamed.lineCount, count);
+                assert.strictEqual((await gunzip(streamed.body)).toString(), renderNdjson({ lines }));
+                assert.ok(whole.body.equals(gzipSync(renderNdjson({ lines }), { level: zone === "raw" ? 6 : 1 })), `${zone} objects are compressed at their zone's level`);
+            }
         }
     });
 
