@@ -2,7 +2,7 @@ import { describeError, isUtf8, utf8TextOf } from "../common";
 import { decodeBase64Strict } from "../common/encoding";
 import { DatasetDefinition } from "../datasets/types";
 import { oversizedViolation } from "./decode";
-import { ParsedJsonObject, parseJsonObject } from "./json";
+import { jsonString, ParsedJsonObject, parseJsonObject } from "./json";
 import { unknownPartitionValue } from "./layout";
 import { createTimeFormatter, HourPartition } from "./time";
 import { RejectErrorType, SourceEngine, SourceRecord, Violation } from "./types";
@@ -100,11 +100,66 @@ export type Classification =
           readonly zone: "raw";
           readonly partition: HourPartition;
           readonly line: string;
-          /** The two parts `line` is made of: the record's JSON without its closing brace, and the rest (`,"_ingest":{…}}`). */
+          /** `line` in parts, for writers that encode it without joining it first: the record's JSON without its closing brace… */
           readonly body: string;
-          readonly metadata: string;
+          /** …and the `_ingest` object that closes it. */
+          readonly metadata: RawLineMetadata;
       }
     | { readonly zone: "rejects"; readonly errorType: RejectErrorType; readonly partition: HourPartition; readonly line: string };
+
+/** A piece of JSON text shared by many lines, with its UTF-8 bytes (encoded once). */
+export interface TextFragment {
+    readonly text: string;
+    readonly bytes: Buffer;
+}
+
+function textFragment(text: string): TextFragment {
+    return { text, bytes: Buffer.from(text, "utf8") };
+}
+
+/**
+ * The `_ingest` object of a raw line, `,"_ingest":{…}}`, as the parts it is made of: three shared
+ * fragments and the record's own position and key (JSON text). `text` joins them.
+ */
+export interface RawLineMetadata {
+    /** `,"_ingest":{"dataset_version":…,"engine":…,"source":…,"partition":…,"position":` */
+    readonly source: TextFragment;
+    /** The position as JSON text. */
+    readonly position: string;
+    /** `,"ingest_time":…,"ingest_time_type":…,"key":` */
+    readonly time: TextFragment;
+    /** The key as JSON text (`null`, a string, or `null,"key_base64":"…"`). */
+    readonly key: string;
+    /** `,"dt":…,"hour":…}}` */
+    readonly partition: TextFragment;
+}
+
+/** The metadata's JSON text. */
+export function rawLineMetadataText(metadata: RawLineMetadata): string {
+    return metadata.source.text + metadata.position + metadata.time.text + metadata.key + metadata.partition.text;
+}
+
+/**
+ * A raw record's classification. Its `line` is joined from the parts when asked for: the ingest
+ * function's encoder writes the parts (`addRaw`) and never asks, so it never builds the string.
+ * Every property is assigned in the constructor: Pulumi's closure serialization keeps a class's
+ * constructor and methods but drops field initialisers.
+ */
+class RawClassification {
+    readonly zone: "raw";
+    readonly partition: HourPartition;
+    readonly body: string;
+    readonly metadata: RawLineMetadata;
+    constructor(partition: HourPartition, body: string, metadata: RawLineMetadata) {
+        this.zone = "raw";
+        this.partition = partition;
+        this.body = body;
+        this.metadata = metadata;
+    }
+    get line(): string {
+        return this.body + rawLineMetadataText(this.metadata);
+    }
+}
 
 /** Memoised time formatting shared by the records of one batch (see `createTimeFormatter`). */
 export type TimeFormatter = ReturnType<typeof createTimeFormatter>;
@@ -118,11 +173,11 @@ export type TimeFormatter = ReturnType<typeof createTimeFormatter>;
 export interface ClassificationContext {
     readonly time: TimeFormatter;
     /** `,"_ingest":{"dataset_version":…,"engine":…,"source":…,"partition":…,"position":` */
-    sourceFragment(version: number, coordinates: SourceRecord["coordinates"]): string;
+    sourceFragment(version: number, coordinates: SourceRecord["coordinates"]): TextFragment;
     /** `,"ingest_time":…,"ingest_time_type":…,"key":` */
-    timeFragment(coordinates: SourceRecord["coordinates"]): string;
+    timeFragment(coordinates: SourceRecord["coordinates"]): TextFragment;
     /** `,"dt":…,"hour":…}}` */
-    partitionFragment(partition: HourPartition): string;
+    partitionFragment(partition: HourPartition): TextFragment;
     /**
      * Filled in by the validator for each valid record (see `RecordLayout`); undefined when the
      * context never derives a record's text from its payload text.
@@ -229,18 +284,20 @@ export function createClassificationContext(options: ClassificationOptions = {})
     const layout: RecordLayout | undefined = options.reuseText === false ? undefined : { absent: -1, changed: 0 };
     let tables: BodyTables | undefined;
     let sourceOf: SourceRecord["coordinates"] | undefined;
-    let sourceText = "";
+    let sourceText = textFragment("");
     let timeOf: number | null | undefined;
     let timeTypeOf = "";
-    let timeText = "";
+    let timeText = sourceText;
     let partitionOf: HourPartition | undefined;
-    let partitionText = "";
+    let partitionText = sourceText;
     return {
         time,
         sourceFragment: (version, c) => {
             if (sourceOf === undefined || sourceOf.partition !== c.partition || sourceOf.source !== c.source || sourceOf.engine !== c.engine) {
                 sourceOf = c;
-                sourceText = `,"${ingestMetadataField}":{"dataset_version":${JSON.stringify(version)},"engine":${JSON.stringify(c.engine)},"source":${JSON.stringify(c.source)},"partition":${JSON.stringify(c.partition)},"position":`;
+                sourceText = textFragment(
+                    `,"${ingestMetadataField}":{"dataset_version":${JSON.stringify(version)},"engine":${JSON.stringify(c.engine)},"source":${JSON.stringify(c.source)},"partition":${JSON.stringify(c.partition)},"position":`,
+                );
             }
             return sourceText;
         },
@@ -248,14 +305,14 @@ export function createClassificationContext(options: ClassificationOptions = {})
             if (timeOf !== c.streamTimeMs || timeTypeOf !== c.streamTimeType) {
                 timeOf = c.streamTimeMs;
                 timeTypeOf = c.streamTimeType;
-                timeText = `,"ingest_time":${c.streamTimeMs === null ? "null" : JSON.stringify(time.timestamp(c.streamTimeMs))},"ingest_time_type":${JSON.stringify(c.streamTimeType)},"key":`;
+                timeText = textFragment(`,"ingest_time":${c.streamTimeMs === null ? "null" : JSON.stringify(time.timestamp(c.streamTimeMs))},"ingest_time_type":${JSON.stringify(c.streamTimeType)},"key":`);
             }
             return timeText;
         },
         partitionFragment: (partition) => {
             if (partitionOf !== partition) {
                 partitionOf = partition;
-                partitionText = `,"dt":${JSON.stringify(partition.dt)},"hour":${JSON.stringify(partition.hour)}}}`;
+                partitionText = textFragment(`,"dt":${JSON.stringify(partition.dt)},"hour":${JSON.stringify(partition.hour)}}}`);
             }
             return partitionText;
         },
@@ -349,12 +406,18 @@ export function classifyRecord(record: SourceRecord, validator: RecordValidator,
         if (record.key === null) {
             key = "null";
         } else if (keyText !== undefined) {
-            key = JSON.stringify(keyText);
+            key = jsonString(keyText);
         } else {
             key = `null,"key_base64":${JSON.stringify(record.key.toString("base64"))}`;
         }
-        const metadata = context.sourceFragment(dataset.version, c) + JSON.stringify(c.position) + context.timeFragment(c) + key + context.partitionFragment(partition);
-        return { zone: "raw", partition, line: body + metadata, body, metadata };
+        const metadata: RawLineMetadata = {
+            source: context.sourceFragment(dataset.version, c),
+            position: jsonString(c.position),
+            time: context.timeFragment(c),
+            key,
+            partition: context.partitionFragment(partition),
+        };
+        return new RawClassification(partition, body, metadata);
     } catch (error) {
         return reject(
             dataset,

@@ -315,3 +315,11 @@ export function parseJsonObject(text: string): ParsedJsonObject | { readonly vio
     }
     return { document: document as Record<string, unknown>, canonicalText: facts.canonical ? body : undefined };
 }
+
+/** Printable ASCII other than `"` and `\`: the characters JSON.stringify writes as they are. */
+const plainJsonText = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `JSON.stringify(text)`, quoting plain text (offsets, most keys) directly instead. */
+export function jsonString(text: string): string {
+    return plainJsonText.test(text) ? `"${text}"` : JSON.stringify(text);
+}

@@ -106,12 +106,13 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
     // Every record of an object has the same outcome, so each object's is made once and shared.
     const objectOutcomes: RecordOutcome[] = [];
     const context = createClassificationContext();
-    // The source partition and object of the previous record: consecutive records mostly share
-    // both, so names and keys are only built when one of them changes.
+    // The source partition of the previous record, and the object each zone and error type last
+    // went to in it: consecutive records mostly share the source partition and the output hour,
+    // and the few rejects among them do not make the raw records' key be built again.
     let previousSource: SourceRecord["coordinates"] | undefined;
     let sourceId = "";
     let objectName = "";
-    let previous: { zone: Zone; errorType: RejectErrorType | undefined; partition: HourPartition; objectIndex: number } | undefined;
+    const lastObjects = new Map<RejectErrorType | "raw", { readonly partition: HourPartition; readonly objectIndex: number }>();
     let next = 0;
 
     const classifyNext = (index: number) => {
@@ -121,13 +122,14 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
             sourceId = sourceIdOf(record);
             objectName = sourceObjectName(c, c.position);
             previousSource = c;
-            previous = undefined;
+            lastObjects.clear();
         }
         const classification = classifyRecord(record, validator, context);
         const errorType = classification.zone === "rejects" ? classification.errorType : undefined;
+        const last = lastObjects.get(errorType ?? "raw");
         let objectIndex: number;
-        if (previous !== undefined && previous.zone === classification.zone && previous.errorType === errorType && previous.partition === classification.partition) {
-            objectIndex = previous.objectIndex;
+        if (last !== undefined && last.partition === classification.partition) {
+            objectIndex = last.objectIndex;
         } else {
             const key =
                 classification.zone === "raw"
@@ -153,7 +155,7 @@ export function createBatchPlanner(engine: SourceEngine, records: readonly Sourc
                 objects.push(object);
             }
             objectIndex = found;
-            previous = { zone: classification.zone, errorType, partition: classification.partition, objectIndex };
+            lastObjects.set(errorType ?? "raw", { partition: classification.partition, objectIndex });
         }
         const object = objects[objectIndex] as ObjectUnderConstruction;
         object.recordIndexes.push(index);

@@ -59,7 +59,7 @@ export async function ingestRecords(engine: SourceEngine, records: readonly Sour
             encoder = encoders[objectIndex] = createObjectEncoder(zoneGzipLevel[classification.zone]);
         }
         if (classification.zone === "raw") {
-            encoder.add(classification.body, classification.metadata);
+            encoder.addRaw(classification.body, classification.metadata);
         } else {
             encoder.add(classification.line);
         }

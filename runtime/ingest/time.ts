@@ -106,26 +106,15 @@ export function isIsoDate(text: string): boolean {
     return match !== null && validDate(Number(match[1]), Number(match[2]), Number(match[3]));
 }
 
-/** The canonical form, `d` standing for an ASCII digit: `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
-const canonicalShape = "dddd-dd-ddTdd:dd:dd.dddZ";
+const canonicalPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * True when the text already is the canonical form `formatTimestamp` produces (so it can be kept
- * as is): character by character against `canonicalShape`, which every timestamp field of every
- * valid record goes through, rather than a regular expression.
+ * as is). A regular expression: V8 compiles this anchored, fixed-width pattern to native code that
+ * a character loop in JavaScript does not beat (measured).
  */
 export function isCanonicalTimestamp(text: string): boolean {
-    if (text.length !== 24) {
-        return false;
-    }
-    for (let i = 0; i < 24; i += 1) {
-        const c = text.charCodeAt(i);
-        const expected = canonicalShape.charCodeAt(i);
-        if (expected === 0x64 /* d */ ? c < 0x30 || c > 0x39 : c !== expected) {
-            return false;
-        }
-    }
-    return true;
+    return text.length === 24 && canonicalPattern.test(text);
 }
 
 /** Epoch milliseconds as the canonical UTC text the raw zone stores. */

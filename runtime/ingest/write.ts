@@ -1,4 +1,5 @@
 import { createDeterministicGzip, describeError, deterministicGzipLevel, gzipDeterministic, gzipDeterministicSync, mapSettledWithConcurrency, ObjectStore, sha256Hex } from "../common";
+import { RawLineMetadata, rawLineMetadataText } from "./classify";
 import { conflictObjectKey } from "./layout";
 import { BatchPlan, PlannedObject, Zone } from "./plan";
 
@@ -73,11 +74,14 @@ export interface EncodedObject {
 
 /** Streams an object's lines into gzip (on libuv's thread pool) while they are produced, and hashes them at the end. */
 export interface ObjectEncoder {
+    /** Adds one line. */
+    add(line: string): void;
     /**
-     * Adds one line: `line`, followed by `rest` when given (a line handed in two parts is written
-     * part by part, so a line built by concatenation is never copied into one string first).
+     * Adds one raw line given in parts (`body` then its `_ingest` metadata): the same bytes as
+     * `add(body + rawLineMetadataText(metadata))`, without joining the text first, and with the
+     * metadata's shared fragments copied as the bytes they were encoded to once.
      */
-    add(line: string, rest?: string): void;
+    addRaw(body: string, metadata: RawLineMetadata): void;
     /**
      * No more lines: hands the last chunk to gzip, so the thread pool can finish compressing while
      * this thread does other work. Called by `finish` if not called before; calling it again does nothing.
@@ -154,27 +158,52 @@ export function createObjectEncoder(level: number = deterministicGzipLevel): Obj
         }
         ended = true;
     };
+    /** Room for a line of at most `worstCase` bytes: the chunk being filled, a fresh one, or false when it needs a chunk of its own. */
+    const makeRoom = (worstCase: number): boolean => {
+        lineCount += 1;
+        if (chunk !== undefined && used + worstCase > chunk.byteLength) {
+            flush();
+        }
+        if (worstCase > encoderBufferBytes) {
+            return false;
+        }
+        chunk ??= Buffer.allocUnsafe(encoderBufferBytes);
+        return true;
+    };
+    const endLine = (target: Buffer) => {
+        target[used] = 0x0a;
+        used += 1;
+        if (used >= encoderChunkBytes) {
+            flush();
+        }
+    };
     return {
-        add: (line, rest) => {
-            lineCount += 1;
-            const worstCase = (line.length + (rest === undefined ? 0 : rest.length)) * maxUtf8BytesPerUnit + 1;
-            if (chunk !== undefined && used + worstCase > chunk.byteLength) {
-                flush();
-            }
-            if (worstCase > encoderBufferBytes) {
-                hand(Buffer.from(`${line}${rest ?? ""}\n`, "utf8"));
+        add: (line) => {
+            if (!makeRoom(line.length * maxUtf8BytesPerUnit + 1)) {
+                hand(Buffer.from(`${line}\n`, "utf8"));
                 return;
             }
-            chunk ??= Buffer.allocUnsafe(encoderBufferBytes);
-            used += chunk.write(line, used, "utf8");
-            if (rest !== undefined) {
-                used += chunk.write(rest, used, "utf8");
+            const target = chunk as Buffer;
+            used += target.write(line, used, "utf8");
+            endLine(target);
+        },
+        addRaw: (body, metadata) => {
+            const fragments = metadata.source.bytes.byteLength + metadata.time.bytes.byteLength + metadata.partition.bytes.byteLength;
+            if (!makeRoom((body.length + metadata.position.length + metadata.key.length) * maxUtf8BytesPerUnit + fragments + 1)) {
+                hand(Buffer.from(`${body}${rawLineMetadataText(metadata)}\n`, "utf8"));
+                return;
             }
-            chunk[used] = 0x0a;
-            used += 1;
-            if (used >= encoderChunkBytes) {
-                flush();
-            }
+            const target = chunk as Buffer;
+            used += target.write(body, used, "utf8");
+            target.set(metadata.source.bytes, used);
+            used += metadata.source.bytes.byteLength;
+            used += target.write(metadata.position, used, "utf8");
+            target.set(metadata.time.bytes, used);
+            used += metadata.time.bytes.byteLength;
+            used += target.write(metadata.key, used, "utf8");
+            target.set(metadata.partition.bytes, used);
+            used += metadata.partition.bytes.byteLength;
+            endLine(target);
         },
         end,
         finish: async () => {

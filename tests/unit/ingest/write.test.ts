@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { gzipSync } from "zlib";
 import { createMemoryObjectStore, gunzip } from "../../../runtime/common";
 import { orders } from "../../../runtime/datasets";
+import { RawLineMetadata, rawLineMetadataText } from "../../../runtime/ingest/classify";
 import { decodeMskEvent } from "../../../runtime/ingest/decode";
 import { planBatch } from "../../../runtime/ingest/plan";
 import { compileValidator } from "../../../runtime/ingest/validate";
@@ -10,6 +11,7 @@ import { mskEvent, validOrder } from "../../helpers/ingest/events";
 import { createFaultyStore, readAllRaw } from "../../helpers/ingest/stores";
 
 const validator = compileValidator(orders);
+const fragment = (text: string) => ({ text, bytes: Buffer.from(text, "utf8") });
 const plan = (specs: Parameters<typeof mskEvent>[0]) => planBatch("kafka", decodeMskEvent(mskEvent(specs), { maxRecordBytes: 10_000 }), validator);
 const batch = [
     { offset: 1, value: validOrder() },
@@ -82,10 +84,18 @@ describe("writing planned objects", () => {
         const text = (i: number) => (i % 7 === 0 ? "é😀ı".repeat(i % 50) : i % 500 === 499 ? "y".repeat(300_000) : "x".repeat(i % 300));
         for (const zone of ["raw", "rejects"] as const) {
             for (const count of [1, 40, 499, 500, 3000]) {
-                const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ i, text: text(i) }));
+                // Every third line is a raw line given in parts: a record body and its metadata, whose key and source may hold multi-byte characters.
+                const metadata = (i: number): RawLineMetadata => ({
+                    source: fragment(`,"_ingest":{"source":${JSON.stringify(i % 2 === 0 ? "orders" : "órdenes😀")},"position":`),
+                    position: JSON.stringify(String(i)),
+                    time: fragment(`,"ingest_time":null,"key":`),
+                    key: JSON.stringify(text(i + 7)),
+                    partition: fragment(`,"dt":"2024-05-01","hour":"10"}}`),
+                });
+                const body = (i: number) => JSON.stringify({ i, text: text(i) }).slice(0, -1);
+                const lines = Array.from({ length: count }, (_, i) => (i % 3 === 1 ? body(i) + rawLineMetadataText(metadata(i)) : JSON.stringify({ i, text: text(i) })));
                 const encoder = createObjectEncoder(zoneGzipLevel[zone]);
-                // Every third line comes in two parts, split between two characters (as a raw line's record and metadata are).
-                lines.forEach((line, i) => (i % 3 === 1 ? encoder.add(line.slice(0, line.length - 9), line.slice(line.length - 9)) : encoder.add(line)));
+                lines.forEach((line, i) => (i % 3 === 1 ? encoder.addRaw(body(i), metadata(i)) : encoder.add(line)));
                 const streamed = await encoder.finish();
                 const whole = await encodeObject({ lines, zone });
                 assert.ok(streamed.body.equals(whole.body), `${zone}: ${count} lines`);
