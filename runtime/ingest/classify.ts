@@ -118,8 +118,10 @@ function textFragment(text: string): TextFragment {
 }
 
 /**
- * The `_ingest` object of a raw line, `,"_ingest":{…}}`, as the parts it is made of: three shared
- * fragments and the record's own position and key (JSON text). `text` joins them.
+ * The `_ingest` object of a raw line, `,"_ingest":{…}}`, as the parts it is made of: two fragments
+ * shared by the records of a source partition and output hour (kept with their bytes), the stream
+ * time's text (shared only while records carry the same timestamp, so kept as text), and the
+ * record's own position and key (JSON text). `rawLineMetadataText` joins them.
  */
 export interface RawLineMetadata {
     /** `,"_ingest":{"dataset_version":…,"engine":…,"source":…,"partition":…,"position":` */
@@ -127,7 +129,7 @@ export interface RawLineMetadata {
     /** The position as JSON text. */
     readonly position: string;
     /** `,"ingest_time":…,"ingest_time_type":…,"key":` */
-    readonly time: TextFragment;
+    readonly time: string;
     /** The key as JSON text (`null`, a string, or `null,"key_base64":"…"`). */
     readonly key: string;
     /** `,"dt":…,"hour":…}}` */
@@ -136,7 +138,7 @@ export interface RawLineMetadata {
 
 /** The metadata's JSON text. */
 export function rawLineMetadataText(metadata: RawLineMetadata): string {
-    return metadata.source.text + metadata.position + metadata.time.text + metadata.key + metadata.partition.text;
+    return metadata.source.text + metadata.position + metadata.time + metadata.key + metadata.partition.text;
 }
 
 /**
@@ -175,7 +177,7 @@ export interface ClassificationContext {
     /** `,"_ingest":{"dataset_version":…,"engine":…,"source":…,"partition":…,"position":` */
     sourceFragment(version: number, coordinates: SourceRecord["coordinates"]): TextFragment;
     /** `,"ingest_time":…,"ingest_time_type":…,"key":` */
-    timeFragment(coordinates: SourceRecord["coordinates"]): TextFragment;
+    timeFragment(coordinates: SourceRecord["coordinates"]): string;
     /** `,"dt":…,"hour":…}}` */
     partitionFragment(partition: HourPartition): TextFragment;
     /**
@@ -287,7 +289,7 @@ export function createClassificationContext(options: ClassificationOptions = {})
     let sourceText = textFragment("");
     let timeOf: number | null | undefined;
     let timeTypeOf = "";
-    let timeText = sourceText;
+    let timeText = "";
     let partitionOf: HourPartition | undefined;
     let partitionText = sourceText;
     return {
@@ -305,7 +307,7 @@ export function createClassificationContext(options: ClassificationOptions = {})
             if (timeOf !== c.streamTimeMs || timeTypeOf !== c.streamTimeType) {
                 timeOf = c.streamTimeMs;
                 timeTypeOf = c.streamTimeType;
-                timeText = textFragment(`,"ingest_time":${c.streamTimeMs === null ? "null" : JSON.stringify(time.timestamp(c.streamTimeMs))},"ingest_time_type":${JSON.stringify(c.streamTimeType)},"key":`);
+                timeText = `,"ingest_time":${c.streamTimeMs === null ? "null" : JSON.stringify(time.timestamp(c.streamTimeMs))},"ingest_time_type":${JSON.stringify(c.streamTimeType)},"key":`;
             }
             return timeText;
         },

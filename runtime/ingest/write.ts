@@ -188,8 +188,8 @@ export function createObjectEncoder(level: number = deterministicGzipLevel): Obj
             endLine(target);
         },
         addRaw: (body, metadata) => {
-            const fragments = metadata.source.bytes.byteLength + metadata.time.bytes.byteLength + metadata.partition.bytes.byteLength;
-            if (!makeRoom((body.length + metadata.position.length + metadata.key.length) * maxUtf8BytesPerUnit + fragments + 1)) {
+            const fragments = metadata.source.bytes.byteLength + metadata.partition.bytes.byteLength;
+            if (!makeRoom((body.length + metadata.position.length + metadata.time.length + metadata.key.length) * maxUtf8BytesPerUnit + fragments + 1)) {
                 hand(Buffer.from(`${body}${rawLineMetadataText(metadata)}\n`, "utf8"));
                 return;
             }
@@ -198,8 +198,7 @@ export function createObjectEncoder(level: number = deterministicGzipLevel): Obj
             target.set(metadata.source.bytes, used);
             used += metadata.source.bytes.byteLength;
             used += target.write(metadata.position, used, "utf8");
-            target.set(metadata.time.bytes, used);
-            used += metadata.time.bytes.byteLength;
+            used += target.write(metadata.time, used, "utf8");
             used += target.write(metadata.key, used, "utf8");
             target.set(metadata.partition.bytes, used);
             used += metadata.partition.bytes.byteLength;

@@ -88,7 +88,7 @@ describe("writing planned objects", () => {
                 const metadata = (i: number): RawLineMetadata => ({
                     source: fragment(`,"_ingest":{"source":${JSON.stringify(i % 2 === 0 ? "orders" : "órdenes😀")},"position":`),
                     position: JSON.stringify(String(i)),
-                    time: fragment(`,"ingest_time":null,"key":`),
+                    time: `,"ingest_time":null,"key":`,
                     key: JSON.stringify(text(i + 7)),
                     partition: fragment(`,"dt":"2024-05-01","hour":"10"}}`),
                 });
