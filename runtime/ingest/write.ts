@@ -158,8 +158,11 @@ export function createObjectEncoder(level: number = deterministicGzipLevel): Obj
         }
         ended = true;
     };
-    /** Room for a line of at most `worstCase` bytes: the chunk being filled, a fresh one, or false when it needs a chunk of its own. */
-    const makeRoom = (worstCase: number): boolean => {
+    /**
+     * Counts a new line of at most `worstCase` bytes and makes room for it: the chunk being filled,
+     * or a fresh one; false when the line needs a chunk of its own.
+     */
+    const startLine = (worstCase: number): boolean => {
         lineCount += 1;
         if (chunk !== undefined && used + worstCase > chunk.byteLength) {
             flush();
@@ -179,7 +182,7 @@ export function createObjectEncoder(level: number = deterministicGzipLevel): Obj
     };
     return {
         add: (line) => {
-            if (!makeRoom(line.length * maxUtf8BytesPerUnit + 1)) {
+            if (!startLine(line.length * maxUtf8BytesPerUnit + 1)) {
                 hand(Buffer.from(`${line}\n`, "utf8"));
                 return;
             }
@@ -189,7 +192,7 @@ export function createObjectEncoder(level: number = deterministicGzipLevel): Obj
         },
         addRaw: (body, metadata) => {
             const fragments = metadata.source.bytes.byteLength + metadata.partition.bytes.byteLength;
-            if (!makeRoom((body.length + metadata.position.length + metadata.time.length + metadata.key.length) * maxUtf8BytesPerUnit + fragments + 1)) {
+            if (!startLine((body.length + metadata.position.length + metadata.time.length + metadata.key.length) * maxUtf8BytesPerUnit + fragments + 1)) {
                 hand(Buffer.from(`${body}${rawLineMetadataText(metadata)}\n`, "utf8"));
                 return;
             }
